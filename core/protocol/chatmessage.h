@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// One chat message as stored and relayed: public when `to` is empty, else private between
+// `from` and `to`. `seq` is the server's number (unique, increasing), `clientId` the
+// sender's id used to drop resent duplicates.
+struct ChatMessage
+{
+    qint64 seq = 0;
+    qint64 timestampMs = 0;
+    QString from;
+    QString to;
+    QString content;
+    QString clientId;
+    QStringList mentions;
+
+    bool isPrivate() const { return !to.isEmpty(); }
+
+    // The relay object {"type":"user",...}; a seed-dialect receiver gets HTML-escaped content.
+    QJsonObject toJson(bool htmlEscapeContent = false) const;
+    static std::optional<ChatMessage> fromJson(const QJsonObject &object);
+};

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QString>
+
+// A validated message from a client, produced by RequestDecoder.
+struct ClientRequest
+{
+    enum class Type { Login, Chat, Logout, History, Typing, Ping, Reserved };
+
+    Type type = Type::Ping;
+    QString ref;       // the client's "id", echoed in acks and errors
+    int version = 0;   // protocol version the client speaks; 0 = seed dialect
+
+    // Login
+    QString name;
+    // Chat
+    QString content;
+    QString to;        // explicit private recipient, or from "@name ..." at the start
+    // History: "" = public room, a name = private conversation, "*" = all visible
+    QString with;
+    qint64 before = 0; // only messages with seq < before (0 = newest)
+    qint64 after = 0;  // only messages with seq > after (used to catch up after reconnect)
+    int limit = 0;
+    // Typing
+    bool typing = true;
+    // Reserved (call signalling, not implemented yet)
+    QString reservedType;
+};

@@ -1,0 +1,100 @@
+#include "protocol/errorcode.h"
+
+#include <array>
+
+namespace {
+
+struct ErrorInfo
+{
+    ErrorCode code;
+    const char *name;
+    const char *text;
+    bool closes;
+};
+
+constexpr std::array kErrors{
+    ErrorInfo{ErrorCode::None, "none", "No error.", false},
+    ErrorInfo{ErrorCode::BadJson, "bad_json", "The message is not a JSON object.", false},
+    ErrorInfo{ErrorCode::BadShape, "bad_shape",
+              "The message has missing fields or fields of the wrong type.", false},
+    ErrorInfo{ErrorCode::UnknownType, "unknown_type", "The message type is not known.", false},
+    ErrorInfo{ErrorCode::Unsupported, "unsupported",
+              "This server does not support that message type yet.", false},
+    ErrorInfo{ErrorCode::BadUtf8, "bad_utf8", "The message is not valid UTF-8 text.", false},
+    ErrorInfo{ErrorCode::TooLarge, "too_large", "The message is larger than the server allows.",
+              false},
+    ErrorInfo{ErrorCode::NotLoggedIn, "not_logged_in", "Log in with a name first.", false},
+    ErrorInfo{ErrorCode::AlreadyLoggedIn, "already_logged_in",
+              "This connection is already logged in.", false},
+    ErrorInfo{ErrorCode::NameEmpty, "name_empty", "Enter a name to log in.", false},
+    ErrorInfo{ErrorCode::NameTooLong, "name_too_long",
+              "That name is too long; choose a shorter one.", false},
+    ErrorInfo{ErrorCode::NameInvalid, "name_invalid",
+              "Names may use letters, digits, '_', '-' and '.', and start with a letter or digit.",
+              false},
+    ErrorInfo{ErrorCode::NameTaken, "name_taken",
+              "Someone online already uses that name; choose another.", false},
+    ErrorInfo{ErrorCode::EmptyMessage, "empty_message", "The message is empty.", false},
+    ErrorInfo{ErrorCode::MessageTooLong, "message_too_long",
+              "The message is too long; split it into several.", false},
+    ErrorInfo{ErrorCode::BadText, "bad_text", "The message contains control characters.", false},
+    ErrorInfo{ErrorCode::BadId, "bad_id",
+              "The message id must be 1 to 64 printable ASCII characters.", false},
+    ErrorInfo{ErrorCode::BadRecipient, "bad_recipient",
+              "A private message needs another user's valid name.", false},
+    ErrorInfo{ErrorCode::BadHistoryRequest, "bad_history_request",
+              "The history request is not valid.", false},
+    ErrorInfo{ErrorCode::RateLimited, "rate_limited",
+              "You are sending too fast; the message was not sent. Wait a moment and resend.",
+              false},
+    ErrorInfo{ErrorCode::Flood, "flood", "Too many messages over the rate limit; disconnected.",
+              true},
+    ErrorInfo{ErrorCode::TooManyConnections, "too_many_connections",
+              "Too many connections from your address; close some and retry.", true},
+    ErrorInfo{ErrorCode::ServerFull, "server_full",
+              "The server has no room for more connections; retry later.", true},
+    ErrorInfo{ErrorCode::SlowConsumer, "slow_consumer",
+              "The connection could not keep up with incoming messages; reconnect.", true},
+    ErrorInfo{ErrorCode::IdleTimeout, "idle_timeout", "The connection was silent for too long.",
+              true},
+    ErrorInfo{ErrorCode::NoCall, "no_call", "Media can only be sent during a call.", false},
+    ErrorInfo{ErrorCode::ServerShutdown, "server_shutdown",
+              "The server is shutting down; reconnect later.", true},
+    ErrorInfo{ErrorCode::StoreFailed, "store_failed",
+              "The server could not store the message; it was not sent. Resend it later.", false},
+};
+
+const ErrorInfo &info(ErrorCode code)
+{
+    for (const auto &e : kErrors) {
+        if (e.code == code)
+            return e;
+    }
+    return kErrors.front();
+}
+
+} // namespace
+
+QString errorCodeName(ErrorCode code)
+{
+    return QString::fromLatin1(info(code).name);
+}
+
+ErrorCode errorCodeFromName(const QString &name)
+{
+    for (const auto &e : kErrors) {
+        if (name == QLatin1String(e.name))
+            return e.code;
+    }
+    return ErrorCode::None;
+}
+
+QString errorCodeText(ErrorCode code)
+{
+    return QString::fromLatin1(info(code).text);
+}
+
+bool errorCodeCloses(ErrorCode code)
+{
+    return info(code).closes;
+}

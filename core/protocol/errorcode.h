@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QString>
+
+// Every error the server can report. The wire name (errorCodeName) is the contract;
+// docs/protocol.md lists them with their meaning and whether the connection closes.
+enum class ErrorCode {
+    None,
+    BadJson,            // not a JSON object
+    BadShape,           // JSON object with missing or wrongly typed fields
+    UnknownType,        // "type" not known to this server
+    Unsupported,        // reserved type this server does not implement yet
+    BadUtf8,            // invalid UTF-8 or unpaired surrogates
+    TooLarge,           // frame or message over the advertised limit
+    NotLoggedIn,        // anything but login before a successful login
+    AlreadyLoggedIn,    // a second login on the same connection
+    NameEmpty,
+    NameTooLong,
+    NameInvalid,        // characters outside the name rules
+    NameTaken,
+    EmptyMessage,
+    MessageTooLong,
+    BadText,            // control characters in a message
+    BadId,              // client message id missing rules (length, characters)
+    BadRecipient,       // private message to oneself or to an invalid name
+    BadHistoryRequest,
+    RateLimited,
+    Flood,              // rate limit ignored again and again: connection closed
+    TooManyConnections,
+    ServerFull,
+    SlowConsumer,
+    IdleTimeout,
+    NoCall,             // binary media outside a call
+    ServerShutdown,
+    StoreFailed,        // the message could not be stored; resend it later
+};
+
+QString errorCodeName(ErrorCode code);
+ErrorCode errorCodeFromName(const QString &name);
+// An English sentence for the user: what happened and what to do.
+QString errorCodeText(ErrorCode code);
+// Whether the server closes the connection after reporting this error.
+bool errorCodeCloses(ErrorCode code);

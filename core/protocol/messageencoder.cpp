@@ -1,0 +1,187 @@
+#include "protocol/messageencoder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject presence(const char *type, const QString &name, const QStringList &userList,
+                     int online, bool withList, qint64 timestampMs)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QLatin1String(type)},
+        {QStringLiteral("content"), name},
+        {QStringLiteral("online"), online},
+        {QStringLiteral("ts"), timestampMs},
+    };
+    if (withList)
+        o.insert(QStringLiteral("user_list"), QJsonArray::fromStringList(userList));
+    return o;
+}
+
+} // namespace
+
+QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString &serverName)
+{
+    return compact(QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("handshake")},
+        {QStringLiteral("content"), QStringLiteral("done")},
+        {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
+        {QStringLiteral("server"), serverName},
+        {QStringLiteral("limits"), limits.toJson()},
+    });
+}
+
+QByteArray MessageEncoder::login(const QString &name, const QStringList &userList, int online,
+                                 bool self, Dialect dialect, qint64 timestampMs)
+{
+    QJsonObject o = presence("login", name, userList, online, self || dialect == Dialect::Seed,
+                             timestampMs);
+    if (self)
+        o.insert(QStringLiteral("self"), true);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::logout(const QString &name, const QStringList &userList, int online,
+                                  Dialect dialect, qint64 timestampMs)
+{
+    return compact(presence("logout", name, userList, online, dialect == Dialect::Seed,
+                            timestampMs));
+}
+
+QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
+{
+    return compact(message.toJson(dialect == Dialect::Seed));
+}
+
+QByteArray MessageEncoder::ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("ack")},
+        {QStringLiteral("id"), ref},
+        {QStringLiteral("seq"), seq},
+        {QStringLiteral("ts"), timestampMs},
+    };
+    if (duplicate)
+        o.insert(QStringLiteral("duplicate"), true);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::error(ErrorCode code, const QString &ref, Dialect dialect,
+                                 const QString &detail)
+{
+    // Seed clients render "system" messages and show anything else as "undefined", so they get
+    // errors as system messages that carry the same code.
+    QJsonObject o{
+        {QStringLiteral("type"),
+         dialect == Dialect::Seed ? QStringLiteral("system") : QStringLiteral("error")},
+        {QStringLiteral("code"), errorCodeName(code)},
+        {QStringLiteral("content"), detail.isEmpty() ? errorCodeText(code) : detail},
+    };
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    if (errorCodeCloses(code))
+        o.insert(QStringLiteral("fatal"), true);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::system(const QString &text)
+{
+    return compact(QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("system")},
+        {QStringLiteral("content"), text},
+    });
+}
+
+QByteArray MessageEncoder::history(const QString &with, const QList<ChatMessage> &messages,
+                                   bool more, const QString &ref)
+{
+    QJsonArray list;
+    for (const ChatMessage &m : messages)
+        list.append(m.toJson());
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("history")},
+        {QStringLiteral("with"), with},
+        {QStringLiteral("messages"), list},
+        {QStringLiteral("more"), more},
+    };
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::typing(const QString &from, const QString &to, bool state)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("typing")},
+        {QStringLiteral("from"), from},
+        {QStringLiteral("state"), state},
+    };
+    if (!to.isEmpty())
+        o.insert(QStringLiteral("to"), to);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::pong(const QString &ref)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("pong")}};
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::loginRequest(const QString &name)
+{
+    return compact(QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("login")},
+        {QStringLiteral("content"), name},
+        {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
+    });
+}
+
+QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id,
+                                       const QString &to)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("user")},
+        {QStringLiteral("content"), content},
+        {QStringLiteral("id"), id},
+    };
+    if (!to.isEmpty())
+        o.insert(QStringLiteral("to"), to);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::historyRequest(const QString &with, qint64 before, qint64 after,
+                                          int limit, const QString &id)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("history")},
+        {QStringLiteral("with"), with},
+        {QStringLiteral("limit"), limit},
+    };
+    if (before > 0)
+        o.insert(QStringLiteral("before"), before);
+    if (after > 0)
+        o.insert(QStringLiteral("after"), after);
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::typingRequest(bool state, const QString &to)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("typing")},
+        {QStringLiteral("state"), state},
+    };
+    if (!to.isEmpty())
+        o.insert(QStringLiteral("to"), to);
+    return compact(o);
+}

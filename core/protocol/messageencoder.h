@@ -1,0 +1,44 @@
+#pragma once
+
+#include "protocol/chatmessage.h"
+#include "protocol/errorcode.h"
+#include "protocol/protocollimits.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QStringList>
+
+// Which flavour of the protocol a receiver speaks. Seed clients (the original client.html)
+// only understand handshake/login/logout/user/system and put text into innerHTML.
+enum class Dialect { Seed, Confab };
+
+// Builds the compact JSON of every server-to-client message (docs/protocol.md).
+class MessageEncoder
+{
+public:
+    static QByteArray handshake(const ProtocolLimits &limits, const QString &serverName);
+    // A user came online. Seed receivers always get the full user_list; Confab receivers get
+    // it only when `self` is true (the confirmation of their own login) and keep the list up
+    // to date from the names in later login/logout messages.
+    static QByteArray login(const QString &name, const QStringList &userList, int online,
+                            bool self, Dialect dialect, qint64 timestampMs);
+    static QByteArray logout(const QString &name, const QStringList &userList, int online,
+                             Dialect dialect, qint64 timestampMs);
+    static QByteArray chat(const ChatMessage &message, Dialect dialect);
+    static QByteArray ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate);
+    static QByteArray error(ErrorCode code, const QString &ref, Dialect dialect,
+                            const QString &detail = {});
+    static QByteArray system(const QString &text);
+    static QByteArray history(const QString &with, const QList<ChatMessage> &messages, bool more,
+                              const QString &ref);
+    static QByteArray typing(const QString &from, const QString &to, bool state);
+    static QByteArray pong(const QString &ref);
+
+    // Client-to-server messages, for Confab clients and tests.
+    static QByteArray loginRequest(const QString &name);
+    static QByteArray chatRequest(const QString &content, const QString &id,
+                                  const QString &to = {});
+    static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
+                                     const QString &id = {});
+    static QByteArray typingRequest(bool state, const QString &to = {});
+};

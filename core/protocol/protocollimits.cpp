@@ -1,0 +1,32 @@
+#include "protocol/protocollimits.h"
+
+QJsonObject ProtocolLimits::toJson() const
+{
+    return QJsonObject{
+        {QStringLiteral("name_chars"), maxNameChars},
+        {QStringLiteral("text_chars"), maxTextChars},
+        {QStringLiteral("message_bytes"), maxMessageBytes},
+        {QStringLiteral("media_bytes"), maxMediaBytes},
+        {QStringLiteral("id_chars"), kMaxIdChars},
+        {QStringLiteral("history_page"), historyPageMax},
+        {QStringLiteral("rate_per_second"), ratePerSecond},
+        {QStringLiteral("rate_burst"), rateBurst},
+    };
+}
+
+ProtocolLimits ProtocolLimits::fromJson(const QJsonObject &object)
+{
+    ProtocolLimits limits;
+    auto readInt = [&object](const char *key, auto fallback) {
+        const QJsonValue v = object.value(QLatin1String(key));
+        return v.isDouble() && v.toDouble() > 0 ? decltype(fallback)(v.toDouble()) : fallback;
+    };
+    limits.maxNameChars = readInt("name_chars", limits.maxNameChars);
+    limits.maxTextChars = readInt("text_chars", limits.maxTextChars);
+    limits.maxMessageBytes = readInt("message_bytes", limits.maxMessageBytes);
+    limits.maxMediaBytes = readInt("media_bytes", limits.maxMediaBytes);
+    limits.historyPageMax = readInt("history_page", limits.historyPageMax);
+    limits.ratePerSecond = readInt("rate_per_second", limits.ratePerSecond);
+    limits.rateBurst = readInt("rate_burst", limits.rateBurst);
+    return limits;
+}

@@ -1,0 +1,178 @@
+#include "protocol/requestdecoder.h"
+
+#include "protocol/namerules.h"
+#include "protocol/textrules.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+
+bool isValidId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > ProtocolLimits::kMaxIdChars)
+        return false;
+    for (QChar c : id) {
+        if (c.unicode() < 0x21 || c.unicode() > 0x7E)
+            return false;
+    }
+    return true;
+}
+
+// A JSON number that is a whole number in range, or the fallback when absent.
+bool readInteger(const QJsonObject &o, QLatin1String key, qint64 min, qint64 max, qint64 *out)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined())
+        return true;
+    if (!v.isDouble())
+        return false;
+    const double d = v.toDouble();
+    if (d != double(qint64(d)) || d < double(min) || d > double(max))
+        return false;
+    *out = qint64(d);
+    return true;
+}
+
+// Optional string field: absent is fine, present must be a string.
+bool readString(const QJsonObject &o, QLatin1String key, QString *out)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined())
+        return true;
+    if (!v.isString())
+        return false;
+    *out = v.toString();
+    return true;
+}
+
+} // namespace
+
+DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
+{
+    DecodedRequest result;
+    if (utf8.size() > m_limits.maxMessageBytes) {
+        result.error = ErrorCode::TooLarge;
+        return result;
+    }
+    if (!utf8.isValidUtf8()) {
+        result.error = ErrorCode::BadUtf8;
+        return result;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(utf8.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        result.error = ErrorCode::BadJson;
+        return result;
+    }
+    const QJsonObject o = doc.object();
+
+    // The id is read first so that every later error can refer to the request.
+    const QJsonValue id = o.value(QLatin1String("id"));
+    if (id.isString() && isValidId(id.toString()))
+        result.ref = id.toString();
+    qint64 version = 0;
+    if (!readInteger(o, QLatin1String("version"), 1, 1000000, &version)) {
+        result.error = ErrorCode::BadShape;
+        return result;
+    }
+    result.version = int(version);
+
+    const QJsonValue typeValue = o.value(QLatin1String("type"));
+    if (!typeValue.isString()) {
+        result.error = ErrorCode::BadShape;
+        return result;
+    }
+    if (!id.isUndefined() && result.ref.isEmpty()) {
+        result.error = ErrorCode::BadId;
+        return result;
+    }
+
+    ClientRequest &r = result.request;
+    r.ref = result.ref;
+    r.version = result.version;
+    const QString type = typeValue.toString();
+    ErrorCode error = ErrorCode::None;
+    if (type == QLatin1String("login")) {
+        error = decodeLogin(o, r);
+    } else if (type == QLatin1String("user")) {
+        error = decodeChat(o, r);
+    } else if (type == QLatin1String("logout")) {
+        r.type = ClientRequest::Type::Logout;
+    } else if (type == QLatin1String("history")) {
+        error = decodeHistory(o, r);
+    } else if (type == QLatin1String("typing")) {
+        error = decodeTyping(o, r);
+    } else if (type == QLatin1String("ping")) {
+        r.type = ClientRequest::Type::Ping;
+    } else if (type.startsWith(QLatin1String("call_")) && type.size() <= 32) {
+        r.type = ClientRequest::Type::Reserved;
+        r.reservedType = type;
+    } else {
+        error = ErrorCode::UnknownType;
+    }
+    result.error = error;
+    return result;
+}
+
+ErrorCode RequestDecoder::decodeLogin(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::Login;
+    const QJsonValue name = o.value(QLatin1String("content"));
+    if (!name.isString())
+        return ErrorCode::BadShape;
+    r.name = name.toString();
+    return NameRules::check(r.name, m_limits.maxNameChars);
+}
+
+ErrorCode RequestDecoder::decodeChat(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::Chat;
+    const QJsonValue content = o.value(QLatin1String("content"));
+    if (!content.isString())
+        return ErrorCode::BadShape;
+    r.content = content.toString();
+    if (const ErrorCode e = TextRules::check(r.content, m_limits.maxTextChars); e != ErrorCode::None)
+        return e;
+    if (!readString(o, QLatin1String("to"), &r.to))
+        return ErrorCode::BadShape;
+    if (r.to.isEmpty())
+        r.to = TextRules::privateTarget(r.content, m_limits.maxNameChars);
+    else if (NameRules::check(r.to, m_limits.maxNameChars) != ErrorCode::None)
+        return ErrorCode::BadRecipient;
+    return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeHistory(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::History;
+    qint64 limit = 50;
+    if (!readString(o, QLatin1String("with"), &r.with)
+        || !readInteger(o, QLatin1String("before"), 0, std::numeric_limits<qint64>::max() / 2,
+                        &r.before)
+        || !readInteger(o, QLatin1String("after"), 0, std::numeric_limits<qint64>::max() / 2,
+                        &r.after)
+        || !readInteger(o, QLatin1String("limit"), 1, m_limits.historyPageMax, &limit)) {
+        return ErrorCode::BadHistoryRequest;
+    }
+    r.limit = int(limit);
+    if (!r.with.isEmpty() && r.with != QLatin1String("*")
+        && NameRules::check(r.with, m_limits.maxNameChars) != ErrorCode::None) {
+        return ErrorCode::BadHistoryRequest;
+    }
+    return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeTyping(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::Typing;
+    const QJsonValue state = o.value(QLatin1String("state"));
+    if (!state.isUndefined() && !state.isBool())
+        return ErrorCode::BadShape;
+    r.typing = state.toBool(true);
+    if (!readString(o, QLatin1String("to"), &r.to))
+        return ErrorCode::BadShape;
+    if (!r.to.isEmpty() && NameRules::check(r.to, m_limits.maxNameChars) != ErrorCode::None)
+        return ErrorCode::BadRecipient;
+    return ErrorCode::None;
+}

@@ -1,0 +1,134 @@
+#include "protocol/requestdecoder.h"
+
+#include <QTest>
+
+class TestRequestDecoder : public QObject
+{
+    Q_OBJECT
+private:
+    RequestDecoder m_decoder{ProtocolLimits{}};
+
+private slots:
+    void seedLogin()
+    {
+        const DecodedRequest d = m_decoder.decode(R"({"type":"login","content":"user5F3A"})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.type, ClientRequest::Type::Login);
+        QCOMPARE(d.request.name, QStringLiteral("user5F3A"));
+        QCOMPARE(d.version, 0);
+    }
+    void confabChat()
+    {
+        const DecodedRequest d = m_decoder.decode(
+            R"({"type":"user","content":"hi @carol","id":"c-1","version":1})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.type, ClientRequest::Type::Chat);
+        QCOMPARE(d.request.ref, QStringLiteral("c-1"));
+        QVERIFY(d.request.to.isEmpty());
+        QCOMPARE(d.version, 1);
+    }
+    void privateByPrefixAndField()
+    {
+        QCOMPARE(m_decoder.decode(R"({"type":"user","content":"@bob psst"})").request.to,
+                 QStringLiteral("bob"));
+        QCOMPARE(m_decoder.decode(R"({"type":"user","content":"psst","to":"bob"})").request.to,
+                 QStringLiteral("bob"));
+    }
+    void history()
+    {
+        const DecodedRequest d =
+            m_decoder.decode(R"({"type":"history","with":"bob","before":100,"limit":20})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.with, QStringLiteral("bob"));
+        QCOMPARE(d.request.before, 100);
+        QCOMPARE(d.request.limit, 20);
+        QCOMPARE(m_decoder.decode(R"({"type":"history"})").request.limit, 50);
+    }
+    void reservedCallTypes()
+    {
+        const DecodedRequest d = m_decoder.decode(R"({"type":"call_invite","to":"bob"})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.type, ClientRequest::Type::Reserved);
+    }
+    void errors_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<ErrorCode>("expected");
+        QTest::newRow("not json") << QByteArray("hello") << ErrorCode::BadJson;
+        QTest::newRow("truncated") << QByteArray(R"({"type":"user")") << ErrorCode::BadJson;
+        QTest::newRow("array") << QByteArray(R"(["type","user"])") << ErrorCode::BadJson;
+        QTest::newRow("number") << QByteArray("42") << ErrorCode::BadJson;
+        QTest::newRow("no type") << QByteArray(R"({"content":"x"})") << ErrorCode::BadShape;
+        QTest::newRow("type number") << QByteArray(R"({"type":5})") << ErrorCode::BadShape;
+        QTest::newRow("unknown type") << QByteArray(R"({"type":"dance"})") << ErrorCode::UnknownType;
+        QTest::newRow("content number") << QByteArray(R"({"type":"user","content":5})")
+                                        << ErrorCode::BadShape;
+        QTest::newRow("content missing") << QByteArray(R"({"type":"user"})") << ErrorCode::BadShape;
+        QTest::newRow("to number") << QByteArray(R"({"type":"user","content":"x","to":1})")
+                                   << ErrorCode::BadShape;
+        QTest::newRow("bad recipient") << QByteArray(R"({"type":"user","content":"x","to":"a b"})")
+                                       << ErrorCode::BadRecipient;
+        QTest::newRow("empty message") << QByteArray(R"({"type":"user","content":""})")
+                                       << ErrorCode::EmptyMessage;
+        QTest::newRow("control char") << QByteArray(R"({"type":"user","content":"a\u0000b"})")
+                                      << ErrorCode::BadText;
+        QTest::newRow("lone surrogate escape")
+            << QByteArray(R"({"type":"user","content":"a\ud800b"})") << ErrorCode::BadUtf8;
+        QTest::newRow("invalid utf8 bytes")
+            << QByteArray("{\"type\":\"user\",\"content\":\"a\xC3\x28\"}") << ErrorCode::BadUtf8;
+        QTest::newRow("overlong utf8")
+            << QByteArray("{\"type\":\"user\",\"content\":\"\xC0\xAF\"}") << ErrorCode::BadUtf8;
+        QTest::newRow("empty name") << QByteArray(R"({"type":"login","content":""})")
+                                    << ErrorCode::NameEmpty;
+        QTest::newRow("long name") << QByteArray(R"({"type":"login","content":")")
+                                          + QByteArray(40, 'a') + QByteArray(R"("})")
+                                   << ErrorCode::NameTooLong;
+        QTest::newRow("control in name") << QByteArray(R"({"type":"login","content":"a\tb"})")
+                                         << ErrorCode::NameInvalid;
+        QTest::newRow("name object") << QByteArray(R"({"type":"login","content":{}})")
+                                     << ErrorCode::BadShape;
+        QTest::newRow("id too long") << QByteArray(R"({"type":"user","content":"x","id":")")
+                                            + QByteArray(65, 'i') + QByteArray(R"("})")
+                                     << ErrorCode::BadId;
+        QTest::newRow("id number") << QByteArray(R"({"type":"user","content":"x","id":7})")
+                                   << ErrorCode::BadId;
+        QTest::newRow("version string") << QByteArray(R"({"type":"login","content":"a","version":"1"})")
+                                        << ErrorCode::BadShape;
+        QTest::newRow("history limit 0") << QByteArray(R"({"type":"history","limit":0})")
+                                         << ErrorCode::BadHistoryRequest;
+        QTest::newRow("history limit huge") << QByteArray(R"({"type":"history","limit":100000})")
+                                            << ErrorCode::BadHistoryRequest;
+        QTest::newRow("history before fraction") << QByteArray(R"({"type":"history","before":1.5})")
+                                                 << ErrorCode::BadHistoryRequest;
+        QTest::newRow("history with bad name") << QByteArray(R"({"type":"history","with":"<x>"})")
+                                               << ErrorCode::BadHistoryRequest;
+        QTest::newRow("typing state string") << QByteArray(R"({"type":"typing","state":"yes"})")
+                                             << ErrorCode::BadShape;
+        QTest::newRow("oversize") << QByteArray(R"({"type":"user","content":")")
+                                         + QByteArray(20000, 'x') + QByteArray(R"("})")
+                                  << ErrorCode::TooLarge;
+        QTest::newRow("too many chars") << QByteArray(R"({"type":"user","content":")")
+                                               + QByteArray(4001, 'x') + QByteArray(R"("})")
+                                        << ErrorCode::MessageTooLong;
+    }
+    void errors()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(ErrorCode, expected);
+        QCOMPARE(m_decoder.decode(input).error, expected);
+    }
+    void errorKeepsReference()
+    {
+        const DecodedRequest d = m_decoder.decode(R"({"type":"user","content":"","id":"m-9"})");
+        QCOMPARE(d.error, ErrorCode::EmptyMessage);
+        QCOMPARE(d.ref, QStringLiteral("m-9"));
+    }
+    void deepNestingIsRejectedNotCrashing()
+    {
+        QByteArray deep(5000, '[');
+        QCOMPARE(m_decoder.decode(deep).error, ErrorCode::BadJson);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRequestDecoder)
+#include "tst_requestdecoder.moc"
