@@ -1,0 +1,590 @@
+#include "chatserver.h"
+
+#include "confabversion.h"
+#include "protocol/namerules.h"
+#include "protocol/textrules.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QTcpSocket>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcServer, "confab.server")
+
+namespace {
+
+qint64 wallClockMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QString addressKey(QHostAddress a)
+{
+    bool v4 = false;
+    const quint32 ip4 = a.toIPv4Address(&v4);
+    if (v4)
+        a = QHostAddress(ip4); // ::ffff:1.2.3.4 and 1.2.3.4 are one address for the limit
+    return a.toString();
+}
+
+QString upgradeKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('/') + QString::number(port);
+}
+
+QWebSocketProtocol::CloseCode closeCodeFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::ServerShutdown:
+        return QWebSocketProtocol::CloseCodeGoingAway;
+    case ErrorCode::TooLarge:
+        return QWebSocketProtocol::CloseCodeTooMuchData;
+    default:
+        return QWebSocketProtocol::CloseCodePolicyViolated;
+    }
+}
+
+} // namespace
+
+AddressSlot::AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &address,
+                         QObject *socket)
+    : QObject(socket), m_counts(std::move(counts)), m_address(address)
+{
+    ++m_counts->total;
+    ++m_counts->perAddress[m_address];
+}
+
+AddressSlot::~AddressSlot()
+{
+    --m_counts->total;
+    auto it = m_counts->perAddress.find(m_address);
+    if (it != m_counts->perAddress.end() && --it.value() <= 0)
+        m_counts->perAddress.erase(it);
+}
+
+ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, QObject *parent)
+    : QObject(parent),
+      m_config(config),
+      m_store(store),
+      m_decoder(config.limits),
+      m_webSockets(QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
+                   QWebSocketServer::NonSecureMode)
+{
+    m_clock.start();
+    m_webSockets.setHandshakeTimeout(m_config.handshakeTimeoutMs);
+    m_webSockets.setMaxPendingConnections(1000);
+    connect(&m_tcp, &QTcpServer::newConnection, this, &ChatServer::acceptTcpConnections);
+    connect(&m_webSockets, &QWebSocketServer::newConnection, this, &ChatServer::acceptWebSockets);
+    // One timer for all connections: per-connection timers would cost memory and wake-ups.
+    m_keepalive.setInterval(qMax(10, m_config.pingIntervalMs / 2));
+    connect(&m_keepalive, &QTimer::timeout, this, &ChatServer::checkKeepalive);
+}
+
+ChatServer::~ChatServer()
+{
+    flush();
+    for (auto &[socket, c] : m_connections) {
+        socket->disconnect(this);
+        socket->abort();
+        socket->deleteLater();
+    }
+}
+
+bool ChatServer::listen(QString *error)
+{
+    // Clients queue behind each other in accept(); a large backlog avoids refused connects
+    // when many users (or the load generator) arrive together.
+    m_tcp.setListenBacklogSize(1024);
+    if (!m_tcp.listen(m_config.listenAddress, m_config.port)) {
+        if (error)
+            *error = QStringLiteral("cannot listen on %1 port %2: %3")
+                         .arg(m_config.listenAddress.toString())
+                         .arg(m_config.port)
+                         .arg(m_tcp.errorString());
+        return false;
+    }
+    m_keepalive.start();
+    return true;
+}
+
+quint16 ChatServer::port() const
+{
+    return m_tcp.serverPort();
+}
+
+QStringList ChatServer::onlineUsers() const
+{
+    QStringList names;
+    names.reserve(qsizetype(m_room.size()));
+    for (const ClientConnection *c : m_room)
+        names.append(c->name);
+    return names;
+}
+
+ClientConnection *ChatServer::connectionFor(QWebSocket *socket) const
+{
+    const auto it = m_connections.find(socket);
+    return it == m_connections.end() ? nullptr : it->second.get();
+}
+
+void ChatServer::acceptTcpConnections()
+{
+    while (QTcpSocket *socket = m_tcp.nextPendingConnection()) {
+        const QString peer = addressKey(socket->peerAddress());
+        // Far over a limit: drop at once, before spending a WebSocket handshake on it. Up to
+        // the limit's double the client is upgraded so it can be told the reason.
+        if (m_shuttingDown || m_addresses->total >= 2 * m_config.maxConnections
+            || m_addresses->perAddress.value(peer) >= 2 * m_config.maxConnectionsPerAddress) {
+            qCWarning(lcServer).noquote() << "refused connection from" << peer << "(over limits)";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        // A child object of the socket gives the address's slot back when the socket is
+        // deleted. (Signal connections to the socket are not reliable for this: the WebSocket
+        // upgrade disconnects them.)
+        new AddressSlot(m_addresses, peer, socket);
+        // QTcpServer keeps accepted sockets as its children until it dies and QWebSocket does
+        // not delete them: the server does (the sweep in checkKeepalive before the upgrade,
+        // onDisconnected after it).
+        m_upgrading.insert(upgradeKey(socket->peerAddress(), socket->peerPort()),
+                           Upgrading{socket, now()});
+        m_webSockets.handleConnection(socket);
+    }
+}
+
+void ChatServer::acceptWebSockets()
+{
+    while (QWebSocket *socket = m_webSockets.nextPendingConnection()) {
+        const QString ip = addressKey(socket->peerAddress());
+        QTcpSocket *tcp =
+            m_upgrading.take(upgradeKey(socket->peerAddress(), socket->peerPort())).socket;
+
+        // Incoming limits: Qt itself closes with 1009 past twice our advertised size; up to
+        // that, the decoder answers too_large and the connection stays.
+        socket->setMaxAllowedIncomingMessageSize(
+            quint64(qMax(m_config.limits.maxMessageBytes, m_config.limits.maxMediaBytes) * 2));
+        socket->setMaxAllowedIncomingFrameSize(
+            quint64(qMax(m_config.limits.maxMessageBytes, m_config.limits.maxMediaBytes) * 2));
+
+        auto owned = std::make_unique<ClientConnection>(socket, ip, m_config.limits.ratePerSecond,
+                                                        m_config.limits.rateBurst, now());
+        ClientConnection *c = owned.get();
+        c->tcp = tcp;
+        m_connections.emplace(socket, std::move(owned));
+        connect(socket, &QWebSocket::textMessageReceived, this,
+                [this, c](const QString &text) { onText(c, text); });
+        connect(socket, &QWebSocket::binaryMessageReceived, this,
+                [this, c](const QByteArray &data) { onBinary(c, data); });
+        connect(socket, &QWebSocket::pong, this, [this, c] { c->lastActivityMs = now(); });
+        connect(socket, &QWebSocket::disconnected, this, [this, socket] { onDisconnected(socket); });
+        qCDebug(lcServer).noquote() << "connection from" << ip << socket->peerPort();
+
+        sendBytes(c, MessageEncoder::handshake(m_config.limits, m_webSockets.serverName()));
+        if (m_shuttingDown) {
+            closeWith(c, ErrorCode::ServerShutdown);
+        } else if (m_addresses->perAddress.value(ip) > m_config.maxConnectionsPerAddress) {
+            qCWarning(lcServer).noquote() << "too many connections from" << ip << "("
+                                          << m_addresses->perAddress.value(ip) << "open)";
+            closeWith(c, ErrorCode::TooManyConnections);
+        } else if (m_addresses->total > m_config.maxConnections) {
+            qCWarning(lcServer).noquote() << "server full, refusing" << ip;
+            closeWith(c, ErrorCode::ServerFull);
+        }
+    }
+}
+
+void ChatServer::onDisconnected(QWebSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    std::unique_ptr<ClientConnection> c = std::move(it->second);
+    m_connections.erase(it);
+    socket->disconnect(this);
+    socket->deleteLater();
+    if (c->tcp)
+        c->tcp->deleteLater(); // QWebSocket does not delete the socket it was upgraded from
+
+    const QString reason = socket->closeReason().isEmpty()
+                               ? QStringLiteral("code %1").arg(int(socket->closeCode()))
+                               : socket->closeReason();
+    if (c->loggedIn) {
+        m_online.remove(c->nameKey);
+        m_room.erase(std::find(m_room.begin(), m_room.end(), c.get()));
+        if (c->dialect == Dialect::Seed)
+            --m_seedMembers;
+        qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
+        if (!m_shuttingDown)
+            announce(c.get(), false);
+    } else {
+        qCDebug(lcServer).noquote() << "connection from" << c->address << "closed (" << reason << ")";
+    }
+    m_slow.erase(std::remove(m_slow.begin(), m_slow.end(), c.get()), m_slow.end());
+    if (m_shuttingDown && m_connections.empty())
+        emit drained();
+}
+
+void ChatServer::onText(ClientConnection *c, const QString &text)
+{
+    if (c->closing)
+        return;
+    c->lastActivityMs = now();
+    const DecodedRequest decoded = m_decoder.decode(text.toUtf8());
+    const Dialect replyDialect =
+        c->loggedIn ? c->dialect : (decoded.version > 0 ? Dialect::Confab : Dialect::Seed);
+    if (!decoded.ok()) {
+        qCDebug(lcServer).noquote() << "bad input from" << c->address << errorCodeName(decoded.error);
+        sendError(c, decoded.error, decoded.ref, replyDialect);
+        return;
+    }
+    const ClientRequest &r = decoded.request;
+    if (!c->rate.take(now())) {
+        if (++c->strikes >= m_config.floodStrikes) {
+            qCWarning(lcServer).noquote() << "flood from" << c->address << c->name << "- closing";
+            closeWith(c, ErrorCode::Flood);
+        } else {
+            sendError(c, ErrorCode::RateLimited, r.ref, replyDialect);
+        }
+        return;
+    }
+    c->strikes = 0;
+
+    if (r.type == ClientRequest::Type::Login) {
+        handleLogin(c, r);
+        return;
+    }
+    if (r.type == ClientRequest::Type::Ping) {
+        sendBytes(c, MessageEncoder::pong(r.ref));
+        return;
+    }
+    if (!c->loggedIn) {
+        sendError(c, ErrorCode::NotLoggedIn, r.ref, replyDialect);
+        return;
+    }
+    switch (r.type) {
+    case ClientRequest::Type::Chat:
+        handleChat(c, r);
+        break;
+    case ClientRequest::Type::History:
+        handleHistory(c, r);
+        break;
+    case ClientRequest::Type::Typing:
+        handleTyping(c, r);
+        break;
+    case ClientRequest::Type::Logout:
+        c->closing = true;
+        c->socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logout"));
+        break;
+    case ClientRequest::Type::Reserved:
+        sendError(c, ErrorCode::Unsupported, r.ref, c->dialect);
+        break;
+    case ClientRequest::Type::Login:
+    case ClientRequest::Type::Ping:
+        break;
+    }
+}
+
+void ChatServer::onBinary(ClientConnection *c, const QByteArray &data)
+{
+    Q_UNUSED(data)
+    if (c->closing)
+        return;
+    c->lastActivityMs = now();
+    if (!c->rate.take(now())) {
+        if (++c->strikes >= m_config.floodStrikes)
+            closeWith(c, ErrorCode::Flood);
+        return;
+    }
+    // Media is relayed only inside calls; calls are not part of this server yet.
+    sendError(c, c->loggedIn ? ErrorCode::NoCall : ErrorCode::NotLoggedIn, {}, c->dialect);
+}
+
+void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
+{
+    const Dialect dialect = r.version > 0 ? Dialect::Confab : Dialect::Seed;
+    if (c->loggedIn) {
+        sendError(c, ErrorCode::AlreadyLoggedIn, r.ref, c->dialect);
+        return;
+    }
+    const QString key = NameRules::key(r.name);
+    if (m_online.contains(key)) {
+        qCInfo(lcServer).noquote() << "name" << r.name << "taken, refused for" << c->address;
+        sendError(c, ErrorCode::NameTaken, r.ref, dialect);
+        return;
+    }
+    c->name = r.name;
+    c->nameKey = key;
+    c->dialect = dialect;
+    c->loggedIn = true;
+    m_online.insert(key, c);
+    m_room.push_back(c);
+    if (dialect == Dialect::Seed)
+        ++m_seedMembers;
+    qCInfo(lcServer).noquote() << r.name << "logged in from" << c->address
+                               << (dialect == Dialect::Seed ? "(seed dialect)" : "");
+    announce(c, true);
+
+    if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0) {
+        // The old web page cannot ask for history: show it the latest public messages.
+        flush();
+        bool more = false;
+        const QList<ChatMessage> recent = m_store->history(
+            HistoryQuery{c->name, QString(), 0, 0, m_config.seedHistoryMessages}, &more);
+        for (const ChatMessage &m : recent)
+            sendBytes(c, MessageEncoder::chat(m, Dialect::Seed));
+    }
+}
+
+void ChatServer::announce(ClientConnection *subject, bool login)
+{
+    const qint64 ts = wallClockMs();
+    const int online = int(m_room.size());
+    const QStringList users = (login || m_seedMembers > 0) ? onlineUsers() : QStringList();
+    QString confab;
+    QString seed;
+    if (login) {
+        confab = QString::fromUtf8(
+            MessageEncoder::login(subject->name, users, online, false, Dialect::Confab, ts));
+        if (m_seedMembers > 0)
+            seed = QString::fromUtf8(
+                MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts));
+        sendBytes(subject, MessageEncoder::login(subject->name, users, online, true,
+                                                 subject->dialect, ts));
+    } else {
+        confab = QString::fromUtf8(
+            MessageEncoder::logout(subject->name, users, online, Dialect::Confab, ts));
+        if (m_seedMembers > 0)
+            seed = QString::fromUtf8(
+                MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
+    }
+    for (ClientConnection *c : m_room) {
+        if (c != subject)
+            send(c, c->dialect == Dialect::Seed ? seed : confab);
+    }
+    dropSlowConsumers();
+}
+
+void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
+{
+    ChatMessage m;
+    m.from = c->name;
+    m.content = r.content;
+    m.clientId = r.ref;
+    m.timestampMs = wallClockMs();
+    if (!r.to.isEmpty()) {
+        const QString toKey = NameRules::key(r.to);
+        if (toKey == c->nameKey) {
+            sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
+            return;
+        }
+        // Use the spelling of the name the recipient logged in with, when online.
+        const ClientConnection *recipient = m_online.value(toKey);
+        m.to = recipient ? recipient->name : r.to;
+    } else {
+        m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
+    }
+
+    const MessageStore::AppendResult result = m_store->append(m);
+    if (result == MessageStore::AppendResult::Failed) {
+        qCWarning(lcServer).noquote() << "cannot store a message from" << c->name << ":"
+                                      << m_store->lastError();
+        m_store->rollback();
+        sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
+        return;
+    }
+    m_pending.push_back(Pending{c->socket, std::move(m),
+                                result == MessageStore::AppendResult::Duplicate});
+    scheduleFlush();
+}
+
+void ChatServer::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    // Runs after the sockets that are ready in this event-loop turn have been read, so one
+    // commit covers all their messages.
+    QMetaObject::invokeMethod(this, &ChatServer::flush, Qt::QueuedConnection);
+}
+
+void ChatServer::flush()
+{
+    m_flushScheduled = false;
+    if (m_pending.empty())
+        return;
+    std::vector<Pending> batch;
+    batch.swap(m_pending);
+    if (!m_store->commit()) {
+        qCWarning(lcServer).noquote() << "cannot commit" << batch.size()
+                                      << "messages:" << m_store->lastError();
+        m_store->rollback();
+        for (const Pending &p : batch) {
+            if (ClientConnection *c = connectionFor(p.sender.data()))
+                sendError(c, ErrorCode::StoreFailed, p.message.clientId, c->dialect);
+        }
+        return;
+    }
+    for (const Pending &p : batch) {
+        if (!p.duplicate)
+            relay(p.message);
+        ClientConnection *c = connectionFor(p.sender.data());
+        // Seed clients send no id and would not understand an ack.
+        if (c && !p.message.clientId.isEmpty())
+            sendBytes(c, MessageEncoder::ack(p.message.clientId, p.message.seq,
+                                             p.message.timestampMs, p.duplicate));
+    }
+    dropSlowConsumers();
+}
+
+void ChatServer::relay(const ChatMessage &message)
+{
+    // Serialised once per dialect, not once per receiver.
+    const QString confab = QString::fromUtf8(MessageEncoder::chat(message, Dialect::Confab));
+    QString seed;
+    auto payloadFor = [&](const ClientConnection *c) -> const QString & {
+        if (c->dialect == Dialect::Confab)
+            return confab;
+        if (seed.isEmpty())
+            seed = QString::fromUtf8(MessageEncoder::chat(message, Dialect::Seed));
+        return seed;
+    };
+    if (message.isPrivate()) {
+        ClientConnection *from = m_online.value(NameRules::key(message.from));
+        ClientConnection *to = m_online.value(NameRules::key(message.to));
+        if (from)
+            send(from, payloadFor(from));
+        if (to && to != from)
+            send(to, payloadFor(to));
+        return;
+    }
+    for (ClientConnection *c : m_room)
+        send(c, payloadFor(c));
+}
+
+void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
+{
+    // Answer from committed data only: what is pending now is relayed in this same turn.
+    flush();
+    HistoryQuery q{c->name, r.with, r.before, r.after, r.limit};
+    bool more = false;
+    const QList<ChatMessage> page = m_store->history(q, &more);
+    sendBytes(c, MessageEncoder::history(r.with, page, more, r.ref));
+}
+
+void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
+{
+    const QString payload = QString::fromUtf8(MessageEncoder::typing(c->name, r.to, r.typing));
+    if (!r.to.isEmpty()) {
+        ClientConnection *to = m_online.value(NameRules::key(r.to));
+        if (to && to != c && to->dialect == Dialect::Confab)
+            send(to, payload);
+    } else {
+        for (ClientConnection *other : m_room) {
+            if (other != c && other->dialect == Dialect::Confab)
+                send(other, payload);
+        }
+    }
+    dropSlowConsumers();
+}
+
+void ChatServer::send(ClientConnection *c, const QString &payload)
+{
+    if (c->closing)
+        return;
+    c->socket->sendTextMessage(payload);
+    // A receiver that does not read must not make the server buffer without bound.
+    if (c->socket->bytesToWrite() > m_config.maxQueuedBytes) {
+        c->closing = true;
+        m_slow.push_back(c);
+    }
+}
+
+void ChatServer::dropSlowConsumers()
+{
+    std::vector<ClientConnection *> slow;
+    slow.swap(m_slow);
+    for (ClientConnection *c : slow) {
+        qCWarning(lcServer).noquote() << "dropping slow receiver" << c->name << "from" << c->address
+                                      << "with" << c->socket->bytesToWrite() << "bytes queued";
+        // Its queue is full, so a close frame would not get through: abort the connection.
+        c->socket->abort();
+    }
+}
+
+void ChatServer::sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect)
+{
+    if (errorCodeCloses(code)) {
+        closeWith(c, code);
+        return;
+    }
+    sendBytes(c, MessageEncoder::error(code, ref, dialect));
+}
+
+void ChatServer::closeWith(ClientConnection *c, ErrorCode code)
+{
+    if (c->closing)
+        return;
+    qCInfo(lcServer).noquote() << "closing connection" << (c->name.isEmpty() ? c->address : c->name)
+                               << "reason" << errorCodeName(code);
+    const Dialect dialect = c->loggedIn ? c->dialect : Dialect::Confab;
+    sendBytes(c, MessageEncoder::error(code, {}, dialect));
+    c->closing = true;
+    c->socket->close(closeCodeFor(code), errorCodeName(code));
+}
+
+void ChatServer::checkKeepalive()
+{
+    const qint64 t = now();
+    for (auto it = m_upgrading.begin(); it != m_upgrading.end();) {
+        // QWebSocketServer gives up on a handshake after its timeout but leaves the socket.
+        if (t - it->sinceMs > m_config.handshakeTimeoutMs + 1000) {
+            if (it->socket) {
+                it->socket->abort();
+                it->socket->deleteLater();
+            }
+            it = m_upgrading.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    std::vector<ClientConnection *> idle;
+    for (auto &[socket, c] : m_connections) {
+        if (c->closing)
+            continue;
+        const qint64 silent = t - c->lastActivityMs;
+        if (silent > m_config.idleTimeoutMs)
+            idle.push_back(c.get());
+        else if (silent >= m_config.pingIntervalMs)
+            socket->ping();
+    }
+    for (ClientConnection *c : idle) {
+        qCInfo(lcServer).noquote() << (c->name.isEmpty() ? c->address : c->name)
+                                   << "silent for too long";
+        QWebSocket *socket = c->socket;
+        closeWith(c, ErrorCode::IdleTimeout); // may delete c
+        // A peer that stopped answering will not answer the close handshake either.
+        QTimer::singleShot(1000, socket, &QWebSocket::abort);
+    }
+}
+
+void ChatServer::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    m_tcp.close();
+    m_keepalive.stop();
+    flush();
+    qCInfo(lcServer) << "shutting down," << m_connections.size() << "connections to close";
+    if (m_connections.empty()) {
+        QMetaObject::invokeMethod(this, &ChatServer::drained, Qt::QueuedConnection);
+        return;
+    }
+    std::vector<ClientConnection *> all;
+    for (auto &[socket, c] : m_connections)
+        all.push_back(c.get());
+    for (ClientConnection *c : all)
+        closeWith(c, ErrorCode::ServerShutdown);
+}

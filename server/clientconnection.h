@@ -1,0 +1,30 @@
+#pragma once
+
+#include "protocol/messageencoder.h"
+#include "ratelimiter.h"
+
+#include <QPointer>
+#include <QString>
+#include <QTcpSocket>
+
+class QWebSocket;
+
+// What the server knows about one WebSocket connection. Kept small on purpose: an idle
+// connection should cost the server only a few kilobytes.
+struct ClientConnection
+{
+    ClientConnection(QWebSocket *s, const QString &peer, double perSecond, int burst, qint64 nowMs)
+        : socket(s), address(peer), rate(perSecond, burst), lastActivityMs(nowMs) {}
+
+    QWebSocket *socket;
+    QPointer<QTcpSocket> tcp; // the socket it was upgraded from, ours to delete
+    QString address;
+    QString name;
+    QString nameKey;
+    Dialect dialect = Dialect::Seed;
+    bool loggedIn = false;
+    bool closing = false;
+    RateLimiter rate;
+    int strikes = 0;
+    qint64 lastActivityMs;
+};

@@ -1,0 +1,68 @@
+#include "chatserver.h"
+#include "confabversion.h"
+#include "serverconfig.h"
+#include "signalwatcher.h"
+#include "sqlitemessagestore.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    // The plain Unix event dispatcher (poll) is leaner than the GLib one for many sockets.
+    qputenv("QT_NO_GLIB", "1");
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Confab"));
+    QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
+
+    QString message;
+    int exitCode = 0;
+    const std::optional<ServerConfig> config =
+        ServerConfig::fromArguments(QCoreApplication::arguments(), &message, &exitCode);
+    if (!config) {
+        std::fputs(qPrintable(message), exitCode == 0 ? stdout : stderr);
+        return exitCode;
+    }
+
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{type} %{message}"));
+    QString rules = QStringLiteral("confab.*.debug=false\n");
+    if (config->logLevel == QLatin1String("debug"))
+        rules = QStringLiteral("confab.*.debug=true\n");
+    else if (config->logLevel == QLatin1String("warning"))
+        rules += QStringLiteral("confab.*.info=false\n");
+    else if (config->logLevel == QLatin1String("error"))
+        rules += QStringLiteral("confab.*.info=false\nconfab.*.warning=false\n");
+    QLoggingCategory::setFilterRules(rules);
+
+    SqliteMessageStore store(config->databasePath, config->fullSync);
+    QString error;
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+        return 1;
+    }
+    ChatServer server(*config, &store);
+    if (!server.listen(&error)) {
+        std::fprintf(stderr, "confab-server: %s\nChoose another port with --port.\n",
+                     qPrintable(error));
+        return 1;
+    }
+    // Tests and scripts read the real port from this line (useful with --port 0).
+    std::printf("confab-server %s listening on ws://%s:%u (history in %s)\n", CONFAB_VERSION,
+                qPrintable(config->listenAddress.toString()), server.port(),
+                qPrintable(config->databasePath));
+    std::fflush(stdout);
+
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, [&](int number) {
+        std::fprintf(stderr, "confab-server: signal %d, shutting down\n", number);
+        server.shutdown();
+        // Clients get a moment to answer the close handshake; then we go regardless.
+        QTimer::singleShot(2000, &app, &QCoreApplication::quit);
+    });
+    QObject::connect(&server, &ChatServer::drained, &app, &QCoreApplication::quit);
+    return app.exec();
+}

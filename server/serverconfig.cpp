@@ -1,0 +1,197 @@
+#include "serverconfig.h"
+
+#include "confabversion.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace {
+
+struct OptionSpec
+{
+    const char *name;
+    const char *description;
+    const char *valueName;
+};
+
+constexpr OptionSpec kOptions[] = {
+    {"listen", "Address to listen on (default: all addresses).", "address"},
+    {"port", "TCP port (default 8080; 0 picks a free port).", "port"},
+    {"database", "SQLite history file (default: in the user's data folder).", "path"},
+    {"sync", "'normal' (survives a crash) or 'full' (also survives power loss).", "mode"},
+    {"max-connections", "Connections in total (default 20000).", "n"},
+    {"max-connections-per-address", "Connections from one IP address (default 32).", "n"},
+    {"rate-limit", "Messages per second per connection (default 20).", "n"},
+    {"rate-burst", "Messages allowed in a burst (default 40).", "n"},
+    {"flood-strikes", "Rate-limited messages in a row before disconnecting (default 50).", "n"},
+    {"max-message-bytes", "Largest JSON message in bytes (default 16384).", "n"},
+    {"max-text-chars", "Longest chat message in characters (default 4000).", "n"},
+    {"max-queued-bytes", "Bytes queued to one slow receiver before it is dropped (default 4194304).",
+     "n"},
+    {"ping-interval", "Seconds between keepalive pings (default 30).", "seconds"},
+    {"idle-timeout", "Seconds of silence before a connection is closed (default 90).", "seconds"},
+    {"history-page", "Most messages in one history page (default 200).", "n"},
+    {"seed-history", "Recent messages replayed to client.html users on login (default 20).", "n"},
+    {"log-level", "debug, info, warning or error (default info).", "level"},
+};
+
+// Reads an integer option and checks its range; records an error message otherwise.
+class ValueReader
+{
+public:
+    ValueReader(const QCommandLineParser &parser, const QSettings *file)
+        : m_parser(parser), m_file(file) {}
+
+    QString text(const char *name) const
+    {
+        const QString key = QLatin1String(name);
+        if (m_parser.isSet(key))
+            return m_parser.value(key);
+        if (m_file && m_file->contains(key))
+            return m_file->value(key).toString();
+        return {};
+    }
+
+    template <typename T> void number(const char *name, T min, T max, T *out)
+    {
+        const QString value = text(name);
+        if (value.isEmpty())
+            return;
+        bool ok = false;
+        const double d = value.toDouble(&ok);
+        if (!ok || d < double(min) || d > double(max)) {
+            m_errors << QStringLiteral("--%1: '%2' is not a number from %3 to %4")
+                            .arg(QLatin1String(name), value)
+                            .arg(double(min))
+                            .arg(double(max));
+            return;
+        }
+        *out = T(d);
+    }
+
+    void fail(const QString &message) { m_errors << message; }
+    QStringList errors() const { return m_errors; }
+
+private:
+    const QCommandLineParser &m_parser;
+    const QSettings *m_file;
+    QStringList m_errors;
+};
+
+} // namespace
+
+QString ServerConfig::defaultDatabasePath()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::currentPath();
+    return dir + QStringLiteral("/server-history.sqlite");
+}
+
+std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &arguments,
+                                                        QString *message, int *exitCode)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Confab relay server: chat rooms, presence, private messages and history."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("INI file with the options below."),
+                                          QStringLiteral("file"));
+    parser.addOption(configOption);
+    for (const OptionSpec &spec : kOptions) {
+        parser.addOption(QCommandLineOption(QLatin1String(spec.name),
+                                            QLatin1String(spec.description),
+                                            QLatin1String(spec.valueName)));
+    }
+
+    *exitCode = 0;
+    if (!parser.parse(arguments)) {
+        *message = parser.errorText() + QStringLiteral("\nRun with --help for the options.\n");
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (parser.isSet(helpOption)) {
+        *message = parser.helpText();
+        return std::nullopt;
+    }
+    if (parser.isSet(versionOption)) {
+        *message = QStringLiteral("confab-server %1\n").arg(QLatin1String(CONFAB_VERSION));
+        return std::nullopt;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *message = QStringLiteral("unexpected argument '%1'\n").arg(parser.positionalArguments().first());
+        *exitCode = 2;
+        return std::nullopt;
+    }
+
+    std::optional<QSettings> file;
+    if (parser.isSet(configOption)) {
+        const QString path = parser.value(configOption);
+        if (!QFileInfo(path).isReadable()) {
+            *message = QStringLiteral("cannot read config file '%1'\n").arg(path);
+            *exitCode = 2;
+            return std::nullopt;
+        }
+        file.emplace(path, QSettings::IniFormat);
+        if (file->status() != QSettings::NoError) {
+            *message = QStringLiteral("config file '%1' is not a valid INI file\n").arg(path);
+            *exitCode = 2;
+            return std::nullopt;
+        }
+    }
+
+    ServerConfig c;
+    ValueReader r(parser, file ? &*file : nullptr);
+    if (const QString listen = r.text("listen"); !listen.isEmpty()) {
+        if (!c.listenAddress.setAddress(listen))
+            r.fail(QStringLiteral("--listen: '%1' is not an IP address").arg(listen));
+    }
+    r.number<quint16>("port", 0, 65535, &c.port);
+    c.databasePath = r.text("database");
+    if (c.databasePath.isEmpty())
+        c.databasePath = defaultDatabasePath();
+    if (const QString sync = r.text("sync"); !sync.isEmpty()) {
+        if (sync == QLatin1String("full"))
+            c.fullSync = true;
+        else if (sync != QLatin1String("normal"))
+            r.fail(QStringLiteral("--sync: '%1' must be 'normal' or 'full'").arg(sync));
+    }
+    r.number("max-connections", 1, 1000000, &c.maxConnections);
+    r.number("max-connections-per-address", 1, 1000000, &c.maxConnectionsPerAddress);
+    r.number("rate-limit", 0.1, 1e7, &c.limits.ratePerSecond);
+    r.number("rate-burst", 1, 10000000, &c.limits.rateBurst);
+    r.number("flood-strikes", 1, 1000000, &c.floodStrikes);
+    r.number<qint64>("max-message-bytes", 256, 1 << 24, &c.limits.maxMessageBytes);
+    r.number("max-text-chars", 1, 1 << 22, &c.limits.maxTextChars);
+    r.number<qint64>("max-queued-bytes", 1024, qint64(1) << 32, &c.maxQueuedBytes);
+    double ping = c.pingIntervalMs / 1000.0;
+    double idle = c.idleTimeoutMs / 1000.0;
+    r.number("ping-interval", 0.05, 3600.0, &ping);
+    r.number("idle-timeout", 0.1, 86400.0, &idle);
+    c.pingIntervalMs = int(ping * 1000);
+    c.idleTimeoutMs = int(idle * 1000);
+    if (c.idleTimeoutMs <= c.pingIntervalMs)
+        r.fail(QStringLiteral("--idle-timeout must be longer than --ping-interval"));
+    r.number("history-page", 1, 10000, &c.limits.historyPageMax);
+    r.number("seed-history", 0, 1000, &c.seedHistoryMessages);
+    if (const QString level = r.text("log-level"); !level.isEmpty()) {
+        static const QStringList levels{QStringLiteral("debug"), QStringLiteral("info"),
+                                        QStringLiteral("warning"), QStringLiteral("error")};
+        if (levels.contains(level))
+            c.logLevel = level;
+        else
+            r.fail(QStringLiteral("--log-level: '%1' must be one of %2")
+                       .arg(level, levels.join(QStringLiteral(", "))));
+    }
+    if (!r.errors().isEmpty()) {
+        *message = r.errors().join(QLatin1Char('\n')) + QLatin1Char('\n');
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    return c;
+}

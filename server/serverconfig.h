@@ -1,0 +1,36 @@
+#pragma once
+
+#include "protocol/protocollimits.h"
+
+#include <QHostAddress>
+#include <QString>
+
+#include <optional>
+
+// Everything an operator can set, from command-line options and an optional INI file whose
+// keys are the long option names ("port = 9000"). Options on the command line win.
+struct ServerConfig
+{
+    QHostAddress listenAddress = QHostAddress::Any;
+    quint16 port = 8080; // the seed page connects to ws://127.0.0.1:8080
+    QString databasePath;
+    bool fullSync = false; // fsync every commit (survives power loss, not only kill -9)
+
+    ProtocolLimits limits;
+    int maxConnections = 20000;
+    int maxConnectionsPerAddress = 32;
+    qint64 maxQueuedBytes = 4 * 1024 * 1024; // per receiver, then it is disconnected
+    int floodStrikes = 50;                   // rate-limited messages in a row before closing
+    int pingIntervalMs = 30000;
+    int idleTimeoutMs = 90000;
+    int handshakeTimeoutMs = 10000;
+    int seedHistoryMessages = 20; // recent public messages replayed to a seed client on login
+    QString logLevel = QStringLiteral("info");
+
+    static QString defaultDatabasePath();
+
+    // Parses the program's arguments. On --help/--version or an error, returns nullopt and
+    // fills *message with the text to print and *exitCode with the code to exit with.
+    static std::optional<ServerConfig> fromArguments(const QStringList &arguments,
+                                                     QString *message, int *exitCode);
+};

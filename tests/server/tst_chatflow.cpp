@@ -1,0 +1,306 @@
+// The chat as users see it, against a real confab-server process on 127.0.0.1.
+#include "protocol/messageencoder.h"
+#include "serverprocess.h"
+#include "testclient.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+QString typeOf(const QJsonObject &o)
+{
+    return o.value(QLatin1String("type")).toString();
+}
+QStringList namesIn(const QJsonObject &o)
+{
+    QStringList names;
+    for (const QJsonValue &v : o.value(QLatin1String("user_list")).toArray())
+        names.append(v.toString());
+    return names;
+}
+} // namespace
+
+class TestChatFlow : public QObject
+{
+    Q_OBJECT
+private:
+    ServerProcess m_server;
+
+    std::unique_ptr<TestClient> online(const QString &name, bool seed = false)
+    {
+        auto c = std::make_unique<TestClient>();
+        if (!c->open(m_server.url()) || !c->login(name, seed))
+            return nullptr;
+        return c;
+    }
+
+private slots:
+    void initTestCase() { QVERIFY(m_server.start()); }
+
+    void handshakeAdvertisesVersionAndLimits()
+    {
+        TestClient c;
+        QVERIFY(c.open(m_server.url()));
+        QCOMPARE(c.handshake().value(QLatin1String("content")).toString(), QStringLiteral("done"));
+        QCOMPARE(c.handshake().value(QLatin1String("version")).toInt(), 1);
+        const QJsonObject limits = c.handshake().value(QLatin1String("limits")).toObject();
+        QCOMPARE(limits.value(QLatin1String("name_chars")).toInt(), 32);
+        QVERIFY(limits.value(QLatin1String("message_bytes")).toInt() > 0);
+    }
+
+    void presenceOnJoinAndLeave()
+    {
+        auto alice = online(QStringLiteral("p_alice"));
+        QVERIFY(alice);
+        QVERIFY(alice->loginReply().value(QLatin1String("self")).toBool());
+        QVERIFY(namesIn(alice->loginReply()).contains(QStringLiteral("p_alice")));
+
+        auto bob = online(QStringLiteral("p_bob"));
+        QVERIFY(bob);
+        QVERIFY(namesIn(bob->loginReply()).contains(QStringLiteral("p_alice")));
+        const QJsonObject joined = alice->waitFor([](const QJsonObject &o) {
+            return typeOf(o) == QLatin1String("login")
+                   && o.value(QLatin1String("content")).toString() == QLatin1String("p_bob");
+        });
+        QVERIFY(!joined.isEmpty());
+        QCOMPARE(joined.value(QLatin1String("online")).toInt(),
+                 bob->loginReply().value(QLatin1String("online")).toInt());
+
+        bob->socket().close();
+        const QJsonObject left = alice->waitFor([](const QJsonObject &o) {
+            return typeOf(o) == QLatin1String("logout")
+                   && o.value(QLatin1String("content")).toString() == QLatin1String("p_bob");
+        });
+        QVERIFY(!left.isEmpty());
+    }
+
+    void nameIsUniqueIgnoringCase()
+    {
+        auto alice = online(QStringLiteral("u_alice"));
+        QVERIFY(alice);
+        TestClient impostor;
+        QVERIFY(impostor.open(m_server.url()));
+        QVERIFY(!impostor.login(QStringLiteral("U_Alice")));
+        QCOMPARE(impostor.loginReply().value(QLatin1String("code")).toString(), QStringLiteral("name_taken"));
+        // The refused client may try another name on the same connection.
+        QVERIFY(impostor.login(QStringLiteral("u_alice2")));
+    }
+
+    void publicMessageReachesEveryoneWithServerSetSender()
+    {
+        auto alice = online(QStringLiteral("b_alice"));
+        auto bob = online(QStringLiteral("b_bob"));
+        auto carol = online(QStringLiteral("b_carol"));
+        QVERIFY(alice && bob && carol);
+        // A forged "from" is ignored: the server sets the sender.
+        alice->sendJson(R"({"type":"user","content":"hello 你好 😀","id":"b-1","from":"b_bob"})");
+        const QJsonObject ack = alice->waitForType(QStringLiteral("ack"));
+        QCOMPARE(ack.value(QLatin1String("id")).toString(), QStringLiteral("b-1"));
+        const qint64 seq = ack.value(QLatin1String("seq")).toInteger();
+        QVERIFY(seq > 0);
+        for (TestClient *c : {alice.get(), bob.get(), carol.get()}) {
+            const QJsonObject m = c->waitForChat(QStringLiteral("hello 你好 😀"));
+            QCOMPARE(m.value(QLatin1String("from")).toString(), QStringLiteral("b_alice"));
+            QCOMPARE(m.value(QLatin1String("seq")).toInteger(), seq);
+            QVERIFY(m.value(QLatin1String("ts")).toInteger() > 0);
+            QVERIFY(!m.contains(QLatin1String("to")));
+        }
+    }
+
+    void privateMessageOnlyForTheTwo()
+    {
+        auto alice = online(QStringLiteral("v_alice"));
+        auto bob = online(QStringLiteral("v_bob"));
+        auto carol = online(QStringLiteral("v_carol"));
+        QVERIFY(alice && bob && carol);
+        alice->sendChat(QStringLiteral("@v_bob the code is 1234"), QStringLiteral("v-1"));
+        QCOMPARE(bob->waitForChat(QStringLiteral("@v_bob the code is 1234"))
+                     .value(QLatin1String("to")).toString(),
+                 QStringLiteral("v_bob"));
+        bob->sendChat(QStringLiteral("got it"), QStringLiteral("v-2"), QStringLiteral("v_alice"));
+        QVERIFY(!alice->waitForChat(QStringLiteral("@v_bob the code is 1234")).isEmpty());
+        QVERIFY(!alice->waitForChat(QStringLiteral("got it")).isEmpty());
+        // Messages are relayed in order, so once carol has the later public message she would
+        // already hold the private ones had they leaked.
+        alice->sendChat(QStringLiteral("public after private"), QStringLiteral("v-3"));
+        QVERIFY(!carol->waitForChat(QStringLiteral("public after private")).isEmpty());
+        QCOMPARE(carol->countChats(QStringLiteral("@v_bob the code is 1234")), 0);
+        QCOMPARE(carol->countChats(QStringLiteral("got it")), 0);
+
+        // Nor in carol's history, whichever conversation she asks for.
+        for (const QString &with : {QString(), QStringLiteral("*"), QStringLiteral("v_alice"),
+                                    QStringLiteral("v_bob")}) {
+            carol->sendJson(MessageEncoder::historyRequest(with, 0, 0, 200, QStringLiteral("h")));
+            const QJsonObject page = carol->waitForType(QStringLiteral("history"));
+            QVERIFY(page.contains(QLatin1String("messages")));
+            for (const QJsonValue &v : page.value(QLatin1String("messages")).toArray())
+                QVERIFY2(!v.toObject().value(QLatin1String("to")).toString().startsWith(QLatin1String("v_")),
+                         qPrintable(with));
+        }
+        // Bob's conversation with alice holds both, oldest first.
+        bob->sendJson(MessageEncoder::historyRequest(QStringLiteral("v_alice"), 0, 0, 10));
+        const QJsonArray mine = bob->waitForType(QStringLiteral("history"))
+                                    .value(QLatin1String("messages")).toArray();
+        QCOMPARE(mine.size(), 2);
+        QCOMPARE(mine.at(0).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("@v_bob the code is 1234"));
+        QCOMPARE(mine.at(1).toObject().value(QLatin1String("content")).toString(), QStringLiteral("got it"));
+    }
+
+    void privateMessageToOneselfIsRefused()
+    {
+        auto alice = online(QStringLiteral("s_alice"));
+        QVERIFY(alice);
+        alice->sendChat(QStringLiteral("note"), QStringLiteral("s-1"), QStringLiteral("S_ALICE"));
+        const QJsonObject e = alice->waitForError(QStringLiteral("bad_recipient"));
+        QCOMPARE(e.value(QLatin1String("id")).toString(), QStringLiteral("s-1"));
+    }
+
+    void mentionsAreListedInPublicMessages()
+    {
+        auto alice = online(QStringLiteral("m_alice"));
+        auto bob = online(QStringLiteral("m_bob"));
+        QVERIFY(alice && bob);
+        alice->sendChat(QStringLiteral("hey @m_bob, and @nobody. mail a@b.org"), QStringLiteral("m-1"));
+        const QJsonObject m = bob->waitForChat(QStringLiteral("hey @m_bob, and @nobody. mail a@b.org"));
+        QCOMPARE(m.value(QLatin1String("mentions")).toArray(),
+                 QJsonArray({QStringLiteral("m_bob"), QStringLiteral("nobody")}));
+        QVERIFY(!m.contains(QLatin1String("to")));
+    }
+
+    void historyPagesBackwards()
+    {
+        auto alice = online(QStringLiteral("h_alice"));
+        QVERIFY(alice);
+        for (int i = 0; i < 25; ++i)
+            alice->sendChat(QStringLiteral("page %1").arg(i), QStringLiteral("h-%1").arg(i));
+        QVERIFY(!alice->waitFor([](const QJsonObject &o) {
+                          return typeOf(o) == QLatin1String("ack")
+                                 && o.value(QLatin1String("id")).toString() == QLatin1String("h-24");
+                      }).isEmpty());
+        alice->sendJson(MessageEncoder::historyRequest(QString(), 0, 0, 10));
+        const QJsonObject newest = alice->waitForType(QStringLiteral("history"));
+        const QJsonArray page1 = newest.value(QLatin1String("messages")).toArray();
+        QCOMPARE(page1.size(), 10);
+        QVERIFY(newest.value(QLatin1String("more")).toBool());
+        QCOMPARE(page1.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 24"));
+        QCOMPARE(page1.first().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 15"));
+
+        const qint64 oldestSeq = page1.first().toObject().value(QLatin1String("seq")).toInteger();
+        alice->sendJson(MessageEncoder::historyRequest(QString(), oldestSeq, 0, 10));
+        const QJsonArray page2 = alice->waitForType(QStringLiteral("history"))
+                                     .value(QLatin1String("messages")).toArray();
+        QCOMPARE(page2.size(), 10);
+        QCOMPARE(page2.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 14"));
+
+        // Catching up forwards from a known seq.
+        alice->sendJson(MessageEncoder::historyRequest(QStringLiteral("*"), 0, oldestSeq, 3));
+        const QJsonArray forward = alice->waitForType(QStringLiteral("history"))
+                                       .value(QLatin1String("messages")).toArray();
+        QCOMPARE(forward.size(), 3);
+        QCOMPARE(forward.first().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 16"));
+    }
+
+    void resentMessageIsAcknowledgedButNotRepeated()
+    {
+        auto alice = online(QStringLiteral("d_alice"));
+        auto bob = online(QStringLiteral("d_bob"));
+        QVERIFY(alice && bob);
+        alice->sendChat(QStringLiteral("only once"), QStringLiteral("d-1"));
+        const QJsonObject first = alice->waitForType(QStringLiteral("ack"));
+        alice->sendChat(QStringLiteral("only once"), QStringLiteral("d-1"));
+        const QJsonObject second = alice->waitForType(QStringLiteral("ack"));
+        QVERIFY(second.value(QLatin1String("duplicate")).toBool());
+        QCOMPARE(second.value(QLatin1String("seq")).toInteger(), first.value(QLatin1String("seq")).toInteger());
+        alice->sendChat(QStringLiteral("marker"), QStringLiteral("d-2"));
+        QVERIFY(!bob->waitForChat(QStringLiteral("marker")).isEmpty());
+        QCOMPARE(bob->countChats(QStringLiteral("only once")), 1);
+        QCOMPARE(alice->countChats(QStringLiteral("only once")), 1);
+    }
+
+    void seedClientChatsWithConfabClient()
+    {
+        // The original client.html: login without a version, no ids, renders innerHTML.
+        auto seed = online(QStringLiteral("userAB12CD34"), true);
+        QVERIFY(seed);
+        QVERIFY(namesIn(seed->loginReply()).contains(QStringLiteral("userAB12CD34")));
+        auto confab = online(QStringLiteral("c_alice"));
+        QVERIFY(confab);
+        // The seed page learns of every join with the full list.
+        const QJsonObject join = seed->waitFor([](const QJsonObject &o) {
+            return typeOf(o) == QLatin1String("login")
+                   && o.value(QLatin1String("content")).toString() == QLatin1String("c_alice");
+        });
+        QVERIFY(namesIn(join).contains(QStringLiteral("userAB12CD34")));
+        QVERIFY(namesIn(join).contains(QStringLiteral("c_alice")));
+
+        seed->sendJson(R"({"content":"hi <b>there</b>","type":"user"})");
+        const QJsonObject atConfab = confab->waitForChat(QStringLiteral("hi <b>there</b>"));
+        QCOMPARE(atConfab.value(QLatin1String("from")).toString(), QStringLiteral("userAB12CD34"));
+        // The page puts content into innerHTML, so it gets it escaped.
+        const QJsonObject atSeed = seed->waitForChat(QStringLiteral("hi &lt;b&gt;there&lt;/b&gt;"));
+        QCOMPARE(atSeed.value(QLatin1String("from")).toString(), QStringLiteral("userAB12CD34"));
+
+        confab->sendChat(QStringLiteral("welcome back"), QStringLiteral("c-1"));
+        QCOMPARE(seed->waitForChat(QStringLiteral("welcome back")).value(QLatin1String("from")).toString(),
+                 QStringLiteral("c_alice"));
+        // An error reaches the page as a system message it can show; no unknown types.
+        seed->sendJson(R"({"content":"","type":"user"})");
+        const QJsonObject error = seed->waitForError(QStringLiteral("empty_message"));
+        QCOMPARE(typeOf(error), QStringLiteral("system"));
+        confab->sendJson(MessageEncoder::typingRequest(true));
+        confab->sendChat(QStringLiteral("after typing"), QStringLiteral("c-2"));
+        QVERIFY(!seed->waitForChat(QStringLiteral("after typing")).isEmpty());
+        const QStringList seedTypes{QStringLiteral("handshake"), QStringLiteral("login"),
+                                    QStringLiteral("logout"), QStringLiteral("user"),
+                                    QStringLiteral("system")};
+        QVERIFY(seed->all([&](const QJsonObject &o) { return !seedTypes.contains(typeOf(o)); }).isEmpty());
+        QVERIFY(seed->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("ack"); }).isEmpty());
+
+        // A seed user joining later sees recent public messages, as the page cannot ask.
+        auto late = online(QStringLiteral("userLATE"), true);
+        QVERIFY(late);
+        QVERIFY(!late->waitForChat(QStringLiteral("welcome back")).isEmpty());
+    }
+
+    void typingReachesOthersOnly()
+    {
+        auto alice = online(QStringLiteral("t_alice"));
+        auto bob = online(QStringLiteral("t_bob"));
+        QVERIFY(alice && bob);
+        alice->sendJson(MessageEncoder::typingRequest(true, QStringLiteral("t_bob")));
+        const QJsonObject t = bob->waitForType(QStringLiteral("typing"));
+        QCOMPARE(t.value(QLatin1String("from")).toString(), QStringLiteral("t_alice"));
+        QVERIFY(t.value(QLatin1String("state")).toBool());
+        QVERIFY(alice->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("typing"); }).isEmpty());
+    }
+
+    void logoutMessageClosesAndAnnounces()
+    {
+        auto alice = online(QStringLiteral("l_alice"));
+        auto bob = online(QStringLiteral("l_bob"));
+        QVERIFY(alice && bob);
+        bob->sendJson(R"({"type":"logout"})");
+        QVERIFY(bob->waitForDisconnected());
+        QVERIFY(!alice->waitFor([](const QJsonObject &o) {
+                          return typeOf(o) == QLatin1String("logout")
+                                 && o.value(QLatin1String("content")).toString() == QLatin1String("l_bob");
+                      }).isEmpty());
+        // The name is free again.
+        QVERIFY(online(QStringLiteral("l_bob")));
+    }
+
+    void pingIsAnswered()
+    {
+        auto alice = online(QStringLiteral("g_alice"));
+        QVERIFY(alice);
+        alice->sendJson(R"({"type":"ping","id":"p1"})");
+        QCOMPARE(alice->waitForType(QStringLiteral("pong")).value(QLatin1String("id")).toString(),
+                 QStringLiteral("p1"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChatFlow)
+#include "tst_chatflow.moc"

@@ -1,0 +1,113 @@
+// History survives a clean restart and a kill -9; resends stay deduplicated across restarts.
+#include "protocol/messageencoder.h"
+#include "serverprocess.h"
+#include "testclient.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+class TestPersistence : public QObject
+{
+    Q_OBJECT
+private:
+    static QJsonArray history(TestClient &c, const QString &with = {}, int limit = 200)
+    {
+        c.sendJson(MessageEncoder::historyRequest(with, 0, 0, limit));
+        return c.waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
+    }
+
+    // Sends n messages and waits until every one is acknowledged.
+    static bool sendAcked(TestClient &c, const QString &prefix, int n)
+    {
+        for (int i = 0; i < n; ++i)
+            c.sendChat(QStringLiteral("%1 %2").arg(prefix).arg(i), QStringLiteral("%1-%2").arg(prefix).arg(i));
+        for (int i = 0; i < n; ++i) {
+            const QString id = QStringLiteral("%1-%2").arg(prefix).arg(i);
+            if (c.waitFor([&](const QJsonObject &o) {
+                     return o.value(QLatin1String("type")).toString() == QLatin1String("ack")
+                            && o.value(QLatin1String("id")).toString() == id;
+                 }).isEmpty())
+                return false;
+        }
+        return true;
+    }
+
+private slots:
+    void historySurvivesCleanRestart()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        {
+            TestClient alice;
+            QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+            QVERIFY(sendAcked(alice, QStringLiteral("before-restart"), 3));
+            alice.sendChat(QStringLiteral("@bob for your eyes"), QStringLiteral("p-1"));
+            QVERIFY(!alice.waitForType(QStringLiteral("ack")).isEmpty());
+            QVERIFY(server.stop()); // SIGTERM: a clean exit with code 0
+            // Connected users are told why the server went away.
+            QVERIFY(!alice.waitForError(QStringLiteral("server_shutdown")).isEmpty());
+            QVERIFY(alice.waitForDisconnected());
+            QCOMPARE(int(alice.socket().closeCode()), 1001);
+        }
+        QVERIFY(server.start());
+        TestClient alice;
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+        const QJsonArray page = history(alice);
+        QCOMPARE(page.size(), 3);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(page.at(i).toObject().value(QLatin1String("content")).toString(),
+                     QStringLiteral("before-restart %1").arg(i));
+        TestClient bob;
+        QVERIFY(bob.open(server.url()) && bob.login(QStringLiteral("bob")));
+        QCOMPARE(history(bob, QStringLiteral("alice")).size(), 1);
+    }
+
+    void acknowledgedMessagesSurviveKill9()
+    {
+        ServerProcess server({QStringLiteral("--rate-limit"), QStringLiteral("1000"),
+                              QStringLiteral("--rate-burst"), QStringLiteral("1000")});
+        QVERIFY(server.start());
+        {
+            TestClient alice;
+            QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+            // Bursts big enough that several land in one grouped commit.
+            for (int burst = 0; burst < 4; ++burst)
+                QVERIFY(sendAcked(alice, QStringLiteral("k%1").arg(burst), 10));
+            server.kill(); // SIGKILL right after the last ack
+            QVERIFY(alice.waitForDisconnected());
+        }
+        QVERIFY(server.start());
+        TestClient reader;
+        QVERIFY(reader.open(server.url()) && reader.login(QStringLiteral("reader")));
+        const QJsonArray page = history(reader);
+        QCOMPARE(page.size(), 40);
+        QCOMPARE(page.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("k3 9"));
+    }
+
+    void resendAfterRestartIsNotStoredTwice()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        qint64 seq = 0;
+        {
+            TestClient alice;
+            QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+            alice.sendChat(QStringLiteral("are you there?"), QStringLiteral("outbox-7"));
+            seq = alice.waitForType(QStringLiteral("ack")).value(QLatin1String("seq")).toInteger();
+            QVERIFY(seq > 0);
+            server.kill();
+        }
+        QVERIFY(server.start());
+        // The client did not see the ack before the crash, so it resends after reconnecting.
+        TestClient alice;
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+        alice.sendChat(QStringLiteral("are you there?"), QStringLiteral("outbox-7"));
+        const QJsonObject ack = alice.waitForType(QStringLiteral("ack"));
+        QVERIFY(ack.value(QLatin1String("duplicate")).toBool());
+        QCOMPARE(ack.value(QLatin1String("seq")).toInteger(), seq);
+        QCOMPARE(history(alice).size(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPersistence)
+#include "tst_persistence.moc"

@@ -1,0 +1,112 @@
+#include "testclient.h"
+
+#include "protocol/messageencoder.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+TestClient::TestClient(QObject *parent) : QObject(parent)
+{
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+        m_messages.append(doc.object());
+        m_taken.append(false);
+    });
+}
+
+bool TestClient::open(const QUrl &url)
+{
+    m_socket.open(url);
+    m_handshake = waitForType(QStringLiteral("handshake"), 10000);
+    return !m_handshake.isEmpty();
+}
+
+bool TestClient::login(const QString &name, bool seed)
+{
+    if (seed)
+        sendJson(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("login")},
+                                           {QStringLiteral("content"), name}})
+                     .toJson(QJsonDocument::Compact));
+    else
+        sendJson(MessageEncoder::loginRequest(name));
+    m_loginReply = waitFor([&](const QJsonObject &o) {
+        const QString type = o.value(QLatin1String("type")).toString();
+        return (type == QLatin1String("login") && o.value(QLatin1String("content")).toString() == name)
+               || type == QLatin1String("error") || o.contains(QLatin1String("code"));
+    });
+    return m_loginReply.value(QLatin1String("type")).toString() == QLatin1String("login");
+}
+
+void TestClient::sendJson(const QByteArray &json)
+{
+    m_socket.sendTextMessage(QString::fromUtf8(json));
+}
+
+void TestClient::sendChat(const QString &content, const QString &id, const QString &to)
+{
+    sendJson(MessageEncoder::chatRequest(content, id, to));
+}
+
+QJsonObject TestClient::waitFor(const Predicate &match, int timeoutMs)
+{
+    QJsonObject found;
+    auto scan = [&] {
+        for (qsizetype i = 0; i < m_messages.size(); ++i) {
+            if (!m_taken.at(i) && match(m_messages.at(i))) {
+                m_taken[i] = true;
+                found = m_messages.at(i);
+                return true;
+            }
+        }
+        return false;
+    };
+    if (!scan())
+        QTest::qWaitFor(scan, timeoutMs);
+    return found;
+}
+
+QJsonObject TestClient::waitForType(const QString &type, int timeoutMs)
+{
+    return waitFor([&](const QJsonObject &o) { return o.value(QLatin1String("type")).toString() == type; },
+                   timeoutMs);
+}
+
+QJsonObject TestClient::waitForError(const QString &code, int timeoutMs)
+{
+    return waitFor([&](const QJsonObject &o) { return o.value(QLatin1String("code")).toString() == code; },
+                   timeoutMs);
+}
+
+QJsonObject TestClient::waitForChat(const QString &content, int timeoutMs)
+{
+    return waitFor(
+        [&](const QJsonObject &o) {
+            return o.value(QLatin1String("type")).toString() == QLatin1String("user")
+                   && o.value(QLatin1String("content")).toString() == content;
+        },
+        timeoutMs);
+}
+
+QList<QJsonObject> TestClient::all(const Predicate &match) const
+{
+    QList<QJsonObject> result;
+    for (const QJsonObject &o : m_messages) {
+        if (match(o))
+            result.append(o);
+    }
+    return result;
+}
+
+int TestClient::countChats(const QString &content) const
+{
+    return int(all([&](const QJsonObject &o) {
+                   return o.value(QLatin1String("type")).toString() == QLatin1String("user")
+                          && o.value(QLatin1String("content")).toString() == content;
+               }).size());
+}
+
+bool TestClient::waitForDisconnected(int timeoutMs)
+{
+    return QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::UnconnectedState; },
+                           timeoutMs);
+}

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <functional>
+
+// A scripted WebSocket client for integration tests: it records every JSON message the
+// server sends and lets a test wait for the one it expects.
+class TestClient : public QObject
+{
+    Q_OBJECT
+public:
+    using Predicate = std::function<bool(const QJsonObject &)>;
+
+    explicit TestClient(QObject *parent = nullptr);
+
+    // Opens the socket and waits for the server's handshake message.
+    bool open(const QUrl &url);
+    // Confab-dialect login (version 1) unless seed is true; true when the server confirms.
+    bool login(const QString &name, bool seed = false);
+    QJsonObject loginReply() const { return m_loginReply; }
+
+    void sendJson(const QByteArray &json);
+    void sendRaw(const QString &text) { m_socket.sendTextMessage(text); }
+    void sendBinary(const QByteArray &data) { m_socket.sendBinaryMessage(data); }
+    void sendChat(const QString &content, const QString &id, const QString &to = {});
+
+    // Waits until a message not yet taken matches, takes it and returns it (empty on timeout).
+    QJsonObject waitFor(const Predicate &match, int timeoutMs = 5000);
+    QJsonObject waitForType(const QString &type, int timeoutMs = 5000);
+    QJsonObject waitForError(const QString &code, int timeoutMs = 5000);
+    QJsonObject waitForChat(const QString &content, int timeoutMs = 5000);
+    // All messages received so far that match (taken or not).
+    QList<QJsonObject> all(const Predicate &match) const;
+    int countChats(const QString &content) const;
+
+    bool waitForDisconnected(int timeoutMs = 5000);
+    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    QWebSocket &socket() { return m_socket; }
+    QJsonObject handshake() const { return m_handshake; }
+
+private:
+    QWebSocket m_socket;
+    QList<QJsonObject> m_messages;
+    QList<bool> m_taken;
+    QJsonObject m_handshake;
+    QJsonObject m_loginReply;
+};
