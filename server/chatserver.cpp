@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -30,6 +31,14 @@ QString addressKey(QHostAddress a)
 QString upgradeKey(const QHostAddress &address, quint16 port)
 {
     return address.toString() + QLatin1Char('/') + QString::number(port);
+}
+
+QString newSessionToken()
+{
+    quint64 bits[2];
+    QRandomGenerator::system()->fillRange(bits);
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(bits), sizeof bits).toHex());
 }
 
 QWebSocketProtocol::CloseCode closeCodeFor(ErrorCode code)
@@ -63,10 +72,7 @@ AddressSlot::~AddressSlot()
 }
 
 ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, QObject *parent)
-    : QObject(parent),
-      m_config(config),
-      m_store(store),
-      m_decoder(config.limits),
+    : QObject(parent), m_config(config), m_store(store), m_decoder(config.limits),
       m_webSockets(QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
                    QWebSocketServer::NonSecureMode)
 {
@@ -133,8 +139,8 @@ void ChatServer::acceptTcpConnections()
         const QString peer = addressKey(socket->peerAddress());
         // Far over a limit: drop at once, before spending a WebSocket handshake on it. Up to
         // the limit's double the client is upgraded so it can be told the reason.
-        if (m_shuttingDown || m_addresses->total >= 2 * m_config.maxConnections
-            || m_addresses->perAddress.value(peer) >= 2 * m_config.maxConnectionsPerAddress) {
+        if (m_shuttingDown || m_addresses->total >= 2 * m_config.maxConnections ||
+            m_addresses->perAddress.value(peer) >= 2 * m_config.maxConnectionsPerAddress) {
             qCWarning(lcServer).noquote() << "refused connection from" << peer << "(over limits)";
             socket->abort();
             socket->deleteLater();
@@ -178,7 +184,8 @@ void ChatServer::acceptWebSockets()
         connect(socket, &QWebSocket::binaryMessageReceived, this,
                 [this, c](const QByteArray &data) { onBinary(c, data); });
         connect(socket, &QWebSocket::pong, this, [this, c] { c->lastActivityMs = now(); });
-        connect(socket, &QWebSocket::disconnected, this, [this, socket] { onDisconnected(socket); });
+        connect(socket, &QWebSocket::disconnected, this,
+                [this, socket] { onDisconnected(socket); });
         qCDebug(lcServer).noquote() << "connection from" << ip << socket->peerPort();
 
         sendBytes(c, MessageEncoder::handshake(m_config.limits, m_webSockets.serverName()));
@@ -210,20 +217,28 @@ void ChatServer::onDisconnected(QWebSocket *socket)
     const QString reason = socket->closeReason().isEmpty()
                                ? QStringLiteral("code %1").arg(int(socket->closeCode()))
                                : socket->closeReason();
-    if (c->loggedIn) {
-        m_online.remove(c->nameKey);
-        m_room.erase(std::find(m_room.begin(), m_room.end(), c.get()));
-        if (c->dialect == Dialect::Seed)
-            --m_seedMembers;
-        qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
-        if (!m_shuttingDown)
-            announce(c.get(), false);
-    } else {
-        qCDebug(lcServer).noquote() << "connection from" << c->address << "closed (" << reason << ")";
-    }
+    if (c->loggedIn)
+        leaveRoom(c.get(), reason);
+    else
+        qCDebug(lcServer).noquote()
+            << "connection from" << c->address << "closed (" << reason << ")";
     m_slow.erase(std::remove(m_slow.begin(), m_slow.end(), c.get()), m_slow.end());
     if (m_shuttingDown && m_connections.empty())
         emit drained();
+}
+
+void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
+{
+    if (!c->loggedIn)
+        return;
+    c->loggedIn = false;
+    m_online.remove(c->nameKey);
+    m_room.erase(std::find(m_room.begin(), m_room.end(), c));
+    if (c->dialect == Dialect::Seed)
+        --m_seedMembers;
+    qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
+    if (!m_shuttingDown)
+        announce(c, false);
 }
 
 void ChatServer::onText(ClientConnection *c, const QString &text)
@@ -231,25 +246,24 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     if (c->closing)
         return;
     c->lastActivityMs = now();
+    // Every message costs a token, well-formed or not, so bad input cannot flood either.
+    const bool allowed = takeToken(c);
+    if (c->closing)
+        return;
     const DecodedRequest decoded = m_decoder.decode(text.toUtf8());
     const Dialect replyDialect =
         c->loggedIn ? c->dialect : (decoded.version > 0 ? Dialect::Confab : Dialect::Seed);
+    if (!allowed) {
+        sendError(c, ErrorCode::RateLimited, decoded.ref, replyDialect);
+        return;
+    }
     if (!decoded.ok()) {
-        qCDebug(lcServer).noquote() << "bad input from" << c->address << errorCodeName(decoded.error);
+        qCDebug(lcServer).noquote()
+            << "bad input from" << c->address << errorCodeName(decoded.error);
         sendError(c, decoded.error, decoded.ref, replyDialect);
         return;
     }
     const ClientRequest &r = decoded.request;
-    if (!c->rate.take(now())) {
-        if (++c->strikes >= m_config.floodStrikes) {
-            qCWarning(lcServer).noquote() << "flood from" << c->address << c->name << "- closing";
-            closeWith(c, ErrorCode::Flood);
-        } else {
-            sendError(c, ErrorCode::RateLimited, r.ref, replyDialect);
-        }
-        return;
-    }
-    c->strikes = 0;
 
     if (r.type == ClientRequest::Type::Login) {
         handleLogin(c, r);
@@ -286,15 +300,30 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     }
 }
 
+bool ChatServer::takeToken(ClientConnection *c)
+{
+    if (c->rate.take(now())) {
+        c->strikes = 0;
+        return true;
+    }
+    if (++c->strikes >= m_config.floodStrikes) {
+        qCWarning(lcServer).noquote()
+            << "flood from" << (c->name.isEmpty() ? c->address : c->name) << "- closing";
+        closeWith(c, ErrorCode::Flood);
+    }
+    return false;
+}
+
 void ChatServer::onBinary(ClientConnection *c, const QByteArray &data)
 {
-    Q_UNUSED(data)
     if (c->closing)
         return;
     c->lastActivityMs = now();
-    if (!c->rate.take(now())) {
-        if (++c->strikes >= m_config.floodStrikes)
-            closeWith(c, ErrorCode::Flood);
+    // Media over the rate is dropped without a reply: a late frame is worthless anyway.
+    if (!takeToken(c))
+        return;
+    if (data.size() > m_config.limits.maxMediaBytes) {
+        sendError(c, ErrorCode::TooLarge, {}, c->dialect);
         return;
     }
     // Media is relayed only inside calls; calls are not part of this server yet.
@@ -309,12 +338,23 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
         return;
     }
     const QString key = NameRules::key(r.name);
-    if (m_online.contains(key)) {
-        qCInfo(lcServer).noquote() << "name" << r.name << "taken, refused for" << c->address;
-        sendError(c, ErrorCode::NameTaken, r.ref, dialect);
-        return;
+    if (ClientConnection *holder = m_online.value(key)) {
+        // A client that lost its connection (sleep, network change) comes back before the
+        // server noticed: the session token from its last login proves it is the same one.
+        if (r.session.isEmpty() || r.session != holder->session) {
+            qCInfo(lcServer).noquote() << "name" << r.name << "taken, refused for" << c->address;
+            sendError(c, ErrorCode::NameTaken, r.ref, dialect);
+            return;
+        }
+        qCInfo(lcServer).noquote()
+            << r.name << "resumed from" << c->address << ", closing the old connection";
+        leaveRoom(holder, QStringLiteral("replaced"));
+        closeWith(holder, ErrorCode::Replaced);
     }
+    if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0)
+        flush(); // so the history replay below and live relays do not overlap
     c->name = r.name;
+    c->session = newSessionToken();
     c->nameKey = key;
     c->dialect = dialect;
     c->loggedIn = true;
@@ -328,10 +368,12 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
 
     if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0) {
         // The old web page cannot ask for history: show it the latest public messages.
-        flush();
         bool more = false;
-        const QList<ChatMessage> recent = m_store->history(
-            HistoryQuery{c->name, QString(), 0, 0, m_config.seedHistoryMessages}, &more);
+        const QList<ChatMessage> recent =
+            m_store
+                ->history(HistoryQuery{c->name, QString(), 0, 0, m_config.seedHistoryMessages},
+                          &more)
+                .value_or(QList<ChatMessage>());
         for (const ChatMessage &m : recent)
             sendBytes(c, MessageEncoder::chat(m, Dialect::Seed));
     }
@@ -350,8 +392,9 @@ void ChatServer::announce(ClientConnection *subject, bool login)
         if (m_seedMembers > 0)
             seed = QString::fromUtf8(
                 MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts));
-        sendBytes(subject, MessageEncoder::login(subject->name, users, online, true,
-                                                 subject->dialect, ts));
+        sendBytes(subject, MessageEncoder::login(
+                               subject->name, users, online, true, subject->dialect, ts,
+                               subject->dialect == Dialect::Confab ? subject->session : QString()));
     } else {
         confab = QString::fromUtf8(
             MessageEncoder::logout(subject->name, users, online, Dialect::Confab, ts));
@@ -363,7 +406,6 @@ void ChatServer::announce(ClientConnection *subject, bool login)
         if (c != subject)
             send(c, c->dialect == Dialect::Seed ? seed : confab);
     }
-    dropSlowConsumers();
 }
 
 void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
@@ -388,14 +430,15 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
 
     const MessageStore::AppendResult result = m_store->append(m);
     if (result == MessageStore::AppendResult::Failed) {
-        qCWarning(lcServer).noquote() << "cannot store a message from" << c->name << ":"
-                                      << m_store->lastError();
-        m_store->rollback();
+        qCWarning(lcServer).noquote()
+            << "cannot store a message from" << c->name << ":" << m_store->lastError();
         sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
+        // What is already in the batch is committed (or reported failed) on its own.
+        flush();
         return;
     }
-    m_pending.push_back(Pending{c->socket, std::move(m),
-                                result == MessageStore::AppendResult::Duplicate});
+    m_pending.push_back(
+        Pending{c->socket, std::move(m), result == MessageStore::AppendResult::Duplicate});
     scheduleFlush();
 }
 
@@ -417,8 +460,8 @@ void ChatServer::flush()
     std::vector<Pending> batch;
     batch.swap(m_pending);
     if (!m_store->commit()) {
-        qCWarning(lcServer).noquote() << "cannot commit" << batch.size()
-                                      << "messages:" << m_store->lastError();
+        qCWarning(lcServer).noquote()
+            << "cannot commit" << batch.size() << "messages:" << m_store->lastError();
         m_store->rollback();
         for (const Pending &p : batch) {
             if (ClientConnection *c = connectionFor(p.sender.data()))
@@ -435,7 +478,6 @@ void ChatServer::flush()
             sendBytes(c, MessageEncoder::ack(p.message.clientId, p.message.seq,
                                              p.message.timestampMs, p.duplicate));
     }
-    dropSlowConsumers();
 }
 
 void ChatServer::relay(const ChatMessage &message)
@@ -469,8 +511,13 @@ void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
     flush();
     HistoryQuery q{c->name, r.with, r.before, r.after, r.limit};
     bool more = false;
-    const QList<ChatMessage> page = m_store->history(q, &more);
-    sendBytes(c, MessageEncoder::history(r.with, page, more, r.ref));
+    const std::optional<QList<ChatMessage>> page = m_store->history(q, &more);
+    if (!page) {
+        qCWarning(lcServer).noquote() << "cannot read history:" << m_store->lastError();
+        sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
+        return;
+    }
+    sendBytes(c, MessageEncoder::history(r.with, *page, more, r.ref));
 }
 
 void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
@@ -486,7 +533,6 @@ void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
                 send(other, payload);
         }
     }
-    dropSlowConsumers();
 }
 
 void ChatServer::send(ClientConnection *c, const QString &payload)
@@ -498,6 +544,9 @@ void ChatServer::send(ClientConnection *c, const QString &payload)
     if (c->socket->bytesToWrite() > m_config.maxQueuedBytes) {
         c->closing = true;
         m_slow.push_back(c);
+        // Dropped after the current fan-out loop, never in the middle of it.
+        if (m_slow.size() == 1)
+            QMetaObject::invokeMethod(this, &ChatServer::dropSlowConsumers, Qt::QueuedConnection);
     }
 }
 
@@ -528,8 +577,7 @@ void ChatServer::closeWith(ClientConnection *c, ErrorCode code)
         return;
     qCInfo(lcServer).noquote() << "closing connection" << (c->name.isEmpty() ? c->address : c->name)
                                << "reason" << errorCodeName(code);
-    const Dialect dialect = c->loggedIn ? c->dialect : Dialect::Confab;
-    sendBytes(c, MessageEncoder::error(code, {}, dialect));
+    sendBytes(c, MessageEncoder::error(code, {}, c->dialect));
     c->closing = true;
     c->socket->close(closeCodeFor(code), errorCodeName(code));
 }
@@ -554,16 +602,20 @@ void ChatServer::checkKeepalive()
         if (c->closing)
             continue;
         const qint64 silent = t - c->lastActivityMs;
-        if (silent > m_config.idleTimeoutMs)
+        if (silent > m_config.idleTimeoutMs ||
+            (!c->loggedIn && t - c->connectedMs > m_config.loginTimeoutMs))
             idle.push_back(c.get());
         else if (silent >= m_config.pingIntervalMs)
             socket->ping();
     }
     for (ClientConnection *c : idle) {
-        qCInfo(lcServer).noquote() << (c->name.isEmpty() ? c->address : c->name)
-                                   << "silent for too long";
+        const bool neverLoggedIn = !c->loggedIn;
+        qCInfo(lcServer).noquote()
+            << (c->name.isEmpty() ? c->address : c->name)
+            << (neverLoggedIn ? "did not log in in time" : "silent for too long");
         QWebSocket *socket = c->socket;
-        closeWith(c, ErrorCode::IdleTimeout); // may delete c
+        closeWith(c,
+                  neverLoggedIn ? ErrorCode::LoginTimeout : ErrorCode::IdleTimeout); // may delete c
         // A peer that stopped answering will not answer the close handshake either.
         QTimer::singleShot(1000, socket, &QWebSocket::abort);
     }

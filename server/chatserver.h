@@ -72,7 +72,10 @@ private:
     void acceptWebSockets();
     void onText(ClientConnection *c, const QString &text);
     void onBinary(ClientConnection *c, const QByteArray &data);
+    // Rate limit: false when over it; closes the connection after too many strikes.
+    bool takeToken(ClientConnection *c);
     void onDisconnected(QWebSocket *socket);
+    void leaveRoom(ClientConnection *c, const QString &reason);
 
     void handleLogin(ClientConnection *c, const ClientRequest &r);
     void handleChat(ClientConnection *c, const ClientRequest &r);
@@ -80,7 +83,10 @@ private:
     void handleTyping(ClientConnection *c, const ClientRequest &r);
 
     void send(ClientConnection *c, const QString &payload);
-    void sendBytes(ClientConnection *c, const QByteArray &json) { send(c, QString::fromUtf8(json)); }
+    void sendBytes(ClientConnection *c, const QByteArray &json)
+    {
+        send(c, QString::fromUtf8(json));
+    }
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect);
     void closeWith(ClientConnection *c, ErrorCode code);
     void dropSlowConsumers();

@@ -14,17 +14,21 @@ class QWebSocket;
 struct ClientConnection
 {
     ClientConnection(QWebSocket *s, const QString &peer, double perSecond, int burst, qint64 nowMs)
-        : socket(s), address(peer), rate(perSecond, burst), lastActivityMs(nowMs) {}
+        : socket(s), address(peer), rate(perSecond, burst), connectedMs(nowMs),
+          lastActivityMs(nowMs)
+    {}
 
     QWebSocket *socket;
     QPointer<QTcpSocket> tcp; // the socket it was upgraded from, ours to delete
     QString address;
     QString name;
     QString nameKey;
+    QString session; // token a reconnecting client shows to take its name back
     Dialect dialect = Dialect::Seed;
     bool loggedIn = false;
     bool closing = false;
     RateLimiter rate;
     int strikes = 0;
+    qint64 connectedMs;
     qint64 lastActivityMs;
 };

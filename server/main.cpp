@@ -57,12 +57,14 @@ int main(int argc, char *argv[])
     std::fflush(stdout);
 
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, [&](int number) {
-        std::fprintf(stderr, "confab-server: signal %d, shutting down\n", number);
-        server.shutdown();
-        // Clients get a moment to answer the close handshake; then we go regardless.
-        QTimer::singleShot(2000, &app, &QCoreApplication::quit);
-    });
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server,
+                     [&](int number) {
+                         std::fprintf(stderr, "confab-server: signal %d, shutting down\n", number);
+                         server.shutdown();
+                         // Clients get a moment to answer the close handshake; then we go
+                         // regardless.
+                         QTimer::singleShot(2000, &app, &QCoreApplication::quit);
+                     });
     QObject::connect(&server, &ChatServer::drained, &app, &QCoreApplication::quit);
     return app.exec();
 }

@@ -5,6 +5,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 // Which messages a history request may see: `viewer` only ever gets public messages and
 // private ones they sent or received.
 struct HistoryQuery
@@ -33,6 +35,7 @@ public:
     virtual bool commit() = 0;
     virtual void rollback() = 0;
     // Oldest first. *more says whether older (or, for `after`, newer) messages remain.
-    virtual QList<ChatMessage> history(const HistoryQuery &query, bool *more) = 0;
+    // nullopt when the store cannot be read (lastError() says why).
+    virtual std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) = 0;
     virtual QString lastError() const = 0;
 };

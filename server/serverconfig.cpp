@@ -8,6 +8,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <type_traits>
+
 namespace {
 
 struct OptionSpec
@@ -29,10 +31,11 @@ constexpr OptionSpec kOptions[] = {
     {"flood-strikes", "Rate-limited messages in a row before disconnecting (default 50).", "n"},
     {"max-message-bytes", "Largest JSON message in bytes (default 16384).", "n"},
     {"max-text-chars", "Longest chat message in characters (default 4000).", "n"},
-    {"max-queued-bytes", "Bytes queued to one slow receiver before it is dropped (default 4194304).",
-     "n"},
+    {"max-queued-bytes",
+     "Bytes queued to one slow receiver before it is dropped (default 4194304).", "n"},
     {"ping-interval", "Seconds between keepalive pings (default 30).", "seconds"},
     {"idle-timeout", "Seconds of silence before a connection is closed (default 90).", "seconds"},
+    {"login-timeout", "Seconds a connection may stay without logging in (default 60).", "seconds"},
     {"history-page", "Most messages in one history page (default 200).", "n"},
     {"seed-history", "Recent messages replayed to client.html users on login (default 20).", "n"},
     {"log-level", "debug, info, warning or error (default info).", "level"},
@@ -43,7 +46,8 @@ class ValueReader
 {
 public:
     ValueReader(const QCommandLineParser &parser, const QSettings *file)
-        : m_parser(parser), m_file(file) {}
+        : m_parser(parser), m_file(file)
+    {}
 
     QString text(const char *name) const
     {
@@ -62,11 +66,14 @@ public:
             return;
         bool ok = false;
         const double d = value.toDouble(&ok);
-        if (!ok || d < double(min) || d > double(max)) {
-            m_errors << QStringLiteral("--%1: '%2' is not a number from %3 to %4")
+        const bool wholeOnly = std::is_integral_v<T>;
+        if (!ok || d < double(min) || d > double(max) || (wholeOnly && d != double(qint64(d)))) {
+            m_errors << QStringLiteral("--%1: '%2' is not a %5 from %3 to %4")
                             .arg(QLatin1String(name), value)
                             .arg(double(min))
-                            .arg(double(max));
+                            .arg(double(max))
+                            .arg(wholeOnly ? QStringLiteral("whole number")
+                                           : QStringLiteral("number"));
             return;
         }
         *out = T(d);
@@ -124,7 +131,8 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
         return std::nullopt;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        *message = QStringLiteral("unexpected argument '%1'\n").arg(parser.positionalArguments().first());
+        *message =
+            QStringLiteral("unexpected argument '%1'\n").arg(parser.positionalArguments().first());
         *exitCode = 2;
         return std::nullopt;
     }
@@ -142,6 +150,19 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
             *message = QStringLiteral("config file '%1' is not a valid INI file\n").arg(path);
             *exitCode = 2;
             return std::nullopt;
+        }
+        // A misspelt key must not be ignored silently: the operator thinks it is in force.
+        QStringList known;
+        for (const OptionSpec &spec : kOptions)
+            known << QLatin1String(spec.name);
+        for (const QString &key : file->allKeys()) {
+            if (!known.contains(key)) {
+                *message = QStringLiteral("config file '%1': unknown key '%2' (keys are the long "
+                                          "option names, outside any [section])\n")
+                               .arg(path, key);
+                *exitCode = 2;
+                return std::nullopt;
+            }
         }
     }
 
@@ -173,6 +194,9 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     double idle = c.idleTimeoutMs / 1000.0;
     r.number("ping-interval", 0.05, 3600.0, &ping);
     r.number("idle-timeout", 0.1, 86400.0, &idle);
+    double login = c.loginTimeoutMs / 1000.0;
+    r.number("login-timeout", 0.1, 86400.0, &login);
+    c.loginTimeoutMs = int(login * 1000);
     c.pingIntervalMs = int(ping * 1000);
     c.idleTimeoutMs = int(idle * 1000);
     if (c.idleTimeoutMs <= c.pingIntervalMs)

@@ -24,6 +24,7 @@ struct ServerConfig
     int pingIntervalMs = 30000;
     int idleTimeoutMs = 90000;
     int handshakeTimeoutMs = 10000;
+    int loginTimeoutMs = 60000;
     int seedHistoryMessages = 20; // recent public messages replayed to a seed client on login
     QString logLevel = QStringLiteral("info");
 
@@ -31,6 +32,6 @@ struct ServerConfig
 
     // Parses the program's arguments. On --help/--version or an error, returns nullopt and
     // fills *message with the text to print and *exitCode with the code to exit with.
-    static std::optional<ServerConfig> fromArguments(const QStringList &arguments,
-                                                     QString *message, int *exitCode);
+    static std::optional<ServerConfig> fromArguments(const QStringList &arguments, QString *message,
+                                                     int *exitCode);
 };

@@ -56,10 +56,10 @@ ChatMessage readRow(const QSqlQuery &q)
 
 SqliteMessageStore::SqliteMessageStore(const QString &path, bool fullSync)
     : m_path(path),
-      m_connectionName(QStringLiteral("confab-store-%1").arg(connectionCounter.fetchAndAddRelaxed(1))),
+      m_connectionName(
+          QStringLiteral("confab-store-%1").arg(connectionCounter.fetchAndAddRelaxed(1))),
       m_fullSync(fullSync)
-{
-}
+{}
 
 SqliteMessageStore::~SqliteMessageStore()
 {
@@ -106,7 +106,8 @@ bool SqliteMessageStore::open(QString *error)
 
     const QString pragmas[] = {
         QStringLiteral("PRAGMA journal_mode=WAL"),
-        m_fullSync ? QStringLiteral("PRAGMA synchronous=FULL") : QStringLiteral("PRAGMA synchronous=NORMAL"),
+        m_fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
+                   : QStringLiteral("PRAGMA synchronous=NORMAL"),
         QStringLiteral("PRAGMA foreign_keys=ON"),
     };
     for (const QString &sql : pragmas) {
@@ -115,16 +116,17 @@ bool SqliteMessageStore::open(QString *error)
     }
     for (const char *sql : kSchema) {
         if (!exec(QLatin1String(sql)))
-            return fail(QStringLiteral("cannot create the tables in %1: %2").arg(m_path, m_lastError));
+            return fail(
+                QStringLiteral("cannot create the tables in %1: %2").arg(m_path, m_lastError));
     }
 
     m_insert.emplace(m_db);
     m_findByClientId.emplace(m_db);
     if (!m_insert->prepare(QStringLiteral(
             "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid, content,"
-            " mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"))
-        || !m_findByClientId->prepare(QStringLiteral(
-            "SELECT seq, ts FROM messages WHERE sender_key = ? AND cid = ?"))) {
+            " mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) ||
+        !m_findByClientId->prepare(
+            QStringLiteral("SELECT seq, ts FROM messages WHERE sender_key = ? AND cid = ?"))) {
         return fail(QStringLiteral("cannot prepare statements: %1").arg(m_db.lastError().text()));
     }
     return true;
@@ -198,7 +200,7 @@ void SqliteMessageStore::rollback()
     m_inBatch = false;
 }
 
-QList<ChatMessage> SqliteMessageStore::history(const HistoryQuery &query, bool *more)
+std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery &query, bool *more)
 {
     QString where;
     QVariantList args;
@@ -210,8 +212,9 @@ QList<ChatMessage> SqliteMessageStore::history(const HistoryQuery &query, bool *
         args << me << me;
     } else {
         const QString other = NameRules::key(query.with);
-        where = QStringLiteral("recipient_key IS NOT NULL AND ((sender_key = ? AND recipient_key = ?)"
-                               " OR (sender_key = ? AND recipient_key = ?))");
+        where =
+            QStringLiteral("recipient_key IS NOT NULL AND ((sender_key = ? AND recipient_key = ?)"
+                           " OR (sender_key = ? AND recipient_key = ?))");
         args << me << other << other << me;
     }
     const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
@@ -228,13 +231,13 @@ QList<ChatMessage> SqliteMessageStore::history(const HistoryQuery &query, bool *
     QList<ChatMessage> result;
     if (!q.prepare(sql)) {
         m_lastError = q.lastError().text();
-        return result;
+        return std::nullopt;
     }
     for (int i = 0; i < args.size(); ++i)
         q.bindValue(i, args.at(i));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
-        return result;
+        return std::nullopt;
     }
     while (q.next())
         result.append(readRow(q));

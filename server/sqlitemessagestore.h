@@ -19,7 +19,7 @@ public:
     AppendResult append(ChatMessage &message) override;
     bool commit() override;
     void rollback() override;
-    QList<ChatMessage> history(const HistoryQuery &query, bool *more) override;
+    std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
     QString lastError() const override { return m_lastError; }
 
 private:

@@ -8,14 +8,15 @@ struct ClientRequest
     enum class Type { Login, Chat, Logout, History, Typing, Ping, Reserved };
 
     Type type = Type::Ping;
-    QString ref;       // the client's "id", echoed in acks and errors
-    int version = 0;   // protocol version the client speaks; 0 = seed dialect
+    QString ref;     // the client's "id", echoed in acks and errors
+    int version = 0; // protocol version the client speaks; 0 = seed dialect
 
     // Login
     QString name;
+    QString session; // token from an earlier login, to resume after a dropped connection
     // Chat
     QString content;
-    QString to;        // explicit private recipient, or from "@name ..." at the start
+    QString to; // explicit private recipient, or from "@name ..." at the start
     // History: "" = public room, a name = private conversation, "*" = all visible
     QString with;
     qint64 before = 0; // only messages with seq < before (0 = newest)

@@ -6,33 +6,35 @@
 // docs/protocol.md lists them with their meaning and whether the connection closes.
 enum class ErrorCode {
     None,
-    BadJson,            // not a JSON object
-    BadShape,           // JSON object with missing or wrongly typed fields
-    UnknownType,        // "type" not known to this server
-    Unsupported,        // reserved type this server does not implement yet
-    BadUtf8,            // invalid UTF-8 or unpaired surrogates
-    TooLarge,           // frame or message over the advertised limit
-    NotLoggedIn,        // anything but login before a successful login
-    AlreadyLoggedIn,    // a second login on the same connection
+    BadJson,         // not a JSON object
+    BadShape,        // JSON object with missing or wrongly typed fields
+    UnknownType,     // "type" not known to this server
+    Unsupported,     // reserved type this server does not implement yet
+    BadUtf8,         // invalid UTF-8 or unpaired surrogates
+    TooLarge,        // frame or message over the advertised limit
+    NotLoggedIn,     // anything but login before a successful login
+    AlreadyLoggedIn, // a second login on the same connection
     NameEmpty,
     NameTooLong,
-    NameInvalid,        // characters outside the name rules
+    NameInvalid, // characters outside the name rules
     NameTaken,
     EmptyMessage,
     MessageTooLong,
-    BadText,            // control characters in a message
-    BadId,              // client message id missing rules (length, characters)
-    BadRecipient,       // private message to oneself or to an invalid name
+    BadText,      // control characters in a message
+    BadId,        // client message id missing rules (length, characters)
+    BadRecipient, // private message to oneself or to an invalid name
     BadHistoryRequest,
     RateLimited,
-    Flood,              // rate limit ignored again and again: connection closed
+    Flood, // rate limit ignored again and again: connection closed
     TooManyConnections,
     ServerFull,
     SlowConsumer,
     IdleTimeout,
-    NoCall,             // binary media outside a call
+    LoginTimeout, // connected but never logged in
+    Replaced,     // the same user resumed the session on a new connection
+    NoCall,       // binary media outside a call
     ServerShutdown,
-    StoreFailed,        // the message could not be stored; resend it later
+    StoreFailed, // the message could not be stored; resend it later
 };
 
 QString errorCodeName(ErrorCode code);

@@ -11,8 +11,8 @@ QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-QJsonObject presence(const char *type, const QString &name, const QStringList &userList,
-                     int online, bool withList, qint64 timestampMs)
+QJsonObject presence(const char *type, const QString &name, const QStringList &userList, int online,
+                     bool withList, qint64 timestampMs)
 {
     QJsonObject o{
         {QStringLiteral("type"), QLatin1String(type)},
@@ -39,20 +39,23 @@ QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString
 }
 
 QByteArray MessageEncoder::login(const QString &name, const QStringList &userList, int online,
-                                 bool self, Dialect dialect, qint64 timestampMs)
+                                 bool self, Dialect dialect, qint64 timestampMs,
+                                 const QString &session)
 {
-    QJsonObject o = presence("login", name, userList, online, self || dialect == Dialect::Seed,
-                             timestampMs);
+    QJsonObject o =
+        presence("login", name, userList, online, self || dialect == Dialect::Seed, timestampMs);
     if (self)
         o.insert(QStringLiteral("self"), true);
+    if (!session.isEmpty())
+        o.insert(QStringLiteral("session"), session);
     return compact(o);
 }
 
 QByteArray MessageEncoder::logout(const QString &name, const QStringList &userList, int online,
                                   Dialect dialect, qint64 timestampMs)
 {
-    return compact(presence("logout", name, userList, online, dialect == Dialect::Seed,
-                            timestampMs));
+    return compact(
+        presence("logout", name, userList, online, dialect == Dialect::Seed, timestampMs));
 }
 
 QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
@@ -136,17 +139,19 @@ QByteArray MessageEncoder::pong(const QString &ref)
     return compact(o);
 }
 
-QByteArray MessageEncoder::loginRequest(const QString &name)
+QByteArray MessageEncoder::loginRequest(const QString &name, const QString &session)
 {
-    return compact(QJsonObject{
+    QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("login")},
         {QStringLiteral("content"), name},
         {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
-    });
+    };
+    if (!session.isEmpty())
+        o.insert(QStringLiteral("session"), session);
+    return compact(o);
 }
 
-QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id,
-                                       const QString &to)
+QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id, const QString &to)
 {
     QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("user")},

@@ -20,8 +20,8 @@ public:
     // A user came online. Seed receivers always get the full user_list; Confab receivers get
     // it only when `self` is true (the confirmation of their own login) and keep the list up
     // to date from the names in later login/logout messages.
-    static QByteArray login(const QString &name, const QStringList &userList, int online,
-                            bool self, Dialect dialect, qint64 timestampMs);
+    static QByteArray login(const QString &name, const QStringList &userList, int online, bool self,
+                            Dialect dialect, qint64 timestampMs, const QString &session = {});
     static QByteArray logout(const QString &name, const QStringList &userList, int online,
                              Dialect dialect, qint64 timestampMs);
     static QByteArray chat(const ChatMessage &message, Dialect dialect);
@@ -35,7 +35,7 @@ public:
     static QByteArray pong(const QString &ref);
 
     // Client-to-server messages, for Confab clients and tests.
-    static QByteArray loginRequest(const QString &name);
+    static QByteArray loginRequest(const QString &name, const QString &session = {});
     static QByteArray chatRequest(const QString &content, const QString &id,
                                   const QString &to = {});
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,

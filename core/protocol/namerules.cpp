@@ -5,7 +5,8 @@
 
 bool NameRules::isNameChar(char32_t c)
 {
-    return QChar::isLetterOrNumber(c) || c == U'_' || c == U'-' || c == U'.';
+    // Marks (category M) let Devanagari, Thai, Tamil... names be written at all.
+    return QChar::isLetterOrNumber(c) || QChar::isMark(c) || c == U'_' || c == U'-' || c == U'.';
 }
 
 ErrorCode NameRules::check(const QString &name, int maxChars)

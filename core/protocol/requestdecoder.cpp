@@ -122,6 +122,8 @@ ErrorCode RequestDecoder::decodeLogin(const QJsonObject &o, ClientRequest &r) co
     if (!name.isString())
         return ErrorCode::BadShape;
     r.name = name.toString();
+    if (!readString(o, QLatin1String("session"), &r.session) || r.session.size() > 64)
+        return ErrorCode::BadShape;
     return NameRules::check(r.name, m_limits.maxNameChars);
 }
 
@@ -132,7 +134,10 @@ ErrorCode RequestDecoder::decodeChat(const QJsonObject &o, ClientRequest &r) con
     if (!content.isString())
         return ErrorCode::BadShape;
     r.content = content.toString();
-    if (const ErrorCode e = TextRules::check(r.content, m_limits.maxTextChars); e != ErrorCode::None)
+    // Windows line ends are ordinary text; store one form.
+    r.content.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+    if (const ErrorCode e = TextRules::check(r.content, m_limits.maxTextChars);
+        e != ErrorCode::None)
         return e;
     if (!readString(o, QLatin1String("to"), &r.to))
         return ErrorCode::BadShape;
@@ -147,17 +152,17 @@ ErrorCode RequestDecoder::decodeHistory(const QJsonObject &o, ClientRequest &r) 
 {
     r.type = ClientRequest::Type::History;
     qint64 limit = 50;
-    if (!readString(o, QLatin1String("with"), &r.with)
-        || !readInteger(o, QLatin1String("before"), 0, std::numeric_limits<qint64>::max() / 2,
-                        &r.before)
-        || !readInteger(o, QLatin1String("after"), 0, std::numeric_limits<qint64>::max() / 2,
-                        &r.after)
-        || !readInteger(o, QLatin1String("limit"), 1, m_limits.historyPageMax, &limit)) {
+    if (!readString(o, QLatin1String("with"), &r.with) ||
+        !readInteger(o, QLatin1String("before"), 0, std::numeric_limits<qint64>::max() / 2,
+                     &r.before) ||
+        !readInteger(o, QLatin1String("after"), 0, std::numeric_limits<qint64>::max() / 2,
+                     &r.after) ||
+        !readInteger(o, QLatin1String("limit"), 1, m_limits.historyPageMax, &limit)) {
         return ErrorCode::BadHistoryRequest;
     }
     r.limit = int(limit);
-    if (!r.with.isEmpty() && r.with != QLatin1String("*")
-        && NameRules::check(r.with, m_limits.maxNameChars) != ErrorCode::None) {
+    if (!r.with.isEmpty() && r.with != QLatin1String("*") &&
+        NameRules::check(r.with, m_limits.maxNameChars) != ErrorCode::None) {
         return ErrorCode::BadHistoryRequest;
     }
     return ErrorCode::None;

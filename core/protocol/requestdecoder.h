@@ -10,8 +10,8 @@ struct DecodedRequest
 {
     ClientRequest request;
     ErrorCode error = ErrorCode::None;
-    QString ref;      // the request's "id" when it had a readable one, for the error reply
-    int version = 0;  // "version" when present, so errors can be sent in the right dialect
+    QString ref;     // the request's "id" when it had a readable one, for the error reply
+    int version = 0; // "version" when present, so errors can be sent in the right dialect
 
     bool ok() const { return error == ErrorCode::None; }
 };

@@ -19,8 +19,8 @@ private slots:
     }
     void confabChat()
     {
-        const DecodedRequest d = m_decoder.decode(
-            R"({"type":"user","content":"hi @carol","id":"c-1","version":1})");
+        const DecodedRequest d =
+            m_decoder.decode(R"({"type":"user","content":"hi @carol","id":"c-1","version":1})");
         QVERIFY(d.ok());
         QCOMPARE(d.request.type, ClientRequest::Type::Chat);
         QCOMPARE(d.request.ref, QStringLiteral("c-1"));
@@ -33,6 +33,21 @@ private slots:
                  QStringLiteral("bob"));
         QCOMPARE(m_decoder.decode(R"({"type":"user","content":"psst","to":"bob"})").request.to,
                  QStringLiteral("bob"));
+    }
+    void windowsLineEndsBecomeNewlines()
+    {
+        const DecodedRequest d = m_decoder.decode(R"({"type":"user","content":"a\r\nb"})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.content, QStringLiteral("a\nb"));
+    }
+    void loginWithSession()
+    {
+        const DecodedRequest d =
+            m_decoder.decode(R"({"type":"login","content":"bob","version":1,"session":"abc"})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.session, QStringLiteral("abc"));
+        QCOMPARE(m_decoder.decode(R"({"type":"login","content":"bob","session":7})").error,
+                 ErrorCode::BadShape);
     }
     void history()
     {
@@ -60,55 +75,56 @@ private slots:
         QTest::newRow("number") << QByteArray("42") << ErrorCode::BadJson;
         QTest::newRow("no type") << QByteArray(R"({"content":"x"})") << ErrorCode::BadShape;
         QTest::newRow("type number") << QByteArray(R"({"type":5})") << ErrorCode::BadShape;
-        QTest::newRow("unknown type") << QByteArray(R"({"type":"dance"})") << ErrorCode::UnknownType;
-        QTest::newRow("content number") << QByteArray(R"({"type":"user","content":5})")
-                                        << ErrorCode::BadShape;
+        QTest::newRow("unknown type")
+            << QByteArray(R"({"type":"dance"})") << ErrorCode::UnknownType;
+        QTest::newRow("content number")
+            << QByteArray(R"({"type":"user","content":5})") << ErrorCode::BadShape;
         QTest::newRow("content missing") << QByteArray(R"({"type":"user"})") << ErrorCode::BadShape;
-        QTest::newRow("to number") << QByteArray(R"({"type":"user","content":"x","to":1})")
-                                   << ErrorCode::BadShape;
-        QTest::newRow("bad recipient") << QByteArray(R"({"type":"user","content":"x","to":"a b"})")
-                                       << ErrorCode::BadRecipient;
-        QTest::newRow("empty message") << QByteArray(R"({"type":"user","content":""})")
-                                       << ErrorCode::EmptyMessage;
-        QTest::newRow("control char") << QByteArray(R"({"type":"user","content":"a\u0000b"})")
-                                      << ErrorCode::BadText;
+        QTest::newRow("to number")
+            << QByteArray(R"({"type":"user","content":"x","to":1})") << ErrorCode::BadShape;
+        QTest::newRow("bad recipient")
+            << QByteArray(R"({"type":"user","content":"x","to":"a b"})") << ErrorCode::BadRecipient;
+        QTest::newRow("empty message")
+            << QByteArray(R"({"type":"user","content":""})") << ErrorCode::EmptyMessage;
+        QTest::newRow("control char")
+            << QByteArray(R"({"type":"user","content":"a\u0000b"})") << ErrorCode::BadText;
         QTest::newRow("lone surrogate escape")
             << QByteArray(R"({"type":"user","content":"a\ud800b"})") << ErrorCode::BadUtf8;
         QTest::newRow("invalid utf8 bytes")
             << QByteArray("{\"type\":\"user\",\"content\":\"a\xC3\x28\"}") << ErrorCode::BadUtf8;
         QTest::newRow("overlong utf8")
             << QByteArray("{\"type\":\"user\",\"content\":\"\xC0\xAF\"}") << ErrorCode::BadUtf8;
-        QTest::newRow("empty name") << QByteArray(R"({"type":"login","content":""})")
-                                    << ErrorCode::NameEmpty;
-        QTest::newRow("long name") << QByteArray(R"({"type":"login","content":")")
-                                          + QByteArray(40, 'a') + QByteArray(R"("})")
+        QTest::newRow("empty name")
+            << QByteArray(R"({"type":"login","content":""})") << ErrorCode::NameEmpty;
+        QTest::newRow("long name") << QByteArray(R"({"type":"login","content":")") +
+                                          QByteArray(40, 'a') + QByteArray(R"("})")
                                    << ErrorCode::NameTooLong;
-        QTest::newRow("control in name") << QByteArray(R"({"type":"login","content":"a\tb"})")
-                                         << ErrorCode::NameInvalid;
-        QTest::newRow("name object") << QByteArray(R"({"type":"login","content":{}})")
-                                     << ErrorCode::BadShape;
-        QTest::newRow("id too long") << QByteArray(R"({"type":"user","content":"x","id":")")
-                                            + QByteArray(65, 'i') + QByteArray(R"("})")
+        QTest::newRow("control in name")
+            << QByteArray(R"({"type":"login","content":"a\tb"})") << ErrorCode::NameInvalid;
+        QTest::newRow("name object")
+            << QByteArray(R"({"type":"login","content":{}})") << ErrorCode::BadShape;
+        QTest::newRow("id too long") << QByteArray(R"({"type":"user","content":"x","id":")") +
+                                            QByteArray(65, 'i') + QByteArray(R"("})")
                                      << ErrorCode::BadId;
-        QTest::newRow("id number") << QByteArray(R"({"type":"user","content":"x","id":7})")
-                                   << ErrorCode::BadId;
-        QTest::newRow("version string") << QByteArray(R"({"type":"login","content":"a","version":"1"})")
-                                        << ErrorCode::BadShape;
-        QTest::newRow("history limit 0") << QByteArray(R"({"type":"history","limit":0})")
-                                         << ErrorCode::BadHistoryRequest;
-        QTest::newRow("history limit huge") << QByteArray(R"({"type":"history","limit":100000})")
-                                            << ErrorCode::BadHistoryRequest;
-        QTest::newRow("history before fraction") << QByteArray(R"({"type":"history","before":1.5})")
-                                                 << ErrorCode::BadHistoryRequest;
-        QTest::newRow("history with bad name") << QByteArray(R"({"type":"history","with":"<x>"})")
-                                               << ErrorCode::BadHistoryRequest;
-        QTest::newRow("typing state string") << QByteArray(R"({"type":"typing","state":"yes"})")
-                                             << ErrorCode::BadShape;
-        QTest::newRow("oversize") << QByteArray(R"({"type":"user","content":")")
-                                         + QByteArray(20000, 'x') + QByteArray(R"("})")
+        QTest::newRow("id number")
+            << QByteArray(R"({"type":"user","content":"x","id":7})") << ErrorCode::BadId;
+        QTest::newRow("version string")
+            << QByteArray(R"({"type":"login","content":"a","version":"1"})") << ErrorCode::BadShape;
+        QTest::newRow("history limit 0")
+            << QByteArray(R"({"type":"history","limit":0})") << ErrorCode::BadHistoryRequest;
+        QTest::newRow("history limit huge")
+            << QByteArray(R"({"type":"history","limit":100000})") << ErrorCode::BadHistoryRequest;
+        QTest::newRow("history before fraction")
+            << QByteArray(R"({"type":"history","before":1.5})") << ErrorCode::BadHistoryRequest;
+        QTest::newRow("history with bad name")
+            << QByteArray(R"({"type":"history","with":"<x>"})") << ErrorCode::BadHistoryRequest;
+        QTest::newRow("typing state string")
+            << QByteArray(R"({"type":"typing","state":"yes"})") << ErrorCode::BadShape;
+        QTest::newRow("oversize") << QByteArray(R"({"type":"user","content":")") +
+                                         QByteArray(20000, 'x') + QByteArray(R"("})")
                                   << ErrorCode::TooLarge;
-        QTest::newRow("too many chars") << QByteArray(R"({"type":"user","content":")")
-                                               + QByteArray(4001, 'x') + QByteArray(R"("})")
+        QTest::newRow("too many chars") << QByteArray(R"({"type":"user","content":")") +
+                                               QByteArray(4001, 'x') + QByteArray(R"("})")
                                         << ErrorCode::MessageTooLong;
     }
     void errors()

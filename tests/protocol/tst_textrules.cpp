@@ -16,12 +16,14 @@ private slots:
         QTest::newRow("blank") << QStringLiteral("  \n ") << ErrorCode::EmptyMessage;
         QTest::newRow("bell") << QStringLiteral("ding\x07") << ErrorCode::BadText;
         QTest::newRow("escape") << QStringLiteral("\x1b[31mred") << ErrorCode::BadText;
-        QTest::newRow("lone high surrogate") << QStringLiteral("a") + QChar(0xD83D) << ErrorCode::BadUtf8;
+        QTest::newRow("lone high surrogate")
+            << QStringLiteral("a") + QChar(0xD83D) << ErrorCode::BadUtf8;
         QTest::newRow("lone low surrogate") << QString(QChar(0xDE00)) << ErrorCode::BadUtf8;
         QTest::newRow("at limit") << QString(20, QLatin1Char('x')) << ErrorCode::None;
         QTest::newRow("over limit") << QString(21, QLatin1Char('x')) << ErrorCode::MessageTooLong;
         // Twenty emoji are twenty characters although they are forty UTF-16 units.
-        QTest::newRow("emoji at limit") << QString(QStringLiteral("😀")).repeated(20) << ErrorCode::None;
+        QTest::newRow("emoji at limit")
+            << QString(QStringLiteral("😀")).repeated(20) << ErrorCode::None;
     }
     void check()
     {
@@ -54,10 +56,12 @@ private slots:
         QTest::addColumn<QStringList>("names");
         QTest::newRow("two") << QStringLiteral("hi @bob and @carol!")
                              << QStringList{QStringLiteral("bob"), QStringLiteral("carol")};
-        QTest::newRow("sentence end") << QStringLiteral("thanks @bob.") << QStringList{QStringLiteral("bob")};
-        QTest::newRow("email is not one") << QStringLiteral("mail me at a@example.org") << QStringList{};
-        QTest::newRow("once per name") << QStringLiteral("@Bob @bob @BOB")
-                                       << QStringList{QStringLiteral("Bob")};
+        QTest::newRow("sentence end")
+            << QStringLiteral("thanks @bob.") << QStringList{QStringLiteral("bob")};
+        QTest::newRow("email is not one")
+            << QStringLiteral("mail me at a@example.org") << QStringList{};
+        QTest::newRow("once per name")
+            << QStringLiteral("@Bob @bob @BOB") << QStringList{QStringLiteral("Bob")};
         QTest::newRow("none") << QStringLiteral("no mention @ all") << QStringList{};
     }
     void mentions()

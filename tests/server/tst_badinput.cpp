@@ -31,8 +31,9 @@ private:
     {
         return !c.waitFor(
                      [&](const QJsonObject &o) {
-                         return o.value(QLatin1String("type")).toString() == QLatin1String("logout")
-                                && o.value(QLatin1String("content")).toString() == name;
+                         return o.value(QLatin1String("type")).toString() ==
+                                    QLatin1String("logout") &&
+                                o.value(QLatin1String("content")).toString() == name;
                      },
                      timeoutMs)
                     .isEmpty();
@@ -55,20 +56,23 @@ private slots:
         QTest::newRow("wrong shape") << QByteArray(R"({"type":"user","content":["x"],"id":"w1"})")
                                      << QStringLiteral("bad_shape");
         QTest::newRow("no type") << QByteArray(R"({"content":"x"})") << QStringLiteral("bad_shape");
-        QTest::newRow("unknown type") << QByteArray(R"({"type":"selfdestruct"})")
-                                      << QStringLiteral("unknown_type");
+        QTest::newRow("unknown type")
+            << QByteArray(R"({"type":"selfdestruct"})") << QStringLiteral("unknown_type");
         QTest::newRow("json escape surrogate")
-            << QByteArray(R"({"type":"user","content":"\udc00","id":"u1"})") << QStringLiteral("bad_utf8");
-        QTest::newRow("control characters") << QByteArray(R"({"type":"user","content":"ring\u0007","id":"c1"})")
-                                            << QStringLiteral("bad_text");
-        QTest::newRow("too long") << QByteArray(R"({"type":"user","id":"l1","content":")")
-                                         + QByteArray(4001, 'x') + QByteArray(R"("})")
+            << QByteArray(R"({"type":"user","content":"\udc00","id":"u1"})")
+            << QStringLiteral("bad_utf8");
+        QTest::newRow("control characters")
+            << QByteArray(R"({"type":"user","content":"ring\u0007","id":"c1"})")
+            << QStringLiteral("bad_text");
+        QTest::newRow("too long") << QByteArray(R"({"type":"user","id":"l1","content":")") +
+                                         QByteArray(4001, 'x') + QByteArray(R"("})")
                                   << QStringLiteral("message_too_long");
-        QTest::newRow("oversize") << QByteArray(R"({"type":"user","id":"o1","content":")")
-                                         + QByteArray(20000, 'x') + QByteArray(R"("})")
+        QTest::newRow("oversize") << QByteArray(R"({"type":"user","id":"o1","content":")") +
+                                         QByteArray(20000, 'x') + QByteArray(R"("})")
                                   << QStringLiteral("too_large");
-        QTest::newRow("second login") << QByteArray(R"({"type":"login","content":"again","version":1})")
-                                      << QStringLiteral("already_logged_in");
+        QTest::newRow("second login")
+            << QByteArray(R"({"type":"login","content":"again","version":1})")
+            << QStringLiteral("already_logged_in");
         QTest::newRow("call not yet") << QByteArray(R"({"type":"call_invite","to":"listener"})")
                                       << QStringLiteral("unsupported");
     }
@@ -96,7 +100,8 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("code");
         QTest::newRow("empty") << QString() << QStringLiteral("name_empty");
-        QTest::newRow("overlong") << QString(33, QLatin1Char('n')) << QStringLiteral("name_too_long");
+        QTest::newRow("overlong") << QString(33, QLatin1Char('n'))
+                                  << QStringLiteral("name_too_long");
         QTest::newRow("control") << QStringLiteral("bad\x07name") << QStringLiteral("name_invalid");
         QTest::newRow("spaces") << QStringLiteral("two words") << QStringLiteral("name_invalid");
         QTest::newRow("taken") << QStringLiteral("Listener") << QStringLiteral("name_taken");
@@ -183,11 +188,47 @@ private slots:
         QCOMPARE(flooder.socket().closeReason(), QStringLiteral("flood"));
         QVERIFY(seesLogout(listener, QStringLiteral("flooder")));
         // Only the burst (less the login's token) got through; the rest was refused, not stored.
-        const int relayed = int(listener.all([](const QJsonObject &o) {
-                                    return o.value(QLatin1String("content")).toString().startsWith(QLatin1String("spam"));
-                                }).size());
+        const int relayed = int(listener
+                                    .all([](const QJsonObject &o) {
+                                        return o.value(QLatin1String("content"))
+                                            .toString()
+                                            .startsWith(QLatin1String("spam"));
+                                    })
+                                    .size());
         QVERIFY2(relayed >= 9 && relayed < 100, qPrintable(QString::number(relayed)));
         QVERIFY(othersUnaffected(speaker, listener));
+    }
+
+    void floodOfBadInputIsLimitedToo()
+    {
+        ServerProcess server({QStringLiteral("--rate-limit"), QStringLiteral("5"),
+                              QStringLiteral("--rate-burst"), QStringLiteral("10"),
+                              QStringLiteral("--flood-strikes"), QStringLiteral("50")});
+        QVERIFY(server.start());
+        TestClient flooder;
+        QVERIFY(flooder.open(server.url()));
+        for (int i = 0; i < 300; ++i)
+            flooder.sendRaw(QStringLiteral("{garbage"));
+        QVERIFY(flooder.waitForDisconnected(10000));
+        QCOMPARE(flooder.socket().closeReason(), QStringLiteral("flood"));
+        QVERIFY(flooder
+                    .all([](const QJsonObject &o) {
+                        return o.value(QLatin1String("code")).toString() ==
+                               QLatin1String("bad_json");
+                    })
+                    .size() < 50);
+    }
+
+    void connectionThatNeverLogsInIsClosed()
+    {
+        ServerProcess server({QStringLiteral("--login-timeout"), QStringLiteral("0.5"),
+                              QStringLiteral("--ping-interval"), QStringLiteral("0.2")});
+        QVERIFY(server.start());
+        TestClient lurker; // answers pings, so only the login timeout can end it
+        QVERIFY(lurker.open(server.url()));
+        QVERIFY(!lurker.waitForError(QStringLiteral("login_timeout"), 10000).isEmpty());
+        QVERIFY(lurker.waitForDisconnected());
+        QCOMPARE(lurker.socket().closeReason(), QStringLiteral("login_timeout"));
     }
 
     void receiverThatNeverReadsIsDropped()
@@ -215,7 +256,8 @@ private slots:
                 speaker.sendChat(chunk + QString::number(sent), QStringLiteral("s-%1").arg(sent));
             dropped = seesLogout(listener, QStringLiteral("sleeper"), 200);
         }
-        QVERIFY2(dropped || seesLogout(listener, QStringLiteral("sleeper")), "slow receiver never dropped");
+        QVERIFY2(dropped || seesLogout(listener, QStringLiteral("sleeper")),
+                 "slow receiver never dropped");
         QVERIFY(server.log().contains(QLatin1String("dropping slow receiver sleeper")));
         // The honest listener got every message, in order.
         const QString last = chunk + QString::number(sent - 1);
@@ -251,7 +293,8 @@ private slots:
 
     void tooManyConnectionsFromOneAddress()
     {
-        ServerProcess server({QStringLiteral("--max-connections-per-address"), QStringLiteral("3")});
+        ServerProcess server(
+            {QStringLiteral("--max-connections-per-address"), QStringLiteral("3")});
         QVERIFY(server.start());
         std::vector<std::unique_ptr<TestClient>> clients;
         for (int i = 0; i < 3; ++i) {
@@ -268,11 +311,12 @@ private slots:
         clients.front()->socket().close();
         QVERIFY(clients.front()->waitForDisconnected());
         QVERIFY2(QTest::qWaitFor(
-            [&] {
-                TestClient probe;
-                return probe.open(server.url()) && probe.login(QStringLiteral("again"));
-            },
-            5000), qPrintable(server.log()));
+                     [&] {
+                         TestClient probe;
+                         return probe.open(server.url()) && probe.login(QStringLiteral("again"));
+                     },
+                     5000),
+                 qPrintable(server.log()));
         QVERIFY(othersUnaffected(*clients[1], *clients[2]));
     }
 };

@@ -61,8 +61,8 @@ private slots:
         QVERIFY(bob);
         QVERIFY(namesIn(bob->loginReply()).contains(QStringLiteral("p_alice")));
         const QJsonObject joined = alice->waitFor([](const QJsonObject &o) {
-            return typeOf(o) == QLatin1String("login")
-                   && o.value(QLatin1String("content")).toString() == QLatin1String("p_bob");
+            return typeOf(o) == QLatin1String("login") &&
+                   o.value(QLatin1String("content")).toString() == QLatin1String("p_bob");
         });
         QVERIFY(!joined.isEmpty());
         QCOMPARE(joined.value(QLatin1String("online")).toInt(),
@@ -70,8 +70,8 @@ private slots:
 
         bob->socket().close();
         const QJsonObject left = alice->waitFor([](const QJsonObject &o) {
-            return typeOf(o) == QLatin1String("logout")
-                   && o.value(QLatin1String("content")).toString() == QLatin1String("p_bob");
+            return typeOf(o) == QLatin1String("logout") &&
+                   o.value(QLatin1String("content")).toString() == QLatin1String("p_bob");
         });
         QVERIFY(!left.isEmpty());
     }
@@ -83,7 +83,8 @@ private slots:
         TestClient impostor;
         QVERIFY(impostor.open(m_server.url()));
         QVERIFY(!impostor.login(QStringLiteral("U_Alice")));
-        QCOMPARE(impostor.loginReply().value(QLatin1String("code")).toString(), QStringLiteral("name_taken"));
+        QCOMPARE(impostor.loginReply().value(QLatin1String("code")).toString(),
+                 QStringLiteral("name_taken"));
         // The refused client may try another name on the same connection.
         QVERIFY(impostor.login(QStringLiteral("u_alice2")));
     }
@@ -117,7 +118,8 @@ private slots:
         QVERIFY(alice && bob && carol);
         alice->sendChat(QStringLiteral("@v_bob the code is 1234"), QStringLiteral("v-1"));
         QCOMPARE(bob->waitForChat(QStringLiteral("@v_bob the code is 1234"))
-                     .value(QLatin1String("to")).toString(),
+                     .value(QLatin1String("to"))
+                     .toString(),
                  QStringLiteral("v_bob"));
         bob->sendChat(QStringLiteral("got it"), QStringLiteral("v-2"), QStringLiteral("v_alice"));
         QVERIFY(!alice->waitForChat(QStringLiteral("@v_bob the code is 1234")).isEmpty());
@@ -130,23 +132,27 @@ private slots:
         QCOMPARE(carol->countChats(QStringLiteral("got it")), 0);
 
         // Nor in carol's history, whichever conversation she asks for.
-        for (const QString &with : {QString(), QStringLiteral("*"), QStringLiteral("v_alice"),
-                                    QStringLiteral("v_bob")}) {
+        for (const QString &with :
+             {QString(), QStringLiteral("*"), QStringLiteral("v_alice"), QStringLiteral("v_bob")}) {
             carol->sendJson(MessageEncoder::historyRequest(with, 0, 0, 200, QStringLiteral("h")));
             const QJsonObject page = carol->waitForType(QStringLiteral("history"));
             QVERIFY(page.contains(QLatin1String("messages")));
             for (const QJsonValue &v : page.value(QLatin1String("messages")).toArray())
-                QVERIFY2(!v.toObject().value(QLatin1String("to")).toString().startsWith(QLatin1String("v_")),
+                QVERIFY2(!v.toObject()
+                              .value(QLatin1String("to"))
+                              .toString()
+                              .startsWith(QLatin1String("v_")),
                          qPrintable(with));
         }
         // Bob's conversation with alice holds both, oldest first.
         bob->sendJson(MessageEncoder::historyRequest(QStringLiteral("v_alice"), 0, 0, 10));
-        const QJsonArray mine = bob->waitForType(QStringLiteral("history"))
-                                    .value(QLatin1String("messages")).toArray();
+        const QJsonArray mine =
+            bob->waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
         QCOMPARE(mine.size(), 2);
         QCOMPARE(mine.at(0).toObject().value(QLatin1String("content")).toString(),
                  QStringLiteral("@v_bob the code is 1234"));
-        QCOMPARE(mine.at(1).toObject().value(QLatin1String("content")).toString(), QStringLiteral("got it"));
+        QCOMPARE(mine.at(1).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("got it"));
     }
 
     void privateMessageToOneselfIsRefused()
@@ -163,8 +169,10 @@ private slots:
         auto alice = online(QStringLiteral("m_alice"));
         auto bob = online(QStringLiteral("m_bob"));
         QVERIFY(alice && bob);
-        alice->sendChat(QStringLiteral("hey @m_bob, and @nobody. mail a@b.org"), QStringLiteral("m-1"));
-        const QJsonObject m = bob->waitForChat(QStringLiteral("hey @m_bob, and @nobody. mail a@b.org"));
+        alice->sendChat(QStringLiteral("hey @m_bob, and @nobody. mail a@b.org"),
+                        QStringLiteral("m-1"));
+        const QJsonObject m =
+            bob->waitForChat(QStringLiteral("hey @m_bob, and @nobody. mail a@b.org"));
         QCOMPARE(m.value(QLatin1String("mentions")).toArray(),
                  QJsonArray({QStringLiteral("m_bob"), QStringLiteral("nobody")}));
         QVERIFY(!m.contains(QLatin1String("to")));
@@ -176,31 +184,39 @@ private slots:
         QVERIFY(alice);
         for (int i = 0; i < 25; ++i)
             alice->sendChat(QStringLiteral("page %1").arg(i), QStringLiteral("h-%1").arg(i));
-        QVERIFY(!alice->waitFor([](const QJsonObject &o) {
-                          return typeOf(o) == QLatin1String("ack")
-                                 && o.value(QLatin1String("id")).toString() == QLatin1String("h-24");
-                      }).isEmpty());
+        QVERIFY(!alice
+                     ->waitFor([](const QJsonObject &o) {
+                         return typeOf(o) == QLatin1String("ack") &&
+                                o.value(QLatin1String("id")).toString() == QLatin1String("h-24");
+                     })
+                     .isEmpty());
         alice->sendJson(MessageEncoder::historyRequest(QString(), 0, 0, 10));
         const QJsonObject newest = alice->waitForType(QStringLiteral("history"));
         const QJsonArray page1 = newest.value(QLatin1String("messages")).toArray();
         QCOMPARE(page1.size(), 10);
         QVERIFY(newest.value(QLatin1String("more")).toBool());
-        QCOMPARE(page1.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 24"));
-        QCOMPARE(page1.first().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 15"));
+        QCOMPARE(page1.last().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("page 24"));
+        QCOMPARE(page1.first().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("page 15"));
 
         const qint64 oldestSeq = page1.first().toObject().value(QLatin1String("seq")).toInteger();
         alice->sendJson(MessageEncoder::historyRequest(QString(), oldestSeq, 0, 10));
         const QJsonArray page2 = alice->waitForType(QStringLiteral("history"))
-                                     .value(QLatin1String("messages")).toArray();
+                                     .value(QLatin1String("messages"))
+                                     .toArray();
         QCOMPARE(page2.size(), 10);
-        QCOMPARE(page2.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 14"));
+        QCOMPARE(page2.last().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("page 14"));
 
         // Catching up forwards from a known seq.
         alice->sendJson(MessageEncoder::historyRequest(QStringLiteral("*"), 0, oldestSeq, 3));
         const QJsonArray forward = alice->waitForType(QStringLiteral("history"))
-                                       .value(QLatin1String("messages")).toArray();
+                                       .value(QLatin1String("messages"))
+                                       .toArray();
         QCOMPARE(forward.size(), 3);
-        QCOMPARE(forward.first().toObject().value(QLatin1String("content")).toString(), QStringLiteral("page 16"));
+        QCOMPARE(forward.first().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("page 16"));
     }
 
     void resentMessageIsAcknowledgedButNotRepeated()
@@ -213,7 +229,8 @@ private slots:
         alice->sendChat(QStringLiteral("only once"), QStringLiteral("d-1"));
         const QJsonObject second = alice->waitForType(QStringLiteral("ack"));
         QVERIFY(second.value(QLatin1String("duplicate")).toBool());
-        QCOMPARE(second.value(QLatin1String("seq")).toInteger(), first.value(QLatin1String("seq")).toInteger());
+        QCOMPARE(second.value(QLatin1String("seq")).toInteger(),
+                 first.value(QLatin1String("seq")).toInteger());
         alice->sendChat(QStringLiteral("marker"), QStringLiteral("d-2"));
         QVERIFY(!bob->waitForChat(QStringLiteral("marker")).isEmpty());
         QCOMPARE(bob->countChats(QStringLiteral("only once")), 1);
@@ -230,8 +247,8 @@ private slots:
         QVERIFY(confab);
         // The seed page learns of every join with the full list.
         const QJsonObject join = seed->waitFor([](const QJsonObject &o) {
-            return typeOf(o) == QLatin1String("login")
-                   && o.value(QLatin1String("content")).toString() == QLatin1String("c_alice");
+            return typeOf(o) == QLatin1String("login") &&
+                   o.value(QLatin1String("content")).toString() == QLatin1String("c_alice");
         });
         QVERIFY(namesIn(join).contains(QStringLiteral("userAB12CD34")));
         QVERIFY(namesIn(join).contains(QStringLiteral("c_alice")));
@@ -244,7 +261,9 @@ private slots:
         QCOMPARE(atSeed.value(QLatin1String("from")).toString(), QStringLiteral("userAB12CD34"));
 
         confab->sendChat(QStringLiteral("welcome back"), QStringLiteral("c-1"));
-        QCOMPARE(seed->waitForChat(QStringLiteral("welcome back")).value(QLatin1String("from")).toString(),
+        QCOMPARE(seed->waitForChat(QStringLiteral("welcome back"))
+                     .value(QLatin1String("from"))
+                     .toString(),
                  QStringLiteral("c_alice"));
         // An error reaches the page as a system message it can show; no unknown types.
         seed->sendJson(R"({"content":"","type":"user"})");
@@ -256,8 +275,10 @@ private slots:
         const QStringList seedTypes{QStringLiteral("handshake"), QStringLiteral("login"),
                                     QStringLiteral("logout"), QStringLiteral("user"),
                                     QStringLiteral("system")};
-        QVERIFY(seed->all([&](const QJsonObject &o) { return !seedTypes.contains(typeOf(o)); }).isEmpty());
-        QVERIFY(seed->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("ack"); }).isEmpty());
+        QVERIFY(seed->all([&](const QJsonObject &o) { return !seedTypes.contains(typeOf(o)); })
+                    .isEmpty());
+        QVERIFY(seed->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("ack"); })
+                    .isEmpty());
 
         // A seed user joining later sees recent public messages, as the page cannot ask.
         auto late = online(QStringLiteral("userLATE"), true);
@@ -274,7 +295,9 @@ private slots:
         const QJsonObject t = bob->waitForType(QStringLiteral("typing"));
         QCOMPARE(t.value(QLatin1String("from")).toString(), QStringLiteral("t_alice"));
         QVERIFY(t.value(QLatin1String("state")).toBool());
-        QVERIFY(alice->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("typing"); }).isEmpty());
+        QVERIFY(
+            alice->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("typing"); })
+                .isEmpty());
     }
 
     void logoutMessageClosesAndAnnounces()
@@ -284,12 +307,44 @@ private slots:
         QVERIFY(alice && bob);
         bob->sendJson(R"({"type":"logout"})");
         QVERIFY(bob->waitForDisconnected());
-        QVERIFY(!alice->waitFor([](const QJsonObject &o) {
-                          return typeOf(o) == QLatin1String("logout")
-                                 && o.value(QLatin1String("content")).toString() == QLatin1String("l_bob");
-                      }).isEmpty());
+        QVERIFY(!alice
+                     ->waitFor([](const QJsonObject &o) {
+                         return typeOf(o) == QLatin1String("logout") &&
+                                o.value(QLatin1String("content")).toString() ==
+                                    QLatin1String("l_bob");
+                     })
+                     .isEmpty());
         // The name is free again.
         QVERIFY(online(QStringLiteral("l_bob")));
+    }
+
+    void sessionTokenResumesAfterADroppedConnection()
+    {
+        auto watcher = online(QStringLiteral("r_watch"));
+        auto first = online(QStringLiteral("r_alice"));
+        QVERIFY(watcher && first);
+        const QString session = first->loginReply().value(QLatin1String("session")).toString();
+        QCOMPARE(session.size(), 32);
+        // Without the token, or with a wrong one, the name stays taken.
+        TestClient stranger;
+        QVERIFY(stranger.open(m_server.url()));
+        stranger.sendJson(
+            MessageEncoder::loginRequest(QStringLiteral("r_alice"), QStringLiteral("guess")));
+        QVERIFY(!stranger.waitForError(QStringLiteral("name_taken")).isEmpty());
+        // The same client, back before the server noticed the old connection died.
+        TestClient again;
+        QVERIFY(again.open(m_server.url()));
+        again.sendJson(MessageEncoder::loginRequest(QStringLiteral("r_alice"), session));
+        const QJsonObject reply = again.waitFor([](const QJsonObject &o) {
+            return o.value(QLatin1String("self")).toBool() || o.contains(QLatin1String("code"));
+        });
+        QCOMPARE(typeOf(reply), QStringLiteral("login"));
+        QVERIFY(reply.value(QLatin1String("session")).toString() != session);
+        QVERIFY(!first->waitForError(QStringLiteral("replaced")).isEmpty());
+        QVERIFY(first->waitForDisconnected());
+        watcher->sendChat(QStringLiteral("still reachable?"), QStringLiteral("r-1"));
+        QVERIFY(!again.waitForChat(QStringLiteral("still reachable?")).isEmpty());
+        QCOMPARE(first->countChats(QStringLiteral("still reachable?")), 0);
     }
 
     void pingIsAnswered()

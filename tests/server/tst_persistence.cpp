@@ -20,12 +20,13 @@ private:
     static bool sendAcked(TestClient &c, const QString &prefix, int n)
     {
         for (int i = 0; i < n; ++i)
-            c.sendChat(QStringLiteral("%1 %2").arg(prefix).arg(i), QStringLiteral("%1-%2").arg(prefix).arg(i));
+            c.sendChat(QStringLiteral("%1 %2").arg(prefix).arg(i),
+                       QStringLiteral("%1-%2").arg(prefix).arg(i));
         for (int i = 0; i < n; ++i) {
             const QString id = QStringLiteral("%1-%2").arg(prefix).arg(i);
             if (c.waitFor([&](const QJsonObject &o) {
-                     return o.value(QLatin1String("type")).toString() == QLatin1String("ack")
-                            && o.value(QLatin1String("id")).toString() == id;
+                     return o.value(QLatin1String("type")).toString() == QLatin1String("ack") &&
+                            o.value(QLatin1String("id")).toString() == id;
                  }).isEmpty())
                 return false;
         }
@@ -81,7 +82,8 @@ private slots:
         QVERIFY(reader.open(server.url()) && reader.login(QStringLiteral("reader")));
         const QJsonArray page = history(reader);
         QCOMPARE(page.size(), 40);
-        QCOMPARE(page.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("k3 9"));
+        QCOMPARE(page.last().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("k3 9"));
     }
 
     void resendAfterRestartIsNotStoredTwice()

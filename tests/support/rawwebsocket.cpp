@@ -124,6 +124,8 @@ bool RawWebSocket::waitForText(const QByteArray &needle, int timeoutMs)
 bool RawWebSocket::waitForClose(int timeoutMs)
 {
     return QTest::qWaitFor(
-        [this] { return m_closeCode >= 0 || m_socket.state() == QAbstractSocket::UnconnectedState; },
+        [this] {
+            return m_closeCode >= 0 || m_socket.state() == QAbstractSocket::UnconnectedState;
+        },
         timeoutMs);
 }

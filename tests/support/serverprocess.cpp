@@ -23,8 +23,8 @@ bool ServerProcess::start()
         qWarning("CONFAB_SERVER_BIN is not set; run the tests through ctest");
         return false;
     }
-    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--port"), QString::number(m_port),
+    QStringList args{QStringLiteral("--listen"),   QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--port"),     QString::number(m_port),
                      QStringLiteral("--database"), databasePath()};
     args += m_extra;
     m_process.start(binary, args);

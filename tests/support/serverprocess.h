@@ -16,8 +16,8 @@ public:
     // Starts the server and waits for its "listening on" line. Reuses the same database and
     // port on a restart, so clients can reconnect to the same address.
     bool start();
-    bool stop();          // SIGTERM, waits for a clean exit; true if exit code 0
-    void kill();          // SIGKILL: no chance to flush anything
+    bool stop(); // SIGTERM, waits for a clean exit; true if exit code 0
+    void kill(); // SIGKILL: no chance to flush anything
     QUrl url() const;
     quint16 port() const { return m_port; }
     QString databasePath() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }

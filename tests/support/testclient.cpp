@@ -31,8 +31,9 @@ bool TestClient::login(const QString &name, bool seed)
         sendJson(MessageEncoder::loginRequest(name));
     m_loginReply = waitFor([&](const QJsonObject &o) {
         const QString type = o.value(QLatin1String("type")).toString();
-        return (type == QLatin1String("login") && o.value(QLatin1String("content")).toString() == name)
-               || type == QLatin1String("error") || o.contains(QLatin1String("code"));
+        return (type == QLatin1String("login") &&
+                o.value(QLatin1String("content")).toString() == name) ||
+               type == QLatin1String("error") || o.contains(QLatin1String("code"));
     });
     return m_loginReply.value(QLatin1String("type")).toString() == QLatin1String("login");
 }
@@ -61,28 +62,30 @@ QJsonObject TestClient::waitFor(const Predicate &match, int timeoutMs)
         return false;
     };
     if (!scan())
-        QTest::qWaitFor(scan, timeoutMs);
+        (void)QTest::qWaitFor(scan, timeoutMs);
     return found;
 }
 
 QJsonObject TestClient::waitForType(const QString &type, int timeoutMs)
 {
-    return waitFor([&](const QJsonObject &o) { return o.value(QLatin1String("type")).toString() == type; },
-                   timeoutMs);
+    return waitFor(
+        [&](const QJsonObject &o) { return o.value(QLatin1String("type")).toString() == type; },
+        timeoutMs);
 }
 
 QJsonObject TestClient::waitForError(const QString &code, int timeoutMs)
 {
-    return waitFor([&](const QJsonObject &o) { return o.value(QLatin1String("code")).toString() == code; },
-                   timeoutMs);
+    return waitFor(
+        [&](const QJsonObject &o) { return o.value(QLatin1String("code")).toString() == code; },
+        timeoutMs);
 }
 
 QJsonObject TestClient::waitForChat(const QString &content, int timeoutMs)
 {
     return waitFor(
         [&](const QJsonObject &o) {
-            return o.value(QLatin1String("type")).toString() == QLatin1String("user")
-                   && o.value(QLatin1String("content")).toString() == content;
+            return o.value(QLatin1String("type")).toString() == QLatin1String("user") &&
+                   o.value(QLatin1String("content")).toString() == content;
         },
         timeoutMs);
 }
@@ -100,8 +103,8 @@ QList<QJsonObject> TestClient::all(const Predicate &match) const
 int TestClient::countChats(const QString &content) const
 {
     return int(all([&](const QJsonObject &o) {
-                   return o.value(QLatin1String("type")).toString() == QLatin1String("user")
-                          && o.value(QLatin1String("content")).toString() == content;
+                   return o.value(QLatin1String("type")).toString() == QLatin1String("user") &&
+                          o.value(QLatin1String("content")).toString() == content;
                }).size());
 }
 
