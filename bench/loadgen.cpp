@@ -1,0 +1,2022 @@
+// confab-loadgen: WebSocket load generator for the Confab chat server.
+//
+// One process, many non-blocking sockets driven by Linux epoll (one epoll
+// thread by default, --threads N to shard connections over N threads).
+// Plain C++20 + POSIX on purpose: the generator must be much cheaper per
+// message than the server so that it is never the bottleneck.
+//
+// It contains a minimal RFC 6455 client (HTTP upgrade, masked client frames,
+// unmasked server frames with 7/16/64-bit lengths, ping/pong/close,
+// fragmentation) and speaks the Confab JSON protocol with substring searches
+// instead of a JSON parser (fast and sufficient for the fixed message shapes).
+//
+// Phases: connect + login all clients (bounded by --connect-timeout), settle
+// until the presence storm is drained, then send for --warmup + --duration
+// seconds (only the --duration window is measured), drain in-flight messages,
+// close everything and print a report (table on stdout, --json: one JSON line).
+//
+// Latency is measured for EVERY delivery (no sampling): the send timestamp
+// (CLOCK_MONOTONIC ns, shared by all connections of this process) is embedded
+// in the message id, and the receive time is taken once per recv() call.
+// Values go into a log-linear histogram (<1% relative error).
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 // memrchr, epoll_pwait2
+#endif
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cinttypes>
+#include <cmath>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using i64 = std::int64_t;
+using u64 = std::uint64_t;
+
+constexpr i64 kNsPerSec = 1'000'000'000;
+constexpr i64 kNsPerMs = 1'000'000;
+
+i64 mono_ns()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return i64(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
+}
+
+i64 secs_to_ns(double s) { return i64(s * double(kNsPerSec)); }
+double ns_to_ms(double ns) { return ns / 1e6; }
+
+[[noreturn]] void die(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void die(const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    std::fputs("confab-loadgen: error: ", stderr);
+    std::vfprintf(stderr, fmt, ap);
+    std::fputc('\n', stderr);
+    va_end(ap);
+    std::exit(1);
+}
+
+void note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void note(const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    std::fputs("confab-loadgen: ", stderr);
+    std::vfprintf(stderr, fmt, ap);
+    std::fputc('\n', stderr);
+    va_end(ap);
+}
+
+std::string strprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string strprintf(const char* fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+struct Options {
+    std::string url = "ws://127.0.0.1:8080";
+    std::string host;
+    std::string port = "80";
+    std::string path = "/";
+    int clients = 100;
+    int senders = -1; // default: all clients
+    int size = 100;
+    double duration = 10;
+    bool open_loop = false;
+    double rate = 0;
+    double warmup = 2;
+    int server_pid = 0;
+    bool idle = false;
+    bool json = false;
+    std::string prefix = "u";
+    int threads = 1;
+    int max_pending = 200;
+    double connect_timeout = -1; // default: 30 s + 25 ms per client (see parse_args)
+    double settle = 10;  // max settle time
+    double quiet = 0.5;  // settle ends after this long without incoming frames
+    double drain = 5;    // max wait for in-flight messages after the window
+    double ack_timeout = 5;
+    int coalesce_us = 0; // min. time between epoll waits (batches reads; adds <= this to latency)
+    bool progress = true;
+};
+
+void usage(FILE* f)
+{
+    std::fputs(
+        "usage: confab-loadgen [options]\n"
+        "  --url URL              server URL, ws://host:port[/path] (default ws://127.0.0.1:8080)\n"
+        "  --clients C            connections to open and log in (default 100)\n"
+        "  --senders S            the first S clients send messages (default: all)\n"
+        "  --size BYTES           message content size in bytes (default 100)\n"
+        "  --duration SEC         measured window length (default 10); hold time with --idle\n"
+        "  --warmup SEC           unmeasured sending before the window (default 2)\n"
+        "  --mode closed|open     closed: one outstanding message per sender, next on ack;\n"
+        "                         open: send at --rate regardless of acks (default closed)\n"
+        "  --rate R               open loop: total messages/s over all senders\n"
+        "  --server-pid PID       sample server CPU (/proc/PID/stat) and RSS (/proc/PID/status)\n"
+        "  --idle                 connect + log in, send nothing, hold --duration, report RSS\n"
+        "  --json                 also print one JSON line with all numbers\n"
+        "  --prefix P             user name prefix (default u -> u0, u1, ...)\n"
+        "  --threads N            epoll threads (default 1)\n"
+        "  --max-pending N        max outstanding connects/handshakes/logins (default 200)\n"
+        "  --connect-timeout SEC  limit for connecting + logging in all clients\n"
+        "                         (default 30 + 0.025 * clients: each login is broadcast to\n"
+        "                         every member, so logging in C clients costs O(C^2))\n"
+        "  --settle SEC           max settle time after login (default 10)\n"
+        "  --quiet SEC            settle ends after SEC without data messages (default 0.5)\n"
+        "  --drain SEC            max wait for in-flight messages after the window (default 5)\n"
+        "  --ack-timeout SEC      closed loop: resend if no ack within SEC (default 5)\n"
+        "  --coalesce-us N        at most one epoll wait per N microseconds: fewer, bigger\n"
+        "                         reads at moderate load (adds <= N us to latency and changes\n"
+        "                         the server's TCP pattern; default 0 = off)\n"
+        "  --no-progress          no progress lines on stderr\n"
+        "  --help\n",
+        f);
+}
+
+double parse_double(const char* opt, const std::string& v, double lo, double hi)
+{
+    char* end = nullptr;
+    errno = 0;
+    double d = std::strtod(v.c_str(), &end);
+    if (errno || end == v.c_str() || *end || !(d >= lo && d <= hi))
+        die("%s: invalid value '%s' (expected %g..%g)", opt, v.c_str(), lo, hi);
+    return d;
+}
+
+int parse_int(const char* opt, const std::string& v, long lo, long hi)
+{
+    char* end = nullptr;
+    errno = 0;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (errno || end == v.c_str() || *end || n < lo || n > hi)
+        die("%s: invalid value '%s' (expected %ld..%ld)", opt, v.c_str(), lo, hi);
+    return int(n);
+}
+
+void parse_url(Options& o)
+{
+    std::string_view u = o.url;
+    if (u.starts_with("wss://"))
+        die("--url: wss:// (TLS) is not supported, use ws://");
+    if (!u.starts_with("ws://"))
+        die("--url: must start with ws:// (got '%s')", o.url.c_str());
+    u.remove_prefix(5);
+    size_t slash = u.find('/');
+    std::string_view hostport = u.substr(0, slash);
+    o.path = slash == std::string_view::npos ? "/" : std::string(u.substr(slash));
+    if (hostport.starts_with('[')) { // [v6]:port
+        size_t close = hostport.find(']');
+        if (close == std::string_view::npos)
+            die("--url: bad IPv6 address");
+        o.host = std::string(hostport.substr(1, close - 1));
+        std::string_view rest = hostport.substr(close + 1);
+        if (rest.starts_with(':'))
+            o.port = std::string(rest.substr(1));
+    } else {
+        size_t colon = hostport.rfind(':');
+        o.host = std::string(hostport.substr(0, colon));
+        if (colon != std::string_view::npos)
+            o.port = std::string(hostport.substr(colon + 1));
+    }
+    if (o.host.empty() || o.port.empty())
+        die("--url: cannot parse '%s'", o.url.c_str());
+}
+
+Options parse_args(int argc, char** argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        std::string val;
+        bool has_val = false;
+        if (size_t eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
+            val = a.substr(eq + 1);
+            a = a.substr(0, eq);
+            has_val = true;
+        }
+        auto need = [&]() -> std::string {
+            if (has_val)
+                return val;
+            if (i + 1 >= argc)
+                die("%s needs a value", a.c_str());
+            return argv[++i];
+        };
+        const char* opt = a.c_str();
+        if (a == "--help" || a == "-h") {
+            usage(stdout);
+            std::exit(0);
+        } else if (a == "--url") {
+            o.url = need();
+        } else if (a == "--clients") {
+            o.clients = parse_int(opt, need(), 1, 1'000'000);
+        } else if (a == "--senders") {
+            o.senders = parse_int(opt, need(), 0, 1'000'000);
+        } else if (a == "--size") {
+            o.size = parse_int(opt, need(), 0, 16 * 1024 * 1024);
+        } else if (a == "--duration") {
+            o.duration = parse_double(opt, need(), 0.001, 86400);
+        } else if (a == "--warmup") {
+            o.warmup = parse_double(opt, need(), 0, 3600);
+        } else if (a == "--mode") {
+            std::string m = need();
+            if (m == "closed")
+                o.open_loop = false;
+            else if (m == "open")
+                o.open_loop = true;
+            else
+                die("--mode: expected closed or open, got '%s'", m.c_str());
+        } else if (a == "--rate") {
+            o.rate = parse_double(opt, need(), 0.001, 1e9);
+        } else if (a == "--server-pid") {
+            o.server_pid = parse_int(opt, need(), 1, 1L << 30);
+        } else if (a == "--idle") {
+            o.idle = true;
+        } else if (a == "--json") {
+            o.json = true;
+        } else if (a == "--prefix") {
+            o.prefix = need();
+        } else if (a == "--threads") {
+            o.threads = parse_int(opt, need(), 1, 64);
+        } else if (a == "--max-pending") {
+            o.max_pending = parse_int(opt, need(), 1, 1'000'000);
+        } else if (a == "--connect-timeout") {
+            o.connect_timeout = parse_double(opt, need(), 0.1, 3600);
+        } else if (a == "--settle") {
+            o.settle = parse_double(opt, need(), 0, 3600);
+        } else if (a == "--quiet") {
+            o.quiet = parse_double(opt, need(), 0, 60);
+        } else if (a == "--drain") {
+            o.drain = parse_double(opt, need(), 0, 3600);
+        } else if (a == "--ack-timeout") {
+            o.ack_timeout = parse_double(opt, need(), 0.001, 3600);
+        } else if (a == "--coalesce-us") {
+            o.coalesce_us = parse_int(opt, need(), 0, 1'000'000);
+        } else if (a == "--no-progress") {
+            o.progress = false;
+        } else {
+            usage(stderr);
+            die("unknown option '%s'", argv[i]);
+        }
+    }
+    if (o.senders < 0)
+        o.senders = o.clients;
+    if (o.connect_timeout < 0)
+        o.connect_timeout = 30 + 0.025 * o.clients;
+    if (o.senders > o.clients)
+        die("--senders (%d) must not exceed --clients (%d)", o.senders, o.clients);
+    if (o.open_loop && !o.idle && o.senders > 0 && o.rate <= 0)
+        die("--mode open needs --rate R (total messages per second)");
+    if (o.threads > o.clients)
+        o.threads = o.clients;
+    for (char ch : o.prefix)
+        if (ch == '"' || ch == '\\' || (unsigned char)ch < 0x20)
+            die("--prefix must not contain quotes, backslashes or control characters");
+    parse_url(o);
+    return o;
+}
+
+// ---------------------------------------------------------------------------
+// Histogram: log-linear buckets (128 sub-buckets per power of two, <0.8% error)
+// ---------------------------------------------------------------------------
+
+class Histogram {
+public:
+    void record(u64 v)
+    {
+        ++buckets_[index(v)];
+        ++count_;
+        sum_ += double(v);
+        max_ = std::max(max_, v);
+        min_ = std::min(min_, v);
+    }
+    void merge(const Histogram& o)
+    {
+        for (size_t i = 0; i < buckets_.size(); ++i)
+            buckets_[i] += o.buckets_[i];
+        count_ += o.count_;
+        sum_ += o.sum_;
+        max_ = std::max(max_, o.max_);
+        min_ = std::min(min_, o.min_);
+    }
+    u64 count() const { return count_; }
+    u64 max() const { return max_; }
+    u64 min() const { return count_ ? min_ : 0; }
+    double mean() const { return count_ ? sum_ / double(count_) : 0; }
+    // Value at quantile q (0..1): midpoint of the bucket holding rank ceil(q*n).
+    u64 quantile(double q) const
+    {
+        if (!count_)
+            return 0;
+        u64 rank = std::max<u64>(1, u64(std::ceil(q * double(count_))));
+        u64 cum = 0;
+        for (size_t i = 0; i < buckets_.size(); ++i) {
+            cum += buckets_[i];
+            if (cum >= rank)
+                return std::clamp(mid(int(i)), min(), max_);
+        }
+        return max_;
+    }
+
+private:
+    static constexpr int kSubBits = 7;
+    static constexpr u64 kSub = u64(1) << kSubBits;
+    static int index(u64 v)
+    {
+        if (v < kSub)
+            return int(v);
+        int e = 63 - __builtin_clzll(v);
+        return int(u64(e - kSubBits + 1) * kSub + ((v >> (e - kSubBits)) & (kSub - 1)));
+    }
+    static u64 mid(int idx)
+    {
+        if (u64(idx) < kSub)
+            return u64(idx);
+        int e = idx / int(kSub) + kSubBits - 1;
+        u64 sub = u64(idx) % kSub;
+        u64 lo = (kSub + sub) << (e - kSubBits);
+        return lo + ((u64(1) << (e - kSubBits)) >> 1);
+    }
+    std::vector<u64> buckets_ = std::vector<u64>(64 * kSub, 0);
+    u64 count_ = 0;
+    double sum_ = 0;
+    u64 max_ = 0;
+    u64 min_ = UINT64_MAX;
+};
+
+// ---------------------------------------------------------------------------
+// Stats
+// ---------------------------------------------------------------------------
+
+struct Counters {
+    u64 sent = 0;          // chat messages sent by our senders
+    u64 acks = 0;          // acks for our messages
+    u64 deliveries = 0;    // relayed "user" messages carrying one of our ids
+    u64 foreign_user = 0;  // "user" messages without one of our ids (history, other tools)
+    u64 presence = 0;      // login/logout of other users
+    u64 other = 0;         // any other message type (typing, ...)
+    u64 rate_limited = 0;  // error code rate_limited
+    u64 errors = 0;        // all other errors
+    u64 ack_timeouts = 0;  // closed loop: no ack within --ack-timeout
+    u64 pings = 0;         // pings answered
+    u64 frames = 0;        // frames received
+    u64 bytes_rx = 0;
+    u64 bytes_tx = 0;
+    u64 reads = 0;         // successful recv() calls
+    u64 wakeups = 0;       // epoll waits that returned
+
+    void merge(const Counters& o)
+    {
+        sent += o.sent;
+        acks += o.acks;
+        deliveries += o.deliveries;
+        foreign_user += o.foreign_user;
+        presence += o.presence;
+        other += o.other;
+        rate_limited += o.rate_limited;
+        errors += o.errors;
+        ack_timeouts += o.ack_timeouts;
+        pings += o.pings;
+        frames += o.frames;
+        bytes_rx += o.bytes_rx;
+        bytes_tx += o.bytes_tx;
+        reads += o.reads;
+        wakeups += o.wakeups;
+    }
+};
+
+struct Stats {
+    Counters win;   // events inside the measured window
+    Counters all;   // all events of the run
+    Histogram lat;  // send -> relay receive, every delivery in the window (ns)
+    Histogram ack_lat;  // send -> own ack (ns), window
+    Histogram send_lag; // open loop: actual - scheduled send time (ns), window
+    std::map<std::string, u64> errors_by_code; // all errors of the run
+    u64 disconnects = 0;
+    u64 dropped = 0; // open loop: sends skipped because the output buffer was full
+
+    void merge(const Stats& o)
+    {
+        win.merge(o.win);
+        all.merge(o.all);
+        lat.merge(o.lat);
+        ack_lat.merge(o.ack_lat);
+        send_lag.merge(o.send_lag);
+        for (auto& [k, v] : o.errors_by_code)
+            errors_by_code[k] += v;
+        disconnects += o.disconnects;
+        dropped += o.dropped;
+    }
+};
+
+// ---------------------------------------------------------------------------
+// Minimal JSON access: substring search instead of a JSON parser, good enough
+// for the server's flat compact objects and much faster. A key is a quoted
+// string followed by ':'; quotes inside string values are escaped, so a key
+// cannot be matched inside a value, and a value equal to the key name is
+// skipped because it is not followed by ':'. Nested objects are not
+// distinguished from the top level (the server's chat/ack messages have none).
+// ---------------------------------------------------------------------------
+
+inline bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+constexpr size_t npos = std::string_view::npos;
+
+// q is the index of a '"'. If it opens `"key"` followed by ':' and a string
+// value, return the index of the value's first character, else npos.
+inline size_t match_key(std::string_view s, size_t q, std::string_view key)
+{
+    size_t i = q + 1;
+    if (s.size() - i < key.size() + 2)
+        return npos;
+    for (size_t k = 0; k < key.size(); ++k)
+        if (s[i + k] != key[k])
+            return npos;
+    i += key.size();
+    if (s[i++] != '"')
+        return npos;
+    while (i < s.size() && is_ws(s[i]))
+        ++i;
+    if (i >= s.size() || s[i++] != ':')
+        return npos;
+    while (i < s.size() && is_ws(s[i]))
+        ++i;
+    if (i >= s.size() || s[i] != '"')
+        return npos;
+    return i + 1;
+}
+
+// Raw (still escaped) string value starting at i, up to the closing quote
+// (a quote preceded by an odd number of backslashes is escaped).
+inline std::string_view string_at(std::string_view s, size_t i)
+{
+    const char* base = s.data();
+    for (size_t j = i; j < s.size();) {
+        const void* hit = std::memchr(base + j, '"', s.size() - j);
+        if (!hit)
+            return {};
+        const size_t k = size_t(static_cast<const char*>(hit) - base);
+        size_t b = k;
+        while (b > i && base[b - 1] == '\\')
+            --b;
+        if ((k - b) % 2 == 0)
+            return s.substr(i, k - i);
+        j = k + 1;
+    }
+    return {};
+}
+
+// String value of the first `"key":"..."` (key without quotes), or empty.
+std::string_view json_str(std::string_view s, std::string_view key)
+{
+    const char* base = s.data();
+    size_t q = 0;
+    while (q < s.size()) {
+        const void* hit = std::memchr(base + q, '"', s.size() - q);
+        if (!hit)
+            break;
+        q = size_t(static_cast<const char*>(hit) - base);
+        if (size_t v = match_key(s, q, key); v != npos)
+            return string_at(s, v);
+        ++q;
+    }
+    return {};
+}
+
+// Same, searching from the end: the server sorts keys, so "type" is the last
+// key and "id" comes right after the (long) "content" of a relay; scanning
+// backwards touches only the short tail of each message.
+std::string_view json_str_last(std::string_view s, std::string_view key)
+{
+    // Visit the '"' characters from the end, 8 bytes at a time (SWAR): the
+    // exact zero-byte mask of (word ^ 0x22..22) marks the quotes in a word.
+    constexpr u64 kQuotes = 0x2222222222222222ull, k7F = 0x7F7F7F7F7F7F7F7Full;
+    const char* base = s.data();
+    size_t pos = s.size();
+    while (pos >= 8) {
+        u64 w;
+        std::memcpy(&w, base + pos - 8, 8); // little-endian: byte i = bits 8i..8i+7
+        const u64 x = w ^ kQuotes;
+        u64 m = ~(((x & k7F) + k7F) | x | k7F);
+        while (m) {
+            const int bit = 63 - __builtin_clzll(m);
+            const size_t q = pos - 8 + size_t(bit >> 3);
+            if (size_t v = match_key(s, q, key); v != npos)
+                return string_at(s, v);
+            m &= ~(u64(1) << bit);
+        }
+        pos -= 8;
+    }
+    while (pos-- > 0) {
+        if (base[pos] == '"')
+            if (size_t v = match_key(s, pos, key); v != npos)
+                return string_at(s, v);
+    }
+    return {};
+}
+
+template <class T> bool parse_num(std::string_view s, T& out)
+{
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Append s to out as a JSON string body (escaping quotes/backslashes/controls).
+void json_escape(std::string& out, std::string_view s)
+{
+    for (char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if ((unsigned char)c < 0x20) {
+            out += strprintf("\\u%04x", c);
+        } else {
+            out += c;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// RFC 6455 frame codec
+// ---------------------------------------------------------------------------
+
+namespace ws {
+
+enum Opcode : uint8_t { kCont = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA };
+
+constexpr u64 kMaxFrame = 64ull << 20; // refuse absurd frames (protocol error guard)
+
+// Append one masked client frame (FIN set) to out.
+void append_frame(std::string& out, uint8_t opcode, std::string_view payload, uint32_t mask_key)
+{
+    const size_t n = payload.size();
+    uint8_t hdr[14];
+    size_t h = 0;
+    hdr[h++] = uint8_t(0x80 | (opcode & 0x0F));
+    if (n < 126) {
+        hdr[h++] = uint8_t(0x80 | n);
+    } else if (n <= 0xFFFF) {
+        hdr[h++] = 0x80 | 126;
+        hdr[h++] = uint8_t(n >> 8);
+        hdr[h++] = uint8_t(n);
+    } else {
+        hdr[h++] = 0x80 | 127;
+        for (int i = 7; i >= 0; --i)
+            hdr[h++] = uint8_t(u64(n) >> (8 * i));
+    }
+    uint8_t mk[4];
+    std::memcpy(mk, &mask_key, 4);
+    std::memcpy(hdr + h, mk, 4);
+    h += 4;
+    const size_t start = out.size();
+    out.resize(start + h + n);
+    char* dst = out.data() + start;
+    std::memcpy(dst, hdr, h);
+    dst += h;
+    const char* src = payload.data();
+    for (size_t i = 0; i < n; ++i)
+        dst[i] = char(uint8_t(src[i]) ^ mk[i & 3]);
+}
+
+struct Frame {
+    bool fin = false;
+    uint8_t opcode = 0;
+    std::string_view payload;
+};
+
+enum class ParseResult { kFrame, kNeedMore, kError };
+
+// Parse one server frame from [p, p+n). On kFrame, *consumed is the frame size
+// and f.payload points into p (or into unmask_buf if the server masked it,
+// which it must not do, but we tolerate it).
+ParseResult parse_frame(const char* p, size_t n, Frame& f, size_t* consumed, std::string& unmask_buf,
+                        std::string* err)
+{
+    if (n < 2)
+        return ParseResult::kNeedMore;
+    const uint8_t b0 = uint8_t(p[0]), b1 = uint8_t(p[1]);
+    if (b0 & 0x70) {
+        *err = "reserved bits set in frame header";
+        return ParseResult::kError;
+    }
+    f.fin = b0 & 0x80;
+    f.opcode = b0 & 0x0F;
+    const bool masked = b1 & 0x80;
+    u64 len = b1 & 0x7F;
+    size_t h = 2;
+    if (len == 126) {
+        if (n < 4)
+            return ParseResult::kNeedMore;
+        len = (u64(uint8_t(p[2])) << 8) | uint8_t(p[3]);
+        h = 4;
+    } else if (len == 127) {
+        if (n < 10)
+            return ParseResult::kNeedMore;
+        len = 0;
+        for (int i = 0; i < 8; ++i)
+            len = (len << 8) | uint8_t(p[2 + i]);
+        h = 10;
+    }
+    if (len > kMaxFrame) {
+        *err = strprintf("frame too large (%" PRIu64 " bytes)", len);
+        return ParseResult::kError;
+    }
+    if (masked)
+        h += 4;
+    if (n < h + len)
+        return ParseResult::kNeedMore;
+    if (masked) {
+        const uint8_t* mk = reinterpret_cast<const uint8_t*>(p + h - 4);
+        unmask_buf.assign(p + h, size_t(len));
+        for (size_t i = 0; i < len; ++i)
+            unmask_buf[i] = char(uint8_t(unmask_buf[i]) ^ mk[i & 3]);
+        f.payload = unmask_buf;
+    } else {
+        f.payload = std::string_view(p + h, size_t(len));
+    }
+    *consumed = h + size_t(len);
+    return ParseResult::kFrame;
+}
+
+// Fixed key from RFC 6455 section 1.3 and its known accept value.
+constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";
+constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+std::string upgrade_request(const Options& o)
+{
+    std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+    return "GET " + o.path + " HTTP/1.1\r\nHost: " + host + ":" + o.port +
+           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(kKey) +
+           "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+}
+
+// Check an HTTP upgrade response head (without the final CRLFCRLF).
+bool check_upgrade_response(std::string_view head, std::string* err)
+{
+    std::string_view status = head.substr(0, head.find("\r\n"));
+    if (status.find(" 101") == std::string_view::npos) {
+        *err = "upgrade refused: " + std::string(status);
+        return false;
+    }
+    // Case-insensitive header search for Sec-WebSocket-Accept.
+    std::string lower(head);
+    for (char& c : lower)
+        c = char(std::tolower((unsigned char)c));
+    size_t pos = lower.find("\r\nsec-websocket-accept:");
+    if (pos == std::string::npos) {
+        *err = "upgrade response lacks Sec-WebSocket-Accept";
+        return false;
+    }
+    pos += 23;
+    size_t end = head.find("\r\n", pos);
+    std::string_view v = head.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    while (!v.empty() && is_ws(v.front()))
+        v.remove_prefix(1);
+    while (!v.empty() && is_ws(v.back()))
+        v.remove_suffix(1);
+    if (v != kAccept) {
+        *err = "bad Sec-WebSocket-Accept: " + std::string(v);
+        return false;
+    }
+    return true;
+}
+
+} // namespace ws
+
+// ---------------------------------------------------------------------------
+// Shared state between the main (controller) thread and the epoll workers
+// ---------------------------------------------------------------------------
+
+enum Phase : int { kConnect = 0, kHold = 1, kRun = 2, kDrain = 3, kStop = 4 };
+
+struct Shared {
+    Options opt;
+    sockaddr_storage addr{};
+    socklen_t addrlen = 0;
+    std::string request;  // HTTP upgrade request
+    std::string tag;      // per-process run tag, prefix of every message id
+    std::string content;  // message content (--size bytes of ASCII)
+
+    std::atomic<int> phase{kConnect};
+    std::atomic<i64> run_start{0}, meas_start{0}, meas_end{0}; // set before phase kRun
+
+    std::atomic<bool> failed{false};
+    std::mutex fail_mu;
+    std::string fail_msg;
+
+    void fail(const std::string& msg)
+    {
+        std::lock_guard lock(fail_mu);
+        if (!failed.load()) {
+            fail_msg = msg;
+            failed.store(true);
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------
+// Connection
+// ---------------------------------------------------------------------------
+
+enum class ConnState : uint8_t { kIdle, kConnecting, kUpgrading, kAwaitHello, kLoggingIn, kReady, kClosed };
+
+struct Conn {
+    int fd = -1;
+    uint32_t index = 0;   // global client index (name = prefix + index)
+    ConnState st = ConnState::kIdle;
+    uint32_t ev_mask = 0; // currently registered epoll events
+    bool sender = false;
+    bool close_sent = false;
+    std::string name;
+    std::string in;       // unconsumed input (partial frame / HTTP head)
+    std::string out;      // unsent output
+    size_t out_off = 0;
+    std::string frag;     // fragmented message being reassembled
+    uint8_t frag_op = 0;
+    uint32_t rng = 1;     // xorshift state for mask keys
+
+    // Sender state.
+    u64 counter = 0;          // messages sent
+    bool outstanding = false; // closed loop: waiting for ack of pending_counter
+    u64 pending_counter = 0;
+    i64 pending_sent_ns = 0;
+
+    uint32_t next_mask()
+    {
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        return rng;
+    }
+};
+
+// ---------------------------------------------------------------------------
+// Worker: one epoll loop owning a subset of the connections
+// ---------------------------------------------------------------------------
+
+class Worker {
+public:
+    Worker(Shared& sh, std::vector<uint32_t> indices) : sh_(sh), opt_(sh.opt)
+    {
+        conns_.resize(indices.size());
+        for (size_t i = 0; i < indices.size(); ++i) {
+            Conn& c = conns_[i];
+            c.index = indices[i];
+            c.name = opt_.prefix + std::to_string(c.index);
+            c.sender = c.index < uint32_t(opt_.senders);
+            c.rng = uint32_t(c.index * 2654435761u) ^ 0x9E3779B9u ^ uint32_t(mono_ns());
+            if (!c.rng)
+                c.rng = 1;
+        }
+        max_pending_ = std::max(1, opt_.max_pending / opt_.threads);
+        scratch_.resize(kScratch);
+    }
+
+    void run();
+
+    // Published progress, read by the controller while running.
+    std::atomic<u64> pub_connected{0}, pub_ready{0}, pub_sent{0}, pub_acks{0}, pub_deliveries{0},
+        pub_rate_limited{0}, pub_disconnects{0}, pub_outstanding{0};
+    std::atomic<i64> pub_last_rx{0};
+
+    Stats stats; // final numbers, read after join
+
+private:
+    static constexpr size_t kScratch = 256 * 1024;
+    static constexpr size_t kMaxEvents = 512;
+
+    struct Timer {
+        i64 t;
+        Conn* c;
+        bool operator>(const Timer& o) const { return t > o.t; }
+    };
+
+    void start_connect(Conn& c);
+    void finish_connect(Conn& c);
+    void on_event(Conn& c, uint32_t ev);
+    void on_readable(Conn& c);
+    size_t consume(Conn& c, const char* data, size_t len);
+    void handle_frame(Conn& c, const ws::Frame& f);
+    void on_message(Conn& c, std::string_view msg);
+    void on_delivery(std::string_view msg);
+    void on_ack(Conn& c, std::string_view msg);
+    void on_error(Conn& c, std::string_view msg);
+    void send_login(Conn& c);
+    void send_chat(Conn& c, i64 scheduled);
+    void queue_frame(Conn& c, uint8_t opcode, std::string_view payload);
+    void flush(Conn& c);
+    void set_events(Conn& c, uint32_t ev);
+    void close_conn(Conn& c, const std::string& reason);
+    void init_senders();
+    void fire_timers();
+    void sweep_ack_timeouts();
+    void publish();
+    void shutdown_all();
+    bool in_window(i64 t) const { return t >= meas_start_ && t < meas_end_; }
+    bool sending_allowed(i64 t) const { return phase_ == kRun && t < meas_end_; }
+
+    Shared& sh_;
+    const Options& opt_;
+    int ep_ = -1;
+    std::vector<Conn> conns_;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+    std::string scratch_;
+    std::string unmask_buf_;
+    std::string msg_buf_;
+    size_t next_connect_ = 0;
+    int pending_ = 0;         // connections started but not logged in
+    int max_pending_ = 1;
+    u64 ready_ = 0;           // logged-in connections
+    u64 outstanding_ = 0;     // closed loop: messages waiting for their ack
+    int phase_ = kConnect;
+    bool senders_started_ = false;
+    i64 now_ = 0;             // time of the current event batch / recv
+    i64 meas_start_ = INT64_MAX, meas_end_ = INT64_MAX, run_start_ = 0;
+    i64 interval_ns_ = 0;     // open loop: per-sender send interval
+    int disconnect_logs_ = 0;
+    int error_logs_ = 0;
+};
+
+void Worker::set_events(Conn& c, uint32_t ev)
+{
+    if (c.ev_mask == ev || c.fd < 0)
+        return;
+    epoll_event e{};
+    e.events = ev;
+    e.data.ptr = &c;
+    if (epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &e) != 0)
+        close_conn(c, strprintf("epoll_ctl: %s", std::strerror(errno)));
+    else
+        c.ev_mask = ev;
+}
+
+void Worker::start_connect(Conn& c)
+{
+    const auto& a = sh_.addr;
+    int fd = socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        sh_.fail(strprintf("socket() for client %u: %s%s", c.index, std::strerror(errno),
+                           errno == EMFILE || errno == ENFILE ? " (raise the open file limit: ulimit -n)" : ""));
+        return;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c.fd = fd;
+    c.st = ConnState::kConnecting;
+    ++pending_;
+    epoll_event e{};
+    e.events = EPOLLOUT | EPOLLIN;
+    e.data.ptr = &c;
+    if (epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &e) != 0) {
+        close_conn(c, strprintf("epoll_ctl add: %s", std::strerror(errno)));
+        return;
+    }
+    c.ev_mask = e.events;
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&a), sh_.addrlen) == 0) {
+        finish_connect(c);
+    } else if (errno != EINPROGRESS) {
+        close_conn(c, strprintf("connect to %s:%s: %s%s", opt_.host.c_str(), opt_.port.c_str(), std::strerror(errno),
+                                errno == EADDRNOTAVAIL ? " (out of local ports?)" : ""));
+    }
+}
+
+void Worker::finish_connect(Conn& c)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    if (err) {
+        close_conn(c, strprintf("connect to %s:%s: %s", opt_.host.c_str(), opt_.port.c_str(), std::strerror(err)));
+        return;
+    }
+    pub_connected.fetch_add(1, std::memory_order_relaxed);
+    c.st = ConnState::kUpgrading;
+    set_events(c, EPOLLIN);
+    c.out.append(sh_.request);
+    flush(c);
+}
+
+void Worker::close_conn(Conn& c, const std::string& reason)
+{
+    if (c.st == ConnState::kClosed)
+        return;
+    const bool was_ready = c.st == ConnState::kReady;
+    if (c.fd >= 0)
+        close(c.fd);
+    c.fd = -1;
+    c.st = ConnState::kClosed;
+    // c.in is NOT released here: frames being handled may point into it
+    // (on_readable releases it once parsing has returned).
+    c.out.clear();
+    c.out_off = 0;
+    if (c.outstanding) {
+        c.outstanding = false;
+        --outstanding_;
+    }
+    if (!was_ready) {
+        --pending_;
+        sh_.fail(strprintf("client %s (#%u) failed before login completed: %s", c.name.c_str(), c.index,
+                           reason.c_str()));
+        return;
+    }
+    ++stats.disconnects;
+    pub_disconnects.store(stats.disconnects, std::memory_order_relaxed);
+    if (phase_ < kStop && disconnect_logs_++ < 5)
+        note("client %s disconnected: %s", c.name.c_str(), reason.c_str());
+}
+
+// Frames are queued and then flushed right away by the caller (no batching:
+// a chat message must leave at the time stamped into its id).
+void Worker::queue_frame(Conn& c, uint8_t opcode, std::string_view payload)
+{
+    ws::append_frame(c.out, opcode, payload, c.next_mask());
+}
+
+// Write as much queued output as the socket takes; the rest waits for EPOLLOUT.
+void Worker::flush(Conn& c)
+{
+    if (c.st == ConnState::kClosed)
+        return;
+    while (c.out_off < c.out.size()) {
+        ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+        if (n > 0) {
+            c.out_off += size_t(n);
+            stats.all.bytes_tx += u64(n);
+            if (in_window(now_))
+                stats.win.bytes_tx += u64(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            set_events(c, EPOLLIN | EPOLLOUT);
+            if (c.out_off > (1u << 20)) { // compact occasionally
+                c.out.erase(0, c.out_off);
+                c.out_off = 0;
+            }
+            return;
+        }
+        close_conn(c, strprintf("send: %s", std::strerror(errno)));
+        return;
+    }
+    c.out.clear();
+    c.out_off = 0;
+    set_events(c, EPOLLIN);
+}
+
+void Worker::on_event(Conn& c, uint32_t ev)
+{
+    if (c.st == ConnState::kClosed)
+        return;
+    if (c.st == ConnState::kConnecting) {
+        if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+            finish_connect(c);
+        return;
+    }
+    if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))
+        on_readable(c);
+    if (c.st != ConnState::kClosed && (ev & EPOLLOUT))
+        flush(c);
+}
+
+void Worker::on_readable(Conn& c)
+{
+    // Level-triggered: a few reads per event, the rest on the next round, so
+    // one busy connection cannot starve the others.
+    for (int round = 0; round < 4 && c.st != ConnState::kClosed; ++round) {
+        ssize_t r = recv(c.fd, scratch_.data(), kScratch, 0);
+        if (r == 0) {
+            close_conn(c, "connection closed by server");
+            return;
+        }
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                close_conn(c, strprintf("recv: %s", std::strerror(errno)));
+            return;
+        }
+        now_ = mono_ns();
+        stats.all.bytes_rx += u64(r);
+        ++stats.all.reads;
+        if (in_window(now_)) {
+            stats.win.bytes_rx += u64(r);
+            ++stats.win.reads;
+        }
+        if (c.in.empty() && c.st != ConnState::kUpgrading) {
+            // Fast path: parse straight out of the scratch buffer, keep only a tail.
+            size_t used = consume(c, scratch_.data(), size_t(r));
+            if (c.st != ConnState::kClosed && used < size_t(r))
+                c.in.assign(scratch_.data() + used, size_t(r) - used);
+        } else {
+            c.in.append(scratch_.data(), size_t(r));
+            size_t used = consume(c, c.in.data(), c.in.size());
+            if (c.st != ConnState::kClosed)
+                c.in.erase(0, used);
+        }
+        if (c.st == ConnState::kClosed) {
+            std::string().swap(c.in);
+            return;
+        }
+        if (size_t(r) < kScratch)
+            return;
+    }
+}
+
+// Consume as many complete units (HTTP head, frames) as possible.
+size_t Worker::consume(Conn& c, const char* data, size_t len)
+{
+    size_t off = 0;
+    if (c.st == ConnState::kUpgrading) {
+        std::string_view sv(data, len);
+        size_t end = sv.find("\r\n\r\n");
+        if (end == std::string_view::npos) {
+            if (len > 16384)
+                close_conn(c, "HTTP upgrade response too long");
+            return 0;
+        }
+        std::string err;
+        if (!ws::check_upgrade_response(sv.substr(0, end), &err)) {
+            close_conn(c, err);
+            return len;
+        }
+        c.st = ConnState::kAwaitHello;
+        off = end + 4;
+    }
+    while (off < len && c.st != ConnState::kClosed) {
+        ws::Frame f;
+        size_t used = 0;
+        std::string err;
+        auto res = ws::parse_frame(data + off, len - off, f, &used, unmask_buf_, &err);
+        if (res == ws::ParseResult::kNeedMore)
+            break;
+        if (res == ws::ParseResult::kError) {
+            close_conn(c, "protocol error: " + err);
+            return len;
+        }
+        off += used;
+        handle_frame(c, f);
+    }
+    return off;
+}
+
+void Worker::handle_frame(Conn& c, const ws::Frame& f)
+{
+    ++stats.all.frames;
+    if (in_window(now_))
+        ++stats.win.frames;
+    switch (f.opcode) {
+    case ws::kText:
+    case ws::kBinary:
+        if (f.fin) {
+            on_message(c, f.payload);
+        } else {
+            c.frag.assign(f.payload);
+            c.frag_op = f.opcode;
+        }
+        break;
+    case ws::kCont:
+        if (!c.frag_op) {
+            close_conn(c, "protocol error: continuation frame without start");
+            return;
+        }
+        c.frag.append(f.payload);
+        if (f.fin) {
+            c.frag_op = 0;
+            std::string msg;
+            msg.swap(c.frag);
+            on_message(c, msg);
+        }
+        break;
+    case ws::kPing:
+        if (in_window(now_))
+            ++stats.win.pings;
+        ++stats.all.pings;
+        queue_frame(c, ws::kPong, f.payload);
+        flush(c);
+        break;
+    case ws::kPong:
+        break;
+    case ws::kClose: {
+        unsigned code = f.payload.size() >= 2 ? (unsigned(uint8_t(f.payload[0])) << 8) | uint8_t(f.payload[1]) : 0;
+        std::string reason(f.payload.size() > 2 ? f.payload.substr(2) : std::string_view());
+        if (!c.close_sent) {
+            c.close_sent = true;
+            queue_frame(c, ws::kClose, f.payload.substr(0, std::min<size_t>(2, f.payload.size())));
+            flush(c);
+        }
+        close_conn(c, strprintf("server sent close frame (code %u%s%s)", code, reason.empty() ? "" : ": ",
+                                reason.c_str()));
+        break;
+    }
+    default:
+        close_conn(c, strprintf("protocol error: unknown opcode 0x%x", f.opcode));
+        break;
+    }
+}
+
+// Dispatch one complete text message. Only the "type" field is looked up for
+// every message; everything else is read on demand.
+void Worker::on_message(Conn& c, std::string_view msg)
+{
+    pub_last_rx.store(now_, std::memory_order_relaxed); // data only: pings do not keep "settle" busy
+    const std::string_view type = json_str_last(msg, "type");
+    const bool win = in_window(now_);
+    if (type == "user") {
+        on_delivery(msg);
+    } else if (type == "ack") {
+        on_ack(c, msg);
+    } else if (type == "login" || type == "logout") {
+        if (type == "login" && c.st == ConnState::kLoggingIn && json_str(msg, "content") == c.name) {
+            c.st = ConnState::kReady;
+            --pending_;
+            ++ready_;
+            return;
+        }
+        ++stats.all.presence;
+        if (win)
+            ++stats.win.presence;
+    } else if (type == "handshake" && c.st == ConnState::kAwaitHello) {
+        send_login(c);
+    } else if (type == "error") {
+        on_error(c, msg);
+    } else {
+        ++stats.all.other;
+        if (win)
+            ++stats.win.other;
+    }
+}
+
+// A relayed chat message. It is attributed by its "id" field (which we
+// generated: "<tag>-<client index>-<counter>-<send time ns>"), NOT by "from"
+// or content; every logged-in member, the sender included, receives one.
+void Worker::on_delivery(std::string_view msg)
+{
+    const std::string_view id = json_str_last(msg, "id");
+    const std::string& tag = sh_.tag;
+    i64 ts = 0;
+    size_t dash = id.rfind('-');
+    if (id.size() <= tag.size() + 1 || !id.starts_with(tag) || id[tag.size()] != '-' ||
+        !parse_num(id.substr(dash + 1), ts)) {
+        ++stats.all.foreign_user; // e.g. history of an earlier run
+        if (in_window(now_))
+            ++stats.win.foreign_user;
+        return;
+    }
+    ++stats.all.deliveries;
+    if (in_window(now_)) {
+        ++stats.win.deliveries;
+        stats.lat.record(u64(std::max<i64>(0, now_ - ts)));
+    }
+}
+
+void Worker::on_ack(Conn& c, std::string_view msg)
+{
+    ++stats.all.acks;
+    const bool win = in_window(now_);
+    if (win)
+        ++stats.win.acks;
+    // id = tag-index-counter-ts
+    std::string_view id = json_str_last(msg, "id");
+    const std::string& tag = sh_.tag;
+    if (id.size() <= tag.size() + 1 || !id.starts_with(tag))
+        return;
+    id.remove_prefix(tag.size() + 1);
+    size_t d1 = id.find('-');
+    size_t d2 = d1 == std::string_view::npos ? d1 : id.find('-', d1 + 1);
+    uint32_t idx = 0;
+    u64 counter = 0;
+    i64 ts = 0;
+    if (d2 == std::string_view::npos || !parse_num(id.substr(0, d1), idx) ||
+        !parse_num(id.substr(d1 + 1, d2 - d1 - 1), counter) || !parse_num(id.substr(d2 + 1), ts))
+        return;
+    if (win)
+        stats.ack_lat.record(u64(std::max<i64>(0, now_ - ts)));
+    if (c.outstanding && idx == c.index && counter == c.pending_counter) {
+        c.outstanding = false;
+        --outstanding_;
+        if (sending_allowed(now_))
+            send_chat(c, 0);
+    }
+}
+
+void Worker::on_error(Conn& c, std::string_view msg)
+{
+    std::string_view code = json_str(msg, "code");
+    std::string_view text = json_str(msg, "content");
+    const bool win = in_window(now_);
+    ++stats.errors_by_code[code.empty() ? std::string("(no code)") : std::string(code)];
+    if (code == "rate_limited") {
+        ++stats.all.rate_limited;
+        if (win)
+            ++stats.win.rate_limited;
+        // Closed loop: the message was dropped, so no ack will come: retry shortly.
+        if (c.outstanding) {
+            c.outstanding = false;
+            --outstanding_;
+            if (sending_allowed(now_))
+                timers_.push({now_ + 5 * kNsPerMs, &c});
+        }
+        return;
+    }
+    ++stats.all.errors;
+    if (win)
+        ++stats.win.errors;
+    if (c.st != ConnState::kReady) {
+        sh_.fail(strprintf("login of %s failed: server error '%.*s': %.*s", c.name.c_str(), int(code.size()),
+                           code.data(), int(text.size()), text.data()));
+        return;
+    }
+    if (error_logs_++ < 5)
+        note("client %s got error '%.*s': %.*s", c.name.c_str(), int(code.size()), code.data(), int(text.size()),
+             text.data());
+}
+
+void Worker::send_login(Conn& c)
+{
+    msg_buf_.assign(R"({"type":"login","content":")");
+    msg_buf_ += c.name;
+    msg_buf_ += R"(","version":1})";
+    c.st = ConnState::kLoggingIn;
+    queue_frame(c, ws::kText, msg_buf_);
+    flush(c);
+}
+
+// Send one chat message now (scheduled: open-loop target time, 0 if none).
+void Worker::send_chat(Conn& c, i64 scheduled)
+{
+    if (c.st != ConnState::kReady)
+        return;
+    if (c.out.size() - c.out_off > (64u << 20)) { // server not reading: don't grow forever
+        ++stats.dropped;
+        return;
+    }
+    ++c.counter;
+    char id[96];
+    int idn = std::snprintf(id, sizeof id, "%s-%u-%" PRIu64 "-%" PRId64, sh_.tag.c_str(), c.index, c.counter, now_);
+    msg_buf_.assign(R"({"type":"user","content":")");
+    msg_buf_ += sh_.content;
+    msg_buf_ += R"(","id":")";
+    msg_buf_.append(id, size_t(idn));
+    msg_buf_ += "\"}";
+    queue_frame(c, ws::kText, msg_buf_);
+    ++stats.all.sent;
+    if (in_window(now_)) {
+        ++stats.win.sent;
+        if (scheduled)
+            stats.send_lag.record(u64(std::max<i64>(0, now_ - scheduled)));
+    }
+    if (!opt_.open_loop) {
+        c.outstanding = true;
+        ++outstanding_;
+        c.pending_counter = c.counter;
+        c.pending_sent_ns = now_;
+    }
+    flush(c); // send right away: the timestamp in the id is "now"
+}
+
+void Worker::init_senders()
+{
+    senders_started_ = true;
+    if (opt_.idle || opt_.senders == 0)
+        return;
+    if (opt_.open_loop)
+        interval_ns_ = std::max<i64>(1, i64(double(kNsPerSec) * opt_.senders / opt_.rate));
+    for (Conn& c : conns_) {
+        if (!c.sender)
+            continue;
+        // Open loop: stagger the senders uniformly over one interval.
+        i64 t = opt_.open_loop ? run_start_ + i64(double(interval_ns_) * c.index / opt_.senders) : run_start_;
+        timers_.push({t, &c});
+    }
+}
+
+void Worker::fire_timers()
+{
+    if (now_ >= meas_end_) {
+        timers_ = {};
+        return;
+    }
+    // Bounded per round so that reading is not starved if we fall behind.
+    for (int budget = 20000; budget > 0 && !timers_.empty() && timers_.top().t <= now_; --budget) {
+        Timer t = timers_.top();
+        timers_.pop();
+        Conn& c = *t.c;
+        if (c.st != ConnState::kReady)
+            continue;
+        if (opt_.open_loop) {
+            send_chat(c, t.t);
+            timers_.push({t.t + interval_ns_, &c});
+        } else if (!c.outstanding) {
+            send_chat(c, 0);
+        }
+    }
+}
+
+void Worker::sweep_ack_timeouts()
+{
+    const i64 limit = secs_to_ns(opt_.ack_timeout);
+    for (Conn& c : conns_) {
+        if (c.outstanding && c.st == ConnState::kReady && now_ - c.pending_sent_ns > limit) {
+            ++stats.all.ack_timeouts;
+            if (in_window(now_))
+                ++stats.win.ack_timeouts;
+            c.outstanding = false;
+            --outstanding_;
+            if (sending_allowed(now_))
+                send_chat(c, 0);
+        }
+    }
+}
+
+void Worker::publish()
+{
+    constexpr auto rl = std::memory_order_relaxed;
+    pub_ready.store(ready_, rl);
+    pub_sent.store(stats.all.sent, rl);
+    pub_acks.store(stats.all.acks, rl);
+    pub_deliveries.store(stats.all.deliveries, rl);
+    pub_rate_limited.store(stats.all.rate_limited, rl);
+    pub_outstanding.store(outstanding_, rl);
+}
+
+void Worker::shutdown_all()
+{
+    // Best effort: a close frame (1000) on every open socket, then close().
+    std::string frame;
+    for (Conn& c : conns_) {
+        if (c.st == ConnState::kClosed || c.fd < 0)
+            continue;
+        if (c.st == ConnState::kReady && !c.close_sent && c.out_off == c.out.size()) {
+            frame.clear();
+            const char payload[2] = {char(0x03), char(0xE8)};
+            ws::append_frame(frame, ws::kClose, std::string_view(payload, 2), c.next_mask());
+            ssize_t n = send(c.fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)n;
+        }
+        close(c.fd);
+        c.fd = -1;
+        c.st = ConnState::kClosed;
+    }
+    if (ep_ >= 0)
+        close(ep_);
+    ep_ = -1;
+}
+
+void Worker::run()
+{
+    ep_ = epoll_create1(EPOLL_CLOEXEC);
+    if (ep_ < 0) {
+        sh_.fail(strprintf("epoll_create1: %s", std::strerror(errno)));
+        return;
+    }
+    std::vector<epoll_event> evs(kMaxEvents);
+    bool have_pwait2 = true;
+    i64 last_sweep = 0;
+    i64 last_wake = 0;
+    const i64 coalesce_ns = i64(opt_.coalesce_us) * 1000;
+    for (;;) {
+        const int ph = sh_.phase.load(std::memory_order_acquire);
+        if (ph == kStop || sh_.failed.load(std::memory_order_relaxed))
+            break;
+        if (ph >= kRun && phase_ < kRun) {
+            run_start_ = sh_.run_start.load();
+            meas_start_ = sh_.meas_start.load();
+            meas_end_ = sh_.meas_end.load();
+        }
+        phase_ = ph;
+        if (ph == kConnect) {
+            while (next_connect_ < conns_.size() && pending_ < max_pending_ && !sh_.failed.load())
+                start_connect(conns_[next_connect_++]);
+        }
+        if (ph == kRun && !senders_started_)
+            init_senders();
+        publish();
+
+        // Optional coalescing: let input accumulate so one wakeup reads more.
+        i64 now = mono_ns();
+        if (coalesce_ns > 0 && now - last_wake < coalesce_ns) {
+            const i64 nap = std::min(coalesce_ns - (now - last_wake), timers_.empty() || phase_ != kRun
+                                                                       ? coalesce_ns
+                                                                       : std::max<i64>(0, timers_.top().t - now));
+            if (nap > 0) {
+                timespec ts{time_t(nap / kNsPerSec), long(nap % kNsPerSec)};
+                nanosleep(&ts, nullptr);
+                now = mono_ns();
+            }
+        }
+        // Sleep until the next send timer (ns precision via epoll_pwait2), at
+        // most 20 ms so that phase changes are noticed quickly.
+        i64 deadline = now + 20 * kNsPerMs;
+        if (phase_ == kRun && !timers_.empty())
+            deadline = std::min(deadline, timers_.top().t);
+        const i64 wait = std::max<i64>(0, deadline - now);
+        int n;
+        if (have_pwait2) {
+            timespec ts{time_t(wait / kNsPerSec), long(wait % kNsPerSec)};
+            n = epoll_pwait2(ep_, evs.data(), int(evs.size()), &ts, nullptr);
+            if (n < 0 && errno == ENOSYS) {
+                have_pwait2 = false;
+                continue;
+            }
+        } else {
+            n = epoll_wait(ep_, evs.data(), int(evs.size()), int((wait + kNsPerMs - 1) / kNsPerMs));
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            sh_.fail(strprintf("epoll_wait: %s", std::strerror(errno)));
+            break;
+        }
+        now_ = last_wake = mono_ns();
+        ++stats.all.wakeups;
+        if (in_window(now_))
+            ++stats.win.wakeups;
+        for (int i = 0; i < n; ++i)
+            on_event(*static_cast<Conn*>(evs[size_t(i)].data.ptr), evs[size_t(i)].events);
+        now_ = mono_ns();
+        if (phase_ == kRun)
+            fire_timers();
+        if (!opt_.open_loop && phase_ >= kRun && now_ - last_sweep > 100 * kNsPerMs) {
+            sweep_ack_timeouts();
+            last_sweep = now_;
+        }
+    }
+    publish();
+    shutdown_all();
+}
+
+// ---------------------------------------------------------------------------
+// Process sampling (/proc) for the server and ourselves
+// ---------------------------------------------------------------------------
+
+struct ProcMem {
+    bool ok = false;
+    double rss_mib = 0;
+    double hwm_mib = 0;
+};
+
+bool read_proc_cpu(int pid, double* seconds)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE* f = std::fopen(path, "r");
+    if (!f)
+        return false;
+    char buf[4096];
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    const char* p = std::strrchr(buf, ')');
+    if (!p)
+        return false;
+    // After ")": field 3 (state) ... utime is field 14, stime field 15.
+    unsigned long long utime = 0, stime = 0;
+    if (std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return false;
+    *seconds = double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+    return true;
+}
+
+ProcMem read_proc_mem(int pid)
+{
+    ProcMem m;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE* f = std::fopen(path, "r");
+    if (!f)
+        return m;
+    char line[256];
+    bool rss = false, hwm = false;
+    while (std::fgets(line, sizeof line, f)) {
+        unsigned long long kb = 0;
+        if (std::sscanf(line, "VmRSS: %llu kB", &kb) == 1) {
+            m.rss_mib = double(kb) / 1024.0;
+            rss = true;
+        } else if (std::sscanf(line, "VmHWM: %llu kB", &kb) == 1) {
+            m.hwm_mib = double(kb) / 1024.0;
+            hwm = true;
+        }
+    }
+    std::fclose(f);
+    m.ok = rss && hwm;
+    return m;
+}
+
+double self_cpu_seconds()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU use of a process over an interval, as % of one core.
+struct CpuWindow {
+    bool ok = false;
+    double start = 0, end = 0;
+    double percent(double wall_s) const { return ok && wall_s > 0 ? (end - start) / wall_s * 100.0 : 0; }
+};
+
+// ---------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------
+
+class JsonLine {
+public:
+    void num(const char* k, double v)
+    {
+        key(k);
+        if (std::isfinite(v))
+            s_ += strprintf("%.6g", v);
+        else
+            s_ += "null";
+    }
+    void num(const char* k, u64 v)
+    {
+        key(k);
+        s_ += std::to_string(v);
+    }
+    void boolean(const char* k, bool v)
+    {
+        key(k);
+        s_ += v ? "true" : "false";
+    }
+    void str(const char* k, std::string_view v)
+    {
+        key(k);
+        s_ += '"';
+        json_escape(s_, v);
+        s_ += '"';
+    }
+    void raw(const char* k, const std::string& v)
+    {
+        key(k);
+        s_ += v;
+    }
+    std::string done() const { return s_ + "}"; }
+
+private:
+    void key(const char* k)
+    {
+        s_ += s_.empty() ? "{" : ",";
+        s_ += '"';
+        s_ += k;
+        s_ += "\":";
+    }
+    std::string s_;
+};
+
+struct Report {
+    const Options* opt = nullptr;
+    Stats st;
+    double login_s = 0, settle_s = 0, window_s = 0, drain_s = 0;
+    bool settle_quiet = true;
+    u64 expected_deliveries = 0;
+    ProcMem mem_before, mem_login, mem_end;
+    CpuWindow server_cpu, self_cpu;
+    bool server = false;
+};
+
+std::string fmt_ms(u64 ns) { return strprintf("%.3f", ns_to_ms(double(ns))); }
+
+void print_latency(const char* label, const Histogram& h)
+{
+    if (!h.count()) {
+        std::printf("  %-18s (no samples)\n", label);
+        return;
+    }
+    std::printf("  %-18s n=%" PRIu64 "  p50 %s ms  p90 %s ms  p99 %s ms  p99.9 %s ms  max %s ms  mean %.3f ms\n", label,
+                h.count(), fmt_ms(h.quantile(0.5)).c_str(), fmt_ms(h.quantile(0.9)).c_str(),
+                fmt_ms(h.quantile(0.99)).c_str(), fmt_ms(h.quantile(0.999)).c_str(), fmt_ms(h.max()).c_str(),
+                ns_to_ms(h.mean()));
+}
+
+void json_latency(JsonLine& j, const char* prefix, const Histogram& h)
+{
+    auto k = [&](const char* s) { return std::string(prefix) + s; };
+    std::string a = k("_count"), b = k("_p50_ms"), c = k("_p90_ms"), d = k("_p99_ms"), e = k("_p999_ms"),
+                f = k("_max_ms"), g = k("_mean_ms");
+    j.num(a.c_str(), h.count());
+    j.num(b.c_str(), ns_to_ms(double(h.quantile(0.5))));
+    j.num(c.c_str(), ns_to_ms(double(h.quantile(0.9))));
+    j.num(d.c_str(), ns_to_ms(double(h.quantile(0.99))));
+    j.num(e.c_str(), ns_to_ms(double(h.quantile(0.999))));
+    j.num(f.c_str(), ns_to_ms(double(h.max())));
+    j.num(g.c_str(), ns_to_ms(h.mean()));
+}
+
+void print_report(const Report& r)
+{
+    const Options& o = *r.opt;
+    const Counters& w = r.st.win;
+    const double win = r.window_s;
+    const double C = o.clients;
+    std::printf("confab-loadgen  url=%s  clients=%d  senders=%d  size=%d B  mode=%s  threads=%d\n", o.url.c_str(),
+                o.clients, o.idle ? 0 : o.senders, o.size, o.idle ? "idle" : (o.open_loop ? "open" : "closed"),
+                o.threads);
+    if (o.open_loop && !o.idle)
+        std::printf("  %-18s %.1f msg/s total (%.3f msg/s per sender)\n", "target rate", o.rate,
+                    o.rate / std::max(1, o.senders));
+    std::printf("  %-18s %d clients in %.3f s (%.0f logins/s); settle %.3f s%s\n", "connect+login", o.clients,
+                r.login_s, r.login_s > 0 ? C / r.login_s : 0.0, r.settle_s,
+                r.settle_quiet ? "" : " (not quiet, cut off by --settle)");
+    if (o.idle) {
+        std::printf("  %-18s %.3f s idle; %" PRIu64 " frames received, %" PRIu64 " pings answered\n", "hold", win,
+                    w.frames, w.pings);
+    } else {
+        std::printf("  %-18s %.3f s (after %.3f s warmup)\n", "window", win, o.warmup);
+        std::printf("  %-18s %" PRIu64 " msgs  %.1f msg/s\n", "sent", w.sent, double(w.sent) / win);
+        std::printf("  %-18s %" PRIu64 "  %.1f /s\n", "acks", w.acks, double(w.acks) / win);
+        std::printf("  %-18s %" PRIu64 "  %.1f deliveries/s  (%.2f per sent message; %d recipients)\n", "deliveries",
+                    w.deliveries, double(w.deliveries) / win, w.sent ? double(w.deliveries) / double(w.sent) : 0.0,
+                    o.clients);
+        std::printf("  %-18s every delivery in the window, from the send time embedded in the id\n", "latency");
+        print_latency("  send->relay", r.st.lat);
+        print_latency("  send->ack", r.st.ack_lat);
+        if (o.open_loop)
+            print_latency("  send lag", r.st.send_lag);
+        std::printf("  %-18s %" PRIu64 " in window, %" PRIu64 " total\n", "rate_limited", w.rate_limited,
+                    r.st.all.rate_limited);
+        if (!o.open_loop)
+            std::printf("  %-18s %" PRIu64 " total\n", "ack timeouts", r.st.all.ack_timeouts);
+        if (r.st.dropped)
+            std::printf("  %-18s %" PRIu64 " (output buffer full)\n", "dropped sends", r.st.dropped);
+        std::printf("  %-18s %" PRIu64 " of %" PRIu64 " expected deliveries received after %.3f s drain%s\n",
+                    "completeness", r.st.all.deliveries, r.expected_deliveries, r.drain_s,
+                    r.st.all.deliveries >= r.expected_deliveries ? "" : "  (INCOMPLETE)");
+    }
+    std::string errs;
+    for (auto& [k, v] : r.st.errors_by_code)
+        errs += strprintf("%s%s=%" PRIu64, errs.empty() ? "" : ", ", k.c_str(), v);
+    std::printf("  %-18s %s\n", "errors (all)", errs.empty() ? "none" : errs.c_str());
+    std::printf("  %-18s presence %" PRIu64 ", foreign user %" PRIu64 ", other %" PRIu64 ", pings answered %" PRIu64
+                " (whole run)\n",
+                "other messages", r.st.all.presence, r.st.all.foreign_user, r.st.all.other, r.st.all.pings);
+    std::printf("  %-18s %" PRIu64 "\n", "disconnects", r.st.disconnects);
+    std::printf("  %-18s rx %.2f MiB/s, tx %.2f MiB/s; %.0f frames/s received\n", "traffic",
+                double(w.bytes_rx) / win / 1048576.0, double(w.bytes_tx) / win / 1048576.0, double(w.frames) / win);
+    std::printf("  %-18s %.0f epoll wakeups/s, %.0f reads/s, %.1f frames per read\n", "event loop",
+                double(w.wakeups) / win, double(w.reads) / win, w.reads ? double(w.frames) / double(w.reads) : 0.0);
+    if (r.server) {
+        std::printf("  %-18s pid %d: cpu %.1f%% of one core during the %s\n", "server", o.server_pid,
+                    r.server_cpu.percent(win), o.idle ? "hold" : "window");
+        std::printf("  %-18s rss before %.1f MiB, after login %.1f MiB, end %.1f MiB (hwm %.1f MiB)\n", "", 
+                    r.mem_before.rss_mib, r.mem_login.rss_mib, r.mem_end.rss_mib, r.mem_end.hwm_mib);
+        std::printf("  %-18s per connection: %.1f KiB after login, %.1f KiB at end\n", "",
+                    (r.mem_login.rss_mib - r.mem_before.rss_mib) * 1024.0 / C,
+                    (r.mem_end.rss_mib - r.mem_before.rss_mib) * 1024.0 / C);
+    }
+    std::printf("  %-18s cpu %.1f%% of one core (all threads)\n", "loadgen", r.self_cpu.percent(win));
+    std::fflush(stdout);
+}
+
+void print_json(const Report& r)
+{
+    const Options& o = *r.opt;
+    const Counters& w = r.st.win;
+    const double win = r.window_s;
+    JsonLine j;
+    j.str("tool", "confab-loadgen");
+    j.str("url", o.url);
+    j.str("mode", o.idle ? "idle" : (o.open_loop ? "open" : "closed"));
+    j.num("clients", u64(o.clients));
+    j.num("senders", u64(o.idle ? 0 : o.senders));
+    j.num("size", u64(o.size));
+    j.num("threads", u64(o.threads));
+    j.num("target_rate", o.open_loop ? o.rate : 0.0);
+    j.num("warmup_s", o.warmup);
+    j.num("window_s", win);
+    j.num("login_s", r.login_s);
+    j.num("logins_per_s", r.login_s > 0 ? o.clients / r.login_s : 0.0);
+    j.num("settle_s", r.settle_s);
+    j.boolean("settle_quiet", r.settle_quiet);
+    j.num("sent", w.sent);
+    j.num("sent_per_s", double(w.sent) / win);
+    j.num("acks", w.acks);
+    j.num("acks_per_s", double(w.acks) / win);
+    j.num("deliveries", w.deliveries);
+    j.num("deliveries_per_s", double(w.deliveries) / win);
+    j.num("frames_rx", w.frames);
+    j.num("bytes_rx", w.bytes_rx);
+    j.num("bytes_tx", w.bytes_tx);
+    j.num("reads", w.reads);
+    j.num("wakeups", w.wakeups);
+    json_latency(j, "latency", r.st.lat);
+    json_latency(j, "ack_latency", r.st.ack_lat);
+    json_latency(j, "send_lag", r.st.send_lag);
+    j.str("latency_sampling", "all");
+    j.num("rate_limited", w.rate_limited);
+    j.num("rate_limited_total", r.st.all.rate_limited);
+    j.num("errors", w.errors);
+    std::string errs = "{";
+    for (auto& [k, v] : r.st.errors_by_code) {
+        if (errs.size() > 1)
+            errs += ',';
+        errs += '"';
+        json_escape(errs, k);
+        errs += "\":" + std::to_string(v);
+    }
+    errs += '}';
+    j.raw("errors_by_code", errs);
+    j.num("ack_timeouts", r.st.all.ack_timeouts);
+    j.num("dropped_sends", r.st.dropped);
+    j.num("presence", r.st.all.presence);
+    j.num("foreign_user", r.st.all.foreign_user);
+    j.num("other", r.st.all.other);
+    j.num("pings", r.st.all.pings);
+    j.num("disconnects", r.st.disconnects);
+    j.num("sent_total", r.st.all.sent);
+    j.num("deliveries_total", r.st.all.deliveries);
+    j.num("deliveries_expected", r.expected_deliveries);
+    j.num("drain_s", r.drain_s);
+    j.num("loadgen_cpu_pct", r.self_cpu.percent(win));
+    if (r.server) {
+        j.num("server_pid", u64(o.server_pid));
+        j.num("server_cpu_pct", r.server_cpu.percent(win));
+        j.num("server_rss_before_mib", r.mem_before.rss_mib);
+        j.num("server_rss_login_mib", r.mem_login.rss_mib);
+        j.num("server_rss_end_mib", r.mem_end.rss_mib);
+        j.num("server_hwm_end_mib", r.mem_end.hwm_mib);
+        j.num("server_rss_per_conn_login_kib", (r.mem_login.rss_mib - r.mem_before.rss_mib) * 1024.0 / o.clients);
+        j.num("server_rss_per_conn_end_kib", (r.mem_end.rss_mib - r.mem_before.rss_mib) * 1024.0 / o.clients);
+    }
+    std::printf("%s\n", j.done().c_str());
+    std::fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------
+// Controller
+// ---------------------------------------------------------------------------
+
+void raise_nofile(int clients)
+{
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    const rlim_t need = rlim_t(clients) + 64;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < need)
+        die("%d clients need about %llu file descriptors but the limit is %llu (raise the hard limit, "
+            "e.g. ulimit -Hn)",
+            clients, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+}
+
+void resolve(Shared& sh)
+{
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    int rc = getaddrinfo(sh.opt.host.c_str(), sh.opt.port.c_str(), &hints, &res);
+    if (rc != 0 || !res)
+        die("cannot resolve %s:%s: %s", sh.opt.host.c_str(), sh.opt.port.c_str(), gai_strerror(rc));
+    std::memcpy(&sh.addr, res->ai_addr, res->ai_addrlen);
+    sh.addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+}
+
+void on_watchdog(int)
+{
+    static const char msg[] = "confab-loadgen: error: hard timeout reached, aborting\n";
+    ssize_t n = write(2, msg, sizeof msg - 1);
+    (void)n;
+    _exit(2);
+}
+
+// Sleep until `deadline` (monotonic ns) in short steps; false if a worker failed.
+bool sleep_until(const Shared& sh, i64 deadline)
+{
+    for (;;) {
+        if (sh.failed.load())
+            return false;
+        i64 now = mono_ns();
+        if (now >= deadline)
+            return true;
+        i64 step = std::min<i64>(deadline - now, 10 * kNsPerMs);
+        timespec ts{time_t(step / kNsPerSec), long(step % kNsPerSec)};
+        nanosleep(&ts, nullptr);
+    }
+}
+
+template <class F> u64 sum_of(const std::vector<std::unique_ptr<Worker>>& ws, F f)
+{
+    u64 s = 0;
+    for (auto& w : ws)
+        s += f(*w);
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Shared sh;
+    sh.opt = parse_args(argc, argv);
+    const Options& o = sh.opt;
+    signal(SIGPIPE, SIG_IGN);
+    raise_nofile(o.clients);
+    resolve(sh);
+    sh.request = ws::upgrade_request(o);
+    sh.tag = strprintf("%06x", unsigned((u64(getpid()) * 2654435761u) ^ u64(mono_ns())) & 0xFFFFFFu);
+    static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    sh.content.resize(size_t(o.size));
+    for (size_t i = 0; i < sh.content.size(); ++i)
+        sh.content[i] = kAlphabet[i % kAlphabet.size()];
+
+    // Safety net: every phase below is bounded; this catches anything else.
+    const double budget = o.connect_timeout + o.settle + o.quiet + o.warmup + o.duration + o.drain + 30;
+    signal(SIGALRM, on_watchdog);
+    alarm(unsigned(std::ceil(budget)));
+
+    Report rep;
+    rep.opt = &o;
+    rep.server = o.server_pid > 0;
+    if (rep.server) {
+        rep.mem_before = read_proc_mem(o.server_pid);
+        double cpu = 0;
+        if (!rep.mem_before.ok || !read_proc_cpu(o.server_pid, &cpu))
+            die("--server-pid %d: cannot read /proc/%d/stat or /proc/%d/status", o.server_pid, o.server_pid,
+                o.server_pid);
+    }
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (int t = 0; t < o.threads; ++t) {
+        std::vector<uint32_t> idx;
+        for (int i = t; i < o.clients; i += o.threads)
+            idx.push_back(uint32_t(i));
+        workers.push_back(std::make_unique<Worker>(sh, std::move(idx)));
+    }
+    std::vector<std::thread> threads;
+    auto stop = [&](int code) {
+        sh.phase.store(kStop, std::memory_order_release);
+        for (auto& th : threads)
+            th.join();
+        threads.clear();
+        if (code) {
+            std::lock_guard lock(sh.fail_mu);
+            std::fprintf(stderr, "confab-loadgen: error: %s\n", sh.fail_msg.c_str());
+        }
+        return code;
+    };
+
+    // Phase 1: connect and log in everyone.
+    const i64 t_connect = mono_ns();
+    for (auto& w : workers)
+        threads.emplace_back([&w] { w->run(); });
+    {
+        const i64 limit = t_connect + secs_to_ns(o.connect_timeout);
+        i64 next_progress = t_connect + 2 * kNsPerSec;
+        for (;;) {
+            if (!sleep_until(sh, mono_ns() + 5 * kNsPerMs))
+                return stop(1);
+            u64 ready = sum_of(workers, [](Worker& w) { return w.pub_ready.load(); });
+            if (ready >= u64(o.clients))
+                break;
+            i64 now = mono_ns();
+            u64 tcp = sum_of(workers, [](Worker& w) { return w.pub_connected.load(); });
+            if (now >= limit) {
+                sh.fail(strprintf("timeout: only %" PRIu64 " of %d clients logged in after %.1f s (%" PRIu64
+                                  " TCP connections established)",
+                                  ready, o.clients, o.connect_timeout, tcp));
+                return stop(1);
+            }
+            if (o.progress && now >= next_progress) {
+                note("connecting: %" PRIu64 "/%d logged in, %" PRIu64 " connected", ready, o.clients, tcp);
+                next_progress += 2 * kNsPerSec;
+            }
+        }
+    }
+    const i64 t_login = mono_ns();
+    rep.login_s = double(t_login - t_connect) / 1e9;
+
+    // Phase 2: settle until no data message has arrived for --quiet seconds (the
+    // presence broadcasts of C logins are C^2 messages), at most --settle s.
+    sh.phase.store(kHold, std::memory_order_release);
+    {
+        const i64 limit = t_login + secs_to_ns(o.settle);
+        for (;;) {
+            if (!sleep_until(sh, mono_ns() + 10 * kNsPerMs))
+                return stop(1);
+            i64 last = t_login;
+            for (auto& w : workers)
+                last = std::max(last, w->pub_last_rx.load());
+            i64 now = mono_ns();
+            if (now - last >= secs_to_ns(o.quiet))
+                break;
+            if (now >= limit) {
+                rep.settle_quiet = false;
+                note("settle: still receiving after %.1f s, continuing anyway", o.settle);
+                break;
+            }
+        }
+    }
+    rep.settle_s = double(mono_ns() - t_login) / 1e9;
+    if (rep.server)
+        rep.mem_login = read_proc_mem(o.server_pid);
+
+    // Phase 3: warmup + measured window (idle: the hold period is the window).
+    const i64 run_start = mono_ns();
+    const i64 meas_start = run_start + (o.idle ? 0 : secs_to_ns(o.warmup));
+    const i64 meas_end = meas_start + secs_to_ns(o.duration);
+    sh.run_start.store(run_start);
+    sh.meas_start.store(meas_start);
+    sh.meas_end.store(meas_end);
+    sh.phase.store(kRun, std::memory_order_release);
+    if (!sleep_until(sh, meas_start))
+        return stop(1);
+    rep.server_cpu.ok = rep.server && read_proc_cpu(o.server_pid, &rep.server_cpu.start);
+    rep.self_cpu.ok = true;
+    rep.self_cpu.start = self_cpu_seconds();
+    const i64 t_ws = mono_ns();
+    if (!sleep_until(sh, meas_end))
+        return stop(1);
+    const i64 t_we = mono_ns();
+    rep.server_cpu.ok = rep.server_cpu.ok && read_proc_cpu(o.server_pid, &rep.server_cpu.end);
+    rep.self_cpu.end = self_cpu_seconds();
+    rep.window_s = double(t_we - t_ws) / 1e9;
+    if (rep.server)
+        rep.mem_end = read_proc_mem(o.server_pid);
+
+    // Phase 4: drain in-flight messages (not counted in the window) so the
+    // completeness check is meaningful; bounded by --drain.
+    sh.phase.store(kDrain, std::memory_order_release);
+    const i64 t_drain = mono_ns();
+    auto expected = [&] {
+        u64 sent = sum_of(workers, [](Worker& w) { return w.pub_sent.load(); });
+        u64 rl = sum_of(workers, [](Worker& w) { return w.pub_rate_limited.load(); });
+        u64 disc = sum_of(workers, [](Worker& w) { return w.pub_disconnects.load(); });
+        return (sent - std::min(sent, rl)) * (u64(o.clients) - std::min<u64>(u64(o.clients), disc));
+    };
+    if (!o.idle) {
+        const i64 limit = t_drain + secs_to_ns(o.drain);
+        while (mono_ns() < limit) {
+            u64 outstanding = sum_of(workers, [](Worker& w) { return w.pub_outstanding.load(); });
+            u64 got = sum_of(workers, [](Worker& w) { return w.pub_deliveries.load(); });
+            if (outstanding == 0 && got >= expected())
+                break;
+            if (!sleep_until(sh, mono_ns() + 5 * kNsPerMs))
+                return stop(1);
+        }
+    }
+    rep.drain_s = double(mono_ns() - t_drain) / 1e9;
+    rep.expected_deliveries = expected();
+
+    // Phase 5: close everything, merge and report.
+    if (stop(sh.failed.load() ? 1 : 0))
+        return 1;
+    for (auto& w : workers)
+        rep.st.merge(w->stats);
+    alarm(0);
+    print_report(rep);
+    if (o.json)
+        print_json(rep);
+    if (rep.st.disconnects)
+        note("warning: %" PRIu64 " connections were lost during the run", rep.st.disconnects);
+    return 0;
+}
