@@ -3,12 +3,17 @@
 #include "confabversion.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
+#include "wireframe.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QWebSocket>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcServer, "confab.server")
 
@@ -166,6 +171,12 @@ void ChatServer::acceptWebSockets()
         const QString ip = addressKey(socket->peerAddress());
         QTcpSocket *tcp =
             m_upgrading.take(upgradeKey(socket->peerAddress(), socket->peerPort())).socket;
+        if (!tcp) {
+            qCWarning(lcServer) << "upgraded socket without its TCP connection; dropping it";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
 
         // Incoming limits: Qt itself closes with 1009 past twice our advertised size; up to
         // that, the decoder answers too_large and the connection stays.
@@ -223,6 +234,7 @@ void ChatServer::onDisconnected(QWebSocket *socket)
         qCDebug(lcServer).noquote()
             << "connection from" << c->address << "closed (" << reason << ")";
     m_slow.erase(std::remove(m_slow.begin(), m_slow.end(), c.get()), m_slow.end());
+    m_dirty.erase(std::remove(m_dirty.begin(), m_dirty.end(), c.get()), m_dirty.end());
     if (m_shuttingDown && m_connections.empty())
         emit drained();
 }
@@ -384,22 +396,22 @@ void ChatServer::announce(ClientConnection *subject, bool login)
     const qint64 ts = wallClockMs();
     const int online = int(m_room.size());
     const QStringList users = (login || m_seedMembers > 0) ? onlineUsers() : QStringList();
-    QString confab;
-    QString seed;
+    QByteArray confab;
+    QByteArray seed;
     if (login) {
-        confab = QString::fromUtf8(
+        confab = WireFrame::text(
             MessageEncoder::login(subject->name, users, online, false, Dialect::Confab, ts));
         if (m_seedMembers > 0)
-            seed = QString::fromUtf8(
+            seed = WireFrame::text(
                 MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts));
         sendBytes(subject, MessageEncoder::login(
                                subject->name, users, online, true, subject->dialect, ts,
                                subject->dialect == Dialect::Confab ? subject->session : QString()));
     } else {
-        confab = QString::fromUtf8(
+        confab = WireFrame::text(
             MessageEncoder::logout(subject->name, users, online, Dialect::Confab, ts));
         if (m_seedMembers > 0)
-            seed = QString::fromUtf8(
+            seed = WireFrame::text(
                 MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
     }
     for (ClientConnection *c : m_room) {
@@ -439,22 +451,62 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
     }
     m_pending.push_back(
         Pending{c->socket, std::move(m), result == MessageStore::AppendResult::Duplicate});
-    scheduleFlush();
+    scheduleTurnEnd();
 }
 
-void ChatServer::scheduleFlush()
+void ChatServer::scheduleTurnEnd()
 {
-    if (m_flushScheduled)
+    if (m_turnEndScheduled)
         return;
-    m_flushScheduled = true;
+    m_turnEndScheduled = true;
     // Runs after the sockets that are ready in this event-loop turn have been read, so one
-    // commit covers all their messages.
-    QMetaObject::invokeMethod(this, &ChatServer::flush, Qt::QueuedConnection);
+    // commit covers all their messages and each receiver gets one write for all of them.
+    QMetaObject::invokeMethod(this, &ChatServer::endTurn, Qt::QueuedConnection);
+}
+
+void ChatServer::endTurn()
+{
+    m_turnEndScheduled = false;
+    flush();
+    std::vector<ClientConnection *> dirty;
+    dirty.swap(m_dirty);
+    for (ClientConnection *c : dirty)
+        writeOut(c);
+    dropSlowConsumers();
+}
+
+void ChatServer::writeOut(ClientConnection *c)
+{
+    if (c->out.isEmpty())
+        return;
+    QByteArray data;
+    data.swap(c->out); // an idle connection keeps no buffer
+    QTcpSocket *tcp = c->tcp.data();
+    if (!tcp)
+        return;
+    qsizetype written = 0;
+#ifdef Q_OS_UNIX
+    // Straight into the kernel when Qt holds nothing for this socket (the usual case): one
+    // system call, and no write notifier to arm and disarm in the event loop.
+    if (tcp->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(tcp->socketDescriptor()), data.constData(),
+                                 size_t(data.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            written = n;
+    }
+#endif
+    // The rest waits in Qt's buffer, behind which later writes queue up in order.
+    if (written < data.size())
+        tcp->write(data.constData() + written, data.size() - written);
+    // A receiver that does not read must not make the server buffer without bound.
+    if (tcp->bytesToWrite() > m_config.maxQueuedBytes && !c->closing) {
+        c->closing = true;
+        m_slow.push_back(c);
+    }
 }
 
 void ChatServer::flush()
 {
-    m_flushScheduled = false;
     if (m_pending.empty())
         return;
     std::vector<Pending> batch;
@@ -482,14 +534,14 @@ void ChatServer::flush()
 
 void ChatServer::relay(const ChatMessage &message)
 {
-    // Serialised once per dialect, not once per receiver.
-    const QString confab = QString::fromUtf8(MessageEncoder::chat(message, Dialect::Confab));
-    QString seed;
-    auto payloadFor = [&](const ClientConnection *c) -> const QString & {
+    // Serialised and framed once per dialect, not once per receiver.
+    const QByteArray confab = WireFrame::text(MessageEncoder::chat(message, Dialect::Confab));
+    QByteArray seed;
+    auto payloadFor = [&](const ClientConnection *c) -> const QByteArray & {
         if (c->dialect == Dialect::Confab)
             return confab;
         if (seed.isEmpty())
-            seed = QString::fromUtf8(MessageEncoder::chat(message, Dialect::Seed));
+            seed = WireFrame::text(MessageEncoder::chat(message, Dialect::Seed));
         return seed;
     };
     if (message.isPrivate()) {
@@ -522,7 +574,7 @@ void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
 
 void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
 {
-    const QString payload = QString::fromUtf8(MessageEncoder::typing(c->name, r.to, r.typing));
+    const QByteArray payload = WireFrame::text(MessageEncoder::typing(c->name, r.to, r.typing));
     if (!r.to.isEmpty()) {
         ClientConnection *to = m_online.value(NameRules::key(r.to));
         if (to && to != c && to->dialect == Dialect::Confab)
@@ -535,19 +587,17 @@ void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
     }
 }
 
-void ChatServer::send(ClientConnection *c, const QString &payload)
+void ChatServer::send(ClientConnection *c, const QByteArray &frame)
 {
-    if (c->closing)
+    if (c->closing || !c->tcp)
         return;
-    c->socket->sendTextMessage(payload);
-    // A receiver that does not read must not make the server buffer without bound.
-    if (c->socket->bytesToWrite() > m_config.maxQueuedBytes) {
-        c->closing = true;
-        m_slow.push_back(c);
-        // Dropped after the current fan-out loop, never in the middle of it.
-        if (m_slow.size() == 1)
-            QMetaObject::invokeMethod(this, &ChatServer::dropSlowConsumers, Qt::QueuedConnection);
-    }
+    // Frames are gathered per receiver and written at the end of the event-loop turn
+    // (writeOut). QWebSocket writes its own frames (pongs, close) whole on this same thread,
+    // and closeWith() writes ours out first, so frames never interleave or reorder.
+    if (c->out.isEmpty())
+        m_dirty.push_back(c);
+    c->out.append(frame);
+    scheduleTurnEnd();
 }
 
 void ChatServer::dropSlowConsumers()
@@ -555,8 +605,10 @@ void ChatServer::dropSlowConsumers()
     std::vector<ClientConnection *> slow;
     slow.swap(m_slow);
     for (ClientConnection *c : slow) {
-        qCWarning(lcServer).noquote() << "dropping slow receiver" << c->name << "from" << c->address
-                                      << "with" << c->socket->bytesToWrite() << "bytes queued";
+        qCWarning(lcServer).noquote()
+            << "dropping slow receiver" << c->name << "from" << c->address << "with"
+            << (c->tcp ? c->tcp->bytesToWrite() : 0) << "bytes queued";
+        c->out.clear();
         // Its queue is full, so a close frame would not get through: abort the connection.
         c->socket->abort();
     }
@@ -578,6 +630,7 @@ void ChatServer::closeWith(ClientConnection *c, ErrorCode code)
     qCInfo(lcServer).noquote() << "closing connection" << (c->name.isEmpty() ? c->address : c->name)
                                << "reason" << errorCodeName(code);
     sendBytes(c, MessageEncoder::error(code, {}, c->dialect));
+    writeOut(c); // before QWebSocket writes its close frame
     c->closing = true;
     c->socket->close(closeCodeFor(code), errorCodeName(code));
 }

@@ -4,6 +4,7 @@
 #include "messagestore.h"
 #include "protocol/requestdecoder.h"
 #include "serverconfig.h"
+#include "wireframe.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -82,16 +83,16 @@ private:
     void handleHistory(ClientConnection *c, const ClientRequest &r);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
 
-    void send(ClientConnection *c, const QString &payload);
-    void sendBytes(ClientConnection *c, const QByteArray &json)
-    {
-        send(c, QString::fromUtf8(json));
-    }
+    // Queues one ready-made frame (WireFrame) to the receiver.
+    void send(ClientConnection *c, const QByteArray &frame);
+    void sendBytes(ClientConnection *c, const QByteArray &json) { send(c, WireFrame::text(json)); }
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect);
     void closeWith(ClientConnection *c, ErrorCode code);
     void dropSlowConsumers();
 
-    void scheduleFlush();
+    void scheduleTurnEnd();
+    void endTurn();
+    void writeOut(ClientConnection *c);
     void flush();
     void relay(const ChatMessage &message);
     void announce(ClientConnection *joined, bool login);
@@ -121,7 +122,8 @@ private:
     QHash<QString, Upgrading> m_upgrading; // accepted, WebSocket handshake not done yet
 
     std::vector<Pending> m_pending;
-    bool m_flushScheduled = false;
+    bool m_turnEndScheduled = false;
+    std::vector<ClientConnection *> m_dirty; // receivers with frames gathered this turn
     std::vector<ClientConnection *> m_slow;
     bool m_shuttingDown = false;
 };

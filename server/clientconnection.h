@@ -20,6 +20,7 @@ struct ClientConnection
 
     QWebSocket *socket;
     QPointer<QTcpSocket> tcp; // the socket it was upgraded from, ours to delete
+    QByteArray out;           // frames gathered in this event-loop turn
     QString address;
     QString name;
     QString nameKey;

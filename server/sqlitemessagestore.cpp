@@ -65,6 +65,7 @@ SqliteMessageStore::~SqliteMessageStore()
 {
     if (m_inBatch)
         commit();
+    m_checkpointer.reset();
     m_insert.reset();
     m_findByClientId.reset();
     if (m_db.isValid()) {
@@ -109,6 +110,8 @@ bool SqliteMessageStore::open(QString *error)
         m_fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
                    : QStringLiteral("PRAGMA synchronous=NORMAL"),
         QStringLiteral("PRAGMA foreign_keys=ON"),
+        // Checkpoints run on their own thread (WalCheckpointer), never inside a commit.
+        QStringLiteral("PRAGMA wal_autocheckpoint=0"),
     };
     for (const QString &sql : pragmas) {
         if (!exec(sql))
@@ -129,6 +132,8 @@ bool SqliteMessageStore::open(QString *error)
             QStringLiteral("SELECT seq, ts FROM messages WHERE sender_key = ? AND cid = ?"))) {
         return fail(QStringLiteral("cannot prepare statements: %1").arg(m_db.lastError().text()));
     }
+    m_checkpointer = std::make_unique<WalCheckpointer>(m_path, 1000);
+    m_checkpointer->start();
     return true;
 }
 

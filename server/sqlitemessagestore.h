@@ -1,10 +1,12 @@
 #pragma once
 
 #include "messagestore.h"
+#include "walcheckpointer.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
+#include <memory>
 #include <optional>
 
 // History in one SQLite file in WAL mode. synchronous=NORMAL keeps every committed batch
@@ -34,4 +36,5 @@ private:
     QSqlDatabase m_db;
     std::optional<QSqlQuery> m_insert;
     std::optional<QSqlQuery> m_findByClientId;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QByteArray>
+
+// A complete, unmasked server-to-client WebSocket frame (RFC 6455, section 5.2). The server
+// builds it once per message and writes the same bytes to every receiver's TCP socket, so
+// fan-out costs one buffer append per receiver and no per-receiver encoding.
+class WireFrame
+{
+public:
+    static QByteArray text(const QByteArray &utf8) { return frame(0x1, utf8); }
+    static QByteArray binary(const QByteArray &data) { return frame(0x2, data); }
+
+private:
+    static QByteArray frame(quint8 opcode, const QByteArray &payload);
+};
