@@ -89,6 +89,9 @@ ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, QObject 
     // One timer for all connections: per-connection timers would cost memory and wake-ups.
     m_keepalive.setInterval(qMax(10, m_config.pingIntervalMs / 2));
     connect(&m_keepalive, &QTimer::timeout, this, &ChatServer::checkKeepalive);
+    m_presenceTimer.setSingleShot(true);
+    m_presenceTimer.setInterval(m_config.presenceIntervalMs);
+    connect(&m_presenceTimer, &QTimer::timeout, this, &ChatServer::flushPresence);
 }
 
 ChatServer::~ChatServer()
@@ -395,28 +398,50 @@ void ChatServer::announce(ClientConnection *subject, bool login)
 {
     const qint64 ts = wallClockMs();
     const int online = int(m_room.size());
-    const QStringList users = (login || m_seedMembers > 0) ? onlineUsers() : QStringList();
-    QByteArray confab;
-    QByteArray seed;
     if (login) {
-        confab = WireFrame::text(
-            MessageEncoder::login(subject->name, users, online, false, Dialect::Confab, ts));
-        if (m_seedMembers > 0)
-            seed = WireFrame::text(
-                MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts));
+        // The newcomer gets the whole list once; after that only changes.
         sendBytes(subject, MessageEncoder::login(
-                               subject->name, users, online, true, subject->dialect, ts,
+                               subject->name, onlineUsers(), online, true, subject->dialect, ts,
                                subject->dialect == Dialect::Confab ? subject->session : QString()));
-    } else {
-        confab = WireFrame::text(
-            MessageEncoder::logout(subject->name, users, online, Dialect::Confab, ts));
-        if (m_seedMembers > 0)
-            seed = WireFrame::text(
-                MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
     }
+    // The seed page rebuilds its list from user_list on every login and logout.
+    if (m_seedMembers > 0) {
+        const QStringList users = onlineUsers();
+        const QByteArray seed = WireFrame::text(
+            login ? MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts)
+                  : MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
+        for (ClientConnection *c : m_room) {
+            if (c != subject && c->dialect == Dialect::Seed)
+                send(c, seed);
+        }
+    }
+    // Confab clients get joins and leaves in batches: when thousands reconnect at once (a
+    // server restart), one message per join to everyone would be O(n^2) messages.
+    if (!m_presenceChanges.contains(subject->nameKey))
+        m_presenceChanges.insert(subject->nameKey, PresenceChange{subject->name, !login});
+    if (!m_presenceTimer.isActive())
+        m_presenceTimer.start();
+}
+
+void ChatServer::flushPresence()
+{
+    QStringList joined;
+    QStringList left;
+    for (auto it = m_presenceChanges.cbegin(); it != m_presenceChanges.cend(); ++it) {
+        const ClientConnection *now = m_online.value(it.key());
+        if (now && !it->wasOnline)
+            joined.append(now->name);
+        else if (!now && it->wasOnline)
+            left.append(it->name);
+    }
+    m_presenceChanges.clear();
+    if (joined.isEmpty() && left.isEmpty())
+        return;
+    const QByteArray frame =
+        WireFrame::text(MessageEncoder::presence(joined, left, int(m_room.size()), wallClockMs()));
     for (ClientConnection *c : m_room) {
-        if (c != subject)
-            send(c, c->dialect == Dialect::Seed ? seed : confab);
+        if (c->dialect == Dialect::Confab)
+            send(c, frame);
     }
 }
 

@@ -96,6 +96,7 @@ private:
     void flush();
     void relay(const ChatMessage &message);
     void announce(ClientConnection *joined, bool login);
+    void flushPresence();
     void checkKeepalive();
 
     ClientConnection *connectionFor(QWebSocket *socket) const;
@@ -113,6 +114,13 @@ private:
     QHash<QString, ClientConnection *> m_online; // by NameRules::key
     std::vector<ClientConnection *> m_room;      // logged-in users in join order
     int m_seedMembers = 0;
+    struct PresenceChange
+    {
+        QString name;
+        bool wasOnline = false; // as Confab clients last heard
+    };
+    QHash<QString, PresenceChange> m_presenceChanges; // by name key, since the last batch
+    QTimer m_presenceTimer;
     struct Upgrading
     {
         QPointer<QTcpSocket> socket;

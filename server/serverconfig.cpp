@@ -36,6 +36,7 @@ constexpr OptionSpec kOptions[] = {
     {"ping-interval", "Seconds between keepalive pings (default 30).", "seconds"},
     {"idle-timeout", "Seconds of silence before a connection is closed (default 90).", "seconds"},
     {"login-timeout", "Seconds a connection may stay without logging in (default 60).", "seconds"},
+    {"presence-interval", "Seconds between batched join/leave notices (default 0.1).", "seconds"},
     {"history-page", "Most messages in one history page (default 200).", "n"},
     {"seed-history", "Recent messages replayed to client.html users on login (default 20).", "n"},
     {"log-level", "debug, info, warning or error (default info).", "level"},
@@ -197,6 +198,9 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     double login = c.loginTimeoutMs / 1000.0;
     r.number("login-timeout", 0.1, 86400.0, &login);
     c.loginTimeoutMs = int(login * 1000);
+    double presence = c.presenceIntervalMs / 1000.0;
+    r.number("presence-interval", 0.0, 60.0, &presence);
+    c.presenceIntervalMs = int(presence * 1000);
     c.pingIntervalMs = int(ping * 1000);
     c.idleTimeoutMs = int(idle * 1000);
     if (c.idleTimeoutMs <= c.pingIntervalMs)

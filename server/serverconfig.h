@@ -25,6 +25,7 @@ struct ServerConfig
     int idleTimeoutMs = 90000;
     int handshakeTimeoutMs = 10000;
     int loginTimeoutMs = 60000;
+    int presenceIntervalMs = 100; // joins and leaves are sent to Confab clients in batches
     int seedHistoryMessages = 20; // recent public messages replayed to a seed client on login
     QString logLevel = QStringLiteral("info");
 

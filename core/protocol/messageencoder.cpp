@@ -11,8 +11,8 @@ QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-QJsonObject presence(const char *type, const QString &name, const QStringList &userList, int online,
-                     bool withList, qint64 timestampMs)
+QJsonObject presenceObject(const char *type, const QString &name, const QStringList &userList,
+                           int online, bool withList, qint64 timestampMs)
 {
     QJsonObject o{
         {QStringLiteral("type"), QLatin1String(type)},
@@ -42,8 +42,8 @@ QByteArray MessageEncoder::login(const QString &name, const QStringList &userLis
                                  bool self, Dialect dialect, qint64 timestampMs,
                                  const QString &session)
 {
-    QJsonObject o =
-        presence("login", name, userList, online, self || dialect == Dialect::Seed, timestampMs);
+    QJsonObject o = presenceObject("login", name, userList, online,
+                                   self || dialect == Dialect::Seed, timestampMs);
     if (self)
         o.insert(QStringLiteral("self"), true);
     if (!session.isEmpty())
@@ -55,7 +55,19 @@ QByteArray MessageEncoder::logout(const QString &name, const QStringList &userLi
                                   Dialect dialect, qint64 timestampMs)
 {
     return compact(
-        presence("logout", name, userList, online, dialect == Dialect::Seed, timestampMs));
+        presenceObject("logout", name, userList, online, dialect == Dialect::Seed, timestampMs));
+}
+
+QByteArray MessageEncoder::presence(const QStringList &joined, const QStringList &left, int online,
+                                    qint64 timestampMs)
+{
+    return compact(QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("presence")},
+        {QStringLiteral("joined"), QJsonArray::fromStringList(joined)},
+        {QStringLiteral("left"), QJsonArray::fromStringList(left)},
+        {QStringLiteral("online"), online},
+        {QStringLiteral("ts"), timestampMs},
+    });
 }
 
 QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)

@@ -17,13 +17,16 @@ class MessageEncoder
 {
 public:
     static QByteArray handshake(const ProtocolLimits &limits, const QString &serverName);
-    // A user came online. Seed receivers always get the full user_list; Confab receivers get
-    // it only when `self` is true (the confirmation of their own login) and keep the list up
-    // to date from the names in later login/logout messages.
+    // A user came online. Seed receivers get one for every login, with the full user_list;
+    // Confab receivers get only their own (`self`, with the list) and then presence batches.
     static QByteArray login(const QString &name, const QStringList &userList, int online, bool self,
                             Dialect dialect, qint64 timestampMs, const QString &session = {});
     static QByteArray logout(const QString &name, const QStringList &userList, int online,
-                             Dialect dialect, qint64 timestampMs);
+                             Dialect dialect, qint64 timestampMs); // seed receivers
+    // Confab clients: who came and went since the last batch. Set semantics: a name in
+    // "joined" that is already listed, or in "left" that is not, changes nothing.
+    static QByteArray presence(const QStringList &joined, const QStringList &left, int online,
+                               qint64 timestampMs);
     static QByteArray chat(const ChatMessage &message, Dialect dialect);
     static QByteArray ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate);
     static QByteArray error(ErrorCode code, const QString &ref, Dialect dialect,

@@ -29,14 +29,7 @@ private:
 
     static bool seesLogout(TestClient &c, const QString &name, int timeoutMs = 10000)
     {
-        return !c.waitFor(
-                     [&](const QJsonObject &o) {
-                         return o.value(QLatin1String("type")).toString() ==
-                                    QLatin1String("logout") &&
-                                o.value(QLatin1String("content")).toString() == name;
-                     },
-                     timeoutMs)
-                    .isEmpty();
+        return !c.waitForPresence(name, false, timeoutMs).isEmpty();
     }
 
 private slots:
@@ -150,6 +143,7 @@ private slots:
         QVERIFY(raw.waitForText("handshake"));
         raw.sendText(R"({"type":"login","content":"rawuser","version":1})");
         QVERIFY(raw.waitForText("\"self\":true"));
+        QVERIFY(!m_listener.waitForPresence(QStringLiteral("rawuser"), true).isEmpty());
         raw.sendText("{\"type\":\"user\",\"content\":\"\xC3\x28\xFF\"}");
         // RFC 6455 requires failing the connection: close code 1007 (invalid frame payload).
         QVERIFY(raw.waitForClose());
@@ -163,6 +157,7 @@ private slots:
         TestClient c;
         QVERIFY(c.open(m_server.url()));
         QVERIFY(c.login(QStringLiteral("huge")));
+        QVERIFY(!m_listener.waitForPresence(QStringLiteral("huge"), true).isEmpty());
         // Past twice the advertised limit the server does not even buffer it.
         c.sendRaw(QString(600 * 1024, QLatin1Char('x')));
         QVERIFY(c.waitForDisconnected(10000));
@@ -181,6 +176,7 @@ private slots:
         QVERIFY(speaker.open(server.url()) && speaker.login(QStringLiteral("speaker")));
         QVERIFY(listener.open(server.url()) && listener.login(QStringLiteral("listener")));
         QVERIFY(flooder.open(server.url()) && flooder.login(QStringLiteral("flooder")));
+        QVERIFY(!listener.waitForPresence(QStringLiteral("flooder"), true).isEmpty());
         for (int i = 0; i < 500; ++i)
             flooder.sendChat(QStringLiteral("spam %1").arg(i), QStringLiteral("f-%1").arg(i));
         QVERIFY(!flooder.waitForError(QStringLiteral("rate_limited")).isEmpty());
@@ -245,6 +241,7 @@ private slots:
         QVERIFY(sleeper.waitForText("handshake"));
         sleeper.sendText(R"({"type":"login","content":"sleeper","version":1})");
         QVERIFY(sleeper.waitForText("\"self\":true"));
+        QVERIFY(!listener.waitForPresence(QStringLiteral("sleeper"), true).isEmpty());
         sleeper.stopReading();
 
         // Far more than socket buffers can hold, sent until the sleeper is dropped.
@@ -281,6 +278,7 @@ private slots:
         QVERIFY(silent.waitForText("handshake"));
         silent.sendText(R"({"type":"login","content":"silent","version":1})");
         QVERIFY(silent.waitForText("\"self\":true"));
+        QVERIFY(!listener.waitForPresence(QStringLiteral("silent"), true).isEmpty());
         QVERIFY2(seesLogout(listener, QStringLiteral("silent")), qPrintable(server.log()));
         QVERIFY(silent.waitForClose());
         QVERIFY(silent.waitForText("idle_timeout"));

@@ -2,6 +2,7 @@
 
 #include "protocol/messageencoder.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -86,6 +87,20 @@ QJsonObject TestClient::waitForChat(const QString &content, int timeoutMs)
         [&](const QJsonObject &o) {
             return o.value(QLatin1String("type")).toString() == QLatin1String("user") &&
                    o.value(QLatin1String("content")).toString() == content;
+        },
+        timeoutMs);
+}
+
+QJsonObject TestClient::waitForPresence(const QString &name, bool online, int timeoutMs)
+{
+    return waitFor(
+        [&](const QJsonObject &o) {
+            const QString type = o.value(QLatin1String("type")).toString();
+            if (type == QLatin1String("presence"))
+                return o.value(QLatin1String(online ? "joined" : "left")).toArray().contains(name);
+            return type == QLatin1String(online ? "login" : "logout") &&
+                   !o.value(QLatin1String("self")).toBool() &&
+                   o.value(QLatin1String("content")).toString() == name;
         },
         timeoutMs);
 }

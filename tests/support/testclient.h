@@ -34,6 +34,8 @@ public:
     QJsonObject waitForType(const QString &type, int timeoutMs = 5000);
     QJsonObject waitForError(const QString &code, int timeoutMs = 5000);
     QJsonObject waitForChat(const QString &content, int timeoutMs = 5000);
+    // A join (online = true) or leave of `name`: a seed login/logout or a Confab presence batch.
+    QJsonObject waitForPresence(const QString &name, bool online, int timeoutMs = 5000);
     // All messages received so far that match (taken or not).
     QList<QJsonObject> all(const Predicate &match) const;
     int countChats(const QString &content) const;
