@@ -1,0 +1,223 @@
+#include "model/chatcontroller.h"
+
+#include "protocol/namerules.h"
+#include "protocol/textrules.h"
+
+#include <QDateTime>
+
+namespace {
+constexpr int kTypingShownMs = 6000;
+constexpr int kTypingResendMs = 3000;
+} // namespace
+
+ChatController::ChatController(QObject *parent) : QObject(parent)
+{
+    connect(&m_session, &ClientSession::loggedIn, this,
+            [this](const QString &name, const QStringList &users) {
+                m_users.setSelf(name);
+                m_users.reset(users);
+                // First login: the newest page of everything visible builds the conversation
+                // list. After a reconnect the session catches up by itself.
+                if (!m_initialHistoryLoaded) {
+                    m_initialHistoryLoaded = true;
+                    m_session.requestHistory(QStringLiteral("*"), 0, 200);
+                }
+            });
+    connect(&m_session, &ClientSession::usersChanged, &m_users, &UserListModel::apply);
+    connect(&m_session, &ClientSession::messageReceived, this, &ChatController::onMessage);
+    connect(&m_session, &ClientSession::historyReceived, this,
+            [this](const QString &with, const QList<ChatMessage> &messages, bool more) {
+                onHistory(with, messages, more);
+            });
+    connect(&m_session, &ClientSession::messageAcknowledged, this,
+            [this](const QString &id, qint64 seq, qint64 ts) {
+                const QString key = m_pendingKeys.take(id);
+                m_texts.remove(id);
+                if (MessageListModel *m = m_conversations.find(key))
+                    m->markSent(id, seq, ts);
+            });
+    connect(&m_session, &ClientSession::messageRejected, this,
+            [this](const QString &id, ErrorCode, const QString &text) {
+                if (MessageListModel *m = m_conversations.find(m_pendingKeys.value(id)))
+                    m->markFailed(id, text);
+            });
+    connect(&m_session, &ClientSession::typingChanged, this, &ChatController::onTyping);
+    connect(&m_session, &ClientSession::stateChanged, this, [this](ClientSession::State s) {
+        if (s == ClientSession::State::Offline)
+            m_users.clear();
+    });
+    m_typingExpiry.setInterval(1000);
+    connect(&m_typingExpiry, &QTimer::timeout, this, [this] {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (auto it = m_typingSeen.begin(); it != m_typingSeen.end();) {
+            if (now - it.value() > kTypingShownMs) {
+                const QString key = it.key().section(QLatin1Char('/'), 0, 0);
+                const QString who = it.key().section(QLatin1Char('/'), 1);
+                it = m_typingSeen.erase(it);
+                m_typing[key].removeAll(who);
+                emit typingChanged(key, m_typing.value(key));
+            } else {
+                ++it;
+            }
+        }
+        if (m_typingSeen.isEmpty())
+            m_typingExpiry.stop();
+    });
+}
+
+void ChatController::connectTo(const QUrl &url, const QString &name)
+{
+    m_initialHistoryLoaded = false;
+    m_session.open(url, name);
+}
+
+QString ChatController::keyFor(const ChatMessage &m) const
+{
+    if (!m.isPrivate())
+        return {};
+    return NameRules::key(m.from) == NameRules::key(self()) ? m.to : m.from;
+}
+
+bool ChatController::mentionsSelf(const ChatMessage &m) const
+{
+    const QString me = NameRules::key(self());
+    for (const QString &n : m.mentions) {
+        if (NameRules::key(n) == me)
+            return true;
+    }
+    return false;
+}
+
+void ChatController::onMessage(const ChatMessage &m)
+{
+    const QString key = keyFor(m);
+    const bool own = NameRules::key(m.from) == NameRules::key(self());
+    const bool mention = !own && mentionsSelf(m);
+    MessageListModel *messages = m_conversations.messages(key);
+    if (!messages->addMessage(m, own, mention))
+        return;
+    m_pendingKeys.remove(m.clientId);
+    const bool seen = m_windowActive && key == m_active;
+    m_conversations.noteActivity(key, m.timestampMs, !own && !seen, mention);
+    if (!own && !seen && (m.isPrivate() || mention)) {
+        const QString title =
+            m.isPrivate() ? tr("%1 (private)").arg(m.from) : tr("%1 mentioned you").arg(m.from);
+        emit notificationRequested(title, m.content.left(200), key);
+    }
+    // Whoever just wrote has stopped typing.
+    if (m_typing.value(key).contains(m.from)) {
+        m_typing[key].removeAll(m.from);
+        m_typingSeen.remove(key + QLatin1Char('/') + m.from);
+        emit typingChanged(key, m_typing.value(key));
+    }
+}
+
+void ChatController::onHistory(const QString &with, const QList<ChatMessage> &messages, bool more)
+{
+    if (with == QLatin1String("*")) {
+        QHash<QString, QList<ChatMessage>> byKey;
+        for (const ChatMessage &m : messages)
+            byKey[keyFor(m)].append(m);
+        for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
+            m_conversations.messages(it.key())->addMessages(it.value(), self());
+            m_conversations.noteActivity(it.key(), it.value().last().timestampMs, false, false);
+        }
+        return;
+    }
+    MessageListModel *list = m_conversations.messages(with);
+    list->addMessages(messages, self());
+    list->setHasMoreHistory(more);
+}
+
+std::optional<QString> ChatController::send(const QString &key, const QString &text)
+{
+    QString content = text;
+    while (content.endsWith(QLatin1Char('\n')))
+        content.chop(1);
+    if (content.trimmed().isEmpty())
+        return std::nullopt;
+    QString to = key;
+    if (key.isEmpty()) {
+        const QString target = TextRules::privateTarget(content, m_session.limits().maxNameChars);
+        if (!target.isEmpty() && NameRules::key(target) != NameRules::key(self())) {
+            to = target;
+            const QString rest = content.mid(target.size() + 1).trimmed();
+            if (!rest.isEmpty())
+                content = rest;
+        }
+    }
+    const QString id = m_session.sendMessage(content, to);
+    m_pendingKeys.insert(id, to);
+    m_texts.insert(id, {content, to});
+    m_conversations.messages(to)->addPending(id, self(), to, content);
+    m_conversations.noteActivity(to, QDateTime::currentMSecsSinceEpoch(), false, false);
+    m_lastTypingSent = 0;
+    return to;
+}
+
+void ChatController::retry(const QString &key, const QString &clientId)
+{
+    MessageListModel *list = m_conversations.find(key);
+    if (!list)
+        return;
+    const auto text = m_texts.take(clientId);
+    m_pendingKeys.remove(clientId);
+    list->removePending(clientId);
+    if (!text.first.isEmpty())
+        send(text.second, text.first);
+}
+
+void ChatController::loadOlder(const QString &key)
+{
+    MessageListModel *list = m_conversations.find(key);
+    if (!list || !list->hasMoreHistory())
+        return;
+    m_session.requestHistory(key, list->oldestSeq(), 50);
+}
+
+void ChatController::setActiveConversation(const QString &key)
+{
+    if (m_active == key)
+        return;
+    m_active = key;
+    m_conversations.messages(key);
+    if (m_windowActive)
+        m_conversations.markRead(key);
+    emit activeConversationChanged(key);
+}
+
+void ChatController::setWindowActive(bool active)
+{
+    m_windowActive = active;
+    if (active)
+        m_conversations.markRead(m_active);
+}
+
+void ChatController::noteTyping()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastTypingSent < kTypingResendMs)
+        return;
+    m_lastTypingSent = now;
+    m_session.setTyping(true, m_active);
+}
+
+void ChatController::onTyping(const QString &from, const QString &to, bool typing)
+{
+    const QString key = to.isEmpty() ? QString() : from;
+    QStringList &who = m_typing[key];
+    const QString seenKey = key + QLatin1Char('/') + from;
+    if (typing) {
+        m_typingSeen.insert(seenKey, QDateTime::currentMSecsSinceEpoch());
+        if (!m_typingExpiry.isActive())
+            m_typingExpiry.start();
+        if (who.contains(from))
+            return;
+        who.append(from);
+    } else {
+        m_typingSeen.remove(seenKey);
+        if (!who.removeAll(from))
+            return;
+    }
+    emit typingChanged(key, who);
+}

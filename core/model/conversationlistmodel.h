@@ -1,0 +1,56 @@
+#pragma once
+
+#include "model/messagelistmodel.h"
+
+#include <QAbstractListModel>
+#include <QList>
+
+// The public room first, then one private conversation per partner, most recent activity
+// first. Each row owns the MessageListModel of its conversation.
+class ConversationListModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role {
+        KeyRole = Qt::UserRole + 1, // "" for the room, else the partner's name
+        UnreadRole,
+        MentionedRole,
+        LastActivityRole,
+        IsRoomRole,
+    };
+
+    explicit ConversationListModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // The conversation with `key`, created when new.
+    MessageListModel *messages(const QString &key);
+    MessageListModel *find(const QString &key) const;
+    int rowOf(const QString &key) const;
+    QString keyAt(int row) const;
+    QStringList keys() const;
+
+    void setRoomTitle(const QString &title);
+    // A message arrived in `key` at `timestampMs`; counts as unread unless it is the active
+    // conversation (and the window is in front).
+    void noteActivity(const QString &key, qint64 timestampMs, bool unread, bool mention);
+    void markRead(const QString &key);
+    int totalUnread() const;
+
+private:
+    struct Conversation
+    {
+        QString key;
+        MessageListModel *messages = nullptr;
+        int unread = 0;
+        bool mentioned = false;
+        qint64 lastActivity = 0;
+    };
+    void resort();
+    int findRow(const QString &key) const;
+
+    QList<Conversation> m_rows;
+    QString m_roomTitle;
+};

@@ -1,0 +1,217 @@
+#include "model/messagelistmodel.h"
+
+#include "protocol/namerules.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+MessageListModel::MessageListModel(QObject *parent) : QAbstractListModel(parent) {}
+
+int MessageListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_items.size());
+}
+
+QVariant MessageListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_items.size())
+        return {};
+    const Item &item = m_items.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return item.message.content;
+    case SenderRole:
+        return item.message.from;
+    case TimestampRole:
+        return QDateTime::fromMSecsSinceEpoch(item.message.timestampMs);
+    case OwnRole:
+        return item.own;
+    case PrivateRole:
+        return item.message.isPrivate();
+    case MentionRole:
+        return item.mentionsMe;
+    case DeliveryRole:
+        return QVariant::fromValue(item.delivery);
+    case SeqRole:
+        return item.message.seq;
+    case ClientIdRole:
+        return item.message.clientId;
+    case RecipientRole:
+        return item.message.to;
+    case ErrorRole:
+        return item.error;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const
+{
+    return {
+        {Qt::DisplayRole, "content"}, {SenderRole, "sender"},
+        {TimestampRole, "timestamp"}, {OwnRole, "own"},
+        {PrivateRole, "private"},     {MentionRole, "mention"},
+        {DeliveryRole, "delivery"},   {SeqRole, "seq"},
+        {ClientIdRole, "clientId"},   {RecipientRole, "recipient"},
+        {ErrorRole, "error"},
+    };
+}
+
+int MessageListModel::rowOfClientId(const QString &clientId) const
+{
+    if (clientId.isEmpty())
+        return -1;
+    // Pending messages sit at the end, so search from there.
+    for (int row = int(m_items.size()) - 1; row >= 0; --row) {
+        if (m_items.at(row).message.clientId == clientId)
+            return row;
+    }
+    return -1;
+}
+
+int MessageListModel::insertionRow(qint64 seq) const
+{
+    // Stored messages are sorted by seq and come before the pending ones (seq 0).
+    auto storedEnd = std::find_if(m_items.cbegin(), m_items.cend(),
+                                  [](const Item &i) { return i.message.seq == 0; });
+    auto it = std::upper_bound(m_items.cbegin(), storedEnd, seq,
+                               [](qint64 s, const Item &i) { return s < i.message.seq; });
+    return int(it - m_items.cbegin());
+}
+
+bool MessageListModel::addMessage(const ChatMessage &message, bool own, bool mentionsMe)
+{
+    if (message.seq > 0 && m_seqs.contains(message.seq))
+        return false;
+    // Our own message coming back: it replaces the pending copy.
+    if (own) {
+        const int pending = rowOfClientId(message.clientId);
+        if (pending >= 0 && m_items.at(pending).message.seq == 0) {
+            beginRemoveRows({}, pending, pending);
+            m_items.removeAt(pending);
+            endRemoveRows();
+        }
+    }
+    Item item;
+    item.message = message;
+    item.own = own;
+    item.mentionsMe = mentionsMe;
+    const int row = insertionRow(message.seq);
+    beginInsertRows({}, row, row);
+    m_items.insert(row, item);
+    m_seqs.insert(message.seq);
+    endInsertRows();
+    return true;
+}
+
+int MessageListModel::addMessages(const QList<ChatMessage> &messages, const QString &self)
+{
+    const QString selfKey = NameRules::key(self);
+    QList<ChatMessage> fresh;
+    for (const ChatMessage &m : messages) {
+        if (m.seq > 0 && !m_seqs.contains(m.seq))
+            fresh.append(m);
+    }
+    std::sort(fresh.begin(), fresh.end(),
+              [](const ChatMessage &a, const ChatMessage &b) { return a.seq < b.seq; });
+    auto isOwn = [&](const ChatMessage &m) {
+        return NameRules::key(m.from) == selfKey;
+    };
+    auto mentions = [&](const ChatMessage &m) {
+        return std::any_of(m.mentions.cbegin(), m.mentions.cend(),
+                           [&](const QString &n) { return NameRules::key(n) == selfKey; });
+    };
+    // A whole older page goes in with one insert, so a view lays it out once.
+    if (!fresh.isEmpty() && (m_items.isEmpty() || fresh.last().seq < oldestSeq())) {
+        QList<Item> page;
+        page.reserve(fresh.size());
+        for (const ChatMessage &m : fresh) {
+            Item item;
+            item.message = m;
+            item.own = isOwn(m);
+            item.mentionsMe = !item.own && mentions(m);
+            page.append(item);
+            m_seqs.insert(m.seq);
+        }
+        beginInsertRows({}, 0, int(page.size()) - 1);
+        m_items = page + m_items;
+        endInsertRows();
+        return int(page.size());
+    }
+    int added = 0;
+    for (const ChatMessage &m : fresh)
+        added += addMessage(m, isOwn(m), !isOwn(m) && mentions(m)) ? 1 : 0;
+    return added;
+}
+
+void MessageListModel::addPending(const QString &clientId, const QString &from, const QString &to,
+                                  const QString &content)
+{
+    Item item;
+    item.message.clientId = clientId;
+    item.message.from = from;
+    item.message.to = to;
+    item.message.content = content;
+    item.message.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    item.own = true;
+    item.delivery = Delivery::Pending;
+    const int row = int(m_items.size());
+    beginInsertRows({}, row, row);
+    m_items.append(item);
+    endInsertRows();
+}
+
+void MessageListModel::markSent(const QString &clientId, qint64 seq, qint64 timestampMs)
+{
+    const int row = rowOfClientId(clientId);
+    if (row < 0)
+        return;
+    if (m_seqs.contains(seq)) { // the relay arrived first and is listed already
+        removePending(clientId);
+        return;
+    }
+    Item item = m_items.at(row);
+    item.message.seq = seq;
+    item.message.timestampMs = timestampMs;
+    item.delivery = Delivery::Sent;
+    item.error.clear();
+    beginRemoveRows({}, row, row);
+    m_items.removeAt(row);
+    endRemoveRows();
+    const int to = insertionRow(seq);
+    beginInsertRows({}, to, to);
+    m_items.insert(to, item);
+    m_seqs.insert(seq);
+    endInsertRows();
+}
+
+void MessageListModel::markFailed(const QString &clientId, const QString &error)
+{
+    const int row = rowOfClientId(clientId);
+    if (row < 0)
+        return;
+    m_items[row].delivery = Delivery::Failed;
+    m_items[row].error = error;
+    const QModelIndex i = index(row);
+    emit dataChanged(i, i, {DeliveryRole, ErrorRole});
+}
+
+void MessageListModel::removePending(const QString &clientId)
+{
+    const int row = rowOfClientId(clientId);
+    if (row < 0 || m_items.at(row).message.seq != 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_items.removeAt(row);
+    endRemoveRows();
+}
+
+qint64 MessageListModel::oldestSeq() const
+{
+    for (const Item &i : m_items) {
+        if (i.message.seq > 0)
+            return i.message.seq;
+    }
+    return 0;
+}

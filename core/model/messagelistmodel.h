@@ -1,0 +1,70 @@
+#pragma once
+
+#include "protocol/chatmessage.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QList>
+#include <QSet>
+
+// The messages of one conversation, oldest first: stored ones ordered by the server's seq,
+// then the user's own messages that are still pending (or failed) in the order written.
+// History pages are inserted above, live messages appended; a message is never listed twice.
+class MessageListModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum class Delivery { Pending, Sent, Failed };
+    Q_ENUM(Delivery)
+
+    enum Role {
+        SenderRole = Qt::UserRole + 1,
+        TimestampRole, // QDateTime, local time
+        OwnRole,
+        PrivateRole,
+        MentionRole, // mentions the user
+        DeliveryRole,
+        SeqRole,
+        ClientIdRole,
+        RecipientRole,
+        ErrorRole,
+    };
+
+    struct Item
+    {
+        ChatMessage message;
+        bool own = false;
+        bool mentionsMe = false;
+        Delivery delivery = Delivery::Sent;
+        QString error;
+    };
+
+    explicit MessageListModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // A message from the server (live or history); returns false when it was known already.
+    bool addMessage(const ChatMessage &message, bool own, bool mentionsMe);
+    // Several at once, in any order relative to what is listed (history pages, catch-up).
+    int addMessages(const QList<ChatMessage> &messages, const QString &self);
+    void addPending(const QString &clientId, const QString &from, const QString &to,
+                    const QString &content);
+    void markSent(const QString &clientId, qint64 seq, qint64 timestampMs);
+    void markFailed(const QString &clientId, const QString &error);
+    void removePending(const QString &clientId);
+
+    qint64 oldestSeq() const;
+    const Item &itemAt(int row) const { return m_items.at(row); }
+    bool hasMoreHistory() const { return m_hasMore; }
+    void setHasMoreHistory(bool more) { m_hasMore = more; }
+
+private:
+    int rowOfClientId(const QString &clientId) const;
+    int insertionRow(qint64 seq) const;
+
+    QList<Item> m_items;
+    QSet<qint64> m_seqs;
+    bool m_hasMore = true;
+};

@@ -1,0 +1,163 @@
+// The models a window shows, fed by real sessions through a real server.
+#include "model/chatcontroller.h"
+#include "serverprocess.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+std::unique_ptr<ChatController> online(const QUrl &url, const QString &name)
+{
+    auto c = std::make_unique<ChatController>();
+    c->session()->setReconnectDelays(50, 400);
+    QSignalSpy in(c->session(), &ClientSession::loggedIn);
+    c->connectTo(url, name);
+    if (!in.wait())
+        return nullptr;
+    return c;
+}
+QStringList contents(MessageListModel *m)
+{
+    QStringList list;
+    for (int row = 0; m && row < m->rowCount(); ++row)
+        list << m->index(row).data().toString();
+    return list;
+}
+int unread(ChatController &c, const QString &key)
+{
+    const int row = c.conversations()->rowOf(key);
+    return row < 0 ? -1
+                   : c.conversations()->index(row).data(ConversationListModel::UnreadRole).toInt();
+}
+} // namespace
+
+class TestChatController : public QObject
+{
+    Q_OBJECT
+private:
+    ServerProcess m_server{{QStringLiteral("--rate-limit"), QStringLiteral("1000"),
+                            QStringLiteral("--rate-burst"), QStringLiteral("1000")}};
+
+private slots:
+    void initTestCase() { QVERIFY(m_server.start()); }
+
+    void privateMessageShowsOnlyInItsConversation()
+    {
+        auto alice = online(m_server.url(), QStringLiteral("pc_alice"));
+        auto bob = online(m_server.url(), QStringLiteral("pc_bob"));
+        auto carol = online(m_server.url(), QStringLiteral("pc_carol"));
+        QVERIFY(alice && bob && carol);
+        // Typed in the room with an @name in front: it goes to bob's conversation.
+        QCOMPARE(alice->send(QString(), QStringLiteral("@pc_bob psst")).value_or(QString()),
+                 QStringLiteral("pc_bob"));
+        QTRY_COMPARE(contents(bob->conversations()->find(QStringLiteral("pc_alice"))),
+                     QStringList{QStringLiteral("psst")});
+        QTRY_COMPARE(contents(alice->conversations()->find(QStringLiteral("pc_bob"))),
+                     QStringList{QStringLiteral("psst")});
+        alice->send(QString(), QStringLiteral("in public"));
+        QTRY_VERIFY(contents(carol->conversations()->find(QString()))
+                        .contains(QStringLiteral("in public")));
+        QVERIFY(
+            !contents(carol->conversations()->find(QString())).contains(QStringLiteral("psst")));
+        QVERIFY(
+            !contents(alice->conversations()->find(QString())).contains(QStringLiteral("psst")));
+        QCOMPARE(carol->conversations()->rowOf(QStringLiteral("pc_alice")), -1);
+        QCOMPARE(unread(*bob, QStringLiteral("pc_alice")), 1);
+    }
+
+    void unreadCountsAndMentions()
+    {
+        auto alice = online(m_server.url(), QStringLiteral("uc_alice"));
+        auto bob = online(m_server.url(), QStringLiteral("uc_bob"));
+        QVERIFY(alice && bob);
+        QSignalSpy notified(bob.get(), &ChatController::notificationRequested);
+        bob->setWindowActive(false);
+        alice->send(QString(), QStringLiteral("one"));
+        alice->send(QString(), QStringLiteral("two for @uc_bob"));
+        QTRY_COMPARE(unread(*bob, QString()), 2);
+        const QModelIndex room =
+            bob->conversations()->index(bob->conversations()->rowOf(QString()));
+        QVERIFY(room.data(ConversationListModel::MentionedRole).toBool());
+        QCOMPARE(notified.size(), 1);           // the mention, not the plain message
+        QCOMPARE(unread(*alice, QString()), 0); // own messages are never unread
+        bob->setWindowActive(true);
+        QCOMPARE(unread(*bob, QString()), 0);
+        QVERIFY(!room.data(ConversationListModel::MentionedRole).toBool());
+    }
+
+    void pendingWhileOfflineThenSent()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = online(server.url(), QStringLiteral("alice"));
+        QVERIFY(alice);
+        server.kill();
+        QTRY_COMPARE(alice->session()->state(), ClientSession::State::Reconnecting);
+        alice->send(QString(), QStringLiteral("queued"));
+        MessageListModel *room = alice->conversations()->find(QString());
+        QCOMPARE(room->index(room->rowCount() - 1)
+                     .data(MessageListModel::DeliveryRole)
+                     .value<MessageListModel::Delivery>(),
+                 MessageListModel::Delivery::Pending);
+        QVERIFY(server.start());
+        QTRY_COMPARE_WITH_TIMEOUT(room->index(room->rowCount() - 1)
+                                      .data(MessageListModel::DeliveryRole)
+                                      .value<MessageListModel::Delivery>(),
+                                  MessageListModel::Delivery::Sent, 10000);
+        QCOMPARE(contents(room).count(QStringLiteral("queued")), 1);
+    }
+
+    void historyPagesOnRequest()
+    {
+        ServerProcess server({QStringLiteral("--rate-limit"), QStringLiteral("10000"),
+                              QStringLiteral("--rate-burst"), QStringLiteral("10000")});
+        QVERIFY(server.start());
+        {
+            auto writer = online(server.url(), QStringLiteral("writer"));
+            QVERIFY(writer);
+            for (int i = 0; i < 260; ++i)
+                writer->session()->sendMessage(QStringLiteral("m%1").arg(i));
+            QTRY_VERIFY_WITH_TIMEOUT(writer->session()->outbox().isEmpty(), 10000);
+        }
+        auto reader = online(server.url(), QStringLiteral("reader"));
+        QVERIFY(reader);
+        MessageListModel *room = reader->conversations()->messages(QString());
+        QTRY_COMPARE(room->rowCount(), 200); // the first page on login
+        QCOMPARE(room->index(199).data().toString(), QStringLiteral("m259"));
+        reader->loadOlder(QString());
+        QTRY_COMPARE(room->rowCount(), 250);
+        QVERIFY(room->hasMoreHistory());
+        reader->loadOlder(QString());
+        QTRY_COMPARE(room->rowCount(), 260);
+        QVERIFY(!room->hasMoreHistory());
+        QCOMPARE(room->index(0).data().toString(), QStringLiteral("m0"));
+    }
+
+    void typingIsShownAndClearedByTheMessage()
+    {
+        auto alice = online(m_server.url(), QStringLiteral("ty_alice"));
+        auto bob = online(m_server.url(), QStringLiteral("ty_bob"));
+        QVERIFY(alice && bob);
+        alice->noteTyping();
+        QTRY_COMPARE(bob->typingIn(QString()), QStringList{QStringLiteral("ty_alice")});
+        alice->send(QString(), QStringLiteral("done typing"));
+        QTRY_COMPARE(bob->typingIn(QString()), QStringList{});
+    }
+
+    void userListFollowsPresence()
+    {
+        auto alice = online(m_server.url(), QStringLiteral("ul_alice"));
+        QVERIFY(alice);
+        {
+            auto bob = online(m_server.url(), QStringLiteral("ul_bob"));
+            QVERIFY(bob);
+            QTRY_VERIFY(alice->users()->contains(QStringLiteral("ul_bob")));
+        }
+        QTRY_VERIFY(!alice->users()->contains(QStringLiteral("ul_bob")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChatController)
+#include "tst_chatcontroller.moc"

@@ -1,0 +1,124 @@
+#include "model/messagelistmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace {
+ChatMessage msg(qint64 seq, const QString &from, const QString &content, const QString &id = {})
+{
+    ChatMessage m;
+    m.seq = seq;
+    m.from = from;
+    m.content = content;
+    m.clientId = id;
+    m.timestampMs = 1700000000000 + seq;
+    return m;
+}
+QStringList contents(const MessageListModel &model)
+{
+    QStringList list;
+    for (int row = 0; row < model.rowCount(); ++row)
+        list << model.index(row).data().toString();
+    return list;
+}
+} // namespace
+
+class TestMessageListModel : public QObject
+{
+    Q_OBJECT
+private slots:
+    void ordersBySeqAndNeverDoubles()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model);
+        QVERIFY(
+            model.addMessage(msg(5, QStringLiteral("bob"), QStringLiteral("five")), false, false));
+        QVERIFY(
+            model.addMessage(msg(3, QStringLiteral("bob"), QStringLiteral("three")), false, false));
+        QVERIFY(
+            !model.addMessage(msg(5, QStringLiteral("bob"), QStringLiteral("five")), false, false));
+        QCOMPARE(contents(model), (QStringList{QStringLiteral("three"), QStringLiteral("five")}));
+    }
+    void pendingBecomesSentInPlace()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model);
+        model.addMessage(msg(1, QStringLiteral("bob"), QStringLiteral("hi")), false, false);
+        model.addPending(QStringLiteral("c1"), QStringLiteral("me"), {}, QStringLiteral("mine"));
+        QCOMPARE(
+            model.index(1).data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>(),
+            MessageListModel::Delivery::Pending);
+        // Someone else's message stored meanwhile goes before our pending one...
+        model.addMessage(msg(2, QStringLiteral("bob"), QStringLiteral("later")), false, false);
+        QCOMPARE(contents(model), (QStringList{QStringLiteral("hi"), QStringLiteral("later"),
+                                               QStringLiteral("mine")}));
+        // ...and our relay replaces the pending copy.
+        model.addMessage(msg(3, QStringLiteral("me"), QStringLiteral("mine"), QStringLiteral("c1")),
+                         true, false);
+        QCOMPARE(contents(model), (QStringList{QStringLiteral("hi"), QStringLiteral("later"),
+                                               QStringLiteral("mine")}));
+        QCOMPARE(
+            model.index(2).data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>(),
+            MessageListModel::Delivery::Sent);
+        // The ack after the relay changes nothing.
+        model.markSent(QStringLiteral("c1"), 3, 1);
+        QCOMPARE(model.rowCount(), 3);
+    }
+    void ackBeforeRelay()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model);
+        model.addPending(QStringLiteral("c1"), QStringLiteral("me"), {}, QStringLiteral("mine"));
+        model.markSent(QStringLiteral("c1"), 7, 1);
+        QVERIFY(!model.addMessage(
+            msg(7, QStringLiteral("me"), QStringLiteral("mine"), QStringLiteral("c1")), true,
+            false));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.index(0).data(MessageListModel::SeqRole).toLongLong(), 7);
+    }
+    void failedKeepsTheText()
+    {
+        MessageListModel model;
+        model.addPending(QStringLiteral("c1"), QStringLiteral("me"), {},
+                         QStringLiteral("too long"));
+        model.markFailed(QStringLiteral("c1"), QStringLiteral("The message is too long"));
+        QCOMPARE(
+            model.index(0).data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>(),
+            MessageListModel::Delivery::Failed);
+        QCOMPARE(model.index(0).data(MessageListModel::ErrorRole).toString(),
+                 QStringLiteral("The message is too long"));
+        model.removePending(QStringLiteral("c1"));
+        QCOMPARE(model.rowCount(), 0);
+    }
+    void historyPageGoesOnTopInOneInsert()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model);
+        model.addMessage(msg(100, QStringLiteral("bob"), QStringLiteral("newest")), false, false);
+        QList<ChatMessage> page;
+        for (int seq = 99; seq >= 50; --seq) // any order
+            page << msg(seq, QStringLiteral("bob"), QString::number(seq));
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QCOMPARE(model.addMessages(page, QStringLiteral("me")), 50);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(model.oldestSeq(), 50);
+        QCOMPARE(model.index(0).data().toString(), QStringLiteral("50"));
+        QCOMPARE(model.index(50).data().toString(), QStringLiteral("newest"));
+        // The same page again adds nothing.
+        QCOMPARE(model.addMessages(page, QStringLiteral("me")), 0);
+    }
+    void mentionsAndOwnFromHistory()
+    {
+        MessageListModel model;
+        ChatMessage m = msg(1, QStringLiteral("Bob"), QStringLiteral("hey @ME"));
+        m.mentions = {QStringLiteral("ME")};
+        model.addMessages({m, msg(2, QStringLiteral("me"), QStringLiteral("mine"))},
+                          QStringLiteral("me"));
+        QVERIFY(model.index(0).data(MessageListModel::MentionRole).toBool());
+        QVERIFY(model.index(1).data(MessageListModel::OwnRole).toBool());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMessageListModel)
+#include "tst_messagelistmodel.moc"
