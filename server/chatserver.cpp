@@ -417,8 +417,7 @@ void ChatServer::announce(ClientConnection *subject, bool login)
     }
     // Confab clients get joins and leaves in batches: when thousands reconnect at once (a
     // server restart), one message per join to everyone would be O(n^2) messages.
-    if (!m_presenceChanges.contains(subject->nameKey))
-        m_presenceChanges.insert(subject->nameKey, PresenceChange{subject->name, !login});
+    m_presenceChanges.insert(subject->nameKey, subject->name);
     if (!m_presenceTimer.isActive())
         m_presenceTimer.start();
 }
@@ -427,12 +426,14 @@ void ChatServer::flushPresence()
 {
     QStringList joined;
     QStringList left;
+    // Every name touched since the last batch is listed by its state now, even when it came
+    // and went: a client that logged in meanwhile took its list at some point in between,
+    // and only the current state is right for every client (the lists are sets).
     for (auto it = m_presenceChanges.cbegin(); it != m_presenceChanges.cend(); ++it) {
-        const ClientConnection *now = m_online.value(it.key());
-        if (now && !it->wasOnline)
+        if (const ClientConnection *now = m_online.value(it.key()))
             joined.append(now->name);
-        else if (!now && it->wasOnline)
-            left.append(it->name);
+        else
+            left.append(it.value());
     }
     m_presenceChanges.clear();
     if (joined.isEmpty() && left.isEmpty())

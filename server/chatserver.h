@@ -114,12 +114,7 @@ private:
     QHash<QString, ClientConnection *> m_online; // by NameRules::key
     std::vector<ClientConnection *> m_room;      // logged-in users in join order
     int m_seedMembers = 0;
-    struct PresenceChange
-    {
-        QString name;
-        bool wasOnline = false; // as Confab clients last heard
-    };
-    QHash<QString, PresenceChange> m_presenceChanges; // by name key, since the last batch
+    QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
     struct Upgrading
     {
