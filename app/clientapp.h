@@ -1,0 +1,48 @@
+#pragma once
+
+#include "clientoptions.h"
+#include "embeddedserver.h"
+#include "model/chatcontroller.h"
+#include "settings/settings.h"
+
+#include <QObject>
+#include <QTranslator>
+
+#include <memory>
+
+class QApplication;
+class MainWindow;
+class LoginDialog;
+
+// Wires the desktop client together: options and settings, language and theme, the login
+// dialog or a direct start, host mode, and the main window.
+class ClientApp : public QObject
+{
+    Q_OBJECT
+public:
+    ClientApp(QApplication &app, const ClientOptions &options);
+    ~ClientApp() override;
+
+    // Shows the first window; false when the user quit at the login dialog.
+    bool start();
+
+    ChatController *controller() { return &m_controller; }
+    MainWindow *mainWindow() const { return m_window.get(); }
+    EmbeddedServer *embeddedServer() { return &m_server; }
+
+    // Loads the Qt and Confab translations for `language` ("" = the system's).
+    static void installTranslations(QApplication &app, const QString &language);
+    // The name to use when none was given: the settings', else the login name if valid.
+    static QString defaultName(const Settings &settings);
+
+private:
+    QUrl startHost(quint16 port, QString *error);
+    void showMainWindow();
+
+    QApplication &m_app;
+    ClientOptions m_options;
+    Settings m_settings;
+    ChatController m_controller;
+    EmbeddedServer m_server;
+    std::unique_ptr<MainWindow> m_window;
+};

@@ -1,0 +1,120 @@
+#include "settings/settings.h"
+
+Settings::Settings() : m_settings() {}
+
+Settings::Settings(const QString &iniPath) : m_settings(iniPath, QSettings::IniFormat) {}
+
+QString Settings::serverAddress() const
+{
+    return m_settings
+        .value(QStringLiteral("connection/server"), QStringLiteral("ws://localhost:8080"))
+        .toString();
+}
+
+void Settings::setServerAddress(const QString &address)
+{
+    m_settings.setValue(QStringLiteral("connection/server"), address);
+}
+
+QString Settings::userName() const
+{
+    return m_settings.value(QStringLiteral("connection/name")).toString();
+}
+
+void Settings::setUserName(const QString &name)
+{
+    m_settings.setValue(QStringLiteral("connection/name"), name);
+}
+
+bool Settings::hostMode() const
+{
+    return m_settings.value(QStringLiteral("connection/host"), false).toBool();
+}
+
+void Settings::setHostMode(bool host)
+{
+    m_settings.setValue(QStringLiteral("connection/host"), host);
+}
+
+quint16 Settings::hostPort() const
+{
+    const int port = m_settings.value(QStringLiteral("connection/hostPort"), 8080).toInt();
+    return port > 0 && port < 65536 ? quint16(port) : 8080;
+}
+
+void Settings::setHostPort(quint16 port)
+{
+    m_settings.setValue(QStringLiteral("connection/hostPort"), port);
+}
+
+Settings::Theme Settings::theme() const
+{
+    return themeFromName(m_settings.value(QStringLiteral("appearance/theme")).toString());
+}
+
+void Settings::setTheme(Theme theme)
+{
+    m_settings.setValue(QStringLiteral("appearance/theme"), themeName(theme));
+}
+
+QString Settings::language() const
+{
+    return m_settings.value(QStringLiteral("appearance/language")).toString();
+}
+
+void Settings::setLanguage(const QString &language)
+{
+    m_settings.setValue(QStringLiteral("appearance/language"), language);
+}
+
+bool Settings::sendWithCtrlEnter() const
+{
+    return m_settings.value(QStringLiteral("input/ctrlEnterSends"), false).toBool();
+}
+
+void Settings::setSendWithCtrlEnter(bool ctrlEnter)
+{
+    m_settings.setValue(QStringLiteral("input/ctrlEnterSends"), ctrlEnter);
+}
+
+QByteArray Settings::windowGeometry() const
+{
+    return m_settings.value(QStringLiteral("window/geometry")).toByteArray();
+}
+
+void Settings::setWindowGeometry(const QByteArray &geometry)
+{
+    m_settings.setValue(QStringLiteral("window/geometry"), geometry);
+}
+
+QByteArray Settings::windowState() const
+{
+    return m_settings.value(QStringLiteral("window/state")).toByteArray();
+}
+
+void Settings::setWindowState(const QByteArray &state)
+{
+    m_settings.setValue(QStringLiteral("window/state"), state);
+}
+
+QString Settings::themeName(Theme theme)
+{
+    switch (theme) {
+    case Theme::Light:
+        return QStringLiteral("light");
+    case Theme::Dark:
+        return QStringLiteral("dark");
+    case Theme::System:
+        break;
+    }
+    return QStringLiteral("system");
+}
+
+Settings::Theme Settings::themeFromName(const QString &name)
+{
+    if (name == QLatin1String("light"))
+        return Theme::Light;
+    if (name == QLatin1String("dark"))
+        return Theme::Dark;
+    return Theme::System;
+}

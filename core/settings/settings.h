@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QByteArray>
+#include <QSettings>
+#include <QString>
+
+// The user's choices, kept with QSettings in the platform's usual place (an INI file under
+// ~/.config on Linux, the registry on Windows, a plist on macOS).
+class Settings
+{
+public:
+    enum class Theme { System, Light, Dark };
+
+    Settings();
+    // For tests: settings in a file of their own.
+    explicit Settings(const QString &iniPath);
+
+    QString serverAddress() const;
+    void setServerAddress(const QString &address);
+    QString userName() const;
+    void setUserName(const QString &name);
+    bool hostMode() const;
+    void setHostMode(bool host);
+    quint16 hostPort() const;
+    void setHostPort(quint16 port);
+
+    Theme theme() const;
+    void setTheme(Theme theme);
+    // "" follows the system; otherwise a locale name such as "en" or "zh_CN".
+    QString language() const;
+    void setLanguage(const QString &language);
+    bool sendWithCtrlEnter() const;
+    void setSendWithCtrlEnter(bool ctrlEnter);
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray &geometry);
+    QByteArray windowState() const;
+    void setWindowState(const QByteArray &state);
+
+    void sync() { m_settings.sync(); }
+
+    static QString themeName(Theme theme);
+    static Theme themeFromName(const QString &name);
+
+private:
+    QSettings m_settings;
+};

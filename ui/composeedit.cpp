@@ -1,0 +1,138 @@
+#include "composeedit.h"
+
+#include "protocol/namerules.h"
+
+#include <QAbstractItemView>
+#include <QCompleter>
+#include <QKeyEvent>
+#include <QScrollBar>
+#include <QTextBlock>
+
+ComposeEdit::ComposeEdit(QWidget *parent)
+    : QPlainTextEdit(parent), m_completer(new QCompleter(this))
+{
+    setObjectName(QStringLiteral("composeEdit"));
+    setPlaceholderText(tr("Write a message… (@ completes a name)"));
+    setTabChangesFocus(true);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    m_completer->setWidget(this);
+    m_completer->setCompletionMode(QCompleter::PopupCompletion);
+    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_completer->setFilterMode(Qt::MatchStartsWith);
+    connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this,
+            &ComposeEdit::insertCompletion);
+    connect(this, &QPlainTextEdit::textChanged, this, [this] {
+        updateHeight();
+        if (!toPlainText().isEmpty())
+            emit typing();
+        const QString prefix = mentionPrefix();
+        if (prefix.isNull()) {
+            m_completer->popup()->hide();
+            return;
+        }
+        m_completer->setCompletionPrefix(prefix);
+        if (m_completer->completionCount() == 0) {
+            m_completer->popup()->hide();
+            return;
+        }
+        QRect r = cursorRect();
+        r.setWidth(m_completer->popup()->sizeHintForColumn(0) +
+                   m_completer->popup()->verticalScrollBar()->sizeHint().width() + 16);
+        m_completer->complete(r);
+    });
+    updateHeight();
+}
+
+void ComposeEdit::setNameModel(QAbstractItemModel *names)
+{
+    m_completer->setModel(names);
+}
+
+QString ComposeEdit::mentionPrefix() const
+{
+    // The word under the cursor, when it starts with '@': null when there is none.
+    const QTextCursor c = textCursor();
+    const QString block = c.block().text().left(c.positionInBlock());
+    const qsizetype at = block.lastIndexOf(QLatin1Char('@'));
+    if (at < 0)
+        return {};
+    if (at > 0 && NameRules::isNameChar(block.at(at - 1).unicode()))
+        return {};
+    const QString word = block.mid(at + 1);
+    for (QChar ch : word) {
+        if (!NameRules::isNameChar(ch.unicode()))
+            return {};
+    }
+    return word.isNull() ? QStringLiteral("") : word;
+}
+
+void ComposeEdit::insertCompletion(const QString &name)
+{
+    QTextCursor c = textCursor();
+    const QString prefix = mentionPrefix();
+    c.movePosition(QTextCursor::Left, QTextCursor::KeepAnchor, int(prefix.size()));
+    c.insertText(name + QLatin1Char(' '));
+    setTextCursor(c);
+    m_completer->popup()->hide();
+}
+
+void ComposeEdit::keyPressEvent(QKeyEvent *event)
+{
+    QAbstractItemView *popup = m_completer->popup();
+    if (popup->isVisible()) {
+        switch (event->key()) {
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+        case Qt::Key_Tab: {
+            const QModelIndex current = popup->currentIndex().isValid()
+                                            ? popup->currentIndex()
+                                            : m_completer->completionModel()->index(0, 0);
+            insertCompletion(current.data().toString());
+            return;
+        }
+        case Qt::Key_Escape:
+            popup->hide();
+            return;
+        default:
+            break;
+        }
+    }
+    const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
+    if (enter) {
+        const bool shift = event->modifiers() & Qt::ShiftModifier;
+        const bool ctrl = event->modifiers() & Qt::ControlModifier;
+        const bool send = m_ctrlEnterSends ? ctrl : !shift && !ctrl;
+        if (send) {
+            const QString text = toPlainText();
+            if (!text.trimmed().isEmpty()) {
+                emit submitted(text);
+                clear();
+            }
+            return;
+        }
+        insertPlainText(QStringLiteral("\n"));
+        return;
+    }
+    QPlainTextEdit::keyPressEvent(event);
+}
+
+QSize ComposeEdit::sizeHint() const
+{
+    const int lines = qBound(1, int(document()->size().height()), 6);
+    const int h = fontMetrics().lineSpacing() * lines + 2 * int(document()->documentMargin()) +
+                  2 * frameWidth() + 10;
+    return QSize(QPlainTextEdit::sizeHint().width(), h);
+}
+
+QSize ComposeEdit::minimumSizeHint() const
+{
+    return QSize(100, fontMetrics().lineSpacing() + 2 * int(document()->documentMargin()) + 10);
+}
+
+void ComposeEdit::updateHeight()
+{
+    // Up to six lines the box grows; beyond, it scrolls.
+    const bool full = document()->size().height() > 6;
+    setVerticalScrollBarPolicy(full ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
+    setFixedHeight(sizeHint().height());
+}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QPlainTextEdit>
+
+class QAbstractItemModel;
+class QCompleter;
+
+// Where the user writes: grows to six lines, then scrolls. Enter sends and Shift+Enter breaks
+// the line (or Ctrl+Enter sends, if chosen). Typing '@' offers the names of online users;
+// Tab or Enter picks one, Esc closes the list.
+class ComposeEdit : public QPlainTextEdit
+{
+    Q_OBJECT
+public:
+    explicit ComposeEdit(QWidget *parent = nullptr);
+
+    void setNameModel(QAbstractItemModel *names);
+    void setCtrlEnterSends(bool ctrlEnter) { m_ctrlEnterSends = ctrlEnter; }
+    QCompleter *completer() const { return m_completer; }
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    void submitted(const QString &text);
+    void typing();
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    QString mentionPrefix() const;
+    void insertCompletion(const QString &name);
+    void updateHeight();
+
+    QCompleter *m_completer;
+    bool m_ctrlEnterSends = false;
+};

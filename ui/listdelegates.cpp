@@ -1,0 +1,132 @@
+#include "listdelegates.h"
+
+#include "avatar.h"
+#include "model/conversationlistmodel.h"
+#include "model/userlistmodel.h"
+#include "theme.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+namespace {
+void paintBackground(QPainter *p, const QStyleOptionViewItem &option)
+{
+    const Theme::Colors &c = Theme::colors();
+    if (option.state & QStyle::State_Selected)
+        p->fillRect(option.rect, c.accent.lighter(Theme::isDark() ? 60 : 185));
+    else if (option.state & QStyle::State_MouseOver)
+        p->fillRect(option.rect, c.panel.darker(Theme::isDark() ? 80 : 104));
+}
+} // namespace
+
+void ConversationDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
+                                 const QModelIndex &index) const
+{
+    const Theme::Colors &c = Theme::colors();
+    p->save();
+    p->setRenderHint(QPainter::Antialiasing);
+    paintBackground(p, option);
+    const QRect r = option.rect.adjusted(10, 6, -10, -6);
+    const QRect avatar(r.left(), r.top(), r.height(), r.height());
+    const QString title = index.data().toString();
+    if (index.data(ConversationListModel::IsRoomRole).toBool()) {
+        QPainterPath path;
+        path.addRoundedRect(avatar, 8, 8);
+        p->fillPath(path, c.accent);
+        QFont f = option.font;
+        f.setBold(true);
+        f.setPixelSize(avatar.height() / 2);
+        p->setFont(f);
+        p->setPen(Qt::white);
+        p->drawText(avatar, Qt::AlignCenter, QStringLiteral("#"));
+    } else {
+        Avatar::paint(p, avatar, title);
+    }
+    const int unread = index.data(ConversationListModel::UnreadRole).toInt();
+    const bool mentioned = index.data(ConversationListModel::MentionedRole).toBool();
+    QRect text = r.adjusted(avatar.width() + 10, 0, 0, 0);
+    if (unread > 0) {
+        QFont f = option.font;
+        f.setBold(true);
+        f.setPointSizeF(f.pointSizeF() * 0.85);
+        const QString count = unread > 999 ? QStringLiteral("999+") : QString::number(unread);
+        const QString label = mentioned ? QStringLiteral("@ ") + count : count;
+        const int w = QFontMetrics(f).horizontalAdvance(label) + 14;
+        const QRect pill(r.right() - w, r.center().y() - 10, w, 20);
+        QPainterPath path;
+        path.addRoundedRect(pill, 10, 10);
+        p->fillPath(path, mentioned ? c.danger : c.accent);
+        p->setFont(f);
+        p->setPen(Qt::white);
+        p->drawText(pill, Qt::AlignCenter, label);
+        text.setRight(pill.left() - 6);
+    }
+    QFont f = option.font;
+    f.setBold(unread > 0);
+    p->setFont(f);
+    p->setPen(c.text);
+    p->drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
+                p->fontMetrics().elidedText(title, Qt::ElideRight, text.width()));
+    p->restore();
+}
+
+QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+{
+    return QSize(200, qMax(48, option.fontMetrics.height() * 2 + 14));
+}
+
+QRect UserDelegate::callButtonRect(const QRect &row)
+{
+    return QRect(row.right() - 34, row.center().y() - 13, 26, 26);
+}
+
+QRect UserDelegate::messageButtonRect(const QRect &row)
+{
+    return callButtonRect(row).translated(-30, 0);
+}
+
+void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
+                         const QModelIndex &index) const
+{
+    const Theme::Colors &c = Theme::colors();
+    p->save();
+    p->setRenderHint(QPainter::Antialiasing);
+    paintBackground(p, option);
+    const QRect r = option.rect.adjusted(10, 5, -10, -5);
+    const QString name = index.data(UserListModel::NameRole).toString();
+    const bool self = index.data(UserListModel::SelfRole).toBool();
+    const QRect avatar(r.left(), r.top(), r.height(), r.height());
+    Avatar::paint(p, avatar, name);
+    // Online dot on the avatar's corner.
+    const QRect dot(avatar.right() - 9, avatar.bottom() - 9, 10, 10);
+    p->setPen(QPen(c.panel, 2));
+    p->setBrush(c.online);
+    p->drawEllipse(dot);
+    QRect text = r.adjusted(avatar.width() + 10, 0, -64, 0);
+    p->setPen(c.text);
+    p->setFont(option.font);
+    const QString label = self ? tr("%1 (you)").arg(name) : name;
+    p->drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
+                p->fontMetrics().elidedText(label, Qt::ElideRight, text.width()));
+    if (!self && (option.state & QStyle::State_MouseOver)) {
+        // Message and call actions; calls are drawn disabled until they exist.
+        const QRect msg = messageButtonRect(option.rect);
+        const QRect call = callButtonRect(option.rect);
+        p->setPen(Qt::NoPen);
+        p->setBrush(c.accent);
+        p->drawEllipse(msg);
+        p->setPen(Qt::white);
+        p->drawText(msg, Qt::AlignCenter, QStringLiteral("✉"));
+        p->setPen(Qt::NoPen);
+        p->setBrush(c.secondary.lighter(130));
+        p->drawEllipse(call);
+        p->setPen(Qt::white);
+        p->drawText(call, Qt::AlignCenter, QStringLiteral("✆"));
+    }
+    p->restore();
+}
+
+QSize UserDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+{
+    return QSize(180, qMax(40, option.fontMetrics.height() + 18));
+}

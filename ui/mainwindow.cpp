@@ -1,0 +1,398 @@
+#include "mainwindow.h"
+
+#include "composeedit.h"
+#include "listdelegates.h"
+#include "messageview.h"
+#include "model/chatcontroller.h"
+#include "settings/settings.h"
+#include "theme.h"
+#include "traynotifier.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QShortcut>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "confabversion.h"
+
+namespace {
+constexpr int kHideUsersBelow = 900;
+
+QWidget *panel(const char *name, QWidget *parent)
+{
+    auto *w = new QWidget(parent);
+    w->setObjectName(QLatin1String(name));
+    w->setAttribute(Qt::WA_StyledBackground);
+    return w;
+}
+} // namespace
+
+MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *parent)
+    : QMainWindow(parent), m_controller(controller), m_settings(settings)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    resize(1100, 720);
+    setMinimumSize(720, 480);
+
+    // Left: conversations.
+    QWidget *left = panel("sidePanel", this);
+    m_search = new QLineEdit(left);
+    m_search->setObjectName(QStringLiteral("searchEdit"));
+    m_search->setPlaceholderText(tr("Search (Ctrl+K)"));
+    m_search->setClearButtonEnabled(true);
+    m_conversationFilter = new QSortFilterProxyModel(this);
+    m_conversationFilter->setSourceModel(controller->conversations());
+    m_conversationFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_conversationView = new QListView(left);
+    m_conversationView->setObjectName(QStringLiteral("conversationView"));
+    m_conversationView->setModel(m_conversationFilter);
+    m_conversationView->setItemDelegate(new ConversationDelegate(m_conversationView));
+    m_conversationView->setFrameShape(QFrame::NoFrame);
+    m_conversationView->setMouseTracking(true);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(8, 8, 0, 8);
+    leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_conversationView);
+    connect(m_search, &QLineEdit::textChanged, m_conversationFilter,
+            &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        if (m_conversationFilter->rowCount() > 0)
+            openConversation(
+                m_conversationFilter->index(0, 0).data(ConversationListModel::KeyRole).toString());
+    });
+    connect(m_conversationView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    openConversation(current.data(ConversationListModel::KeyRole).toString());
+            });
+
+    // Middle: the conversation.
+    QWidget *middle = panel("chatPanel", this);
+    m_title = new QLabel(middle);
+    m_title->setObjectName(QStringLiteral("conversationTitle"));
+    m_subtitle = new QLabel(middle);
+    m_subtitle->setObjectName(QStringLiteral("conversationSubtitle"));
+    m_messages = new MessageView(middle);
+    m_typing = new QLabel(middle);
+    m_typing->setObjectName(QStringLiteral("typingLabel"));
+    m_compose = new ComposeEdit(middle);
+    m_compose->setNameModel(controller->users());
+    m_compose->setCtrlEnterSends(settings->sendWithCtrlEnter());
+    m_sendButton = new QToolButton(middle);
+    m_sendButton->setObjectName(QStringLiteral("sendButton"));
+    m_sendButton->setText(QStringLiteral("➤"));
+    m_sendButton->setToolTip(tr("Send (Enter)"));
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_title);
+    header->addStretch();
+    header->addWidget(m_subtitle);
+    auto *inputRow = new QHBoxLayout;
+    inputRow->addWidget(m_compose, 1);
+    inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    auto *middleLayout = new QVBoxLayout(middle);
+    middleLayout->setContentsMargins(12, 8, 12, 8);
+    middleLayout->addLayout(header);
+    middleLayout->addWidget(m_messages, 1);
+    middleLayout->addWidget(m_typing);
+    middleLayout->addLayout(inputRow);
+    connect(m_compose, &ComposeEdit::submitted, this, &MainWindow::sendCurrent);
+    connect(m_compose, &ComposeEdit::typing, controller, &ChatController::noteTyping);
+    connect(m_sendButton, &QToolButton::clicked, this, [this] {
+        const QString text = m_compose->toPlainText();
+        if (!text.trimmed().isEmpty()) {
+            sendCurrent(text);
+            m_compose->clear();
+        }
+        m_compose->setFocus();
+    });
+    connect(m_messages, &MessageView::nearTop, this,
+            [this] { m_controller->loadOlder(m_controller->activeConversation()); });
+    connect(m_messages, &MessageView::retryRequested, this, [this](const QString &id) {
+        m_controller->retry(m_controller->activeConversation(), id);
+    });
+
+    // Right: who is online.
+    m_rightPanel = panel("sidePanel", this);
+    m_onlineLabel = new QLabel(m_rightPanel);
+    m_onlineLabel->setObjectName(QStringLiteral("onlineLabel"));
+    m_userView = new QListView(m_rightPanel);
+    m_userView->setObjectName(QStringLiteral("userView"));
+    m_userView->setModel(controller->users());
+    m_userView->setItemDelegate(new UserDelegate(m_userView));
+    m_userView->setFrameShape(QFrame::NoFrame);
+    m_userView->setMouseTracking(true);
+    auto *rightLayout = new QVBoxLayout(m_rightPanel);
+    rightLayout->setContentsMargins(0, 8, 8, 8);
+    rightLayout->addWidget(m_onlineLabel);
+    rightLayout->addWidget(m_userView);
+    connect(m_userView, &QListView::activated, this, [this](const QModelIndex &index) {
+        if (!index.data(UserListModel::SelfRole).toBool())
+            openConversation(index.data(UserListModel::NameRole).toString());
+    });
+    connect(m_userView, &QListView::clicked, this, [this](const QModelIndex &index) {
+        const QPoint pos = m_userView->viewport()->mapFromGlobal(QCursor::pos());
+        const QRect row = m_userView->visualRect(index);
+        if (index.data(UserListModel::SelfRole).toBool())
+            return;
+        if (UserDelegate::messageButtonRect(row).contains(pos))
+            openConversation(index.data(UserListModel::NameRole).toString());
+        else if (UserDelegate::callButtonRect(row).contains(pos))
+            statusBar()->showMessage(tr("Calls are not available in this version yet."), 4000);
+    });
+
+    auto *splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(left);
+    splitter->addWidget(middle);
+    splitter->addWidget(m_rightPanel);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(2, 0);
+    splitter->setSizes({240, 620, 220});
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+
+    // Status bar: connection state.
+    m_statusDot = new QLabel(this);
+    m_statusDot->setObjectName(QStringLiteral("statusDot"));
+    m_statusText = new QLabel(this);
+    m_statusText->setObjectName(QStringLiteral("connectionStatus"));
+    m_hostLabel = new QLabel(this);
+    m_hostLabel->setObjectName(QStringLiteral("hostLabel"));
+    m_hostLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusBar()->addWidget(m_statusDot);
+    statusBar()->addWidget(m_statusText, 1);
+    statusBar()->addPermanentWidget(m_hostLabel);
+    m_countdown = new QTimer(this);
+    m_countdown->setInterval(1000);
+    connect(m_countdown, &QTimer::timeout, this, &MainWindow::updateStatus);
+
+    m_notifier = new TrayNotifier(this);
+    connect(controller, &ChatController::notificationRequested, m_notifier, &TrayNotifier::notify);
+    connect(m_notifier, &TrayNotifier::activated, this, [this](const QString &key) {
+        showNormal();
+        raise();
+        activateWindow();
+        openConversation(key);
+    });
+
+    ClientSession *session = controller->session();
+    connect(session, &ClientSession::stateChanged, this, &MainWindow::updateStatus);
+    connect(session, &ClientSession::stateChanged, this, &MainWindow::updateHeader);
+    connect(controller->users(), &QAbstractItemModel::rowsInserted, this,
+            &MainWindow::updateHeader);
+    connect(controller->users(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateHeader);
+    connect(controller->users(), &QAbstractItemModel::modelReset, this, &MainWindow::updateHeader);
+    connect(controller, &ChatController::typingChanged, this, &MainWindow::updateTyping);
+    connect(controller->conversations(), &QAbstractItemModel::dataChanged, this,
+            [this] { m_notifier->setUnread(m_controller->conversations()->totalUnread()); });
+
+    auto *focusSearch = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), this);
+    connect(focusSearch, &QShortcut::activated, this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+
+    buildMenus();
+    if (!settings->windowGeometry().isEmpty())
+        restoreGeometry(settings->windowGeometry());
+    openConversation(QString());
+    updateStatus();
+    updateHeader();
+    m_compose->setFocus();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *app = menuBar()->addMenu(tr("&Confab"));
+    QMenu *themeMenu = app->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    const QList<QPair<QString, Settings::Theme>> choices{
+        {tr("Follow the &system"), Settings::Theme::System},
+        {tr("&Light"), Settings::Theme::Light},
+        {tr("&Dark"), Settings::Theme::Dark}};
+    for (const auto &[label, theme] : choices) {
+        QAction *a = themeMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(m_settings->theme() == theme);
+        themes->addAction(a);
+        connect(a, &QAction::triggered, this, [this, theme = theme] {
+            m_settings->setTheme(theme);
+            emit themeChosen(int(theme));
+            m_messages->viewport()->update();
+        });
+    }
+    QMenu *languageMenu = app->addMenu(tr("&Language"));
+    auto *languages = new QActionGroup(this);
+    const QList<QPair<QString, QString>> langs{
+        {tr("Follow the system"), QString()},
+        {QStringLiteral("English"), QStringLiteral("en")},
+        {QStringLiteral("简体中文"), QStringLiteral("zh_CN")}};
+    for (const auto &[label, code] : langs) {
+        QAction *a = languageMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(m_settings->language() == code);
+        languages->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code = code] {
+            m_settings->setLanguage(code);
+            emit languageChosen(code);
+            QMessageBox::information(this, tr("Language"),
+                                     tr("The new language is used from the next start of Confab."));
+        });
+    }
+    QAction *ctrlEnter = app->addAction(tr("Send with Ctrl+&Enter"));
+    ctrlEnter->setCheckable(true);
+    ctrlEnter->setChecked(m_settings->sendWithCtrlEnter());
+    connect(ctrlEnter, &QAction::toggled, this, [this](bool on) {
+        m_settings->setSendWithCtrlEnter(on);
+        m_compose->setCtrlEnterSends(on);
+    });
+    app->addSeparator();
+    QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Confab"), this, [this] {
+        QMessageBox::about(this, tr("About Confab"),
+                           tr("<h3>Confab %1</h3><p>Chat with voice and video calls.</p>")
+                               .arg(QLatin1String(CONFAB_VERSION)));
+    });
+}
+
+void MainWindow::openConversation(const QString &key)
+{
+    ConversationListModel *conversations = m_controller->conversations();
+    MessageListModel *messages = conversations->messages(key);
+    m_controller->setActiveConversation(key);
+    if (m_messages->model() != messages)
+        m_messages->setModel(messages);
+    const QModelIndex source = conversations->index(conversations->rowOf(key));
+    const QModelIndex proxy = m_conversationFilter->mapFromSource(source);
+    if (proxy.isValid() && m_conversationView->currentIndex() != proxy)
+        m_conversationView->setCurrentIndex(proxy);
+    updateHeader();
+    updateTyping();
+    m_compose->setPlaceholderText(key.isEmpty()
+                                      ? tr("Write to everyone… (@name for a private message)")
+                                      : tr("Write to %1 privately…").arg(key));
+    m_compose->setFocus();
+}
+
+void MainWindow::setHostAddresses(const QStringList &addresses)
+{
+    m_hostLabel->setText(addresses.isEmpty() ? QString()
+                                             : tr("Hosting — others on your network join at %1")
+                                                   .arg(addresses.join(QLatin1String(", "))));
+}
+
+void MainWindow::sendCurrent(const QString &text)
+{
+    const auto to = m_controller->send(m_controller->activeConversation(), text);
+    if (to && *to != m_controller->activeConversation())
+        openConversation(*to);
+}
+
+void MainWindow::updateHeader()
+{
+    const QString key = m_controller->activeConversation();
+    const int online = m_controller->users()->rowCount();
+    m_title->setText(key.isEmpty() ? QStringLiteral("# ") +
+                                         m_controller->conversations()->index(0).data().toString()
+                                   : key);
+    if (key.isEmpty())
+        m_subtitle->setText(tr("%n online", nullptr, online));
+    else
+        m_subtitle->setText(m_controller->users()->contains(key)
+                                ? tr("online, private conversation")
+                                : tr("offline, private conversation"));
+    m_onlineLabel->setText(tr("Online (%1)").arg(online));
+    const ClientSession *s = m_controller->session();
+    setWindowTitle(s->name().isEmpty()
+                       ? QStringLiteral("Confab")
+                       : tr("Confab — %1 @ %2").arg(s->name(), s->url().authority()));
+}
+
+void MainWindow::updateStatus()
+{
+    const Theme::Colors &c = Theme::colors();
+    const ClientSession *s = m_controller->session();
+    QColor dot = c.secondary;
+    QString text;
+    switch (s->state()) {
+    case ClientSession::State::Online:
+        dot = c.online;
+        text = tr("Online");
+        break;
+    case ClientSession::State::Connecting:
+    case ClientSession::State::Handshaking:
+    case ClientSession::State::LoggingIn:
+        dot = QColor(0xE3A008);
+        text = tr("Connecting…");
+        break;
+    case ClientSession::State::Reconnecting: {
+        dot = QColor(0xE3A008);
+        const int ms = s->reconnectRemainingMs();
+        text = ms >= 0 ? tr("Reconnecting in %n s… — messages will be sent when back", nullptr,
+                            (ms + 999) / 1000)
+                       : tr("Reconnecting…");
+        break;
+    }
+    case ClientSession::State::Offline:
+        dot = c.danger;
+        text = tr("Offline — messages will be sent when back");
+        break;
+    }
+    // A ticking countdown only while one is shown: no timer runs when idle.
+    if (s->state() == ClientSession::State::Reconnecting)
+        m_countdown->start();
+    else
+        m_countdown->stop();
+    m_statusDot->setText(QStringLiteral("●"));
+    m_statusDot->setStyleSheet(QStringLiteral("color: %1;").arg(dot.name()));
+    m_statusText->setText(text);
+}
+
+void MainWindow::updateTyping()
+{
+    const QStringList who = m_controller->typingIn(m_controller->activeConversation());
+    if (who.isEmpty())
+        m_typing->setText(QString());
+    else if (who.size() == 1)
+        m_typing->setText(tr("%1 is typing…").arg(who.first()));
+    else
+        m_typing->setText(
+            tr("%1 and %n other(s) are typing…", nullptr, int(who.size() - 1)).arg(who.first()));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange)
+        m_controller->setWindowActive(isActiveWindow());
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    m_rightPanel->setVisible(width() >= kHideUsersBelow);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings->setWindowGeometry(saveGeometry());
+    m_settings->sync();
+    QMainWindow::closeEvent(event);
+}

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QMainWindow>
+
+class ChatController;
+class ComposeEdit;
+class MessageView;
+class Settings;
+class TrayNotifier;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QSortFilterProxyModel;
+class QTimer;
+class QToolButton;
+
+// The chat window of ../shared/ui.md: conversations on the left, the active conversation in
+// the middle with the input below, the online users on the right, the connection state in
+// the status bar. All state comes from ChatController's models.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    MainWindow(ChatController *controller, Settings *settings, QWidget *parent = nullptr);
+
+    void openConversation(const QString &key);
+    // Host mode: where others can reach this computer's server.
+    void setHostAddresses(const QStringList &addresses);
+    MessageView *messageView() const { return m_messages; }
+    ComposeEdit *composeEdit() const { return m_compose; }
+
+signals:
+    void themeChosen(int theme);
+    void languageChosen(const QString &language);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void updateHeader();
+    void updateStatus();
+    void updateTyping();
+    void sendCurrent(const QString &text);
+
+    ChatController *m_controller;
+    Settings *m_settings;
+    QLineEdit *m_search;
+    QListView *m_conversationView;
+    QSortFilterProxyModel *m_conversationFilter;
+    QLabel *m_title;
+    QLabel *m_subtitle;
+    MessageView *m_messages;
+    QLabel *m_typing;
+    ComposeEdit *m_compose;
+    QToolButton *m_sendButton;
+    QWidget *m_rightPanel;
+    QLabel *m_onlineLabel;
+    QListView *m_userView;
+    QLabel *m_statusDot;
+    QLabel *m_statusText;
+    QLabel *m_hostLabel;
+    QTimer *m_countdown;
+    TrayNotifier *m_notifier;
+};

@@ -1,0 +1,294 @@
+#include "messagedelegate.h"
+
+#include "avatar.h"
+#include "model/messagelistmodel.h"
+#include "theme.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QDateTime>
+#include <QPainter>
+#include <QPainterPath>
+#include <QRegularExpression>
+#include <QTextDocument>
+#include <QTextLayout>
+
+#include <cmath>
+
+namespace {
+constexpr int kMargin = 12;
+constexpr int kAvatar = 32;
+constexpr int kPad = 8;
+constexpr int kGap = 2;
+constexpr int kGroupGap = 10;
+
+const QRegularExpression &linkPattern()
+{
+    static const QRegularExpression re(QStringLiteral(R"((https?://|www\.)[^\s<>"]+)"));
+    return re;
+}
+
+// Wraps at word boundaries, and inside a word only when it is longer than a line (URLs).
+// Measuring and painting use the same layout, so they always agree.
+struct WrappedText
+{
+    QTextLayout layout;
+    QSizeF size;
+
+    WrappedText(const QString &text, const QFont &font, int width)
+        : layout(QString(text).replace(QLatin1Char('\n'), QChar::LineSeparator), font)
+    {
+        QTextOption option;
+        option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        layout.setTextOption(option);
+        layout.beginLayout();
+        qreal height = 0;
+        qreal widest = 0;
+        for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+            line.setLineWidth(width);
+            line.setPosition(QPointF(0, height));
+            height += line.height();
+            widest = qMax(widest, line.naturalTextWidth());
+        }
+        layout.endLayout();
+        size = QSizeF(widest, height);
+    }
+};
+
+QDateTime timeOf(const QModelIndex &i)
+{
+    return i.data(MessageListModel::TimestampRole).toDateTime().toLocalTime();
+}
+
+QString statusText(const QModelIndex &index)
+{
+    switch (index.data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>()) {
+    case MessageListModel::Delivery::Pending:
+        return MessageDelegate::tr("sending…");
+    case MessageListModel::Delivery::Failed:
+        return MessageDelegate::tr("Not sent — Retry");
+    case MessageListModel::Delivery::Sent:
+        break;
+    }
+    return timeOf(index).toString(QStringLiteral("HH:mm"));
+}
+} // namespace
+
+MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+
+bool MessageDelegate::startsDay(const QModelIndex &index)
+{
+    if (index.row() == 0)
+        return true;
+    const QModelIndex prev = index.siblingAtRow(index.row() - 1);
+    return timeOf(prev).date() != timeOf(index).date();
+}
+
+bool MessageDelegate::startsGroup(const QModelIndex &index)
+{
+    if (startsDay(index))
+        return true;
+    const QModelIndex prev = index.siblingAtRow(index.row() - 1);
+    return prev.data(MessageListModel::SenderRole) != index.data(MessageListModel::SenderRole) ||
+           timeOf(prev).secsTo(timeOf(index)) > 60;
+}
+
+QString MessageDelegate::dayLabel(const QDate &date)
+{
+    const QDate today = QDate::currentDate();
+    if (date == today)
+        return tr("Today");
+    if (date == today.addDays(-1))
+        return tr("Yesterday");
+    return QLocale().toString(date, QLocale::LongFormat);
+}
+
+bool MessageDelegate::hasLink(const QString &text)
+{
+    return text.contains(QLatin1String("http")) || text.contains(QLatin1String("www."));
+}
+
+void MessageDelegate::prepareDocument(QTextDocument &doc, const QString &text, int width,
+                                      const QFont &font) const
+{
+    QString html;
+    qsizetype last = 0;
+    auto it = linkPattern().globalMatch(text);
+    while (it.hasNext()) {
+        const QRegularExpressionMatch m = it.next();
+        html += text.mid(last, m.capturedStart() - last).toHtmlEscaped();
+        QString url = m.captured();
+        const QString href =
+            url.startsWith(QLatin1String("www.")) ? QStringLiteral("https://") + url : url;
+        html += QStringLiteral("<a href=\"%1\" style=\"color:%2\">%3</a>")
+                    .arg(href.toHtmlEscaped(), Theme::colors().accent.name(), url.toHtmlEscaped());
+        last = m.capturedEnd();
+    }
+    html += text.mid(last).toHtmlEscaped();
+    html.replace(QLatin1Char('\n'), QLatin1String("<br>"));
+    doc.setDefaultFont(font);
+    doc.setDocumentMargin(0);
+    doc.setHtml(QStringLiteral("<span style=\"color:%1\">%2</span>")
+                    .arg(Theme::colors().text.name(), html));
+    doc.setTextWidth(width);
+}
+
+MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option,
+                                                const QModelIndex &index) const
+{
+    Layout l;
+    const QRect r = option.rect;
+    const bool own = index.data(MessageListModel::OwnRole).toBool();
+    const bool group = startsGroup(index);
+    const QString text = index.data().toString();
+    const QFontMetrics fm(option.font);
+    int y = r.top() + (group && index.row() > 0 ? kGroupGap : kGap);
+
+    if (startsDay(index)) {
+        l.daySeparator = QRect(r.left(), y, r.width(), fm.height() + 8);
+        y = l.daySeparator.bottom() + 4;
+    }
+    const int contentLeft = r.left() + kMargin + kAvatar + kPad;
+    const int maxBubble = qMax(120, int((r.width() - kAvatar - 2 * kMargin) * 0.72));
+    if (group && !own) {
+        l.avatar = QRect(r.left() + kMargin, y, kAvatar, kAvatar);
+        l.header = QRect(contentLeft, y, r.width() - contentLeft - kMargin, fm.height());
+        y = l.header.bottom() + 3;
+    }
+    const int textWidth = maxBubble - 2 * kPad;
+    QSize textSize;
+    if (hasLink(text)) {
+        QTextDocument doc;
+        prepareDocument(doc, text, textWidth, option.font);
+        textSize = QSize(int(doc.idealWidth()) + 1, int(doc.size().height()) + 1);
+    } else {
+        const WrappedText wrapped(text, option.font, textWidth);
+        textSize =
+            QSize(int(std::ceil(wrapped.size.width())), int(std::ceil(wrapped.size.height())));
+    }
+    const QFont small = [&] {
+        QFont f = option.font;
+        f.setPointSizeF(f.pointSizeF() * 0.8);
+        return f;
+    }();
+    const int statusWidth = QFontMetrics(small).horizontalAdvance(statusText(index)) + 6;
+    const int bubbleWidth = qMin(maxBubble, qMax(textSize.width(), 24) + 2 * kPad + statusWidth);
+    const int bubbleHeight = textSize.height() + 2 * kPad - 2;
+    const int bubbleLeft = own ? r.right() - kMargin - bubbleWidth : contentLeft;
+    l.bubble = QRect(bubbleLeft, y, bubbleWidth, bubbleHeight);
+    l.text = QRect(bubbleLeft + kPad, y + kPad - 1, bubbleWidth - 2 * kPad - statusWidth,
+                   textSize.height());
+    l.status = QRect(l.bubble.right() - kPad - statusWidth + 4,
+                     l.bubble.bottom() - QFontMetrics(small).height() - 3, statusWidth,
+                     QFontMetrics(small).height());
+    y = l.bubble.bottom() + 1;
+    if (l.avatar.isValid())
+        y = qMax(y, l.avatar.bottom() + 1);
+    l.height = y - r.top() + kGap;
+    return l;
+}
+
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    opt.rect = QRect(0, 0, qMax(200, option.rect.width()), 0);
+    if (const QWidget *w = option.widget)
+        opt.rect.setWidth(qMax(200, w->width() - 20));
+    return QSize(opt.rect.width(), layout(opt, index).height);
+}
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                            const QModelIndex &index) const
+{
+    const Theme::Colors &c = Theme::colors();
+    const Layout l = layout(option, index);
+    const bool own = index.data(MessageListModel::OwnRole).toBool();
+    const bool mention = index.data(MessageListModel::MentionRole).toBool();
+    const auto delivery =
+        index.data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>();
+    const QString sender = index.data(MessageListModel::SenderRole).toString();
+    const QString text = index.data().toString();
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    QFont small = option.font;
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+
+    if (l.daySeparator.isValid()) {
+        painter->setFont(small);
+        painter->setPen(c.secondary);
+        const QString label = dayLabel(timeOf(index).date());
+        const int w = painter->fontMetrics().horizontalAdvance(label) + 24;
+        const QRect pill(l.daySeparator.center().x() - w / 2, l.daySeparator.top(), w,
+                         l.daySeparator.height());
+        painter->setPen(QPen(c.panel.darker(110), 1));
+        const int mid = l.daySeparator.center().y();
+        painter->drawLine(l.daySeparator.left() + kMargin, mid, pill.left() - 6, mid);
+        painter->drawLine(pill.right() + 6, mid, l.daySeparator.right() - kMargin, mid);
+        painter->setPen(c.secondary);
+        painter->drawText(pill, Qt::AlignCenter, label);
+    }
+    if (l.avatar.isValid())
+        Avatar::paint(painter, l.avatar, sender);
+    if (l.header.isValid()) {
+        QFont bold = option.font;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(Avatar::colorFor(sender).lighter(Theme::isDark() ? 150 : 100));
+        const int nameWidth = painter->fontMetrics().horizontalAdvance(sender);
+        painter->drawText(l.header, Qt::AlignLeft | Qt::AlignVCenter, sender);
+        painter->setFont(small);
+        painter->setPen(c.secondary);
+        painter->drawText(l.header.adjusted(nameWidth + 8, 0, 0, 0),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          timeOf(index).toString(QStringLiteral("HH:mm")));
+    }
+    QColor bubble = own ? c.ownBubble : c.otherBubble;
+    if (mention)
+        bubble = c.mention;
+    QPainterPath path;
+    path.addRoundedRect(l.bubble, 10, 10);
+    painter->fillPath(path, bubble);
+    if (delivery == MessageListModel::Delivery::Failed) {
+        painter->setPen(QPen(c.danger, 1.5));
+        painter->drawPath(path);
+    }
+
+    painter->setFont(option.font);
+    if (hasLink(text)) {
+        QTextDocument doc;
+        prepareDocument(doc, text, l.text.width(), option.font);
+        painter->translate(l.text.topLeft());
+        doc.drawContents(painter);
+        painter->translate(-l.text.topLeft());
+    } else {
+        painter->setPen(c.text);
+        const WrappedText wrapped(text, option.font, l.text.width());
+        wrapped.layout.draw(painter, l.text.topLeft());
+    }
+    painter->setFont(small);
+    painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
+    painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));
+    painter->restore();
+}
+
+QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                QPoint pos) const
+{
+    const QString text = index.data().toString();
+    if (!hasLink(text))
+        return {};
+    const Layout l = layout(option, index);
+    if (!l.text.contains(pos))
+        return {};
+    QTextDocument doc;
+    prepareDocument(doc, text, l.text.width(), option.font);
+    return doc.documentLayout()->anchorAt(pos - l.text.topLeft());
+}
+
+bool MessageDelegate::retryAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                              QPoint pos) const
+{
+    if (index.data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>() !=
+        MessageListModel::Delivery::Failed)
+        return false;
+    return layout(option, index).bubble.contains(pos);
+}
