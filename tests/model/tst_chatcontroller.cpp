@@ -109,6 +109,31 @@ private slots:
         QCOMPARE(contents(room).count(QStringLiteral("queued")), 1);
     }
 
+    void serverRestartShowsEverythingOnce()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = online(server.url(), QStringLiteral("alice"));
+        auto bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice && bob);
+        alice->send(QString(), QStringLiteral("before"));
+        QTRY_VERIFY(contents(bob->conversations()->find(QString())).contains(QStringLiteral("before")));
+        server.kill();
+        QTRY_COMPARE(alice->session()->state(), ClientSession::State::Reconnecting);
+        alice->send(QString(), QStringLiteral("during"));
+        QVERIFY(server.start());
+        QTRY_COMPARE_WITH_TIMEOUT(bob->session()->state(), ClientSession::State::Online, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(contents(bob->conversations()->find(QString())).contains(QStringLiteral("during")), 10000);
+        // A later message proves the catch-up and the live relays have all arrived.
+        alice->send(QString(), QStringLiteral("after"));
+        QTRY_VERIFY(contents(bob->conversations()->find(QString())).contains(QStringLiteral("after")));
+        QTRY_VERIFY(contents(alice->conversations()->find(QString())).contains(QStringLiteral("after")));
+        for (ChatController *c : {alice.get(), bob.get()}) {
+            const QStringList room = contents(c->conversations()->find(QString()));
+            QCOMPARE(room, (QStringList{QStringLiteral("before"), QStringLiteral("during"), QStringLiteral("after")}));
+        }
+    }
+
     void historyPagesOnRequest()
     {
         ServerProcess server({QStringLiteral("--rate-limit"), QStringLiteral("10000"),
