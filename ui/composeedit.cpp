@@ -19,6 +19,7 @@ ComposeEdit::ComposeEdit(QWidget *parent)
     m_completer->setCompletionMode(QCompleter::PopupCompletion);
     m_completer->setCaseSensitivity(Qt::CaseInsensitive);
     m_completer->setFilterMode(Qt::MatchStartsWith);
+    m_completer->setCompletionRole(Qt::DisplayRole);
     connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this,
             &ComposeEdit::insertCompletion);
     connect(this, &QPlainTextEdit::textChanged, this, [this] {
@@ -74,6 +75,17 @@ void ComposeEdit::insertCompletion(const QString &name)
     c.insertText(name + QLatin1Char(' '));
     setTextCursor(c);
     m_completer->popup()->hide();
+}
+
+bool ComposeEdit::event(QEvent *event)
+{
+    // Tab normally moves the focus on; while names are offered it picks one.
+    if (event->type() == QEvent::KeyPress && m_completer->popup()->isVisible() &&
+        static_cast<QKeyEvent *>(event)->key() == Qt::Key_Tab) {
+        keyPressEvent(static_cast<QKeyEvent *>(event));
+        return true;
+    }
+    return QPlainTextEdit::event(event);
 }
 
 void ComposeEdit::keyPressEvent(QKeyEvent *event)

@@ -25,6 +25,7 @@ signals:
     void typing();
 
 protected:
+    bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
 
 private:

@@ -1,0 +1,207 @@
+// The windows, offscreen, against a real server process: what a user types and sees.
+#include "composeedit.h"
+#include "logindialog.h"
+#include "mainwindow.h"
+#include "messageview.h"
+#include "model/chatcontroller.h"
+#include "serverprocess.h"
+#include "settings/settings.h"
+
+#include <QAbstractItemView>
+#include <QCompleter>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+std::unique_ptr<ChatController> online(const QUrl &url, const QString &name)
+{
+    auto c = std::make_unique<ChatController>();
+    QSignalSpy in(c->session(), &ClientSession::loggedIn);
+    c->connectTo(url, name);
+    if (!in.wait())
+        return nullptr;
+    return c;
+}
+QStringList shown(MessageView *view)
+{
+    QStringList list;
+    for (int row = 0; view->model() && row < view->model()->rowCount(); ++row)
+        list << view->model()->index(row, 0).data().toString();
+    return list;
+}
+} // namespace
+
+class TestChatWindow : public QObject
+{
+    Q_OBJECT
+private:
+    ServerProcess m_server;
+    QTemporaryDir m_dir;
+
+    std::unique_ptr<Settings> settings(const QString &name)
+    {
+        return std::make_unique<Settings>(m_dir.filePath(name + QStringLiteral(".ini")));
+    }
+
+private slots:
+    void initTestCase() { QVERIFY(m_server.start()); }
+
+    void twoUsersChatThroughTheServer()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("w_alice"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("w_bob"));
+        QVERIFY(aliceCtl && bobCtl);
+        auto aliceSettings = settings(QStringLiteral("alice"));
+        auto bobSettings = settings(QStringLiteral("bob"));
+        MainWindow alice(aliceCtl.get(), aliceSettings.get());
+        MainWindow bob(bobCtl.get(), bobSettings.get());
+        alice.show();
+        bob.show();
+        QTest::keyClicks(alice.composeEdit(), QStringLiteral("hello bob, "));
+        alice.composeEdit()->insertPlainText(QStringLiteral("你好 😀")); // typed by an input method
+        QTest::keyClick(alice.composeEdit(), Qt::Key_Return);
+        QVERIFY(alice.composeEdit()->toPlainText().isEmpty());
+        QTRY_VERIFY(shown(bob.messageView()).contains(QStringLiteral("hello bob, 你好 😀")));
+        QTRY_VERIFY(shown(alice.messageView()).contains(QStringLiteral("hello bob, 你好 😀")));
+        // Shift+Enter breaks the line instead of sending.
+        QTest::keyClicks(bob.composeEdit(), QStringLiteral("line one"));
+        QTest::keyClick(bob.composeEdit(), Qt::Key_Return, Qt::ShiftModifier);
+        QTest::keyClicks(bob.composeEdit(), QStringLiteral("line two"));
+        QCOMPARE(bob.composeEdit()->toPlainText(), QStringLiteral("line one\nline two"));
+        QTest::keyClick(bob.composeEdit(), Qt::Key_Return);
+        QTRY_VERIFY(shown(alice.messageView()).contains(QStringLiteral("line one\nline two")));
+        // The window title names the user and the server.
+        QVERIFY(alice.windowTitle().contains(QLatin1String("w_alice")));
+    }
+
+    void atCompletesOnlineNames()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("c_alice"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("c_bobby"));
+        QVERIFY(aliceCtl && bobCtl);
+        QTRY_VERIFY(aliceCtl->users()->contains(QStringLiteral("c_bobby")));
+        auto s = settings(QStringLiteral("completion"));
+        MainWindow alice(aliceCtl.get(), s.get());
+        alice.show();
+        alice.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&alice));
+        ComposeEdit *edit = alice.composeEdit();
+        edit->setFocus();
+        QTest::keyClicks(edit, QStringLiteral("thanks @c_bo"));
+        QTRY_VERIFY(edit->completer()->popup()->isVisible());
+        QCOMPARE(edit->completer()->currentCompletion(), QStringLiteral("c_bobby"));
+        QTest::keyClick(edit, Qt::Key_Tab);
+        QCOMPARE(edit->toPlainText(), QStringLiteral("thanks @c_bobby "));
+        QVERIFY(!edit->completer()->popup()->isVisible());
+        // Esc closes the list and keeps the text.
+        QTest::keyClicks(edit, QStringLiteral("@c_"));
+        QTRY_VERIFY(edit->completer()->popup()->isVisible());
+        QTest::keyClick(edit->completer()->popup(), Qt::Key_Escape);
+        QVERIFY(!edit->completer()->popup()->isVisible());
+        QCOMPARE(edit->toPlainText(), QStringLiteral("thanks @c_bobby @c_"));
+    }
+
+    void privateMessageOnlyInItsConversation()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("v_alice"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("v_bob"));
+        QVERIFY(aliceCtl && bobCtl);
+        auto sa = settings(QStringLiteral("pa"));
+        auto sb = settings(QStringLiteral("pb"));
+        MainWindow alice(aliceCtl.get(), sa.get());
+        MainWindow bob(bobCtl.get(), sb.get());
+        alice.show();
+        bob.show();
+        QTest::keyClicks(alice.composeEdit(), QStringLiteral("@v_bob just for you"));
+        QTest::keyClick(alice.composeEdit(), Qt::Key_Return);
+        // Alice's window switches to the private conversation with bob.
+        QCOMPARE(aliceCtl->activeConversation(), QStringLiteral("v_bob"));
+        QTRY_COMPARE(shown(alice.messageView()), QStringList{QStringLiteral("just for you")});
+        // Bob still looks at the room: not there, but in the conversation with alice, unread.
+        QTRY_VERIFY(bobCtl->conversations()->rowOf(QStringLiteral("v_alice")) > 0);
+        QVERIFY(!shown(bob.messageView()).contains(QStringLiteral("just for you")));
+        bob.openConversation(QStringLiteral("v_alice"));
+        QCOMPARE(shown(bob.messageView()), QStringList{QStringLiteral("just for you")});
+    }
+
+    void loginDialogExplainsBadAddress()
+    {
+        ChatController controller;
+        auto s = settings(QStringLiteral("bad"));
+        LoginDialog dialog(&controller, s.get(), {});
+        dialog.findChild<QLineEdit *>(QStringLiteral("serverEdit"))
+            ->setText(QStringLiteral("ws://"));
+        dialog.findChild<QLineEdit *>(QStringLiteral("nameEdit"))->setText(QStringLiteral("alice"));
+        dialog.attemptLogin();
+        QVERIFY(dialog.errorText().contains(QLatin1String("not a server address")));
+        QCOMPARE(controller.session()->state(), ClientSession::State::Offline);
+    }
+
+    void loginDialogExplainsUnreachableServer()
+    {
+        ServerProcess gone;
+        QVERIFY(gone.start());
+        const QUrl url = gone.url();
+        gone.kill();
+        ChatController controller;
+        auto s = settings(QStringLiteral("unreachable"));
+        LoginDialog dialog(&controller, s.get(), {});
+        dialog.findChild<QLineEdit *>(QStringLiteral("serverEdit"))->setText(url.toString());
+        dialog.findChild<QLineEdit *>(QStringLiteral("nameEdit"))->setText(QStringLiteral("alice"));
+        dialog.attemptLogin();
+        QTRY_VERIFY(dialog.errorText().contains(QLatin1String("Cannot reach the server")));
+        // It does not keep retrying behind the user's back.
+        QCOMPARE(controller.session()->state(), ClientSession::State::Offline);
+        QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("connectButton"))->isEnabled());
+    }
+
+    void loginDialogExplainsTakenAndInvalidNames()
+    {
+        auto holder = online(m_server.url(), QStringLiteral("taken"));
+        QVERIFY(holder);
+        ChatController controller;
+        auto s = settings(QStringLiteral("taken"));
+        LoginDialog dialog(&controller, s.get(), {});
+        auto *name = dialog.findChild<QLineEdit *>(QStringLiteral("nameEdit"));
+        dialog.findChild<QLineEdit *>(QStringLiteral("serverEdit"))
+            ->setText(m_server.url().toString());
+        name->setText(QStringLiteral("two words"));
+        dialog.attemptLogin();
+        QVERIFY(dialog.errorText().contains(QLatin1String("no spaces")));
+        name->setText(QStringLiteral("Taken"));
+        dialog.attemptLogin();
+        QTRY_VERIFY(dialog.errorText().contains(QLatin1String("already uses the name")));
+        // A free name then works, and is remembered.
+        name->setText(QStringLiteral("free_name"));
+        QSignalSpy accepted(&dialog, &QDialog::accepted);
+        dialog.attemptLogin();
+        QVERIFY(accepted.wait());
+        QCOMPARE(s->userName(), QStringLiteral("free_name"));
+    }
+
+    void statusBarShowsReconnecting()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto ctl = online(server.url(), QStringLiteral("status"));
+        QVERIFY(ctl);
+        auto s = settings(QStringLiteral("status"));
+        MainWindow window(ctl.get(), s.get());
+        window.show();
+        auto *status = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+        QCOMPARE(status->text(), QStringLiteral("Online"));
+        server.kill();
+        QTRY_VERIFY(status->text().startsWith(QLatin1String("Reconnecting")));
+        QVERIFY(server.start());
+        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QStringLiteral("Online"), 15000);
+    }
+};
+
+QTEST_MAIN(TestChatWindow)
+#include "tst_chatwindow.moc"
