@@ -139,6 +139,11 @@ struct Options {
     double ack_timeout = 5;
     int coalesce_us = 0; // min. time between epoll waits (batches reads; adds <= this to latency)
     bool progress = true;
+    int flooders = 0;               // extra connections that send as fast as the socket takes
+    std::string flood_prefix = "f"; // their names: f0, f1, ...
+    int flood_batch = 16;           // messages a flooder queues per pump round
+
+    int total() const { return clients + flooders; } // all connections
 };
 
 void usage(FILE* f)
@@ -170,6 +175,15 @@ void usage(FILE* f)
         "  --coalesce-us N        at most one epoll wait per N microseconds: fewer, bigger\n"
         "                         reads at moderate load (adds <= N us to latency and changes\n"
         "                         the server's TCP pattern; default 0 = off)\n"
+        "  --flooders F           F extra connections (named f0, f1, ...) that, during the\n"
+        "                         measured window, send chat messages as fast as their\n"
+        "                         sockets accept them, ignoring acks and rate_limited errors\n"
+        "                         (default 0). Honest numbers (deliveries, latency,\n"
+        "                         completeness) count only the --clients connections and\n"
+        "                         only ids of the senders; flooders are reported apart.\n"
+        "  --flood-prefix P       flooder name prefix (default f)\n"
+        "  --flood-batch N        messages a flooder queues per round while its socket\n"
+        "                         takes them (default 16)\n"
         "  --no-progress          no progress lines on stderr\n"
         "  --help\n",
         f);
@@ -295,6 +309,12 @@ Options parse_args(int argc, char** argv)
             o.coalesce_us = parse_int(opt, need(), 0, 1'000'000);
         } else if (a == "--no-progress") {
             o.progress = false;
+        } else if (a == "--flooders") {
+            o.flooders = parse_int(opt, need(), 0, 1'000'000);
+        } else if (a == "--flood-prefix") {
+            o.flood_prefix = need();
+        } else if (a == "--flood-batch") {
+            o.flood_batch = parse_int(opt, need(), 1, 100'000);
         } else {
             usage(stderr);
             die("unknown option '%s'", argv[i]);
@@ -303,16 +323,22 @@ Options parse_args(int argc, char** argv)
     if (o.senders < 0)
         o.senders = o.clients;
     if (o.connect_timeout < 0)
-        o.connect_timeout = 30 + 0.025 * o.clients;
+        o.connect_timeout = 30 + 0.025 * o.total();
+    if (o.flooders > 0 && o.idle)
+        die("--flooders cannot be combined with --idle");
     if (o.senders > o.clients)
         die("--senders (%d) must not exceed --clients (%d)", o.senders, o.clients);
     if (o.open_loop && !o.idle && o.senders > 0 && o.rate <= 0)
         die("--mode open needs --rate R (total messages per second)");
-    if (o.threads > o.clients)
-        o.threads = o.clients;
-    for (char ch : o.prefix)
-        if (ch == '"' || ch == '\\' || (unsigned char)ch < 0x20)
-            die("--prefix must not contain quotes, backslashes or control characters");
+    if (o.threads > o.total())
+        o.threads = o.total();
+    for (const std::string* pre : {&o.prefix, &o.flood_prefix})
+        for (char ch : *pre)
+            if (ch == '"' || ch == '\\' || (unsigned char)ch < 0x20)
+                die("--prefix/--flood-prefix must not contain quotes, backslashes or control characters");
+    if (o.flooders > 0 && (o.prefix.starts_with(o.flood_prefix) || o.flood_prefix.starts_with(o.prefix)))
+        die("--prefix '%s' and --flood-prefix '%s' must not be prefixes of each other (names would collide)",
+            o.prefix.c_str(), o.flood_prefix.c_str());
     parse_url(o);
     return o;
 }
@@ -430,17 +456,50 @@ struct Stats {
     Counters win;   // events inside the measured window
     Counters all;   // all events of the run
     Histogram lat;  // send -> relay receive, every delivery in the window (ns)
+    std::vector<Histogram> lat_by_sec; // the same per second of the window (--flooders only, at most 60 s)
     Histogram ack_lat;  // send -> own ack (ns), window
     Histogram send_lag; // open loop: actual - scheduled send time (ns), window
     std::map<std::string, u64> errors_by_code; // all errors of the run
     u64 disconnects = 0;
     u64 dropped = 0; // open loop: sends skipped because the output buffer was full
+    std::map<std::string, u64> close_reasons; // honest clients lost during the run, by reason
+
+    // Flooders (--flooders). Honest numbers above never include them.
+    struct Flood {
+        u64 sent = 0;          // chat messages written by flooders
+        u64 acks = 0;          // of those, accepted (stored and relayed) by the server
+        u64 rate_limited = 0;  // rate_limited errors received by flooders
+        u64 relayed = 0;       // flooder messages received by honest clients
+        u64 rx_other = 0;      // anything else flooders received (honest relays, presence, ...)
+        u64 disconnects = 0;   // flooder connections lost
+        i64 first_disc = INT64_MAX, last_disc = 0; // mono ns
+        std::map<std::string, u64> errors_by_code;
+        std::map<std::string, u64> close_reasons;
+    } flood;
 
     void merge(const Stats& o)
     {
+        for (auto& [k, v] : o.close_reasons)
+            close_reasons[k] += v;
+        flood.sent += o.flood.sent;
+        flood.acks += o.flood.acks;
+        flood.rate_limited += o.flood.rate_limited;
+        flood.relayed += o.flood.relayed;
+        flood.rx_other += o.flood.rx_other;
+        flood.disconnects += o.flood.disconnects;
+        flood.first_disc = std::min(flood.first_disc, o.flood.first_disc);
+        flood.last_disc = std::max(flood.last_disc, o.flood.last_disc);
+        for (auto& [k, v] : o.flood.errors_by_code)
+            flood.errors_by_code[k] += v;
+        for (auto& [k, v] : o.flood.close_reasons)
+            flood.close_reasons[k] += v;
         win.merge(o.win);
         all.merge(o.all);
         lat.merge(o.lat);
+        if (lat_by_sec.size() < o.lat_by_sec.size())
+            lat_by_sec.resize(o.lat_by_sec.size());
+        for (size_t i = 0; i < o.lat_by_sec.size(); ++i)
+            lat_by_sec[i].merge(o.lat_by_sec[i]);
         ack_lat.merge(o.ack_lat);
         send_lag.merge(o.send_lag);
         for (auto& [k, v] : o.errors_by_code)
@@ -767,8 +826,11 @@ struct Conn {
     ConnState st = ConnState::kIdle;
     uint32_t ev_mask = 0; // currently registered epoll events
     bool sender = false;
+    bool flooder = false;
     bool close_sent = false;
     std::string name;
+    std::string fatal_code; // code of a fatal error the server sent, if any
+    std::string close_info; // "close CODE REASON" from the server's close frame, if any
     std::string in;       // unconsumed input (partial frame / HTTP head)
     std::string out;      // unsent output
     size_t out_off = 0;
@@ -803,13 +865,19 @@ public:
         for (size_t i = 0; i < indices.size(); ++i) {
             Conn& c = conns_[i];
             c.index = indices[i];
-            c.name = opt_.prefix + std::to_string(c.index);
+            c.flooder = c.index >= uint32_t(opt_.clients);
+            c.name = c.flooder ? opt_.flood_prefix + std::to_string(c.index - uint32_t(opt_.clients))
+                               : opt_.prefix + std::to_string(c.index);
             c.sender = c.index < uint32_t(opt_.senders);
+            if (c.flooder)
+                flooders_.push_back(&c); // conns_ never resizes after this
             c.rng = uint32_t(c.index * 2654435761u) ^ 0x9E3779B9u ^ uint32_t(mono_ns());
             if (!c.rng)
                 c.rng = 1;
         }
         max_pending_ = std::max(1, opt_.max_pending / opt_.threads);
+        if (opt_.flooders > 0)
+            stats.lat_by_sec.resize(size_t(std::clamp(std::ceil(opt_.duration), 1.0, 60.0)));
         scratch_.resize(kScratch);
     }
 
@@ -839,7 +907,7 @@ private:
     size_t consume(Conn& c, const char* data, size_t len);
     void handle_frame(Conn& c, const ws::Frame& f);
     void on_message(Conn& c, std::string_view msg);
-    void on_delivery(std::string_view msg);
+    void on_delivery(Conn& c, std::string_view msg);
     void on_ack(Conn& c, std::string_view msg);
     void on_error(Conn& c, std::string_view msg);
     void send_login(Conn& c);
@@ -850,6 +918,8 @@ private:
     void close_conn(Conn& c, const std::string& reason);
     void init_senders();
     void fire_timers();
+    bool flood_pump();
+    bool flooding(i64 t) const { return phase_ == kRun && t >= meas_start_ && t < meas_end_; }
     void sweep_ack_timeouts();
     void publish();
     void shutdown_all();
@@ -876,6 +946,8 @@ private:
     i64 interval_ns_ = 0;     // open loop: per-sender send interval
     int disconnect_logs_ = 0;
     int error_logs_ = 0;
+    std::vector<Conn*> flooders_;
+    bool flood_more_ = false; // some flooder's socket took a whole batch: pump again without waiting
 };
 
 void Worker::set_events(Conn& c, uint32_t ev)
@@ -961,7 +1033,22 @@ void Worker::close_conn(Conn& c, const std::string& reason)
                            reason.c_str()));
         return;
     }
+    // Reason by category: the fatal error code (if any) and the close frame, or
+    // else how the socket ended (EOF, reset, ...).
+    std::string key = c.close_info.empty() ? reason : c.close_info;
+    if (!c.fatal_code.empty())
+        key = "error " + c.fatal_code + ", " + key;
+    if (c.flooder) {
+        auto& f = stats.flood;
+        ++f.disconnects;
+        ++f.close_reasons[key];
+        const i64 t = mono_ns();
+        f.first_disc = std::min(f.first_disc, t);
+        f.last_disc = std::max(f.last_disc, t);
+        return;
+    }
     ++stats.disconnects;
+    ++stats.close_reasons[key];
     pub_disconnects.store(stats.disconnects, std::memory_order_relaxed);
     if (phase_ < kStop && disconnect_logs_++ < 5)
         note("client %s disconnected: %s", c.name.c_str(), reason.c_str());
@@ -1142,6 +1229,7 @@ void Worker::handle_frame(Conn& c, const ws::Frame& f)
     case ws::kClose: {
         unsigned code = f.payload.size() >= 2 ? (unsigned(uint8_t(f.payload[0])) << 8) | uint8_t(f.payload[1]) : 0;
         std::string reason(f.payload.size() > 2 ? f.payload.substr(2) : std::string_view());
+        c.close_info = strprintf("close %u%s%s", code, reason.empty() ? "" : " ", reason.c_str());
         if (!c.close_sent) {
             c.close_sent = true;
             queue_frame(c, ws::kClose, f.payload.substr(0, std::min<size_t>(2, f.payload.size())));
@@ -1165,7 +1253,7 @@ void Worker::on_message(Conn& c, std::string_view msg)
     const std::string_view type = json_str_last(msg, "type");
     const bool win = in_window(now_);
     if (type == "user") {
-        on_delivery(msg);
+        on_delivery(c, msg);
     } else if (type == "ack") {
         on_ack(c, msg);
     } else if (type == "login" || type == "logout") {
@@ -1180,8 +1268,10 @@ void Worker::on_message(Conn& c, std::string_view msg)
             ++stats.win.presence;
     } else if (type == "handshake" && c.st == ConnState::kAwaitHello) {
         send_login(c);
-    } else if (type == "error") {
+    } else if (type == "error" || type == "system") { // fatal errors come in the seed form
         on_error(c, msg);
+    } else if (c.flooder) {
+        ++stats.flood.rx_other;
     } else {
         ++stats.all.other;
         if (win)
@@ -1192,8 +1282,12 @@ void Worker::on_message(Conn& c, std::string_view msg)
 // A relayed chat message. It is attributed by its "id" field (which we
 // generated: "<tag>-<client index>-<counter>-<send time ns>"), NOT by "from"
 // or content; every logged-in member, the sender included, receives one.
-void Worker::on_delivery(std::string_view msg)
+void Worker::on_delivery(Conn& c, std::string_view msg)
 {
+    if (c.flooder) { // flooders' receptions are not honest deliveries
+        ++stats.flood.rx_other;
+        return;
+    }
     const std::string_view id = json_str_last(msg, "id");
     const std::string& tag = sh_.tag;
     i64 ts = 0;
@@ -1205,15 +1299,31 @@ void Worker::on_delivery(std::string_view msg)
             ++stats.win.foreign_user;
         return;
     }
+    if (opt_.flooders > 0) { // id = tag-index-counter-ts: is the sender a flooder?
+        const std::string_view rest = id.substr(tag.size() + 1);
+        uint32_t idx = 0;
+        if (parse_num(rest.substr(0, rest.find('-')), idx) && idx >= uint32_t(opt_.clients)) {
+            ++stats.flood.relayed;
+            return;
+        }
+    }
     ++stats.all.deliveries;
     if (in_window(now_)) {
         ++stats.win.deliveries;
-        stats.lat.record(u64(std::max<i64>(0, now_ - ts)));
+        const u64 lat = u64(std::max<i64>(0, now_ - ts));
+        stats.lat.record(lat);
+        if (!stats.lat_by_sec.empty())
+            stats.lat_by_sec[std::min(stats.lat_by_sec.size() - 1, size_t((now_ - meas_start_) / kNsPerSec))]
+                .record(lat);
     }
 }
 
 void Worker::on_ack(Conn& c, std::string_view msg)
 {
+    if (c.flooder) { // accepted (stored and relayed) flooder message; not waited for
+        ++stats.flood.acks;
+        return;
+    }
     ++stats.all.acks;
     const bool win = in_window(now_);
     if (win)
@@ -1247,6 +1357,17 @@ void Worker::on_error(Conn& c, std::string_view msg)
     std::string_view code = json_str(msg, "code");
     std::string_view text = json_str(msg, "content");
     const bool win = in_window(now_);
+    if (msg.find("\"fatal\":true") != std::string_view::npos)
+        c.fatal_code.assign(code.empty() ? std::string_view("(no code)") : code);
+    if (c.flooder) { // ignored, only counted
+        if (code == "rate_limited")
+            ++stats.flood.rate_limited;
+        ++stats.flood.errors_by_code[code.empty() ? std::string("(no code)") : std::string(code)];
+        if (c.st != ConnState::kReady)
+            sh_.fail(strprintf("login of %s failed: server error '%.*s': %.*s", c.name.c_str(), int(code.size()),
+                               code.data(), int(text.size()), text.data()));
+        return;
+    }
     ++stats.errors_by_code[code.empty() ? std::string("(no code)") : std::string(code)];
     if (code == "rate_limited") {
         ++stats.all.rate_limited;
@@ -1355,6 +1476,43 @@ void Worker::fire_timers()
     }
 }
 
+// Flooders: while the window is open, every flooder whose output has been fully
+// taken by the kernel gets another batch of --flood-batch chat messages queued and
+// written at once. A socket that returns EAGAIN keeps its rest in c.out and waits
+// for EPOLLOUT (flush arms it); it gets no new batch until that rest is written,
+// so a blocked flooder never stalls the loop or the honest clients. Returns true
+// if some flooder took a whole batch (then the loop polls without sleeping).
+// Outside the window nothing new is queued: flooders stop by themselves at the
+// window's end with at most one batch left to write.
+bool Worker::flood_pump()
+{
+    if (flooders_.empty() || !flooding(now_))
+        return false;
+    bool more = false;
+    for (Conn* cp : flooders_) {
+        Conn& c = *cp;
+        if (c.st != ConnState::kReady || c.out_off < c.out.size())
+            continue;
+        for (int k = 0; k < opt_.flood_batch; ++k) {
+            ++c.counter;
+            char id[96];
+            int idn =
+                std::snprintf(id, sizeof id, "%s-%u-%" PRIu64 "-%" PRId64, sh_.tag.c_str(), c.index, c.counter, now_);
+            msg_buf_.assign(R"({"type":"user","content":")");
+            msg_buf_ += sh_.content;
+            msg_buf_ += R"(","id":")";
+            msg_buf_.append(id, size_t(idn));
+            msg_buf_ += "\"}";
+            queue_frame(c, ws::kText, msg_buf_);
+        }
+        stats.flood.sent += u64(opt_.flood_batch);
+        flush(c);
+        if (c.st == ConnState::kReady && c.out_off >= c.out.size())
+            more = true;
+    }
+    return more;
+}
+
 void Worker::sweep_ack_timeouts()
 {
     const i64 limit = secs_to_ns(opt_.ack_timeout);
@@ -1452,6 +1610,10 @@ void Worker::run()
         i64 deadline = now + 20 * kNsPerMs;
         if (phase_ == kRun && !timers_.empty())
             deadline = std::min(deadline, timers_.top().t);
+        if (phase_ == kRun && !flooders_.empty() && now < meas_start_)
+            deadline = std::min(deadline, meas_start_); // flooding starts with the window
+        if (flood_more_ && flooding(now))
+            deadline = now;
         const i64 wait = std::max<i64>(0, deadline - now);
         int n;
         if (have_pwait2) {
@@ -1479,6 +1641,7 @@ void Worker::run()
         now_ = mono_ns();
         if (phase_ == kRun)
             fire_timers();
+        flood_more_ = flood_pump();
         if (!opt_.open_loop && phase_ >= kRun && now_ - last_sweep > 100 * kNsPerMs) {
             sweep_ack_timeouts();
             last_sweep = now_;
@@ -1615,6 +1778,9 @@ struct Report {
     bool settle_quiet = true;
     u64 expected_deliveries = 0;
     ProcMem mem_before, mem_login, mem_end;
+    i64 meas_start_ns = 0;
+    double rss_min_mib = 0, rss_max_mib = 0; // server RSS sampled every 0.5 s in the window
+    int rss_samples = 0;
     CpuWindow server_cpu, self_cpu;
     bool server = false;
 };
@@ -1652,14 +1818,14 @@ void print_report(const Report& r)
     const Options& o = *r.opt;
     const Counters& w = r.st.win;
     const double win = r.window_s;
-    const double C = o.clients;
-    std::printf("confab-loadgen  url=%s  clients=%d  senders=%d  size=%d B  mode=%s  threads=%d\n", o.url.c_str(),
+    const double C = o.total(); // connections, flooders included
+    std::printf("confab-loadgen  url=%s  clients=%d  senders=%d  size=%d B  mode=%s  threads=%d%s\n", o.url.c_str(),
                 o.clients, o.idle ? 0 : o.senders, o.size, o.idle ? "idle" : (o.open_loop ? "open" : "closed"),
-                o.threads);
+                o.threads, o.flooders ? strprintf("  flooders=%d", o.flooders).c_str() : "");
     if (o.open_loop && !o.idle)
         std::printf("  %-18s %.1f msg/s total (%.3f msg/s per sender)\n", "target rate", o.rate,
                     o.rate / std::max(1, o.senders));
-    std::printf("  %-18s %d clients in %.3f s (%.0f logins/s); settle %.3f s%s\n", "connect+login", o.clients,
+    std::printf("  %-18s %d clients in %.3f s (%.0f logins/s); settle %.3f s%s\n", "connect+login", o.total(),
                 r.login_s, r.login_s > 0 ? C / r.login_s : 0.0, r.settle_s,
                 r.settle_quiet ? "" : " (not quiet, cut off by --settle)");
     if (o.idle) {
@@ -1694,7 +1860,39 @@ void print_report(const Report& r)
     std::printf("  %-18s presence %" PRIu64 ", foreign user %" PRIu64 ", other %" PRIu64 ", pings answered %" PRIu64
                 " (whole run)\n",
                 "other messages", r.st.all.presence, r.st.all.foreign_user, r.st.all.other, r.st.all.pings);
-    std::printf("  %-18s %" PRIu64 "\n", "disconnects", r.st.disconnects);
+    std::string reasons;
+    for (auto& [k, v] : r.st.close_reasons)
+        reasons += strprintf("%s%s: %" PRIu64, reasons.empty() ? " (" : "; ", k.c_str(), v);
+    std::printf("  %-18s %" PRIu64 "%s%s\n", "disconnects", r.st.disconnects, reasons.c_str(),
+                reasons.empty() ? "" : ")");
+    if (o.flooders) {
+        const auto& f = r.st.flood;
+        std::printf("  %-18s %d connections sending as fast as their sockets accept, during the window only\n",
+                    "flooders", o.flooders);
+        std::printf("  %-18s %" PRIu64 " msgs written  %.1f msg/s\n", "  sent", f.sent, double(f.sent) / win);
+        std::printf("  %-18s %" PRIu64 " relays of flooder messages received by the %d honest clients"
+                    " (= %.0f messages relayed to all); %" PRIu64 " acks read by flooders\n",
+                    "  got through", f.relayed, o.clients, double(f.relayed) / std::max(1, o.clients), f.acks);
+        std::printf("  %-18s %" PRIu64 "\n", "  rate_limited", f.rate_limited);
+        std::string ferrs;
+        for (auto& [k, v] : f.errors_by_code)
+            ferrs += strprintf("%s%s=%" PRIu64, ferrs.empty() ? "" : ", ", k.c_str(), v);
+        std::printf("  %-18s %s\n", "  errors", ferrs.empty() ? "none" : ferrs.c_str());
+        std::string fr;
+        for (auto& [k, v] : f.close_reasons)
+            fr += strprintf("%s%s: %" PRIu64, fr.empty() ? "" : "; ", k.c_str(), v);
+        std::printf("  %-18s %" PRIu64 " of %d%s%s%s\n", "  disconnected", f.disconnects, o.flooders,
+                    fr.empty() ? "" : " (", fr.c_str(), fr.empty() ? "" : ")");
+        if (f.disconnects)
+            std::printf("  %-18s first %.1f ms, last %.1f ms after the window start\n", "", 
+                        double(f.first_disc - r.meas_start_ns) / 1e6, double(f.last_disc - r.meas_start_ns) / 1e6);
+        std::printf("  %-18s %" PRIu64 " other messages received by flooders\n", "", f.rx_other);
+        std::string bysec;
+        for (size_t i = 0; i < r.st.lat_by_sec.size(); ++i)
+            bysec += strprintf("%s%s", i ? " " : "",
+                               r.st.lat_by_sec[i].count() ? fmt_ms(r.st.lat_by_sec[i].quantile(0.99)).c_str() : "-");
+        std::printf("  %-18s %s\n", "honest p99/s (ms)", bysec.c_str());
+    }
     std::printf("  %-18s rx %.2f MiB/s, tx %.2f MiB/s; %.0f frames/s received\n", "traffic",
                 double(w.bytes_rx) / win / 1048576.0, double(w.bytes_tx) / win / 1048576.0, double(w.frames) / win);
     std::printf("  %-18s %.0f epoll wakeups/s, %.0f reads/s, %.1f frames per read\n", "event loop",
@@ -1702,11 +1900,16 @@ void print_report(const Report& r)
     if (r.server) {
         std::printf("  %-18s pid %d: cpu %.1f%% of one core during the %s\n", "server", o.server_pid,
                     r.server_cpu.percent(win), o.idle ? "hold" : "window");
-        std::printf("  %-18s rss before %.1f MiB, after login %.1f MiB, end %.1f MiB (hwm %.1f MiB)\n", "", 
-                    r.mem_before.rss_mib, r.mem_login.rss_mib, r.mem_end.rss_mib, r.mem_end.hwm_mib);
+        std::printf("  %-18s rss before %.1f MiB, after login %.1f MiB, end %.1f MiB (hwm %.1f MiB after login, "
+                    "%.1f MiB at end)\n",
+                    "", r.mem_before.rss_mib, r.mem_login.rss_mib, r.mem_end.rss_mib, r.mem_login.hwm_mib,
+                    r.mem_end.hwm_mib);
         std::printf("  %-18s per connection: %.1f KiB after login, %.1f KiB at end\n", "",
                     (r.mem_login.rss_mib - r.mem_before.rss_mib) * 1024.0 / C,
                     (r.mem_end.rss_mib - r.mem_before.rss_mib) * 1024.0 / C);
+        if (r.rss_samples)
+            std::printf("  %-18s rss in the %s: min %.1f MiB, max %.1f MiB (%d samples, every 0.5 s)\n", "",
+                        o.idle ? "hold" : "window", r.rss_min_mib, r.rss_max_mib, r.rss_samples);
     }
     std::printf("  %-18s cpu %.1f%% of one core (all threads)\n", "loadgen", r.self_cpu.percent(win));
     std::fflush(stdout);
@@ -1722,6 +1925,7 @@ void print_json(const Report& r)
     j.str("url", o.url);
     j.str("mode", o.idle ? "idle" : (o.open_loop ? "open" : "closed"));
     j.num("clients", u64(o.clients));
+    j.num("flooders", u64(o.flooders));
     j.num("senders", u64(o.idle ? 0 : o.senders));
     j.num("size", u64(o.size));
     j.num("threads", u64(o.threads));
@@ -1729,7 +1933,7 @@ void print_json(const Report& r)
     j.num("warmup_s", o.warmup);
     j.num("window_s", win);
     j.num("login_s", r.login_s);
-    j.num("logins_per_s", r.login_s > 0 ? o.clients / r.login_s : 0.0);
+    j.num("logins_per_s", r.login_s > 0 ? o.total() / r.login_s : 0.0);
     j.num("settle_s", r.settle_s);
     j.boolean("settle_quiet", r.settle_quiet);
     j.num("sent", w.sent);
@@ -1767,6 +1971,37 @@ void print_json(const Report& r)
     j.num("other", r.st.all.other);
     j.num("pings", r.st.all.pings);
     j.num("disconnects", r.st.disconnects);
+    auto json_map = [](const std::map<std::string, u64>& m) {
+        std::string out = "{";
+        for (auto& [k, v] : m) {
+            if (out.size() > 1)
+                out += ',';
+            out += '"';
+            json_escape(out, k);
+            out += "\":" + std::to_string(v);
+        }
+        return out + '}';
+    };
+    j.raw("disconnect_reasons", json_map(r.st.close_reasons));
+    if (o.flooders) {
+        const auto& f = r.st.flood;
+        j.num("flood_sent", f.sent);
+        j.num("flood_sent_per_s", double(f.sent) / win);
+        j.num("flood_accepted", f.acks);
+        j.num("flood_relayed_to_honest", f.relayed);
+        j.num("flood_relayed_msgs", double(f.relayed) / std::max(1, o.clients));
+        std::string bysec = "[";
+        for (size_t i = 0; i < r.st.lat_by_sec.size(); ++i)
+            bysec += strprintf("%s%.6g", i ? "," : "", ns_to_ms(double(r.st.lat_by_sec[i].quantile(0.99))));
+        j.raw("latency_p99_by_sec_ms", bysec + "]");
+        j.num("flood_rate_limited", f.rate_limited);
+        j.num("flood_disconnects", f.disconnects);
+        j.num("flood_first_disconnect_ms", f.disconnects ? double(f.first_disc - r.meas_start_ns) / 1e6 : 0.0);
+        j.num("flood_last_disconnect_ms", f.disconnects ? double(f.last_disc - r.meas_start_ns) / 1e6 : 0.0);
+        j.raw("flood_errors_by_code", json_map(f.errors_by_code));
+        j.raw("flood_disconnect_reasons", json_map(f.close_reasons));
+        j.num("flood_rx_other", f.rx_other);
+    }
     j.num("sent_total", r.st.all.sent);
     j.num("deliveries_total", r.st.all.deliveries);
     j.num("deliveries_expected", r.expected_deliveries);
@@ -1779,8 +2014,12 @@ void print_json(const Report& r)
         j.num("server_rss_login_mib", r.mem_login.rss_mib);
         j.num("server_rss_end_mib", r.mem_end.rss_mib);
         j.num("server_hwm_end_mib", r.mem_end.hwm_mib);
-        j.num("server_rss_per_conn_login_kib", (r.mem_login.rss_mib - r.mem_before.rss_mib) * 1024.0 / o.clients);
-        j.num("server_rss_per_conn_end_kib", (r.mem_end.rss_mib - r.mem_before.rss_mib) * 1024.0 / o.clients);
+        j.num("server_hwm_login_mib", r.mem_login.hwm_mib);
+        j.num("server_rss_per_conn_login_kib", (r.mem_login.rss_mib - r.mem_before.rss_mib) * 1024.0 / o.total());
+        j.num("server_rss_per_conn_end_kib", (r.mem_end.rss_mib - r.mem_before.rss_mib) * 1024.0 / o.total());
+        j.num("server_rss_min_mib", r.rss_min_mib);
+        j.num("server_rss_max_mib", r.rss_max_mib);
+        j.num("server_rss_samples", u64(r.rss_samples));
     }
     std::printf("%s\n", j.done().c_str());
     std::fflush(stdout);
@@ -1860,7 +2099,7 @@ int main(int argc, char** argv)
     sh.opt = parse_args(argc, argv);
     const Options& o = sh.opt;
     signal(SIGPIPE, SIG_IGN);
-    raise_nofile(o.clients);
+    raise_nofile(o.total());
     resolve(sh);
     sh.request = ws::upgrade_request(o);
     sh.tag = strprintf("%06x", unsigned((u64(getpid()) * 2654435761u) ^ u64(mono_ns())) & 0xFFFFFFu);
@@ -1888,7 +2127,7 @@ int main(int argc, char** argv)
     std::vector<std::unique_ptr<Worker>> workers;
     for (int t = 0; t < o.threads; ++t) {
         std::vector<uint32_t> idx;
-        for (int i = t; i < o.clients; i += o.threads)
+        for (int i = t; i < o.total(); i += o.threads)
             idx.push_back(uint32_t(i));
         workers.push_back(std::make_unique<Worker>(sh, std::move(idx)));
     }
@@ -1916,18 +2155,18 @@ int main(int argc, char** argv)
             if (!sleep_until(sh, mono_ns() + 5 * kNsPerMs))
                 return stop(1);
             u64 ready = sum_of(workers, [](Worker& w) { return w.pub_ready.load(); });
-            if (ready >= u64(o.clients))
+            if (ready >= u64(o.total()))
                 break;
             i64 now = mono_ns();
             u64 tcp = sum_of(workers, [](Worker& w) { return w.pub_connected.load(); });
             if (now >= limit) {
                 sh.fail(strprintf("timeout: only %" PRIu64 " of %d clients logged in after %.1f s (%" PRIu64
                                   " TCP connections established)",
-                                  ready, o.clients, o.connect_timeout, tcp));
+                                  ready, o.total(), o.connect_timeout, tcp));
                 return stop(1);
             }
             if (o.progress && now >= next_progress) {
-                note("connecting: %" PRIu64 "/%d logged in, %" PRIu64 " connected", ready, o.clients, tcp);
+                note("connecting: %" PRIu64 "/%d logged in, %" PRIu64 " connected", ready, o.total(), tcp);
                 next_progress += 2 * kNsPerSec;
             }
         }
@@ -1967,6 +2206,7 @@ int main(int argc, char** argv)
     sh.run_start.store(run_start);
     sh.meas_start.store(meas_start);
     sh.meas_end.store(meas_end);
+    rep.meas_start_ns = meas_start;
     sh.phase.store(kRun, std::memory_order_release);
     if (!sleep_until(sh, meas_start))
         return stop(1);
@@ -1974,9 +2214,29 @@ int main(int argc, char** argv)
     rep.self_cpu.ok = true;
     rep.self_cpu.start = self_cpu_seconds();
     const i64 t_ws = mono_ns();
+    // Sample the server's RSS every 0.5 s during the window (start and end included).
+    auto sample_rss = [&] {
+        if (!rep.server)
+            return;
+        ProcMem m = read_proc_mem(o.server_pid);
+        if (!m.ok)
+            return;
+        if (rep.rss_samples == 0 || m.rss_mib < rep.rss_min_mib)
+            rep.rss_min_mib = m.rss_mib;
+        if (rep.rss_samples == 0 || m.rss_mib > rep.rss_max_mib)
+            rep.rss_max_mib = m.rss_mib;
+        ++rep.rss_samples;
+    };
+    sample_rss();
+    for (i64 next = t_ws + kNsPerSec / 2; next < meas_end; next += kNsPerSec / 2) {
+        if (!sleep_until(sh, next))
+            return stop(1);
+        sample_rss();
+    }
     if (!sleep_until(sh, meas_end))
         return stop(1);
     const i64 t_we = mono_ns();
+    sample_rss();
     rep.server_cpu.ok = rep.server_cpu.ok && read_proc_cpu(o.server_pid, &rep.server_cpu.end);
     rep.self_cpu.end = self_cpu_seconds();
     rep.window_s = double(t_we - t_ws) / 1e9;

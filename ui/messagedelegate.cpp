@@ -191,8 +191,6 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 {
     QStyleOptionViewItem opt = option;
     opt.rect = QRect(0, 0, qMax(200, option.rect.width()), 0);
-    if (const QWidget *w = option.widget)
-        opt.rect.setWidth(qMax(200, w->width() - 20));
     return QSize(opt.rect.width(), layout(opt, index).height);
 }
 

@@ -4,112 +4,332 @@
 #include "model/messagelistmodel.h"
 
 #include <QDesktopServices>
-#include <QMouseEvent>
+#include <QKeyEvent>
+#include <QPainter>
 #include <QScrollBar>
-#include <QTimer>
 #include <QUrl>
+#include <QWheelEvent>
 
-MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new MessageDelegate(this))
+namespace {
+constexpr int kNearTopRows = 3;
+}
+
+MessageView::MessageView(QWidget *parent)
+    : QAbstractScrollArea(parent), m_delegate(new MessageDelegate(this))
 {
-    setItemDelegate(m_delegate);
-    setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    setObjectName(QStringLiteral("messageView"));
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    setSelectionMode(QAbstractItemView::NoSelection);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    setFrameShape(QFrame::NoFrame);
     setFocusPolicy(Qt::NoFocus);
     setMouseTracking(true);
-    setWordWrap(true);
-    setResizeMode(QListView::Adjust);
-    setFrameShape(QFrame::NoFrame);
-    setObjectName(QStringLiteral("messageView"));
-    verticalScrollBar()->setSingleStep(24);
+    viewport()->setMouseTracking(true);
+    viewport()->setAutoFillBackground(true);
+    viewport()->setBackgroundRole(QPalette::Base);
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
-        m_stickToBottom = isAtBottom();
-        if (value <= verticalScrollBar()->minimum() + 40 && model() && model()->rowCount() > 0)
+        if (m_syncing)
+            return;
+        // The bar counts rows: dragging it jumps to that message.
+        m_topRow = qBound(0, value, qMax(0, rowCount() - 1));
+        m_topOffset = 0;
+        m_stickToBottom = false;
+        clampToContent();
+        if (m_topRow < kNearTopRows)
             emit nearTop();
+        viewport()->update();
     });
 }
 
 void MessageView::setModel(QAbstractItemModel *model)
 {
-    if (this->model())
-        disconnect(this->model(), nullptr, this, nullptr);
-    QListView::setModel(model);
+    if (m_model)
+        disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
     if (model) {
-        connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
-                &MessageView::beforeInsert);
-        connect(model, &QAbstractItemModel::rowsInserted, this, &MessageView::afterInsert);
+        connect(model, &QAbstractItemModel::rowsInserted, this, &MessageView::onRowsInserted);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &MessageView::onRowsRemoved);
+        connect(model, &QAbstractItemModel::dataChanged, this, &MessageView::onDataChanged);
+        connect(model, &QAbstractItemModel::modelReset, this, &MessageView::onReset);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &MessageView::onReset);
+        connect(model, &QObject::destroyed, this, &MessageView::onReset);
     }
+    onReset();
+}
+
+int MessageView::rowCount() const
+{
+    return m_model ? m_model->rowCount() : 0;
+}
+
+QStyleOptionViewItem MessageView::optionFor(int row, int y) const
+{
+    QStyleOptionViewItem option;
+    option.initFrom(viewport());
+    option.font = font();
+    option.widget = this;
+    option.rect = QRect(0, y, viewport()->width(), heightOf(row));
+    return option;
+}
+
+int MessageView::heightOf(int row) const
+{
+    if (row < 0 || row >= int(m_heights.size()))
+        return 0;
+    int &h = m_heights[size_t(row)];
+    if (h < 0) {
+        QStyleOptionViewItem option;
+        option.initFrom(viewport());
+        option.font = font();
+        option.widget = this;
+        option.rect = QRect(0, 0, viewport()->width(), 0);
+        h = qMax(1, m_delegate->sizeHint(option, m_model->index(row, 0)).height());
+    }
+    return h;
+}
+
+void MessageView::invalidate(int first, int last)
+{
+    for (int row = qMax(0, first); row <= last && row < int(m_heights.size()); ++row)
+        m_heights[size_t(row)] = -1;
+}
+
+void MessageView::anchorToBottom()
+{
+    // Lay out upwards from the newest message until the viewport is full.
+    int y = viewport()->height();
+    int row = rowCount() - 1;
+    while (row > 0 && y - heightOf(row) > 0) {
+        y -= heightOf(row);
+        --row;
+    }
+    if (row >= 0)
+        y -= heightOf(row);
+    m_topRow = qMax(0, row);
+    m_topOffset = qMax(0, -y);
+}
+
+void MessageView::clampToContent()
+{
+    // Never leave empty space below the newest message while there is content above.
+    int y = -m_topOffset;
+    for (int row = m_topRow; row < rowCount() && y < viewport()->height(); ++row)
+        y += heightOf(row);
+    if (y <= viewport()->height()) {
+        m_stickToBottom = true;
+        anchorToBottom();
+    }
+    syncScrollBar();
+}
+
+void MessageView::syncScrollBar()
+{
+    m_syncing = true;
+    QScrollBar *bar = verticalScrollBar();
+    const int rows = rowCount();
+    const int visibleRows = qMax(1, int(m_visible.size()));
+    bar->setRange(0, qMax(0, rows - visibleRows));
+    bar->setPageStep(visibleRows);
+    bar->setSingleStep(1);
+    bar->setValue(m_stickToBottom ? bar->maximum() : m_topRow);
+    m_syncing = false;
+}
+
+void MessageView::scrollToBottom()
+{
     m_stickToBottom = true;
-    scrollToBottom();
+    anchorToBottom();
+    syncScrollBar();
+    viewport()->update();
 }
 
-bool MessageView::isAtBottom() const
+void MessageView::scrollToTop()
 {
-    const QScrollBar *bar = verticalScrollBar();
-    return bar->value() >= bar->maximum() - 8;
+    m_stickToBottom = false;
+    m_topRow = 0;
+    m_topOffset = 0;
+    clampToContent();
+    emit nearTop();
+    viewport()->update();
 }
 
-void MessageView::beforeInsert(const QModelIndex &, int first, int)
+void MessageView::scrollBy(int dy)
 {
-    // Rows going in above what the user reads must not move it.
-    m_distanceFromBottom = first == 0 && model()->rowCount() > 0
-                               ? verticalScrollBar()->maximum() - verticalScrollBar()->value()
-                               : -1;
+    if (rowCount() == 0 || dy == 0)
+        return;
+    m_stickToBottom = false;
+    m_topOffset += dy;
+    while (m_topOffset < 0 && m_topRow > 0)
+        m_topOffset += heightOf(--m_topRow);
+    while (m_topRow < rowCount() - 1 && m_topOffset >= heightOf(m_topRow))
+        m_topOffset -= heightOf(m_topRow++);
+    if (m_topOffset < 0)
+        m_topOffset = 0;
+    clampToContent();
+    if (dy < 0 && m_topRow < kNearTopRows)
+        emit nearTop();
+    viewport()->update();
 }
 
-void MessageView::afterInsert(const QModelIndex &, int, int)
+void MessageView::scrollContentsBy(int, int)
 {
-    const int keep = m_distanceFromBottom;
-    const bool stick = m_stickToBottom;
-    // The layout is updated later in this event-loop turn; scroll once it is.
-    QTimer::singleShot(0, this, [this, keep, stick] {
-        if (stick)
-            scrollToBottom();
-        else if (keep >= 0)
-            verticalScrollBar()->setValue(verticalScrollBar()->maximum() - keep);
-    });
+    // Scrolling is driven by the row anchor; the bar only reflects it.
+}
+
+void MessageView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(viewport());
+    m_visible.clear();
+    if (m_stickToBottom)
+        anchorToBottom();
+    int y = -m_topOffset;
+    for (int row = m_topRow; row < rowCount() && y < viewport()->height(); ++row) {
+        const QStyleOptionViewItem option = optionFor(row, y);
+        m_delegate->paint(&painter, option, m_model->index(row, 0));
+        m_visible.push_back(Visible{row, option.rect});
+        y += option.rect.height();
+    }
+    const int visibleRows = int(m_visible.size());
+    if (verticalScrollBar()->pageStep() != qMax(1, visibleRows))
+        syncScrollBar();
 }
 
 void MessageView::resizeEvent(QResizeEvent *event)
 {
-    const bool stick = m_stickToBottom;
-    QListView::resizeEvent(event);
-    // Heights depend on the width: lay the rows out again.
-    scheduleDelayedItemsLayout();
-    if (stick)
-        QTimer::singleShot(0, this, [this] { scrollToBottom(); });
+    QAbstractScrollArea::resizeEvent(event);
+    // Heights depend on the width; they are measured again as rows come into view.
+    std::fill(m_heights.begin(), m_heights.end(), -1);
+    if (m_stickToBottom)
+        anchorToBottom();
+    else
+        clampToContent();
+}
+
+void MessageView::wheelEvent(QWheelEvent *event)
+{
+    const QPoint pixels = event->pixelDelta();
+    const int dy = !pixels.isNull() ? -pixels.y()
+                                    : -event->angleDelta().y() * 3 * fontMetrics().height() / 120;
+    scrollBy(dy);
+    event->accept();
+}
+
+void MessageView::keyPressEvent(QKeyEvent *event)
+{
+    switch (event->key()) {
+    case Qt::Key_PageUp:
+        scrollBy(-viewport()->height() * 9 / 10);
+        return;
+    case Qt::Key_PageDown:
+        scrollBy(viewport()->height() * 9 / 10);
+        return;
+    case Qt::Key_Home:
+        scrollToTop();
+        return;
+    case Qt::Key_End:
+        scrollToBottom();
+        return;
+    default:
+        QAbstractScrollArea::keyPressEvent(event);
+    }
+}
+
+QModelIndex MessageView::indexAt(QPoint pos) const
+{
+    for (const Visible &v : m_visible) {
+        if (v.rect.contains(pos))
+            return m_model->index(v.row, 0);
+    }
+    return {};
 }
 
 void MessageView::mouseMoveEvent(QMouseEvent *event)
 {
-    const QModelIndex index = indexAt(event->position().toPoint());
-    QStyleOptionViewItem option;
-    initViewItemOption(&option);
-    option.rect = visualRect(index);
-    const bool link = index.isValid() &&
-                      !m_delegate->linkAt(option, index, event->position().toPoint()).isEmpty();
-    const bool retry =
-        index.isValid() && m_delegate->retryAt(option, index, event->position().toPoint());
-    viewport()->setCursor(link || retry ? Qt::PointingHandCursor : Qt::ArrowCursor);
-    QListView::mouseMoveEvent(event);
+    const QPoint pos = event->position().toPoint();
+    const QModelIndex index = indexAt(pos);
+    bool active = false;
+    if (index.isValid()) {
+        for (const Visible &v : m_visible) {
+            if (v.row == index.row()) {
+                const QStyleOptionViewItem option = optionFor(v.row, v.rect.top());
+                active = !m_delegate->linkAt(option, index, pos).isEmpty() ||
+                         m_delegate->retryAt(option, index, pos);
+            }
+        }
+    }
+    viewport()->setCursor(active ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    QAbstractScrollArea::mouseMoveEvent(event);
 }
 
 void MessageView::mouseReleaseEvent(QMouseEvent *event)
 {
-    const QModelIndex index = indexAt(event->position().toPoint());
+    const QPoint pos = event->position().toPoint();
+    const QModelIndex index = indexAt(pos);
     if (index.isValid() && event->button() == Qt::LeftButton) {
-        QStyleOptionViewItem option;
-        initViewItemOption(&option);
-        option.rect = visualRect(index);
-        const QString link = m_delegate->linkAt(option, index, event->position().toPoint());
-        if (!link.isEmpty()) {
-            QDesktopServices::openUrl(QUrl(link));
-            return;
-        }
-        if (m_delegate->retryAt(option, index, event->position().toPoint())) {
-            emit retryRequested(index.data(MessageListModel::ClientIdRole).toString());
-            return;
+        for (const Visible &v : m_visible) {
+            if (v.row != index.row())
+                continue;
+            const QStyleOptionViewItem option = optionFor(v.row, v.rect.top());
+            const QString link = m_delegate->linkAt(option, index, pos);
+            if (!link.isEmpty()) {
+                QDesktopServices::openUrl(QUrl(link));
+                return;
+            }
+            if (m_delegate->retryAt(option, index, pos)) {
+                emit retryRequested(index.data(MessageListModel::ClientIdRole).toString());
+                return;
+            }
         }
     }
-    QListView::mouseReleaseEvent(event);
+    QAbstractScrollArea::mouseReleaseEvent(event);
+}
+
+void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
+{
+    const int count = last - first + 1;
+    m_heights.insert(m_heights.begin() + first, size_t(count), -1);
+    invalidate(last + 1, last + 1); // its group header may come or go
+    if (!m_stickToBottom && first <= m_topRow && rowCount() > count)
+        m_topRow += count; // older history above: the user's place stays put
+    if (m_stickToBottom)
+        anchorToBottom();
+    syncScrollBar();
+    viewport()->update();
+}
+
+void MessageView::onRowsRemoved(const QModelIndex &, int first, int last)
+{
+    const int count = last - first + 1;
+    if (first < int(m_heights.size()))
+        m_heights.erase(m_heights.begin() + first,
+                        m_heights.begin() + qMin(int(m_heights.size()), last + 1));
+    invalidate(first, first);
+    if (m_topRow > last)
+        m_topRow -= count;
+    else if (m_topRow >= first)
+        m_topRow = first, m_topOffset = 0;
+    m_topRow = qBound(0, m_topRow, qMax(0, rowCount() - 1));
+    if (m_stickToBottom)
+        anchorToBottom();
+    else
+        clampToContent();
+    syncScrollBar();
+    viewport()->update();
+}
+
+void MessageView::onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
+{
+    invalidate(topLeft.row(), bottomRight.row() + 1);
+    viewport()->update();
+}
+
+void MessageView::onReset()
+{
+    m_heights.assign(size_t(rowCount()), -1);
+    m_visible.clear();
+    m_stickToBottom = true;
+    m_topRow = 0;
+    m_topOffset = 0;
+    anchorToBottom();
+    syncScrollBar();
+    viewport()->update();
 }

@@ -26,7 +26,10 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
     connect(&m_session, &ClientSession::usersChanged, &m_users, &UserListModel::apply);
     connect(&m_session, &ClientSession::messageReceived, this, &ChatController::onMessage);
     connect(&m_session, &ClientSession::historyReceived, this,
-            [this](const QString &with, const QList<ChatMessage> &messages, bool more) {
+            [this](const QString &with, const QList<ChatMessage> &messages, bool more,
+                   const QString &ref) {
+                if (m_loadingOlder.value(with) == ref)
+                    m_loadingOlder.remove(with);
                 onHistory(with, messages, more);
             });
     connect(&m_session, &ClientSession::messageAcknowledged, this,
@@ -45,6 +48,8 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
     connect(&m_session, &ClientSession::stateChanged, this, [this](ClientSession::State s) {
         if (s == ClientSession::State::Offline)
             m_users.clear();
+        if (s != ClientSession::State::Online)
+            m_loadingOlder.clear(); // unanswered requests died with the connection
     });
     m_typingExpiry.setInterval(1000);
     connect(&m_typingExpiry, &QTimer::timeout, this, [this] {
@@ -170,9 +175,9 @@ void ChatController::retry(const QString &key, const QString &clientId)
 void ChatController::loadOlder(const QString &key)
 {
     MessageListModel *list = m_conversations.find(key);
-    if (!list || !list->hasMoreHistory())
-        return;
-    m_session.requestHistory(key, list->oldestSeq(), 50);
+    if (!list || !list->hasMoreHistory() || m_loadingOlder.contains(key))
+        return; // one page at a time per conversation, however often the view asks
+    m_loadingOlder.insert(key, m_session.requestHistory(key, list->oldestSeq(), 50));
 }
 
 void ChatController::setActiveConversation(const QString &key)

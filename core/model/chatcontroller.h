@@ -63,6 +63,7 @@ private:
     QHash<QString, QString> m_pendingKeys;           // client id -> conversation
     QHash<QString, QPair<QString, QString>> m_texts; // client id -> (content, to) for retry
     QHash<QString, QStringList> m_typing;            // conversation -> who is typing
+    QHash<QString, QString> m_loadingOlder;          // conversation -> history request ref
     QHash<QString, qint64> m_typingSeen;             // "key/name" -> ms of last notice
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;
