@@ -7,6 +7,10 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QDateTime>
+#include <QEvent>
+
+#include <cstdio>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTimer>
@@ -110,5 +114,22 @@ void ClientApp::showMainWindow()
             addresses << m_server.localAddress();
         m_window->setHostAddresses(addresses);
     }
+    if (qEnvironmentVariableIsSet("CONFAB_STARTUP_PROBE"))
+        m_window->installEventFilter(this);
     m_window->show();
+}
+
+bool ClientApp::eventFilter(QObject *watched, QEvent *event)
+{
+    // bench/client-startup: report when the first frame of the window has been painted.
+    if (watched == m_window.get() && event->type() == QEvent::Paint) {
+        m_window->removeEventFilter(this);
+        QTimer::singleShot(0, this, [this] {
+            std::fprintf(stderr, "confab: first frame at %lld\n", QDateTime::currentMSecsSinceEpoch());
+            std::fflush(stderr);
+            if (qEnvironmentVariable("CONFAB_STARTUP_PROBE") == QLatin1String("quit"))
+                m_app.quit();
+        });
+    }
+    return QObject::eventFilter(watched, event);
 }

@@ -35,6 +35,9 @@ public:
     // The name to use when none was given: the settings', else the login name if valid.
     static QString defaultName(const Settings &settings);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     QUrl startHost(quint16 port, QString *error);
     void showMainWindow();
