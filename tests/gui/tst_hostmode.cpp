@@ -1,0 +1,81 @@
+// `confab --host PORT`: the desktop client runs the server in-process, logs its user in, and
+// others can join it — the README's first command, offscreen.
+#include "testclient.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestHostMode : public QObject
+{
+    Q_OBJECT
+private slots:
+    void hostsAndLogsTheUserIn()
+    {
+        QTemporaryDir dir;
+        QTcpServer probe; // a free port
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+
+        QProcess client;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        client.setProcessEnvironment(env);
+        client.start(qEnvironmentVariable("CONFAB_CLIENT_BIN"),
+                     {QStringLiteral("--host"), QString::number(port), QStringLiteral("--name"),
+                      QStringLiteral("host_user"), QStringLiteral("--quit-after"),
+                      QStringLiteral("60000")});
+        QVERIFY(client.waitForStarted());
+
+        // Wait until the embedded server accepts connections.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                QTcpSocket attempt;
+                attempt.connectToHost(QHostAddress::LocalHost, port);
+                return attempt.waitForConnected(200);
+            },
+            15000));
+        TestClient guest;
+        QVERIFY(guest.open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port))));
+        QVERIFY(guest.login(QStringLiteral("guest")));
+        // The hosting user is online in their own server, and hears the guest.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            guest.loginReply()
+                    .value(QLatin1String("user_list"))
+                    .toArray()
+                    .contains(QStringLiteral("host_user")) ||
+                !guest.waitForPresence(QStringLiteral("host_user"), true, 100).isEmpty(),
+            10000);
+        // History is kept in the user's data folder.
+        guest.sendChat(QStringLiteral("hello host"), QStringLiteral("g1"));
+        QVERIFY(!guest.waitForType(QStringLiteral("ack")).isEmpty());
+        QVERIFY(QFile::exists(
+            dir.filePath(QStringLiteral("data/Confab/confab/hosted-history.sqlite"))));
+
+        client.terminate();
+        QVERIFY(client.waitForFinished(10000));
+    }
+
+    void versionWorksWithoutADisplay()
+    {
+        QProcess client;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        env.remove(QStringLiteral("DISPLAY"));
+        client.setProcessEnvironment(env);
+        client.start(qEnvironmentVariable("CONFAB_CLIENT_BIN"), {QStringLiteral("--version")});
+        QVERIFY(client.waitForFinished(10000));
+        QCOMPARE(client.exitCode(), 0);
+        QVERIFY(client.readAllStandardOutput().startsWith("confab "));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHostMode)
+#include "tst_hostmode.moc"
