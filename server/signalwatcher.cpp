@@ -2,6 +2,7 @@
 
 #include <QSocketNotifier>
 
+#ifdef Q_OS_UNIX
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,3 +46,10 @@ void SignalWatcher::readSignal()
     if (::read(signalPipe[0], &byte, 1) == 1)
         emit terminationRequested(int(byte));
 }
+
+#else
+// Windows: the service manager or the console ends the process; nothing to translate.
+SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) {}
+SignalWatcher::~SignalWatcher() = default;
+void SignalWatcher::readSignal() {}
+#endif

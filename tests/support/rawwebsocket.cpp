@@ -4,13 +4,16 @@
 #include <QTest>
 #include <QtEndian>
 
+#ifdef Q_OS_UNIX
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 bool RawWebSocket::open(quint16 port, int receiveBuffer)
 {
+#ifdef Q_OS_UNIX
     if (receiveBuffer > 0) {
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
@@ -23,7 +26,10 @@ bool RawWebSocket::open(quint16 port, int receiveBuffer)
             return false;
         }
         m_socket.setSocketDescriptor(fd);
-    } else {
+    } else
+#endif
+    {
+        Q_UNUSED(receiveBuffer)
         m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
         if (!m_socket.waitForConnected(5000))
             return false;
