@@ -1,6 +1,8 @@
 #include "serverprocess.h"
 
+#include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTest>
 
 ServerProcess::ServerProcess(const QStringList &extraArguments) : m_extra(extraArguments)
@@ -23,6 +25,11 @@ bool ServerProcess::start()
         qWarning("CONFAB_SERVER_BIN is not set; run the tests through ctest");
         return false;
     }
+    // A port below the ephemeral range, kept for restarts: a server started with --port 0
+    // by a test running in parallel could otherwise take it while this one is down.
+    const bool firstStart = m_port == 0;
+    if (firstStart)
+        m_port = freePort();
     QStringList args{QStringLiteral("--listen"),   QStringLiteral("127.0.0.1"),
                      QStringLiteral("--port"),     QString::number(m_port),
                      QStringLiteral("--database"), databasePath()};
@@ -40,11 +47,29 @@ bool ServerProcess::start()
         15000);
     const QRegularExpressionMatch match = listening.match(out);
     if (!ok || !match.hasMatch()) {
+        m_process.waitForFinished(1000);
+        m_log += QString::fromUtf8(m_process.readAllStandardError());
+        if (firstStart && m_log.contains(QLatin1String("cannot listen"))) {
+            m_port = 0; // taken since we looked: try another one
+            m_log.clear();
+            return start();
+        }
         qWarning("server did not start: %s %s", qPrintable(out), qPrintable(m_log));
         return false;
     }
     m_port = quint16(match.captured(1).toUInt());
     return true;
+}
+
+quint16 ServerProcess::freePort()
+{
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto candidate = quint16(20000 + QRandomGenerator::global()->bounded(12000));
+        QTcpServer probe;
+        if (probe.listen(QHostAddress::LocalHost, candidate))
+            return candidate;
+    }
+    return 0;
 }
 
 bool ServerProcess::stop()

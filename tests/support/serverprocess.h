@@ -25,6 +25,8 @@ public:
     QProcess &process() { return m_process; }
 
 private:
+    static quint16 freePort();
+
     QTemporaryDir m_dir;
     QStringList m_extra;
     QProcess m_process;
