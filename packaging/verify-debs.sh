@@ -38,8 +38,10 @@ cp "$pkgdir"/*.deb "$root/tmp/debs/"
 
 step "apt install the packages (dependencies from the archive)"
 in_root apt-get update -q >/dev/null
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/debs/confab_*.deb \
-    /tmp/debs/confab-server_*.deb >"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "apt install"; }
+debs=()
+for f in "$root"/tmp/debs/confab_*.deb "$root"/tmp/debs/confab-server_*.deb; do debs+=("/tmp/debs/$(basename "$f")"); done
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${debs[@]}" \
+    >"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "apt install"; }
 grep -E "^Setting up confab" "$work/apt.log"
 
 step "installed files"
@@ -51,7 +53,7 @@ for f in /usr/bin/confab /usr/bin/confab-cli /usr/bin/confab-server /etc/confab/
     echo "ok $f"
 done
 in_root getent passwd confab >/dev/null || fail "no system user 'confab'"
-[ "$(stat -c %U "$root/var/lib/confab")" = confab ] || fail "/var/lib/confab not owned by confab"
+[ "$(in_root stat -c %U /var/lib/confab)" = confab ] || fail "/var/lib/confab not owned by confab"
 echo "ok system user confab, /var/lib/confab"
 
 step "confab --version and confab-server --version"
@@ -88,7 +90,7 @@ cat "$root/tmp/listen.out"
 grep -q '"content":"hello from the package"' "$root/tmp/listen.out" || { cat "$root/tmp/listen.err"; fail "listen"; }
 
 step "confab starts headless (offscreen), hosts, logs in and exits cleanly"
-in_root env QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp confab --host $((port + 1)) --name pkguser \
+in_root sh -c "mkdir -p -m 700 /tmp/xdg-run" && in_root env QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/xdg-run confab --host $((port + 1)) --name pkguser \
     --quit-after 3000 >"$work/client.log" 2>&1 || { cat "$work/client.log"; fail "confab exited with an error"; }
 grep -q "pkguser logged in" "$work/client.log" || { cat "$work/client.log"; fail "client did not log in"; }
 echo "ok: $(grep -m1 'pkguser logged in' "$work/client.log")"

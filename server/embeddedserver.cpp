@@ -49,7 +49,8 @@ quint16 EmbeddedServer::port() const
 
 QString EmbeddedServer::localAddress() const
 {
-    return QStringLiteral("ws://localhost:%1").arg(port());
+    // Not "localhost": a minimal system may have no /etc/hosts, and it may resolve to ::1.
+    return QStringLiteral("ws://127.0.0.1:%1").arg(port());
 }
 
 QStringList EmbeddedServer::lanAddresses() const
