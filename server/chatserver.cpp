@@ -1,6 +1,7 @@
 #include "chatserver.h"
 
 #include "confabversion.h"
+#include "protocol/mediapacketheader.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 #include "wireframe.h"
@@ -188,8 +189,7 @@ void ChatServer::acceptWebSockets()
         socket->setMaxAllowedIncomingFrameSize(
             quint64(qMax(m_config.limits.maxMessageBytes, m_config.limits.maxMediaBytes) * 2));
 
-        auto owned = std::make_unique<ClientConnection>(socket, ip, m_config.limits.ratePerSecond,
-                                                        m_config.limits.rateBurst, now());
+        auto owned = std::make_unique<ClientConnection>(socket, ip, m_config.limits, now());
         ClientConnection *c = owned.get();
         c->tcp = tcp;
         m_connections.emplace(socket, std::move(owned));
@@ -246,6 +246,7 @@ void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
 {
     if (!c->loggedIn)
         return;
+    endCallOf(c, QStringLiteral("disconnected")); // the other member is told at once
     c->loggedIn = false;
     m_online.remove(c->nameKey);
     m_room.erase(std::find(m_room.begin(), m_room.end(), c));
@@ -306,6 +307,9 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
         c->closing = true;
         c->socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logout"));
         break;
+    case ClientRequest::Type::Call:
+        handleCall(c, r);
+        break;
     case ClientRequest::Type::Reserved:
         sendError(c, ErrorCode::Unsupported, r.ref, c->dialect);
         break;
@@ -334,15 +338,40 @@ void ChatServer::onBinary(ClientConnection *c, const QByteArray &data)
     if (c->closing)
         return;
     c->lastActivityMs = now();
-    // Media over the rate is dropped without a reply: a late frame is worthless anyway.
-    if (!takeToken(c))
+    // Media over its rate is dropped without a reply: a late frame is worthless anyway.
+    if (!c->mediaRate.take(now()))
         return;
-    if (data.size() > m_config.limits.maxMediaBytes) {
-        sendError(c, ErrorCode::TooLarge, {}, c->dialect);
+    relayMedia(c, data);
+}
+
+void ChatServer::relayMedia(ClientConnection *c, const QByteArray &packet)
+{
+    // Errors about media cost a text token, so bad packets cannot make the server talk fast.
+    auto refuse = [&](ErrorCode code) {
+        if (takeToken(c))
+            sendError(c, code, {}, c->dialect);
+    };
+    if (packet.size() > m_config.limits.maxMediaBytes)
+        return refuse(ErrorCode::TooLarge);
+    if (!c->loggedIn)
+        return refuse(ErrorCode::NotLoggedIn);
+    const std::optional<MediaPacketHeader> header = MediaPacketHeader::parse(packet);
+    if (!header)
+        return refuse(ErrorCode::BadMedia);
+    const CallRegistry::Call *call = m_calls.find(header->callId);
+    if (!call || call->state != CallRegistry::State::Active ||
+        !m_calls.isMember(header->callId, c->nameKey))
+        return refuse(ErrorCode::NoCall);
+    ClientConnection *other = m_online.value(m_calls.otherKey(header->callId, c->nameKey));
+    if (!other || other->closing || !other->tcp)
+        return;
+    // A receiver that falls behind loses media first, before it is cut off for text.
+    if (other->tcp->bytesToWrite() + other->out.size() > m_config.maxQueuedBytes / 4) {
+        ++m_mediaDropped;
         return;
     }
-    // Media is relayed only inside calls; calls are not part of this server yet.
-    sendError(c, c->loggedIn ? ErrorCode::NoCall : ErrorCode::NotLoggedIn, {}, c->dialect);
+    // The same bytes, header and all: no JSON, no base64, no copy of the payload per hop.
+    send(other, WireFrame::binary(packet));
 }
 
 void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
@@ -596,6 +625,110 @@ void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
         return;
     }
     sendBytes(c, MessageEncoder::history(r.with, *page, more, r.ref));
+}
+
+void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
+{
+    using A = ClientRequest::CallAction;
+    if (r.callAction == A::Invite) {
+        const QString toKey = NameRules::key(r.to);
+        if (toKey == c->nameKey)
+            return sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
+        ClientConnection *callee = m_online.value(toKey);
+        if (!callee || callee->dialect != Dialect::Confab)
+            return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
+        if (m_calls.callOf(c->nameKey))
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        if (m_calls.callOf(toKey)) {
+            sendBytes(c, MessageEncoder::callEvent(QStringLiteral("call_busy"), 0, callee->name));
+            return;
+        }
+        const quint32 id = m_calls.create(c->name, callee->name, r.media);
+        qCInfo(lcServer).noquote()
+            << c->name << "calls" << callee->name << r.media.join(QLatin1Char('+'));
+        sendBytes(c, MessageEncoder::callAck(r.ref, id, callee->name));
+        sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), id, c->name,
+                                                    callee->name, r.media));
+        QTimer::singleShot(m_config.limits.callRingSeconds * 1000, this,
+                           [this, id] { ringTimeout(id); });
+        return;
+    }
+    const CallRegistry::Call *call = m_calls.find(r.callId);
+    if (!call || !m_calls.isMember(r.callId, c->nameKey))
+        return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+    const quint32 id = call->id;
+    const bool isCaller = call->callerKey == c->nameKey;
+    const bool ringing = call->state == CallRegistry::State::Ringing;
+    ClientConnection *other = m_online.value(m_calls.otherKey(id, c->nameKey));
+    auto forward = [&](const QString &type, const QStringList &media = {}) {
+        if (other)
+            sendBytes(other, MessageEncoder::callEvent(type, id, c->name, {}, media, r.reason));
+    };
+    switch (r.callAction) {
+    case A::Ringing:
+        if (isCaller || !ringing)
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        forward(QStringLiteral("call_ringing"));
+        break;
+    case A::Accept:
+        if (isCaller || !m_calls.accept(id, r.media))
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        qCInfo(lcServer).noquote() << c->name << "accepted call" << id;
+        forward(QStringLiteral("call_accept"), m_calls.find(id)->media);
+        break;
+    case A::Reject:
+    case A::Busy:
+        if (isCaller || !ringing)
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        forward(r.callAction == A::Reject ? QStringLiteral("call_reject")
+                                          : QStringLiteral("call_busy"));
+        m_calls.remove(id);
+        break;
+    case A::Cancel:
+        if (!isCaller || !ringing)
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        forward(QStringLiteral("call_cancel"));
+        m_calls.remove(id);
+        break;
+    case A::Hangup:
+        forward(QStringLiteral("call_hangup"));
+        m_calls.remove(id);
+        qCInfo(lcServer).noquote() << c->name << "hung up call" << id;
+        break;
+    case A::Keyframe:
+        if (ringing)
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        forward(QStringLiteral("call_keyframe"));
+        break;
+    case A::Invite:
+        break;
+    }
+}
+
+void ChatServer::ringTimeout(quint32 callId)
+{
+    const CallRegistry::Call *call = m_calls.find(callId);
+    if (!call || call->state != CallRegistry::State::Ringing)
+        return;
+    const QByteArray timeout =
+        MessageEncoder::callEvent(QStringLiteral("call_timeout"), callId, {});
+    for (const QString &key : {call->callerKey, call->calleeKey}) {
+        if (ClientConnection *member = m_online.value(key))
+            sendBytes(member, timeout);
+    }
+    m_calls.remove(callId);
+}
+
+void ChatServer::endCallOf(ClientConnection *c, const QString &reason)
+{
+    const CallRegistry::Call *call = m_calls.callOf(c->nameKey);
+    if (!call)
+        return;
+    const quint32 id = call->id;
+    if (ClientConnection *other = m_online.value(m_calls.otherKey(id, c->nameKey)))
+        sendBytes(other, MessageEncoder::callEvent(QStringLiteral("call_hangup"), id, c->name, {},
+                                                   {}, reason));
+    m_calls.remove(id);
 }
 
 void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)

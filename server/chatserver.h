@@ -1,5 +1,6 @@
 #pragma once
 
+#include "callregistry.h"
 #include "clientconnection.h"
 #include "messagestore.h"
 #include "protocol/requestdecoder.h"
@@ -82,6 +83,10 @@ private:
     void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleHistory(ClientConnection *c, const ClientRequest &r);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
+    void handleCall(ClientConnection *c, const ClientRequest &r);
+    void relayMedia(ClientConnection *c, const QByteArray &packet);
+    void endCallOf(ClientConnection *c, const QString &reason);
+    void ringTimeout(quint32 callId);
 
     // Queues one ready-made frame (WireFrame) to the receiver.
     void send(ClientConnection *c, const QByteArray &frame);
@@ -123,6 +128,9 @@ private:
     };
     std::shared_ptr<AddressCounts> m_addresses = std::make_shared<AddressCounts>();
     QHash<QString, Upgrading> m_upgrading; // accepted, WebSocket handshake not done yet
+
+    CallRegistry m_calls;
+    qint64 m_mediaDropped = 0; // packets not queued to receivers that fell behind
 
     std::vector<Pending> m_pending;
     bool m_turnEndScheduled = false;

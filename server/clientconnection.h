@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/messageencoder.h"
+#include "protocol/protocollimits.h"
 #include "ratelimiter.h"
 
 #include <QPointer>
@@ -13,8 +14,9 @@ class QWebSocket;
 // connection should cost the server only a few kilobytes.
 struct ClientConnection
 {
-    ClientConnection(QWebSocket *s, const QString &peer, double perSecond, int burst, qint64 nowMs)
-        : socket(s), address(peer), rate(perSecond, burst), connectedMs(nowMs),
+    ClientConnection(QWebSocket *s, const QString &peer, const ProtocolLimits &limits, qint64 nowMs)
+        : socket(s), address(peer), rate(limits.ratePerSecond, limits.rateBurst),
+          mediaRate(limits.mediaPacketsPerSecond, limits.mediaBurst), connectedMs(nowMs),
           lastActivityMs(nowMs)
     {}
 
@@ -29,6 +31,7 @@ struct ClientConnection
     bool loggedIn = false;
     bool closing = false;
     RateLimiter rate;
+    RateLimiter mediaRate; // binary media packets: a bucket of their own
     int strikes = 0;
     qint64 connectedMs;
     qint64 lastActivityMs;

@@ -37,6 +37,8 @@ constexpr OptionSpec kOptions[] = {
     {"idle-timeout", "Seconds of silence before a connection is closed (default 90).", "seconds"},
     {"login-timeout", "Seconds a connection may stay without logging in (default 60).", "seconds"},
     {"presence-interval", "Seconds between batched join/leave notices (default 0.1).", "seconds"},
+    {"call-ring-seconds", "Seconds an unanswered call rings before it times out (default 30).",
+     "seconds"},
     {"history-page", "Most messages in one history page (default 200).", "n"},
     {"seed-history", "Recent messages replayed to client.html users on login (default 20).", "n"},
     {"log-level", "debug, info, warning or error (default info).", "level"},
@@ -206,6 +208,7 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     if (c.idleTimeoutMs <= c.pingIntervalMs)
         r.fail(QStringLiteral("--idle-timeout must be longer than --ping-interval"));
     r.number("history-page", 1, 10000, &c.limits.historyPageMax);
+    r.number("call-ring-seconds", 1, 600, &c.limits.callRingSeconds);
     r.number("seed-history", 0, 1000, &c.seedHistoryMessages);
     if (const QString level = r.text("log-level"); !level.isEmpty()) {
         static const QStringList levels{QStringLiteral("debug"), QStringLiteral("info"),

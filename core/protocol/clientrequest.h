@@ -1,11 +1,14 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 // A validated message from a client, produced by RequestDecoder.
 struct ClientRequest
 {
-    enum class Type { Login, Chat, Logout, History, Typing, Ping, Reserved };
+    enum class Type { Login, Chat, Logout, History, Typing, Ping, Call, Reserved };
+    // The steps of a call (docs/protocol.md, "Calls").
+    enum class CallAction { Invite, Ringing, Accept, Reject, Busy, Cancel, Hangup, Keyframe };
 
     Type type = Type::Ping;
     QString ref;     // the client's "id", echoed in acks and errors
@@ -24,6 +27,11 @@ struct ClientRequest
     int limit = 0;
     // Typing
     bool typing = true;
-    // Reserved (call signalling, not implemented yet)
+    // Calls: `to` for an invite, `callId` for every other step
+    CallAction callAction = CallAction::Invite;
+    quint32 callId = 0;
+    QStringList media; // "audio", "video"
+    QString reason;
+    // Reserved: a call_* type this server does not know
     QString reservedType;
 };

@@ -33,6 +33,9 @@ enum class ErrorCode {
     LoginTimeout, // connected but never logged in
     Replaced,     // the same user resumed the session on a new connection
     NoCall,       // binary media outside a call
+    BadCall,      // unknown call id, not a member, or the wrong moment for this step
+    UserOffline,  // the user to call is not online
+    BadMedia,     // a binary packet without a valid media header
     ServerShutdown,
     StoreFailed, // the message could not be stored; resend it later
 };

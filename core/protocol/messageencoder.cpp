@@ -151,6 +151,52 @@ QByteArray MessageEncoder::pong(const QString &ref)
     return compact(o);
 }
 
+QByteArray MessageEncoder::callEvent(const QString &type, quint32 call, const QString &from,
+                                     const QString &to, const QStringList &media,
+                                     const QString &reason)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), type},
+        {QStringLiteral("call"), qint64(call)},
+    };
+    if (!from.isEmpty())
+        o.insert(QStringLiteral("from"), from);
+    if (!to.isEmpty())
+        o.insert(QStringLiteral("to"), to);
+    if (!media.isEmpty())
+        o.insert(QStringLiteral("media"), QJsonArray::fromStringList(media));
+    if (!reason.isEmpty())
+        o.insert(QStringLiteral("reason"), reason);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::callAck(const QString &ref, quint32 call, const QString &to)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("ack")},
+        {QStringLiteral("call"), qint64(call)},
+        {QStringLiteral("to"), to},
+    };
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::callRequest(const QString &type, quint32 call, const QString &to,
+                                       const QStringList &media, const QString &id)
+{
+    QJsonObject o{{QStringLiteral("type"), type}};
+    if (call != 0)
+        o.insert(QStringLiteral("call"), qint64(call));
+    if (!to.isEmpty())
+        o.insert(QStringLiteral("to"), to);
+    if (!media.isEmpty())
+        o.insert(QStringLiteral("media"), QJsonArray::fromStringList(media));
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
 QByteArray MessageEncoder::loginRequest(const QString &name, const QString &session)
 {
     QJsonObject o{

@@ -36,6 +36,12 @@ public:
                               const QString &ref);
     static QByteArray typing(const QString &from, const QString &to, bool state);
     static QByteArray pong(const QString &ref);
+    // A call step relayed by the server ("call_invite", "call_accept"...): `from` is set by
+    // the server; `to`, media and reason only where they apply.
+    static QByteArray callEvent(const QString &type, quint32 call, const QString &from,
+                                const QString &to = {}, const QStringList &media = {},
+                                const QString &reason = {});
+    static QByteArray callAck(const QString &ref, quint32 call, const QString &to);
 
     // Client-to-server messages, for Confab clients and tests.
     static QByteArray loginRequest(const QString &name, const QString &session = {});
@@ -44,4 +50,6 @@ public:
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
                                      const QString &id = {});
     static QByteArray typingRequest(bool state, const QString &to = {});
+    static QByteArray callRequest(const QString &type, quint32 call, const QString &to = {},
+                                  const QStringList &media = {}, const QString &id = {});
 };

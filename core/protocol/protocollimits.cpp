@@ -11,6 +11,9 @@ QJsonObject ProtocolLimits::toJson() const
         {QStringLiteral("history_page"), historyPageMax},
         {QStringLiteral("rate_per_second"), ratePerSecond},
         {QStringLiteral("rate_burst"), rateBurst},
+        {QStringLiteral("media_packets_per_second"), mediaPacketsPerSecond},
+        {QStringLiteral("media_burst"), mediaBurst},
+        {QStringLiteral("call_ring_seconds"), callRingSeconds},
     };
 }
 
@@ -28,5 +31,9 @@ ProtocolLimits ProtocolLimits::fromJson(const QJsonObject &object)
     limits.historyPageMax = readInt("history_page", limits.historyPageMax);
     limits.ratePerSecond = readInt("rate_per_second", limits.ratePerSecond);
     limits.rateBurst = readInt("rate_burst", limits.rateBurst);
+    limits.mediaPacketsPerSecond =
+        readInt("media_packets_per_second", limits.mediaPacketsPerSecond);
+    limits.mediaBurst = readInt("media_burst", limits.mediaBurst);
+    limits.callRingSeconds = readInt("call_ring_seconds", limits.callRingSeconds);
     return limits;
 }

@@ -9,13 +9,16 @@ struct ProtocolLimits
     static constexpr int kProtocolVersion = 1;
     static constexpr int kMaxIdChars = 64;
 
-    int maxNameChars = 32;          // Unicode code points
-    int maxTextChars = 4000;        // Unicode code points in a chat message
-    qint64 maxMessageBytes = 16384; // one text (JSON) message, UTF-8 bytes
-    qint64 maxMediaBytes = 262144;  // one binary media packet
-    int historyPageMax = 200;       // messages in one history page
-    double ratePerSecond = 20;      // sustained client messages per second
-    int rateBurst = 40;             // messages allowed in a burst
+    int maxNameChars = 32;              // Unicode code points
+    int maxTextChars = 4000;            // Unicode code points in a chat message
+    qint64 maxMessageBytes = 16384;     // one text (JSON) message, UTF-8 bytes
+    qint64 maxMediaBytes = 262144;      // one binary media packet
+    int historyPageMax = 200;           // messages in one history page
+    double ratePerSecond = 20;          // sustained client messages per second
+    int rateBurst = 40;                 // messages allowed in a burst
+    double mediaPacketsPerSecond = 400; // binary media packets per second (audio + video)
+    int mediaBurst = 800;
+    int callRingSeconds = 30; // an unanswered invite ends with call_timeout
 
     QJsonObject toJson() const;
     static ProtocolLimits fromJson(const QJsonObject &object);

@@ -3,6 +3,8 @@
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -106,8 +108,7 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
     } else if (type == QLatin1String("ping")) {
         r.type = ClientRequest::Type::Ping;
     } else if (type.startsWith(QLatin1String("call_")) && type.size() <= 32) {
-        r.type = ClientRequest::Type::Reserved;
-        r.reservedType = type;
+        error = decodeCall(type, o, r);
     } else {
         error = ErrorCode::UnknownType;
     }
@@ -165,6 +166,54 @@ ErrorCode RequestDecoder::decodeHistory(const QJsonObject &o, ClientRequest &r) 
         NameRules::check(r.with, m_limits.maxNameChars) != ErrorCode::None) {
         return ErrorCode::BadHistoryRequest;
     }
+    return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeCall(const QString &type, const QJsonObject &o,
+                                     ClientRequest &r) const
+{
+    using A = ClientRequest::CallAction;
+    static const QHash<QString, A> actions{
+        {QStringLiteral("call_invite"), A::Invite}, {QStringLiteral("call_ringing"), A::Ringing},
+        {QStringLiteral("call_accept"), A::Accept}, {QStringLiteral("call_reject"), A::Reject},
+        {QStringLiteral("call_busy"), A::Busy},     {QStringLiteral("call_cancel"), A::Cancel},
+        {QStringLiteral("call_hangup"), A::Hangup}, {QStringLiteral("call_keyframe"), A::Keyframe},
+    };
+    const auto it = actions.constFind(type);
+    if (it == actions.cend()) {
+        r.type = ClientRequest::Type::Reserved;
+        r.reservedType = type;
+        return ErrorCode::None;
+    }
+    r.type = ClientRequest::Type::Call;
+    r.callAction = it.value();
+    const QJsonValue media = o.value(QLatin1String("media"));
+    if (!media.isUndefined()) {
+        if (!media.isArray() || media.toArray().size() > 4)
+            return ErrorCode::BadShape;
+        for (const QJsonValue &m : media.toArray()) {
+            const QString kind = m.toString();
+            if (kind != QLatin1String("audio") && kind != QLatin1String("video"))
+                return ErrorCode::BadShape;
+            if (!r.media.contains(kind))
+                r.media.append(kind);
+        }
+    }
+    if (!readString(o, QLatin1String("reason"), &r.reason) || r.reason.size() > 64)
+        return ErrorCode::BadShape;
+    if (r.callAction == A::Invite) {
+        if (!readString(o, QLatin1String("to"), &r.to))
+            return ErrorCode::BadShape;
+        if (NameRules::check(r.to, m_limits.maxNameChars) != ErrorCode::None)
+            return ErrorCode::BadRecipient;
+        if (r.media.isEmpty())
+            r.media = QStringList{QStringLiteral("audio")};
+        return ErrorCode::None;
+    }
+    qint64 call = 0;
+    if (!readInteger(o, QLatin1String("call"), 1, 0xFFFFFFFFLL, &call) || call == 0)
+        return ErrorCode::BadCall;
+    r.callId = quint32(call);
     return ErrorCode::None;
 }
 

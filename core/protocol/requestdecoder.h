@@ -30,6 +30,7 @@ private:
     ErrorCode decodeChat(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeHistory(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeTyping(const QJsonObject &o, ClientRequest &r) const;
+    ErrorCode decodeCall(const QString &type, const QJsonObject &o, ClientRequest &r) const;
 
     ProtocolLimits m_limits;
 };

@@ -59,9 +59,30 @@ private slots:
         QCOMPARE(d.request.limit, 20);
         QCOMPARE(m_decoder.decode(R"({"type":"history"})").request.limit, 50);
     }
-    void reservedCallTypes()
+    void callSteps()
     {
-        const DecodedRequest d = m_decoder.decode(R"({"type":"call_invite","to":"bob"})");
+        const DecodedRequest invite = m_decoder.decode(
+            R"({"type":"call_invite","to":"bob","media":["video","audio","video"],"id":"c1"})");
+        QVERIFY(invite.ok());
+        QCOMPARE(invite.request.type, ClientRequest::Type::Call);
+        QCOMPARE(invite.request.callAction, ClientRequest::CallAction::Invite);
+        QCOMPARE(invite.request.to, QStringLiteral("bob"));
+        QCOMPARE(invite.request.media,
+                 (QStringList{QStringLiteral("video"), QStringLiteral("audio")}));
+        const DecodedRequest hangup =
+            m_decoder.decode(R"({"type":"call_hangup","call":4294967295})");
+        QVERIFY(hangup.ok());
+        QCOMPARE(hangup.request.callAction, ClientRequest::CallAction::Hangup);
+        QCOMPARE(hangup.request.callId, 4294967295u);
+        QCOMPARE(m_decoder.decode(R"({"type":"call_hangup","call":4294967296})").error,
+                 ErrorCode::BadCall);
+        QCOMPARE(m_decoder.decode(R"({"type":"call_accept","call":0})").error, ErrorCode::BadCall);
+        QCOMPARE(m_decoder.decode(R"({"type":"call_invite","to":"bob","media":"audio"})").error,
+                 ErrorCode::BadShape);
+    }
+    void unknownCallTypesAreReserved()
+    {
+        const DecodedRequest d = m_decoder.decode(R"({"type":"call_transfer","to":"bob"})");
         QVERIFY(d.ok());
         QCOMPARE(d.request.type, ClientRequest::Type::Reserved);
     }

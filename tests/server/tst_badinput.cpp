@@ -66,8 +66,9 @@ private slots:
         QTest::newRow("second login")
             << QByteArray(R"({"type":"login","content":"again","version":1})")
             << QStringLiteral("already_logged_in");
-        QTest::newRow("call not yet") << QByteArray(R"({"type":"call_invite","to":"listener"})")
-                                      << QStringLiteral("unsupported");
+        QTest::newRow("unknown call type")
+            << QByteArray(R"({"type":"call_transfer","to":"listener"})")
+            << QStringLiteral("unsupported");
     }
     void badMessagesGetTheirCode()
     {
@@ -131,7 +132,7 @@ private slots:
         QVERIFY(!c.waitForError(QStringLiteral("not_logged_in")).isEmpty());
         QVERIFY(c.login(QStringLiteral("binary")));
         c.sendBinary(QByteArray(300, '\x7f'));
-        QVERIFY(!c.waitForError(QStringLiteral("no_call")).isEmpty());
+        QVERIFY(!c.waitForError(QStringLiteral("bad_media")).isEmpty());
         QVERIFY(c.isConnected());
         QVERIFY(othersUnaffected());
     }

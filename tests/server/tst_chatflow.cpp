@@ -335,9 +335,8 @@ private slots:
         QSet<QString> list;
         for (const QString &n : namesIn(newcomer->loginReply()))
             list.insert(n);
-        for (const QJsonObject &o : newcomer->all([](const QJsonObject &o) {
-                 return typeOf(o) == QLatin1String("presence");
-             })) {
+        for (const QJsonObject &o : newcomer->all(
+                 [](const QJsonObject &o) { return typeOf(o) == QLatin1String("presence"); })) {
             for (const QJsonValue &v : o.value(QLatin1String("left")).toArray())
                 list.remove(v.toString());
             for (const QJsonValue &v : o.value(QLatin1String("joined")).toArray())

@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QSignalSpy>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -43,10 +44,13 @@ public:
     bool waitForDisconnected(int timeoutMs = 5000);
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     QWebSocket &socket() { return m_socket; }
+    // Every binary message received, in order.
+    QSignalSpy *binarySpy() { return &m_binary; }
     QJsonObject handshake() const { return m_handshake; }
 
 private:
     QWebSocket m_socket;
+    QSignalSpy m_binary{&m_socket, &QWebSocket::binaryMessageReceived};
     QList<QJsonObject> m_messages;
     QList<bool> m_taken;
     QJsonObject m_handshake;

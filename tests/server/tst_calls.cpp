@@ -1,0 +1,251 @@
+// Call signalling and the media relay, against a real server process: only the two members
+// of an active call exchange media, as the same bytes; everyone else can neither receive
+// nor inject any.
+#include "protocol/mediapacketheader.h"
+#include "protocol/messageencoder.h"
+#include "serverprocess.h"
+#include "testclient.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+QString typeOf(const QJsonObject &o)
+{
+    return o.value(QLatin1String("type")).toString();
+}
+quint32 callOf(const QJsonObject &o)
+{
+    return quint32(o.value(QLatin1String("call")).toInteger());
+}
+QByteArray packet(quint32 call, quint32 seq, const QByteArray &payload,
+                  MediaPacketHeader::Kind kind = MediaPacketHeader::Audio)
+{
+    MediaPacketHeader h;
+    h.kind = kind;
+    h.codec = kind == MediaPacketHeader::Audio ? MediaPacketHeader::Opus : MediaPacketHeader::Vp8;
+    h.callId = call;
+    h.sequence = seq;
+    h.captureTimeUs = 123456789;
+    return h.serialize(payload);
+}
+} // namespace
+
+class TestCalls : public QObject
+{
+    Q_OBJECT
+private:
+    ServerProcess m_server{{QStringLiteral("--call-ring-seconds"), QStringLiteral("1")}};
+
+    std::unique_ptr<TestClient> online(const QString &name)
+    {
+        auto c = std::make_unique<TestClient>();
+        if (!c->open(m_server.url()) || !c->login(name))
+            return nullptr;
+        return c;
+    }
+    // alice calls bob and bob accepts: returns the call id (0 on failure).
+    quint32 connectCall(TestClient &alice, TestClient &bob, const QString &bobName)
+    {
+        alice.sendJson(MessageEncoder::callRequest(
+            QStringLiteral("call_invite"), 0, bobName,
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("inv")));
+        const quint32 call = callOf(alice.waitForType(QStringLiteral("ack")));
+        const QJsonObject invite = bob.waitForType(QStringLiteral("call_invite"));
+        if (call == 0 || callOf(invite) != call)
+            return 0;
+        bob.sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        if (alice.waitForType(QStringLiteral("call_accept")).isEmpty())
+            return 0;
+        return call;
+    }
+    static QList<QByteArray> received(TestClient &c)
+    {
+        QList<QByteArray> list;
+        for (const QList<QVariant> &args : *c.binarySpy())
+            list << args.at(0).toByteArray();
+        return list;
+    }
+
+private slots:
+    void initTestCase() { QVERIFY(m_server.start()); }
+
+    void inviteRingAcceptMediaHangup()
+    {
+        auto alice = online(QStringLiteral("k_alice"));
+        auto bob = online(QStringLiteral("k_bob"));
+        auto eve = online(QStringLiteral("k_eve"));
+        QVERIFY(alice && bob && eve);
+        alice->sendJson(MessageEncoder::callRequest(
+            QStringLiteral("call_invite"), 0, QStringLiteral("k_bob"),
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("i1")));
+        const QJsonObject ack = alice->waitForType(QStringLiteral("ack"));
+        QCOMPARE(ack.value(QLatin1String("id")).toString(), QStringLiteral("i1"));
+        const quint32 call = callOf(ack);
+        QVERIFY(call != 0);
+        const QJsonObject invite = bob->waitForType(QStringLiteral("call_invite"));
+        QCOMPARE(invite.value(QLatin1String("from")).toString(), QStringLiteral("k_alice"));
+        QCOMPARE(callOf(invite), call);
+        QCOMPARE(invite.value(QLatin1String("media")).toArray().size(), 2);
+
+        // Media before the answer goes nowhere.
+        alice->sendBinary(packet(call, 1, "too early"));
+        QVERIFY(!alice->waitForError(QStringLiteral("no_call")).isEmpty());
+
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_ringing"), call));
+        QCOMPARE(alice->waitForType(QStringLiteral("call_ringing"))
+                     .value(QLatin1String("from"))
+                     .toString(),
+                 QStringLiteral("k_bob"));
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call, {},
+                                                  {QStringLiteral("audio")}));
+        const QJsonObject accepted = alice->waitForType(QStringLiteral("call_accept"));
+        QCOMPARE(accepted.value(QLatin1String("media")).toArray(),
+                 QJsonArray{QStringLiteral("audio")});
+
+        // Both ways, as the very same bytes.
+        const QByteArray a1 = packet(call, 7, QByteArray(900, 'A'));
+        const QByteArray v1 = packet(call, 8, QByteArray(40000, 'V'), MediaPacketHeader::Video);
+        alice->sendBinary(a1);
+        alice->sendBinary(v1);
+        const QByteArray b1 = packet(call, 1, "from bob");
+        bob->sendBinary(b1);
+        QTRY_COMPARE(received(*bob), (QList<QByteArray>{a1, v1}));
+        QTRY_COMPARE(received(*alice), QList<QByteArray>{b1});
+
+        // Keyframe requests reach the other side.
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_keyframe"), call));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_keyframe")).isEmpty());
+
+        // A third user can neither receive nor inject.
+        eve->sendBinary(packet(call, 99, "injected"));
+        QVERIFY(!eve->waitForError(QStringLiteral("no_call")).isEmpty());
+        eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QVERIFY(!eve->waitForError(QStringLiteral("bad_call")).isEmpty());
+        alice->sendBinary(packet(call, 9, "after eve"));
+        QTRY_COMPARE(received(*bob).size(), 3);
+        QVERIFY(!received(*bob).contains(packet(call, 99, "injected")));
+        QVERIFY(received(*eve).isEmpty());
+
+        // Hang-up ends it for both; media after it is refused.
+        alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_hangup"))), call);
+        bob->sendBinary(packet(call, 2, "late"));
+        QVERIFY(!bob->waitForError(QStringLiteral("no_call")).isEmpty());
+    }
+
+    void busyOfflineAndSelf()
+    {
+        auto alice = online(QStringLiteral("b_alice"));
+        auto bob = online(QStringLiteral("b_bob"));
+        auto carol = online(QStringLiteral("b_carol"));
+        QVERIFY(alice && bob && carol);
+        QVERIFY(connectCall(*alice, *bob, QStringLiteral("b_bob")) != 0);
+        // carol calls bob, who is in a call: busy, no call created.
+        carol->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, QStringLiteral("b_bob")));
+        QCOMPARE(
+            carol->waitForType(QStringLiteral("call_busy")).value(QLatin1String("from")).toString(),
+            QStringLiteral("b_bob"));
+        QVERIFY(bob->all([](const QJsonObject &o) {
+                       return typeOf(o) == QLatin1String("call_invite") &&
+                              o.value(QLatin1String("from")).toString() == QLatin1String("b_carol");
+                   })
+                    .isEmpty());
+        carol->sendJson(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0,
+                                                    QStringLiteral("nobody_here"), {},
+                                                    QStringLiteral("x")));
+        QVERIFY(!carol->waitForError(QStringLiteral("user_offline")).isEmpty());
+        carol->sendJson(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0,
+                                                    QStringLiteral("B_CAROL")));
+        QVERIFY(!carol->waitForError(QStringLiteral("bad_recipient")).isEmpty());
+    }
+
+    void memberLeavingEndsTheCall()
+    {
+        auto alice = online(QStringLiteral("l_alice"));
+        auto bob = online(QStringLiteral("l_bob"));
+        QVERIFY(alice && bob);
+        const quint32 call = connectCall(*alice, *bob, QStringLiteral("l_bob"));
+        QVERIFY(call != 0);
+        bob->socket().abort(); // gone without a word
+        const QJsonObject hangup = alice->waitForType(QStringLiteral("call_hangup"));
+        QCOMPARE(callOf(hangup), call);
+        QCOMPARE(hangup.value(QLatin1String("reason")).toString(), QStringLiteral("disconnected"));
+        // alice is free for a new call.
+        auto carol = online(QStringLiteral("l_carol"));
+        QVERIFY(carol && connectCall(*alice, *carol, QStringLiteral("l_carol")) != 0);
+    }
+
+    void rejectCancelAndTimeout()
+    {
+        auto alice = online(QStringLiteral("r_alice"));
+        auto bob = online(QStringLiteral("r_bob"));
+        QVERIFY(alice && bob);
+        // Rejected.
+        alice->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, QStringLiteral("r_bob")));
+        quint32 call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_invite"))), call);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_reject"), call));
+        QCOMPARE(callOf(alice->waitForType(QStringLiteral("call_reject"))), call);
+        // Cancelled by the caller.
+        alice->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, QStringLiteral("r_bob")));
+        call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_invite"))), call);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_cancel"),
+                                                  call)); // not bob's to cancel
+        QVERIFY(!bob->waitForError(QStringLiteral("bad_call")).isEmpty());
+        alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_cancel"), call));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_cancel"))), call);
+        // Nobody answers: both are told when the ring time (1 s here) is over.
+        alice->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, QStringLiteral("r_bob")));
+        call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QCOMPARE(callOf(alice->waitForType(QStringLiteral("call_timeout"), 10000)), call);
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_timeout"), 10000)), call);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        QVERIFY(!bob->waitForError(QStringLiteral("bad_call")).isEmpty());
+    }
+
+    void badMediaAndBadSignalling_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("no call id")
+            << QByteArray(R"({"type":"call_accept"})") << QStringLiteral("bad_call");
+        QTest::newRow("call id text")
+            << QByteArray(R"({"type":"call_hangup","call":"7"})") << QStringLiteral("bad_call");
+        QTest::newRow("unknown call")
+            << QByteArray(R"({"type":"call_hangup","call":12345})") << QStringLiteral("bad_call");
+        QTest::newRow("bad media kind")
+            << QByteArray(R"({"type":"call_invite","to":"x_bob","media":["smell"]})")
+            << QStringLiteral("bad_shape");
+        QTest::newRow("no recipient")
+            << QByteArray(R"({"type":"call_invite"})") << QStringLiteral("bad_recipient");
+        QTest::newRow("unknown call type")
+            << QByteArray(R"({"type":"call_transfer","call":1})") << QStringLiteral("unsupported");
+    }
+    void badMediaAndBadSignalling()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, code);
+        // A name per row: the previous row's connection may still be closing.
+        auto c =
+            online(QStringLiteral("x_%1").arg(QString::fromLatin1(QTest::currentDataTag())
+                                                  .replace(QLatin1Char(' '), QLatin1Char('_'))));
+        QVERIFY(c);
+        c->sendJson(json);
+        QVERIFY(!c->waitForError(code).isEmpty());
+        c->sendBinary(QByteArray("\\x05garbage-without-a-header"));
+        QVERIFY(!c->waitForError(QStringLiteral("bad_media")).isEmpty());
+        QVERIFY(c->isConnected());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCalls)
+#include "tst_calls.moc"
