@@ -1,0 +1,40 @@
+#include "media/voiceencoder.h"
+
+#include <opus.h>
+
+VoiceEncoder::~VoiceEncoder()
+{
+    if (m_encoder)
+        opus_encoder_destroy(m_encoder);
+}
+
+bool VoiceEncoder::open(int bitrate, int expectedLossPercent, QString *error)
+{
+    int status = OPUS_OK;
+    m_encoder = opus_encoder_create(kSampleRate, 1, OPUS_APPLICATION_VOIP, &status);
+    if (status != OPUS_OK || !m_encoder) {
+        if (error)
+            *error = QString::fromLatin1(opus_strerror(status));
+        m_encoder = nullptr;
+        return false;
+    }
+    opus_encoder_ctl(m_encoder, OPUS_SET_BITRATE(bitrate));
+    opus_encoder_ctl(m_encoder, OPUS_SET_INBAND_FEC(1));
+    opus_encoder_ctl(m_encoder, OPUS_SET_PACKET_LOSS_PERC(expectedLossPercent));
+    opus_encoder_ctl(m_encoder, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+    return true;
+}
+
+QByteArray VoiceEncoder::encode(const qint16 *pcm)
+{
+    if (!m_encoder)
+        return {};
+    QByteArray packet(1275, Qt::Uninitialized); // Opus' largest packet
+    const opus_int32 bytes =
+        opus_encode(m_encoder, pcm, kFrameSamples, reinterpret_cast<unsigned char *>(packet.data()),
+                    opus_int32(packet.size()));
+    if (bytes < 0)
+        return {};
+    packet.resize(bytes);
+    return packet;
+}
