@@ -1,0 +1,84 @@
+#include "media/testpatternsource.h"
+#include "media/videodecoder.h"
+#include "media/videoencoder.h"
+#include "protocol/mediapacketheader.h"
+
+#include <opencv2/core.hpp>
+
+#include <QTest>
+
+#include <memory>
+
+class TestVideoCodec : public QObject
+{
+    Q_OBJECT
+private slots:
+    void roundTrip_data()
+    {
+        QTest::addColumn<int>("codec");
+        QTest::addColumn<double>("minPsnr");
+        QTest::newRow("VP8") << int(MediaPacketHeader::Vp8) << 27.0;
+        QTest::newRow("JPEG") << int(MediaPacketHeader::Jpeg) << 30.0;
+    }
+    void roundTrip()
+    {
+        QFETCH(int, codec);
+        QFETCH(double, minPsnr);
+        std::unique_ptr<VideoEncoder> encoder = codec == MediaPacketHeader::Vp8
+                                                    ? VideoEncoder::createVp8()
+                                                    : VideoEncoder::createJpeg();
+        std::unique_ptr<VideoDecoder> decoder = VideoDecoder::create(quint8(codec));
+        QVERIFY(decoder);
+        QString error;
+        QVERIFY2(encoder->open(640, 480, 30, 800, &error), qPrintable(error));
+        QCOMPARE(encoder->codecId(), quint8(codec));
+        const TestPatternSource source;
+        qint64 bytes = 0;
+        double worstPsnr = 1000;
+        const int frames = 60;
+        for (quint32 n = 1000; n < 1000 + frames; ++n) {
+            const VideoFrame in = source.frame(n, n * 33333);
+            if (n == 1030)
+                encoder->requestKeyframe();
+            const VideoEncoder::Packet packet = encoder->encode(in);
+            QVERIFY(!packet.data.isEmpty());
+            if (n == 1000 || n == 1030)
+                QVERIFY2(packet.keyframe, "keyframe at the start and on request");
+            bytes += packet.data.size();
+            const VideoFrame out = decoder->decode(packet.data);
+            QVERIFY(!out.isNull());
+            QCOMPARE(out.image.cols, 640);
+            QCOMPARE(out.image.rows, 480);
+            // The receiver reads the frame number back out of the decoded picture.
+            QCOMPARE(TestPatternSource::readNumber(out.image), qint64(n));
+            if (n >= 1010) // after the rate control has settled
+                worstPsnr = qMin(worstPsnr, cv::PSNR(in.image, out.image));
+        }
+        QVERIFY2(worstPsnr >= minPsnr, qPrintable(QString::number(worstPsnr)));
+        const double kbps = bytes * 8.0 / (frames / 30.0) / 1000.0;
+        qInfo("%s: %.0f kbit/s at 640x480/30, worst PSNR %.1f dB", QTest::currentDataTag(), kbps,
+              worstPsnr);
+        if (codec == MediaPacketHeader::Vp8)
+            QVERIFY2(kbps < 1200, qPrintable(QString::number(kbps))); // asked for 800
+    }
+    void brokenPacketsGiveNullFrames()
+    {
+        for (quint8 codec : {quint8(MediaPacketHeader::Vp8), quint8(MediaPacketHeader::Jpeg)}) {
+            std::unique_ptr<VideoDecoder> decoder = VideoDecoder::create(codec);
+            QVERIFY(decoder->decode(QByteArray()).isNull());
+            QVERIFY(decoder->decode(QByteArray(5000, '\x42')).isNull());
+        }
+        QVERIFY(!VideoDecoder::create(MediaPacketHeader::Opus));
+    }
+    void patternNumbersAreDistinctAndChecked()
+    {
+        const TestPatternSource source(400, 240); // 24 blocks of 16 px need 392 px
+        QCOMPARE(TestPatternSource::readNumber(source.frame(0, 0).image), 0);
+        QCOMPARE(TestPatternSource::readNumber(source.frame(0xABCDEF, 0).image), 0xABCDEF);
+        cv::Mat gray(240, 400, CV_8UC3, cv::Scalar(128, 128, 128));
+        QCOMPARE(TestPatternSource::readNumber(gray), -1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVideoCodec)
+#include "tst_videocodec.moc"
