@@ -61,6 +61,10 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
     connect(&m_socket, &QWebSocket::connected, this, &ClientSession::onConnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onText);
+    connect(&m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &packet) {
+        m_sinceLastMessage.restart();
+        emit mediaReceived(packet);
+    });
     connect(&m_socket, &QWebSocket::pong, this, [this] { m_sinceLastMessage.restart(); });
 
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
@@ -217,6 +221,9 @@ void ClientSession::onText(const QString &text)
             m_lastSeq = qMax(m_lastSeq, m->seq);
             emit messageReceived(*m);
         }
+    } else if (type.startsWith(QLatin1String("call_")) ||
+               (type == QLatin1String("ack") && o.contains(QLatin1String("call")))) {
+        emit callEventReceived(o);
     } else if (type == QLatin1String("ack")) {
         const QString id = str(o, "id");
         const qint64 seq = o.value(QLatin1String("seq")).toInteger();
@@ -338,6 +345,12 @@ void ClientSession::setTyping(bool typing, const QString &to)
 {
     if (m_state == State::Online)
         sendJson(MessageEncoder::typingRequest(typing, to));
+}
+
+void ClientSession::sendMedia(const QByteArray &packet)
+{
+    if (m_state == State::Online)
+        m_socket.sendBinaryMessage(packet);
 }
 
 void ClientSession::checkAlive()

@@ -50,6 +50,9 @@ public:
     // Asks for a page of history; the answer comes as historyReceived with the returned ref.
     QString requestHistory(const QString &with, qint64 before, int limit = 50);
     void setTyping(bool typing, const QString &to = {});
+    // Call signalling (docs/protocol.md section 13) and media packets (section 12).
+    void sendCallRequest(const QByteArray &json) { sendJson(json); }
+    void sendMedia(const QByteArray &packet);
 
     // Tuning for tests and for the UI's "reconnect now".
     void setReconnectDelays(int initialMs, int maximumMs);
@@ -73,6 +76,10 @@ signals:
                          const QString &ref);
     void typingChanged(const QString &from, const QString &to, bool typing);
     void errorReceived(ErrorCode code, const QString &text);
+    // A call step from the server (call_invite, call_accept, ..., or the ack of an invite).
+    void callEventReceived(const QJsonObject &event);
+    // A media packet of the current call, header and payload as sent.
+    void mediaReceived(const QByteArray &packet);
 
 private:
     void setState(State state);
