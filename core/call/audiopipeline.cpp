@@ -1,0 +1,156 @@
+#include "call/audiopipeline.h"
+
+#include "media/audiocapture.h"
+#include "media/audioplayback.h"
+#include "protocol/mediapacketheader.h"
+
+#include <cstring>
+
+AudioPipeline::AudioPipeline(QObject *parent) : QObject(parent)
+{
+    m_statsTimer.setInterval(1000);
+    connect(&m_statsTimer, &QTimer::timeout, this, &AudioPipeline::reportStats);
+}
+
+AudioPipeline::~AudioPipeline()
+{
+    stop();
+}
+
+void AudioPipeline::start(const Config &config)
+{
+    stop();
+    m_config = config;
+    QString error;
+    m_encoderOpen = m_encoder.open(config.bitrate, 10, &error);
+    if (!m_encoderOpen)
+        emit deviceFailed(tr("The voice encoder cannot start: %1").arg(error));
+    m_sequence = 0;
+    m_running = true;
+    openMicrophone();
+    openSpeaker();
+    m_statsClock.start();
+    m_statsTimer.start();
+}
+
+void AudioPipeline::openMicrophone()
+{
+    delete m_capture;
+    QString error;
+    m_capture = AudioCapture::create(m_config.microphone, &error, this);
+    if (!m_capture) {
+        emit deviceFailed(error);
+        return;
+    }
+    connect(m_capture, &AudioCapture::frameCaptured, this, &AudioPipeline::onCaptured);
+    connect(m_capture, &AudioCapture::failed, this, &AudioPipeline::deviceFailed);
+    m_capture->start();
+}
+
+void AudioPipeline::openSpeaker()
+{
+    delete m_playback;
+    QString error;
+    m_playback = AudioPlayback::create(m_config.speaker, &error, this);
+    if (!m_playback) {
+        emit deviceFailed(error);
+        return;
+    }
+    connect(m_playback, &AudioPlayback::framePlayed, this, &AudioPipeline::framePlayed);
+    connect(m_playback, &AudioPlayback::failed, this, &AudioPipeline::deviceFailed);
+    m_playback->start();
+}
+
+void AudioPipeline::setSending(quint32 callId, bool sending)
+{
+    m_callId = callId;
+    m_sending = sending;
+}
+
+void AudioPipeline::setMuted(bool muted)
+{
+    m_muted = muted;
+}
+
+void AudioPipeline::setMicrophone(const QString &spec)
+{
+    m_config.microphone = spec;
+    if (m_running)
+        openMicrophone();
+}
+
+void AudioPipeline::setSpeaker(const QString &spec)
+{
+    m_config.speaker = spec;
+    if (m_running)
+        openSpeaker();
+}
+
+void AudioPipeline::onCaptured(const QByteArray &pcm, quint64 captureTimeUs)
+{
+    if (!m_sending || !m_encoderOpen || pcm.size() != VoiceEncoder::kFrameSamples * 2)
+        return;
+    // Muted still sends (silence, a few bytes a frame): the far end's jitter buffer keeps
+    // its pace and its loss figures stay true.
+    QByteArray frame = pcm;
+    if (m_muted)
+        std::memset(frame.data(), 0, size_t(frame.size()));
+    const QByteArray payload =
+        m_encoder.encode(reinterpret_cast<const qint16 *>(frame.constData()));
+    if (payload.isEmpty())
+        return;
+    MediaPacketHeader h;
+    h.kind = MediaPacketHeader::Audio;
+    h.codec = MediaPacketHeader::Opus;
+    h.flags = MediaPacketHeader::Fec;
+    h.callId = m_callId;
+    h.sequence = m_sequence++;
+    h.captureTimeUs = captureTimeUs;
+    const QByteArray packet = h.serialize(payload);
+    m_sentBytes += packet.size();
+    emit packetReady(packet);
+}
+
+void AudioPipeline::receive(const QByteArray &packet)
+{
+    const auto h = MediaPacketHeader::parse(packet);
+    if (!h || h->kind != MediaPacketHeader::Audio || h->codec != MediaPacketHeader::Opus ||
+        !m_playback)
+        return;
+    m_receivedBytes += packet.size();
+    m_playback->push(h->sequence, h->captureTimeUs, packet.mid(MediaPacketHeader::kSize));
+}
+
+void AudioPipeline::stop()
+{
+    m_running = false;
+    m_statsTimer.stop();
+    delete m_capture; // releases the devices now
+    m_capture = nullptr;
+    delete m_playback;
+    m_playback = nullptr;
+    m_sending = false;
+    m_callId = 0;
+    m_lastLost = m_lastReceived = 0;
+}
+
+void AudioPipeline::reportStats()
+{
+    const double seconds = qMax<qint64>(1, m_statsClock.restart()) / 1000.0;
+    AudioStats s;
+    s.sentKbps = m_sentBytes * 8 / 1000.0 / seconds;
+    s.receivedKbps = m_receivedBytes * 8 / 1000.0 / seconds;
+    m_sentBytes = m_receivedBytes = 0;
+    if (m_playback) {
+        const AudioPlayback::Stats p = m_playback->stats();
+        const int lost = p.jitter.lost - m_lastLost;
+        const int received = p.jitter.received - m_lastReceived;
+        m_lastLost = p.jitter.lost;
+        m_lastReceived = p.jitter.received;
+        s.lossPercent = lost + received > 0 ? 100.0 * lost / (lost + received) : 0;
+        s.jitterDelayMs = p.delayMs;
+        if (p.lastLatencyUs >= 0)
+            s.latencyMs = p.lastLatencyUs / 1000.0;
+    }
+    emit statsUpdated(s);
+}

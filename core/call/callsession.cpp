@@ -1,0 +1,358 @@
+#include "call/callsession.h"
+
+#include "media/mediaclock.h"
+#include "net/clientsession.h"
+#include "protocol/errorcode.h"
+#include "protocol/mediapacketheader.h"
+#include "protocol/messageencoder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+QString str(const QJsonObject &o, const char *key)
+{
+    return o.value(QLatin1String(key)).toString();
+}
+quint32 callOf(const QJsonObject &o)
+{
+    return quint32(o.value(QLatin1String("call")).toInteger());
+}
+} // namespace
+
+CallSession::CallSession(ClientSession *session, QObject *parent)
+    : QObject(parent), m_session(session), m_videoPipeline(new VideoPipeline),
+      m_audio(new AudioPipeline)
+{
+    m_videoThread.setObjectName(QStringLiteral("call video"));
+    m_audioThread.setObjectName(QStringLiteral("call audio"));
+    m_videoPipeline->moveToThread(&m_videoThread);
+    m_audio->moveToThread(&m_audioThread);
+    connect(&m_videoThread, &QThread::finished, m_videoPipeline, &QObject::deleteLater);
+    connect(&m_audioThread, &QThread::finished, m_audio, &QObject::deleteLater);
+    m_videoThread.start();
+    m_audioThread.start(QThread::TimeCriticalPriority);
+
+    // Packets leave through the chat session's socket, on this (its) thread.
+    connect(m_videoPipeline, &VideoPipeline::packetReady, this, [this](const QByteArray &p) {
+        if (m_state == State::Active)
+            m_session->sendMedia(p);
+    });
+    connect(m_audio, &AudioPipeline::packetReady, this, [this](const QByteArray &p) {
+        if (m_state == State::Active)
+            m_session->sendMedia(p);
+    });
+    connect(m_videoPipeline, &VideoPipeline::remoteReady, this, &CallSession::remoteFrameReady);
+    connect(m_videoPipeline, &VideoPipeline::previewReady, this, &CallSession::previewReady);
+    connect(m_videoPipeline, &VideoPipeline::keyframeNeeded, this, [this] {
+        if (m_state == State::Active)
+            send(QStringLiteral("call_keyframe"));
+    });
+    connect(m_videoPipeline, &VideoPipeline::cameraFailed, this, &CallSession::deviceProblem);
+    connect(m_audio, &AudioPipeline::deviceFailed, this, &CallSession::deviceProblem);
+    connect(m_videoPipeline, &VideoPipeline::statsUpdated, this, [this](const VideoStats &s) {
+        m_stats.video = s;
+        emit statsChanged(m_stats);
+    });
+    connect(m_audio, &AudioPipeline::statsUpdated, this,
+            [this](const AudioStats &s) { m_stats.audio = s; });
+
+    connect(m_session, &ClientSession::callEventReceived, this, &CallSession::onEvent);
+    connect(m_session, &ClientSession::errorReceived, this,
+            [this](ErrorCode code, const QString &text) { onError(int(code), text); });
+    connect(m_session, &ClientSession::stateChanged, this, &CallSession::onSessionState);
+    connect(m_session, &ClientSession::mediaReceived, this, [this](const QByteArray &packet) {
+        const auto h = MediaPacketHeader::parse(packet);
+        if (m_state != State::Active || !h || h->callId != m_callId)
+            return;
+        if (h->kind == MediaPacketHeader::Video) {
+            QMetaObject::invokeMethod(
+                m_videoPipeline, [p = m_videoPipeline, packet] { p->receive(packet); },
+                Qt::QueuedConnection);
+        } else {
+            QMetaObject::invokeMethod(
+                m_audio, [p = m_audio, packet] { p->receive(packet); }, Qt::QueuedConnection);
+        }
+    });
+}
+
+CallSession::~CallSession()
+{
+    if (m_state != State::Idle && m_session)
+        hangUp();
+    // Stop on their own threads (timers and devices belong to them), then let them go.
+    QMetaObject::invokeMethod(m_videoPipeline, &VideoPipeline::stop, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(m_audio, &AudioPipeline::stop, Qt::BlockingQueuedConnection);
+    m_videoThread.quit();
+    m_audioThread.quit();
+    m_videoThread.wait();
+    m_audioThread.wait();
+}
+
+bool CallSession::call(const QString &peer, bool video)
+{
+    if (m_state != State::Idle || m_session->state() != ClientSession::State::Online ||
+        peer.isEmpty() || peer.compare(m_session->name(), Qt::CaseInsensitive) == 0)
+        return false;
+    m_peer = peer;
+    m_video = video;
+    m_callId = 0;
+    m_peerRinging = false;
+    m_inviteRef = QStringLiteral("call-%1").arg(++m_inviteCounter);
+    QStringList media{QStringLiteral("audio")};
+    if (video)
+        media << QStringLiteral("video");
+    m_session->sendCallRequest(
+        MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, peer, media, m_inviteRef));
+    setState(State::Outgoing);
+    startMedia(); // the own preview while it rings
+    return true;
+}
+
+void CallSession::accept(bool video)
+{
+    if (m_state != State::Incoming)
+        return;
+    m_video = m_video && video;
+    QStringList media{QStringLiteral("audio")};
+    if (m_video)
+        media << QStringLiteral("video");
+    m_session->sendCallRequest(
+        MessageEncoder::callRequest(QStringLiteral("call_accept"), m_callId, {}, media));
+    startMedia();
+    beginSending();
+}
+
+void CallSession::reject()
+{
+    if (m_state != State::Incoming)
+        return;
+    send(QStringLiteral("call_reject"), QStringLiteral("declined"));
+    finish({}, false);
+}
+
+void CallSession::hangUp()
+{
+    switch (m_state) {
+    case State::Idle:
+        return;
+    case State::Incoming:
+        reject();
+        return;
+    case State::Outgoing:
+        if (m_callId != 0)
+            send(QStringLiteral("call_cancel"));
+        else
+            m_inviteRef.clear(); // an ack still on its way is answered with a cancel
+        break;
+    case State::Active:
+        send(QStringLiteral("call_hangup"));
+        break;
+    }
+    finish({});
+}
+
+void CallSession::send(const QString &type, const QString &reason)
+{
+    QByteArray json = MessageEncoder::callRequest(type, m_callId);
+    if (!reason.isEmpty()) {
+        QJsonObject o = QJsonDocument::fromJson(json).object();
+        o.insert(QLatin1String("reason"), reason);
+        json = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    }
+    m_session->sendCallRequest(json);
+}
+
+void CallSession::setMuted(bool muted)
+{
+    m_muted = muted;
+    QMetaObject::invokeMethod(m_audio, [p = m_audio, muted] { p->setMuted(muted); });
+}
+
+void CallSession::setCameraOn(bool on)
+{
+    m_cameraOn = on;
+    QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, on] { p->setCameraOn(on); });
+}
+
+void CallSession::setCamera(const QString &spec)
+{
+    m_devices.camera = spec;
+    QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, spec] { p->setCamera(spec); });
+}
+
+void CallSession::setMicrophone(const QString &spec)
+{
+    m_devices.microphone = spec;
+    QMetaObject::invokeMethod(m_audio, [p = m_audio, spec] { p->setMicrophone(spec); });
+}
+
+void CallSession::setSpeaker(const QString &spec)
+{
+    m_devices.speaker = spec;
+    QMetaObject::invokeMethod(m_audio, [p = m_audio, spec] { p->setSpeaker(spec); });
+}
+
+QImage CallSession::takeRemoteFrame(double *latencyMs)
+{
+    quint64 captured = 0;
+    QImage image = m_videoPipeline->remote()->take(&captured);
+    if (latencyMs && !image.isNull())
+        *latencyMs = double(qint64(mediaClockUs() - captured)) / 1000.0;
+    return image;
+}
+
+QImage CallSession::takePreview()
+{
+    return m_videoPipeline->preview()->take();
+}
+
+void CallSession::onEvent(const QJsonObject &event)
+{
+    const QString type = str(event, "type");
+    const quint32 call = callOf(event);
+    const QString from = str(event, "from");
+
+    if (type == QLatin1String("ack")) {
+        if (m_state == State::Outgoing && m_callId == 0 && str(event, "id") == m_inviteRef) {
+            m_callId = call;
+        } else if (call != 0 && call != m_callId) {
+            // The ack of an invite the user already gave up on.
+            m_session->sendCallRequest(
+                MessageEncoder::callRequest(QStringLiteral("call_cancel"), call));
+        }
+        return;
+    }
+    if (type == QLatin1String("call_invite")) {
+        if (m_state != State::Idle) {
+            m_session->sendCallRequest(
+                MessageEncoder::callRequest(QStringLiteral("call_busy"), call));
+            return;
+        }
+        m_peer = from;
+        m_callId = call;
+        const QJsonArray media = event.value(QLatin1String("media")).toArray();
+        m_video = media.contains(QLatin1String("video"));
+        setState(State::Incoming);
+        send(QStringLiteral("call_ringing"));
+        emit incomingCall(from, m_video);
+        return;
+    }
+    // call_busy before the ack carries call 0 (no call was made).
+    const bool ours =
+        m_state != State::Idle &&
+        (call == m_callId || (call == 0 && m_callId == 0 && m_state == State::Outgoing));
+    if (!ours)
+        return;
+    if (type == QLatin1String("call_ringing")) {
+        m_peerRinging = true;
+        emit peerRinging();
+    } else if (type == QLatin1String("call_accept")) {
+        if (m_state != State::Outgoing)
+            return;
+        const QJsonArray media = event.value(QLatin1String("media")).toArray();
+        m_video = m_video && media.contains(QLatin1String("video"));
+        beginSending();
+    } else if (type == QLatin1String("call_reject")) {
+        finish(tr("%1 declined the call.").arg(m_peer));
+    } else if (type == QLatin1String("call_busy")) {
+        finish(tr("%1 is in another call. Try again later.").arg(m_peer));
+    } else if (type == QLatin1String("call_cancel")) {
+        finish(tr("Missed call from %1.").arg(m_peer), true);
+    } else if (type == QLatin1String("call_timeout")) {
+        if (m_state == State::Incoming)
+            finish(tr("Missed call from %1.").arg(m_peer), true);
+        else
+            finish(tr("%1 did not answer.").arg(m_peer));
+    } else if (type == QLatin1String("call_hangup")) {
+        if (str(event, "reason") == QLatin1String("disconnected"))
+            finish(tr("The call with %1 ended: their connection was lost.").arg(m_peer),
+                   m_state == State::Incoming);
+        else
+            finish(tr("%1 hung up.").arg(m_peer));
+    } else if (type == QLatin1String("call_keyframe")) {
+        QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline] { p->requestKeyframe(); });
+    }
+}
+
+void CallSession::onError(int code, const QString &text)
+{
+    if (m_state != State::Outgoing || m_callId != 0)
+        return;
+    switch (ErrorCode(code)) {
+    case ErrorCode::UserOffline:
+        finish(tr("%1 is not online.").arg(m_peer));
+        break;
+    case ErrorCode::BadRecipient:
+    case ErrorCode::BadCall:
+        finish(tr("The call could not be made: %1").arg(text));
+        break;
+    default:
+        break;
+    }
+}
+
+void CallSession::onSessionState()
+{
+    if (m_state != State::Idle && m_session->state() != ClientSession::State::Online)
+        finish(tr("The call ended: the connection to the server was lost."));
+}
+
+void CallSession::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit stateChanged(state);
+}
+
+void CallSession::startMedia()
+{
+    if (m_mediaRunning)
+        return;
+    m_mediaRunning = true;
+    m_stats = {};
+    VideoPipeline::Config video;
+    video.camera = m_devices.camera;
+    video.codec = m_devices.codec;
+    AudioPipeline::Config audio;
+    audio.microphone = m_devices.microphone;
+    audio.speaker = m_devices.speaker;
+    const bool cameraOn = m_cameraOn && m_video;
+    const bool muted = m_muted;
+    QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, video, cameraOn] {
+        p->setCameraOn(cameraOn);
+        p->start(video);
+    });
+    QMetaObject::invokeMethod(m_audio, [p = m_audio, audio, muted] {
+        p->setMuted(muted);
+        p->start(audio);
+    });
+}
+
+void CallSession::beginSending()
+{
+    const quint32 call = m_callId;
+    const bool video = m_video;
+    QMetaObject::invokeMethod(m_videoPipeline,
+                              [p = m_videoPipeline, call, video] { p->setSending(call, video); });
+    QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });
+    m_activeClock.start();
+    setState(State::Active);
+}
+
+void CallSession::finish(const QString &message, bool missed)
+{
+    if (m_state == State::Idle)
+        return;
+    if (m_mediaRunning) {
+        // Devices are released at once: the pipelines stop on their threads right away.
+        QMetaObject::invokeMethod(m_videoPipeline, &VideoPipeline::stop, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_audio, &AudioPipeline::stop, Qt::QueuedConnection);
+        m_mediaRunning = false;
+    }
+    m_callId = 0;
+    m_peerRinging = false;
+    setState(State::Idle);
+    emit ended(message, missed);
+}

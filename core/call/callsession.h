@@ -1,0 +1,114 @@
+#pragma once
+
+#include "call/audiopipeline.h"
+#include "call/callstats.h"
+#include "call/videopipeline.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QJsonObject>
+#include <QObject>
+#include <QThread>
+
+class ClientSession;
+
+// One user's calls: the signalling of docs/protocol.md section 13 over the chat session, and
+// the media pipelines on two threads of their own (video, audio) while a call is on. At most
+// one call at a time; an invite during a call is answered "busy". Everything the call window
+// shows comes from here as signals, and the pictures from takeRemoteFrame()/takePreview().
+class CallSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Idle, Outgoing, Incoming, Active };
+    Q_ENUM(State)
+
+    struct Devices
+    {
+        QString camera;     // VideoSource::create's spec; "" = the default camera
+        QString microphone; // AudioCapture::create's spec; "" = the default microphone
+        QString speaker;    // AudioPlayback::create's spec; "" = the default output
+        QString codec = QStringLiteral("vp8");
+    };
+
+    explicit CallSession(ClientSession *session, QObject *parent = nullptr);
+    ~CallSession() override;
+
+    void setDevices(const Devices &devices) { m_devices = devices; }
+    Devices devices() const { return m_devices; }
+
+    // Starts a call; false (and nothing happens) when not idle or not online.
+    bool call(const QString &peer, bool video = true);
+    void accept(bool video = true);
+    void reject();
+    // Ends the call in any state: cancels, rejects or hangs up as the state requires.
+    void hangUp();
+
+    void setMuted(bool muted);
+    void setCameraOn(bool on);
+    void setCamera(const QString &spec);
+    void setMicrophone(const QString &spec);
+    void setSpeaker(const QString &spec);
+
+    State state() const { return m_state; }
+    QString peer() const { return m_peer; }
+    quint32 callId() const { return m_callId; }
+    bool isVideo() const { return m_video; }
+    bool isMuted() const { return m_muted; }
+    bool isCameraOn() const { return m_cameraOn; }
+    bool peerIsRinging() const { return m_peerRinging; }
+    // Milliseconds since the call became active; -1 when it is not.
+    qint64 activeMs() const { return m_state == State::Active ? m_activeClock.elapsed() : -1; }
+
+    // The newest decoded picture of the far end / of the own camera, or a null image when
+    // nothing new came since the last call. *latencyMs: capture to now.
+    QImage takeRemoteFrame(double *latencyMs = nullptr);
+    QImage takePreview();
+
+    // For tests and benchmarks: the pipelines (their signals are emitted on their threads).
+    AudioPipeline *audioPipeline() { return m_audio; }
+    VideoPipeline *videoPipeline() { return m_videoPipeline; }
+
+signals:
+    void stateChanged(CallSession::State state);
+    void incomingCall(const QString &from, bool video);
+    void peerRinging();
+    // The call is over; `message` says why in words for the user ("bob did not answer.").
+    // `missed` for an incoming call that was never answered.
+    void ended(const QString &message, bool missed);
+    void remoteFrameReady();
+    void previewReady();
+    void statsChanged(const CallStats &stats);
+    // A camera, microphone or speaker problem during the call; the call goes on.
+    void deviceProblem(const QString &message);
+
+private:
+    void onEvent(const QJsonObject &event);
+    void onError(int code, const QString &text);
+    void onSessionState();
+    void setState(State state);
+    void startMedia();
+    void beginSending();
+    void finish(const QString &message, bool missed = false);
+    void send(const QString &type, const QString &reason = {});
+
+    ClientSession *m_session;
+    Devices m_devices;
+    QThread m_videoThread;
+    QThread m_audioThread;
+    VideoPipeline *m_videoPipeline;
+    AudioPipeline *m_audio;
+
+    State m_state = State::Idle;
+    QString m_peer;
+    quint32 m_callId = 0;
+    QString m_inviteRef;
+    bool m_video = true;
+    bool m_muted = false;
+    bool m_cameraOn = true;
+    bool m_peerRinging = false;
+    bool m_mediaRunning = false;
+    QElapsedTimer m_activeClock;
+    CallStats m_stats;
+    int m_inviteCounter = 0;
+};

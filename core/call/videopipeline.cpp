@@ -1,0 +1,226 @@
+#include "call/videopipeline.h"
+
+#include "call/threadcputimer.h"
+#include "media/mediaclock.h"
+#include "media/videosource.h"
+#include "protocol/mediapacketheader.h"
+
+#include <QImage>
+
+#include <algorithm>
+
+namespace {
+QImage toImage(const cv::Mat &bgr)
+{
+    return QImage(bgr.data, bgr.cols, bgr.rows, int(bgr.step), QImage::Format_BGR888).copy();
+}
+} // namespace
+
+VideoPipeline::VideoPipeline(QObject *parent) : QObject(parent)
+{
+    m_statsTimer.setInterval(1000);
+    connect(&m_statsTimer, &QTimer::timeout, this, &VideoPipeline::reportStats);
+}
+
+VideoPipeline::~VideoPipeline()
+{
+    stop();
+}
+
+void VideoPipeline::start(const Config &config)
+{
+    stop();
+    m_config = config;
+    m_encoder = config.codec == QLatin1String("jpeg") ? VideoEncoder::createJpeg()
+                                                      : VideoEncoder::createVp8();
+    QString error;
+    if (!m_encoder->open(config.width, config.height, config.fps, config.bitrateKbps, &error)) {
+        m_encoder.reset();
+        emit cameraFailed(tr("The video encoder cannot start: %1").arg(error));
+    }
+    m_sequence = 0;
+    m_haveSequence = false;
+    m_waitingForKeyframe = false;
+    m_statsClock.start();
+    m_statsTimer.start();
+    if (m_cameraOn)
+        openCamera();
+}
+
+void VideoPipeline::openCamera()
+{
+    delete m_source;
+    m_source = nullptr;
+    QString error;
+    m_source = VideoSource::create(m_config.camera, m_config.width, m_config.height, m_config.fps,
+                                   &error, this);
+    if (!m_source) {
+        emit cameraFailed(error);
+        return;
+    }
+    connect(m_source, &VideoSource::frameCaptured, this, &VideoPipeline::onCaptured);
+    connect(m_source, &VideoSource::failed, this, &VideoPipeline::cameraFailed);
+    m_source->start();
+}
+
+void VideoPipeline::setSending(quint32 callId, bool sending)
+{
+    m_callId = callId;
+    m_sending = sending;
+    if (sending && m_encoder)
+        m_encoder->requestKeyframe(); // the receiver starts from nothing
+}
+
+void VideoPipeline::setCameraOn(bool on)
+{
+    if (on == m_cameraOn)
+        return;
+    m_cameraOn = on;
+    if (!m_statsTimer.isActive())
+        return; // not in a call: takes effect at start()
+    if (on) {
+        openCamera();
+        if (m_encoder)
+            m_encoder->requestKeyframe();
+    } else {
+        // Off means off: the device is released (its light goes out), nothing is sent.
+        delete m_source;
+        m_source = nullptr;
+        m_preview.take();
+    }
+}
+
+void VideoPipeline::setCamera(const QString &spec)
+{
+    m_config.camera = spec;
+    if (m_statsTimer.isActive() && m_cameraOn) {
+        openCamera();
+        if (m_encoder)
+            m_encoder->requestKeyframe();
+    }
+}
+
+void VideoPipeline::onCaptured(const VideoFrame &frame)
+{
+    if (!m_cameraOn || frame.isNull())
+        return;
+    if (m_preview.publish(toImage(frame.image), frame.captureTimeUs))
+        emit previewReady();
+    if (!m_sending || !m_encoder)
+        return;
+    const ThreadCpuTimer cpu;
+    const VideoEncoder::Packet p = m_encoder->encode(frame);
+    m_cpuNs += cpu.elapsedNs();
+    if (p.data.isEmpty())
+        return;
+    MediaPacketHeader h;
+    h.kind = MediaPacketHeader::Video;
+    h.codec = m_encoder->codecId();
+    h.flags = p.keyframe ? MediaPacketHeader::Keyframe : 0;
+    h.callId = m_callId;
+    h.sequence = m_sequence++;
+    h.captureTimeUs = frame.captureTimeUs;
+    const QByteArray packet = h.serialize(p.data);
+    ++m_sentFrames;
+    m_sentBytes += packet.size();
+    m_sentSize = QSize(frame.image.cols, frame.image.rows);
+    emit packetReady(packet);
+}
+
+void VideoPipeline::receive(const QByteArray &packet)
+{
+    const auto h = MediaPacketHeader::parse(packet);
+    if (!h || h->kind != MediaPacketHeader::Video)
+        return;
+    m_receivedBytes += packet.size();
+    ++m_receivedPackets;
+    if (m_haveSequence) {
+        const qint32 gap = qint32(h->sequence - m_expected);
+        if (gap < 0)
+            return; // late or duplicate: showing it would go backwards
+        if (gap > 0) {
+            m_missing += gap;
+            m_waitingForKeyframe = h->codec == MediaPacketHeader::Vp8;
+        }
+    }
+    m_haveSequence = true;
+    m_expected = h->sequence + 1;
+
+    if (!m_decoder || m_decoderCodec != h->codec) {
+        m_decoder = VideoDecoder::create(h->codec);
+        m_decoderCodec = h->codec;
+        m_waitingForKeyframe = h->codec == MediaPacketHeader::Vp8;
+    }
+    if (!m_decoder)
+        return;
+    const bool keyframe = h->flags & MediaPacketHeader::Keyframe;
+    if (keyframe)
+        m_waitingForKeyframe = false;
+    auto askForKeyframe = [this] {
+        if (!m_lastKeyframeRequest.isValid() || m_lastKeyframeRequest.elapsed() > 500) {
+            m_lastKeyframeRequest.start();
+            emit keyframeNeeded();
+        }
+    };
+    if (m_waitingForKeyframe) {
+        askForKeyframe(); // a delta frame after a loss would decode into garbage
+        return;
+    }
+    const ThreadCpuTimer cpu;
+    const VideoFrame frame = m_decoder->decode(packet.mid(MediaPacketHeader::kSize));
+    m_cpuNs += cpu.elapsedNs();
+    if (frame.isNull()) {
+        m_waitingForKeyframe = h->codec == MediaPacketHeader::Vp8;
+        askForKeyframe();
+        return;
+    }
+    ++m_receivedFrames;
+    m_receivedSize = QSize(frame.image.cols, frame.image.rows);
+    m_latenciesMs.push_back(double(qint64(mediaClockUs() - h->captureTimeUs)) / 1000.0);
+    if (m_remote.publish(toImage(frame.image), h->captureTimeUs))
+        emit remoteReady();
+}
+
+void VideoPipeline::requestKeyframe()
+{
+    if (m_encoder)
+        m_encoder->requestKeyframe();
+}
+
+void VideoPipeline::stop()
+{
+    m_statsTimer.stop();
+    delete m_source; // releases the camera now
+    m_source = nullptr;
+    m_encoder.reset();
+    m_decoder.reset();
+    m_decoderCodec = 0;
+    m_sending = false;
+    m_callId = 0;
+    m_preview.take();
+    m_remote.take();
+}
+
+void VideoPipeline::reportStats()
+{
+    const double seconds = qMax<qint64>(1, m_statsClock.restart()) / 1000.0;
+    VideoStats s;
+    s.sentSize = m_sentSize;
+    s.receivedSize = m_receivedSize;
+    s.sentFps = m_sentFrames / seconds;
+    s.receivedFps = m_receivedFrames / seconds;
+    s.sentKbps = m_sentBytes * 8 / 1000.0 / seconds;
+    s.receivedKbps = m_receivedBytes * 8 / 1000.0 / seconds;
+    const int due = m_receivedPackets + m_missing;
+    s.lossPercent = due > 0 ? 100.0 * m_missing / due : 0;
+    if (!m_latenciesMs.empty()) {
+        auto mid = m_latenciesMs.begin() + long(m_latenciesMs.size() / 2);
+        std::nth_element(m_latenciesMs.begin(), mid, m_latenciesMs.end());
+        s.latencyMs = *mid;
+    }
+    s.encodeCpuPercent = m_cpuNs / 1e7 / seconds;
+    m_sentFrames = m_receivedFrames = m_receivedPackets = m_missing = 0;
+    m_sentBytes = m_receivedBytes = m_cpuNs = 0;
+    m_latenciesMs.clear();
+    emit statsUpdated(s);
+}

@@ -1,0 +1,342 @@
+// CallSession, the client's whole call machinery, between real users of a real server:
+// test-pattern camera and tone microphone in, decoded pictures and played audio out, on the
+// pipelines' own threads. Every way a call can end is checked from both sides.
+#include "call/callsession.h"
+#include "media/testpatternsource.h"
+#include "net/clientsession.h"
+#include "serverprocess.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <opencv2/core.hpp>
+
+#include <cmath>
+#include <memory>
+
+namespace {
+struct User
+{
+    std::unique_ptr<ClientSession> session;
+    std::unique_ptr<CallSession> calls;
+};
+
+User online(const QUrl &url, const QString &name, const QString &codec = QStringLiteral("vp8"))
+{
+    User u;
+    u.session = std::make_unique<ClientSession>();
+    QSignalSpy in(u.session.get(), &ClientSession::loggedIn);
+    u.session->open(url, name);
+    if (!in.wait())
+        return {};
+    u.calls = std::make_unique<CallSession>(u.session.get());
+    u.calls->setDevices(
+        {QStringLiteral("test-pattern"), QStringLiteral("tone"), QStringLiteral("none"), codec});
+    return u;
+}
+
+// Goertzel power of one frequency in 16-bit PCM at 48 kHz.
+double power(const QByteArray &pcm, double hz)
+{
+    const auto *x = reinterpret_cast<const qint16 *>(pcm.constData());
+    const double c = 2 * std::cos(2 * M_PI * hz / 48000.0);
+    double s1 = 0, s2 = 0;
+    for (qsizetype i = 0; i < pcm.size() / 2; ++i) {
+        const double s = x[i] + c * s1 - s2;
+        s2 = s1;
+        s1 = s;
+    }
+    return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+qint64 frameNumber(const QImage &image)
+{
+    const QImage bgr = image.convertToFormat(QImage::Format_BGR888);
+    const cv::Mat m(bgr.height(), bgr.width(), CV_8UC3, const_cast<uchar *>(bgr.constBits()),
+                    size_t(bgr.bytesPerLine()));
+    return TestPatternSource::readNumber(m);
+}
+
+// Alice calls bob and bob accepts; both sides are then active.
+bool connectCall(User &alice, User &bob)
+{
+    QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+    if (!alice.calls->call(QStringLiteral("bob")))
+        return false;
+    if (!incoming.wait() || incoming.first().at(0).toString() != QLatin1String("alice"))
+        return false;
+    bob.calls->accept();
+    return QTest::qWaitFor([&] {
+        return alice.calls->state() == CallSession::State::Active &&
+               bob.calls->state() == CallSession::State::Active;
+    });
+}
+} // namespace
+
+class TestCallSession : public QObject
+{
+    Q_OBJECT
+private slots:
+    void videoAndVoiceBothWays_data()
+    {
+        QTest::addColumn<QString>("codec");
+        QTest::newRow("vp8") << QStringLiteral("vp8");
+        QTest::newRow("jpeg") << QStringLiteral("jpeg");
+    }
+    void videoAndVoiceBothWays()
+    {
+        QFETCH(QString, codec);
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"), codec);
+        User bob = online(server.url(), QStringLiteral("bob"), codec);
+        User eve = online(server.url(), QStringLiteral("eve"), codec);
+        QVERIFY(alice.session && bob.session && eve.session);
+        QSignalSpy ringing(alice.calls.get(), &CallSession::peerRinging);
+        QSignalSpy eveMedia(eve.session.get(), &ClientSession::mediaReceived);
+        QSignalSpy eveIncoming(eve.calls.get(), &CallSession::incomingCall);
+        QSignalSpy bobHeard(bob.calls->audioPipeline(), &AudioPipeline::framePlayed);
+        QSignalSpy bobStats(bob.calls.get(), &CallSession::statsChanged);
+        QSignalSpy alicePreview(alice.calls.get(), &CallSession::previewReady);
+
+        QVERIFY(connectCall(alice, bob));
+        QCOMPARE(ringing.size(), 1);
+        QVERIFY(alicePreview.size() > 0 || alicePreview.wait());
+        QVERIFY(!alice.calls->takePreview().isNull());
+
+        // Bob sees alice's test pattern: frame numbers that only go forward.
+        QList<qint64> numbers;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                double latency = -1;
+                const QImage picture = bob.calls->takeRemoteFrame(&latency);
+                if (!picture.isNull()) {
+                    if (picture.size() != QSize(640, 480))
+                        return true; // fails below
+                    numbers << frameNumber(picture);
+                }
+                return numbers.size() >= 20;
+            },
+            15000));
+        QCOMPARE(numbers.size(), 20);
+        for (int i = 1; i < numbers.size(); ++i)
+            QVERIFY2(numbers.at(i) > numbers.at(i - 1), "pictures went backwards");
+
+        // Bob hears alice's 440 Hz tone (the played frames after the jitter buffer).
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const auto &args : bobHeard) {
+                    const QByteArray pcm = args.at(0).toByteArray();
+                    if (args.at(1).toLongLong() >= 0 && power(pcm, 440) > 50 * power(pcm, 700) &&
+                        power(pcm, 440) > 1e9)
+                        return true;
+                }
+                return false;
+            },
+            10000));
+
+        // The statistics overlay's numbers describe the call.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                if (bobStats.isEmpty())
+                    return false;
+                const CallStats s = bobStats.last().at(0).value<CallStats>();
+                return s.video.receivedSize == QSize(640, 480) && s.video.receivedFps > 5 &&
+                       s.video.receivedKbps > 0 && s.audio.receivedKbps > 0 &&
+                       s.video.latencyMs >= 0;
+            },
+            10000));
+
+        // Mute: what bob plays turns to silence.
+        alice.calls->setMuted(true);
+        bobHeard.clear();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                int silent = 0;
+                for (const auto &args : bobHeard) {
+                    if (args.at(1).toLongLong() >= 0 && power(args.at(0).toByteArray(), 440) < 1e6)
+                        ++silent;
+                }
+                return silent >= 10;
+            },
+            10000));
+
+        // Nobody else got anything.
+        QVERIFY(eveMedia.isEmpty());
+        QVERIFY(eveIncoming.isEmpty());
+
+        // Bob hangs up: both sides end, alice is told.
+        QSignalSpy aliceEnded(alice.calls.get(), &CallSession::ended);
+        bob.calls->hangUp();
+        QCOMPARE(bob.calls->state(), CallSession::State::Idle);
+        QVERIFY(aliceEnded.wait());
+        QCOMPARE(aliceEnded.first().at(0).toString(), QStringLiteral("bob hung up."));
+        QCOMPARE(alice.calls->state(), CallSession::State::Idle);
+    }
+
+    void cameraOffStopsTheVideo()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy aliceStats(alice.calls.get(), &CallSession::statsChanged);
+        QVERIFY(connectCall(alice, bob));
+        QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
+
+        alice.calls->setCameraOn(false);
+        // A whole statistics second with nothing sent, and no preview left.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return aliceStats.size() >= 2 &&
+                       aliceStats.last().at(0).value<CallStats>().video.sentFps == 0 &&
+                       aliceStats.at(aliceStats.size() - 2)
+                               .at(0)
+                               .value<CallStats>()
+                               .video.sentFps == 0;
+            },
+            10000));
+        QVERIFY(alice.calls->takePreview().isNull());
+        bob.calls->takeRemoteFrame();
+        alice.calls->setCameraOn(true);
+        QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
+    }
+
+    void declined()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        QSignalSpy ended(alice.calls.get(), &CallSession::ended);
+        QVERIFY(alice.calls->call(QStringLiteral("bob"), false));
+        QVERIFY(incoming.wait());
+        QCOMPARE(incoming.first().at(1).toBool(), false); // voice only
+        bob.calls->reject();
+        QVERIFY(ended.wait());
+        QCOMPARE(ended.first().at(0).toString(), QStringLiteral("bob declined the call."));
+        QCOMPARE(bob.calls->state(), CallSession::State::Idle);
+    }
+
+    void busyCallee()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        User carol = online(server.url(), QStringLiteral("carol"));
+        QVERIFY(alice.session && bob.session && carol.session);
+        QVERIFY(connectCall(alice, bob));
+        QSignalSpy ended(carol.calls.get(), &CallSession::ended);
+        QVERIFY(carol.calls->call(QStringLiteral("bob")));
+        QVERIFY(ended.wait());
+        QCOMPARE(ended.first().at(0).toString(),
+                 QStringLiteral("bob is in another call. Try again later."));
+        QCOMPARE(bob.calls->state(), CallSession::State::Active); // undisturbed
+    }
+
+    void busyWhileRinging()
+    {
+        // Bob's phone is ringing (alice); carol's call is answered busy by bob's client.
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        User carol = online(server.url(), QStringLiteral("carol"));
+        QVERIFY(alice.session && bob.session && carol.session);
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        QVERIFY(alice.calls->call(QStringLiteral("bob")));
+        QVERIFY(incoming.wait());
+        QSignalSpy ended(carol.calls.get(), &CallSession::ended);
+        QVERIFY(carol.calls->call(QStringLiteral("bob")));
+        QVERIFY(ended.wait());
+        QVERIFY(ended.first().at(0).toString().contains(QLatin1String("in another call")));
+        QCOMPARE(bob.calls->peer(), QStringLiteral("alice"));
+        QCOMPARE(incoming.size(), 1);
+    }
+
+    void noAnswer()
+    {
+        ServerProcess server({QStringLiteral("--call-ring-seconds"), QStringLiteral("1")});
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy aliceEnded(alice.calls.get(), &CallSession::ended);
+        QSignalSpy bobEnded(bob.calls.get(), &CallSession::ended);
+        QVERIFY(alice.calls->call(QStringLiteral("bob")));
+        QVERIFY(aliceEnded.wait(5000));
+        QCOMPARE(aliceEnded.first().at(0).toString(), QStringLiteral("bob did not answer."));
+        QVERIFY(bobEnded.size() > 0 || bobEnded.wait());
+        QCOMPARE(bobEnded.first().at(0).toString(), QStringLiteral("Missed call from alice."));
+        QCOMPARE(bobEnded.first().at(1).toBool(), true);
+    }
+
+    void cancelledBeforeAnswer()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        QSignalSpy ringing(alice.calls.get(), &CallSession::peerRinging);
+        QSignalSpy bobEnded(bob.calls.get(), &CallSession::ended);
+        QVERIFY(alice.calls->call(QStringLiteral("bob")));
+        QVERIFY(ringing.wait());
+        alice.calls->hangUp();
+        QVERIFY(bobEnded.wait());
+        QCOMPARE(bobEnded.first().at(0).toString(), QStringLiteral("Missed call from alice."));
+        // Both can call again at once.
+        QVERIFY(bob.calls->call(QStringLiteral("alice")));
+    }
+
+    void peerGoesAwayMidCall()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QVERIFY(connectCall(alice, bob));
+        QSignalSpy ended(alice.calls.get(), &CallSession::ended);
+        bob.session->close();
+        QVERIFY(ended.wait());
+        QCOMPARE(ended.first().at(0).toString(),
+                 QStringLiteral("The call with bob ended: their connection was lost."));
+        QCOMPARE(alice.calls->state(), CallSession::State::Idle);
+    }
+
+    void ownConnectionLost()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QVERIFY(connectCall(alice, bob));
+        QSignalSpy ended(alice.calls.get(), &CallSession::ended);
+        server.kill();
+        QVERIFY(ended.wait());
+        QVERIFY(ended.first().at(0).toString().contains(QLatin1String("connection to the server")));
+    }
+
+    void calleeOffline()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        QVERIFY(alice.session);
+        QSignalSpy ended(alice.calls.get(), &CallSession::ended);
+        QVERIFY(alice.calls->call(QStringLiteral("nobody")));
+        QVERIFY(ended.wait());
+        QCOMPARE(ended.first().at(0).toString(), QStringLiteral("nobody is not online."));
+        QVERIFY(!alice.calls->call(QStringLiteral("alice"))); // not oneself
+    }
+};
+
+QTEST_MAIN(TestCallSession)
+#include "tst_callsession.moc"
