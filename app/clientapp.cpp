@@ -10,10 +10,10 @@
 #include <QDateTime>
 #include <QEvent>
 
-#include <cstdio>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTimer>
+#include <cstdio>
 
 ClientApp::ClientApp(QApplication &app, const ClientOptions &options)
     : m_app(app), m_options(options)
@@ -106,6 +106,15 @@ bool ClientApp::start()
 void ClientApp::showMainWindow()
 {
     m_window = std::make_unique<MainWindow>(&m_controller, &m_settings);
+    if (!m_calls) {
+        m_calls = std::make_unique<CallSession>(m_controller.session());
+        // The command line wins over the settings for this run.
+        m_calls->setDevices({m_options.camera.value_or(m_settings.callCamera()),
+                             m_options.microphone.value_or(m_settings.callMicrophone()),
+                             m_options.speaker.value_or(m_settings.callSpeaker()),
+                             m_options.videoCodec.value_or(m_settings.videoCodec())});
+    }
+    m_window->setCallSession(m_calls.get());
     connect(m_window.get(), &MainWindow::themeChosen, this,
             [this](int theme) { Theme::apply(m_app, Settings::Theme(theme)); });
     if (m_server.isRunning()) {
@@ -125,7 +134,8 @@ bool ClientApp::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_window.get() && event->type() == QEvent::Paint) {
         m_window->removeEventFilter(this);
         QTimer::singleShot(0, this, [this] {
-            std::fprintf(stderr, "confab: first frame at %lld\n", QDateTime::currentMSecsSinceEpoch());
+            std::fprintf(stderr, "confab: first frame at %lld\n",
+                         QDateTime::currentMSecsSinceEpoch());
             std::fflush(stderr);
             if (qEnvironmentVariable("CONFAB_STARTUP_PROBE") == QLatin1String("quit"))
                 m_app.quit();

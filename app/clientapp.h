@@ -1,5 +1,6 @@
 #pragma once
 
+#include "call/callsession.h"
 #include "clientoptions.h"
 #include "embeddedserver.h"
 #include "model/chatcontroller.h"
@@ -29,6 +30,7 @@ public:
     ChatController *controller() { return &m_controller; }
     MainWindow *mainWindow() const { return m_window.get(); }
     EmbeddedServer *embeddedServer() { return &m_server; }
+    CallSession *calls() { return m_calls.get(); }
 
     // Loads the Qt and Confab translations for `language` ("" = the system's).
     static void installTranslations(QApplication &app, const QString &language);
@@ -47,5 +49,6 @@ private:
     Settings m_settings;
     ChatController m_controller;
     EmbeddedServer m_server;
+    std::unique_ptr<CallSession> m_calls;
     std::unique_ptr<MainWindow> m_window;
 };

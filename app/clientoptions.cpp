@@ -4,6 +4,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 
 std::optional<ClientOptions> ClientOptions::parse(const QStringList &arguments, QString *message,
                                                   int *exitCode)
@@ -56,8 +57,30 @@ std::optional<ClientOptions> ClientOptions::parse(const QStringList &arguments, 
         QCoreApplication::translate("ClientOptions",
                                     "Quit after this many milliseconds (for checks)."),
         QStringLiteral("ms"));
-    for (const QCommandLineOption &o :
-         {host, hostPort, server, name, theme, language, database, quitAfter})
+    const QCommandLineOption camera(
+        QStringLiteral("camera"),
+        QCoreApplication::translate("ClientOptions",
+                                    "Camera for calls: test-pattern, file:PATH (a video), "
+                                    "camera (the default) or camera:ID."),
+        QStringLiteral("source"));
+    const QCommandLineOption mic(
+        QStringLiteral("mic"),
+        QCoreApplication::translate("ClientOptions",
+                                    "Microphone for calls: tone, file:PATH (a WAV file), mic "
+                                    "(the default) or mic:ID."),
+        QStringLiteral("source"));
+    const QCommandLineOption speaker(
+        QStringLiteral("speaker"),
+        QCoreApplication::translate("ClientOptions",
+                                    "Sound output for calls: speaker (the default), "
+                                    "speaker:ID or none."),
+        QStringLiteral("output"));
+    const QCommandLineOption videoCodec(
+        QStringLiteral("video-codec"),
+        QCoreApplication::translate("ClientOptions", "Video codec for calls: vp8 or jpeg."),
+        QStringLiteral("codec"));
+    for (const QCommandLineOption &o : {host, hostPort, server, name, theme, language, database,
+                                        quitAfter, camera, mic, speaker, videoCodec})
         parser.addOption(o);
 
     *exitCode = 0;
@@ -101,5 +124,66 @@ std::optional<ClientOptions> ClientOptions::parse(const QStringList &arguments, 
     o.database = parser.value(database);
     if (parser.isSet(quitAfter))
         o.quitAfterMs = parser.value(quitAfter).toInt();
+
+    // Call devices: the same grammar the media factories take, checked here so a typo is an
+    // error at start and not a surprise in the middle of a call.
+    struct DeviceOption
+    {
+        const QCommandLineOption &option;
+        std::optional<QString> *target;
+        QStringList fixed; // whole values
+        QString idPrefix;  // "camera:" etc.
+        bool files;        // file:PATH allowed
+        const char *usage;
+    };
+    const DeviceOption devices[] = {
+        {camera,
+         &o.camera,
+         {QStringLiteral("test-pattern"), QStringLiteral("camera")},
+         QStringLiteral("camera:"),
+         true,
+         "use test-pattern, file:PATH, camera or camera:ID"},
+        {mic,
+         &o.microphone,
+         {QStringLiteral("tone"), QStringLiteral("mic")},
+         QStringLiteral("mic:"),
+         true,
+         "use tone, file:PATH, mic or mic:ID"},
+        {speaker,
+         &o.speaker,
+         {QStringLiteral("none"), QStringLiteral("speaker")},
+         QStringLiteral("speaker:"),
+         false,
+         "use none, speaker or speaker:ID"},
+        {videoCodec,
+         &o.videoCodec,
+         {QStringLiteral("vp8"), QStringLiteral("jpeg")},
+         QString(),
+         false,
+         "use vp8 or jpeg"},
+    };
+    for (const DeviceOption &d : devices) {
+        if (!parser.isSet(d.option))
+            continue;
+        const QString v = parser.value(d.option);
+        const QString flag = QStringLiteral("--") + d.option.names().constFirst();
+        bool ok = d.fixed.contains(v) || (!d.idPrefix.isEmpty() && v.startsWith(d.idPrefix) &&
+                                          v.size() > d.idPrefix.size());
+        if (d.files && v.startsWith(QLatin1String("file:")) && v.size() > 5) {
+            if (!QFileInfo(v.mid(5)).isFile()) {
+                *message = QStringLiteral("%1: the file '%2' does not exist\n").arg(flag, v.mid(5));
+                *exitCode = 2;
+                return std::nullopt;
+            }
+            ok = true;
+        }
+        if (!ok) {
+            *message =
+                QStringLiteral("%1: '%2' is not valid; %3\n").arg(flag, v, QLatin1String(d.usage));
+            *exitCode = 2;
+            return std::nullopt;
+        }
+        *d.target = v;
+    }
     return o;
 }

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "callcoordinator.h"
 #include "composeedit.h"
 #include "listdelegates.h"
 #include "messageview.h"
@@ -95,10 +96,18 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
     m_sendButton->setText(QStringLiteral("➤"));
     m_sendButton->setToolTip(tr("Send (Enter)"));
+    m_callButton = new QToolButton(middle);
+    m_callButton->setObjectName(QStringLiteral("conversationCallButton"));
+    m_callButton->setText(tr("Call"));
+    m_callButton->setToolTip(tr("Start a video call"));
+    m_callButton->hide();
+    connect(m_callButton, &QToolButton::clicked, this,
+            [this] { callUser(m_controller->activeConversation()); });
     auto *header = new QHBoxLayout;
     header->addWidget(m_title);
     header->addStretch();
     header->addWidget(m_subtitle);
+    header->addWidget(m_callButton);
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_compose, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
@@ -150,7 +159,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
         if (UserDelegate::messageButtonRect(row).contains(pos))
             openConversation(index.data(UserListModel::NameRole).toString());
         else if (UserDelegate::callButtonRect(row).contains(pos))
-            statusBar()->showMessage(tr("Calls are not available in this version yet."), 4000);
+            callUser(index.data(UserListModel::NameRole).toString());
     });
 
     auto *splitter = new QSplitter(this);
@@ -298,6 +307,26 @@ void MainWindow::setHostAddresses(const QStringList &addresses)
                                                    .arg(addresses.join(QLatin1String(", "))));
 }
 
+void MainWindow::setCallSession(CallSession *calls)
+{
+    m_calls = new CallCoordinator(calls, m_settings, this);
+    connect(m_calls, &CallCoordinator::notice, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_calls, &CallCoordinator::missedCall, this,
+            [this](const QString &from, const QString &message) {
+                m_notifier->notify(tr("Missed call"), message, from);
+            });
+}
+
+void MainWindow::callUser(const QString &peer)
+{
+    if (!m_calls) {
+        statusBar()->showMessage(tr("Calls are not available in this build."), 4000);
+        return;
+    }
+    m_calls->startCall(peer);
+}
+
 void MainWindow::sendCurrent(const QString &text)
 {
     const auto to = m_controller->send(m_controller->activeConversation(), text);
@@ -319,6 +348,8 @@ void MainWindow::updateHeader()
                                 ? tr("online, private conversation")
                                 : tr("offline, private conversation"));
     m_onlineLabel->setText(tr("Online (%1)").arg(online));
+    m_callButton->setVisible(!key.isEmpty());
+    m_callButton->setEnabled(m_controller->users()->contains(key));
     const ClientSession *s = m_controller->session();
     setWindowTitle(s->name().isEmpty()
                        ? QStringLiteral("Confab")

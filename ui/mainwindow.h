@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+class CallCoordinator;
+class CallSession;
 class ChatController;
 class ComposeEdit;
 class MessageView;
@@ -26,6 +28,11 @@ public:
     void openConversation(const QString &key);
     // Host mode: where others can reach this computer's server.
     void setHostAddresses(const QStringList &addresses);
+    // Turns on calls: the call buttons, the incoming-call dialog and the call window.
+    void setCallSession(CallSession *calls);
+    CallCoordinator *callCoordinator() const { return m_calls; }
+    // Calls `peer` (what the call buttons do).
+    void callUser(const QString &peer);
     MessageView *messageView() const { return m_messages; }
     ComposeEdit *composeEdit() const { return m_compose; }
 
@@ -52,6 +59,8 @@ private:
     QSortFilterProxyModel *m_conversationFilter;
     QLabel *m_title;
     QLabel *m_subtitle;
+    QToolButton *m_callButton;
+    CallCoordinator *m_calls = nullptr;
     MessageView *m_messages;
     QLabel *m_typing;
     ComposeEdit *m_compose;

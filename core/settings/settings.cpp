@@ -118,3 +118,43 @@ Settings::Theme Settings::themeFromName(const QString &name)
         return Theme::Dark;
     return Theme::System;
 }
+
+QString Settings::callCamera() const
+{
+    return m_settings.value(QStringLiteral("call/camera"), QString()).toString();
+}
+
+void Settings::setCallCamera(const QString &value)
+{
+    m_settings.setValue(QStringLiteral("call/camera"), value);
+}
+
+QString Settings::callMicrophone() const
+{
+    return m_settings.value(QStringLiteral("call/microphone"), QString()).toString();
+}
+
+void Settings::setCallMicrophone(const QString &value)
+{
+    m_settings.setValue(QStringLiteral("call/microphone"), value);
+}
+
+QString Settings::callSpeaker() const
+{
+    return m_settings.value(QStringLiteral("call/speaker"), QString()).toString();
+}
+
+void Settings::setCallSpeaker(const QString &value)
+{
+    m_settings.setValue(QStringLiteral("call/speaker"), value);
+}
+
+QString Settings::videoCodec() const
+{
+    return m_settings.value(QStringLiteral("call/videoCodec"), QStringLiteral("vp8")).toString();
+}
+
+void Settings::setVideoCodec(const QString &value)
+{
+    m_settings.setValue(QStringLiteral("call/videoCodec"), value);
+}

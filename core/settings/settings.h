@@ -32,6 +32,17 @@ public:
     bool sendWithCtrlEnter() const;
     void setSendWithCtrlEnter(bool ctrlEnter);
 
+    // Call devices, as specs for CallSession::Devices ("" = the system's default).
+    QString callCamera() const;
+    void setCallCamera(const QString &value);
+    QString callMicrophone() const;
+    void setCallMicrophone(const QString &value);
+    QString callSpeaker() const;
+    void setCallSpeaker(const QString &value);
+    // "vp8" (default) or "jpeg".
+    QString videoCodec() const;
+    void setVideoCodec(const QString &value);
+
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);
     QByteArray windowState() const;

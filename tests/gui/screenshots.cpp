@@ -1,9 +1,13 @@
 // confab-screenshots: renders the windows with a realistic conversation for the docs.
 // Run under a real X server (scripts/screenshots uses xvfb-run):
 //   confab-screenshots --out docs/screenshots --theme light --lang en
+#include "call/callsession.h"
+#include "callcoordinator.h"
+#include "callwindow.h"
 #include "clientapp.h"
 #include "composeedit.h"
 #include "embeddedserver.h"
+#include "incomingcalldialog.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "messageview.h"
@@ -13,6 +17,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -128,5 +133,30 @@ int main(int argc, char *argv[])
     window.composeEdit()->setPlainText(zh ? QStringLiteral("好的，") : QStringLiteral("Sure, "));
     settle(300);
     save(&window, parser.value(out) + QStringLiteral("/private-%1.png").arg(suffix));
+
+    // A video call with bob: the incoming-call dialog on his side, the call window on
+    // alice's, with the test pattern standing in for the cameras.
+    const CallSession::Devices testDevices{QStringLiteral("test-pattern"), QStringLiteral("tone"),
+                                           QStringLiteral("none"), QStringLiteral("vp8")};
+    CallSession aliceCalls(alice->session());
+    aliceCalls.setDevices(testDevices);
+    window.setCallSession(&aliceCalls);
+    Settings bobSettings(dir.filePath(QStringLiteral("bob.ini")));
+    MainWindow bobWindow(bob.get(), &bobSettings); // not shown: only its dialog is
+    CallSession bobCalls(bob->session());
+    bobCalls.setDevices(testDevices);
+    bobWindow.setCallSession(&bobCalls);
+    window.callUser(QStringLiteral("bob"));
+    if (!QTest::qWaitFor([&] { return bobWindow.callCoordinator()->incomingDialog(); }, 5000))
+        qFatal("the call did not ring");
+    IncomingCallDialog *dialog = bobWindow.callCoordinator()->incomingDialog();
+    save(dialog, parser.value(out) + QStringLiteral("/incoming-call-%1.png").arg(suffix));
+    dialog->acceptButton()->click();
+    CallWindow *callWindow = window.callCoordinator()->callWindow();
+    // A few seconds in: the picture, the call time and a statistics line.
+    settle(3500);
+    save(callWindow, parser.value(out) + QStringLiteral("/call-%1.png").arg(suffix));
+    aliceCalls.hangUp();
+    settle(300);
     return 0;
 }

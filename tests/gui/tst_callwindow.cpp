@@ -1,0 +1,201 @@
+// Calls in the windows, offscreen, between two users of a real server: the call buttons,
+// the incoming-call dialog, the call window's pictures, buttons, shortcuts and statistics,
+// and what each side is told when a call ends.
+#include "call/callsession.h"
+#include "callcoordinator.h"
+#include "callwindow.h"
+#include "incomingcalldialog.h"
+#include "mainwindow.h"
+#include "model/chatcontroller.h"
+#include "serverprocess.h"
+#include "settings/settings.h"
+#include "videoview.h"
+
+#include <QLabel>
+#include <QMenu>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <memory>
+
+namespace {
+// One user with a main window and calls through the test pattern and tone.
+struct Client
+{
+    std::unique_ptr<ChatController> controller;
+    std::unique_ptr<Settings> settings;
+    std::unique_ptr<CallSession> calls;
+    std::unique_ptr<MainWindow> window;
+
+    CallWindow *callWindow() const { return window->callCoordinator()->callWindow(); }
+    IncomingCallDialog *dialog() const { return window->callCoordinator()->incomingDialog(); }
+};
+
+std::unique_ptr<Client> client(const QUrl &url, const QString &name, const QString &iniPath)
+{
+    auto c = std::make_unique<Client>();
+    c->controller = std::make_unique<ChatController>();
+    QSignalSpy in(c->controller->session(), &ClientSession::loggedIn);
+    c->controller->connectTo(url, name);
+    if (!in.wait())
+        return nullptr;
+    c->settings = std::make_unique<Settings>(iniPath);
+    c->calls = std::make_unique<CallSession>(c->controller->session());
+    c->calls->setDevices({QStringLiteral("test-pattern"), QStringLiteral("tone"),
+                          QStringLiteral("none"), QStringLiteral("vp8")});
+    c->window = std::make_unique<MainWindow>(c->controller.get(), c->settings.get());
+    c->window->setCallSession(c->calls.get());
+    c->window->show();
+    return c;
+}
+} // namespace
+
+class TestCallWindow : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+    std::unique_ptr<Client> user(ServerProcess &server, const QString &name)
+    {
+        return client(server.url(), name, m_dir.filePath(name + QStringLiteral(".ini")));
+    }
+
+private slots:
+    void aCallFromTheConversationHeader()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = user(server, QStringLiteral("alice"));
+        auto bob = user(server, QStringLiteral("bob"));
+        QVERIFY(alice && bob);
+
+        // The call button of a private conversation.
+        alice->window->openConversation(QStringLiteral("bob"));
+        auto *callButton =
+            alice->window->findChild<QToolButton *>(QStringLiteral("conversationCallButton"));
+        QVERIFY(callButton);
+        QTRY_VERIFY(callButton->isVisible() && callButton->isEnabled());
+        callButton->click();
+        QVERIFY(alice->callWindow());
+        QVERIFY(alice->callWindow()->isVisible());
+        QTRY_VERIFY(
+            alice->callWindow()->statusLabel()->text().startsWith(QStringLiteral("Ringing bob")));
+        // Alice sees herself while it rings.
+        QTRY_VERIFY(alice->callWindow()->previewView()->hasImage());
+
+        // Bob: the incoming-call dialog, ringing, on top.
+        QTRY_VERIFY(bob->dialog() && bob->dialog()->isVisible());
+        QVERIFY(bob->dialog()->isRinging());
+        QVERIFY(bob->dialog()->windowFlags() & Qt::WindowStaysOnTopHint);
+        QCOMPARE(bob->dialog()->findChild<QLabel *>(QStringLiteral("callerLabel"))->text(),
+                 QStringLiteral("alice is calling"));
+        bob->dialog()->acceptButton()->click();
+        QVERIFY(bob->callWindow() && bob->callWindow()->isVisible());
+
+        // Both see the other's video and the running call time.
+        QTRY_VERIFY_WITH_TIMEOUT(bob->callWindow()->remoteView()->hasImage(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(alice->callWindow()->remoteView()->hasImage(), 10000);
+        QCOMPARE(bob->callWindow()->remoteView()->image().size(), QSize(640, 480));
+        QTRY_VERIFY(alice->callWindow()->statusLabel()->text().startsWith(
+            QStringLiteral("Call with bob — 00:")));
+        // The statistics line: resolution, frame rate, loss, jitter buffer.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            bob->callWindow()->statsLabel()->text().startsWith(QStringLiteral("640x480 · ")), 5000);
+        QVERIFY(bob->callWindow()->statsLabel()->text().contains(QLatin1String("loss")));
+        QVERIFY(bob->callWindow()->statsLabel()->text().contains(QLatin1String("jitter buffer")));
+
+        // Shortcuts: I hides the statistics, M mutes, V turns the camera off.
+        CallWindow *w = bob->callWindow();
+        w->activateWindow();
+        QTRY_VERIFY(w->isActiveWindow());
+        QVERIFY(w->statsLabel()->isVisible());
+        QTest::keyClick(w, Qt::Key_I);
+        QVERIFY(!w->statsLabel()->isVisible());
+        QTest::keyClick(w, Qt::Key_M);
+        QVERIFY(bob->calls->isMuted());
+        QCOMPARE(w->muteButton()->text(), QStringLiteral("Unmute"));
+        QTest::keyClick(w, Qt::Key_V);
+        QVERIFY(!bob->calls->isCameraOn());
+        QVERIFY(!w->previewView()->hasImage());
+        // Alice's window drops bob's last picture and shows his avatar once no video comes.
+        // (The picture stays until then; what counts is that nothing new arrives.)
+
+        // The devices menu offers the test sources next to the real devices.
+        emit w->devicesMenu()->aboutToShow();
+        QStringList entries;
+        for (QAction *a : w->devicesMenu()->actions())
+            entries << a->text();
+        QVERIFY(entries.contains(QStringLiteral("Test pattern")));
+        QVERIFY(entries.contains(QStringLiteral("Test tone")));
+        QVERIFY(entries.contains(QStringLiteral("No sound")));
+
+        // Esc hangs up at once; alice's window says so.
+        QTest::keyClick(w, Qt::Key_Escape);
+        QCOMPARE(bob->calls->state(), CallSession::State::Idle);
+        QTRY_COMPARE(alice->calls->state(), CallSession::State::Idle);
+        QTRY_COMPARE(alice->callWindow()->statusLabel()->text(), QStringLiteral("bob hung up."));
+        QVERIFY(!alice->callWindow()->muteButton()->isEnabled());
+    }
+
+    void declinedFromTheDialog()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = user(server, QStringLiteral("alice"));
+        auto bob = user(server, QStringLiteral("bob"));
+        QVERIFY(alice && bob);
+        alice->window->callUser(QStringLiteral("bob"));
+        QTRY_VERIFY(bob->dialog() && bob->dialog()->isVisible());
+        bob->dialog()->declineButton()->click();
+        QTRY_COMPARE(alice->callWindow()->statusLabel()->text(),
+                     QStringLiteral("bob declined the call."));
+        QVERIFY(!bob->callWindow());
+    }
+
+    void callerGivesUpAndTheCalleeSeesAMissedCall()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = user(server, QStringLiteral("alice"));
+        auto bob = user(server, QStringLiteral("bob"));
+        QVERIFY(alice && bob);
+        alice->window->callUser(QStringLiteral("bob"));
+        QTRY_VERIFY(bob->dialog() && bob->dialog()->isVisible());
+        QPointer<IncomingCallDialog> dialog = bob->dialog();
+        alice->callWindow()->close(); // closing the window ends the call
+        QTRY_VERIFY(!dialog);         // the dialog goes away by itself
+        QTRY_COMPARE(bob->window->statusBar()->currentMessage(),
+                     QStringLiteral("Missed call from alice."));
+    }
+
+    void callingWhileInACallIsRefused()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = user(server, QStringLiteral("alice"));
+        auto bob = user(server, QStringLiteral("bob"));
+        auto carol = user(server, QStringLiteral("carol"));
+        QVERIFY(alice && bob && carol);
+        alice->window->callUser(QStringLiteral("bob"));
+        QTRY_VERIFY(bob->dialog());
+        bob->dialog()->acceptButton()->click();
+        QTRY_COMPARE(alice->calls->state(), CallSession::State::Active);
+        // Alice tries a second call: she is told, the first call goes on.
+        alice->window->callUser(QStringLiteral("carol"));
+        QCOMPARE(alice->window->statusBar()->currentMessage(),
+                 QStringLiteral("You are already in a call. Hang up first."));
+        // Carol calls bob: busy, said in carol's call window.
+        carol->window->callUser(QStringLiteral("bob"));
+        QTRY_COMPARE(carol->callWindow()->statusLabel()->text(),
+                     QStringLiteral("bob is in another call. Try again later."));
+        QCOMPARE(bob->calls->state(), CallSession::State::Active);
+    }
+};
+
+QTEST_MAIN(TestCallWindow)
+#include "tst_callwindow.moc"

@@ -1,0 +1,95 @@
+#include "callcoordinator.h"
+
+#include "call/callsession.h"
+#include "callwindow.h"
+#include "incomingcalldialog.h"
+#include "settings/settings.h"
+
+#include <QApplication>
+#include <QScreen>
+
+CallCoordinator::CallCoordinator(CallSession *calls, Settings *settings, QWidget *mainWindow)
+    : QObject(mainWindow), m_calls(calls), m_settings(settings), m_mainWindow(mainWindow)
+{
+    connect(calls, &CallSession::incomingCall, this, &CallCoordinator::onIncoming);
+    connect(calls, &CallSession::ended, this, &CallCoordinator::onEnded);
+}
+
+CallWindow *CallCoordinator::callWindow() const
+{
+    return m_window;
+}
+
+IncomingCallDialog *CallCoordinator::incomingDialog() const
+{
+    return m_dialog;
+}
+
+void CallCoordinator::startCall(const QString &peer, bool video)
+{
+    if (m_calls->state() != CallSession::State::Idle) {
+        if (m_window) {
+            m_window->raise();
+            m_window->activateWindow();
+        }
+        emit notice(tr("You are already in a call. Hang up first."));
+        return;
+    }
+    if (!m_calls->call(peer, video)) {
+        emit notice(tr("%1 cannot be called now: you are offline.").arg(peer));
+        return;
+    }
+    showWindow();
+}
+
+void CallCoordinator::onIncoming(const QString &from, bool video)
+{
+    delete m_dialog;
+    m_dialog = new IncomingCallDialog(from, video, m_mainWindow);
+    connect(m_dialog, &IncomingCallDialog::acceptClicked, this, [this] {
+        m_calls->accept();
+        showWindow();
+    });
+    connect(m_dialog, &IncomingCallDialog::declineClicked, m_calls, &CallSession::reject);
+    // Near the top right of the screen, where it does not cover what the user is reading.
+    if (QScreen *screen = m_mainWindow->screen()) {
+        const QRect area = screen->availableGeometry();
+        m_dialog->move(area.right() - m_dialog->width() - 24, area.top() + 24);
+    }
+    m_dialog->show();
+    m_dialog->raise();
+}
+
+void CallCoordinator::onEnded(const QString &message, bool missed)
+{
+    if (m_dialog) {
+        m_dialog->done(QDialog::Accepted); // no "decline" for a call that is already over
+        m_dialog = nullptr;
+    }
+    if (missed)
+        emit missedCall(m_calls->peer(), message);
+    if (!message.isEmpty() && (!m_window || !m_window->isVisible()))
+        emit notice(message);
+}
+
+void CallCoordinator::showWindow()
+{
+    if (m_window)
+        m_window->close();
+    m_window = new CallWindow(m_calls, m_mainWindow);
+    connect(m_window, &CallWindow::cameraChosen, this, [this](const QString &spec) {
+        m_calls->setCamera(spec);
+        m_settings->setCallCamera(spec);
+    });
+    connect(m_window, &CallWindow::microphoneChosen, this, [this](const QString &spec) {
+        m_calls->setMicrophone(spec);
+        m_settings->setCallMicrophone(spec);
+    });
+    connect(m_window, &CallWindow::speakerChosen, this, [this](const QString &spec) {
+        m_calls->setSpeaker(spec);
+        m_settings->setCallSpeaker(spec);
+    });
+    m_window->show();
+    m_window->raise();
+    m_window->activateWindow();
+}

@@ -1,0 +1,324 @@
+#include "callwindow.h"
+
+#include "videoview.h"
+
+#include <QActionGroup>
+#include <QAudioDevice>
+#include <QCameraDevice>
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QMediaDevices>
+#include <QMenu>
+#include <QShortcut>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+QToolButton *button(const QString &objectName, const QString &text, const QString &tip,
+                    QWidget *parent)
+{
+    auto *b = new QToolButton(parent);
+    b->setObjectName(objectName);
+    b->setText(text);
+    b->setToolTip(tip);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    b->setMinimumSize(96, 36);
+    b->setFocusPolicy(Qt::NoFocus); // keys go to the window's shortcuts
+    return b;
+}
+
+QString bars(double lossPercent)
+{
+    const int n = lossPercent < 1 ? 4 : lossPercent < 3 ? 3 : lossPercent < 8 ? 2 : 1;
+    return QString(n, QChar(0x25AE)) + QString(4 - n, QChar(0x25AF));
+}
+} // namespace
+
+CallWindow::CallWindow(CallSession *calls, QWidget *parent)
+    : QWidget(parent, Qt::Window), m_calls(calls)
+{
+    setObjectName(QStringLiteral("callWindow"));
+    setAttribute(Qt::WA_DeleteOnClose);
+    resize(960, 600);
+    setStyleSheet(QStringLiteral(
+        "#callWindow { background: #101012; }"
+        "#callWindow QLabel { color: #e6e6e6; }"
+        "#callStats { color: #b8b8b8; }"
+        "#callProblem { color: #ffcc66; }"
+        "#callWindow QToolButton { color: white; background: #2b2b30; border-radius: 18px;"
+        " padding: 6px 16px; }"
+        "#callWindow QToolButton:checked { background: #5a5a66; }"
+        "#callWindow QToolButton#hangUpButton { background: #d23c3c; }"));
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("callStatus"));
+    QFont big = m_status->font();
+    big.setPointSizeF(big.pointSizeF() * 1.15);
+    big.setBold(true);
+    m_status->setFont(big);
+    m_quality = new QLabel(this);
+    m_quality->setObjectName(QStringLiteral("callQuality"));
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_status, 1);
+    top->addWidget(m_quality);
+
+    m_remote = new VideoView(this);
+    m_remote->setObjectName(QStringLiteral("remoteVideo"));
+    m_remote->setName(calls->peer());
+    m_preview = new VideoView(m_remote);
+    m_preview->setObjectName(QStringLiteral("previewVideo"));
+    m_preview->setMirrored(true);
+    m_preview->setToolTip(tr("Your camera. Click to move it to another corner."));
+    connect(m_preview, &VideoView::clicked, this, [this] {
+        m_corner = (m_corner + 1) % 4;
+        placePreview();
+    });
+
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("callProblem"));
+    m_problem->setAlignment(Qt::AlignCenter);
+    m_problem->setWordWrap(true);
+    m_problem->hide();
+    m_stats = new QLabel(this);
+    m_stats->setObjectName(QStringLiteral("callStats"));
+    m_stats->setAlignment(Qt::AlignCenter);
+    m_stats->setText(tr("Waiting for statistics…"));
+
+    m_mute = button(QStringLiteral("muteButton"), tr("Mute"), tr("Mute your microphone (M)"), this);
+    m_mute->setCheckable(true);
+    m_camera = button(QStringLiteral("cameraButton"), tr("Camera off"),
+                      tr("Turn your camera off or on (V)"), this);
+    m_camera->setCheckable(true);
+    m_devices = button(QStringLiteral("devicesButton"), tr("Devices"),
+                       tr("Choose the camera, microphone and speaker"), this);
+    m_devicesMenu = new QMenu(m_devices);
+    m_devices->setMenu(m_devicesMenu);
+    m_devices->setPopupMode(QToolButton::InstantPopup);
+    connect(m_devicesMenu, &QMenu::aboutToShow, this, &CallWindow::fillDevicesMenu);
+    m_hangUp = button(QStringLiteral("hangUpButton"), tr("Hang up"),
+                      tr("End the call (Esc, Ctrl+W)"), this);
+
+    connect(m_mute, &QToolButton::toggled, this, [this](bool on) {
+        m_calls->setMuted(on);
+        updateButtons();
+    });
+    connect(m_camera, &QToolButton::toggled, this, [this](bool off) {
+        m_calls->setCameraOn(!off);
+        if (off)
+            m_preview->clear();
+        updateButtons();
+    });
+    connect(m_hangUp, &QToolButton::clicked, this, [this] {
+        if (m_ended)
+            close();
+        else
+            m_calls->hangUp();
+    });
+    auto *mute = new QShortcut(QKeySequence(Qt::Key_M), this);
+    connect(mute, &QShortcut::activated, m_mute, &QToolButton::toggle);
+    auto *camera = new QShortcut(QKeySequence(Qt::Key_V), this);
+    connect(camera, &QShortcut::activated, m_camera, &QToolButton::toggle);
+    auto *stats = new QShortcut(QKeySequence(Qt::Key_I), this);
+    connect(stats, &QShortcut::activated, this,
+            [this] { m_stats->setVisible(!m_stats->isVisible()); });
+    for (const QKeySequence &k :
+         {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)}) {
+        auto *hangUp = new QShortcut(k, this);
+        connect(hangUp, &QShortcut::activated, m_hangUp, &QToolButton::click);
+    }
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch();
+    for (QToolButton *b : {m_mute, m_camera, m_devices, m_hangUp})
+        buttons->addWidget(b);
+    buttons->addStretch();
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 10, 12, 12);
+    layout->addLayout(top);
+    layout->addWidget(m_remote, 1);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_stats);
+    layout->addLayout(buttons);
+
+    connect(calls, &CallSession::remoteFrameReady, this, [this] {
+        const QImage image = m_calls->takeRemoteFrame();
+        if (!image.isNull())
+            m_remote->setImage(image);
+    });
+    connect(calls, &CallSession::previewReady, this, [this] {
+        const QImage image = m_calls->takePreview();
+        if (!image.isNull() && !m_camera->isChecked())
+            m_preview->setImage(image);
+    });
+    connect(calls, &CallSession::statsChanged, this, &CallWindow::updateStats);
+    connect(calls, &CallSession::stateChanged, this, &CallWindow::updateTitle);
+    connect(calls, &CallSession::peerRinging, this, &CallWindow::updateTitle);
+    connect(calls, &CallSession::deviceProblem, this, &CallWindow::showProblem);
+    connect(calls, &CallSession::ended, this, [this](const QString &message) {
+        showEnded(message.isEmpty() ? tr("Call ended.") : message);
+    });
+    m_clock = new QTimer(this);
+    m_clock->setInterval(1000);
+    connect(m_clock, &QTimer::timeout, this, &CallWindow::updateTitle);
+    m_clock->start();
+
+    m_mute->setChecked(calls->isMuted());
+    m_camera->setChecked(!calls->isCameraOn());
+    updateButtons();
+    updateTitle();
+    placePreview();
+}
+
+void CallWindow::updateTitle()
+{
+    if (m_ended)
+        return;
+    const QString peer = m_calls->peer();
+    QString text;
+    switch (m_calls->state()) {
+    case CallSession::State::Outgoing:
+        text = m_calls->peerIsRinging() ? tr("Ringing %1…").arg(peer) : tr("Calling %1…").arg(peer);
+        break;
+    case CallSession::State::Incoming:
+        text = tr("%1 is calling").arg(peer);
+        break;
+    case CallSession::State::Active: {
+        const qint64 s = m_calls->activeMs() / 1000;
+        const QString time = s >= 3600 ? QStringLiteral("%1:%2:%3")
+                                             .arg(s / 3600)
+                                             .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                                             .arg(s % 60, 2, 10, QLatin1Char('0'))
+                                       : QStringLiteral("%1:%2")
+                                             .arg(s / 60, 2, 10, QLatin1Char('0'))
+                                             .arg(s % 60, 2, 10, QLatin1Char('0'));
+        text = tr("Call with %1 — %2").arg(peer, time);
+        break;
+    }
+    case CallSession::State::Idle:
+        text = tr("Call with %1").arg(peer);
+        break;
+    }
+    m_status->setText(text);
+    setWindowTitle(text);
+}
+
+void CallWindow::updateButtons()
+{
+    m_mute->setText(m_mute->isChecked() ? tr("Unmute") : tr("Mute"));
+    m_camera->setText(m_camera->isChecked() ? tr("Camera on") : tr("Camera off"));
+}
+
+void CallWindow::updateStats(const CallStats &s)
+{
+    const VideoStats &v = s.video;
+    QStringList parts;
+    if (v.receivedSize.isValid())
+        parts << QStringLiteral("%1x%2").arg(v.receivedSize.width()).arg(v.receivedSize.height());
+    parts << tr("%1 fps").arg(v.receivedFps, 0, 'f', 0);
+    parts << tr("%1 kbit/s").arg(v.receivedKbps + s.audio.receivedKbps, 0, 'f', 0);
+    parts << tr("loss %1%").arg(qMax(v.lossPercent, s.audio.lossPercent), 0, 'f', 1);
+    parts << tr("jitter buffer %1 ms").arg(s.audio.jitterDelayMs);
+    if (v.latencyMs >= 0)
+        parts << tr("video %1 ms").arg(v.latencyMs, 0, 'f', 0);
+    if (s.audio.latencyMs >= 0)
+        parts << tr("audio %1 ms").arg(s.audio.latencyMs, 0, 'f', 0);
+    parts << tr("sending %1 fps, %2 kbit/s")
+                 .arg(v.sentFps, 0, 'f', 0)
+                 .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
+    m_stats->setText(parts.join(QStringLiteral(" · ")));
+    const double latency = v.latencyMs >= 0 ? v.latencyMs : s.audio.latencyMs;
+    m_quality->setText(
+        (latency >= 0 ? QStringLiteral("◷ %1 ms  ").arg(latency, 0, 'f', 0) : QString()) +
+        bars(qMax(v.lossPercent, s.audio.lossPercent)));
+}
+
+void CallWindow::showEnded(const QString &message, int closeDelayMs)
+{
+    m_ended = true;
+    m_clock->stop();
+    m_status->setText(message);
+    setWindowTitle(message);
+    m_problem->hide();
+    m_preview->hide();
+    m_remote->clear();
+    for (QToolButton *b : {m_mute, m_camera, m_devices})
+        b->setEnabled(false);
+    m_hangUp->setText(tr("Close"));
+    QTimer::singleShot(closeDelayMs, this, &QWidget::close);
+}
+
+void CallWindow::showProblem(const QString &message)
+{
+    m_problem->setText(message);
+    m_problem->show();
+}
+
+void CallWindow::placePreview()
+{
+    const int w = qMax(120, m_remote->width() / 5);
+    const int h = w * 3 / 4;
+    const int x = (m_corner % 2) ? m_remote->width() - w - 12 : 12;
+    const int y = (m_corner / 2) ? m_remote->height() - h - 12 : 12;
+    m_preview->setGeometry(x, y, w, h);
+    m_preview->raise();
+}
+
+void CallWindow::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placePreview();
+}
+
+void CallWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_ended)
+        m_calls->hangUp(); // closing the window ends the call: no call goes on unseen
+    event->accept();
+}
+
+void CallWindow::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_F11 ||
+        (event->key() == Qt::Key_Return && event->modifiers() & Qt::AltModifier)) {
+        setWindowState(windowState() ^ Qt::WindowFullScreen);
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void CallWindow::fillDevicesMenu()
+{
+    m_devicesMenu->clear();
+    const CallSession::Devices current = m_calls->devices();
+    auto section = [this](const QString &title, const QList<QPair<QString, QString>> &entries,
+                          const QString &chosen, void (CallWindow::*signal)(const QString &)) {
+        m_devicesMenu->addSection(title);
+        auto *group = new QActionGroup(m_devicesMenu);
+        for (const auto &[label, spec] : entries) {
+            QAction *a = m_devicesMenu->addAction(label);
+            a->setCheckable(true);
+            a->setChecked(spec == chosen);
+            group->addAction(a);
+            connect(a, &QAction::triggered, this,
+                    [this, signal, spec] { emit(this->*signal)(spec); });
+        }
+    };
+    QList<QPair<QString, QString>> cameras{{tr("Default camera"), QString()}};
+    for (const QCameraDevice &d : QMediaDevices::videoInputs())
+        cameras.append({d.description(), QStringLiteral("camera:") + QString::fromUtf8(d.id())});
+    cameras.append({tr("Test pattern"), QStringLiteral("test-pattern")});
+    QList<QPair<QString, QString>> mics{{tr("Default microphone"), QString()}};
+    for (const QAudioDevice &d : QMediaDevices::audioInputs())
+        mics.append({d.description(), QStringLiteral("mic:") + QString::fromUtf8(d.id())});
+    mics.append({tr("Test tone"), QStringLiteral("tone")});
+    QList<QPair<QString, QString>> speakers{{tr("Default speaker"), QString()}};
+    for (const QAudioDevice &d : QMediaDevices::audioOutputs())
+        speakers.append({d.description(), QStringLiteral("speaker:") + QString::fromUtf8(d.id())});
+    speakers.append({tr("No sound"), QStringLiteral("none")});
+    section(tr("Camera"), cameras, current.camera, &CallWindow::cameraChosen);
+    section(tr("Microphone"), mics, current.microphone, &CallWindow::microphoneChosen);
+    section(tr("Speaker"), speakers, current.speaker, &CallWindow::speakerChosen);
+}
