@@ -648,7 +648,7 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
             << c->name << "calls" << callee->name << r.media.join(QLatin1Char('+'));
         sendBytes(c, MessageEncoder::callAck(r.ref, id, callee->name));
         sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), id, c->name,
-                                                    callee->name, r.media));
+                                                    callee->name, r.media, {}, r.codecs));
         QTimer::singleShot(m_config.limits.callRingSeconds * 1000, this,
                            [this, id] { ringTimeout(id); });
         return;
@@ -660,9 +660,11 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
     const bool isCaller = call->callerKey == c->nameKey;
     const bool ringing = call->state == CallRegistry::State::Ringing;
     ClientConnection *other = m_online.value(m_calls.otherKey(id, c->nameKey));
-    auto forward = [&](const QString &type, const QStringList &media = {}) {
+    auto forward = [&](const QString &type, const QStringList &media = {},
+                       const QStringList &codecs = {}) {
         if (other)
-            sendBytes(other, MessageEncoder::callEvent(type, id, c->name, {}, media, r.reason));
+            sendBytes(other,
+                      MessageEncoder::callEvent(type, id, c->name, {}, media, r.reason, codecs));
     };
     switch (r.callAction) {
     case A::Ringing:
@@ -674,7 +676,7 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
         if (isCaller || !m_calls.accept(id, r.media))
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         qCInfo(lcServer).noquote() << c->name << "accepted call" << id;
-        forward(QStringLiteral("call_accept"), m_calls.find(id)->media);
+        forward(QStringLiteral("call_accept"), m_calls.find(id)->media, r.codecs);
         break;
     case A::Reject:
     case A::Busy:

@@ -14,6 +14,14 @@ QString str(const QJsonObject &o, const char *key)
 {
     return o.value(QLatin1String(key)).toString();
 }
+QStringList codecsOf(const QJsonObject &o)
+{
+    QStringList list;
+    const QJsonArray codecs = o.value(QLatin1String("codecs")).toArray();
+    for (const QJsonValue &c : codecs)
+        list << c.toString();
+    return list;
+}
 quint32 callOf(const QJsonObject &o)
 {
     return quint32(o.value(QLatin1String("call")).toInteger());
@@ -102,8 +110,10 @@ bool CallSession::call(const QString &peer, bool video)
     QStringList media{QStringLiteral("audio")};
     if (video)
         media << QStringLiteral("video");
-    m_session->sendCallRequest(
-        MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, peer, media, m_inviteRef));
+    m_peerCodecs.clear();
+    m_session->sendCallRequest(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, peer,
+                                                           media, m_inviteRef,
+                                                           supportedCodecs(m_devices.codec)));
     setState(State::Outgoing);
     startMedia(); // the own preview while it rings
     return true;
@@ -117,8 +127,8 @@ void CallSession::accept(bool video)
     QStringList media{QStringLiteral("audio")};
     if (m_video)
         media << QStringLiteral("video");
-    m_session->sendCallRequest(
-        MessageEncoder::callRequest(QStringLiteral("call_accept"), m_callId, {}, media));
+    m_session->sendCallRequest(MessageEncoder::callRequest(
+        QStringLiteral("call_accept"), m_callId, {}, media, {}, supportedCodecs(m_devices.codec)));
     startMedia();
     beginSending();
 }
@@ -233,6 +243,7 @@ void CallSession::onEvent(const QJsonObject &event)
         m_callId = call;
         const QJsonArray media = event.value(QLatin1String("media")).toArray();
         m_video = media.contains(QLatin1String("video"));
+        m_peerCodecs = codecsOf(event);
         setState(State::Incoming);
         send(QStringLiteral("call_ringing"));
         emit incomingCall(from, m_video);
@@ -252,6 +263,7 @@ void CallSession::onEvent(const QJsonObject &event)
             return;
         const QJsonArray media = event.value(QLatin1String("media")).toArray();
         m_video = m_video && media.contains(QLatin1String("video"));
+        m_peerCodecs = codecsOf(event);
         beginSending();
     } else if (type == QLatin1String("call_reject")) {
         finish(tr("%1 declined the call.").arg(m_peer));
@@ -330,12 +342,43 @@ void CallSession::startMedia()
     });
 }
 
+QString CallSession::chooseVideoCodec(const QString &preferred, const QStringList &peerCodecs)
+{
+    if (peerCodecs.isEmpty())
+        return QStringLiteral("vp8");
+    if (peerCodecs.contains(preferred))
+        return preferred;
+    for (const QString &c : {QStringLiteral("vp8"), QStringLiteral("jpeg")}) {
+        if (peerCodecs.contains(c))
+            return c;
+    }
+    return {};
+}
+
+QStringList CallSession::supportedCodecs(const QString &preferredVideo)
+{
+    QStringList list{QStringLiteral("opus"), preferredVideo};
+    for (const QString &c : {QStringLiteral("vp8"), QStringLiteral("jpeg")}) {
+        if (!list.contains(c))
+            list << c;
+    }
+    return list;
+}
+
 void CallSession::beginSending()
 {
     const quint32 call = m_callId;
-    const bool video = m_video;
-    QMetaObject::invokeMethod(m_videoPipeline,
-                              [p = m_videoPipeline, call, video] { p->setSending(call, video); });
+    const QString codec = chooseVideoCodec(m_devices.codec, m_peerCodecs);
+    if (m_video && codec.isEmpty())
+        emit deviceProblem(tr("%1's app cannot show any video format this app sends; the call "
+                              "goes on with voice only.")
+                               .arg(m_peer));
+    const bool video = m_video && !codec.isEmpty();
+    QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, call, video, codec] {
+        if (!codec.isEmpty())
+            p->setCodec(codec);
+        p->setSending(call, video);
+    });
     QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });
     m_activeClock.start();
     setState(State::Active);

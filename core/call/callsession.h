@@ -65,6 +65,13 @@ public:
     QImage takeRemoteFrame(double *latencyMs = nullptr);
     QImage takePreview();
 
+    // The video codec to send to a peer that can decode `peerCodecs` (from its invite or
+    // accept), preferring ours; "vp8" when the peer said nothing (the protocol's default),
+    // "" when we have nothing it can decode.
+    static QString chooseVideoCodec(const QString &preferred, const QStringList &peerCodecs);
+    // What this client can decode, sent with invites and accepts.
+    static QStringList supportedCodecs(const QString &preferredVideo);
+
     // For tests and benchmarks: the pipelines (their signals are emitted on their threads).
     AudioPipeline *audioPipeline() { return m_audio; }
     VideoPipeline *videoPipeline() { return m_videoPipeline; }
@@ -103,6 +110,7 @@ private:
     QString m_peer;
     quint32 m_callId = 0;
     QString m_inviteRef;
+    QStringList m_peerCodecs;
     bool m_video = true;
     bool m_muted = false;
     bool m_cameraOn = true;

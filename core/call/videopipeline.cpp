@@ -47,6 +47,27 @@ void VideoPipeline::start(const Config &config)
         openCamera();
 }
 
+void VideoPipeline::openEncoder()
+{
+    m_encoder = m_config.codec == QLatin1String("jpeg") ? VideoEncoder::createJpeg()
+                                                        : VideoEncoder::createVp8();
+    QString error;
+    if (!m_encoder->open(m_config.width, m_config.height, m_config.fps, m_config.bitrateKbps,
+                         &error)) {
+        m_encoder.reset();
+        emit cameraFailed(tr("The video encoder cannot start: %1").arg(error));
+    }
+}
+
+void VideoPipeline::setCodec(const QString &codec)
+{
+    if (codec == m_config.codec)
+        return;
+    m_config.codec = codec;
+    if (m_statsTimer.isActive())
+        openEncoder(); // starts with a keyframe
+}
+
 void VideoPipeline::openCamera()
 {
     delete m_source;

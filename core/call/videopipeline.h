@@ -42,6 +42,8 @@ public:
     // All of these are called through queued invocations from the GUI thread.
     Q_INVOKABLE void start(const VideoPipeline::Config &config);
     Q_INVOKABLE void setSending(quint32 callId, bool sending);
+    // The codec to send with ("vp8" or "jpeg"), as agreed with the far end.
+    Q_INVOKABLE void setCodec(const QString &codec);
     Q_INVOKABLE void setCameraOn(bool on);
     Q_INVOKABLE void setCamera(const QString &spec);
     Q_INVOKABLE void receive(const QByteArray &packet);
@@ -60,6 +62,7 @@ signals:
 
 private:
     void openCamera();
+    void openEncoder();
     void onCaptured(const VideoFrame &frame);
     void reportStats();
 

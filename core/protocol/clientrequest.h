@@ -30,7 +30,8 @@ struct ClientRequest
     // Calls: `to` for an invite, `callId` for every other step
     CallAction callAction = CallAction::Invite;
     quint32 callId = 0;
-    QStringList media; // "audio", "video"
+    QStringList media;  // "audio", "video"
+    QStringList codecs; // invite/accept: what the sender can decode ("opus", "vp8", "jpeg"...)
     QString reason;
     // Reserved: a call_* type this server does not know
     QString reservedType;

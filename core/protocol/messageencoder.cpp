@@ -153,7 +153,7 @@ QByteArray MessageEncoder::pong(const QString &ref)
 
 QByteArray MessageEncoder::callEvent(const QString &type, quint32 call, const QString &from,
                                      const QString &to, const QStringList &media,
-                                     const QString &reason)
+                                     const QString &reason, const QStringList &codecs)
 {
     QJsonObject o{
         {QStringLiteral("type"), type},
@@ -167,6 +167,8 @@ QByteArray MessageEncoder::callEvent(const QString &type, quint32 call, const QS
         o.insert(QStringLiteral("media"), QJsonArray::fromStringList(media));
     if (!reason.isEmpty())
         o.insert(QStringLiteral("reason"), reason);
+    if (!codecs.isEmpty())
+        o.insert(QStringLiteral("codecs"), QJsonArray::fromStringList(codecs));
     return compact(o);
 }
 
@@ -183,7 +185,8 @@ QByteArray MessageEncoder::callAck(const QString &ref, quint32 call, const QStri
 }
 
 QByteArray MessageEncoder::callRequest(const QString &type, quint32 call, const QString &to,
-                                       const QStringList &media, const QString &id)
+                                       const QStringList &media, const QString &id,
+                                       const QStringList &codecs)
 {
     QJsonObject o{{QStringLiteral("type"), type}};
     if (call != 0)
@@ -194,6 +197,8 @@ QByteArray MessageEncoder::callRequest(const QString &type, quint32 call, const 
         o.insert(QStringLiteral("media"), QJsonArray::fromStringList(media));
     if (!id.isEmpty())
         o.insert(QStringLiteral("id"), id);
+    if (!codecs.isEmpty())
+        o.insert(QStringLiteral("codecs"), QJsonArray::fromStringList(codecs));
     return compact(o);
 }
 

@@ -37,10 +37,10 @@ public:
     static QByteArray typing(const QString &from, const QString &to, bool state);
     static QByteArray pong(const QString &ref);
     // A call step relayed by the server ("call_invite", "call_accept"...): `from` is set by
-    // the server; `to`, media and reason only where they apply.
+    // the server; `to`, media, reason and codecs only where they apply.
     static QByteArray callEvent(const QString &type, quint32 call, const QString &from,
                                 const QString &to = {}, const QStringList &media = {},
-                                const QString &reason = {});
+                                const QString &reason = {}, const QStringList &codecs = {});
     static QByteArray callAck(const QString &ref, quint32 call, const QString &to);
 
     // Client-to-server messages, for Confab clients and tests.
@@ -51,5 +51,6 @@ public:
                                      const QString &id = {});
     static QByteArray typingRequest(bool state, const QString &to = {});
     static QByteArray callRequest(const QString &type, quint32 call, const QString &to = {},
-                                  const QStringList &media = {}, const QString &id = {});
+                                  const QStringList &media = {}, const QString &id = {},
+                                  const QStringList &codecs = {});
 };

@@ -199,6 +199,23 @@ ErrorCode RequestDecoder::decodeCall(const QString &type, const QJsonObject &o,
                 r.media.append(kind);
         }
     }
+    // Codec names are forwarded, not interpreted: short lowercase tokens, a handful of them.
+    const QJsonValue codecs = o.value(QLatin1String("codecs"));
+    if (!codecs.isUndefined()) {
+        if (!codecs.isArray() || codecs.toArray().size() > 8)
+            return ErrorCode::BadShape;
+        for (const QJsonValue &c : codecs.toArray()) {
+            const QString name = c.toString();
+            if (name.isEmpty() || name.size() > 16)
+                return ErrorCode::BadShape;
+            for (QChar ch : name) {
+                if (!((ch >= u'a' && ch <= u'z') || (ch >= u'0' && ch <= u'9') || ch == u'-'))
+                    return ErrorCode::BadShape;
+            }
+            if (!r.codecs.contains(name))
+                r.codecs.append(name);
+        }
+    }
     if (!readString(o, QLatin1String("reason"), &r.reason) || r.reason.size() > 64)
         return ErrorCode::BadShape;
     if (r.callAction == A::Invite) {

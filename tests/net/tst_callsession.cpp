@@ -4,6 +4,7 @@
 #include "call/callsession.h"
 #include "media/testpatternsource.h"
 #include "net/clientsession.h"
+#include "protocol/mediapacketheader.h"
 #include "serverprocess.h"
 
 #include <QSignalSpy>
@@ -172,6 +173,49 @@ private slots:
         QVERIFY(aliceEnded.wait());
         QCOMPARE(aliceEnded.first().at(0).toString(), QStringLiteral("bob hung up."));
         QCOMPARE(alice.calls->state(), CallSession::State::Idle);
+    }
+
+    void codecChoice()
+    {
+        QCOMPARE(CallSession::chooseVideoCodec(QStringLiteral("jpeg"), {}), QStringLiteral("vp8"));
+        QCOMPARE(CallSession::chooseVideoCodec(
+                     QStringLiteral("jpeg"),
+                     {QStringLiteral("opus"), QStringLiteral("vp8"), QStringLiteral("jpeg")}),
+                 QStringLiteral("jpeg"));
+        QCOMPARE(CallSession::chooseVideoCodec(QStringLiteral("jpeg"),
+                                               {QStringLiteral("opus"), QStringLiteral("vp8")}),
+                 QStringLiteral("vp8"));
+        QCOMPARE(CallSession::chooseVideoCodec(QStringLiteral("vp8"),
+                                               {QStringLiteral("opus"), QStringLiteral("av1")}),
+                 QString());
+        QCOMPARE(
+            CallSession::supportedCodecs(QStringLiteral("jpeg")),
+            (QStringList{QStringLiteral("opus"), QStringLiteral("jpeg"), QStringLiteral("vp8")}));
+    }
+
+    void eachSideSendsItsPreferredCodec()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"), QStringLiteral("jpeg"));
+        User bob = online(server.url(), QStringLiteral("bob"), QStringLiteral("vp8"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy aliceMedia(alice.session.get(), &ClientSession::mediaReceived);
+        QSignalSpy bobMedia(bob.session.get(), &ClientSession::mediaReceived);
+        QVERIFY(connectCall(alice, bob));
+        auto codecOf = [](QSignalSpy &spy) {
+            for (const auto &args : spy) {
+                const auto h = MediaPacketHeader::parse(args.at(0).toByteArray());
+                if (h && h->kind == MediaPacketHeader::Video)
+                    return int(h->codec);
+            }
+            return 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(codecOf(bobMedia) != 0 && codecOf(aliceMedia) != 0, 10000);
+        QCOMPARE(codecOf(bobMedia), int(MediaPacketHeader::Jpeg));  // from alice
+        QCOMPARE(codecOf(aliceMedia), int(MediaPacketHeader::Vp8)); // from bob
+        QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
+        QVERIFY(QTest::qWaitFor([&] { return !alice.calls->takeRemoteFrame().isNull(); }, 10000));
     }
 
     void cameraOffStopsTheVideo()

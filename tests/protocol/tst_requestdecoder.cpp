@@ -80,6 +80,33 @@ private slots:
         QCOMPARE(m_decoder.decode(R"({"type":"call_invite","to":"bob","media":"audio"})").error,
                  ErrorCode::BadShape);
     }
+    void callCodecs_data()
+    {
+        QTest::addColumn<QByteArray>("codecs");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("three") << QByteArray(R"(["opus","vp8","jpeg"])") << true;
+        QTest::newRow("empty list") << QByteArray("[]") << true;
+        QTest::newRow("not a list") << QByteArray(R"("vp8")") << false;
+        QTest::newRow("a number") << QByteArray(R"([8])") << false;
+        QTest::newRow("upper case") << QByteArray(R"(["VP8"])") << false;
+        QTest::newRow("empty name") << QByteArray(R"([""])") << false;
+        QTest::newRow("too long") << QByteArray(R"(["abcdefghijklmnopq"])") << false;
+        QTest::newRow("markup") << QByteArray(R"(["<b>"])") << false;
+        QTest::newRow("nine") << QByteArray(R"(["a","b","c","d","e","f","g","h","i"])") << false;
+    }
+    void callCodecs()
+    {
+        QFETCH(QByteArray, codecs);
+        QFETCH(bool, ok);
+        const DecodedRequest d = m_decoder.decode(
+            QByteArray(R"({"type":"call_invite","to":"bob","codecs":)" + codecs + "}"));
+        QCOMPARE(d.ok(), ok);
+        if (ok && codecs.size() > 2)
+            QCOMPARE(d.request.codecs, (QStringList{QStringLiteral("opus"), QStringLiteral("vp8"),
+                                                    QStringLiteral("jpeg")}));
+        if (!ok)
+            QCOMPARE(d.error, ErrorCode::BadShape);
+    }
     void unknownCallTypesAreReserved()
     {
         const DecodedRequest d = m_decoder.decode(R"({"type":"call_transfer","to":"bob"})");

@@ -81,7 +81,8 @@ private slots:
         QVERIFY(alice && bob && eve);
         alice->sendJson(MessageEncoder::callRequest(
             QStringLiteral("call_invite"), 0, QStringLiteral("k_bob"),
-            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("i1")));
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("i1"),
+            {QStringLiteral("opus"), QStringLiteral("jpeg")}));
         const QJsonObject ack = alice->waitForType(QStringLiteral("ack"));
         QCOMPARE(ack.value(QLatin1String("id")).toString(), QStringLiteral("i1"));
         const quint32 call = callOf(ack);
@@ -90,6 +91,9 @@ private slots:
         QCOMPARE(invite.value(QLatin1String("from")).toString(), QStringLiteral("k_alice"));
         QCOMPARE(callOf(invite), call);
         QCOMPARE(invite.value(QLatin1String("media")).toArray().size(), 2);
+        // The codecs each side can decode pass through untouched.
+        QCOMPARE(invite.value(QLatin1String("codecs")).toArray(),
+                 (QJsonArray{QStringLiteral("opus"), QStringLiteral("jpeg")}));
 
         // Media before the answer goes nowhere.
         alice->sendBinary(packet(call, 1, "too early"));
@@ -101,8 +105,11 @@ private slots:
                      .toString(),
                  QStringLiteral("k_bob"));
         bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call, {},
-                                                  {QStringLiteral("audio")}));
+                                                  {QStringLiteral("audio")}, {},
+                                                  {QStringLiteral("opus"), QStringLiteral("vp8")}));
         const QJsonObject accepted = alice->waitForType(QStringLiteral("call_accept"));
+        QCOMPARE(accepted.value(QLatin1String("codecs")).toArray(),
+                 (QJsonArray{QStringLiteral("opus"), QStringLiteral("vp8")}));
         QCOMPARE(accepted.value(QLatin1String("media")).toArray(),
                  QJsonArray{QStringLiteral("audio")});
 
@@ -224,6 +231,9 @@ private slots:
             << QByteArray(R"({"type":"call_hangup","call":12345})") << QStringLiteral("bad_call");
         QTest::newRow("bad media kind")
             << QByteArray(R"({"type":"call_invite","to":"x_bob","media":["smell"]})")
+            << QStringLiteral("bad_shape");
+        QTest::newRow("bad codec name")
+            << QByteArray(R"({"type":"call_invite","to":"x_bob","codecs":["VP8!"]})")
             << QStringLiteral("bad_shape");
         QTest::newRow("no recipient")
             << QByteArray(R"({"type":"call_invite"})") << QStringLiteral("bad_recipient");
