@@ -2,6 +2,276 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AudioCapture</name>
+    <message>
+        <source>Unknown microphone &quot;%1&quot;: use tone, file:PATH, mic or mic:ID.</source>
+        <translation>未知的麦克风“%1”：请使用 tone、file:路径、mic 或 mic:ID。</translation>
+    </message>
+    <message>
+        <source>Test tone</source>
+        <translation>测试音</translation>
+    </message>
+    <message>
+        <source>Sound file %1</source>
+        <translation>声音文件 %1</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <source>No microphone found. Plug one in and choose it in the call window&apos;s device menu; the other side cannot hear you meanwhile.</source>
+        <translation>未找到麦克风。请插入麦克风并在通话窗口的设备菜单中选择它；在此之前对方听不到你的声音。</translation>
+    </message>
+    <message>
+        <source>The chosen microphone is not connected. Choose another one in the call window&apos;s device menu.</source>
+        <translation>所选麦克风未连接。请在通话窗口的设备菜单中选择其他麦克风。</translation>
+    </message>
+    <message>
+        <source>The microphone %1 cannot record 48 kHz mono audio.</source>
+        <translation>麦克风 %1 无法录制 48 kHz 单声道音频。</translation>
+    </message>
+    <message>
+        <source>The microphone %1 cannot be opened: it may be busy in another program, or access to it was refused in the system&apos;s privacy settings.</source>
+        <translation>无法打开麦克风 %1：它可能正被其他程序使用，或在系统隐私设置中被拒绝访问。</translation>
+    </message>
+    <message>
+        <source>The microphone %1 stopped working (unplugged?).</source>
+        <translation>麦克风 %1 停止工作（已拔出？）。</translation>
+    </message>
+    <message>
+        <source>The sound source ended.</source>
+        <translation>声音来源已结束。</translation>
+    </message>
+</context>
+<context>
+    <name>AudioPipeline</name>
+    <message>
+        <source>The voice encoder cannot start: %1</source>
+        <translation>语音编码器无法启动：%1</translation>
+    </message>
+</context>
+<context>
+    <name>AudioPlayback</name>
+    <message>
+        <source>Unknown speaker &quot;%1&quot;: use none, speaker or speaker:ID.</source>
+        <translation>未知的扬声器“%1”：请使用 none、speaker 或 speaker:ID。</translation>
+    </message>
+    <message>
+        <source>No sound output</source>
+        <translation>无声音输出</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>扬声器</translation>
+    </message>
+    <message>
+        <source>No speaker or headphones found: you will not hear the other side. Plug some in and choose them in the call window&apos;s device menu.</source>
+        <translation>未找到扬声器或耳机：你将听不到对方。请插入设备并在通话窗口的设备菜单中选择。</translation>
+    </message>
+    <message>
+        <source>The speaker %1 cannot be opened: it may be busy in another program.</source>
+        <translation>无法打开扬声器 %1：它可能正被其他程序使用。</translation>
+    </message>
+</context>
+<context>
+    <name>CallCoordinator</name>
+    <message>
+        <source>You are already in a call. Hang up first.</source>
+        <translation>你正在通话中，请先挂断。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be called now: you are offline.</source>
+        <translation>现在无法呼叫 %1：你处于离线状态。</translation>
+    </message>
+</context>
+<context>
+    <name>CallSession</name>
+    <message>
+        <source>%1 declined the call.</source>
+        <translation>%1 拒绝了通话。</translation>
+    </message>
+    <message>
+        <source>%1 is in another call. Try again later.</source>
+        <translation>%1 正在另一个通话中，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>Missed call from %1.</source>
+        <translation>来自 %1 的未接来电。</translation>
+    </message>
+    <message>
+        <source>%1 did not answer.</source>
+        <translation>%1 未接听。</translation>
+    </message>
+    <message>
+        <source>The call with %1 ended: their connection was lost.</source>
+        <translation>与 %1 的通话已结束：对方连接中断。</translation>
+    </message>
+    <message>
+        <source>%1 hung up.</source>
+        <translation>%1 已挂断。</translation>
+    </message>
+    <message>
+        <source>%1 is not online.</source>
+        <translation>%1 不在线。</translation>
+    </message>
+    <message>
+        <source>The call could not be made: %1</source>
+        <translation>无法发起通话：%1</translation>
+    </message>
+    <message>
+        <source>The call ended: the connection to the server was lost.</source>
+        <translation>通话已结束：与服务器的连接中断。</translation>
+    </message>
+    <message>
+        <source>%1&apos;s app cannot show any video format this app sends; the call goes on with voice only.</source>
+        <translation>%1 的应用无法显示本应用发送的任何视频格式；通话将仅以语音继续。</translation>
+    </message>
+</context>
+<context>
+    <name>CallWindow</name>
+    <message>
+        <source>Your camera. Click to move it to another corner.</source>
+        <translation>你的摄像头画面。点击可移到另一个角落。</translation>
+    </message>
+    <message>
+        <source>Waiting for statistics…</source>
+        <translation>正在等待统计信息…</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <source>Mute your microphone (M)</source>
+        <translation>将麦克风静音（M）</translation>
+    </message>
+    <message>
+        <source>Camera off</source>
+        <translation>关闭摄像头</translation>
+    </message>
+    <message>
+        <source>Turn your camera off or on (V)</source>
+        <translation>关闭或打开摄像头（V）</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Choose the camera, microphone and speaker</source>
+        <translation>选择摄像头、麦克风和扬声器</translation>
+    </message>
+    <message>
+        <source>Hang up</source>
+        <translation>挂断</translation>
+    </message>
+    <message>
+        <source>End the call (Esc, Ctrl+W)</source>
+        <translation>结束通话（Esc、Ctrl+W）</translation>
+    </message>
+    <message>
+        <source>Call ended.</source>
+        <translation>通话已结束。</translation>
+    </message>
+    <message>
+        <source>Ringing %1…</source>
+        <translation>正在呼叫 %1（对方响铃中）…</translation>
+    </message>
+    <message>
+        <source>Calling %1…</source>
+        <translation>正在呼叫 %1…</translation>
+    </message>
+    <message>
+        <source>%1 is calling</source>
+        <translation>%1 来电</translation>
+    </message>
+    <message>
+        <source>Call with %1 — %2</source>
+        <translation>与 %1 通话 — %2</translation>
+    </message>
+    <message>
+        <source>Call with %1</source>
+        <translation>与 %1 通话</translation>
+    </message>
+    <message>
+        <source>Unmute</source>
+        <translation>取消静音</translation>
+    </message>
+    <message>
+        <source>Camera on</source>
+        <translation>打开摄像头</translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation>%1 帧/秒</translation>
+    </message>
+    <message>
+        <source>%1 kbit/s</source>
+        <translation>%1 kbit/s</translation>
+    </message>
+    <message>
+        <source>loss %1%</source>
+        <translation>丢包 %1%</translation>
+    </message>
+    <message>
+        <source>jitter buffer %1 ms</source>
+        <translation>抖动缓冲 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>video %1 ms</source>
+        <translation>视频 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>audio %1 ms</source>
+        <translation>音频 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>sending %1 fps, %2 kbit/s</source>
+        <translation>发送 %1 帧/秒，%2 kbit/s</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Default camera</source>
+        <translation>默认摄像头</translation>
+    </message>
+    <message>
+        <source>Test pattern</source>
+        <translation>测试图案</translation>
+    </message>
+    <message>
+        <source>Default microphone</source>
+        <translation>默认麦克风</translation>
+    </message>
+    <message>
+        <source>Test tone</source>
+        <translation>测试音</translation>
+    </message>
+    <message>
+        <source>Default speaker</source>
+        <translation>默认扬声器</translation>
+    </message>
+    <message>
+        <source>No sound</source>
+        <translation>无声音</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>扬声器</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>%1 (private)</source>
@@ -50,6 +320,22 @@
         <source>Quit after this many milliseconds (for checks).</source>
         <translation>在指定毫秒后退出（用于检查）。</translation>
     </message>
+    <message>
+        <source>Camera for calls: test-pattern, file:PATH (a video), camera (the default) or camera:ID.</source>
+        <translation>通话使用的摄像头：test-pattern、file:路径（视频文件）、camera（默认）或 camera:ID。</translation>
+    </message>
+    <message>
+        <source>Microphone for calls: tone, file:PATH (a WAV file), mic (the default) or mic:ID.</source>
+        <translation>通话使用的麦克风：tone、file:路径（WAV 文件）、mic（默认）或 mic:ID。</translation>
+    </message>
+    <message>
+        <source>Sound output for calls: speaker (the default), speaker:ID or none.</source>
+        <translation>通话使用的声音输出：speaker（默认）、speaker:ID 或 none。</translation>
+    </message>
+    <message>
+        <source>Video codec for calls: vp8 or jpeg.</source>
+        <translation>通话使用的视频编码：vp8 或 jpeg。</translation>
+    </message>
 </context>
 <context>
     <name>ComposeEdit</name>
@@ -63,6 +349,52 @@
     <message>
         <source>Lobby</source>
         <translation>大厅</translation>
+    </message>
+</context>
+<context>
+    <name>FileVideoSource</name>
+    <message>
+        <source>Video file %1</source>
+        <translation>视频文件 %1</translation>
+    </message>
+    <message>
+        <source>The video file %1 does not exist.</source>
+        <translation>视频文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>The video file %1 cannot be read: not a video format OpenCV knows.</source>
+        <translation>无法读取视频文件 %1：OpenCV 不支持该视频格式。</translation>
+    </message>
+    <message>
+        <source>The video file %1 has no readable frames.</source>
+        <translation>视频文件 %1 中没有可读取的画面。</translation>
+    </message>
+</context>
+<context>
+    <name>IncomingCallDialog</name>
+    <message>
+        <source>Incoming call</source>
+        <translation>来电</translation>
+    </message>
+    <message>
+        <source>%1 is calling</source>
+        <translation>%1 来电</translation>
+    </message>
+    <message>
+        <source>Video call</source>
+        <translation>视频通话</translation>
+    </message>
+    <message>
+        <source>Voice call</source>
+        <translation>语音通话</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接听</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>拒绝</translation>
     </message>
 </context>
 <context>
@@ -161,10 +493,6 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
-    </message>
-    <message>
-        <source>Calls are not available in this version yet.</source>
-        <translation>此版本暂不支持通话。</translation>
     </message>
     <message>
         <source>&amp;Confab</source>
@@ -286,6 +614,22 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>%1 and %n other(s) are typing…</source>
         <translation><numerusform>%1 和另外 %n 人正在输入…</numerusform></translation>
     </message>
+    <message>
+        <source>Call</source>
+        <translation>通话</translation>
+    </message>
+    <message>
+        <source>Start a video call</source>
+        <translation>发起视频通话</translation>
+    </message>
+    <message>
+        <source>Missed call</source>
+        <translation>未接来电</translation>
+    </message>
+    <message>
+        <source>Calls are not available in this build.</source>
+        <translation>此版本不支持通话。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -307,6 +651,36 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>Unknown camera &quot;%1&quot;: use test-pattern, file:PATH, camera or camera:ID.</source>
+        <translation>未知的摄像头“%1”：请使用 test-pattern、file:路径、camera 或 camera:ID。</translation>
+    </message>
+</context>
+<context>
+    <name>QtCameraSource</name>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>No camera found. Plug one in (the call picks it up), or continue with audio only.</source>
+        <translation>未找到摄像头。请插入一个（通话会自动使用它），或仅以语音继续。</translation>
+    </message>
+    <message>
+        <source>The chosen camera is not connected. Choose another one in the call window&apos;s device menu.</source>
+        <translation>所选摄像头未连接。请在通话窗口的设备菜单中选择其他摄像头。</translation>
+    </message>
+    <message>
+        <source>The camera cannot be used: %1. It may be busy in another program, or access to it was refused in the system&apos;s privacy settings.</source>
+        <translation>无法使用摄像头：%1。它可能正被其他程序使用，或在系统隐私设置中被拒绝访问。</translation>
+    </message>
+    <message>
+        <source>The camera %1 was unplugged.</source>
+        <translation>摄像头 %1 已被拔出。</translation>
+    </message>
+</context>
+<context>
     <name>ServerAddress</name>
     <message>
         <source>Enter the server&apos;s address.</source>
@@ -315,6 +689,13 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>&apos;%1&apos; is not a server address. Use host, host:port or ws://host:port.</source>
         <translation>“%1”不是服务器地址。请使用 主机、主机:端口 或 ws://主机:端口。</translation>
+    </message>
+</context>
+<context>
+    <name>TestPatternCamera</name>
+    <message>
+        <source>Test pattern</source>
+        <translation>测试图案</translation>
     </message>
 </context>
 <context>
@@ -329,6 +710,13 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>%1 (you)</source>
         <translation>%1（你）</translation>
+    </message>
+</context>
+<context>
+    <name>VideoPipeline</name>
+    <message>
+        <source>The video encoder cannot start: %1</source>
+        <translation>视频编码器无法启动：%1</translation>
     </message>
 </context>
 </TS>
