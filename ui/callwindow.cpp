@@ -107,8 +107,8 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     });
     connect(m_camera, &QToolButton::toggled, this, [this](bool off) {
         m_calls->setCameraOn(!off);
-        if (off)
-            m_preview->clear();
+        m_preview->clear();
+        m_preview->setVisible(!off);
         updateButtons();
     });
     connect(m_hangUp, &QToolButton::clicked, this, [this] {
@@ -143,10 +143,16 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     layout->addWidget(m_stats);
     layout->addLayout(buttons);
 
+    m_remoteSilence = new QTimer(this);
+    m_remoteSilence->setSingleShot(true);
+    m_remoteSilence->setInterval(1500);
+    connect(m_remoteSilence, &QTimer::timeout, m_remote, &VideoView::clear); // avatar instead
     connect(calls, &CallSession::remoteFrameReady, this, [this] {
         const QImage image = m_calls->takeRemoteFrame();
-        if (!image.isNull())
+        if (!image.isNull()) {
             m_remote->setImage(image);
+            m_remoteSilence->start();
+        }
     });
     connect(calls, &CallSession::previewReady, this, [this] {
         const QImage image = m_calls->takePreview();

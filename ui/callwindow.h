@@ -64,6 +64,7 @@ private:
     QToolButton *m_hangUp;
     QMenu *m_devicesMenu;
     QTimer *m_clock;
+    QTimer *m_remoteSilence; // no picture for a while: the far end's camera is off
     int m_corner = 3; // 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right
     bool m_ended = false;
 };
