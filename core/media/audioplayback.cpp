@@ -110,8 +110,12 @@ void AudioPlayback::start()
         // Keep decoding (statistics, the far end's FEC state) but play into nothing.
         m_none = true;
         start();
-        emit failed(tr("No speaker or headphones found: you will not hear the other side. "
-                       "Plug some in and choose them in the call window's device menu."));
+        emit failed(m_deviceId.isEmpty() || outputs.isEmpty()
+                        ? tr("No speaker or headphones found: you will not hear the other "
+                             "side. Plug some in and choose them in the call window's device "
+                             "menu.")
+                        : tr("The chosen speaker is not connected: you will not hear the other "
+                             "side. Choose another one in the call window's device menu."));
         return;
     }
     QAudioFormat format;
@@ -125,10 +129,30 @@ void AudioPlayback::start()
     m_io->open(QIODevice::ReadOnly);
     m_output->start(m_io.get());
     if (m_output->error() != QAudio::NoError) {
-        stop();
-        emit failed(tr("The speaker %1 cannot be opened: it may be busy in another program.")
-                        .arg(m_deviceName));
+        const QString name = m_deviceName;
+        m_none = true; // as with no speaker: decoding and statistics go on
+        start();
+        emit failed(
+            tr("The speaker %1 cannot be opened: it may be busy in another program.").arg(name));
+        return;
     }
+    // A speaker that stops working (unplugged, the sound server gone) stops pulling frames:
+    // say so, and play into nothing from then on, as when there is none. Queued, so the
+    // sink is not deleted while it emits.
+    connect(
+        m_output.get(), &QAudioSink::stateChanged, this,
+        [this] {
+            if (!m_output || m_output->state() != QAudio::StoppedState ||
+                m_output->error() == QAudio::NoError)
+                return;
+            const QString name = m_deviceName;
+            m_none = true;
+            start();
+            emit failed(tr("The speaker %1 stopped working (unplugged?): you will not hear the "
+                           "other side. Choose another one in the call window's device menu.")
+                            .arg(name));
+        },
+        Qt::QueuedConnection);
 }
 
 void AudioPlayback::stop()

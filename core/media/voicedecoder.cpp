@@ -12,6 +12,10 @@ VoiceDecoder::~VoiceDecoder()
 
 bool VoiceDecoder::open(QString *error)
 {
+    if (m_decoder) { // opened again (AudioPlayback::start() once more): start afresh
+        opus_decoder_destroy(m_decoder);
+        m_decoder = nullptr;
+    }
     int status = OPUS_OK;
     m_decoder = opus_decoder_create(VoiceEncoder::kSampleRate, 1, &status);
     if (status != OPUS_OK || !m_decoder) {

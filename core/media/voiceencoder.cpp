@@ -10,6 +10,10 @@ VoiceEncoder::~VoiceEncoder()
 
 bool VoiceEncoder::open(int bitrate, int expectedLossPercent, QString *error)
 {
+    if (m_encoder) { // opened again (AudioPipeline::start() for the next call): start afresh
+        opus_encoder_destroy(m_encoder);
+        m_encoder = nullptr;
+    }
     int status = OPUS_OK;
     m_encoder = opus_encoder_create(kSampleRate, 1, OPUS_APPLICATION_VOIP, &status);
     if (status != OPUS_OK || !m_encoder) {
