@@ -172,6 +172,10 @@ ZH = {
     "The camera cannot be used: %1. It may be busy in another program, or access to it was refused in the system's privacy settings.": '无法使用摄像头：%1。它可能正被其他程序使用，或在系统隐私设置中被拒绝访问。',
     'The camera %1 was unplugged.': '摄像头 %1 已被拔出。',
     'The video encoder cannot start: %1': '视频编码器无法启动：%1',
+    '%1 is calling you (video).': '%1 正在呼叫你（视频）。',
+    '%1 is calling you.': '%1 正在呼叫你。',
+    "The chosen speaker is not connected: you will not hear the other side. Choose another one in the call window's device menu.": '所选扬声器未连接：你将听不到对方。请在通话窗口的设备菜单中选择其他扬声器。',
+    "The speaker %1 stopped working (unplugged?): you will not hear the other side. Choose another one in the call window's device menu.": '扬声器 %1 停止工作（已拔出？）：你将听不到对方。请在通话窗口的设备菜单中选择其他扬声器。',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

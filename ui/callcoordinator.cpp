@@ -58,6 +58,8 @@ void CallCoordinator::onIncoming(const QString &from, bool video)
     }
     m_dialog->show();
     m_dialog->raise();
+    emit ringing(from, video ? tr("%1 is calling you (video).").arg(from)
+                             : tr("%1 is calling you.").arg(from));
 }
 
 void CallCoordinator::onEnded(const QString &message, bool missed)

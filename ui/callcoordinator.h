@@ -30,6 +30,8 @@ signals:
     void notice(const QString &message);
     // An incoming call that was never answered: for the tray.
     void missedCall(const QString &from, const QString &message);
+    // Someone is calling: for the tray when the main window is not in front.
+    void ringing(const QString &from, const QString &message);
 
 private:
     void onIncoming(const QString &from, bool video);

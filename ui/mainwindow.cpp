@@ -312,6 +312,11 @@ void MainWindow::setCallSession(CallSession *calls)
     m_calls = new CallCoordinator(calls, m_settings, this);
     connect(m_calls, &CallCoordinator::notice, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_calls, &CallCoordinator::ringing, this,
+            [this](const QString &from, const QString &message) {
+                if (!isActiveWindow())
+                    m_notifier->notify(tr("Incoming call"), message, from);
+            });
     connect(m_calls, &CallCoordinator::missedCall, this,
             [this](const QString &from, const QString &message) {
                 m_notifier->notify(tr("Missed call"), message, from);

@@ -73,6 +73,14 @@
         <source>The speaker %1 cannot be opened: it may be busy in another program.</source>
         <translation>无法打开扬声器 %1：它可能正被其他程序使用。</translation>
     </message>
+    <message>
+        <source>The chosen speaker is not connected: you will not hear the other side. Choose another one in the call window&apos;s device menu.</source>
+        <translation>所选扬声器未连接：你将听不到对方。请在通话窗口的设备菜单中选择其他扬声器。</translation>
+    </message>
+    <message>
+        <source>The speaker %1 stopped working (unplugged?): you will not hear the other side. Choose another one in the call window&apos;s device menu.</source>
+        <translation>扬声器 %1 停止工作（已拔出？）：你将听不到对方。请在通话窗口的设备菜单中选择其他扬声器。</translation>
+    </message>
 </context>
 <context>
     <name>CallCoordinator</name>
@@ -83,6 +91,14 @@
     <message>
         <source>%1 cannot be called now: you are offline.</source>
         <translation>现在无法呼叫 %1：你处于离线状态。</translation>
+    </message>
+    <message>
+        <source>%1 is calling you (video).</source>
+        <translation>%1 正在呼叫你（视频）。</translation>
+    </message>
+    <message>
+        <source>%1 is calling you.</source>
+        <translation>%1 正在呼叫你。</translation>
     </message>
 </context>
 <context>
@@ -629,6 +645,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Calls are not available in this build.</source>
         <translation>此版本不支持通话。</translation>
+    </message>
+    <message>
+        <source>Incoming call</source>
+        <translation>来电</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 // test-pattern camera and tone microphone in, decoded pictures and played audio out, on the
 // pipelines' own threads. Every way a call can end is checked from both sides.
 #include "call/callsession.h"
+#include "call/latestframe.h"
 #include "media/testpatternsource.h"
 #include "net/clientsession.h"
 #include "protocol/mediapacketheader.h"
@@ -173,6 +174,25 @@ private slots:
         QVERIFY(aliceEnded.wait());
         QCOMPARE(aliceEnded.first().at(0).toString(), QStringLiteral("bob hung up."));
         QCOMPARE(alice.calls->state(), CallSession::State::Idle);
+    }
+
+    void theWindowGetsTheNewestPictureOnly()
+    {
+        // A window that was busy for three frames shows the third, not the first.
+        LatestFrame slot;
+        QImage a(4, 4, QImage::Format_RGB32), b = a, c = a;
+        a.fill(Qt::red);
+        b.fill(Qt::green);
+        c.fill(Qt::blue);
+        QVERIFY(slot.publish(a, 1));  // empty: the window needs a nudge
+        QVERIFY(!slot.publish(b, 2)); // still untaken: no second nudge
+        QVERIFY(!slot.publish(c, 3));
+        quint64 captured = 0;
+        const QImage shown = slot.take(&captured);
+        QCOMPARE(shown.pixelColor(0, 0), QColor(Qt::blue));
+        QCOMPARE(captured, 3u);
+        QVERIFY(slot.take().isNull()); // nothing new
+        QVERIFY(slot.publish(a, 4));   // empty again: nudge
     }
 
     void codecChoice()
