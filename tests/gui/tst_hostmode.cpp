@@ -82,6 +82,41 @@ private slots:
         QCOMPARE(client.exitCode(), 0);
         QVERIFY(client.readAllStandardOutput().startsWith("confab "));
     }
+
+    void badCallDeviceOptionsAreRefusedAtStart_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("camera kind")
+            << QStringList{QStringLiteral("--camera"), QStringLiteral("webcam")}
+            << QStringLiteral("--camera: 'webcam' is not valid; use test-pattern, file:PATH, "
+                              "camera or camera:ID");
+        QTest::newRow("missing video file")
+            << QStringList{QStringLiteral("--camera"), QStringLiteral("file:/nonexistent/a.avi")}
+            << QStringLiteral("--camera: the file '/nonexistent/a.avi' does not exist");
+        QTest::newRow("missing wav file")
+            << QStringList{QStringLiteral("--mic"), QStringLiteral("file:/nonexistent/a.wav")}
+            << QStringLiteral("--mic: the file '/nonexistent/a.wav' does not exist");
+        QTest::newRow("speaker kind")
+            << QStringList{QStringLiteral("--speaker"), QStringLiteral("file:/tmp/x")}
+            << QStringLiteral("--speaker: 'file:/tmp/x' is not valid; use none, speaker or "
+                              "speaker:ID");
+        QTest::newRow("codec") << QStringList{QStringLiteral("--video-codec"),
+                                              QStringLiteral("h264")}
+                               << QStringLiteral(
+                                      "--video-codec: 'h264' is not valid; use vp8 or jpeg");
+    }
+    void badCallDeviceOptionsAreRefusedAtStart()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        QProcess client;
+        client.start(qEnvironmentVariable("CONFAB_CLIENT_BIN"), arguments);
+        QVERIFY(client.waitForFinished(10000));
+        QCOMPARE(client.exitCode(), 2);
+        const QString err = QString::fromUtf8(client.readAllStandardError());
+        QVERIFY2(err.contains(message), qPrintable(err));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHostMode)
