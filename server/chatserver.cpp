@@ -14,7 +14,10 @@
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
+#include <sys/uio.h>
 #endif
+
+#include <iterator>
 
 Q_LOGGING_CATEGORY(lcServer, "confab.server")
 
@@ -250,6 +253,7 @@ void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
     c->loggedIn = false;
     m_online.remove(c->nameKey);
     m_room.erase(std::find(m_room.begin(), m_room.end(), c));
+    m_userListStale = true;
     if (c->dialect == Dialect::Seed)
         --m_seedMembers;
     qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
@@ -404,6 +408,12 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     c->loggedIn = true;
     m_online.insert(key, c);
     m_room.push_back(c);
+    if (!m_userListStale) {
+        m_userListJson.chop(1); // the ]
+        if (m_userListJson.size() > 1)
+            m_userListJson.append(',');
+        m_userListJson.append(MessageEncoder::jsonString(c->name)).append(']');
+    }
     if (dialect == Dialect::Seed)
         ++m_seedMembers;
     qCInfo(lcServer).noquote() << r.name << "logged in from" << c->address
@@ -423,19 +433,38 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     }
 }
 
+const QByteArray &ChatServer::userListJson()
+{
+    if (m_userListStale) {
+        QByteArray json;
+        json.reserve(m_userListJson.size());
+        json.append('[');
+        for (const ClientConnection *c : m_room) {
+            if (json.size() > 1)
+                json.append(',');
+            json.append(MessageEncoder::jsonString(c->name));
+        }
+        json.append(']');
+        m_userListJson = std::move(json);
+        m_userListStale = false;
+    }
+    return m_userListJson;
+}
+
 void ChatServer::announce(ClientConnection *subject, bool login)
 {
     const qint64 ts = wallClockMs();
     const int online = int(m_room.size());
     if (login) {
         // The newcomer gets the whole list once; after that only changes.
-        sendBytes(subject, MessageEncoder::login(
-                               subject->name, onlineUsers(), online, true, subject->dialect, ts,
-                               subject->dialect == Dialect::Confab ? subject->session : QString()));
+        sendWithUserList(subject, MessageEncoder::loginHead(subject->name, online, true, ts,
+                                                            subject->dialect == Dialect::Confab
+                                                                ? subject->session
+                                                                : QString()));
     }
     // The seed page rebuilds its list from user_list on every login and logout.
     if (m_seedMembers > 0) {
-        const QStringList users = onlineUsers();
+        const QByteArray &users = userListJson();
         const QByteArray seed = WireFrame::text(
             login ? MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts)
                   : MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
@@ -553,11 +582,60 @@ void ChatServer::writeOut(ClientConnection *c)
     // The rest waits in Qt's buffer, behind which later writes queue up in order.
     if (written < data.size())
         tcp->write(data.constData() + written, data.size() - written);
+    checkQueued(c);
+}
+
+void ChatServer::checkQueued(ClientConnection *c)
+{
     // A receiver that does not read must not make the server buffer without bound.
-    if (tcp->bytesToWrite() > m_config.maxQueuedBytes && !c->closing) {
+    if (c->tcp && c->tcp->bytesToWrite() > m_config.maxQueuedBytes && !c->closing) {
         c->closing = true;
         m_slow.push_back(c);
     }
+}
+
+void ChatServer::sendWithUserList(ClientConnection *c, const QByteArray &head)
+{
+    if (c->closing || !c->tcp)
+        return;
+    const QByteArray &list = userListJson();
+    static constexpr char tail = '}';
+    const QByteArray start = WireFrame::textHeader(head.size() + list.size() + 1) + head;
+#ifdef Q_OS_UNIX
+    // With 10,000 users online the list is over 100 KB. Copied into a message and a frame,
+    // which were freed again after the write, it left the heap full of touched holes that
+    // later took the connections' long-lived buffers, so the RSS per idle connection grew
+    // (docs/benchmarks.md, run d). So the pieces go to the kernel from where they are, when
+    // nothing else waits for this receiver (then writing now keeps the order).
+    QTcpSocket *tcp = c->tcp.data();
+    if (c->out.isEmpty() && tcp->bytesToWrite() == 0) {
+        const QByteArrayView pieces[] = {start, list, QByteArrayView(&tail, 1)};
+        iovec iov[std::size(pieces)];
+        for (size_t i = 0; i < std::size(pieces); ++i)
+            iov[i] = {const_cast<char *>(pieces[i].data()), size_t(pieces[i].size())};
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = std::size(iov);
+        qsizetype sent = qMax<qsizetype>(
+            0, ::sendmsg(int(tcp->socketDescriptor()), &msg, MSG_NOSIGNAL | MSG_DONTWAIT));
+        // What the kernel did not take waits in Qt's buffer, as in writeOut.
+        for (const QByteArrayView piece : pieces) {
+            if (sent >= piece.size()) {
+                sent -= piece.size();
+                continue;
+            }
+            tcp->write(piece.data() + sent, piece.size() - sent);
+            sent = 0;
+        }
+        checkQueued(c);
+        if (!m_slow.empty())
+            scheduleTurnEnd(); // dropSlowConsumers
+        return;
+    }
+#endif
+    QByteArray frame;
+    frame.reserve(start.size() + list.size() + 1);
+    send(c, frame.append(start).append(list).append(tail));
 }
 
 void ChatServer::flush()

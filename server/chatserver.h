@@ -91,6 +91,8 @@ private:
     // Queues one ready-made frame (WireFrame) to the receiver.
     void send(ClientConnection *c, const QByteArray &frame);
     void sendBytes(ClientConnection *c, const QByteArray &json) { send(c, WireFrame::text(json)); }
+    // A message with the user list: head (MessageEncoder::loginHead), the list, "}".
+    void sendWithUserList(ClientConnection *c, const QByteArray &head);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect);
     void closeWith(ClientConnection *c, ErrorCode code);
     void dropSlowConsumers();
@@ -98,11 +100,15 @@ private:
     void scheduleTurnEnd();
     void endTurn();
     void writeOut(ClientConnection *c);
+    void checkQueued(ClientConnection *c);
     void flush();
     void relay(const ChatMessage &message);
     void announce(ClientConnection *joined, bool login);
     void flushPresence();
     void checkKeepalive();
+
+    // m_room's names as one JSON array, as login confirmations and seed presence carry it.
+    const QByteArray &userListJson();
 
     ClientConnection *connectionFor(QWebSocket *socket) const;
     qint64 now() const { return m_clock.elapsed(); }
@@ -119,6 +125,11 @@ private:
     QHash<QString, ClientConnection *> m_online; // by NameRules::key
     std::vector<ClientConnection *> m_room;      // logged-in users in join order
     int m_seedMembers = 0;
+    // The `user_list` of m_room, serialised: a join appends its name, a leave only marks it
+    // stale, and the next use rebuilds it. So a login costs a copy of these bytes instead
+    // of serialising every name again (which made n logins O(n^2) JSON work).
+    QByteArray m_userListJson = QByteArrayLiteral("[]");
+    bool m_userListStale = false;
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
     struct Upgrading

@@ -10,6 +10,8 @@ class WireFrame
 public:
     static QByteArray text(const QByteArray &utf8) { return frame(0x1, utf8); }
     static QByteArray binary(const QByteArray &data) { return frame(0x2, data); }
+    // The header of a text frame only; the caller writes the `size` bytes of payload after it.
+    static QByteArray textHeader(qsizetype size);
 
 private:
     static QByteArray frame(quint8 opcode, const QByteArray &payload);

@@ -58,6 +58,96 @@ QByteArray MessageEncoder::logout(const QString &name, const QStringList &userLi
         presenceObject("logout", name, userList, online, dialect == Dialect::Seed, timestampMs));
 }
 
+namespace {
+
+// A login or logout without its list, cut where `"user_list":[...]` goes in as the last
+// member: QJsonObject writes its keys sorted, and "user_list" sorts after every other key of
+// these messages (content, online, self, session, ts, type), so that is where Qt puts it.
+QByteArray headBeforeUserList(QByteArray json)
+{
+    static constexpr char key[] = ",\"user_list\":";
+    Q_ASSERT(json.endsWith('}') && json.size() > 2);
+    json.chop(1);
+    return json.append(key, qsizetype(sizeof key) - 1);
+}
+
+QByteArray withUserList(const QByteArray &head, const QByteArray &userListJson)
+{
+    QByteArray json;
+    json.reserve(head.size() + userListJson.size() + 1);
+    return json.append(head).append(userListJson).append('}');
+}
+
+QJsonObject loginObject(const QString &name, int online, bool self, qint64 timestampMs,
+                        const QString &session)
+{
+    QJsonObject o = presenceObject("login", name, {}, online, false, timestampMs);
+    if (self)
+        o.insert(QStringLiteral("self"), true);
+    if (!session.isEmpty())
+        o.insert(QStringLiteral("session"), session);
+    return o;
+}
+
+} // namespace
+
+QByteArray MessageEncoder::login(const QString &name, const QByteArray &userListJson, int online,
+                                 bool self, Dialect dialect, qint64 timestampMs,
+                                 const QString &session)
+{
+    if (!self && dialect != Dialect::Seed)
+        return compact(loginObject(name, online, self, timestampMs, session));
+    return withUserList(loginHead(name, online, self, timestampMs, session), userListJson);
+}
+
+QByteArray MessageEncoder::loginHead(const QString &name, int online, bool self, qint64 timestampMs,
+                                     const QString &session)
+{
+    return headBeforeUserList(compact(loginObject(name, online, self, timestampMs, session)));
+}
+
+QByteArray MessageEncoder::logout(const QString &name, const QByteArray &userListJson, int online,
+                                  Dialect dialect, qint64 timestampMs)
+{
+    const QByteArray json = compact(presenceObject("logout", name, {}, online, false, timestampMs));
+    return dialect == Dialect::Seed ? withUserList(headBeforeUserList(json), userListJson) : json;
+}
+
+QByteArray MessageEncoder::jsonString(const QString &text)
+{
+    // Qt writes every character from U+0020 on as UTF-8, except '"' and '\\'; below that it
+    // escapes, and a surrogate that is not part of a pair becomes \uXXXX. Plain names take
+    // the short way, anything else is left to Qt itself.
+    bool plain = true;
+    for (const QChar ch : text) {
+        const char16_t u = ch.unicode();
+        if (u < 0x20 || u == u'"' || u == u'\\' || QChar::isSurrogate(u)) {
+            plain = false;
+            break;
+        }
+    }
+    if (!plain) {
+        const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+        return array.mid(1, array.size() - 2); // without the [ ]
+    }
+    QByteArray json;
+    json.reserve(text.size() * 3 + 2);
+    json.append('"').append(text.toUtf8()).append('"');
+    return json;
+}
+
+QByteArray MessageEncoder::jsonArray(const QStringList &strings)
+{
+    QByteArray json(1, '[');
+    for (const QString &s : strings) {
+        if (json.size() > 1)
+            json.append(',');
+        json.append(jsonString(s));
+    }
+    json.append(']');
+    return json;
+}
+
 QByteArray MessageEncoder::presence(const QStringList &joined, const QStringList &left, int online,
                                     qint64 timestampMs)
 {

@@ -23,6 +23,23 @@ public:
                             Dialect dialect, qint64 timestampMs, const QString &session = {});
     static QByteArray logout(const QString &name, const QStringList &userList, int online,
                              Dialect dialect, qint64 timestampMs); // seed receivers
+    // The same two with the list already serialised as a JSON array (jsonArray, or built up
+    // from jsonString pieces): the bytes are identical. The server keeps the online list in
+    // this form so a login does not serialise every name again.
+    static QByteArray login(const QString &name, const QByteArray &userListJson, int online,
+                            bool self, Dialect dialect, qint64 timestampMs,
+                            const QString &session = {});
+    static QByteArray logout(const QString &name, const QByteArray &userListJson, int online,
+                             Dialect dialect, qint64 timestampMs);
+    // A login that carries a list (own confirmation, or to a seed receiver), cut where the
+    // list goes: loginHead(...) + userListJson + "}" is the whole message. So a sender can
+    // write the list from where it keeps it, without copying it into a message first.
+    static QByteArray loginHead(const QString &name, int online, bool self, qint64 timestampMs,
+                                const QString &session = {});
+    // One JSON string, quotes included, escaped exactly as QJsonDocument writes it.
+    static QByteArray jsonString(const QString &text);
+    // ["a","b"] as QJsonDocument writes it in compact form.
+    static QByteArray jsonArray(const QStringList &strings);
     // Confab clients: who came and went since the last batch. Set semantics: a name in
     // "joined" that is already listed, or in "left" that is not, changes nothing.
     static QByteArray presence(const QStringList &joined, const QStringList &left, int online,

@@ -4,10 +4,20 @@
 #include "testclient.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
 #include <QTest>
+#include <QtEndian>
 
 #include <memory>
+
+#ifdef Q_OS_UNIX
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 namespace {
 QString typeOf(const QJsonObject &o)
@@ -20,6 +30,81 @@ QStringList namesIn(const QJsonObject &o)
     for (const QJsonValue &v : o.value(QLatin1String("user_list")).toArray())
         names.append(v.toString());
     return names;
+}
+#ifdef Q_OS_UNIX
+// Logs in over a socket that takes little at a time (small segments, small receive buffer),
+// so the server's kernel buffer for it stays small as well and a long message goes out in
+// parts. Returns the payload of the own login confirmation (empty on failure).
+QByteArray loginOverNarrowSocket(quint16 port, const QByteArray &loginJson)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int mss = 536;
+    const int receiveBuffer = 4096;
+    const timeval timeout{10, 0};
+    ::setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    auto sendAll = [fd](const QByteArray &bytes) {
+        return ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+    };
+    QByteArray in;
+    auto readMore = [fd, &in] {
+        char chunk[1024];
+        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n > 0)
+            in.append(chunk, n);
+        return n > 0;
+    };
+    QByteArray self;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
+        sendAll("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n")) {
+        while (!in.contains("\r\n\r\n") && readMore()) {
+        }
+        in.remove(0, in.indexOf("\r\n\r\n") + 4);
+        // One masked text frame (mask 0: the payload stays as it is).
+        QByteArray frame("\x81", 1);
+        frame.append(char(0x80 | loginJson.size())).append(4, '\0').append(loginJson);
+        if (loginJson.size() < 126 && sendAll(frame)) {
+            for (;;) {
+                if (in.size() < 2 && !readMore())
+                    break;
+                const quint64 length = quint8(in[1]) & 0x7F;
+                const int header = length == 127 ? 10 : length == 126 ? 4 : 2;
+                while (in.size() < header && readMore()) {
+                }
+                if (in.size() < header)
+                    break;
+                const qint64 size = length == 127   ? qFromBigEndian<quint64>(in.constData() + 2)
+                                    : length == 126 ? qFromBigEndian<quint16>(in.constData() + 2)
+                                                    : length;
+                while (in.size() < header + size && readMore()) {
+                }
+                if (in.size() < header + size)
+                    break;
+                const QByteArray payload = in.mid(header, size);
+                in.remove(0, header + size);
+                if (payload.contains("\"self\":true")) {
+                    self = payload;
+                    break;
+                }
+            }
+        }
+    }
+    ::close(fd);
+    return self;
+}
+#endif
+
+// What QJsonDocument writes for a message: the server's bytes must be exactly these.
+QByteArray qtCompact(const QByteArray &json)
+{
+    return QJsonDocument(QJsonDocument::fromJson(json).object()).toJson(QJsonDocument::Compact);
 }
 } // namespace
 
@@ -381,6 +466,171 @@ private slots:
         watcher->sendChat(QStringLiteral("still reachable?"), QStringLiteral("r-1"));
         QVERIFY(!again.waitForChat(QStringLiteral("still reachable?")).isEmpty());
         QCOMPARE(first->countChats(QStringLiteral("still reachable?")), 0);
+    }
+
+    void userListPiecesAreWhatQtWrites()
+    {
+        // The server serialises user_list from MessageEncoder::jsonString pieces instead of
+        // QJsonDocument; the bytes must not differ for any character.
+        auto qt = [](const QString &s) {
+            const QByteArray a = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
+            return a.mid(1, a.size() - 2);
+        };
+        for (uint u = 0; u < 0x10000; ++u) {
+            const QString s = QString(QChar(char16_t(u))) + QStringLiteral("x");
+            if (MessageEncoder::jsonString(s) != qt(s))
+                QFAIL(qPrintable(QStringLiteral("U+%1 differs").arg(u, 4, 16, QLatin1Char('0'))));
+        }
+        const QStringList odd{QString(),
+                              QStringLiteral("plain"),
+                              QStringLiteral("quote\"back\\slash/"),
+                              QStringLiteral("tab\tnl\ncr\r\x01\x1f\x7f"),
+                              QString::fromUcs4(U"\U0001D49Clpha\U0001F600"),
+                              QString(QChar(0xD800)) + QStringLiteral("lone"),
+                              QStringLiteral("lone") + QChar(0xDC00),
+                              QStringLiteral("Zo\u00EB \u540D\u5B57 a\u0301b \u2028")};
+        for (const QString &s : odd)
+            QCOMPARE(MessageEncoder::jsonString(s), qt(s));
+        QCOMPARE(MessageEncoder::jsonArray({}), QByteArray("[]"));
+        QCOMPARE(MessageEncoder::jsonArray(odd),
+                 QJsonDocument(QJsonArray::fromStringList(odd)).toJson(QJsonDocument::Compact));
+        // The list spliced into login and logout gives the same bytes as the QJsonObject path.
+        const QByteArray list = MessageEncoder::jsonArray(odd);
+        for (const Dialect d : {Dialect::Seed, Dialect::Confab}) {
+            for (const bool self : {false, true}) {
+                for (const QString &session : {QString(), QStringLiteral("0123abcd")}) {
+                    QCOMPARE(MessageEncoder::login(QStringLiteral("n\"ame"), list, 7, self, d,
+                                                   1795655458080, session),
+                             MessageEncoder::login(QStringLiteral("n\"ame"), odd, 7, self, d,
+                                                   1795655458080, session));
+                }
+            }
+            // The server writes the head, the list and "}" without joining them first.
+            QCOMPARE(
+                MessageEncoder::loginHead(QStringLiteral("y"), 2, true, 5,
+                                          d == Dialect::Confab ? QStringLiteral("s") : QString()) +
+                    list + '}',
+                MessageEncoder::login(QStringLiteral("y"), odd, 2, true, d, 5,
+                                      d == Dialect::Confab ? QStringLiteral("s") : QString()));
+            QCOMPARE(MessageEncoder::logout(QStringLiteral("x"), list, 3, d, 42),
+                     MessageEncoder::logout(QStringLiteral("x"), odd, 3, d, 42));
+        }
+    }
+
+    void userListKeepsJoinOrderAndEscapingThroughLeaves()
+    {
+        // Names as unusual as the name rules allow: non-Latin letters, combining marks, a
+        // letter outside the BMP, dots and dashes.
+        const QStringList names{QStringLiteral("o_Zo\u00EB"), QStringLiteral("o_\u540D\u5B57"),
+                                QString::fromUcs4(U"o_\U0001D49Clpha"),
+                                QStringLiteral("o_a\u0301b"), QStringLiteral("o_x.y-z")};
+        QStringList seedRaw;
+        TestClient seed;
+        connect(&seed.socket(), &QWebSocket::textMessageReceived, this,
+                [&](const QString &text) { seedRaw.append(text); });
+        QVERIFY(seed.open(m_server.url()));
+        QVERIFY(seed.login(QStringLiteral("o_seed"), true));
+        std::vector<std::unique_ptr<TestClient>> clients;
+        for (const QString &name : names) {
+            clients.push_back(online(name));
+            QVERIFY(clients.back());
+        }
+        // A newcomer's list (its raw bytes) after joins only, then after a leave.
+        auto rawLogin = [&](const QString &name, QStringList *list) {
+            QStringList raw;
+            auto c = std::make_unique<TestClient>();
+            connect(&c->socket(), &QWebSocket::textMessageReceived, c.get(),
+                    [&raw](const QString &text) { raw.append(text); });
+            if (!c->open(m_server.url()) || !c->login(name))
+                return QByteArray();
+            *list = namesIn(c->loginReply());
+            for (const QString &r : raw) {
+                if (r.contains(QLatin1String("\"self\":true")))
+                    return r.toUtf8();
+            }
+            return QByteArray();
+        };
+        auto inOrder = [](const QStringList &list, const QStringList &expected) {
+            QStringList seen;
+            for (const QString &n : list) {
+                if (expected.contains(n))
+                    seen.append(n);
+            }
+            return seen == expected;
+        };
+        QStringList list;
+        QByteArray raw = rawLogin(QStringLiteral("o_probe1"), &list);
+        QVERIFY(!raw.isEmpty());
+        QCOMPARE(raw, qtCompact(raw));
+        QVERIFY(inOrder(list, QStringList{QStringLiteral("o_seed")} + names +
+                                  QStringList{QStringLiteral("o_probe1")}));
+
+        clients[1]->socket().close(); // the list is rebuilt on its next use
+        QVERIFY(clients[1]->waitForDisconnected());
+        const QJsonObject left = seed.waitForPresence(names[1], false);
+        QCOMPARE(typeOf(left), QStringLiteral("logout"));
+        QVERIFY(!namesIn(left).contains(names[1]));
+        QStringList expected = names;
+        expected.removeAt(1);
+        QVERIFY(inOrder(namesIn(left), expected));
+        raw = rawLogin(QStringLiteral("o_probe2"), &list);
+        QVERIFY(!raw.isEmpty());
+        QCOMPARE(raw, qtCompact(raw));
+        QVERIFY(!list.contains(names[1]));
+        QVERIFY(inOrder(list, QStringList{QStringLiteral("o_seed")} + expected +
+                                  QStringList{QStringLiteral("o_probe2")}));
+        // A name that comes back goes to the end, as it joined last.
+        clients[1] = online(names[1]);
+        QVERIFY(clients[1]);
+        QVERIFY(inOrder(namesIn(clients[1]->loginReply()), expected + QStringList{names[1]}));
+        // Every seed login/logout was written exactly as Qt would write it.
+        QVERIFY(seedRaw.size() > names.size());
+        for (const QString &r : seedRaw)
+            QCOMPARE(r.toUtf8(), qtCompact(r.toUtf8()));
+    }
+
+    void longUserListArrivesWhole()
+    {
+        // 800 names of 32 code points, most outside the BMP (4 bytes of UTF-8 each): a list
+        // of ~94 KB. The newcomer's socket takes only part of it at once, so the server
+        // writes the confirmation in pieces straight from its list and leaves the rest to
+        // Qt's buffer; the client must still get exactly the bytes Qt would write.
+        ServerProcess server(
+            {QStringLiteral("--max-connections-per-address"), QStringLiteral("1000")});
+        QVERIFY(server.start());
+        std::vector<std::unique_ptr<TestClient>> clients;
+        for (int i = 0; i < 800; ++i) {
+            clients.push_back(std::make_unique<TestClient>());
+            clients.back()->socket().open(server.url());
+        }
+        for (const auto &c : clients)
+            QVERIFY(!c->waitForType(QStringLiteral("handshake"), 10000).isEmpty());
+        for (size_t i = 0; i < clients.size(); ++i) {
+            QString name = QStringLiteral("n%1").arg(i);
+            for (qsizetype n = name.size(); n < 32; ++n) // code points
+                name += QString::fromUcs4(U"\U0001D400");
+            clients[i]->sendJson(MessageEncoder::loginRequest(name));
+        }
+        // In the order the server took the logins: each was told its place in "online".
+        QStringList names(qsizetype(clients.size()));
+        for (const auto &c : clients) {
+            const QJsonObject self = c->waitFor(
+                [](const QJsonObject &o) { return o.value(QLatin1String("self")).toBool(); },
+                10000);
+            const int place = self.value(QLatin1String("online")).toInt();
+            QVERIFY(place >= 1 && place <= names.size() && names.at(place - 1).isEmpty());
+            names[place - 1] = self.value(QLatin1String("content")).toString();
+        }
+#ifdef Q_OS_UNIX
+        const QByteArray self = loginOverNarrowSocket(
+            server.port(), MessageEncoder::loginRequest(QStringLiteral("n_probe")));
+#else
+        QSKIP("needs POSIX sockets");
+#endif
+        QVERIFY(self.size() > 50000);
+        QCOMPARE(self, qtCompact(self));
+        QCOMPARE(namesIn(QJsonDocument::fromJson(self).object()),
+                 names + QStringList{QStringLiteral("n_probe")});
     }
 
     void pingIsAnswered()
