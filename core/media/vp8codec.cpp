@@ -45,7 +45,7 @@ public:
         if (vpx_codec_enc_init(&m_codec, vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK)
             return fail(error, vpx_codec_error(&m_codec));
         m_open = true;
-        vpx_codec_control(&m_codec, VP8E_SET_CPUUSED, -8); // real time, fastest
+        vpx_codec_control(&m_codec, VP8E_SET_CPUUSED, -16); // real time, fastest
         vpx_codec_control(&m_codec, VP8E_SET_STATIC_THRESHOLD, 1);
         if (!vpx_img_alloc(&m_image, VPX_IMG_FMT_I420, unsigned(width), unsigned(height), 1))
             return fail(error, "out of memory");
