@@ -77,12 +77,16 @@ void AudioCapture::start()
 
     QAudioDevice device;
     const QList<QAudioDevice> inputs = QMediaDevices::audioInputs();
-    for (const QAudioDevice &d : inputs) {
-        if (m_deviceId.isEmpty() ? d.isDefault() : d.id() == m_deviceId)
-            device = d;
+    if (m_deviceId.isEmpty()) {
+        device = QMediaDevices::defaultAudioInput();
+        if (device.isNull() && !inputs.isEmpty())
+            device = inputs.first();
+    } else {
+        for (const QAudioDevice &d : inputs) {
+            if (d.id() == m_deviceId)
+                device = d;
+        }
     }
-    if (device.isNull() && m_deviceId.isEmpty() && !inputs.isEmpty())
-        device = inputs.first();
     if (device.isNull()) {
         emit failed(m_deviceId.isEmpty()
                         ? tr("No microphone found. Plug one in and choose it in the call "

@@ -100,12 +100,16 @@ void AudioPlayback::start()
     }
     QAudioDevice device;
     const QList<QAudioDevice> outputs = QMediaDevices::audioOutputs();
-    for (const QAudioDevice &d : outputs) {
-        if (m_deviceId.isEmpty() ? d.isDefault() : d.id() == m_deviceId)
-            device = d;
+    if (m_deviceId.isEmpty()) {
+        device = QMediaDevices::defaultAudioOutput();
+        if (device.isNull() && !outputs.isEmpty())
+            device = outputs.first();
+    } else {
+        for (const QAudioDevice &d : outputs) {
+            if (d.id() == m_deviceId)
+                device = d;
+        }
     }
-    if (device.isNull() && m_deviceId.isEmpty() && !outputs.isEmpty())
-        device = outputs.first();
     if (device.isNull()) {
         // Keep decoding (statistics, the far end's FEC state) but play into nothing.
         m_none = true;

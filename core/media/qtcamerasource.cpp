@@ -53,12 +53,16 @@ bool QtCameraSource::open()
 {
     m_device = {};
     const QList<QCameraDevice> cameras = QMediaDevices::videoInputs();
-    for (const QCameraDevice &c : cameras) {
-        if (m_deviceId.isEmpty() ? c.isDefault() : c.id() == m_deviceId)
-            m_device = c;
+    if (m_deviceId.isEmpty()) {
+        m_device = QMediaDevices::defaultVideoInput();
+        if (m_device.isNull() && !cameras.isEmpty())
+            m_device = cameras.first();
+    } else {
+        for (const QCameraDevice &c : cameras) {
+            if (c.id() == m_deviceId)
+                m_device = c;
+        }
     }
-    if (m_device.isNull() && m_deviceId.isEmpty() && !cameras.isEmpty())
-        m_device = cameras.first();
     if (m_device.isNull())
         return false;
 

@@ -9,9 +9,11 @@
 #include "serverprocess.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <opencv2/core.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <cmath>
 #include <memory>
@@ -236,6 +238,45 @@ private slots:
         QCOMPARE(codecOf(aliceMedia), int(MediaPacketHeader::Vp8)); // from bob
         QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
         QVERIFY(QTest::qWaitFor([&] { return !alice.calls->takeRemoteFrame().isNull(); }, 10000));
+    }
+
+    void switchingTheCameraDuringACall()
+    {
+        // The devices menu mid-call: from the test pattern to a video file (frames 900..929
+        // written here), and bob sees the file's pictures from then on.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("clip.avi"));
+        {
+            cv::VideoWriter writer(path.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'),
+                                   30, cv::Size(640, 480));
+            QVERIFY(writer.isOpened());
+            const TestPatternSource pattern;
+            for (quint32 n = 900; n < 930; ++n)
+                writer.write(pattern.frame(n, 0).image);
+        }
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QVERIFY(connectCall(alice, bob));
+        qint64 seen = -1;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QImage p = bob.calls->takeRemoteFrame();
+                seen = p.isNull() ? seen : frameNumber(p);
+                return seen >= 0 && seen < 900;
+            },
+            10000));
+        alice.calls->setCamera(QStringLiteral("file:") + path);
+        QCOMPARE(alice.calls->devices().camera, QStringLiteral("file:") + path);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QImage p = bob.calls->takeRemoteFrame();
+                seen = p.isNull() ? seen : frameNumber(p);
+                return seen >= 900 && seen < 930;
+            },
+            10000));
     }
 
     void cameraOffStopsTheVideo()
