@@ -12,6 +12,8 @@
 #include <algorithm>
 
 namespace {
+constexpr qint32 kResyncDistance = 1000; // packets, ~30 s of video
+
 QImage toImage(const cv::Mat &bgr)
 {
     return QImage(bgr.data, bgr.cols, bgr.rows, int(bgr.step), QImage::Format_BGR888).copy();
@@ -163,10 +165,13 @@ void VideoPipeline::receive(const QByteArray &packet)
     ++m_receivedPackets;
     if (m_haveSequence) {
         const qint32 gap = qint32(h->sequence - m_expected);
-        if (gap < 0)
-            return; // late or duplicate: showing it would go backwards
+        // Late or duplicate: showing it would go backwards. Far behind is no reordering but
+        // a sender that started its count over: follow it rather than freeze.
+        if (gap < 0 && gap > -kResyncDistance)
+            return;
         if (gap > 0) {
-            m_missing += gap;
+            if (gap < kResyncDistance) // a jump further is a restart, not that much loss
+                m_missing += gap;
             m_waitingForKeyframe = h->codec == MediaPacketHeader::Vp8;
         }
     }

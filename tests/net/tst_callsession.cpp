@@ -4,10 +4,13 @@
 #include "call/callsession.h"
 #include "call/latestframe.h"
 #include "media/testpatternsource.h"
+#include "media/videoencoder.h"
 #include "net/clientsession.h"
 #include "protocol/mediapacketheader.h"
+#include "protocol/messageencoder.h"
 #include "serverprocess.h"
 
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -277,6 +280,92 @@ private slots:
                 return seen >= 900 && seen < 930;
             },
             10000));
+    }
+
+    void garbageFromThePeerIsSurvived()
+    {
+        // A hostile or broken peer: valid headers, payloads that are not VP8, JPEG or Opus,
+        // sequence jumps and a codec switch. Bob's client must not crash or hang, must keep
+        // playing (silence or concealment) and ask for a keyframe; when real video comes it
+        // shows it.
+        ServerProcess server;
+        QVERIFY(server.start());
+        User bob = online(server.url(), QStringLiteral("bob"));
+        auto mallory = std::make_unique<ClientSession>();
+        {
+            QSignalSpy in(mallory.get(), &ClientSession::loggedIn);
+            mallory->open(server.url(), QStringLiteral("mallory"));
+            QVERIFY(in.wait());
+        }
+        QVERIFY(bob.session);
+        QSignalSpy malloryEvents(mallory.get(), &ClientSession::callEventReceived);
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        mallory->sendCallRequest(MessageEncoder::callRequest(
+            QStringLiteral("call_invite"), 0, QStringLiteral("bob"),
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("m1")));
+        QVERIFY(incoming.wait());
+        bob.calls->accept();
+        quint32 call = 0;
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const auto &args : malloryEvents) {
+                const QJsonObject o = args.at(0).toJsonObject();
+                if (o.value(QLatin1String("type")).toString() == QLatin1String("call_accept"))
+                    call = quint32(o.value(QLatin1String("call")).toInteger());
+            }
+            return call != 0;
+        }));
+
+        QSignalSpy played(bob.calls->audioPipeline(), &AudioPipeline::framePlayed);
+        auto send = [&](quint8 kind, quint8 codec, quint8 flags, quint32 seq,
+                        const QByteArray &payload) {
+            MediaPacketHeader h;
+            h.kind = kind;
+            h.codec = codec;
+            h.flags = flags;
+            h.callId = call;
+            h.sequence = seq;
+            h.captureTimeUs = 1; // a capture time far in the past
+            mallory->sendMedia(h.serialize(payload));
+        };
+        QByteArray noise(3000, Qt::Uninitialized);
+        for (int i = 0; i < noise.size(); ++i)
+            noise[i] = char((i * 7919 + 13) & 0xFF);
+        for (quint32 i = 0; i < 20; ++i) {
+            send(MediaPacketHeader::Video, MediaPacketHeader::Vp8, MediaPacketHeader::Keyframe, i,
+                 noise.left(100 + int(i) * 100));
+            send(MediaPacketHeader::Video, MediaPacketHeader::Jpeg, 0, 1000 + i, noise);
+            send(MediaPacketHeader::Audio, MediaPacketHeader::Opus, 0, i * 1000, noise.left(200));
+            send(MediaPacketHeader::Audio, MediaPacketHeader::Vp8, 0, i, noise.left(50));
+            send(MediaPacketHeader::Video, MediaPacketHeader::Vp8, 0, 0xFFFFFFF0u + i, {});
+        }
+        // Bob asked for a keyframe (the VP8 "keyframes" did not decode).
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const auto &args : malloryEvents) {
+                if (args.at(0).toJsonObject().value(QLatin1String("type")).toString() ==
+                    QLatin1String("call_keyframe"))
+                    return true;
+            }
+            return false;
+        }));
+        // Audio keeps going at its pace.
+        QVERIFY(QTest::qWaitFor([&] { return played.size() >= 25; }, 10000));
+        QVERIFY(bob.calls->takeRemoteFrame().isNull()); // nothing garbage was shown
+
+        // Real video after all that is shown.
+        auto encoder = VideoEncoder::createJpeg();
+        QVERIFY(encoder->open(640, 480, 30, 0, nullptr));
+        const TestPatternSource pattern;
+        const VideoEncoder::Packet p = encoder->encode(pattern.frame(4242, 0));
+        // Far behind the garbage's last sequence number: a sender that started over.
+        send(MediaPacketHeader::Video, MediaPacketHeader::Jpeg, MediaPacketHeader::Keyframe,
+             3000000000u, p.data);
+        QImage shown;
+        QVERIFY(QTest::qWaitFor([&] {
+            shown = bob.calls->takeRemoteFrame();
+            return !shown.isNull();
+        }));
+        QCOMPARE(frameNumber(shown), 4242);
+        QCOMPARE(bob.calls->state(), CallSession::State::Active);
     }
 
     void cameraOffStopsTheVideo()
