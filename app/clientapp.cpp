@@ -25,6 +25,8 @@ ClientApp::ClientApp(QApplication &app, const ClientOptions &options)
 
 ClientApp::~ClientApp()
 {
+    if (m_calls)
+        m_calls->hangUp(); // the other side hears "hung up", not "connection lost"
     m_controller.disconnectFromServer();
 }
 

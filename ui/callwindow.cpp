@@ -161,6 +161,7 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     });
     connect(calls, &CallSession::statsChanged, this, &CallWindow::updateStats);
     connect(calls, &CallSession::stateChanged, this, &CallWindow::updateTitle);
+    connect(calls, &CallSession::stateChanged, this, &CallWindow::updateButtons);
     connect(calls, &CallSession::peerRinging, this, &CallWindow::updateTitle);
     connect(calls, &CallSession::deviceProblem, this, &CallWindow::showProblem);
     connect(calls, &CallSession::ended, this, [this](const QString &message) {
@@ -213,6 +214,7 @@ void CallWindow::updateTitle()
 
 void CallWindow::updateButtons()
 {
+    m_camera->setEnabled(!m_ended && m_calls->isVideo()); // a voice call has no camera
     m_mute->setText(m_mute->isChecked() ? tr("Unmute") : tr("Mute"));
     m_camera->setText(m_camera->isChecked() ? tr("Camera on") : tr("Camera off"));
 }
@@ -298,6 +300,7 @@ void CallWindow::keyPressEvent(QKeyEvent *event)
 void CallWindow::fillDevicesMenu()
 {
     m_devicesMenu->clear();
+    qDeleteAll(m_devicesMenu->findChildren<QActionGroup *>()); // clear() leaves them
     const CallSession::Devices current = m_calls->devices();
     auto section = [this](const QString &title, const QList<QPair<QString, QString>> &entries,
                           const QString &chosen, void (CallWindow::*signal)(const QString &)) {

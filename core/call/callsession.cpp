@@ -182,6 +182,8 @@ void CallSession::setMuted(bool muted)
 void CallSession::setCameraOn(bool on)
 {
     m_cameraOn = on;
+    if (m_state != State::Idle && !m_video)
+        on = false; // a voice call does not open the camera
     QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, on] { p->setCameraOn(on); });
 }
 
@@ -253,8 +255,14 @@ void CallSession::onEvent(const QJsonObject &event)
     const bool ours =
         m_state != State::Idle &&
         (call == m_callId || (call == 0 && m_callId == 0 && m_state == State::Outgoing));
-    if (!ours)
+    if (!ours) {
+        // The callee answered just as we gave up: the server has an active call we left.
+        // End it there too, or the other side sits in a silent call and we look busy.
+        if (type == QLatin1String("call_accept") && call != 0)
+            m_session->sendCallRequest(
+                MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
         return;
+    }
     if (type == QLatin1String("call_ringing")) {
         m_peerRinging = true;
         emit peerRinging();
@@ -270,7 +278,9 @@ void CallSession::onEvent(const QJsonObject &event)
     } else if (type == QLatin1String("call_busy")) {
         finish(tr("%1 is in another call. Try again later.").arg(m_peer));
     } else if (type == QLatin1String("call_cancel")) {
-        finish(tr("Missed call from %1.").arg(m_peer), true);
+        const bool missed = m_state == State::Incoming;
+        finish(missed ? tr("Missed call from %1.").arg(m_peer) : tr("%1 hung up.").arg(m_peer),
+               missed);
     } else if (type == QLatin1String("call_timeout")) {
         if (m_state == State::Incoming)
             finish(tr("Missed call from %1.").arg(m_peer), true);
@@ -374,9 +384,12 @@ void CallSession::beginSending()
                               "goes on with voice only.")
                                .arg(m_peer));
     const bool video = m_video && !codec.isEmpty();
+    m_video = video;
     QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, call, video, codec] {
         if (!codec.isEmpty())
             p->setCodec(codec);
+        if (!video)
+            p->setCameraOn(false); // a voice call: no camera light, no preview
         p->setSending(call, video);
     });
     QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });

@@ -215,8 +215,12 @@ void VideoPipeline::receive(const QByteArray &packet)
 
 void VideoPipeline::requestKeyframe()
 {
-    if (m_encoder)
-        m_encoder->requestKeyframe();
+    // At most one forced keyframe per 500 ms, however often the far end asks: keyframes
+    // are several times larger than other frames.
+    if (!m_encoder || (m_lastKeyframeSent.isValid() && m_lastKeyframeSent.elapsed() < 500))
+        return;
+    m_lastKeyframeSent.start();
+    m_encoder->requestKeyframe();
 }
 
 void VideoPipeline::stop()

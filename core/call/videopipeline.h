@@ -83,6 +83,7 @@ private:
     quint32 m_expected = 0;
     bool m_waitingForKeyframe = false;
     QElapsedTimer m_lastKeyframeRequest;
+    QElapsedTimer m_lastKeyframeSent;
 
     // Counters for the current second.
     QTimer m_statsTimer{this}; // a child, so it moves with the object to its thread

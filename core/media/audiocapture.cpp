@@ -114,13 +114,17 @@ void AudioCapture::start()
         return;
     }
     connect(m_io, &QIODevice::readyRead, this, &AudioCapture::readDevice);
-    connect(m_input.get(), &QAudioSource::stateChanged, this, [this](QAudio::State state) {
-        if (state == QAudio::StoppedState && m_input && m_input->error() != QAudio::NoError) {
-            const QString name = m_deviceName;
-            stop();
-            emit failed(tr("The microphone %1 stopped working (unplugged?).").arg(name));
-        }
-    });
+    // Queued: the source is deleted by stop(), which must not happen inside its own signal.
+    connect(
+        m_input.get(), &QAudioSource::stateChanged, this,
+        [this](QAudio::State state) {
+            if (state == QAudio::StoppedState && m_input && m_input->error() != QAudio::NoError) {
+                const QString name = m_deviceName;
+                stop();
+                emit failed(tr("The microphone %1 stopped working (unplugged?).").arg(name));
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 void AudioCapture::stop()

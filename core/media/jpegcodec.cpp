@@ -55,9 +55,12 @@ public:
         const cv::Mat bytes(1, int(packet.size()), CV_8UC1, const_cast<char *>(packet.constData()));
         try {
             frame.image = cv::imdecode(bytes, cv::IMREAD_COLOR);
-        } catch (const cv::Exception &) {
-            frame.image.release(); // broken data: a null frame, not a crash
+        } catch (const std::exception &) { // cv::Exception, bad_alloc
+            frame.image.release();         // broken data: a null frame, not a crash
         }
+        // A peer cannot make the window show (and scale) a giant picture.
+        if (frame.image.cols > 1920 || frame.image.rows > 1088)
+            frame.image.release();
         return frame;
     }
 };

@@ -74,16 +74,19 @@ bool QtCameraSource::open()
     const int chosen = chooseCameraMode(modes, m_size, float(m_fps));
     if (chosen >= 0)
         m_camera->setCameraFormat(formats.at(chosen));
-    connect(m_camera.get(), &QCamera::errorOccurred, this,
-            [this](QCamera::Error error, const QString &text) {
-                if (error == QCamera::NoError)
-                    return;
-                stop();
-                emit failed(tr("The camera cannot be used: %1. It may be busy in another "
-                               "program, or access to it was refused in the system's privacy "
-                               "settings.")
-                                .arg(text));
-            });
+    // Queued: stop() deletes the camera, which must not happen inside its own signal.
+    connect(
+        m_camera.get(), &QCamera::errorOccurred, this,
+        [this](QCamera::Error error, const QString &text) {
+            if (error == QCamera::NoError || !m_camera)
+                return;
+            stop();
+            emit failed(tr("The camera cannot be used: %1. It may be busy in another "
+                           "program, or access to it was refused in the system's privacy "
+                           "settings.")
+                            .arg(text));
+        },
+        Qt::QueuedConnection);
     m_session.setCamera(m_camera.get());
     m_camera->start();
     return true;

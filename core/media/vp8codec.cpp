@@ -114,6 +114,9 @@ private:
     vpx_codec_pts_t m_pts = 0;
 };
 
+constexpr int kMaxDecodedWidth = 1920;
+constexpr int kMaxDecodedHeight = 1088;
+
 class Vp8Decoder : public VideoDecoder
 {
 public:
@@ -139,16 +142,24 @@ public:
         const vpx_image_t *img = vpx_codec_get_frame(&m_codec, &iter);
         if (!img || img->fmt != VPX_IMG_FMT_I420)
             return frame;
-        const int w = int(img->d_w), h = int(img->d_h);
-        cv::Mat i420(h * 3 / 2, w, CV_8UC1);
-        uchar *dst = i420.ptr<uchar>();
-        for (int row = 0; row < h; ++row, dst += w)
-            memcpy(dst, img->planes[0] + row * img->stride[0], size_t(w));
-        for (int plane = 1; plane <= 2; ++plane) {
-            for (int row = 0; row < h / 2; ++row, dst += w / 2)
-                memcpy(dst, img->planes[plane] + row * img->stride[plane], size_t(w / 2));
+        // The sender chooses the size: even (I420 conversion needs it) and bounded, so a
+        // hostile peer cannot make this side allocate gigabytes.
+        const int w = int(img->d_w) & ~1, h = int(img->d_h) & ~1;
+        if (w < 2 || h < 2 || w > kMaxDecodedWidth || h > kMaxDecodedHeight)
+            return frame;
+        try {
+            cv::Mat i420(h * 3 / 2, w, CV_8UC1);
+            uchar *dst = i420.ptr<uchar>();
+            for (int row = 0; row < h; ++row, dst += w)
+                memcpy(dst, img->planes[0] + row * img->stride[0], size_t(w));
+            for (int plane = 1; plane <= 2; ++plane) {
+                for (int row = 0; row < h / 2; ++row, dst += w / 2)
+                    memcpy(dst, img->planes[plane] + row * img->stride[plane], size_t(w / 2));
+            }
+            cv::cvtColor(i420, frame.image, cv::COLOR_YUV2BGR_I420);
+        } catch (const std::exception &) { // cv::Exception, bad_alloc: a null frame
+            frame.image.release();
         }
-        cv::cvtColor(i420, frame.image, cv::COLOR_YUV2BGR_I420);
         return frame;
     }
 

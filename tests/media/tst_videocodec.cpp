@@ -70,6 +70,37 @@ private slots:
         }
         QVERIFY(!VideoDecoder::create(MediaPacketHeader::Opus));
     }
+    void hostileVp8SizesGiveNoCrash_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::newRow("odd") << 641 << 481;
+        QTest::newRow("tiny odd") << 1 << 1;
+        QTest::newRow("huge") << 16383 << 16383;
+    }
+    void hostileVp8SizesGiveNoCrash()
+    {
+        // A peer rewrites the size in a valid keyframe's header: the decoder must give a null
+        // frame or an even-sized, bounded picture, never throw or allocate gigabytes.
+        QFETCH(int, width);
+        QFETCH(int, height);
+        auto encoder = VideoEncoder::createVp8();
+        QVERIFY(encoder->open(640, 480, 30, 800, nullptr));
+        QByteArray key = encoder->encode(TestPatternSource().frame(1, 0)).data;
+        QVERIFY(key.size() > 10);
+        QCOMPARE(quint8(key[3]), quint8(0x9d)); // keyframe start code
+        key[6] = char(width & 0xFF);
+        key[7] = char((width >> 8) & 0x3F);
+        key[8] = char(height & 0xFF);
+        key[9] = char((height >> 8) & 0x3F);
+        auto decoder = VideoDecoder::create(MediaPacketHeader::Vp8);
+        const VideoFrame f = decoder->decode(key);
+        if (!f.isNull()) {
+            QCOMPARE(f.image.cols % 2, 0);
+            QCOMPARE(f.image.rows % 2, 0);
+            QVERIFY(f.image.cols <= 1920 && f.image.rows <= 1088);
+        }
+    }
     void patternNumbersAreDistinctAndChecked()
     {
         const TestPatternSource source(400, 240); // 24 blocks of 16 px need 392 px

@@ -488,6 +488,76 @@ private slots:
         QVERIFY(bob.calls->call(QStringLiteral("alice")));
     }
 
+    void hangingUpAsTheCalleeAnswersLeavesNoGhostCall()
+    {
+        // Bob answers (a raw client here) in the same moment alice gives up. Whichever the
+        // server sees first, afterwards there is no call left: bob is told, and alice can
+        // call him again.
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        auto bob = std::make_unique<ClientSession>();
+        {
+            QSignalSpy in(bob.get(), &ClientSession::loggedIn);
+            bob->open(server.url(), QStringLiteral("bob"));
+            QVERIFY(in.wait());
+        }
+        QSignalSpy bobEvents(bob.get(), &ClientSession::callEventReceived);
+        auto eventOfType = [&](const QString &type, int from = 0) {
+            for (int i = from; i < bobEvents.size(); ++i) {
+                const QJsonObject o = bobEvents.at(i).at(0).toJsonObject();
+                if (o.value(QLatin1String("type")).toString() == type)
+                    return o;
+            }
+            return QJsonObject();
+        };
+        QVERIFY(alice.calls->call(QStringLiteral("bob")));
+        QVERIFY(
+            QTest::qWaitFor([&] { return !eventOfType(QStringLiteral("call_invite")).isEmpty(); }));
+        const quint32 call = quint32(
+            eventOfType(QStringLiteral("call_invite")).value(QLatin1String("call")).toInteger());
+        QVERIFY(QTest::qWaitFor([&] { return alice.calls->callId() == call; }));
+        bob->sendCallRequest(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        alice.calls->hangUp(); // before alice's client has seen the accept
+        QCOMPARE(alice.calls->state(), CallSession::State::Idle);
+        QVERIFY(QTest::qWaitFor([&] {
+            return !eventOfType(QStringLiteral("call_cancel")).isEmpty() ||
+                   !eventOfType(QStringLiteral("call_hangup")).isEmpty();
+        }));
+        // No ghost: a new call from alice rings at bob.
+        const int before = int(bobEvents.size());
+        QVERIFY(QTest::qWaitFor([&] { return alice.calls->call(QStringLiteral("bob")); }));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return !eventOfType(QStringLiteral("call_invite"), before).isEmpty(); }));
+    }
+
+    void voiceCallKeepsTheCameraOff()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        QSignalSpy aliceStats(alice.calls.get(), &CallSession::statsChanged);
+        QVERIFY(alice.calls->call(QStringLiteral("bob"), true));
+        QVERIFY(incoming.wait());
+        bob.calls->accept(false); // bob answers with voice only
+        QTRY_COMPARE(alice.calls->state(), CallSession::State::Active);
+        QVERIFY(!alice.calls->isVideo());
+        alice.calls->setCameraOn(true); // asking for the camera in a voice call does nothing
+        // The statistics ticks come from the video thread in order with its other work, so
+        // after two of them the camera is off there and every preview it sent has arrived.
+        const int ticks = int(aliceStats.size());
+        QVERIFY(QTest::qWaitFor([&] { return aliceStats.size() >= ticks + 2; }, 10000));
+        alice.calls->takePreview();
+        QSignalSpy preview(alice.calls.get(), &CallSession::previewReady);
+        QVERIFY(QTest::qWaitFor([&] { return aliceStats.size() >= ticks + 4; }, 10000));
+        QCOMPARE(preview.size(), 0); // two seconds without a camera picture
+        QVERIFY(alice.calls->takePreview().isNull());
+        QCOMPARE(aliceStats.last().at(0).value<CallStats>().video.sentFps, 0.0);
+    }
+
     void peerGoesAwayMidCall()
     {
         ServerProcess server;
