@@ -4,11 +4,13 @@
 #include "media/mediaclock.h"
 #include "media/voiceencoder.h"
 
+#include "tonepower.h"
 #include <QAudioDevice>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QMediaDevices>
 #include <QProcess>
+
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -29,28 +31,14 @@ const QByteArray kSinkName = "confab_test";
 // is an ordinary source with the monitor's audio.
 const QByteArray kMicName = "confab_test_mic";
 
-// Goertzel power of one frequency in 16-bit PCM at 48 kHz.
-double power(const QByteArray &pcm, double hz)
-{
-    const auto *x = reinterpret_cast<const qint16 *>(pcm.constData());
-    const double c = 2 * std::cos(2 * M_PI * hz / AudioSource::kSampleRate);
-    double s1 = 0, s2 = 0;
-    for (qsizetype i = 0; i < pcm.size() / 2; ++i) {
-        const double s = x[i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    return s1 * s1 + s2 * s2 - c * s1 * s2;
-}
-
 // A clear 440 Hz tone: far above 700 Hz, and loud (a sine of amplitude A over N samples has
 // a Goertzel power of about (A N / 2)^2; the tone is sent at about 9800).
 bool hasTone(const QByteArray &pcm)
 {
     const double n = double(pcm.size() / 2);
     const double loud = (1000 * n / 2) * (1000 * n / 2);
-    const double p440 = power(pcm, 440);
-    return p440 > loud && p440 > 100 * power(pcm, 700);
+    const double p440 = tonePower(pcm, 440);
+    return p440 > loud && p440 > 100 * tonePower(pcm, 700);
 }
 
 QAudioDevice findDevice(const QList<QAudioDevice> &devices, const QByteArray &id)

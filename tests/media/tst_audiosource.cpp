@@ -1,4 +1,5 @@
 #include "media/audiosource.h"
+#include "tonepower.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -8,18 +9,6 @@
 #include <vector>
 
 namespace {
-double power(const qint16 *pcm, int n, double hz)
-{
-    const double c = 2 * std::cos(2 * M_PI * hz / AudioSource::kSampleRate);
-    double s1 = 0, s2 = 0;
-    for (int i = 0; i < n; ++i) {
-        const double s = pcm[i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    return s1 * s1 + s2 * s2 - c * s1 * s2;
-}
-
 QByteArray wav(int rate, int channels, int bits, const std::vector<qint16> &samples, int format = 1)
 {
     QByteArray data;
@@ -67,8 +56,8 @@ private slots:
         std::vector<qint16> frame(AudioSource::kFrameSamples * 5);
         for (int i = 0; i < 5; ++i)
             QVERIFY(source->read(frame.data() + i * AudioSource::kFrameSamples));
-        QVERIFY(power(frame.data(), int(frame.size()), 440) >
-                100 * power(frame.data(), int(frame.size()), 700));
+        QVERIFY(tonePower(frame.data(), int(frame.size()), 440) >
+                100 * tonePower(frame.data(), int(frame.size()), 700));
     }
     void wavFileIsResampledAndMixedDown()
     {
@@ -86,8 +75,8 @@ private slots:
         std::vector<qint16> frame(AudioSource::kFrameSamples * 10);
         for (int i = 0; i < 10; ++i)
             QVERIFY(source->read(frame.data() + i * AudioSource::kFrameSamples));
-        QVERIFY(power(frame.data(), int(frame.size()), 1000) >
-                100 * power(frame.data(), int(frame.size()), 1700));
+        QVERIFY(tonePower(frame.data(), int(frame.size()), 1000) >
+                100 * tonePower(frame.data(), int(frame.size()), 1700));
     }
     void badFilesAreExplained_data()
     {

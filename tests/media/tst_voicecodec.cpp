@@ -1,5 +1,6 @@
 #include "media/voicedecoder.h"
 #include "media/voiceencoder.h"
+#include "tonepower.h"
 
 #include <QTest>
 
@@ -17,19 +18,6 @@ std::vector<qint16> tone(double hz, int frames)
     return pcm;
 }
 
-// Goertzel: the power of one frequency in a block of samples.
-double power(const qint16 *pcm, int n, double hz)
-{
-    const double w = 2 * kPi * hz / VoiceEncoder::kSampleRate;
-    const double c = 2 * std::cos(w);
-    double s1 = 0, s2 = 0;
-    for (int i = 0; i < n; ++i) {
-        const double s = pcm[i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    return s1 * s1 + s2 * s2 - c * s1 * s2;
-}
 } // namespace
 
 class TestVoiceCodec : public QObject
@@ -62,9 +50,9 @@ private slots:
         // The last half second: the tone dominates, other frequencies stay quiet.
         const qint16 *tail = out.data() + out.size() / 2;
         const int n = int(out.size() / 2);
-        const double at = power(tail, n, hz);
-        QVERIFY2(at > 50 * power(tail, n, hz * 1.7), "tone lost");
-        QVERIFY2(at > 50 * power(tail, n, hz * 0.6), "tone lost");
+        const double at = tonePower(tail, n, hz);
+        QVERIFY2(at > 50 * tonePower(tail, n, hz * 1.7), "tone lost");
+        QVERIFY2(at > 50 * tonePower(tail, n, hz * 0.6), "tone lost");
         // Voice bitrate: well under 64 kbit/s (24 kbit/s asked).
         QVERIFY(bytes * 8 / (frames * 0.02) < 40000);
     }
@@ -83,8 +71,8 @@ private slots:
             QVERIFY(decoder.decode(packets[size_t(f)], frame.data()));
         // Frame 10 lost: rebuilt from frame 11's FEC, which still carries the tone.
         QVERIFY(decoder.conceal(frame.data(), packets[11]));
-        QVERIFY(power(frame.data(), VoiceEncoder::kFrameSamples, 440) >
-                10 * power(frame.data(), VoiceEncoder::kFrameSamples, 1500));
+        QVERIFY(tonePower(frame.data(), VoiceEncoder::kFrameSamples, 440) >
+                10 * tonePower(frame.data(), VoiceEncoder::kFrameSamples, 1500));
         // Without the next packet, loss concealment still gives a full frame.
         QVERIFY(decoder.conceal(frame.data()));
         QVERIFY(decoder.decode(packets[12], frame.data()));

@@ -13,7 +13,9 @@
 #include "protocol/messageencoder.h"
 #include "serverprocess.h"
 
+#include "tonepower.h"
 #include <QJsonObject>
+
 #include <QSignalSpy>
 #include <QTest>
 
@@ -45,17 +47,6 @@ QJsonObject waitEvent(QSignalSpy &spy, const QString &type)
         },
         5000);
     return found;
-}
-double power(const std::vector<qint16> &pcm, double hz)
-{
-    const double c = 2 * std::cos(2 * M_PI * hz / 48000.0);
-    double s1 = 0, s2 = 0;
-    for (qint16 x : pcm) {
-        const double s = x + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    return s1 * s1 + s2 * s2 - c * s1 * s2;
 }
 } // namespace
 
@@ -157,7 +148,7 @@ private slots:
         }
         QCOMPARE(int(heard.size()), 50 * AudioSource::kFrameSamples);
         const std::vector<qint16> tail(heard.end() - 24000, heard.end());
-        QVERIFY(power(tail, 440) > 50 * power(tail, 700));
+        QVERIFY(tonePower(tail, 440) > 50 * tonePower(tail, 700));
         QVERIFY(eveMedia.isEmpty()); // a third user got nothing
 
         // Hang-up ends it on both sides.
