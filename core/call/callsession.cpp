@@ -22,6 +22,14 @@ QStringList codecsOf(const QJsonObject &o)
         list << c.toString();
     return list;
 }
+// The `media` list of an invite or accept.
+QStringList mediaFor(bool video)
+{
+    QStringList media{QStringLiteral("audio")};
+    if (video)
+        media << QStringLiteral("video");
+    return media;
+}
 quint32 callOf(const QJsonObject &o)
 {
     return quint32(o.value(QLatin1String("call")).toInteger());
@@ -107,9 +115,7 @@ bool CallSession::call(const QString &peer, bool video)
     m_callId = 0;
     m_peerRinging = false;
     m_inviteRef = QStringLiteral("call-%1").arg(++m_inviteCounter);
-    QStringList media{QStringLiteral("audio")};
-    if (video)
-        media << QStringLiteral("video");
+    const QStringList media = mediaFor(video);
     m_peerCodecs.clear();
     m_session->sendCallRequest(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, peer,
                                                            media, m_inviteRef,
@@ -124,9 +130,7 @@ void CallSession::accept(bool video)
     if (m_state != State::Incoming)
         return;
     m_video = m_video && video;
-    QStringList media{QStringLiteral("audio")};
-    if (m_video)
-        media << QStringLiteral("video");
+    const QStringList media = mediaFor(m_video);
     m_session->sendCallRequest(MessageEncoder::callRequest(
         QStringLiteral("call_accept"), m_callId, {}, media, {}, supportedCodecs(m_devices.codec)));
     startMedia();

@@ -1,5 +1,6 @@
 #include "media/audiocapture.h"
 
+#include "media/devicechoice.h"
 #include "media/mediaclock.h"
 
 #include <QAudioDevice>
@@ -75,18 +76,8 @@ void AudioCapture::start()
         return;
     }
 
-    QAudioDevice device;
-    const QList<QAudioDevice> inputs = QMediaDevices::audioInputs();
-    if (m_deviceId.isEmpty()) {
-        device = QMediaDevices::defaultAudioInput();
-        if (device.isNull() && !inputs.isEmpty())
-            device = inputs.first();
-    } else {
-        for (const QAudioDevice &d : inputs) {
-            if (d.id() == m_deviceId)
-                device = d;
-        }
-    }
+    const QAudioDevice device =
+        chooseDevice(QMediaDevices::audioInputs(), m_deviceId, QMediaDevices::defaultAudioInput());
     if (device.isNull()) {
         emit failed(m_deviceId.isEmpty()
                         ? tr("No microphone found. Plug one in and choose it in the call "

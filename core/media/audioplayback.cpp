@@ -1,6 +1,7 @@
 #include "media/audioplayback.h"
 
 #include "media/audiosource.h"
+#include "media/devicechoice.h"
 #include "media/mediaclock.h"
 
 #include <QAudioDevice>
@@ -98,18 +99,9 @@ void AudioPlayback::start()
         m_timer.start();
         return;
     }
-    QAudioDevice device;
     const QList<QAudioDevice> outputs = QMediaDevices::audioOutputs();
-    if (m_deviceId.isEmpty()) {
-        device = QMediaDevices::defaultAudioOutput();
-        if (device.isNull() && !outputs.isEmpty())
-            device = outputs.first();
-    } else {
-        for (const QAudioDevice &d : outputs) {
-            if (d.id() == m_deviceId)
-                device = d;
-        }
-    }
+    const QAudioDevice device =
+        chooseDevice(outputs, m_deviceId, QMediaDevices::defaultAudioOutput());
     if (device.isNull()) {
         // Keep decoding (statistics, the far end's FEC state) but play into nothing.
         m_none = true;

@@ -1,6 +1,7 @@
 #include "media/qtcamerasource.h"
 
 #include "media/cameramode.h"
+#include "media/devicechoice.h"
 #include "media/mediaclock.h"
 
 #include <QImage>
@@ -51,18 +52,8 @@ void QtCameraSource::stop()
 
 bool QtCameraSource::open()
 {
-    m_device = {};
-    const QList<QCameraDevice> cameras = QMediaDevices::videoInputs();
-    if (m_deviceId.isEmpty()) {
-        m_device = QMediaDevices::defaultVideoInput();
-        if (m_device.isNull() && !cameras.isEmpty())
-            m_device = cameras.first();
-    } else {
-        for (const QCameraDevice &c : cameras) {
-            if (c.id() == m_deviceId)
-                m_device = c;
-        }
-    }
+    m_device =
+        chooseDevice(QMediaDevices::videoInputs(), m_deviceId, QMediaDevices::defaultVideoInput());
     if (m_device.isNull())
         return false;
 

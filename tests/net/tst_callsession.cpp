@@ -10,7 +10,9 @@
 #include "protocol/messageencoder.h"
 #include "serverprocess.h"
 
+#include "tonepower.h"
 #include <QJsonObject>
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -28,32 +30,25 @@ struct User
     std::unique_ptr<CallSession> calls;
 };
 
+// A logged-in session without call machinery: a peer the test drives by hand.
+std::unique_ptr<ClientSession> rawSession(const QUrl &url, const QString &name)
+{
+    auto session = std::make_unique<ClientSession>();
+    QSignalSpy in(session.get(), &ClientSession::loggedIn);
+    session->open(url, name);
+    return in.wait() ? std::move(session) : nullptr;
+}
+
 User online(const QUrl &url, const QString &name, const QString &codec = QStringLiteral("vp8"))
 {
     User u;
-    u.session = std::make_unique<ClientSession>();
-    QSignalSpy in(u.session.get(), &ClientSession::loggedIn);
-    u.session->open(url, name);
-    if (!in.wait())
+    u.session = rawSession(url, name);
+    if (!u.session)
         return {};
     u.calls = std::make_unique<CallSession>(u.session.get());
     u.calls->setDevices(
         {QStringLiteral("test-pattern"), QStringLiteral("tone"), QStringLiteral("none"), codec});
     return u;
-}
-
-// Goertzel power of one frequency in 16-bit PCM at 48 kHz.
-double power(const QByteArray &pcm, double hz)
-{
-    const auto *x = reinterpret_cast<const qint16 *>(pcm.constData());
-    const double c = 2 * std::cos(2 * M_PI * hz / 48000.0);
-    double s1 = 0, s2 = 0;
-    for (qsizetype i = 0; i < pcm.size() / 2; ++i) {
-        const double s = x[i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    return s1 * s1 + s2 * s2 - c * s1 * s2;
 }
 
 qint64 frameNumber(const QImage &image)
@@ -134,8 +129,8 @@ private slots:
             [&] {
                 for (const auto &args : bobHeard) {
                     const QByteArray pcm = args.at(0).toByteArray();
-                    if (args.at(1).toLongLong() >= 0 && power(pcm, 440) > 50 * power(pcm, 700) &&
-                        power(pcm, 440) > 1e9)
+                    if (args.at(1).toLongLong() >= 0 &&
+                        tonePower(pcm, 440) > 50 * tonePower(pcm, 700) && tonePower(pcm, 440) > 1e9)
                         return true;
                 }
                 return false;
@@ -161,7 +156,8 @@ private slots:
             [&] {
                 int silent = 0;
                 for (const auto &args : bobHeard) {
-                    if (args.at(1).toLongLong() >= 0 && power(args.at(0).toByteArray(), 440) < 1e6)
+                    if (args.at(1).toLongLong() >= 0 &&
+                        tonePower(args.at(0).toByteArray(), 440) < 1e6)
                         ++silent;
                 }
                 return silent >= 10;
@@ -291,12 +287,8 @@ private slots:
         ServerProcess server;
         QVERIFY(server.start());
         User bob = online(server.url(), QStringLiteral("bob"));
-        auto mallory = std::make_unique<ClientSession>();
-        {
-            QSignalSpy in(mallory.get(), &ClientSession::loggedIn);
-            mallory->open(server.url(), QStringLiteral("mallory"));
-            QVERIFY(in.wait());
-        }
+        auto mallory = rawSession(server.url(), QStringLiteral("mallory"));
+        QVERIFY(mallory);
         QVERIFY(bob.session);
         QSignalSpy malloryEvents(mallory.get(), &ClientSession::callEventReceived);
         QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
@@ -496,12 +488,8 @@ private slots:
         ServerProcess server;
         QVERIFY(server.start());
         User alice = online(server.url(), QStringLiteral("alice"));
-        auto bob = std::make_unique<ClientSession>();
-        {
-            QSignalSpy in(bob.get(), &ClientSession::loggedIn);
-            bob->open(server.url(), QStringLiteral("bob"));
-            QVERIFY(in.wait());
-        }
+        auto bob = rawSession(server.url(), QStringLiteral("bob"));
+        QVERIFY(bob);
         QSignalSpy bobEvents(bob.get(), &ClientSession::callEventReceived);
         auto eventOfType = [&](const QString &type, int from = 0) {
             for (int i = from; i < bobEvents.size(); ++i) {
