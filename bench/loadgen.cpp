@@ -621,6 +621,40 @@ template <class T> bool parse_num(std::string_view s, T& out)
     return ec == std::errc() && p == s.data() + s.size();
 }
 
+// Message ids: "<send time ns, 16 hex digits>-<tag>-<client index>-<counter>". Time comes
+// first, as in the Confab client's ids (UUIDv7), so the server's index of ids grows at
+// one end instead of at one place per sender.
+struct MsgId
+{
+    i64 ts = 0;
+    uint32_t index = 0;
+    u64 counter = 0;
+};
+
+int format_id(char* buf, size_t size, const MsgId& id, const std::string& tag)
+{
+    return std::snprintf(buf, size, "%016" PRIx64 "-%s-%u-%" PRIu64, u64(id.ts), tag.c_str(), id.index,
+                         id.counter);
+}
+
+// False for ids this run did not generate (e.g. history of an earlier run).
+bool parse_id(std::string_view s, const std::string& tag, MsgId& id)
+{
+    constexpr size_t kTs = 16;
+    if (s.size() < kTs + tag.size() + 2 || s[kTs] != '-' || s.substr(kTs + 1, tag.size()) != tag ||
+        s[kTs + 1 + tag.size()] != '-')
+        return false;
+    u64 ts = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + kTs, ts, 16);
+    if (ec != std::errc() || p != s.data() + kTs)
+        return false;
+    id.ts = i64(ts);
+    const std::string_view rest = s.substr(kTs + tag.size() + 2);
+    const size_t dash = rest.find('-');
+    return dash != std::string_view::npos && parse_num(rest.substr(0, dash), id.index) &&
+           parse_num(rest.substr(dash + 1), id.counter);
+}
+
 // Append s to out as a JSON string body (escaping quotes/backslashes/controls).
 void json_escape(std::string& out, std::string_view s)
 {
@@ -1280,7 +1314,7 @@ void Worker::on_message(Conn& c, std::string_view msg)
 }
 
 // A relayed chat message. It is attributed by its "id" field (which we
-// generated: "<tag>-<client index>-<counter>-<send time ns>"), NOT by "from"
+// generated, see format_id), NOT by "from"
 // or content; every logged-in member, the sender included, receives one.
 void Worker::on_delivery(Conn& c, std::string_view msg)
 {
@@ -1288,29 +1322,21 @@ void Worker::on_delivery(Conn& c, std::string_view msg)
         ++stats.flood.rx_other;
         return;
     }
-    const std::string_view id = json_str_last(msg, "id");
-    const std::string& tag = sh_.tag;
-    i64 ts = 0;
-    size_t dash = id.rfind('-');
-    if (id.size() <= tag.size() + 1 || !id.starts_with(tag) || id[tag.size()] != '-' ||
-        !parse_num(id.substr(dash + 1), ts)) {
+    MsgId id;
+    if (!parse_id(json_str_last(msg, "id"), sh_.tag, id)) {
         ++stats.all.foreign_user; // e.g. history of an earlier run
         if (in_window(now_))
             ++stats.win.foreign_user;
         return;
     }
-    if (opt_.flooders > 0) { // id = tag-index-counter-ts: is the sender a flooder?
-        const std::string_view rest = id.substr(tag.size() + 1);
-        uint32_t idx = 0;
-        if (parse_num(rest.substr(0, rest.find('-')), idx) && idx >= uint32_t(opt_.clients)) {
-            ++stats.flood.relayed;
-            return;
-        }
+    if (opt_.flooders > 0 && id.index >= uint32_t(opt_.clients)) { // sent by a flooder
+        ++stats.flood.relayed;
+        return;
     }
     ++stats.all.deliveries;
     if (in_window(now_)) {
         ++stats.win.deliveries;
-        const u64 lat = u64(std::max<i64>(0, now_ - ts));
+        const u64 lat = u64(std::max<i64>(0, now_ - id.ts));
         stats.lat.record(lat);
         if (!stats.lat_by_sec.empty())
             stats.lat_by_sec[std::min(stats.lat_by_sec.size() - 1, size_t((now_ - meas_start_) / kNsPerSec))]
@@ -1328,23 +1354,12 @@ void Worker::on_ack(Conn& c, std::string_view msg)
     const bool win = in_window(now_);
     if (win)
         ++stats.win.acks;
-    // id = tag-index-counter-ts
-    std::string_view id = json_str_last(msg, "id");
-    const std::string& tag = sh_.tag;
-    if (id.size() <= tag.size() + 1 || !id.starts_with(tag))
-        return;
-    id.remove_prefix(tag.size() + 1);
-    size_t d1 = id.find('-');
-    size_t d2 = d1 == std::string_view::npos ? d1 : id.find('-', d1 + 1);
-    uint32_t idx = 0;
-    u64 counter = 0;
-    i64 ts = 0;
-    if (d2 == std::string_view::npos || !parse_num(id.substr(0, d1), idx) ||
-        !parse_num(id.substr(d1 + 1, d2 - d1 - 1), counter) || !parse_num(id.substr(d2 + 1), ts))
+    MsgId id;
+    if (!parse_id(json_str_last(msg, "id"), sh_.tag, id))
         return;
     if (win)
-        stats.ack_lat.record(u64(std::max<i64>(0, now_ - ts)));
-    if (c.outstanding && idx == c.index && counter == c.pending_counter) {
+        stats.ack_lat.record(u64(std::max<i64>(0, now_ - id.ts)));
+    if (c.outstanding && id.index == c.index && id.counter == c.pending_counter) {
         c.outstanding = false;
         --outstanding_;
         if (sending_allowed(now_))
@@ -1416,7 +1431,7 @@ void Worker::send_chat(Conn& c, i64 scheduled)
     }
     ++c.counter;
     char id[96];
-    int idn = std::snprintf(id, sizeof id, "%s-%u-%" PRIu64 "-%" PRId64, sh_.tag.c_str(), c.index, c.counter, now_);
+    const int idn = format_id(id, sizeof id, MsgId{now_, c.index, c.counter}, sh_.tag);
     msg_buf_.assign(R"({"type":"user","content":")");
     msg_buf_ += sh_.content;
     msg_buf_ += R"(","id":")";
@@ -1496,8 +1511,7 @@ bool Worker::flood_pump()
         for (int k = 0; k < opt_.flood_batch; ++k) {
             ++c.counter;
             char id[96];
-            int idn =
-                std::snprintf(id, sizeof id, "%s-%u-%" PRIu64 "-%" PRId64, sh_.tag.c_str(), c.index, c.counter, now_);
+            const int idn = format_id(id, sizeof id, MsgId{now_, c.index, c.counter}, sh_.tag);
             msg_buf_.assign(R"({"type":"user","content":")");
             msg_buf_ += sh_.content;
             msg_buf_ += R"(","id":")";

@@ -370,7 +370,7 @@ void ChatServer::relayMedia(ClientConnection *c, const QByteArray &packet)
     if (!other || other->closing || !other->tcp)
         return;
     // A receiver that falls behind loses media first, before it is cut off for text.
-    if (other->tcp->bytesToWrite() + other->out.size() > m_config.maxQueuedBytes / 4) {
+    if (other->tcp->bytesToWrite() + other->out.bytes() > m_config.maxQueuedBytes / 4) {
         ++m_mediaDropped;
         return;
     }
@@ -563,25 +563,23 @@ void ChatServer::writeOut(ClientConnection *c)
 {
     if (c->out.isEmpty())
         return;
-    QByteArray data;
-    data.swap(c->out); // an idle connection keeps no buffer
     QTcpSocket *tcp = c->tcp.data();
-    if (!tcp)
+    if (!tcp) {
+        c->out.clear();
         return;
+    }
     qsizetype written = 0;
 #ifdef Q_OS_UNIX
     // Straight into the kernel when Qt holds nothing for this socket (the usual case): one
     // system call, and no write notifier to arm and disarm in the event loop.
-    if (tcp->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(tcp->socketDescriptor()), data.constData(),
-                                 size_t(data.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0)
-            written = n;
-    }
+    if (tcp->bytesToWrite() == 0)
+        written = c->out.sendTo(int(tcp->socketDescriptor()));
 #endif
     // The rest waits in Qt's buffer, behind which later writes queue up in order.
-    if (written < data.size())
-        tcp->write(data.constData() + written, data.size() - written);
+    c->out.forEachAfter(written, [tcp](const char *data, qsizetype size) {
+        tcp->write(data, size);
+    });
+    c->out.clear(); // an idle connection keeps no frames
     checkQueued(c);
 }
 
@@ -835,7 +833,7 @@ void ChatServer::send(ClientConnection *c, const QByteArray &frame)
     // and closeWith() writes ours out first, so frames never interleave or reorder.
     if (c->out.isEmpty())
         m_dirty.push_back(c);
-    c->out.append(frame);
+    c->out.append(frame); // a reference: the frame is shared by all its receivers
     scheduleTurnEnd();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outqueue.h"
 #include "protocol/messageencoder.h"
 #include "protocol/protocollimits.h"
 #include "ratelimiter.h"
@@ -22,7 +23,7 @@ struct ClientConnection
 
     QWebSocket *socket;
     QPointer<QTcpSocket> tcp; // the socket it was upgraded from, ours to delete
-    QByteArray out;           // frames gathered in this event-loop turn
+    OutQueue out;             // frames gathered in this event-loop turn
     QString address;
     QString name;
     QString nameKey;

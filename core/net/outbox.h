@@ -29,7 +29,10 @@ public:
     bool isEmpty() const { return m_entries.isEmpty(); }
     int size() const { return int(m_entries.size()); }
 
+    // A UUIDv7 (RFC 9562): the time in milliseconds, then 74 random bits. Ids that begin
+    // with the time keep the server's index of ids growing at one end.
     static QString newClientId();
+    static QString clientIdAt(qint64 msecsSinceEpoch);
 
 private:
     QList<Entry> m_entries;

@@ -4,6 +4,8 @@
 #include "testclient.h"
 
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 
 class TestPersistence : public QObject
@@ -108,6 +110,44 @@ private slots:
         QVERIFY(ack.value(QLatin1String("duplicate")).toBool());
         QCOMPARE(ack.value(QLatin1String("seq")).toInteger(), seq);
         QCOMPARE(history(alice).size(), 1);
+    }
+
+    void storeFromBeforeTheIdIndexChangeStillRecognisesResends()
+    {
+        // A history file as 0.1.0 wrote it until the index of client ids began with the id.
+        ServerProcess server;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+            db.setDatabaseName(server.databasePath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral(
+                "CREATE TABLE messages (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+                " sender TEXT NOT NULL, sender_key TEXT NOT NULL, recipient TEXT,"
+                " recipient_key TEXT, cid TEXT, content TEXT NOT NULL, mentions TEXT)")));
+            QVERIFY(q.exec(QStringLiteral("CREATE UNIQUE INDEX messages_cid ON messages(sender_key,"
+                                          " cid) WHERE cid IS NOT NULL")));
+            QVERIFY(q.exec(QStringLiteral(
+                "INSERT INTO messages (seq, ts, sender, sender_key, cid, content) VALUES"
+                " (41, 1795655458483, 'Alice', 'alice', 'outbox-1', 'sent before the upgrade')")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        QVERIFY(server.start());
+        TestClient alice;
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("Alice")));
+        alice.sendChat(QStringLiteral("sent before the upgrade"), QStringLiteral("outbox-1"));
+        const QJsonObject ack = alice.waitForType(QStringLiteral("ack"));
+        QVERIFY(ack.value(QLatin1String("duplicate")).toBool());
+        QCOMPARE(ack.value(QLatin1String("seq")).toInteger(), 41);
+        // The same id from someone else is a message of its own.
+        TestClient bob;
+        QVERIFY(bob.open(server.url()) && bob.login(QStringLiteral("bob")));
+        bob.sendChat(QStringLiteral("same id, other sender"), QStringLiteral("outbox-1"));
+        const QJsonObject bobAck = bob.waitForType(QStringLiteral("ack"));
+        QVERIFY(!bobAck.value(QLatin1String("duplicate")).toBool());
+        QVERIFY(bobAck.value(QLatin1String("seq")).toInteger() > 41);
+        QCOMPARE(history(bob).size(), 2);
     }
 };
 
