@@ -25,8 +25,7 @@ public:
     qsizetype sendTo(int fd) const;
 
     // Calls write(data, size) for everything after the first skip bytes, in order.
-    template <typename Write>
-    void forEachAfter(qsizetype skip, Write write) const
+    template <typename Write> void forEachAfter(qsizetype skip, Write write) const
     {
         for (const QByteArray &frame : m_frames) {
             if (skip >= frame.size()) {

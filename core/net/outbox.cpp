@@ -15,7 +15,7 @@ QString Outbox::clientIdAt(qint64 msecsSinceEpoch)
     const quint64 a = random->generate64();
     const quint64 b = random->generate64();
     const QUuid id(uint(ms >> 16), ushort(ms & 0xFFFF),
-                   ushort(0x7000 | (a & 0x0FFF)), // version 7, 12 random bits
+                   ushort(0x7000 | (a & 0x0FFF)),    // version 7, 12 random bits
                    uchar(0x80 | ((a >> 12) & 0x3F)), // variant 10, 6 random bits
                    uchar(b), uchar(b >> 8), uchar(b >> 16), uchar(b >> 24), uchar(b >> 32),
                    uchar(b >> 40), uchar(b >> 48));

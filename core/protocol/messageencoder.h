@@ -38,6 +38,7 @@ public:
                                 const QString &session = {});
     // One JSON string, quotes included, escaped exactly as QJsonDocument writes it.
     static QByteArray jsonString(const QString &text);
+    static void appendJsonString(QByteArray &json, QStringView text);
     // ["a","b"] as QJsonDocument writes it in compact form.
     static QByteArray jsonArray(const QStringList &strings);
     // Confab clients: who came and went since the last batch. Set semantics: a name in

@@ -468,6 +468,46 @@ private slots:
         QCOMPARE(first->countChats(QStringLiteral("still reachable?")), 0);
     }
 
+    void chatAndAckAreWhatQtWrites()
+    {
+        // The relay writes chat messages and acks by hand; the bytes must be what
+        // QJsonDocument writes for the same object, in both dialects.
+        const QString texts[] = {QStringLiteral("plain words"),
+                                 QStringLiteral("quote\" back\\ <b>&amp;</b> tab\tnl\n\x01\x7f"),
+                                 QString::fromUcs4(U"\U0001F600 \u540D\u5B57 Zo\u00EB \u2028"),
+                                 QString(QChar(0xD800)) + QStringLiteral("lone"),
+                                 QString()};
+        qint64 seq = 1;
+        for (const QString &text : texts) {
+            for (const bool withOptional : {false, true}) {
+                ChatMessage m;
+                m.seq = seq++ * 7919;
+                m.timestampMs = 1795655458483 + seq;
+                m.from = QStringLiteral("Zo\u00EB");
+                m.content = text;
+                if (withOptional) {
+                    m.clientId = text.isEmpty() ? QStringLiteral("c-1") : text;
+                    m.to = QStringLiteral("b\"ob");
+                    m.mentions = QStringList{QStringLiteral("carol"), text};
+                }
+                for (const Dialect d : {Dialect::Seed, Dialect::Confab})
+                    QCOMPARE(MessageEncoder::chat(m, d),
+                             QJsonDocument(m.toJson(d == Dialect::Seed))
+                                 .toJson(QJsonDocument::Compact));
+                for (const bool duplicate : {false, true}) {
+                    QJsonObject ack{{QStringLiteral("type"), QStringLiteral("ack")},
+                                    {QStringLiteral("id"), text},
+                                    {QStringLiteral("seq"), m.seq},
+                                    {QStringLiteral("ts"), m.timestampMs}};
+                    if (duplicate)
+                        ack.insert(QStringLiteral("duplicate"), true);
+                    QCOMPARE(MessageEncoder::ack(text, m.seq, m.timestampMs, duplicate),
+                             QJsonDocument(ack).toJson(QJsonDocument::Compact));
+                }
+            }
+        }
+    }
+
     void userListPiecesAreWhatQtWrites()
     {
         // The server serialises user_list from MessageEncoder::jsonString pieces instead of
