@@ -61,7 +61,8 @@ void pinTo(int core)
     CPU_ZERO(&set);
     CPU_SET(core, &set);
     if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
-        std::fprintf(stderr, "confab-fanout-floor: cannot pin to core %d, running unpinned\n", core);
+        std::fprintf(stderr, "confab-fanout-floor: cannot pin to core %d, running unpinned\n",
+                     core);
 }
 
 Options parse(int argc, char **argv)
@@ -96,14 +97,16 @@ Options parse(int argc, char **argv)
         else if (a == "--uring")
             o.uring = true;
         else {
-            std::fprintf(stderr, "confab-fanout-floor: unknown option %s (see the source's header)\n",
+            std::fprintf(stderr,
+                         "confab-fanout-floor: unknown option %s (see the source's header)\n",
                          a.c_str());
             std::exit(2);
         }
     }
 #ifndef CONFAB_HAVE_LIBURING
     if (o.uring) {
-        std::fprintf(stderr, "confab-fanout-floor: built without liburing; --uring is not available\n");
+        std::fprintf(stderr,
+                     "confab-fanout-floor: built without liburing; --uring is not available\n");
         std::exit(2);
     }
 #endif
@@ -131,7 +134,8 @@ int main(int argc, char **argv)
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
-    if (listener < 0 || bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+    if (listener < 0 ||
+        bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
         listen(listener, 4096) != 0 ||
         getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length) != 0)
         die("cannot listen on 127.0.0.1");
@@ -139,7 +143,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.receivers; ++i) {
         readEnds[size_t(i)] = socket(AF_INET, SOCK_STREAM, 0);
         if (readEnds[size_t(i)] < 0 ||
-            connect(readEnds[size_t(i)], reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+            connect(readEnds[size_t(i)], reinterpret_cast<sockaddr *>(&address), sizeof address) !=
+                0)
             die("cannot connect (raise ulimit -n?)");
         writeEnds[size_t(i)] = accept(listener, nullptr, nullptr);
         if (writeEnds[size_t(i)] < 0)
@@ -197,8 +202,8 @@ int main(int argc, char **argv)
             for (size_t first = 0; first < writeEnds.size();) {
                 const size_t count = std::min<size_t>(4096, writeEnds.size() - first);
                 for (size_t i = 0; i < count; ++i)
-                    io_uring_prep_send(io_uring_get_sqe(&ring), writeEnds[first + i], payload.data(),
-                                       payload.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+                    io_uring_prep_send(io_uring_get_sqe(&ring), writeEnds[first + i],
+                                       payload.data(), payload.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
                 io_uring_submit_and_wait(&ring, unsigned(count));
                 io_uring_cqe *cqe = nullptr;
                 unsigned head = 0, seen = 0;

@@ -1,10 +1,9 @@
 #pragma once
 
 #include "messagestore.h"
+#include "sqliteconnection.h"
+#include "sqlitestatement.h"
 #include "walcheckpointer.h"
-
-#include <QSqlDatabase>
-#include <QSqlQuery>
 
 #include <memory>
 #include <optional>
@@ -25,16 +24,15 @@ public:
     QString lastError() const override { return m_lastError; }
 
 private:
-    bool exec(const QString &sql);
+    bool exec(const char *sql);
     bool beginBatch();
 
     QString m_path;
-    QString m_connectionName;
     bool m_fullSync;
     bool m_inBatch = false;
     QString m_lastError;
-    QSqlDatabase m_db;
-    std::optional<QSqlQuery> m_insert;
-    std::optional<QSqlQuery> m_findByClientId;
+    SqliteConnection m_db;
+    SqliteStatement m_insert;
+    SqliteStatement m_findByClientId;
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

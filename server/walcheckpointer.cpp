@@ -1,34 +1,22 @@
 #include "walcheckpointer.h"
 
-#include <QAtomicInt>
+#include "sqliteconnection.h"
+
 #include <QLoggingCategory>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcCheckpoint, "confab.store")
 
-namespace {
-QAtomicInt workerCounter;
-}
-
 class WalCheckpointer::Worker : public QObject
 {
 public:
-    Worker(const QString &path, int intervalMs)
-        : m_path(path), m_intervalMs(intervalMs),
-          m_name(QStringLiteral("confab-checkpoint-%1").arg(workerCounter.fetchAndAddRelaxed(1)))
-    {}
+    Worker(const QString &path, int intervalMs) : m_path(path), m_intervalMs(intervalMs) {}
 
     void begin()
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(m_path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
+        if (!m_db.open(m_path, 5000)) {
             qCWarning(lcCheckpoint).noquote()
-                << "checkpoint connection failed:" << db.lastError().text();
+                << "checkpoint connection failed:" << m_db.errorMessage();
             return;
         }
         m_timer = new QTimer(this);
@@ -42,27 +30,22 @@ public:
         if (m_timer)
             m_timer->stop();
         checkpoint("TRUNCATE");
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_name);
+        m_db.close();
     }
 
 private:
     void checkpoint(const char *mode)
     {
-        QSqlDatabase db = QSqlDatabase::database(m_name, false);
-        if (!db.isOpen())
+        if (!m_db.isOpen())
             return;
-        QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(%1)").arg(QLatin1String(mode))))
-            qCWarning(lcCheckpoint).noquote() << "checkpoint failed:" << q.lastError().text();
+        const QByteArray sql = QByteArray("PRAGMA wal_checkpoint(") + mode + ')';
+        if (!m_db.exec(sql.constData()))
+            qCWarning(lcCheckpoint).noquote() << "checkpoint failed:" << m_db.errorMessage();
     }
 
     QString m_path;
     int m_intervalMs;
-    QString m_name;
+    SqliteConnection m_db;
     QTimer *m_timer = nullptr;
 };
 
