@@ -50,13 +50,17 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
     m_audioThread.start(QThread::TimeCriticalPriority);
 
     // Packets leave through the chat session's socket, on this (its) thread.
+    // On an uplink slower than the media, video goes first; audio, a few kB/s, only when the
+    // queue is far longer. A dropped video packet means the next frame must be a keyframe.
     connect(m_videoPipeline, &VideoPipeline::packetReady, this, [this](const QByteArray &p) {
-        if (m_state == State::Active)
-            m_session->sendMedia(p);
+        if (m_state != State::Active || m_session->sendMedia(p, kVideoMaxQueuedBytes))
+            return;
+        ++m_droppedOutgoing;
+        QMetaObject::invokeMethod(m_videoPipeline, [v = m_videoPipeline] { v->requestKeyframe(); });
     });
     connect(m_audio, &AudioPipeline::packetReady, this, [this](const QByteArray &p) {
-        if (m_state == State::Active)
-            m_session->sendMedia(p);
+        if (m_state == State::Active && !m_session->sendMedia(p, kAudioMaxQueuedBytes))
+            ++m_droppedOutgoing;
     });
     connect(m_videoPipeline, &VideoPipeline::remoteReady, this, &CallSession::remoteFrameReady);
     connect(m_videoPipeline, &VideoPipeline::previewReady, this, &CallSession::previewReady);
@@ -82,8 +86,14 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
         if (m_state != State::Active || !h || h->callId != m_callId)
             return;
         if (h->kind == MediaPacketHeader::Video) {
+            if (!m_videoBacklog->tryAdd(packet.size()))
+                return; // the video thread is behind: see MediaBacklog
             QMetaObject::invokeMethod(
-                m_videoPipeline, [p = m_videoPipeline, packet] { p->receive(packet); },
+                m_videoPipeline,
+                [p = m_videoPipeline, packet, backlog = m_videoBacklog] {
+                    backlog->release(packet.size());
+                    p->receive(packet);
+                },
                 Qt::QueuedConnection);
         } else {
             QMetaObject::invokeMethod(

@@ -2,6 +2,7 @@
 
 #include "call/audiopipeline.h"
 #include "call/callstats.h"
+#include "call/mediabacklog.h"
 #include "call/videopipeline.h"
 
 #include <QElapsedTimer>
@@ -9,6 +10,8 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QThread>
+
+#include <memory>
 
 class ClientSession;
 
@@ -75,6 +78,19 @@ public:
     // For tests and benchmarks: the pipelines (their signals are emitted on their threads).
     AudioPipeline *audioPipeline() { return m_audio; }
     VideoPipeline *videoPipeline() { return m_videoPipeline; }
+    // Received video packets dropped because the video thread was behind, and the most that
+    // ever waited for it; media packets not sent because the uplink was behind.
+    int droppedIncomingVideo() const { return m_videoBacklog->dropped(); }
+    int peakVideoBacklog() const { return m_videoBacklog->peakPackets(); }
+    int droppedOutgoingMedia() const { return m_droppedOutgoing; }
+
+    // About a second of video (one packet per frame at 30 fps), at most 2 MiB.
+    static constexpr int kVideoBacklogPackets = 30;
+    static constexpr qsizetype kVideoBacklogBytes = 2 << 20;
+    // Bytes waiting in the socket above which media is not sent (about 0.4 s of JPEG video;
+    // a chat message then waits at most that long behind media).
+    static constexpr qint64 kVideoMaxQueuedBytes = 256 << 10;
+    static constexpr qint64 kAudioMaxQueuedBytes = 1 << 20;
 
 signals:
     void stateChanged(CallSession::State state);
@@ -104,6 +120,9 @@ private:
     QThread m_videoThread;
     QThread m_audioThread;
     VideoPipeline *m_videoPipeline;
+    std::shared_ptr<MediaBacklog> m_videoBacklog =
+        std::make_shared<MediaBacklog>(kVideoBacklogPackets, kVideoBacklogBytes);
+    int m_droppedOutgoing = 0;
     AudioPipeline *m_audio;
 
     State m_state = State::Idle;

@@ -347,10 +347,12 @@ void ClientSession::setTyping(bool typing, const QString &to)
         sendJson(MessageEncoder::typingRequest(typing, to));
 }
 
-void ClientSession::sendMedia(const QByteArray &packet)
+bool ClientSession::sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
 {
-    if (m_state == State::Online)
-        m_socket.sendBinaryMessage(packet);
+    if (m_state != State::Online || m_socket.bytesToWrite() > maxQueuedBytes)
+        return false;
+    m_socket.sendBinaryMessage(packet);
+    return true;
 }
 
 void ClientSession::checkAlive()

@@ -52,7 +52,10 @@ public:
     void setTyping(bool typing, const QString &to = {});
     // Call signalling (docs/protocol.md section 13) and media packets (section 12).
     void sendCallRequest(const QByteArray &json) { sendJson(json); }
-    void sendMedia(const QByteArray &packet);
+    // Sends a binary media packet unless more than maxQueuedBytes already wait to be
+    // written (an uplink slower than the media): then it is dropped and false returned, so
+    // media never delays chat messages by more than that much.
+    bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes);
 
     // Tuning for tests and for the UI's "reconnect now".
     void setReconnectDelays(int initialMs, int maximumMs);

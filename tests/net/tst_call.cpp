@@ -99,14 +99,14 @@ private slots:
                 h.codec = video->codecId();
                 h.flags = p.keyframe ? MediaPacketHeader::Keyframe : 0;
                 h.sequence = videoSeq++;
-                alice->sendMedia(h.serialize(p.data));
+                alice->sendMedia(h.serialize(p.data), 1 << 30);
             }
             QVERIFY(mic->read(frame.data()));
             h.kind = MediaPacketHeader::Audio;
             h.codec = MediaPacketHeader::Opus;
             h.flags = 0;
             h.sequence = audioSeq++;
-            alice->sendMedia(h.serialize(voice.encode(frame.data())));
+            alice->sendMedia(h.serialize(voice.encode(frame.data())), 1 << 30);
         }
         QTRY_COMPARE_WITH_TIMEOUT(bobMedia.size(), int(videoSeq + audioSeq), 10000);
 

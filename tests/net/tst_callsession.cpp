@@ -13,13 +13,19 @@
 #include "tonepower.h"
 #include <QJsonObject>
 
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
+
 #include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -278,6 +284,76 @@ private slots:
             10000));
     }
 
+    void aStalledVideoThreadDropsOldVideoAndRecovers()
+    {
+        // Bob's video thread stops taking packets (a slow decoder, a busy machine): what
+        // arrives meanwhile must not queue up without bound, and video must come back.
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QVERIFY(connectCall(alice, bob));
+        qint64 before = -1;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QImage p = bob.calls->takeRemoteFrame();
+                before = p.isNull() ? before : frameNumber(p);
+                return before >= 0;
+            },
+            10000));
+        QSemaphore gate;
+        QMetaObject::invokeMethod(bob.calls->videoPipeline(), [&gate] { gate.acquire(); });
+        QTRY_VERIFY_WITH_TIMEOUT(bob.calls->droppedIncomingVideo() >= 10, 20000);
+        QCOMPARE(bob.calls->peakVideoBacklog(), CallSession::kVideoBacklogPackets);
+        gate.release();
+        // Pictures newer than everything that waited in the backlog.
+        const qint64 skipped = before + CallSession::kVideoBacklogPackets + 10;
+        qint64 seen = -1;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QImage p = bob.calls->takeRemoteFrame();
+                seen = p.isNull() ? seen : frameNumber(p);
+                return seen > skipped;
+            },
+            10000));
+        QCOMPARE(bob.calls->state(), CallSession::State::Active);
+    }
+
+    void aStalledUplinkDropsMediaNotChat()
+    {
+#ifdef Q_OS_UNIX
+        // The server stops reading (SIGSTOP): alice's socket fills up. Media beyond a small
+        // queue is dropped instead of buffered, so a chat message sent then still gets
+        // through as soon as the server reads again, and the call goes on.
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"), QStringLiteral("jpeg"));
+        User bob = online(server.url(), QStringLiteral("bob"), QStringLiteral("jpeg"));
+        QVERIFY(alice.session && bob.session);
+        QVERIFY(connectCall(alice, bob));
+        QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
+        const qint64 pid = server.process().processId();
+        QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.calls->droppedOutgoingMedia() >= 10, 30000);
+        QSignalSpy chat(bob.session.get(), &ClientSession::messageReceived);
+        alice.session->sendMessage(QStringLiteral("still there?"));
+        QCOMPARE(::kill(pid_t(pid), SIGCONT), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(chat.cbegin(), chat.cend(),
+                                             [](const QList<QVariant> &args) {
+                                                 return args.at(0).value<ChatMessage>().content ==
+                                                        QLatin1String("still there?");
+                                             }),
+                                 10000);
+        // Video flows again.
+        (void)bob.calls->takeRemoteFrame();
+        QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
+        QCOMPARE(alice.calls->state(), CallSession::State::Active);
+#else
+        QSKIP("needs SIGSTOP");
+#endif
+    }
+
     void garbageFromThePeerIsSurvived()
     {
         // A hostile or broken peer: valid headers, payloads that are not VP8, JPEG or Opus,
@@ -317,7 +393,7 @@ private slots:
             h.callId = call;
             h.sequence = seq;
             h.captureTimeUs = 1; // a capture time far in the past
-            mallory->sendMedia(h.serialize(payload));
+            mallory->sendMedia(h.serialize(payload), 1 << 30);
         };
         QByteArray noise(3000, Qt::Uninitialized);
         for (int i = 0; i < noise.size(); ++i)
