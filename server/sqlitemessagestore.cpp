@@ -2,13 +2,15 @@
 
 #include "protocol/namerules.h"
 
+#include <QAtomicInt>
 #include <QDir>
 #include <QFileInfo>
-
-#include <algorithm>
-#include <limits>
+#include <QSqlError>
+#include <QVariant>
 
 namespace {
+
+QAtomicInt connectionCounter;
 
 constexpr const char *kSchema[] = {
     "CREATE TABLE IF NOT EXISTS messages ("
@@ -34,16 +36,21 @@ constexpr const char *kSchema[] = {
     " WHERE recipient_key IS NOT NULL",
 };
 
-ChatMessage readRow(const SqliteStatement &q)
+QVariant nullIfEmpty(const QString &s)
+{
+    return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+ChatMessage readRow(const QSqlQuery &q)
 {
     ChatMessage m;
-    m.seq = q.columnInt64(0);
-    m.timestampMs = q.columnInt64(1);
-    m.from = q.columnText(2);
-    m.to = q.columnText(3);
-    m.clientId = q.columnText(4);
-    m.content = q.columnText(5);
-    const QString mentions = q.columnText(6);
+    m.seq = q.value(0).toLongLong();
+    m.timestampMs = q.value(1).toLongLong();
+    m.from = q.value(2).toString();
+    m.to = q.value(3).toString();
+    m.clientId = q.value(4).toString();
+    m.content = q.value(5).toString();
+    const QString mentions = q.value(6).toString();
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char(' '));
     return m;
@@ -52,7 +59,10 @@ ChatMessage readRow(const SqliteStatement &q)
 } // namespace
 
 SqliteMessageStore::SqliteMessageStore(const QString &path, bool fullSync)
-    : m_path(path), m_fullSync(fullSync)
+    : m_path(path),
+      m_connectionName(
+          QStringLiteral("confab-store-%1").arg(connectionCounter.fetchAndAddRelaxed(1))),
+      m_fullSync(fullSync)
 {}
 
 SqliteMessageStore::~SqliteMessageStore()
@@ -60,15 +70,20 @@ SqliteMessageStore::~SqliteMessageStore()
     if (m_inBatch)
         commit();
     m_checkpointer.reset();
-    m_insert.finalize();
-    m_findByClientId.finalize();
-    m_db.close();
+    m_insert.reset();
+    m_findByClientId.reset();
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
 }
 
-bool SqliteMessageStore::exec(const char *sql)
+bool SqliteMessageStore::exec(const QString &sql)
 {
-    if (!m_db.exec(sql)) {
-        m_lastError = m_db.errorMessage();
+    QSqlQuery q(m_db);
+    if (!q.exec(sql)) {
+        m_lastError = q.lastError().text();
         return false;
     }
     return true;
@@ -82,89 +97,105 @@ bool SqliteMessageStore::open(QString *error)
             *error = what;
         return false;
     };
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+        return fail(QStringLiteral("the Qt SQLite driver is missing (install libqt6sql6-sqlite)"));
     const QFileInfo info(m_path);
     if (!QDir().mkpath(info.absolutePath()))
         return fail(QStringLiteral("cannot create the folder %1").arg(info.absolutePath()));
-    if (!m_db.open(m_path, 5000))
-        return fail(QStringLiteral("cannot open %1: %2").arg(m_path, m_db.errorMessage()));
 
-    const char *const pragmas[] = {
-        "PRAGMA journal_mode=WAL",
-        m_fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-        "PRAGMA foreign_keys=ON",
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(m_path);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!m_db.open())
+        return fail(QStringLiteral("cannot open %1: %2").arg(m_path, m_db.lastError().text()));
+
+    const QString pragmas[] = {
+        QStringLiteral("PRAGMA journal_mode=WAL"),
+        m_fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
+                   : QStringLiteral("PRAGMA synchronous=NORMAL"),
+        QStringLiteral("PRAGMA foreign_keys=ON"),
         // Checkpoints run on their own thread (WalCheckpointer), never inside a commit.
-        "PRAGMA wal_autocheckpoint=0",
+        QStringLiteral("PRAGMA wal_autocheckpoint=0"),
     };
-    for (const char *sql : pragmas) {
+    for (const QString &sql : pragmas) {
         if (!exec(sql))
             return fail(QStringLiteral("cannot set up %1: %2").arg(m_path, m_lastError));
     }
     for (const char *sql : kSchema) {
-        if (!exec(sql))
+        if (!exec(QLatin1String(sql)))
             return fail(
                 QStringLiteral("cannot create the tables in %1: %2").arg(m_path, m_lastError));
     }
-    if (!m_insert.prepare(m_db, QStringLiteral("INSERT INTO messages (ts, sender, sender_key,"
-                                               " recipient, recipient_key, cid, content,"
-                                               " mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                                               " ON CONFLICT DO NOTHING")) ||
-        !m_findByClientId.prepare(
-            m_db,
-            QStringLiteral("SELECT seq, ts FROM messages WHERE cid = ? AND sender_key = ?"))) {
-        return fail(QStringLiteral("cannot prepare statements: %1").arg(m_db.errorMessage()));
+
+    m_insert.emplace(m_db);
+    m_findByClientId.emplace(m_db);
+    if (!m_insert->prepare(QStringLiteral(
+            "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid, content,"
+            " mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) ||
+        !m_findByClientId->prepare(
+            QStringLiteral("SELECT seq, ts FROM messages WHERE sender_key = ? AND cid = ?"))) {
+        return fail(QStringLiteral("cannot prepare statements: %1").arg(m_db.lastError().text()));
     }
     m_checkpointer = std::make_unique<WalCheckpointer>(m_path, 1000);
     m_checkpointer->start();
     return true;
 }
 
+QString SqliteMessageStore::notOpen() const
+{
+    return QStringLiteral("the history database %1 is not open").arg(m_path);
+}
+
 bool SqliteMessageStore::beginBatch()
 {
     if (m_inBatch)
         return true;
-    if (!exec("BEGIN"))
+    if (!m_db.transaction()) {
+        m_lastError = m_db.lastError().text();
         return false;
+    }
     m_inBatch = true;
     return true;
 }
 
 MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message)
 {
-    if (!m_insert.isPrepared() || !beginBatch())
+    if (!m_insert) {
+        m_lastError = notOpen();
+        return AppendResult::Failed;
+    }
+    if (!beginBatch())
         return AppendResult::Failed;
     const QString senderKey = NameRules::key(message.from);
-    SqliteStatement &q = m_insert;
-    q.bind(1, message.timestampMs);
-    q.bind(2, message.from);
-    q.bind(3, senderKey);
-    q.bindTextOrNull(4, message.to);
-    q.bindTextOrNull(5, message.to.isEmpty() ? QString() : NameRules::key(message.to));
-    q.bindTextOrNull(6, message.clientId);
-    q.bind(7, message.content);
-    q.bindTextOrNull(8, message.mentions.join(QLatin1Char(' ')));
-    const bool done = q.step() == SqliteStatement::Step::Done;
-    q.reset();
-    if (!done) {
-        m_lastError = m_db.errorMessage();
+    QSqlQuery &q = *m_insert;
+    q.bindValue(0, message.timestampMs);
+    q.bindValue(1, message.from);
+    q.bindValue(2, senderKey);
+    q.bindValue(3, nullIfEmpty(message.to));
+    q.bindValue(4, message.to.isEmpty() ? nullIfEmpty({}) : QVariant(NameRules::key(message.to)));
+    q.bindValue(5, nullIfEmpty(message.clientId));
+    q.bindValue(6, message.content);
+    q.bindValue(7, nullIfEmpty(message.mentions.join(QLatin1Char(' '))));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
         return AppendResult::Failed;
     }
-    if (m_db.changes() == 1) {
-        message.seq = m_db.lastInsertRowId();
+    if (q.numRowsAffected() == 1) {
+        message.seq = q.lastInsertId().toLongLong();
         return AppendResult::Stored;
     }
-    // Nothing inserted: the (id, sender) pair exists, so this is a resend.
-    SqliteStatement &f = m_findByClientId;
-    f.bind(1, message.clientId);
-    f.bind(2, senderKey);
-    const bool found = f.step() == SqliteStatement::Step::Row;
-    if (found) {
-        message.seq = f.columnInt64(0);
-        message.timestampMs = f.columnInt64(1);
-    } else {
-        m_lastError = m_db.errorMessage();
+    // Nothing inserted: the (sender, id) pair exists, so this is a resend.
+    QSqlQuery &f = *m_findByClientId;
+    f.bindValue(0, senderKey);
+    f.bindValue(1, message.clientId);
+    if (!f.exec() || !f.next()) {
+        m_lastError = f.lastError().text();
+        return AppendResult::Failed;
     }
-    f.reset();
-    return found ? AppendResult::Duplicate : AppendResult::Failed;
+    message.seq = f.value(0).toLongLong();
+    message.timestampMs = f.value(1).toLongLong();
+    f.finish();
+    return AppendResult::Duplicate;
 }
 
 bool SqliteMessageStore::commit()
@@ -172,8 +203,9 @@ bool SqliteMessageStore::commit()
     if (!m_inBatch)
         return true;
     m_inBatch = false;
-    if (!exec("COMMIT")) {
-        m_db.exec("ROLLBACK");
+    if (!m_db.commit()) {
+        m_lastError = m_db.lastError().text();
+        m_db.rollback();
         return false;
     }
     return true;
@@ -182,26 +214,30 @@ bool SqliteMessageStore::commit()
 void SqliteMessageStore::rollback()
 {
     if (m_inBatch)
-        m_db.exec("ROLLBACK");
+        m_db.rollback();
     m_inBatch = false;
 }
 
 std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery &query, bool *more)
 {
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
     QString where;
-    QStringList names;
+    QVariantList args;
     const QString me = NameRules::key(query.viewer);
     if (query.with.isEmpty()) {
         where = QStringLiteral("recipient_key IS NULL");
     } else if (query.with == QLatin1String("*")) {
         where = QStringLiteral("(recipient_key IS NULL OR sender_key = ? OR recipient_key = ?)");
-        names << me << me;
+        args << me << me;
     } else {
         const QString other = NameRules::key(query.with);
         where =
             QStringLiteral("recipient_key IS NOT NULL AND ((sender_key = ? AND recipient_key = ?)"
                            " OR (sender_key = ? AND recipient_key = ?))");
-        names << me << other << other << me;
+        args << me << other << other << me;
     }
     const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
     // Catching up (only `after`) reads forwards; paging back (the usual case) reads backwards.
@@ -210,25 +246,23 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery
                                        " FROM messages WHERE %1 AND seq < ? AND seq > ?"
                                        " ORDER BY seq %2 LIMIT ?")
                             .arg(where, forward ? QStringLiteral("ASC") : QStringLiteral("DESC"));
-    SqliteStatement q;
-    if (!q.prepare(m_db, sql)) {
-        m_lastError = m_db.errorMessage();
-        return std::nullopt;
-    }
-    int index = 1;
-    for (const QString &name : std::as_const(names))
-        q.bind(index++, name);
-    q.bind(index++, before);
-    q.bind(index++, query.after);
-    q.bind(index++, qint64(query.limit) + 1);
+    args << before << query.after << query.limit + 1;
+
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
     QList<ChatMessage> result;
-    SqliteStatement::Step step;
-    while ((step = q.step()) == SqliteStatement::Step::Row)
-        result.append(readRow(q));
-    if (step == SqliteStatement::Step::Error) {
-        m_lastError = m_db.errorMessage();
+    if (!q.prepare(sql)) {
+        m_lastError = q.lastError().text();
         return std::nullopt;
     }
+    for (int i = 0; i < args.size(); ++i)
+        q.bindValue(i, args.at(i));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return std::nullopt;
+    }
+    while (q.next())
+        result.append(readRow(q));
     *more = result.size() > query.limit;
     if (*more)
         result.removeLast();

@@ -1,9 +1,10 @@
 #pragma once
 
 #include "messagestore.h"
-#include "sqliteconnection.h"
-#include "sqlitestatement.h"
 #include "walcheckpointer.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
 
 #include <memory>
 #include <optional>
@@ -24,15 +25,17 @@ public:
     QString lastError() const override { return m_lastError; }
 
 private:
-    bool exec(const char *sql);
+    bool exec(const QString &sql);
     bool beginBatch();
+    QString notOpen() const;
 
     QString m_path;
+    QString m_connectionName;
     bool m_fullSync;
     bool m_inBatch = false;
     QString m_lastError;
-    SqliteConnection m_db;
-    SqliteStatement m_insert;
-    SqliteStatement m_findByClientId;
+    QSqlDatabase m_db;
+    std::optional<QSqlQuery> m_insert;
+    std::optional<QSqlQuery> m_findByClientId;
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

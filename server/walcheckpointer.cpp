@@ -1,22 +1,34 @@
 #include "walcheckpointer.h"
 
-#include "sqliteconnection.h"
-
+#include <QAtomicInt>
 #include <QLoggingCategory>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcCheckpoint, "confab.store")
 
+namespace {
+QAtomicInt workerCounter;
+}
+
 class WalCheckpointer::Worker : public QObject
 {
 public:
-    Worker(const QString &path, int intervalMs) : m_path(path), m_intervalMs(intervalMs) {}
+    Worker(const QString &path, int intervalMs)
+        : m_path(path), m_intervalMs(intervalMs),
+          m_name(QStringLiteral("confab-checkpoint-%1").arg(workerCounter.fetchAndAddRelaxed(1)))
+    {}
 
     void begin()
     {
-        if (!m_db.open(m_path, 5000)) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(m_path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
             qCWarning(lcCheckpoint).noquote()
-                << "checkpoint connection failed:" << m_db.errorMessage();
+                << "checkpoint connection failed:" << db.lastError().text();
             return;
         }
         m_timer = new QTimer(this);
@@ -30,22 +42,27 @@ public:
         if (m_timer)
             m_timer->stop();
         checkpoint("TRUNCATE");
-        m_db.close();
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
     }
 
 private:
     void checkpoint(const char *mode)
     {
-        if (!m_db.isOpen())
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (!db.isOpen())
             return;
-        const QByteArray sql = QByteArray("PRAGMA wal_checkpoint(") + mode + ')';
-        if (!m_db.exec(sql.constData()))
-            qCWarning(lcCheckpoint).noquote() << "checkpoint failed:" << m_db.errorMessage();
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(%1)").arg(QLatin1String(mode))))
+            qCWarning(lcCheckpoint).noquote() << "checkpoint failed:" << q.lastError().text();
     }
 
     QString m_path;
     int m_intervalMs;
-    SqliteConnection m_db;
+    QString m_name;
     QTimer *m_timer = nullptr;
 };
 
