@@ -65,6 +65,21 @@ qint64 frameNumber(const QImage &image)
     return TestPatternSource::readNumber(m);
 }
 
+// Waits (at most 10 s) for a picture of the far end whose frame number satisfies `wanted`
+// and returns that number, or -1.
+template <typename Wanted> qint64 waitForRemoteFrame(CallSession &calls, Wanted wanted)
+{
+    qint64 seen = -1;
+    const bool ok = QTest::qWaitFor(
+        [&] {
+            const QImage p = calls.takeRemoteFrame();
+            seen = p.isNull() ? seen : frameNumber(p);
+            return seen >= 0 && wanted(seen);
+        },
+        10000);
+    return ok ? seen : -1;
+}
+
 // Alice calls bob and bob accepts; both sides are then active.
 bool connectCall(User &alice, User &bob)
 {
@@ -265,23 +280,10 @@ private slots:
         User bob = online(server.url(), QStringLiteral("bob"));
         QVERIFY(alice.session && bob.session);
         QVERIFY(connectCall(alice, bob));
-        qint64 seen = -1;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                const QImage p = bob.calls->takeRemoteFrame();
-                seen = p.isNull() ? seen : frameNumber(p);
-                return seen >= 0 && seen < 900;
-            },
-            10000));
+        QVERIFY(waitForRemoteFrame(*bob.calls, [](qint64 n) { return n < 900; }) >= 0);
         alice.calls->setCamera(QStringLiteral("file:") + path);
         QCOMPARE(alice.calls->devices().camera, QStringLiteral("file:") + path);
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                const QImage p = bob.calls->takeRemoteFrame();
-                seen = p.isNull() ? seen : frameNumber(p);
-                return seen >= 900 && seen < 930;
-            },
-            10000));
+        QVERIFY(waitForRemoteFrame(*bob.calls, [](qint64 n) { return n >= 900 && n < 930; }) >= 0);
     }
 
     void aStalledVideoThreadDropsOldVideoAndRecovers()
@@ -294,14 +296,8 @@ private slots:
         User bob = online(server.url(), QStringLiteral("bob"));
         QVERIFY(alice.session && bob.session);
         QVERIFY(connectCall(alice, bob));
-        qint64 before = -1;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                const QImage p = bob.calls->takeRemoteFrame();
-                before = p.isNull() ? before : frameNumber(p);
-                return before >= 0;
-            },
-            10000));
+        const qint64 before = waitForRemoteFrame(*bob.calls, [](qint64) { return true; });
+        QVERIFY(before >= 0);
         QSemaphore gate;
         QMetaObject::invokeMethod(bob.calls->videoPipeline(), [&gate] { gate.acquire(); });
         QTRY_VERIFY_WITH_TIMEOUT(bob.calls->droppedIncomingVideo() >= 10, 20000);
@@ -309,14 +305,7 @@ private slots:
         gate.release();
         // Pictures newer than everything that waited in the backlog.
         const qint64 skipped = before + CallSession::kVideoBacklogPackets + 10;
-        qint64 seen = -1;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                const QImage p = bob.calls->takeRemoteFrame();
-                seen = p.isNull() ? seen : frameNumber(p);
-                return seen > skipped;
-            },
-            10000));
+        QVERIFY(waitForRemoteFrame(*bob.calls, [skipped](qint64 n) { return n > skipped; }) >= 0);
         QCOMPARE(bob.calls->state(), CallSession::State::Active);
     }
 
