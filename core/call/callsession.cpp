@@ -79,7 +79,9 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
 
     connect(m_session, &ClientSession::callEventReceived, this, &CallSession::onEvent);
     connect(m_session, &ClientSession::errorReceived, this,
-            [this](ErrorCode code, const QString &text) { onError(int(code), text); });
+            [this](ErrorCode code, const QString &text, const QString &ref) {
+                onError(int(code), text, ref);
+            });
     connect(m_session, &ClientSession::stateChanged, this, &CallSession::onSessionState);
     connect(m_session, &ClientSession::mediaReceived, this, [this](const QByteArray &packet) {
         const auto h = MediaPacketHeader::parse(packet);
@@ -311,9 +313,11 @@ void CallSession::onEvent(const QJsonObject &event)
     }
 }
 
-void CallSession::onError(int code, const QString &text)
+void CallSession::onError(int code, const QString &text, const QString &ref)
 {
-    if (m_state != State::Outgoing || m_callId != 0)
+    // Only an answer to the invite now ringing: an error for one given up a moment ago
+    // must not end the next call.
+    if (m_state != State::Outgoing || m_callId != 0 || ref.isEmpty() || ref != m_inviteRef)
         return;
     switch (ErrorCode(code)) {
     case ErrorCode::UserOffline:

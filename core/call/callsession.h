@@ -107,7 +107,7 @@ signals:
 
 private:
     void onEvent(const QJsonObject &event);
-    void onError(int code, const QString &text);
+    void onError(int code, const QString &text, const QString &ref);
     void onSessionState();
     void setState(State state);
     void startMedia();

@@ -295,7 +295,7 @@ void ClientSession::onError(const QJsonObject &o)
             return;
         }
     }
-    emit errorReceived(code, text);
+    emit errorReceived(code, text, ref);
 }
 
 QString ClientSession::sendMessage(const QString &content, const QString &to)

@@ -78,7 +78,8 @@ signals:
     void historyReceived(const QString &with, const QList<ChatMessage> &messages, bool more,
                          const QString &ref);
     void typingChanged(const QString &from, const QString &to, bool typing);
-    void errorReceived(ErrorCode code, const QString &text);
+    // ref: the id of the request that caused it, "" when none.
+    void errorReceived(ErrorCode code, const QString &text, const QString &ref);
     // A call step from the server (call_invite, call_accept, ..., or the ack of an invite).
     void callEventReceived(const QJsonObject &event);
     // A media packet of the current call, header and payload as sent.

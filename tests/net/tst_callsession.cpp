@@ -653,6 +653,30 @@ private slots:
         QCOMPARE(ended.first().at(0).toString(), QStringLiteral("nobody is not online."));
         QVERIFY(!alice.calls->call(QStringLiteral("alice"))); // not oneself
     }
+
+    void aLateErrorForAGivenUpInviteDoesNotEndTheNextCall()
+    {
+        // Alice calls someone offline, gives up at once and calls bob, all before the
+        // server's answers arrive: its "not online" for the first invite must not end
+        // the call to bob.
+        ServerProcess server;
+        QVERIFY(server.start());
+        User alice = online(server.url(), QStringLiteral("alice"));
+        User bob = online(server.url(), QStringLiteral("bob"));
+        QVERIFY(alice.session && bob.session);
+        QSignalSpy ended(alice.calls.get(), &CallSession::ended);
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        QVERIFY(alice.calls->call(QStringLiteral("nobody")));
+        alice.calls->hangUp();
+        QVERIFY(alice.calls->call(QStringLiteral("bob")));
+        QVERIFY(incoming.wait());
+        QCOMPARE(incoming.first().at(0).toString(), QStringLiteral("alice"));
+        bob.calls->accept();
+        QTRY_COMPARE(alice.calls->state(), CallSession::State::Active);
+        // The only ending alice saw is her own hang-up of the first invite (no text).
+        for (const QList<QVariant> &args : ended)
+            QVERIFY2(args.at(0).toString().isEmpty(), qPrintable(args.at(0).toString()));
+    }
 };
 
 QTEST_MAIN(TestCallSession)
