@@ -1,6 +1,7 @@
 #include "clientoptions.h"
 
 #include "confabversion.h"
+#include "media/devicespec.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -125,65 +126,42 @@ std::optional<ClientOptions> ClientOptions::parse(const QStringList &arguments, 
     if (parser.isSet(quitAfter))
         o.quitAfterMs = parser.value(quitAfter).toInt();
 
-    // Call devices: the same grammar the media factories take, checked here so a typo is an
-    // error at start and not a surprise in the middle of a call.
+    // Call devices: the grammar the media factories take (DeviceSpec), checked here so a
+    // typo is an error at start and not a surprise in the middle of a call.
     struct DeviceOption
     {
         const QCommandLineOption &option;
         std::optional<QString> *target;
-        QStringList fixed; // whole values
-        QString idPrefix;  // "camera:" etc.
-        bool files;        // file:PATH allowed
-        const char *usage;
+        DeviceSpec::Role role;
     };
-    const DeviceOption devices[] = {
-        {camera,
-         &o.camera,
-         {QStringLiteral("test-pattern"), QStringLiteral("camera")},
-         QStringLiteral("camera:"),
-         true,
-         "use test-pattern, file:PATH, camera or camera:ID"},
-        {mic,
-         &o.microphone,
-         {QStringLiteral("tone"), QStringLiteral("mic")},
-         QStringLiteral("mic:"),
-         true,
-         "use tone, file:PATH, mic or mic:ID"},
-        {speaker,
-         &o.speaker,
-         {QStringLiteral("none"), QStringLiteral("speaker")},
-         QStringLiteral("speaker:"),
-         false,
-         "use none, speaker or speaker:ID"},
-        {videoCodec,
-         &o.videoCodec,
-         {QStringLiteral("vp8"), QStringLiteral("jpeg")},
-         QString(),
-         false,
-         "use vp8 or jpeg"},
+    const DeviceOption devices[] = {{camera, &o.camera, DeviceSpec::Role::Camera},
+                                    {mic, &o.microphone, DeviceSpec::Role::Microphone},
+                                    {speaker, &o.speaker, DeviceSpec::Role::Speaker}};
+    auto refuse = [&](const QString &text) {
+        *message = text + QLatin1Char('\n');
+        *exitCode = 2;
+        return std::nullopt;
     };
     for (const DeviceOption &d : devices) {
         if (!parser.isSet(d.option))
             continue;
         const QString v = parser.value(d.option);
         const QString flag = QStringLiteral("--") + d.option.names().constFirst();
-        bool ok = d.fixed.contains(v) || (!d.idPrefix.isEmpty() && v.startsWith(d.idPrefix) &&
-                                          v.size() > d.idPrefix.size());
-        if (d.files && v.startsWith(QLatin1String("file:")) && v.size() > 5) {
-            if (!QFileInfo(v.mid(5)).isFile()) {
-                *message = QStringLiteral("%1: the file '%2' does not exist\n").arg(flag, v.mid(5));
-                *exitCode = 2;
-                return std::nullopt;
-            }
-            ok = true;
-        }
-        if (!ok) {
-            *message =
-                QStringLiteral("%1: '%2' is not valid; %3\n").arg(flag, v, QLatin1String(d.usage));
-            *exitCode = 2;
-            return std::nullopt;
-        }
+        const std::optional<DeviceSpec> spec = DeviceSpec::parse(d.role, v);
+        if (!spec)
+            return refuse(QStringLiteral("%1: '%2' is not valid; %3")
+                              .arg(flag, v, DeviceSpec::usage(d.role)));
+        if (spec->kind() == DeviceSpec::Kind::File && !QFileInfo(spec->filePath()).isFile())
+            return refuse(
+                QStringLiteral("%1: the file '%2' does not exist").arg(flag, spec->filePath()));
         *d.target = v;
+    }
+    if (parser.isSet(videoCodec)) {
+        const QString v = parser.value(videoCodec);
+        if (v != QLatin1String("vp8") && v != QLatin1String("jpeg"))
+            return refuse(
+                QStringLiteral("--video-codec: '%1' is not valid; use vp8 or jpeg").arg(v));
+        o.videoCodec = v;
     }
     return o;
 }

@@ -1,6 +1,7 @@
 #include "media/audiocapture.h"
 
 #include "media/devicechoice.h"
+#include "media/devicespec.h"
 #include "media/mediaclock.h"
 
 #include <QAudioDevice>
@@ -34,20 +35,14 @@ AudioCapture::~AudioCapture()
 
 AudioCapture *AudioCapture::create(const QString &spec, QString *error, QObject *parent)
 {
-    auto *c = new AudioCapture(parent);
-    if (spec == QLatin1String("tone")) {
-        c->m_tone = true;
-    } else if (spec.startsWith(QLatin1String("file:")) && spec.size() > 5) {
-        c->m_fileName = spec.mid(5);
-    } else if (spec.isEmpty() || spec == QLatin1String("mic")) {
-    } else if (spec.startsWith(QLatin1String("mic:")) && spec.size() > 4) {
-        c->m_deviceId = spec.mid(4).toUtf8();
-    } else {
-        delete c;
-        if (error)
-            *error = tr("Unknown microphone \"%1\": use tone, file:PATH, mic or mic:ID.").arg(spec);
+    const std::optional<DeviceSpec> d =
+        DeviceSpec::parse(DeviceSpec::Role::Microphone, spec, error);
+    if (!d)
         return nullptr;
-    }
+    auto *c = new AudioCapture(parent);
+    c->m_tone = d->kind() == DeviceSpec::Kind::Synthetic;
+    c->m_fileName = d->filePath();
+    c->m_deviceId = d->deviceId();
     return c;
 }
 

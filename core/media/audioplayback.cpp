@@ -2,6 +2,7 @@
 
 #include "media/audiosource.h"
 #include "media/devicechoice.h"
+#include "media/devicespec.h"
 #include "media/mediaclock.h"
 
 #include <QAudioDevice>
@@ -62,18 +63,12 @@ AudioPlayback::~AudioPlayback()
 
 AudioPlayback *AudioPlayback::create(const QString &spec, QString *error, QObject *parent)
 {
-    auto *p = new AudioPlayback(parent);
-    if (spec == QLatin1String("none")) {
-        p->m_none = true;
-    } else if (spec.isEmpty() || spec == QLatin1String("speaker")) {
-    } else if (spec.startsWith(QLatin1String("speaker:")) && spec.size() > 8) {
-        p->m_deviceId = spec.mid(8).toUtf8();
-    } else {
-        delete p;
-        if (error)
-            *error = tr("Unknown speaker \"%1\": use none, speaker or speaker:ID.").arg(spec);
+    const std::optional<DeviceSpec> d = DeviceSpec::parse(DeviceSpec::Role::Speaker, spec, error);
+    if (!d)
         return nullptr;
-    }
+    auto *p = new AudioPlayback(parent);
+    p->m_none = d->kind() == DeviceSpec::Kind::Synthetic;
+    p->m_deviceId = d->deviceId();
     return p;
 }
 

@@ -4,10 +4,6 @@
 <context>
     <name>AudioCapture</name>
     <message>
-        <source>Unknown microphone &quot;%1&quot;: use tone, file:PATH, mic or mic:ID.</source>
-        <translation>未知的麦克风“%1”：请使用 tone、file:路径、mic 或 mic:ID。</translation>
-    </message>
-    <message>
         <source>Test tone</source>
         <translation>测试音</translation>
     </message>
@@ -53,10 +49,6 @@
 </context>
 <context>
     <name>AudioPlayback</name>
-    <message>
-        <source>Unknown speaker &quot;%1&quot;: use none, speaker or speaker:ID.</source>
-        <translation>未知的扬声器“%1”：请使用 none、speaker 或 speaker:ID。</translation>
-    </message>
     <message>
         <source>No sound output</source>
         <translation>无声音输出</translation>
@@ -368,6 +360,21 @@
     </message>
 </context>
 <context>
+    <name>DeviceSpec</name>
+    <message>
+        <source>Unknown camera &quot;%1&quot;: use test-pattern, file:PATH, camera or camera:ID.</source>
+        <translation>未知的摄像头“%1”：请使用 test-pattern、file:路径、camera 或 camera:ID。</translation>
+    </message>
+    <message>
+        <source>Unknown microphone &quot;%1&quot;: use tone, file:PATH, mic or mic:ID.</source>
+        <translation>未知的麦克风“%1”：请使用 tone、file:路径、mic 或 mic:ID。</translation>
+    </message>
+    <message>
+        <source>Unknown speaker &quot;%1&quot;: use none, speaker or speaker:ID.</source>
+        <translation>未知的扬声器“%1”：请使用 none、speaker 或 speaker:ID。</translation>
+    </message>
+</context>
+<context>
     <name>FileVideoSource</name>
     <message>
         <source>Video file %1</source>
@@ -668,13 +675,6 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Yesterday</source>
         <translation>昨天</translation>
-    </message>
-</context>
-<context>
-    <name>QObject</name>
-    <message>
-        <source>Unknown camera &quot;%1&quot;: use test-pattern, file:PATH, camera or camera:ID.</source>
-        <translation>未知的摄像头“%1”：请使用 test-pattern、file:路径、camera 或 camera:ID。</translation>
     </message>
 </context>
 <context>
