@@ -65,8 +65,7 @@ void AudioCapture::start()
             emit failed(error);
             return;
         }
-        m_framesSent = 0;
-        m_clock.start();
+        m_pacer.start();
         m_timer.start();
         return;
     }
@@ -127,16 +126,13 @@ void AudioCapture::stop()
 
 void AudioCapture::tick()
 {
-    // As many frames as the clock says are due, so timer lateness does not slow the audio.
-    const qint64 due = m_clock.elapsed() / 20 + 1;
-    while (m_source && m_framesSent < due) {
+    while (m_source && m_pacer.takeDue()) {
         QByteArray pcm(kFrameBytes, Qt::Uninitialized);
         if (!m_source->read(reinterpret_cast<qint16 *>(pcm.data()))) {
             stop();
             emit failed(tr("The sound source ended."));
             return;
         }
-        ++m_framesSent;
         emit frameCaptured(pcm, mediaClockUs());
     }
 }

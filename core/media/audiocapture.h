@@ -1,9 +1,9 @@
 #pragma once
 
 #include "media/audiosource.h"
+#include "media/framepacer.h"
 
 #include <QAudioSource>
-#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -42,8 +42,7 @@ private:
     bool m_tone = false;
     std::unique_ptr<AudioSource> m_source;
     QTimer m_timer{this}; // a child, so it moves with the object to its thread
-    QElapsedTimer m_clock;
-    qint64 m_framesSent = 0;
+    FramePacer m_pacer{20};
 
     // Device.
     QByteArray m_deviceId;

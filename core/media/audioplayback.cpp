@@ -89,8 +89,7 @@ void AudioPlayback::start()
         return;
     }
     if (m_none) {
-        m_framesPlayed = 0;
-        m_clock.start();
+        m_pacer.start();
         m_timer.start();
         return;
     }
@@ -192,10 +191,7 @@ void AudioPlayback::nextFrame(qint16 *pcm)
 
 void AudioPlayback::tick()
 {
-    const qint64 due = m_clock.elapsed() / 20 + 1;
     QByteArray frame(kFrameBytes, Qt::Uninitialized);
-    while (m_timer.isActive() && m_framesPlayed < due) {
-        ++m_framesPlayed;
+    while (m_timer.isActive() && m_pacer.takeDue())
         nextFrame(reinterpret_cast<qint16 *>(frame.data()));
-    }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "media/framepacer.h"
 #include "media/jitterbuffer.h"
 #include "media/voicedecoder.h"
 
@@ -61,8 +62,7 @@ private:
 
     bool m_none = false;
     QTimer m_timer{this}; // a child, so it moves with the object to its thread
-    QElapsedTimer m_clock;
-    qint64 m_framesPlayed = 0;
+    FramePacer m_pacer{20};
 
     QByteArray m_deviceId;
     QString m_deviceName;
