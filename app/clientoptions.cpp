@@ -147,7 +147,9 @@ std::optional<ClientOptions> ClientOptions::parse(const QStringList &arguments, 
             continue;
         const QString v = parser.value(d.option);
         const QString flag = QStringLiteral("--") + d.option.names().constFirst();
-        const std::optional<DeviceSpec> spec = DeviceSpec::parse(d.role, v);
+        // "" means "the default" in the settings, but on the command line it is a mistake.
+        const std::optional<DeviceSpec> spec =
+            v.isEmpty() ? std::nullopt : DeviceSpec::parse(d.role, v);
         if (!spec)
             return refuse(QStringLiteral("%1: '%2' is not valid; %3")
                               .arg(flag, v, DeviceSpec::usage(d.role)));

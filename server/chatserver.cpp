@@ -308,6 +308,7 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
         handleTyping(c, r);
         break;
     case ClientRequest::Type::Logout:
+        writeOut(c); // what this turn gathered for it goes before the close frame
         c->closing = true;
         c->socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logout"));
         break;
@@ -576,9 +577,8 @@ void ChatServer::writeOut(ClientConnection *c)
         written = c->out.sendTo(int(tcp->socketDescriptor()));
 #endif
     // The rest waits in Qt's buffer, behind which later writes queue up in order.
-    c->out.forEachAfter(written, [tcp](const char *data, qsizetype size) {
-        tcp->write(data, size);
-    });
+    c->out.forEachAfter(written,
+                        [tcp](const char *data, qsizetype size) { tcp->write(data, size); });
     c->out.clear(); // an idle connection keeps no frames
     checkQueued(c);
 }

@@ -10,9 +10,9 @@
 #include <algorithm>
 
 namespace {
-// What one turn usually leaves per receiver; a queue that once held a flood gives its
-// memory back instead of keeping it for an idle connection.
-constexpr size_t kKeptCapacity = 256;
+// A receiver's usual turn (an ack, a message or two). A queue that once held a busy
+// turn gives its memory back: 10,000 idle connections must not each keep kilobytes.
+constexpr size_t kKeptCapacity = 8;
 } // namespace
 
 void OutQueue::append(const QByteArray &frame)
@@ -25,9 +25,10 @@ void OutQueue::append(const QByteArray &frame)
 
 void OutQueue::clear()
 {
-    m_frames.clear();
     if (m_frames.capacity() > kKeptCapacity)
-        m_frames.shrink_to_fit();
+        std::vector<QByteArray>().swap(m_frames);
+    else
+        m_frames.clear();
     m_bytes = 0;
 }
 

@@ -52,14 +52,29 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
     // Packets leave through the chat session's socket, on this (its) thread.
     // On an uplink slower than the media, video goes first; audio, a few kB/s, only when the
     // queue is far longer. A dropped video packet means the next frame must be a keyframe.
+    // After a dropped video packet the far end cannot decode what follows until a keyframe,
+    // so the frames in between are not sent either: they would only take the bandwidth.
     connect(m_videoPipeline, &VideoPipeline::packetReady, this, [this](const QByteArray &p) {
-        if (m_state != State::Active || m_session->sendMedia(p, kVideoMaxQueuedBytes))
+        if (m_state != State::Active || m_session->state() != ClientSession::State::Online)
+            return;
+        const auto h = MediaPacketHeader::parse(p);
+        const bool keyframe = h && (h->flags & MediaPacketHeader::Keyframe);
+        if (keyframe)
+            m_videoWaitsForKeyframe = false;
+        // Keyframes may use the audio's longer queue: losing one costs the most.
+        if (!m_videoWaitsForKeyframe &&
+            m_session->sendMedia(p, keyframe ? kAudioMaxQueuedBytes : kVideoMaxQueuedBytes))
             return;
         ++m_droppedOutgoing;
-        QMetaObject::invokeMethod(m_videoPipeline, [v = m_videoPipeline] { v->requestKeyframe(); });
+        if (!m_videoWaitsForKeyframe) {
+            m_videoWaitsForKeyframe = true;
+            QMetaObject::invokeMethod(m_videoPipeline,
+                                      [v = m_videoPipeline] { v->requestKeyframe(); });
+        }
     });
     connect(m_audio, &AudioPipeline::packetReady, this, [this](const QByteArray &p) {
-        if (m_state == State::Active && !m_session->sendMedia(p, kAudioMaxQueuedBytes))
+        if (m_state == State::Active && m_session->state() == ClientSession::State::Online &&
+            !m_session->sendMedia(p, kAudioMaxQueuedBytes))
             ++m_droppedOutgoing;
     });
     connect(m_videoPipeline, &VideoPipeline::remoteReady, this, &CallSession::remoteFrameReady);
@@ -323,11 +338,8 @@ void CallSession::onError(int code, const QString &text, const QString &ref)
     case ErrorCode::UserOffline:
         finish(tr("%1 is not online.").arg(m_peer));
         break;
-    case ErrorCode::BadRecipient:
-    case ErrorCode::BadCall:
+    default: // refused for another reason (bad call, rate limit...): the server will not ring
         finish(tr("The call could not be made: %1").arg(text));
-        break;
-    default:
         break;
     }
 }

@@ -123,6 +123,7 @@ private:
     std::shared_ptr<MediaBacklog> m_videoBacklog =
         std::make_shared<MediaBacklog>(kVideoBacklogPackets, kVideoBacklogBytes);
     int m_droppedOutgoing = 0;
+    bool m_videoWaitsForKeyframe = false; // a video packet was dropped on the way out
     AudioPipeline *m_audio;
 
     State m_state = State::Idle;

@@ -126,7 +126,7 @@ void AudioCapture::stop()
 
 void AudioCapture::tick()
 {
-    while (m_source && m_pacer.takeDue()) {
+    for (qint64 due = m_pacer.takeDue(); m_source && due > 0; --due) {
         QByteArray pcm(kFrameBytes, Qt::Uninitialized);
         if (!m_source->read(reinterpret_cast<qint16 *>(pcm.data()))) {
             stop();

@@ -192,6 +192,6 @@ void AudioPlayback::nextFrame(qint16 *pcm)
 void AudioPlayback::tick()
 {
     QByteArray frame(kFrameBytes, Qt::Uninitialized);
-    while (m_timer.isActive() && m_pacer.takeDue())
+    for (qint64 due = m_pacer.takeDue(); m_timer.isActive() && due > 0; --due)
         nextFrame(reinterpret_cast<qint16 *>(frame.data()));
 }

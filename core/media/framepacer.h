@@ -15,13 +15,15 @@ public:
         m_done = 0;
         m_clock.start();
     }
-    // True, and the frame counted, while one more frame is due now.
-    bool takeDue()
+    // How many frames are due now, counted as done. Read once per tick: a loop that asked
+    // the clock again after each frame would never end if a frame took longer than its length.
+    qint64 takeDue()
     {
-        if (m_done >= m_clock.elapsed() / m_frameMs + 1)
-            return false;
-        ++m_done;
-        return true;
+        const qint64 due = m_clock.elapsed() / m_frameMs + 1 - m_done;
+        if (due <= 0)
+            return 0;
+        m_done += due;
+        return due;
     }
 
 private:

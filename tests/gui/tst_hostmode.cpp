@@ -87,6 +87,10 @@ private slots:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
+        QTest::newRow("empty camera")
+            << QStringList{QStringLiteral("--camera"), QString()}
+            << QStringLiteral("--camera: '' is not valid; use test-pattern, file:PATH, camera or "
+                              "camera:ID");
         QTest::newRow("camera kind")
             << QStringList{QStringLiteral("--camera"), QStringLiteral("webcam")}
             << QStringLiteral("--camera: 'webcam' is not valid; use test-pattern, file:PATH, "
