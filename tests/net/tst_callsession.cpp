@@ -57,6 +57,23 @@ User online(const QUrl &url, const QString &name, const QString &codec = QString
     return u;
 }
 
+// A server with alice and bob logged in to it, both with test devices.
+struct AliceAndBob
+{
+    ServerProcess server;
+    User alice;
+    User bob;
+
+    bool start()
+    {
+        if (!server.start())
+            return false;
+        alice = online(server.url(), QStringLiteral("alice"));
+        bob = online(server.url(), QStringLiteral("bob"));
+        return alice.session && bob.session;
+    }
+};
+
 qint64 frameNumber(const QImage &image)
 {
     const QImage bgr = image.convertToFormat(QImage::Format_BGR888);
@@ -274,11 +291,10 @@ private slots:
             for (quint32 n = 900; n < 930; ++n)
                 writer.write(pattern.frame(n, 0).image);
         }
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QVERIFY(connectCall(alice, bob));
         QVERIFY(waitForRemoteFrame(*bob.calls, [](qint64 n) { return n < 900; }) >= 0);
         alice.calls->setCamera(QStringLiteral("file:") + path);
@@ -290,11 +306,10 @@ private slots:
     {
         // Bob's video thread stops taking packets (a slow decoder, a busy machine): what
         // arrives meanwhile must not queue up without bound, and video must come back.
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QVERIFY(connectCall(alice, bob));
         const qint64 before = waitForRemoteFrame(*bob.calls, [](qint64) { return true; });
         QVERIFY(before >= 0);
@@ -427,11 +442,10 @@ private slots:
 
     void cameraOffStopsTheVideo()
     {
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QSignalSpy aliceStats(alice.calls.get(), &CallSession::statsChanged);
         QVERIFY(connectCall(alice, bob));
         QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
@@ -456,11 +470,10 @@ private slots:
 
     void declined()
     {
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
         QSignalSpy ended(alice.calls.get(), &CallSession::ended);
         QVERIFY(alice.calls->call(QStringLiteral("bob"), false));
@@ -528,11 +541,10 @@ private slots:
 
     void cancelledBeforeAnswer()
     {
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
         QSignalSpy ringing(alice.calls.get(), &CallSession::peerRinging);
         QSignalSpy bobEnded(bob.calls.get(), &CallSession::ended);
@@ -586,11 +598,10 @@ private slots:
 
     void voiceCallKeepsTheCameraOff()
     {
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
         QSignalSpy aliceStats(alice.calls.get(), &CallSession::statsChanged);
         QVERIFY(alice.calls->call(QStringLiteral("bob"), true));
@@ -613,11 +624,10 @@ private slots:
 
     void peerGoesAwayMidCall()
     {
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QVERIFY(connectCall(alice, bob));
         QSignalSpy ended(alice.calls.get(), &CallSession::ended);
         bob.session->close();
@@ -629,11 +639,11 @@ private slots:
 
     void ownConnectionLost()
     {
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
+        ServerProcess &server = users.server;
         QVERIFY(connectCall(alice, bob));
         QSignalSpy ended(alice.calls.get(), &CallSession::ended);
         server.kill();
@@ -659,11 +669,10 @@ private slots:
         // Alice calls someone offline, gives up at once and calls bob, all before the
         // server's answers arrive: its "not online" for the first invite must not end
         // the call to bob.
-        ServerProcess server;
-        QVERIFY(server.start());
-        User alice = online(server.url(), QStringLiteral("alice"));
-        User bob = online(server.url(), QStringLiteral("bob"));
-        QVERIFY(alice.session && bob.session);
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
         QSignalSpy ended(alice.calls.get(), &CallSession::ended);
         QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
         QVERIFY(alice.calls->call(QStringLiteral("nobody")));
