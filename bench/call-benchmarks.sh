@@ -93,14 +93,13 @@ jq -rs '
   (.[] | "| \(.codec) | \(.run) | \(.attempt) | \(.video.g2g_p50_ms) / \(.video.g2g_p95_ms) / \(.video.g2g_max_ms) | \(.alice.video_sent_kbps | round), \(.bob.video_sent_kbps | round) | \(.alice.enc_dec_cpu_percent), \(.bob.enc_dec_cpu_percent) | \(.process_cpu_percent_per_side) | \(.audio.p50_ms) / \(.audio.p95_ms) / \(.audio.max_ms) | \(.other_load_percent) | \(if .final then "yes" else "no" end) |")
 ' "$all"
 echo
+# min–max of a field over the runs, as "a" or "a–b" (used by the two summaries below)
+RANGE_DEF='def span: min as $a | max as $b | if $a == $b then "\($a)" else "\($a)–\($b)" end;
+           def r(f): map(f) | span;'
 echo "== ranges over $runs runs (min–max)"
-jq -rs '
-  def r(f): (map(f) | min) as $a | (map(f) | max) as $b
-            | if $a == $b then "\($a)" else "\($a)–\($b)" end;
-  def rr(f): (map(f) | flatten | map(round * 1)) as $v | ($v | min) as $a | ($v | max) as $b
-            | if $a == $b then "\($a)" else "\($a)–\($b)" end;
-  def r1(f): (map(f) | flatten) as $v | ($v | min) as $a | ($v | max) as $b
-            | if $a == $b then "\($a)" else "\($a)–\($b)" end;
+jq -rs "$RANGE_DEF"'
+  def rr(f): map(f) | flatten | map(round) | span;
+  def r1(f): map(f) | flatten | span;
   "| codec | video glass-to-glass p50 / p95 / max ms | frames shown/s (each direction) | video kbit/s sent (each side) | video loss % | enc+dec CPU % of a core (each side) | process CPU / 2 % | audio p50 / p95 ms | server CPU % |",
   "|---|---|---|---|---|---|---|---|---|",
   (group_by(.codec) | sort_by(.[0].codec) | reverse | .[] |
@@ -108,9 +107,7 @@ jq -rs '
 ' "$json"
 echo
 echo "== where it goes (min–max over runs)"
-jq -rs '
-  def r(f): (map(f) | min) as $a | (map(f) | max) as $b
-            | if $a == $b then "\($a)" else "\($a)–\($b)" end;
+jq -rs "$RANGE_DEF"'
   group_by(.codec) | sort_by(.[0].codec) | reverse | .[] |
   "\(.[0].codec): video p50 capture→at the receiving client \(r(.video.capture_to_arrived_p50_ms)) ms, →decoded \(r(.video.capture_to_decoded_mean_of_medians_ms)) ms (pipeline medians), →taken \(r(.video.g2g_p50_ms)) ms; audio p50 capture→arrived \(r(.audio.capture_to_arrived_p50_ms)) ms, →played \(r(.audio.p50_ms)) ms, jitter buffer target \(r([.alice.audio_jitter_delay_ms, .bob.audio_jitter_delay_ms] | max)) ms, max \(r(.audio.max_ms)) ms",
   "\(.[0].codec): alone per frame: encode \(r(.alone_per_frame.encode_thread_ms)) ms, decode \(r(.alone_per_frame.decode_thread_ms)) ms (thread CPU), test pattern \(r(.test_pattern_ms_per_frame)) ms; in the call, per side: video thread \(r([.threads["alice video"].cpu_percent, .threads["bob video"].cpu_percent] | max))% max, audio thread \(r([.threads["alice audio"].cpu_percent, .threads["bob audio"].cpu_percent] | max))% max; shared: main thread \(r(.threads | to_entries | map(select(.key | startswith("main"))) | .[0].value.cpu_percent))%, other threads \(r([.threads | to_entries[] | select(.key | startswith("other")) | .value.cpu_percent] | add))%; server \(r(.server_cpu_percent))%; machine busy \(r(.machine_busy_percent))% of \(.[0].cores)×100%, steal \(r(.machine_steal_percent))%"
