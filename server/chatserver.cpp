@@ -4,130 +4,109 @@
 #include "protocol/mediapacketheader.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
-#include "wireframe.h"
+#include "transport/wireframe.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
-#include <QTcpSocket>
 #include <QWebSocket>
-
-#ifdef Q_OS_UNIX
-#include <sys/socket.h>
-#include <sys/uio.h>
-#endif
-
-#include <iterator>
 
 Q_LOGGING_CATEGORY(lcServer, "confab.server")
 
 namespace {
+
+// History requests one connection may have waiting; the answers go out one at a time.
+constexpr size_t kMaxQueuedHistory = 4;
+// Rate-limited messages are forgiven at this pace (strikes per second): a client that keeps
+// sending over its limit is cut off even if some of its messages get through.
+constexpr double kStrikeDecayPerSecond = 2.0;
+// What a typing notice costs from the send budget (about its frame).
+constexpr qint64 kTypingBytes = 64;
 
 qint64 wallClockMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-QString addressKey(QHostAddress a)
+QString randomHex(int bytes)
 {
-    bool v4 = false;
-    const quint32 ip4 = a.toIPv4Address(&v4);
-    if (v4)
-        a = QHostAddress(ip4); // ::ffff:1.2.3.4 and 1.2.3.4 are one address for the limit
-    return a.toString();
+    QByteArray raw(bytes, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
+                                         reinterpret_cast<quint32 *>(raw.data() + bytes));
+    return QString::fromLatin1(raw.toHex());
 }
 
-QString upgradeKey(const QHostAddress &address, quint16 port)
+QString accountIdentity(qint64 accountId)
 {
-    return address.toString() + QLatin1Char('/') + QString::number(port);
+    return QStringLiteral("a%1").arg(accountId);
 }
 
-QString newSessionToken()
+AccountService::Config accountConfig(const ServerConfig &config)
 {
-    quint64 bits[2];
-    QRandomGenerator::system()->fillRange(bits);
-    return QString::fromLatin1(
-        QByteArray(reinterpret_cast<const char *>(bits), sizeof bits).toHex());
+    AccountService::Config a;
+    a.policy = config.auth;
+    a.tokenDays = config.tokenDays;
+    a.hashThreads = config.hashThreads;
+    a.hashQueue = config.hashQueue;
+    return a;
 }
 
-QWebSocketProtocol::CloseCode closeCodeFor(ErrorCode code)
+SendBudget::Rates budgetRates(const ServerConfig &config)
 {
-    switch (code) {
-    case ErrorCode::ServerShutdown:
-        return QWebSocketProtocol::CloseCodeGoingAway;
-    case ErrorCode::TooLarge:
-        return QWebSocketProtocol::CloseCodeTooMuchData;
-    default:
-        return QWebSocketProtocol::CloseCodePolicyViolated;
-    }
+    SendBudget::Rates r;
+    r.senderPerSecond = config.limits.sendBytesPerSecond;
+    r.senderBurst = config.limits.sendBytesBurst;
+    r.roomPerSecond = config.roomBytesPerSecond;
+    r.roomBurst = config.roomBytesBurst;
+    r.inboxPerSecond = config.inboxBytesPerSecond;
+    r.inboxBurst = config.inboxBytesBurst;
+    return r;
 }
 
 } // namespace
 
-AddressSlot::AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &address,
-                         QObject *socket)
-    : QObject(socket), m_counts(std::move(counts)), m_address(address)
+ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, AccountStore *accounts,
+                       QObject *parent)
+    : QObject(parent), m_config(config), m_store(store),
+      m_accounts(accounts, accountConfig(config)), m_decoder(config.limits), m_transport(config),
+      m_budget(budgetRates(config))
 {
-    ++m_counts->total;
-    ++m_counts->perAddress[m_address];
-}
+    m_transport.setGreeting(MessageEncoder::handshake(
+        m_config.limits, QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
+        m_config.auth));
+    connect(&m_transport, &Transport::connectionOpened, this,
+            [this](ClientConnection *c) { m_bySocket.insert(c->socket, c); });
+    connect(&m_transport, &Transport::textReceived, this, &ChatServer::onText);
+    connect(&m_transport, &Transport::binaryReceived, this, &ChatServer::onBinary);
+    connect(&m_transport, &Transport::connectionClosed, this, &ChatServer::onClosed);
+    connect(&m_transport, &Transport::turnEnding, this, &ChatServer::flush);
+    connect(&m_transport, &Transport::queueDrained, this, [this](ClientConnection *c) {
+        c->historyInFlight = false;
+        pumpHistory(c);
+    });
+    connect(&m_transport, &Transport::drained, this, &ChatServer::drained);
+    // The account tables share the history's SQLite connection: commit the open batch of
+    // messages before the accounts write, so the two never end up in one transaction.
+    m_accounts.setBeforeWrite([this] { flush(); });
+    connect(&m_accounts, &AccountService::tokensRevoked, this, &ChatServer::onTokensRevoked);
+    connect(&m_accounts, &AccountService::accountDisabled, this, &ChatServer::onAccountDisabled);
 
-AddressSlot::~AddressSlot()
-{
-    --m_counts->total;
-    auto it = m_counts->perAddress.find(m_address);
-    if (it != m_counts->perAddress.end() && --it.value() <= 0)
-        m_counts->perAddress.erase(it);
-}
-
-ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, QObject *parent)
-    : QObject(parent), m_config(config), m_store(store), m_decoder(config.limits),
-      m_webSockets(QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
-                   QWebSocketServer::NonSecureMode)
-{
-    m_clock.start();
-    m_webSockets.setHandshakeTimeout(m_config.handshakeTimeoutMs);
-    m_webSockets.setMaxPendingConnections(1000);
-    connect(&m_tcp, &QTcpServer::newConnection, this, &ChatServer::acceptTcpConnections);
-    connect(&m_webSockets, &QWebSocketServer::newConnection, this, &ChatServer::acceptWebSockets);
-    // One timer for all connections: per-connection timers would cost memory and wake-ups.
-    m_keepalive.setInterval(qMax(10, m_config.pingIntervalMs / 2));
-    connect(&m_keepalive, &QTimer::timeout, this, &ChatServer::checkKeepalive);
     m_presenceTimer.setSingleShot(true);
     m_presenceTimer.setInterval(m_config.presenceIntervalMs);
     connect(&m_presenceTimer, &QTimer::timeout, this, &ChatServer::flushPresence);
+    m_housekeeping.setInterval(10000);
+    connect(&m_housekeeping, &QTimer::timeout, this, [this] { m_budget.prune(now()); });
+    m_housekeeping.start();
 }
 
 ChatServer::~ChatServer()
 {
     flush();
-    for (auto &[socket, c] : m_connections) {
-        socket->disconnect(this);
-        socket->abort();
-        socket->deleteLater();
-    }
 }
 
 bool ChatServer::listen(QString *error)
 {
-    // Clients queue behind each other in accept(); a large backlog avoids refused connects
-    // when many users (or the load generator) arrive together.
-    m_tcp.setListenBacklogSize(1024);
-    if (!m_tcp.listen(m_config.listenAddress, m_config.port)) {
-        if (error)
-            *error = QStringLiteral("cannot listen on %1 port %2: %3")
-                         .arg(m_config.listenAddress.toString())
-                         .arg(m_config.port)
-                         .arg(m_tcp.errorString());
-        return false;
-    }
-    m_keepalive.start();
-    return true;
-}
-
-quint16 ChatServer::port() const
-{
-    return m_tcp.serverPort();
+    return m_transport.listen(error);
 }
 
 QStringList ChatServer::onlineUsers() const
@@ -139,110 +118,19 @@ QStringList ChatServer::onlineUsers() const
     return names;
 }
 
-ClientConnection *ChatServer::connectionFor(QWebSocket *socket) const
+ClientConnection *ChatServer::connectionOf(const QPointer<QWebSocket> &socket) const
 {
-    const auto it = m_connections.find(socket);
-    return it == m_connections.end() ? nullptr : it->second.get();
+    return socket ? m_bySocket.value(socket.data()) : nullptr;
 }
 
-void ChatServer::acceptTcpConnections()
+void ChatServer::onClosed(ClientConnection *c, const QString &reason)
 {
-    while (QTcpSocket *socket = m_tcp.nextPendingConnection()) {
-        const QString peer = addressKey(socket->peerAddress());
-        // Far over a limit: drop at once, before spending a WebSocket handshake on it. Up to
-        // the limit's double the client is upgraded so it can be told the reason.
-        if (m_shuttingDown || m_addresses->total >= 2 * m_config.maxConnections ||
-            m_addresses->perAddress.value(peer) >= 2 * m_config.maxConnectionsPerAddress) {
-            qCWarning(lcServer).noquote() << "refused connection from" << peer << "(over limits)";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        // A child object of the socket gives the address's slot back when the socket is
-        // deleted. (Signal connections to the socket are not reliable for this: the WebSocket
-        // upgrade disconnects them.)
-        new AddressSlot(m_addresses, peer, socket);
-        // QTcpServer keeps accepted sockets as its children until it dies and QWebSocket does
-        // not delete them: the server does (the sweep in checkKeepalive before the upgrade,
-        // onDisconnected after it).
-        m_upgrading.insert(upgradeKey(socket->peerAddress(), socket->peerPort()),
-                           Upgrading{socket, now()});
-        m_webSockets.handleConnection(socket);
-    }
-}
-
-void ChatServer::acceptWebSockets()
-{
-    while (QWebSocket *socket = m_webSockets.nextPendingConnection()) {
-        const QString ip = addressKey(socket->peerAddress());
-        QTcpSocket *tcp =
-            m_upgrading.take(upgradeKey(socket->peerAddress(), socket->peerPort())).socket;
-        if (!tcp) {
-            qCWarning(lcServer) << "upgraded socket without its TCP connection; dropping it";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-
-        // Incoming limits: Qt itself closes with 1009 past twice our advertised size; up to
-        // that, the decoder answers too_large and the connection stays.
-        socket->setMaxAllowedIncomingMessageSize(
-            quint64(qMax(m_config.limits.maxMessageBytes, m_config.limits.maxMediaBytes) * 2));
-        socket->setMaxAllowedIncomingFrameSize(
-            quint64(qMax(m_config.limits.maxMessageBytes, m_config.limits.maxMediaBytes) * 2));
-
-        auto owned = std::make_unique<ClientConnection>(socket, ip, m_config.limits, now());
-        ClientConnection *c = owned.get();
-        c->tcp = tcp;
-        m_connections.emplace(socket, std::move(owned));
-        connect(socket, &QWebSocket::textMessageReceived, this,
-                [this, c](const QString &text) { onText(c, text); });
-        connect(socket, &QWebSocket::binaryMessageReceived, this,
-                [this, c](const QByteArray &data) { onBinary(c, data); });
-        connect(socket, &QWebSocket::pong, this, [this, c] { c->lastActivityMs = now(); });
-        connect(socket, &QWebSocket::disconnected, this,
-                [this, socket] { onDisconnected(socket); });
-        qCDebug(lcServer).noquote() << "connection from" << ip << socket->peerPort();
-
-        sendBytes(c, MessageEncoder::handshake(m_config.limits, m_webSockets.serverName()));
-        if (m_shuttingDown) {
-            closeWith(c, ErrorCode::ServerShutdown);
-        } else if (m_addresses->perAddress.value(ip) > m_config.maxConnectionsPerAddress) {
-            qCWarning(lcServer).noquote() << "too many connections from" << ip << "("
-                                          << m_addresses->perAddress.value(ip) << "open)";
-            closeWith(c, ErrorCode::TooManyConnections);
-        } else if (m_addresses->total > m_config.maxConnections) {
-            qCWarning(lcServer).noquote() << "server full, refusing" << ip;
-            closeWith(c, ErrorCode::ServerFull);
-        }
-    }
-}
-
-void ChatServer::onDisconnected(QWebSocket *socket)
-{
-    const auto it = m_connections.find(socket);
-    if (it == m_connections.end())
-        return;
-    std::unique_ptr<ClientConnection> c = std::move(it->second);
-    m_connections.erase(it);
-    socket->disconnect(this);
-    socket->deleteLater();
-    if (c->tcp)
-        c->tcp->deleteLater(); // QWebSocket does not delete the socket it was upgraded from
-
-    const QString reason = socket->closeReason().isEmpty()
-                               ? QStringLiteral("code %1").arg(int(socket->closeCode()))
-                               : socket->closeReason();
+    m_bySocket.remove(c->socket);
     if (c->loggedIn)
-        leaveRoom(c.get(), reason);
+        leaveRoom(c, reason);
     else
         qCDebug(lcServer).noquote()
             << "connection from" << c->address << "closed (" << reason << ")";
-    m_slow.erase(std::remove(m_slow.begin(), m_slow.end(), c.get()), m_slow.end());
-    m_dirty.erase(std::remove(m_dirty.begin(), m_dirty.end(), c.get()), m_dirty.end());
-    if (m_shuttingDown && m_connections.empty())
-        emit drained();
 }
 
 void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
@@ -252,6 +140,8 @@ void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
     endCallOf(c, QStringLiteral("disconnected")); // the other member is told at once
     c->loggedIn = false;
     m_online.remove(c->nameKey);
+    if (m_skeletons.value(c->skeleton) == c)
+        m_skeletons.remove(c->skeleton);
     m_room.erase(std::find(m_room.begin(), m_room.end(), c));
     m_userListStale = true;
     if (c->dialect == Dialect::Seed)
@@ -285,55 +175,71 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     }
     const ClientRequest &r = decoded.request;
 
-    if (r.type == ClientRequest::Type::Login) {
+    using T = ClientRequest::Type;
+    switch (r.type) {
+    case T::Login:
         handleLogin(c, r);
         return;
-    }
-    if (r.type == ClientRequest::Type::Ping) {
+    case T::Register:
+        handleRegister(c, r);
+        return;
+    case T::Ping:
         sendBytes(c, MessageEncoder::pong(r.ref));
         return;
+    default:
+        break;
     }
     if (!c->loggedIn) {
         sendError(c, ErrorCode::NotLoggedIn, r.ref, replyDialect);
         return;
     }
     switch (r.type) {
-    case ClientRequest::Type::Chat:
+    case T::Chat:
         handleChat(c, r);
         break;
-    case ClientRequest::Type::History:
+    case T::History:
         handleHistory(c, r);
         break;
-    case ClientRequest::Type::Typing:
+    case T::Typing:
         handleTyping(c, r);
         break;
-    case ClientRequest::Type::Logout:
-        writeOut(c); // what this turn gathered for it goes before the close frame
-        c->closing = true;
-        c->socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logout"));
+    case T::Logout:
+        m_transport.closeWith(c, QWebSocketProtocol::CloseCodeNormal, "logout");
         break;
-    case ClientRequest::Type::Call:
+    case T::Call:
         handleCall(c, r);
         break;
-    case ClientRequest::Type::Reserved:
+    case T::Reserved:
         sendError(c, ErrorCode::Unsupported, r.ref, c->dialect);
         break;
-    case ClientRequest::Type::Login:
-    case ClientRequest::Type::Ping:
+    case T::ChangePassword:
+    case T::Devices:
+    case T::RevokeDevice:
+    case T::SignOut:
+    case T::CreateInvite:
+        handleAccountRequest(c, r);
+        break;
+    case T::Login:
+    case T::Register:
+    case T::Ping:
         break;
     }
 }
 
 bool ChatServer::takeToken(ClientConnection *c)
 {
-    if (c->rate.take(now())) {
-        c->strikes = 0;
+    const qint64 t = now();
+    // Strikes fade instead of resetting on one allowed message: a client that slips an
+    // allowed message between refused ones was never cut off (issue: hardening, finding 6).
+    c->strikes = qMax(0.0, c->strikes - double(t - c->strikesMs) * kStrikeDecayPerSecond / 1000);
+    c->strikesMs = t;
+    if (c->rate.take(t))
         return true;
-    }
-    if (++c->strikes >= m_config.floodStrikes) {
+    c->strikes += 1;
+    if (c->strikes >= m_config.floodStrikes) {
         qCWarning(lcServer).noquote()
             << "flood from" << (c->name.isEmpty() ? c->address : c->name) << "- closing";
-        closeWith(c, ErrorCode::Flood);
+        m_transport.closeWithError(c, ErrorCode::Flood);
     }
     return false;
 }
@@ -368,46 +274,156 @@ void ChatServer::relayMedia(ClientConnection *c, const QByteArray &packet)
         !m_calls.isMember(header->callId, c->nameKey))
         return refuse(ErrorCode::NoCall);
     ClientConnection *other = m_online.value(m_calls.otherKey(header->callId, c->nameKey));
-    if (!other || other->closing || !other->tcp)
+    if (!other)
         return;
-    // A receiver that falls behind loses media first, before it is cut off for text.
-    if (other->tcp->bytesToWrite() + other->out.bytes() > m_config.maxQueuedBytes / 4) {
-        ++m_mediaDropped;
-        return;
-    }
-    // The same bytes, header and all: no JSON, no base64, no copy of the payload per hop.
-    send(other, WireFrame::binary(packet));
+    // The same bytes, header and all: no JSON, no base64, no copy of the payload per hop. A
+    // receiver that falls behind loses media first (Transport::send), before text.
+    m_transport.send(other, WireFrame::binary(packet), Transport::Kind::Media);
+}
+
+ErrorCode ChatServer::nameConflict(const QString &key, const QString &skeleton,
+                                   const ClientConnection *except) const
+{
+    if (const ClientConnection *holder = m_online.value(key); holder && holder != except)
+        return ErrorCode::NameTaken;
+    if (const ClientConnection *lookalike = m_skeletons.value(skeleton);
+        lookalike && lookalike != except && lookalike->nameKey != key)
+        return ErrorCode::NameConfusable;
+    return ErrorCode::None;
 }
 
 void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
 {
     const Dialect dialect = r.version > 0 ? Dialect::Confab : Dialect::Seed;
-    if (c->loggedIn) {
-        sendError(c, ErrorCode::AlreadyLoggedIn, r.ref, c->dialect);
-        return;
-    }
+    if (c->loggedIn)
+        return sendError(c, ErrorCode::AlreadyLoggedIn, r.ref, c->dialect);
+    if (c->authPending)
+        return sendError(c, ErrorCode::Busy, r.ref, dialect, 1000);
     const QString key = NameRules::key(r.name);
-    if (ClientConnection *holder = m_online.value(key)) {
-        // A client that lost its connection (sleep, network change) comes back before the
-        // server noticed: the session token from its last login proves it is the same one.
-        if (r.session.isEmpty() || r.session != holder->session) {
-            qCInfo(lcServer).noquote() << "name" << r.name << "taken, refused for" << c->address;
-            sendError(c, ErrorCode::NameTaken, r.ref, dialect);
-            return;
-        }
+    const QString skeleton = NameRules::skeleton(r.name);
+
+    // A client that lost its connection (sleep, network change) comes back before the server
+    // noticed: the session token from its last login proves it is the same one, and it keeps
+    // who it was (its account, or its guest identity).
+    if (ClientConnection *holder = m_online.value(key);
+        holder && !r.session.isEmpty() && r.session == holder->session) {
         qCInfo(lcServer).noquote()
             << r.name << "resumed from" << c->address << ", closing the old connection";
+        const Identity who{holder->identity, holder->accountId, holder->tokenId, holder->admin};
+        const QString name = holder->name;
         leaveRoom(holder, QStringLiteral("replaced"));
-        closeWith(holder, ErrorCode::Replaced);
+        m_transport.closeWithError(holder, ErrorCode::Replaced);
+        admit(c, name, dialect, who);
+        return;
     }
+
+    if (!r.password.isEmpty()) {
+        c->authPending = true;
+        const QPointer<QWebSocket> socket(c->socket);
+        m_accounts.signIn(c->address, key, r.password, r.device, wallClockMs(),
+                          [this, socket, r](const AccountService::Outcome &o) {
+                              if (ClientConnection *still = connectionOf(socket)) {
+                                  still->authPending = false;
+                                  signedIn(still, r, o);
+                              }
+                          });
+        return;
+    }
+    if (!r.token.isEmpty()) {
+        signedIn(c, r, m_accounts.signInWithToken(c->address, key, r.token, wallClockMs()));
+        return;
+    }
+
+    // A guest.
+    if (!m_config.auth.guests)
+        return sendError(c, ErrorCode::GuestsNotAllowed, r.ref, dialect);
+    if (const std::optional<Account> owner = m_accounts.accountByKey(key)) {
+        qCInfo(lcServer).noquote()
+            << "registered name" << r.name << "refused to a guest from" << c->address;
+        return sendError(c, ErrorCode::NameRegistered, r.ref, dialect);
+    }
+    if (m_accounts.accountBySkeleton(skeleton))
+        return sendError(c, ErrorCode::NameConfusable, r.ref, dialect);
+    if (const ErrorCode conflict = nameConflict(key, skeleton, c); conflict != ErrorCode::None) {
+        qCInfo(lcServer).noquote()
+            << "name" << r.name << errorCodeName(conflict) << ", refused for" << c->address;
+        return sendError(c, conflict, r.ref, dialect);
+    }
+    // A guest whose connection is gone (or whose server restarted) comes back with its resume
+    // token: the same identity, so the same private history, and its resends are recognised.
+    Identity who;
+    if (!r.session.isEmpty())
+        who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
+    if (who.id.isEmpty())
+        who.id = QStringLiteral("g") + randomHex(16);
+    admit(c, r.name, dialect, who);
+}
+
+void ChatServer::handleRegister(ClientConnection *c, const ClientRequest &r)
+{
+    if (c->loggedIn)
+        return sendError(c, ErrorCode::AlreadyLoggedIn, r.ref, c->dialect);
+    if (c->authPending)
+        return sendError(c, ErrorCode::Busy, r.ref, Dialect::Confab, 1000);
+    const QString key = NameRules::key(r.name);
+    const QString skeleton = NameRules::skeleton(r.name);
+    if (const ErrorCode conflict = nameConflict(key, skeleton, c); conflict != ErrorCode::None)
+        return sendError(c, conflict, r.ref, Dialect::Confab);
+    c->authPending = true;
+    const QPointer<QWebSocket> socket(c->socket);
+    m_accounts.registerAccount(c->address, r.name, key, skeleton, r.password, r.invite, r.device,
+                               wallClockMs(), [this, socket, r](const AccountService::Outcome &o) {
+                                   if (ClientConnection *still = connectionOf(socket)) {
+                                       still->authPending = false;
+                                       signedIn(still, r, o);
+                                   }
+                               });
+}
+
+void ChatServer::signedIn(ClientConnection *c, const ClientRequest &r,
+                          const AccountService::Outcome &o)
+{
+    const Dialect dialect = r.version > 0 ? Dialect::Confab : Dialect::Seed;
+    if (c->closing)
+        return;
+    if (o.error != ErrorCode::None)
+        return sendError(c, o.error, r.ref, dialect, o.retryAfterMs);
+    if (c->loggedIn)
+        return sendError(c, ErrorCode::AlreadyLoggedIn, r.ref, c->dialect);
+    const Account &a = o.account;
+    // The account owns its name: whoever holds it now (its own older connection, a guest who
+    // took it before it was registered) gives it up.
+    if (ClientConnection *holder = m_online.value(a.nameKey); holder && holder != c) {
+        qCInfo(lcServer).noquote() << a.name << "signed in from" << c->address
+                                   << ", closing the connection that held the name";
+        leaveRoom(holder, QStringLiteral("replaced"));
+        m_transport.closeWithError(holder, ErrorCode::Replaced);
+    }
+    // Accounts are limited per account (one connection), not per address: an office behind
+    // one NAT address must not share the guests' 32 slots.
+    m_transport.releaseAddressSlot(c);
+    admit(c, a.name, dialect, Identity{accountIdentity(a.id), a.id, o.tokenId, a.admin},
+          o.newToken);
+}
+
+void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect,
+                       const Identity &who, const QString &newToken)
+{
     if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0)
         flush(); // so the history replay below and live relays do not overlap
-    c->name = r.name;
-    c->session = newSessionToken();
-    c->nameKey = key;
+    c->name = name;
+    c->session = randomHex(16);
+    c->nameKey = NameRules::key(name);
+    c->skeleton = NameRules::skeleton(name);
+    c->identity = who.id;
+    c->accountId = who.accountId;
+    c->tokenId = who.tokenId;
+    c->admin = who.admin;
     c->dialect = dialect;
     c->loggedIn = true;
-    m_online.insert(key, c);
+    m_transport.applyReadLimits(c);
+    m_online.insert(c->nameKey, c);
+    m_skeletons.insert(c->skeleton, c);
     m_room.push_back(c);
     if (!m_userListStale) {
         m_userListJson.chop(1); // the ]
@@ -417,20 +433,133 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     }
     if (dialect == Dialect::Seed)
         ++m_seedMembers;
-    qCInfo(lcServer).noquote() << r.name << "logged in from" << c->address
+    if (c->isGuest() && dialect == Dialect::Confab)
+        m_accounts.rememberGuest(c->session, c->identity, c->nameKey, wallClockMs());
+    qCInfo(lcServer).noquote() << name << "logged in from" << c->address
+                               << (c->isGuest() ? "as a guest" : "to the account")
                                << (dialect == Dialect::Seed ? "(seed dialect)" : "");
-    announce(c, true);
+    LoginInfo info;
+    info.account = !c->isGuest();
+    info.admin = c->admin;
+    info.token = newToken;
+    info.tokenId = newToken.isEmpty() ? 0 : c->tokenId;
+    info.guestsJson = guestListJson();
+    announce(c, true, &info);
 
     if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0) {
         // The old web page cannot ask for history: show it the latest public messages.
         bool more = false;
         const QList<ChatMessage> recent =
             m_store
-                ->history(HistoryQuery{c->name, QString(), 0, 0, m_config.seedHistoryMessages},
+                ->history(HistoryQuery{c->identity, QString(), 0, 0, m_config.seedHistoryMessages,
+                                       m_config.limits.historyBytes},
                           &more)
                 .value_or(QList<ChatMessage>());
         for (const ChatMessage &m : recent)
             sendBytes(c, MessageEncoder::chat(m, Dialect::Seed));
+    }
+}
+
+QByteArray ChatServer::guestListJson() const
+{
+    QByteArray json(1, '[');
+    for (const ClientConnection *c : m_room) {
+        if (!c->isGuest())
+            continue;
+        if (json.size() > 1)
+            json.append(',');
+        json.append(MessageEncoder::jsonString(c->name));
+    }
+    return json.append(']');
+}
+
+void ChatServer::handleAccountRequest(ClientConnection *c, const ClientRequest &r)
+{
+    using T = ClientRequest::Type;
+    if (r.type == T::SignOut) {
+        if (c->tokenId)
+            m_accounts.revoke(c->accountId, c->tokenId, 0, wallClockMs());
+        if (!c->closing)
+            m_transport.closeWithError(c, ErrorCode::SignedOut);
+        return;
+    }
+    if (c->isGuest())
+        return sendError(c, ErrorCode::NotSignedIn, r.ref, c->dialect);
+    switch (r.type) {
+    case T::ChangePassword: {
+        const QPointer<QWebSocket> socket(c->socket);
+        m_accounts.changePassword(
+            c->address, c->accountId, c->tokenId, r.oldPassword, r.password, wallClockMs(),
+            [this, socket, r](const AccountService::Outcome &o) {
+                ClientConnection *still = connectionOf(socket);
+                if (!still || still->closing)
+                    return;
+                if (o.error != ErrorCode::None)
+                    return sendError(still, o.error, r.ref, still->dialect, o.retryAfterMs);
+                sendBytes(still, MessageEncoder::passwordChanged(o.revoked, r.ref));
+            });
+        break;
+    }
+    case T::Devices: {
+        QList<DeviceInfo> list;
+        for (const DeviceToken &t : m_accounts.devices(c->accountId))
+            list.append(DeviceInfo{t.id, t.label, t.createdMs, t.lastUsedMs, t.id == c->tokenId});
+        sendBytes(c, MessageEncoder::devices(list, r.ref));
+        break;
+    }
+    case T::RevokeDevice: {
+        // "all": every other device; this one signs out with sign_out.
+        const int count = r.allDevices
+                              ? m_accounts.revoke(c->accountId, 0, c->tokenId, wallClockMs())
+                              : m_accounts.revoke(c->accountId, r.deviceId, 0, wallClockMs());
+        if (!c->closing)
+            sendBytes(c, MessageEncoder::deviceRevoked(count, r.ref));
+        break;
+    }
+    case T::CreateInvite: {
+        if (!c->admin)
+            return sendError(c, ErrorCode::Forbidden, r.ref, c->dialect);
+        qint64 expires = 0;
+        const QString code = m_accounts.createInvite(c->accountId, r.inviteUses, r.inviteDays,
+                                                     wallClockMs(), &expires);
+        if (code.isEmpty())
+            return sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
+        qCInfo(lcServer).noquote()
+            << c->name << "created an invite for" << r.inviteUses << "accounts";
+        sendBytes(c, MessageEncoder::invite(code, r.inviteUses, expires, r.ref));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void ChatServer::onTokensRevoked(qint64 accountId, const QList<qint64> &tokenIds)
+{
+    // A revoked token ends its live session at once, wherever it was revoked.
+    std::vector<ClientConnection *> ended;
+    for (ClientConnection *c : m_room) {
+        if (c->accountId == accountId && tokenIds.contains(c->tokenId))
+            ended.push_back(c);
+    }
+    for (ClientConnection *c : ended) {
+        qCInfo(lcServer).noquote() << "device token of" << c->name << "revoked; closing";
+        leaveRoom(c, QStringLiteral("token revoked"));
+        m_transport.closeWithError(c, ErrorCode::TokenRevoked);
+    }
+}
+
+void ChatServer::onAccountDisabled(qint64 accountId)
+{
+    std::vector<ClientConnection *> ended;
+    for (ClientConnection *c : m_room) {
+        if (c->accountId == accountId)
+            ended.push_back(c);
+    }
+    for (ClientConnection *c : ended) {
+        qCInfo(lcServer).noquote() << "account" << c->name << "disabled; closing";
+        leaveRoom(c, QStringLiteral("account disabled"));
+        m_transport.closeWithError(c, ErrorCode::AccountDisabled);
     }
 }
 
@@ -452,16 +581,22 @@ const QByteArray &ChatServer::userListJson()
     return m_userListJson;
 }
 
-void ChatServer::announce(ClientConnection *subject, bool login)
+void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo *info)
 {
     const qint64 ts = wallClockMs();
     const int online = int(m_room.size());
     if (login) {
-        // The newcomer gets the whole list once; after that only changes.
-        sendWithUserList(subject, MessageEncoder::loginHead(subject->name, online, true, ts,
-                                                            subject->dialect == Dialect::Confab
-                                                                ? subject->session
-                                                                : QString()));
+        // The newcomer gets the whole list once; after that only changes. Names cannot hold
+        // characters that HTML treats specially (NameRules), so the one list serves both
+        // dialects unescaped.
+        const bool confab = subject->dialect == Dialect::Confab;
+        const QByteArray head = MessageEncoder::loginHead(subject->name, online, true, ts,
+                                                          confab ? subject->session : QString(),
+                                                          confab ? info : nullptr);
+        const QByteArray &list = userListJson();
+        static constexpr char tail = '}';
+        const QByteArray header = WireFrame::textHeader(head.size() + list.size() + 1);
+        m_transport.sendPieces(subject, {header, head, list, QByteArrayView(&tail, 1)});
     }
     // The seed page rebuilds its list from user_list on every login and logout.
     if (m_seedMembers > 0) {
@@ -485,20 +620,24 @@ void ChatServer::flushPresence()
 {
     QStringList joined;
     QStringList left;
+    QStringList guests;
     // Every name touched since the last batch is listed by its state now, even when it came
     // and went: a client that logged in meanwhile took its list at some point in between,
     // and only the current state is right for every client (the lists are sets).
     for (auto it = m_presenceChanges.cbegin(); it != m_presenceChanges.cend(); ++it) {
-        if (const ClientConnection *now = m_online.value(it.key()))
+        if (const ClientConnection *now = m_online.value(it.key())) {
             joined.append(now->name);
-        else
+            if (now->isGuest())
+                guests.append(now->name);
+        } else {
             left.append(it.value());
+        }
     }
     m_presenceChanges.clear();
     if (joined.isEmpty() && left.isEmpty())
         return;
-    const QByteArray frame =
-        WireFrame::text(MessageEncoder::presence(joined, left, int(m_room.size()), wallClockMs()));
+    const QByteArray frame = WireFrame::text(
+        MessageEncoder::presence(joined, left, int(m_room.size()), wallClockMs(), guests));
     for (ClientConnection *c : m_room) {
         if (c->dialect == Dialect::Confab)
             send(c, frame);
@@ -512,20 +651,34 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
     m.content = r.content;
     m.clientId = r.ref;
     m.timestampMs = wallClockMs();
+    MessageParties parties{c->identity, {}};
+    // What this message makes the server send, paid for from the sender's budget (and the
+    // room's or the recipient's): the text, plus the envelope around it.
+    const qint64 cost = r.content.size() * 2 + 128;
     if (!r.to.isEmpty()) {
         const QString toKey = NameRules::key(r.to);
-        if (toKey == c->nameKey) {
-            sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
-            return;
+        if (toKey == c->nameKey)
+            return sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
+        // Private history belongs to identities: an account (also while offline) or the guest
+        // online now. A name that is neither has nobody to keep the message for.
+        if (const ClientConnection *recipient = m_online.value(toKey)) {
+            m.to = recipient->name; // the spelling the recipient logged in with
+            parties.recipient = recipient->identity;
+        } else if (const std::optional<Account> account = m_accounts.accountByKey(toKey)) {
+            m.to = account->name;
+            parties.recipient = accountIdentity(account->id);
+        } else {
+            return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
         }
-        // Use the spelling of the name the recipient logged in with, when online.
-        const ClientConnection *recipient = m_online.value(toKey);
-        m.to = recipient ? recipient->name : r.to;
+        if (!m_budget.takePrivate(c->budgetKey(), toKey, cost, now()))
+            return sendError(c, ErrorCode::RateLimited, r.ref, c->dialect);
     } else {
+        if (!m_budget.takePublic(c->budgetKey(), cost, now()))
+            return sendError(c, ErrorCode::RateLimited, r.ref, c->dialect);
         m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
     }
 
-    const MessageStore::AppendResult result = m_store->append(m);
+    const MessageStore::AppendResult result = m_store->append(m, parties);
     if (result == MessageStore::AppendResult::Failed) {
         qCWarning(lcServer).noquote()
             << "cannot store a message from" << c->name << ":" << m_store->lastError();
@@ -536,104 +689,7 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
     }
     m_pending.push_back(
         Pending{c->socket, std::move(m), result == MessageStore::AppendResult::Duplicate});
-    scheduleTurnEnd();
-}
-
-void ChatServer::scheduleTurnEnd()
-{
-    if (m_turnEndScheduled)
-        return;
-    m_turnEndScheduled = true;
-    // Runs after the sockets that are ready in this event-loop turn have been read, so one
-    // commit covers all their messages and each receiver gets one write for all of them.
-    QMetaObject::invokeMethod(this, &ChatServer::endTurn, Qt::QueuedConnection);
-}
-
-void ChatServer::endTurn()
-{
-    m_turnEndScheduled = false;
-    flush();
-    std::vector<ClientConnection *> dirty;
-    dirty.swap(m_dirty);
-    for (ClientConnection *c : dirty)
-        writeOut(c);
-    dropSlowConsumers();
-}
-
-void ChatServer::writeOut(ClientConnection *c)
-{
-    if (c->out.isEmpty())
-        return;
-    QTcpSocket *tcp = c->tcp.data();
-    if (!tcp) {
-        c->out.clear();
-        return;
-    }
-    qsizetype written = 0;
-#ifdef Q_OS_UNIX
-    // Straight into the kernel when Qt holds nothing for this socket (the usual case): one
-    // system call, and no write notifier to arm and disarm in the event loop.
-    if (tcp->bytesToWrite() == 0)
-        written = c->out.sendTo(int(tcp->socketDescriptor()));
-#endif
-    // The rest waits in Qt's buffer, behind which later writes queue up in order.
-    c->out.forEachAfter(written,
-                        [tcp](const char *data, qsizetype size) { tcp->write(data, size); });
-    c->out.clear(); // an idle connection keeps no frames
-    checkQueued(c);
-}
-
-void ChatServer::checkQueued(ClientConnection *c)
-{
-    // A receiver that does not read must not make the server buffer without bound.
-    if (c->tcp && c->tcp->bytesToWrite() > m_config.maxQueuedBytes && !c->closing) {
-        c->closing = true;
-        m_slow.push_back(c);
-    }
-}
-
-void ChatServer::sendWithUserList(ClientConnection *c, const QByteArray &head)
-{
-    if (c->closing || !c->tcp)
-        return;
-    const QByteArray &list = userListJson();
-    static constexpr char tail = '}';
-    const QByteArray start = WireFrame::textHeader(head.size() + list.size() + 1) + head;
-#ifdef Q_OS_UNIX
-    // With 10,000 users online the list is over 100 KB. Copied into a message and a frame,
-    // which were freed again after the write, it left the heap full of touched holes that
-    // later took the connections' long-lived buffers, so the RSS per idle connection grew
-    // (docs/benchmarks.md, run d). So the pieces go to the kernel from where they are, when
-    // nothing else waits for this receiver (then writing now keeps the order).
-    QTcpSocket *tcp = c->tcp.data();
-    if (c->out.isEmpty() && tcp->bytesToWrite() == 0) {
-        const QByteArrayView pieces[] = {start, list, QByteArrayView(&tail, 1)};
-        iovec iov[std::size(pieces)];
-        for (size_t i = 0; i < std::size(pieces); ++i)
-            iov[i] = {const_cast<char *>(pieces[i].data()), size_t(pieces[i].size())};
-        msghdr msg{};
-        msg.msg_iov = iov;
-        msg.msg_iovlen = std::size(iov);
-        qsizetype sent = qMax<qsizetype>(
-            0, ::sendmsg(int(tcp->socketDescriptor()), &msg, MSG_NOSIGNAL | MSG_DONTWAIT));
-        // What the kernel did not take waits in Qt's buffer, as in writeOut.
-        for (const QByteArrayView piece : pieces) {
-            if (sent >= piece.size()) {
-                sent -= piece.size();
-                continue;
-            }
-            tcp->write(piece.data() + sent, piece.size() - sent);
-            sent = 0;
-        }
-        checkQueued(c);
-        if (!m_slow.empty())
-            scheduleTurnEnd(); // dropSlowConsumers
-        return;
-    }
-#endif
-    QByteArray frame;
-    frame.reserve(start.size() + list.size() + 1);
-    send(c, frame.append(start).append(list).append(tail));
+    m_transport.scheduleTurnEnd();
 }
 
 void ChatServer::flush()
@@ -647,7 +703,7 @@ void ChatServer::flush()
             << "cannot commit" << batch.size() << "messages:" << m_store->lastError();
         m_store->rollback();
         for (const Pending &p : batch) {
-            if (ClientConnection *c = connectionFor(p.sender.data()))
+            if (ClientConnection *c = connectionOf(p.sender))
                 sendError(c, ErrorCode::StoreFailed, p.message.clientId, c->dialect);
         }
         return;
@@ -655,7 +711,7 @@ void ChatServer::flush()
     for (const Pending &p : batch) {
         if (!p.duplicate)
             relay(p.message);
-        ClientConnection *c = connectionFor(p.sender.data());
+        ClientConnection *c = connectionOf(p.sender);
         // Seed clients send no id and would not understand an ack.
         if (c && !p.message.clientId.isEmpty())
             sendBytes(c, MessageEncoder::ack(p.message.clientId, p.message.seq,
@@ -690,17 +746,37 @@ void ChatServer::relay(const ChatMessage &message)
 
 void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
 {
+    // One page at a time per connection, each only once the previous one has reached the
+    // kernel: 40 pages asked for at once held 121 MB for one connection (issue: hardening).
+    if (c->historyQueue.size() >= kMaxQueuedHistory)
+        return sendError(c, ErrorCode::HistoryBusy, r.ref, c->dialect);
+    c->historyQueue.push_back(r);
+    pumpHistory(c);
+}
+
+void ChatServer::pumpHistory(ClientConnection *c)
+{
+    if (c->historyInFlight || c->historyQueue.empty() || c->closing)
+        return;
+    if (m_transport.queuedBytes(c) > 0) {
+        c->notifyDrained = true; // come back when what is queued has gone out
+        return;
+    }
+    const ClientRequest r = std::move(c->historyQueue.front());
+    c->historyQueue.pop_front();
     // Answer from committed data only: what is pending now is relayed in this same turn.
     flush();
-    HistoryQuery q{c->name, r.with, r.before, r.after, r.limit};
+    HistoryQuery q{c->identity, r.with, r.before, r.after, r.limit, m_config.limits.historyBytes};
     bool more = false;
     const std::optional<QList<ChatMessage>> page = m_store->history(q, &more);
     if (!page) {
         qCWarning(lcServer).noquote() << "cannot read history:" << m_store->lastError();
         sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
-        return;
+        return pumpHistory(c);
     }
     sendBytes(c, MessageEncoder::history(r.with, *page, more, r.ref));
+    c->historyInFlight = true;
+    c->notifyDrained = true;
 }
 
 void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
@@ -752,6 +828,10 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
         if (isCaller || !m_calls.accept(id, r.media))
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         qCInfo(lcServer).noquote() << c->name << "accepted call" << id;
+        // Media packets are larger than chat messages: both members may send them now.
+        m_transport.allowLargeFrames(c);
+        if (other)
+            m_transport.allowLargeFrames(other);
         forward(QStringLiteral("call_accept"), m_calls.find(id)->media, r.codecs);
         break;
     case A::Reject:
@@ -812,103 +892,37 @@ void ChatServer::endCallOf(ClientConnection *c, const QString &reason)
 void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
 {
     const QByteArray payload = WireFrame::text(MessageEncoder::typing(c->name, r.to, r.typing));
+    // Typing notices cost from the send budget too (without a reply: they are ephemeral), or
+    // many connections could bury everyone in them within the message rate.
     if (!r.to.isEmpty()) {
-        ClientConnection *to = m_online.value(NameRules::key(r.to));
-        if (to && to != c && to->dialect == Dialect::Confab)
+        const QString toKey = NameRules::key(r.to);
+        ClientConnection *to = m_online.value(toKey);
+        if (to && to != c && to->dialect == Dialect::Confab &&
+            m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
             send(to, payload);
-    } else {
-        for (ClientConnection *other : m_room) {
-            if (other != c && other->dialect == Dialect::Confab)
-                send(other, payload);
-        }
-    }
-}
-
-void ChatServer::send(ClientConnection *c, const QByteArray &frame)
-{
-    if (c->closing || !c->tcp)
         return;
-    // Frames are gathered per receiver and written at the end of the event-loop turn
-    // (writeOut). QWebSocket writes its own frames (pongs, close) whole on this same thread,
-    // and closeWith() writes ours out first, so frames never interleave or reorder.
-    if (c->out.isEmpty())
-        m_dirty.push_back(c);
-    c->out.append(frame); // a reference: the frame is shared by all its receivers
-    scheduleTurnEnd();
-}
-
-void ChatServer::dropSlowConsumers()
-{
-    std::vector<ClientConnection *> slow;
-    slow.swap(m_slow);
-    for (ClientConnection *c : slow) {
-        qCWarning(lcServer).noquote()
-            << "dropping slow receiver" << c->name << "from" << c->address << "with"
-            << (c->tcp ? c->tcp->bytesToWrite() : 0) << "bytes queued";
-        c->out.clear();
-        // Its queue is full, so a close frame would not get through: abort the connection.
-        c->socket->abort();
+    }
+    if (!m_budget.takePublic(c->budgetKey(), kTypingBytes, now()))
+        return;
+    for (ClientConnection *other : m_room) {
+        if (other != c && other->dialect == Dialect::Confab)
+            send(other, payload);
     }
 }
 
-void ChatServer::sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect)
+void ChatServer::sendBytes(ClientConnection *c, const QByteArray &json)
+{
+    m_transport.send(c, WireFrame::text(json));
+}
+
+void ChatServer::sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect,
+                           qint64 retryAfterMs)
 {
     if (errorCodeCloses(code)) {
-        closeWith(c, code);
+        m_transport.closeWithError(c, code);
         return;
     }
-    sendBytes(c, MessageEncoder::error(code, ref, dialect));
-}
-
-void ChatServer::closeWith(ClientConnection *c, ErrorCode code)
-{
-    if (c->closing)
-        return;
-    qCInfo(lcServer).noquote() << "closing connection" << (c->name.isEmpty() ? c->address : c->name)
-                               << "reason" << errorCodeName(code);
-    sendBytes(c, MessageEncoder::error(code, {}, c->dialect));
-    writeOut(c); // before QWebSocket writes its close frame
-    c->closing = true;
-    c->socket->close(closeCodeFor(code), errorCodeName(code));
-}
-
-void ChatServer::checkKeepalive()
-{
-    const qint64 t = now();
-    for (auto it = m_upgrading.begin(); it != m_upgrading.end();) {
-        // QWebSocketServer gives up on a handshake after its timeout but leaves the socket.
-        if (t - it->sinceMs > m_config.handshakeTimeoutMs + 1000) {
-            if (it->socket) {
-                it->socket->abort();
-                it->socket->deleteLater();
-            }
-            it = m_upgrading.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    std::vector<ClientConnection *> idle;
-    for (auto &[socket, c] : m_connections) {
-        if (c->closing)
-            continue;
-        const qint64 silent = t - c->lastActivityMs;
-        if (silent > m_config.idleTimeoutMs ||
-            (!c->loggedIn && t - c->connectedMs > m_config.loginTimeoutMs))
-            idle.push_back(c.get());
-        else if (silent >= m_config.pingIntervalMs)
-            socket->ping();
-    }
-    for (ClientConnection *c : idle) {
-        const bool neverLoggedIn = !c->loggedIn;
-        qCInfo(lcServer).noquote()
-            << (c->name.isEmpty() ? c->address : c->name)
-            << (neverLoggedIn ? "did not log in in time" : "silent for too long");
-        QWebSocket *socket = c->socket;
-        closeWith(c,
-                  neverLoggedIn ? ErrorCode::LoginTimeout : ErrorCode::IdleTimeout); // may delete c
-        // A peer that stopped answering will not answer the close handshake either.
-        QTimer::singleShot(1000, socket, &QWebSocket::abort);
-    }
+    sendBytes(c, MessageEncoder::error(code, ref, dialect, {}, retryAfterMs));
 }
 
 void ChatServer::shutdown()
@@ -916,17 +930,6 @@ void ChatServer::shutdown()
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
-    m_tcp.close();
-    m_keepalive.stop();
     flush();
-    qCInfo(lcServer) << "shutting down," << m_connections.size() << "connections to close";
-    if (m_connections.empty()) {
-        QMetaObject::invokeMethod(this, &ChatServer::drained, Qt::QueuedConnection);
-        return;
-    }
-    std::vector<ClientConnection *> all;
-    for (auto &[socket, c] : m_connections)
-        all.push_back(c.get());
-    for (ClientConnection *c : all)
-        closeWith(c, ErrorCode::ServerShutdown);
+    m_transport.shutdown();
 }

@@ -1,60 +1,41 @@
 #pragma once
 
+#include "accounts/accountservice.h"
 #include "callregistry.h"
 #include "clientconnection.h"
 #include "messagestore.h"
 #include "protocol/requestdecoder.h"
 #include "serverconfig.h"
-#include "wireframe.h"
+#include "transport/sendbudget.h"
+#include "transport/transport.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocketServer>
 
-#include <memory>
-#include <unordered_map>
+#include <deque>
 #include <vector>
 
-// Open TCP connections, in total and per peer address.
-struct AddressCounts
-{
-    int total = 0;
-    QHash<QString, int> perAddress;
-};
-
-// Lives as a child of one accepted socket and holds its place in AddressCounts until the
-// socket is deleted, however that happens.
-class AddressSlot : public QObject
-{
-public:
-    AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &address, QObject *socket);
-    ~AddressSlot() override;
-
-private:
-    std::shared_ptr<AddressCounts> m_counts;
-    QString m_address;
-};
-
-// The relay: one public room, presence, private routing, history, limits. All of it runs on
-// the thread that owns the object; nothing blocks except SQLite commits (grouped per
-// event-loop turn).
+// The relay: one public room, presence, sign-in, private routing, history and calls. The
+// transport (accepting, limits, the write path) is Transport's; the accounts' storage and
+// password hashing are AccountService's. All of it runs on the thread that owns the object;
+// nothing blocks except SQLite (commits are grouped per event-loop turn).
 class ChatServer : public QObject
 {
     Q_OBJECT
 public:
-    ChatServer(const ServerConfig &config, MessageStore *store, QObject *parent = nullptr);
+    ChatServer(const ServerConfig &config, MessageStore *store, AccountStore *accounts,
+               QObject *parent = nullptr);
     ~ChatServer() override;
 
     bool listen(QString *error);
-    quint16 port() const;
-    int connectionCount() const { return int(m_connections.size()); }
+    quint16 port() const { return m_transport.port(); }
+    bool isEncrypted() const { return m_transport.isEncrypted(); }
+    int connectionCount() const { return m_transport.connectionCount(); }
     int onlineCount() const { return int(m_room.size()); }
     QStringList onlineUsers() const;
+    AccountService *accounts() { return &m_accounts; }
 
     // Stops accepting, tells every client why, and emits drained() once all are closed.
     void shutdown();
@@ -69,61 +50,70 @@ private:
         ChatMessage message;
         bool duplicate = false;
     };
+    // Who a session is, once its name is checked.
+    struct Identity
+    {
+        QString id; // MessageParties identity
+        qint64 accountId = 0;
+        qint64 tokenId = 0;
+        bool admin = false;
+    };
 
-    void acceptTcpConnections();
-    void acceptWebSockets();
     void onText(ClientConnection *c, const QString &text);
     void onBinary(ClientConnection *c, const QByteArray &data);
+    void onClosed(ClientConnection *c, const QString &reason);
     // Rate limit: false when over it; closes the connection after too many strikes.
     bool takeToken(ClientConnection *c);
-    void onDisconnected(QWebSocket *socket);
     void leaveRoom(ClientConnection *c, const QString &reason);
 
     void handleLogin(ClientConnection *c, const ClientRequest &r);
+    void handleRegister(ClientConnection *c, const ClientRequest &r);
+    void handleAccountRequest(ClientConnection *c, const ClientRequest &r);
+    void signedIn(ClientConnection *c, const ClientRequest &r, const AccountService::Outcome &o);
+    void admit(ClientConnection *c, const QString &name, Dialect dialect, const Identity &who,
+               const QString &newToken = {});
+    // The online user holding `key` or a name that looks like it (another key, same skeleton).
+    ErrorCode nameConflict(const QString &key, const QString &skeleton,
+                           const ClientConnection *except) const;
+    void onTokensRevoked(qint64 accountId, const QList<qint64> &tokenIds);
+    void onAccountDisabled(qint64 accountId);
+    ClientConnection *connectionOf(const QPointer<QWebSocket> &socket) const;
+
     void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleHistory(ClientConnection *c, const ClientRequest &r);
+    void pumpHistory(ClientConnection *c);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
     void handleCall(ClientConnection *c, const ClientRequest &r);
     void relayMedia(ClientConnection *c, const QByteArray &packet);
     void endCallOf(ClientConnection *c, const QString &reason);
     void ringTimeout(quint32 callId);
 
-    // Queues one ready-made frame (WireFrame) to the receiver.
-    void send(ClientConnection *c, const QByteArray &frame);
-    void sendBytes(ClientConnection *c, const QByteArray &json) { send(c, WireFrame::text(json)); }
-    // A message with the user list: head (MessageEncoder::loginHead), the list, "}".
-    void sendWithUserList(ClientConnection *c, const QByteArray &head);
-    void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect);
-    void closeWith(ClientConnection *c, ErrorCode code);
-    void dropSlowConsumers();
-
-    void scheduleTurnEnd();
-    void endTurn();
-    void writeOut(ClientConnection *c);
-    void checkQueued(ClientConnection *c);
+    void send(ClientConnection *c, const QByteArray &frame) { m_transport.send(c, frame); }
+    void sendBytes(ClientConnection *c, const QByteArray &json);
+    void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect,
+                   qint64 retryAfterMs = 0);
     void flush();
     void relay(const ChatMessage &message);
-    void announce(ClientConnection *joined, bool login);
+    void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr);
     void flushPresence();
-    void checkKeepalive();
 
     // m_room's names as one JSON array, as login confirmations and seed presence carry it.
     const QByteArray &userListJson();
-
-    ClientConnection *connectionFor(QWebSocket *socket) const;
-    qint64 now() const { return m_clock.elapsed(); }
+    QByteArray guestListJson() const;
+    qint64 now() const { return m_transport.now(); }
 
     ServerConfig m_config;
     MessageStore *m_store;
+    AccountService m_accounts;
     RequestDecoder m_decoder;
-    QTcpServer m_tcp;
-    QWebSocketServer m_webSockets;
-    QElapsedTimer m_clock;
-    QTimer m_keepalive;
+    Transport m_transport;
+    SendBudget m_budget;
+    QTimer m_housekeeping;
 
-    std::unordered_map<QWebSocket *, std::unique_ptr<ClientConnection>> m_connections;
-    QHash<QString, ClientConnection *> m_online; // by NameRules::key
-    std::vector<ClientConnection *> m_room;      // logged-in users in join order
+    QHash<QWebSocket *, ClientConnection *> m_bySocket;
+    QHash<QString, ClientConnection *> m_online;    // by NameRules::key
+    QHash<QString, ClientConnection *> m_skeletons; // by NameRules::skeleton
+    std::vector<ClientConnection *> m_room;         // logged-in users in join order
     int m_seedMembers = 0;
     // The `user_list` of m_room, serialised: a join appends its name, a leave only marks it
     // stale, and the next use rebuilds it. So a login costs a copy of these bytes instead
@@ -132,20 +122,8 @@ private:
     bool m_userListStale = false;
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
-    struct Upgrading
-    {
-        QPointer<QTcpSocket> socket;
-        qint64 sinceMs = 0;
-    };
-    std::shared_ptr<AddressCounts> m_addresses = std::make_shared<AddressCounts>();
-    QHash<QString, Upgrading> m_upgrading; // accepted, WebSocket handshake not done yet
 
     CallRegistry m_calls;
-    qint64 m_mediaDropped = 0; // packets not queued to receivers that fell behind
-
     std::vector<Pending> m_pending;
-    bool m_turnEndScheduled = false;
-    std::vector<ClientConnection *> m_dirty; // receivers with frames gathered this turn
-    std::vector<ClientConnection *> m_slow;
     bool m_shuttingDown = false;
 };

@@ -1,39 +1,65 @@
 #pragma once
 
-#include "outqueue.h"
+#include "protocol/clientrequest.h"
 #include "protocol/messageencoder.h"
 #include "protocol/protocollimits.h"
-#include "ratelimiter.h"
+#include "transport/outqueue.h"
+#include "transport/ratelimiter.h"
 
 #include <QPointer>
 #include <QString>
 #include <QTcpSocket>
 
+#include <deque>
+
 class QWebSocket;
+class AddressSlot;
 
 // What the server knows about one WebSocket connection. Kept small on purpose: an idle
 // connection should cost the server only a few kilobytes.
 struct ClientConnection
 {
     ClientConnection(QWebSocket *s, const QString &peer, const ProtocolLimits &limits, qint64 nowMs)
-        : socket(s), address(peer), rate(limits.ratePerSecond, limits.rateBurst),
-          mediaRate(limits.mediaPacketsPerSecond, limits.mediaBurst), connectedMs(nowMs),
-          lastActivityMs(nowMs)
+        : socket(s), address(peer), connectedMs(nowMs), lastActivityMs(nowMs),
+          rate(limits.ratePerSecond, limits.rateBurst),
+          mediaRate(limits.mediaPacketsPerSecond, limits.mediaBurst)
     {}
 
+    // Transport
     QWebSocket *socket;
-    QPointer<QTcpSocket> tcp; // the socket it was upgraded from, ours to delete
-    OutQueue out;             // frames gathered in this event-loop turn
-    QString address;
-    QString name;
-    QString nameKey;
-    QString session; // token a reconnecting client shows to take its name back
-    Dialect dialect = Dialect::Seed;
-    bool loggedIn = false;
-    bool closing = false;
-    RateLimiter rate;
-    RateLimiter mediaRate; // binary media packets: a bucket of their own
-    int strikes = 0;
+    QPointer<QTcpSocket> tcp;    // the socket it was upgraded from (a QSslSocket for wss), ours
+    AddressSlot *slot = nullptr; // its place in the per-address count (a child of tcp)
+    OutQueue out;                // whole frames the kernel has not taken yet
+    QString address;             // AddressKey of the client (behind a trusted proxy: the real one)
+    bool encrypted = false;      // wss: every byte goes through QSslSocket, never sendmsg()
+    bool closing = false;        // no more frames are queued; the connection is on its way out
+    bool notifyDrained = false;  // tell the server when `out` and Qt's buffer are empty
+    bool largeFrames = false;    // in a call: media-sized frames allowed
     qint64 connectedMs;
     qint64 lastActivityMs;
+
+    // Session
+    QString name;
+    QString nameKey;  // NameRules::key
+    QString skeleton; // NameRules::skeleton
+    QString session;  // token a reconnecting client shows to take its name back
+    QString identity; // "a<account id>" or "g<random>": whose private history this is
+    qint64 accountId = 0;
+    qint64 tokenId = 0; // the device token this session signed in with (0: password or guest)
+    bool admin = false;
+    Dialect dialect = Dialect::Seed;
+    bool loggedIn = false;
+    bool authPending = false; // a password is being checked: no second sign-in meanwhile
+    RateLimiter rate;
+    RateLimiter mediaRate; // binary media packets: a bucket of their own
+    double strikes = 0;    // rate-limited messages, decaying over time (ChatServer::takeToken)
+    qint64 strikesMs = 0;
+
+    // History requests wait here while an answer is on its way to the kernel.
+    std::deque<ClientRequest> historyQueue;
+    bool historyInFlight = false;
+
+    bool isGuest() const { return accountId == 0; }
+    // Who pays for what this connection makes the server send (SendBudget).
+    QString budgetKey() const { return accountId ? QStringLiteral("a%1").arg(accountId) : address; }
 };

@@ -1,9 +1,16 @@
 #include "embeddedserver.h"
 
+#include "accounts/sqliteaccountstore.h"
 #include "chatserver.h"
+#include "net/certificatepins.h"
 #include "sqlitemessagestore.h"
+#include "tls/selfsignedcertificate.h"
 
+#include <QFile>
+#include <QFileInfo>
+#include <QHostInfo>
 #include <QNetworkInterface>
+#include <QSslCertificate>
 #include <QStandardPaths>
 
 EmbeddedServer::EmbeddedServer(QObject *parent) : QObject(parent) {}
@@ -19,19 +26,36 @@ QString EmbeddedServer::defaultDatabasePath()
            QStringLiteral("/hosted-history.sqlite");
 }
 
-bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *error)
+bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *error, bool tls)
 {
     stop();
     ServerConfig config;
     config.port = port;
     config.databasePath = databasePath.isEmpty() ? defaultDatabasePath() : databasePath;
+    // A server for a group on one network: whoever can reach it may make an account.
+    config.auth.registration = AuthPolicy::Registration::Open;
+    if (tls) {
+        const QString folder = QFileInfo(config.databasePath).absolutePath();
+        config.tlsCertificate = folder + QStringLiteral("/hosted-certificate.pem");
+        config.tlsKey = folder + QStringLiteral("/hosted-key.pem");
+        if (!SelfSignedCertificate::ensure(config.tlsCertificate, config.tlsKey,
+                                           QHostInfo::localHostName(), error))
+            return false;
+        QFile certFile(config.tlsCertificate);
+        if (certFile.open(QIODevice::ReadOnly))
+            m_fingerprint = CertificatePins::fingerprint(QSslCertificate(&certFile, QSsl::Pem));
+    }
     auto store = std::make_unique<SqliteMessageStore>(config.databasePath, false);
     if (!store->open(error))
         return false;
-    auto server = std::make_unique<ChatServer>(config, store.get());
+    auto accounts = std::make_unique<SqliteAccountStore>(store->database());
+    if (!accounts->open(error))
+        return false;
+    auto server = std::make_unique<ChatServer>(config, store.get(), accounts.get());
     if (!server->listen(error))
         return false;
     m_store = std::move(store);
+    m_accounts = std::move(accounts);
     m_server = std::move(server);
     return true;
 }
@@ -39,7 +63,14 @@ bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *e
 void EmbeddedServer::stop()
 {
     m_server.reset();
+    m_accounts.reset();
     m_store.reset();
+    m_fingerprint.clear();
+}
+
+bool EmbeddedServer::isEncrypted() const
+{
+    return m_server && m_server->isEncrypted();
 }
 
 quint16 EmbeddedServer::port() const
@@ -47,10 +78,15 @@ quint16 EmbeddedServer::port() const
     return m_server ? m_server->port() : 0;
 }
 
+QString EmbeddedServer::scheme() const
+{
+    return isEncrypted() ? QStringLiteral("wss") : QStringLiteral("ws");
+}
+
 QString EmbeddedServer::localAddress() const
 {
     // Not "localhost": a minimal system may have no /etc/hosts, and it may resolve to ::1.
-    return QStringLiteral("ws://127.0.0.1:%1").arg(port());
+    return QStringLiteral("%1://127.0.0.1:%2").arg(scheme()).arg(port());
 }
 
 QStringList EmbeddedServer::lanAddresses() const
@@ -62,7 +98,8 @@ QStringList EmbeddedServer::lanAddresses() const
             continue;
         for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
             if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol)
-                result.append(QStringLiteral("ws://%1:%2").arg(entry.ip().toString()).arg(port()));
+                result.append(
+                    QStringLiteral("%1://%2:%3").arg(scheme(), entry.ip().toString()).arg(port()));
         }
     }
     return result;

@@ -8,11 +8,14 @@
 #include <memory>
 
 class ChatServer;
+class SqliteAccountStore;
 class SqliteMessageStore;
 
 // The relay running inside the desktop client ("host on this computer"): the same server
 // code on a SQLite file in the user's data folder, listening on all addresses so others on
-// the LAN can join.
+// the LAN can join. It serves wss:// with a self-signed certificate made on the first run
+// (kept next to the history, the key with mode 0600); others check its fingerprint, which the
+// window shows next to the address. Anyone who can reach it may create an account.
 class EmbeddedServer : public QObject
 {
     Q_OBJECT
@@ -21,17 +24,25 @@ public:
     ~EmbeddedServer() override;
 
     // Starts on `port` (0 picks a free one). On failure returns false and explains why.
-    bool start(quint16 port, const QString &databasePath, QString *error);
+    // tls = false serves plain ws:// (--host-plain).
+    bool start(quint16 port, const QString &databasePath, QString *error, bool tls = true);
     void stop();
     bool isRunning() const { return m_server != nullptr; }
+    bool isEncrypted() const;
     quint16 port() const;
-    // ws:// addresses others can use: this machine's non-loopback IPv4 addresses.
+    // Addresses others can use: this machine's non-loopback IPv4 addresses.
     QStringList lanAddresses() const;
     QString localAddress() const;
+    // SHA-256 fingerprint of the certificate (CertificatePins::fingerprint), "" without TLS.
+    QString fingerprint() const { return m_fingerprint; }
 
     static QString defaultDatabasePath();
 
 private:
+    QString scheme() const;
+
     std::unique_ptr<SqliteMessageStore> m_store;
+    std::unique_ptr<SqliteAccountStore> m_accounts;
     std::unique_ptr<ChatServer> m_server;
+    QString m_fingerprint;
 };

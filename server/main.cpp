@@ -1,3 +1,5 @@
+#include "accounts/admincommand.h"
+#include "accounts/sqliteaccountstore.h"
 #include "chatserver.h"
 #include "confabversion.h"
 #include "serverconfig.h"
@@ -18,6 +20,13 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("Confab"));
     QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
+
+    // confab-server admin ...: accounts and tokens on the database, then exit.
+    if (QCoreApplication::arguments().value(1) == QLatin1String("admin")) {
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("confab.*.debug=false\nconfab.*.info=false"));
+        return AdminCommand::run(QCoreApplication::arguments());
+    }
 
     QString message;
     int exitCode = 0;
@@ -44,16 +53,25 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
-    ChatServer server(*config, &store);
+    SqliteAccountStore accounts(store.database());
+    if (!accounts.open(&error)) {
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+        return 1;
+    }
+    ChatServer server(*config, &store, &accounts);
     if (!server.listen(&error)) {
         std::fprintf(stderr, "confab-server: %s\nChoose another port with --port.\n",
                      qPrintable(error));
         return 1;
     }
     // Tests and scripts read the real port from this line (useful with --port 0).
-    std::printf("confab-server %s listening on ws://%s:%u (history in %s)\n", CONFAB_VERSION,
+    std::printf("confab-server %s listening on %s://%s:%u (history in %s; registration %s, "
+                "guests %s)\n",
+                CONFAB_VERSION, server.isEncrypted() ? "wss" : "ws",
                 qPrintable(config->listenAddress.toString()), server.port(),
-                qPrintable(config->databasePath));
+                qPrintable(config->databasePath),
+                qPrintable(AuthPolicy::registrationName(config->auth.registration)),
+                config->auth.guests ? "allowed" : "denied");
     std::fflush(stdout);
 
     SignalWatcher signalWatcher;

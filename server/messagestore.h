@@ -7,15 +7,26 @@
 
 #include <optional>
 
-// Which messages a history request may see: `viewer` only ever gets public messages and
-// private ones they sent or received.
+// Who a stored message belongs to, beyond the names it shows. Private history is returned by
+// identity, not by name: "a<id>" is an account, "g<random>" one guest session (kept across
+// the session's resumes, never given to a later guest of the same name). A private message to
+// a user who is neither online nor registered is refused before it gets here.
+struct MessageParties
+{
+    QString sender;
+    QString recipient; // private messages only
+};
+
+// Which messages a history request may see: public messages, and private ones whose sender or
+// recipient identity is the viewer's.
 struct HistoryQuery
 {
-    QString viewer;
+    QString viewer;    // the viewer's identity (MessageParties)
     QString with;      // "" public room, a name = private with that user, "*" all visible
     qint64 before = 0; // seq < before, 0 = no bound
     qint64 after = 0;  // seq > after
     int limit = 50;
+    qint64 maxBytes = 0; // stop (with more = true) once the texts reach this; 0 = no bound
 };
 
 // Where messages are kept. Appends are grouped: append() adds to the open batch, commit()
@@ -29,9 +40,9 @@ public:
     virtual ~MessageStore() = default;
 
     virtual bool open(QString *error) = 0;
-    // Assigns seq and keeps the sender's timestamp. For a (sender, clientId) pair already
-    // stored, fills `message` with the stored seq and time and returns Duplicate.
-    virtual AppendResult append(ChatMessage &message) = 0;
+    // Assigns seq and keeps the sender's timestamp. For a (sender identity, clientId) pair
+    // already stored, fills `message` with the stored seq and time and returns Duplicate.
+    virtual AppendResult append(ChatMessage &message, const MessageParties &parties) = 0;
     virtual bool commit() = 0;
     virtual void rollback() = 0;
     // Oldest first. *more says whether older (or, for `after`, newer) messages remain.

@@ -1,6 +1,7 @@
 #include "serverconfig.h"
 
 #include "confabversion.h"
+#include "transport/addresskey.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -42,6 +43,33 @@ constexpr OptionSpec kOptions[] = {
     {"history-page", "Most messages in one history page (default 200).", "n"},
     {"seed-history", "Recent messages replayed to client.html users on login (default 20).", "n"},
     {"log-level", "debug, info, warning or error (default info).", "level"},
+    {"tls-cert", "PEM certificate (chain) to serve wss:// with; needs --tls-key.", "file"},
+    {"tls-key", "PEM private key of --tls-cert (unencrypted EC or RSA).", "file"},
+    {"registration", "Who may create accounts: open, invite (default) or closed.", "policy"},
+    {"guests", "allow (default) or deny users without an account.", "policy"},
+    {"token-days", "Days an unused device sign-in stays valid (default 90).", "days"},
+    {"hash-threads", "Threads that hash passwords (default 1).", "n"},
+    {"hash-queue", "Sign-ins that may wait for a hash; more get 'busy' (default 16).", "n"},
+    {"max-pending-upgrades-per-address",
+     "Connections from one address still in their TLS/WebSocket handshake (default 8).", "n"},
+    {"trusted-proxy",
+     "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header "
+     "gives the client's address.",
+     "list"},
+    {"proxy-protocol",
+     "'on': trusted proxies send a PROXY protocol header instead (HAProxy "
+     "send-proxy / send-proxy-v2). Plain ws only.",
+     "on|off"},
+    {"send-bytes-per-second",
+     "Chat bytes per second one account, or one guest address, may send (default 16384).", "n"},
+    {"send-bytes-burst", "Chat bytes one sender may send at once (default 65536).", "n"},
+    {"room-bytes-per-second",
+     "Public chat bytes per second into the room, all senders together (default 262144).", "n"},
+    {"room-bytes-burst", "Public chat bytes into the room at once (default 524288).", "n"},
+    {"inbox-bytes-per-second",
+     "Private bytes per second into one user, all senders together (default 65536).", "n"},
+    {"inbox-bytes-burst", "Private bytes into one user at once (default 262144).", "n"},
+    {"history-bytes", "Most bytes of text in one history page (default 262144).", "n"},
 };
 
 // Reads an integer option and checks its range; records an error message otherwise.
@@ -219,6 +247,55 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
             r.fail(QStringLiteral("--log-level: '%1' must be one of %2")
                        .arg(level, levels.join(QStringLiteral(", "))));
     }
+    c.tlsCertificate = r.text("tls-cert");
+    c.tlsKey = r.text("tls-key");
+    if (c.tlsCertificate.isEmpty() != c.tlsKey.isEmpty())
+        r.fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    if (const QString policy = r.text("registration"); !policy.isEmpty()) {
+        if (!AuthPolicy::registrationFromName(policy, &c.auth.registration))
+            r.fail(
+                QStringLiteral("--registration: '%1' must be open, invite or closed").arg(policy));
+    }
+    if (const QString guests = r.text("guests"); !guests.isEmpty()) {
+        if (guests == QLatin1String("allow") || guests == QLatin1String("deny"))
+            c.auth.guests = guests == QLatin1String("allow");
+        else
+            r.fail(QStringLiteral("--guests: '%1' must be allow or deny").arg(guests));
+    }
+    r.number("token-days", 1, 36500, &c.tokenDays);
+    r.number("hash-threads", 1, 256, &c.hashThreads);
+    r.number("hash-queue", 1, 100000, &c.hashQueue);
+    r.number("max-pending-upgrades-per-address", 1, 1000000, &c.maxPendingUpgradesPerAddress);
+    c.trustedProxies = r.text("trusted-proxy");
+    if (!c.trustedProxies.isEmpty()) {
+        AddressList list;
+        QString why;
+        if (!list.parse(c.trustedProxies, &why))
+            r.fail(QStringLiteral("--trusted-proxy: %1").arg(why));
+    }
+    if (const QString proxy = r.text("proxy-protocol"); !proxy.isEmpty()) {
+        if (proxy == QLatin1String("on") || proxy == QLatin1String("off"))
+            c.proxyProtocol = proxy == QLatin1String("on");
+        else
+            r.fail(QStringLiteral("--proxy-protocol: '%1' must be on or off").arg(proxy));
+        if (c.proxyProtocol && c.trustedProxies.isEmpty())
+            r.fail(QStringLiteral("--proxy-protocol needs --trusted-proxy"));
+        if (c.proxyProtocol && !c.tlsCertificate.isEmpty())
+            r.fail(QStringLiteral("--proxy-protocol works with plain ws only: let the proxy "
+                                  "terminate TLS"));
+    }
+    r.number<qint64>("send-bytes-per-second", 1, qint64(1) << 40, &c.limits.sendBytesPerSecond);
+    r.number<qint64>("send-bytes-burst", 1, qint64(1) << 40, &c.limits.sendBytesBurst);
+    r.number<qint64>("room-bytes-per-second", 1, qint64(1) << 40, &c.roomBytesPerSecond);
+    r.number<qint64>("room-bytes-burst", 1, qint64(1) << 40, &c.roomBytesBurst);
+    r.number<qint64>("inbox-bytes-per-second", 1, qint64(1) << 40, &c.inboxBytesPerSecond);
+    r.number<qint64>("inbox-bytes-burst", 1, qint64(1) << 40, &c.inboxBytesBurst);
+    r.number<qint64>("history-bytes", 1024, qint64(1) << 32, &c.limits.historyBytes);
+    // A burst smaller than one allowed message would refuse that message for ever.
+    if (c.limits.sendBytesBurst < c.limits.maxMessageBytes ||
+        c.roomBytesBurst < c.limits.maxMessageBytes || c.inboxBytesBurst < c.limits.maxMessageBytes)
+        r.fail(QStringLiteral("--send-bytes-burst, --room-bytes-burst and --inbox-bytes-burst must "
+                              "be at least --max-message-bytes"));
     if (!r.errors().isEmpty()) {
         *message = r.errors().join(QLatin1Char('\n')) + QLatin1Char('\n');
         *exitCode = 2;

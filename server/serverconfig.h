@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/authpolicy.h"
 #include "protocol/protocollimits.h"
 
 #include <QHostAddress>
@@ -16,9 +17,27 @@ struct ServerConfig
     QString databasePath;
     bool fullSync = false; // fsync every commit (survives power loss, not only kill -9)
 
+    // wss: PEM files; both empty = plain ws.
+    QString tlsCertificate;
+    QString tlsKey;
+
+    // Accounts (docs/security.md).
+    AuthPolicy auth;    // registration open|invite|closed (default invite), guests allow|deny
+    int tokenDays = 90; // unused device tokens expire
+    int hashThreads = 1;
+    int hashQueue = 16; // sign-ins waiting for a hash; more get "busy"
+
     ProtocolLimits limits;
     int maxConnections = 20000;
-    int maxConnectionsPerAddress = 32;
+    int maxConnectionsPerAddress = 32; // guests and connections not signed in yet
+    int maxPendingUpgradesPerAddress = 8;
+    QString trustedProxies;     // addresses/networks whose X-Forwarded-For or PROXY header counts
+    bool proxyProtocol = false; // trusted proxies send a PROXY header (HAProxy send-proxy)
+    // Public chat into the whole room, and private messages into one user (SendBudget).
+    qint64 roomBytesPerSecond = 262144;
+    qint64 roomBytesBurst = 524288;
+    qint64 inboxBytesPerSecond = 65536;
+    qint64 inboxBytesBurst = 262144;
     qint64 maxQueuedBytes = 4 * 1024 * 1024; // per receiver, then it is disconnected
     int floodStrikes = 50;                   // rate-limited messages in a row before closing
     int pingIntervalMs = 30000;

@@ -12,29 +12,51 @@ namespace {
 
 QAtomicInt connectionCounter;
 
-constexpr const char *kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS messages ("
-    " seq INTEGER PRIMARY KEY,"
-    " ts INTEGER NOT NULL,"
-    " sender TEXT NOT NULL,"
-    " sender_key TEXT NOT NULL,"
-    " recipient TEXT,"
-    " recipient_key TEXT,"
-    " cid TEXT,"
-    " content TEXT NOT NULL,"
-    " mentions TEXT)",
+// The table as every version since 0.1.0 creates it; migrate() brings it up to date.
+constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
+                                    " seq INTEGER PRIMARY KEY,"
+                                    " ts INTEGER NOT NULL,"
+                                    " sender TEXT NOT NULL,"
+                                    " sender_key TEXT NOT NULL,"
+                                    " recipient TEXT,"
+                                    " recipient_key TEXT,"
+                                    " cid TEXT,"
+                                    " content TEXT NOT NULL,"
+                                    " mentions TEXT)";
+
+// PRAGMA user_version of a store this code has brought up to date.
+constexpr int kSchemaVersion = 2;
+
+// Version 2: private history belongs to identities (accounts, guest sessions), not to names
+// (docs/security.md), and every history query has an index (issue: public history scanned the
+// whole table once private rows were many).
+constexpr const char *kMigrationTo2[] = {
+    "ALTER TABLE messages ADD COLUMN sender_id TEXT",
+    "ALTER TABLE messages ADD COLUMN recipient_id TEXT",
+    // Rows from before accounts: their private messages went to whoever used a name, so they
+    // are given to nobody now (a sender_id that no session has, and no recipient_id).
+    "UPDATE messages SET sender_id = 'legacy:' || sender_key WHERE sender_id IS NULL",
+    // Resends of messages stored before the upgrade are still recognised (append()).
+    "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT OR REPLACE INTO store_meta (key, value) SELECT 'legacy_max_seq', COALESCE(MAX(seq), 0)"
+    " FROM messages",
+    "DROP INDEX IF EXISTS messages_cid",
+    "DROP INDEX IF EXISTS messages_cid_sender",
+    "DROP INDEX IF EXISTS messages_to",
+    "DROP INDEX IF EXISTS messages_private_from",
     // Resent messages are recognised by the sender's own id. The id comes first: clients
-    // send ids that begin with the time (the Confab client's are UUIDv7), so new entries
-    // go to one end of the index. Keyed by sender first, a commit of n messages from n
-    // senders rewrote n index pages (docs/benchmarks.md, run a).
-    "CREATE UNIQUE INDEX IF NOT EXISTS messages_cid_sender ON messages(cid, sender_key)"
+    // send ids that begin with the time (the Confab client's are UUIDv7), so new entries go
+    // to one end of the index (docs/benchmarks.md, run a).
+    "CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages(cid, sender_id)"
     " WHERE cid IS NOT NULL",
-    "DROP INDEX IF EXISTS messages_cid", // its predecessor, in stores made by 0.1.0 until now
-    "CREATE INDEX IF NOT EXISTS messages_to ON messages(recipient_key, seq)"
+    "CREATE INDEX IF NOT EXISTS messages_public ON messages(seq) WHERE recipient_key IS NULL",
+    "CREATE INDEX IF NOT EXISTS messages_private_sender ON messages(sender_id, seq)"
     " WHERE recipient_key IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS messages_private_from ON messages(sender_key, seq)"
+    "CREATE INDEX IF NOT EXISTS messages_private_recipient ON messages(recipient_id, seq)"
     " WHERE recipient_key IS NOT NULL",
 };
+
+constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions";
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -121,24 +143,60 @@ bool SqliteMessageStore::open(QString *error)
         if (!exec(sql))
             return fail(QStringLiteral("cannot set up %1: %2").arg(m_path, m_lastError));
     }
-    for (const char *sql : kSchema) {
-        if (!exec(QLatin1String(sql)))
-            return fail(
-                QStringLiteral("cannot create the tables in %1: %2").arg(m_path, m_lastError));
-    }
+    if (!exec(QLatin1String(kBaseSchema)) || !migrate())
+        return fail(QStringLiteral("cannot create or upgrade the tables in %1: %2")
+                        .arg(m_path, m_lastError));
 
+    {
+        QSqlQuery meta(m_db);
+        if (meta.exec(
+                QStringLiteral("SELECT value FROM store_meta WHERE key = 'legacy_max_seq'")) &&
+            meta.next())
+            m_legacyMaxSeq = meta.value(0).toLongLong();
+    }
     m_insert.emplace(m_db);
     m_findByClientId.emplace(m_db);
     if (!m_insert->prepare(QStringLiteral(
             "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid, content,"
-            " mentions) VALUES (:ts, :sender, :sender_key, :recipient, :recipient_key, :cid,"
-            " :content, :mentions) ON CONFLICT DO NOTHING")) ||
+            " mentions, sender_id, recipient_id) VALUES (:ts, :sender, :sender_key, :recipient,"
+            " :recipient_key, :cid, :content, :mentions, :sender_id, :recipient_id)"
+            " ON CONFLICT DO NOTHING")) ||
         !m_findByClientId->prepare(
-            QStringLiteral("SELECT seq, ts FROM messages WHERE sender_key = ? AND cid = ?"))) {
+            QStringLiteral("SELECT seq, ts FROM messages WHERE cid = ? AND sender_id = ?"))) {
         return fail(QStringLiteral("cannot prepare statements: %1").arg(m_db.lastError().text()));
     }
     m_checkpointer = std::make_unique<WalCheckpointer>(m_path, 1000);
     m_checkpointer->start();
+    return true;
+}
+
+bool SqliteMessageStore::migrate()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    const int version = q.value(0).toInt();
+    q.finish();
+    if (version >= kSchemaVersion)
+        return true;
+    if (!m_db.transaction()) {
+        m_lastError = m_db.lastError().text();
+        return false;
+    }
+    for (const char *sql : kMigrationTo2) {
+        if (!exec(QLatin1String(sql))) {
+            m_db.rollback();
+            return false;
+        }
+    }
+    if (!exec(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion)) || !m_db.commit()) {
+        if (m_lastError.isEmpty())
+            m_lastError = m_db.lastError().text();
+        m_db.rollback();
+        return false;
+    }
     return true;
 }
 
@@ -159,7 +217,8 @@ bool SqliteMessageStore::beginBatch()
     return true;
 }
 
-MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message)
+MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message,
+                                                      const MessageParties &parties)
 {
     if (!m_insert) {
         m_lastError = notOpen();
@@ -168,6 +227,10 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message)
     if (!beginBatch())
         return AppendResult::Failed;
     const QString senderKey = NameRules::key(message.from);
+    // A message stored before identities existed, resent after the upgrade by its sender.
+    if (m_legacyMaxSeq > 0 && !message.clientId.isEmpty() &&
+        findDuplicate(message, QStringLiteral("legacy:") + senderKey))
+        return AppendResult::Duplicate;
     QSqlQuery &q = *m_insert;
     // By name: QSqlQuery turns a position into a placeholder name with QString::arg for
     // every value bound, which cost more than SQLite's insert itself (docs/benchmarks.md).
@@ -180,6 +243,8 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message)
     q.bindValue(QStringLiteral(":cid"), nullIfEmpty(message.clientId));
     q.bindValue(QStringLiteral(":content"), message.content);
     q.bindValue(QStringLiteral(":mentions"), nullIfEmpty(message.mentions.join(QLatin1Char(' '))));
+    q.bindValue(QStringLiteral(":sender_id"), parties.sender);
+    q.bindValue(QStringLiteral(":recipient_id"), nullIfEmpty(parties.recipient));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         return AppendResult::Failed;
@@ -189,17 +254,30 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message)
         return AppendResult::Stored;
     }
     // Nothing inserted: the (sender, id) pair exists, so this is a resend.
-    QSqlQuery &f = *m_findByClientId;
-    f.bindValue(0, senderKey);
-    f.bindValue(1, message.clientId);
-    if (!f.exec() || !f.next()) {
-        m_lastError = f.lastError().text();
+    if (!findDuplicate(message, parties.sender)) {
+        if (m_lastError.isEmpty())
+            m_lastError = QStringLiteral("a message was neither stored nor found");
         return AppendResult::Failed;
     }
+    return AppendResult::Duplicate;
+}
+
+bool SqliteMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)
+{
+    m_lastError.clear();
+    QSqlQuery &f = *m_findByClientId;
+    f.bindValue(0, message.clientId);
+    f.bindValue(1, senderId);
+    if (!f.exec()) {
+        m_lastError = f.lastError().text();
+        return false;
+    }
+    if (!f.next())
+        return false;
     message.seq = f.value(0).toLongLong();
     message.timestampMs = f.value(1).toLongLong();
     f.finish();
-    return AppendResult::Duplicate;
+    return true;
 }
 
 bool SqliteMessageStore::commit()
@@ -222,39 +300,63 @@ void SqliteMessageStore::rollback()
     m_inBatch = false;
 }
 
+void SqliteMessageStore::historySql(const HistoryQuery &query, QString *sql,
+                                    QVariantList *args) const
+{
+    const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
+    // Catching up (only `after`) reads forwards; paging back (the usual case) reads backwards.
+    const QString order = isForward(query) ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    const int rows = query.limit + 1;
+
+    // Each part is one indexed range read (messages_public, messages_private_sender,
+    // messages_private_recipient), limited on its own; an OR in one WHERE would make SQLite
+    // scan the table (tst_messagestore checks the plans).
+    QStringList parts;
+    auto part = [&](const QString &where, const QVariantList &values) {
+        parts << QStringLiteral("SELECT * FROM (SELECT %1 FROM messages WHERE %2 AND seq < ? AND"
+                                " seq > ? ORDER BY seq %3 LIMIT ?)")
+                     .arg(QLatin1String(kColumns), where, order);
+        *args << values << before << query.after << rows;
+    };
+    const QString viewer = query.viewer.isEmpty() ? QStringLiteral("-") : query.viewer;
+    if (query.with.isEmpty()) {
+        part(QStringLiteral("recipient_key IS NULL"), {});
+    } else if (query.with == QLatin1String("*")) {
+        part(QStringLiteral("recipient_key IS NULL"), {});
+        part(QStringLiteral("recipient_key IS NOT NULL AND sender_id = ?"), {viewer});
+        part(QStringLiteral("recipient_key IS NOT NULL AND recipient_id = ?"), {viewer});
+    } else {
+        const QString other = NameRules::key(query.with);
+        part(QStringLiteral("recipient_key IS NOT NULL AND sender_id = ? AND recipient_key = ?"),
+             {viewer, other});
+        part(QStringLiteral("recipient_key IS NOT NULL AND recipient_id = ? AND sender_key = ?"),
+             {viewer, other});
+    }
+    if (parts.size() == 1) {
+        *sql = parts.first();
+    } else {
+        *sql = QStringLiteral("SELECT * FROM (%1) ORDER BY seq %2 LIMIT ?")
+                   .arg(parts.join(QStringLiteral(" UNION ALL ")), order);
+        *args << rows;
+    }
+}
+
+bool SqliteMessageStore::isForward(const HistoryQuery &query)
+{
+    return query.after > 0 && query.before == 0;
+}
+
 std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery &query, bool *more)
 {
     if (!m_db.isOpen()) {
         m_lastError = notOpen();
         return std::nullopt;
     }
-    QString where;
+    QString sql;
     QVariantList args;
-    const QString me = NameRules::key(query.viewer);
-    if (query.with.isEmpty()) {
-        where = QStringLiteral("recipient_key IS NULL");
-    } else if (query.with == QLatin1String("*")) {
-        where = QStringLiteral("(recipient_key IS NULL OR sender_key = ? OR recipient_key = ?)");
-        args << me << me;
-    } else {
-        const QString other = NameRules::key(query.with);
-        where =
-            QStringLiteral("recipient_key IS NOT NULL AND ((sender_key = ? AND recipient_key = ?)"
-                           " OR (sender_key = ? AND recipient_key = ?))");
-        args << me << other << other << me;
-    }
-    const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
-    // Catching up (only `after`) reads forwards; paging back (the usual case) reads backwards.
-    const bool forward = query.after > 0 && query.before == 0;
-    const QString sql = QStringLiteral("SELECT seq, ts, sender, recipient, cid, content, mentions"
-                                       " FROM messages WHERE %1 AND seq < ? AND seq > ?"
-                                       " ORDER BY seq %2 LIMIT ?")
-                            .arg(where, forward ? QStringLiteral("ASC") : QStringLiteral("DESC"));
-    args << before << query.after << query.limit + 1;
-
+    historySql(query, &sql, &args);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    QList<ChatMessage> result;
     if (!q.prepare(sql)) {
         m_lastError = q.lastError().text();
         return std::nullopt;
@@ -265,12 +367,43 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery
         m_lastError = q.lastError().text();
         return std::nullopt;
     }
-    while (q.next())
-        result.append(readRow(q));
-    *more = result.size() > query.limit;
-    if (*more)
-        result.removeLast();
-    if (!forward)
+    QList<ChatMessage> result;
+    qint64 bytes = 0;
+    *more = false;
+    while (q.next()) {
+        if (result.size() == query.limit) {
+            *more = true;
+            break;
+        }
+        ChatMessage m = readRow(q);
+        // A page holds at most maxBytes of text (but always one message): 200 messages of
+        // 16 KB each would be a 3 MB answer to one request.
+        bytes += m.content.size() * 2 + 64;
+        if (query.maxBytes > 0 && bytes > query.maxBytes && !result.isEmpty()) {
+            *more = true;
+            break;
+        }
+        result.append(std::move(m));
+    }
+    if (!isForward(query))
         std::reverse(result.begin(), result.end());
     return result;
+}
+
+QStringList SqliteMessageStore::historyPlan(const HistoryQuery &query)
+{
+    QString sql;
+    QVariantList args;
+    historySql(query, &sql, &args);
+    QSqlQuery q(m_db);
+    QStringList plan;
+    if (!q.prepare(QStringLiteral("EXPLAIN QUERY PLAN ") + sql))
+        return {q.lastError().text()};
+    for (int i = 0; i < args.size(); ++i)
+        q.bindValue(i, args.at(i));
+    if (!q.exec())
+        return {q.lastError().text()};
+    while (q.next())
+        plan << q.value(3).toString(); // id, parent, notused, detail
+    return plan;
 }

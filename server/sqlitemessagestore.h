@@ -18,14 +18,25 @@ public:
     ~SqliteMessageStore() override;
 
     bool open(QString *error) override;
-    AppendResult append(ChatMessage &message) override;
+    AppendResult append(ChatMessage &message, const MessageParties &parties) override;
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
     QString lastError() const override { return m_lastError; }
 
+    // The connection, for the account store on the same file (SqliteAccountStore).
+    QSqlDatabase database() const { return m_db; }
+    QString path() const { return m_path; }
+    // EXPLAIN QUERY PLAN of the history query, one detail line per step (for the index tests).
+    QStringList historyPlan(const HistoryQuery &query);
+
 private:
     bool exec(const QString &sql);
+    bool migrate();
+    // The stored seq and time of (clientId, senderId), into `message`; false when none.
+    bool findDuplicate(ChatMessage &message, const QString &senderId);
+    void historySql(const HistoryQuery &query, QString *sql, QVariantList *args) const;
+    static bool isForward(const HistoryQuery &query);
     bool beginBatch();
     QString notOpen() const;
 
@@ -33,6 +44,7 @@ private:
     QString m_connectionName;
     bool m_fullSync;
     bool m_inBatch = false;
+    qint64 m_legacyMaxSeq = 0; // rows before identities (schema 2); 0 = none
     QString m_lastError;
     QSqlDatabase m_db;
     std::optional<QSqlQuery> m_insert;

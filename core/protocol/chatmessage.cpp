@@ -4,21 +4,28 @@
 
 #include <QJsonArray>
 
-QJsonObject ChatMessage::toJson(bool htmlEscapeContent) const
+QJsonObject ChatMessage::toJson(bool htmlEscape) const
 {
+    auto field = [htmlEscape](const QString &text) {
+        return htmlEscape ? TextRules::htmlEscaped(text) : text;
+    };
     QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("user")},
-        {QStringLiteral("from"), from},
-        {QStringLiteral("content"), htmlEscapeContent ? TextRules::htmlEscaped(content) : content},
+        {QStringLiteral("from"), field(from)},
+        {QStringLiteral("content"), field(content)},
         {QStringLiteral("seq"), seq},
         {QStringLiteral("ts"), timestampMs},
     };
     if (!clientId.isEmpty())
-        o.insert(QStringLiteral("id"), clientId);
+        o.insert(QStringLiteral("id"), field(clientId));
     if (!to.isEmpty())
-        o.insert(QStringLiteral("to"), to);
-    if (!mentions.isEmpty())
-        o.insert(QStringLiteral("mentions"), QJsonArray::fromStringList(mentions));
+        o.insert(QStringLiteral("to"), field(to));
+    if (!mentions.isEmpty()) {
+        QStringList escaped;
+        for (const QString &m : mentions)
+            escaped.append(field(m));
+        o.insert(QStringLiteral("mentions"), QJsonArray::fromStringList(escaped));
+    }
     return o;
 }
 

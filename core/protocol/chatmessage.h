@@ -21,7 +21,8 @@ struct ChatMessage
 
     bool isPrivate() const { return !to.isEmpty(); }
 
-    // The relay object {"type":"user",...}; a seed-dialect receiver gets HTML-escaped content.
-    QJsonObject toJson(bool htmlEscapeContent = false) const;
+    // The relay object {"type":"user",...}; a seed-dialect receiver (htmlEscape) gets every
+    // string HTML-escaped, since the seed page puts them into innerHTML.
+    QJsonObject toJson(bool htmlEscape = false) const;
     static std::optional<ChatMessage> fromJson(const QJsonObject &object);
 };

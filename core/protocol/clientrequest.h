@@ -6,7 +6,23 @@
 // A validated message from a client, produced by RequestDecoder.
 struct ClientRequest
 {
-    enum class Type { Login, Chat, Logout, History, Typing, Ping, Call, Reserved };
+    enum class Type {
+        Login,
+        Chat,
+        Logout,
+        History,
+        Typing,
+        Ping,
+        Call,
+        Reserved,
+        // Accounts (docs/protocol.md, section 4.3)
+        Register,
+        ChangePassword,
+        Devices,
+        RevokeDevice,
+        SignOut,
+        CreateInvite,
+    };
     // The steps of a call (docs/protocol.md, "Calls").
     enum class CallAction { Invite, Ringing, Accept, Reject, Busy, Cancel, Hangup, Keyframe };
 
@@ -14,9 +30,21 @@ struct ClientRequest
     QString ref;     // the client's "id", echoed in acks and errors
     int version = 0; // protocol version the client speaks; 0 = seed dialect
 
-    // Login
+    // Login and Register
     QString name;
-    QString session; // token from an earlier login, to resume after a dropped connection
+    QString session;  // token from an earlier login, to resume after a dropped connection
+    QString password; // sign in (login) or the new account's (register, change password)
+    QString token;    // a device token from an earlier sign-in
+    QString device;   // a label for the device token this sign-in creates
+    QString invite;   // register: the invite code
+    // ChangePassword
+    QString oldPassword;
+    // RevokeDevice: one device by id, or all others
+    qint64 deviceId = 0;
+    bool allDevices = false;
+    // CreateInvite
+    int inviteUses = 1;
+    int inviteDays = 7;
     // Chat
     QString content;
     QString to; // explicit private recipient, or from "@name ..." at the start

@@ -38,6 +38,25 @@ enum class ErrorCode {
     BadMedia,     // a binary packet without a valid media header
     ServerShutdown,
     StoreFailed, // the message could not be stored; resend it later
+    // Accounts and sign-in (docs/protocol.md section 4.3)
+    AuthFailed,         // wrong name or password: one code for both, so names cannot be probed
+    AuthThrottled,      // too many failed sign-ins from this address or for this name
+    Busy,               // the server's password hashing queue is full; retry shortly
+    NameRegistered,     // the name belongs to an account: sign in, or pick another as a guest
+    NameConfusable,     // looks like an online or registered name (UTS #39 skeleton)
+    RegistrationClosed, // this server does not let new accounts be made
+    InviteRequired,     // registration needs an invite code
+    InviteInvalid,      // the invite code is unknown, used up or expired
+    GuestsNotAllowed,   // this server wants every user signed in
+    WeakPassword,       // the new password does not meet the rules
+    TokenInvalid,       // the device token is unknown, revoked or expired: sign in again
+    TokenRevoked,       // the token of this live session was revoked
+    AccountDisabled,    // an administrator disabled the account
+    NotSignedIn,        // an account action from a guest
+    Forbidden,          // an admin action from a user who is not an admin
+    BadRequest,         // an account request with missing or invalid fields
+    HistoryBusy,        // too many history requests waiting on this connection
+    SignedOut,          // this device signed out: the connection closes
 };
 
 QString errorCodeName(ErrorCode code);

@@ -29,7 +29,8 @@ QJsonObject presenceObject(const char *type, const QString &name, const QStringL
 
 } // namespace
 
-QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString &serverName)
+QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString &serverName,
+                                     const AuthPolicy &auth)
 {
     return compact(QJsonObject{
         {QStringLiteral("type"), QStringLiteral("handshake")},
@@ -37,6 +38,7 @@ QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString
         {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
         {QStringLiteral("server"), serverName},
         {QStringLiteral("limits"), limits.toJson()},
+        {QStringLiteral("auth"), auth.toJson()},
     });
 }
 
@@ -81,13 +83,24 @@ QByteArray withUserList(const QByteArray &head, const QByteArray &userListJson)
 }
 
 QJsonObject loginObject(const QString &name, int online, bool self, qint64 timestampMs,
-                        const QString &session)
+                        const QString &session, const LoginInfo *info = nullptr)
 {
     QJsonObject o = presenceObject("login", name, {}, online, false, timestampMs);
     if (self)
         o.insert(QStringLiteral("self"), true);
     if (!session.isEmpty())
         o.insert(QStringLiteral("session"), session);
+    if (info) {
+        o.insert(QStringLiteral("account"), info->account);
+        if (info->admin)
+            o.insert(QStringLiteral("admin"), true);
+        if (!info->token.isEmpty()) {
+            o.insert(QStringLiteral("token"), info->token);
+            o.insert(QStringLiteral("token_id"), info->tokenId);
+        }
+        if (!info->guestsJson.isEmpty())
+            o.insert(QStringLiteral("guests"), QJsonDocument::fromJson(info->guestsJson).array());
+    }
     return o;
 }
 
@@ -103,9 +116,9 @@ QByteArray MessageEncoder::login(const QString &name, const QByteArray &userList
 }
 
 QByteArray MessageEncoder::loginHead(const QString &name, int online, bool self, qint64 timestampMs,
-                                     const QString &session)
+                                     const QString &session, const LoginInfo *info)
 {
-    return headBeforeUserList(compact(loginObject(name, online, self, timestampMs, session)));
+    return headBeforeUserList(compact(loginObject(name, online, self, timestampMs, session, info)));
 }
 
 QByteArray MessageEncoder::logout(const QString &name, const QByteArray &userListJson, int online,
@@ -204,15 +217,18 @@ QByteArray MessageEncoder::jsonArray(const QStringList &strings)
 }
 
 QByteArray MessageEncoder::presence(const QStringList &joined, const QStringList &left, int online,
-                                    qint64 timestampMs)
+                                    qint64 timestampMs, const QStringList &guests)
 {
-    return compact(QJsonObject{
+    QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("presence")},
         {QStringLiteral("joined"), QJsonArray::fromStringList(joined)},
         {QStringLiteral("left"), QJsonArray::fromStringList(left)},
         {QStringLiteral("online"), online},
         {QStringLiteral("ts"), timestampMs},
-    });
+    };
+    if (!guests.isEmpty())
+        o.insert(QStringLiteral("guests"), QJsonArray::fromStringList(guests));
+    return compact(o);
 }
 
 // chat and ack are written by hand, with the keys in QJsonDocument's (sorted) order and
@@ -223,28 +239,33 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
     QByteArray json;
     json.reserve(96 + 3 * (message.content.size() + message.from.size() + message.to.size() +
                            message.clientId.size()));
+    // The seed page puts what it receives into innerHTML: every string is escaped for it, not
+    // only the text (an id may hold '<' and '"'; names cannot, but nothing relies on that).
+    const bool seed = dialect == Dialect::Seed;
+    auto field = [seed](const QString &text) {
+        return seed ? TextRules::htmlEscaped(text) : text;
+    };
     json.append("{\"content\":");
-    appendJsonString(json, dialect == Dialect::Seed ? TextRules::htmlEscaped(message.content)
-                                                    : message.content);
+    appendJsonString(json, field(message.content));
     json.append(",\"from\":");
-    appendJsonString(json, message.from);
+    appendJsonString(json, field(message.from));
     if (!message.clientId.isEmpty()) {
         json.append(",\"id\":");
-        appendJsonString(json, message.clientId);
+        appendJsonString(json, field(message.clientId));
     }
     if (!message.mentions.isEmpty()) {
         json.append(",\"mentions\":[");
         for (qsizetype i = 0; i < message.mentions.size(); ++i) {
             if (i > 0)
                 json.append(',');
-            appendJsonString(json, message.mentions.at(i));
+            appendJsonString(json, field(message.mentions.at(i)));
         }
         json.append(']');
     }
     json.append(",\"seq\":").append(QByteArray::number(message.seq));
     if (!message.to.isEmpty()) {
         json.append(",\"to\":");
-        appendJsonString(json, message.to);
+        appendJsonString(json, field(message.to));
     }
     json.append(",\"ts\":").append(QByteArray::number(message.timestampMs));
     json.append(",\"type\":\"user\"}");
@@ -264,20 +285,23 @@ QByteArray MessageEncoder::ack(const QString &ref, qint64 seq, qint64 timestampM
 }
 
 QByteArray MessageEncoder::error(ErrorCode code, const QString &ref, Dialect dialect,
-                                 const QString &detail)
+                                 const QString &detail, qint64 retryAfterMs)
 {
     // Seed clients render "system" messages and show anything else as "undefined", so they get
     // errors as system messages that carry the same code.
+    const bool seed = dialect == Dialect::Seed;
+    const QString text = detail.isEmpty() ? errorCodeText(code) : detail;
     QJsonObject o{
-        {QStringLiteral("type"),
-         dialect == Dialect::Seed ? QStringLiteral("system") : QStringLiteral("error")},
+        {QStringLiteral("type"), seed ? QStringLiteral("system") : QStringLiteral("error")},
         {QStringLiteral("code"), errorCodeName(code)},
-        {QStringLiteral("content"), detail.isEmpty() ? errorCodeText(code) : detail},
+        {QStringLiteral("content"), seed ? TextRules::htmlEscaped(text) : text},
     };
     if (!ref.isEmpty())
-        o.insert(QStringLiteral("id"), ref);
+        o.insert(QStringLiteral("id"), seed ? TextRules::htmlEscaped(ref) : ref);
     if (errorCodeCloses(code))
         o.insert(QStringLiteral("fatal"), true);
+    if (retryAfterMs > 0)
+        o.insert(QStringLiteral("retry_after"), (retryAfterMs + 999) / 1000);
     return compact(o);
 }
 
@@ -359,6 +383,57 @@ QByteArray MessageEncoder::callAck(const QString &ref, quint32 call, const QStri
     return compact(o);
 }
 
+QByteArray MessageEncoder::devices(const QList<DeviceInfo> &devices, const QString &ref)
+{
+    QJsonArray list;
+    for (const DeviceInfo &d : devices) {
+        QJsonObject o{
+            {QStringLiteral("id"), d.id},
+            {QStringLiteral("label"), d.label},
+            {QStringLiteral("created"), d.createdMs},
+            {QStringLiteral("last_used"), d.lastUsedMs},
+        };
+        if (d.current)
+            o.insert(QStringLiteral("current"), true);
+        list.append(o);
+    }
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("devices")},
+                  {QStringLiteral("devices"), list}};
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::deviceRevoked(int count, const QString &ref)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("device_revoked")},
+                  {QStringLiteral("count"), count}};
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::passwordChanged(int revoked, const QString &ref)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("password_changed")},
+                  {QStringLiteral("revoked"), revoked}};
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::invite(const QString &code, int uses, qint64 expiresMs,
+                                  const QString &ref)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("invite")},
+                  {QStringLiteral("code"), code},
+                  {QStringLiteral("uses"), uses},
+                  {QStringLiteral("expires"), expiresMs}};
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
 QByteArray MessageEncoder::callRequest(const QString &type, quint32 call, const QString &to,
                                        const QStringList &media, const QString &id,
                                        const QStringList &codecs)
@@ -386,6 +461,42 @@ QByteArray MessageEncoder::loginRequest(const QString &name, const QString &sess
     };
     if (!session.isEmpty())
         o.insert(QStringLiteral("session"), session);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::signInRequest(const QString &name, const QString &password,
+                                         const QString &token, const QString &device,
+                                         const QString &session)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("login")},
+        {QStringLiteral("content"), name},
+        {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
+    };
+    if (!password.isEmpty())
+        o.insert(QStringLiteral("password"), password);
+    else if (!token.isEmpty())
+        o.insert(QStringLiteral("token"), token);
+    if (!device.isEmpty())
+        o.insert(QStringLiteral("device"), device);
+    if (!session.isEmpty())
+        o.insert(QStringLiteral("session"), session);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::registerRequest(const QString &name, const QString &password,
+                                           const QString &invite, const QString &device)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("register")},
+        {QStringLiteral("content"), name},
+        {QStringLiteral("password"), password},
+        {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
+    };
+    if (!invite.isEmpty())
+        o.insert(QStringLiteral("invite"), invite);
+    if (!device.isEmpty())
+        o.insert(QStringLiteral("device"), device);
     return compact(o);
 }
 

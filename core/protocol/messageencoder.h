@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
 #include "protocol/errorcode.h"
 #include "protocol/protocollimits.h"
@@ -12,11 +13,32 @@
 // only understand handshake/login/logout/user/system and put text into innerHTML.
 enum class Dialect { Seed, Confab };
 
+// What a user's own login confirmation says about the session (Confab dialect only).
+struct LoginInfo
+{
+    bool account = false;  // signed in to an account (false: a guest)
+    bool admin = false;    // the account may create invites
+    QString token;         // a new device token, when this sign-in made one
+    qint64 tokenId = 0;    // its id, for the device list
+    QByteArray guestsJson; // the online guests' names as a JSON array ("" = none sent)
+};
+
+// One device token of an account, as the device list shows it.
+struct DeviceInfo
+{
+    qint64 id = 0;
+    QString label;
+    qint64 createdMs = 0;
+    qint64 lastUsedMs = 0;
+    bool current = false; // the token of the connection that asked
+};
+
 // Builds the compact JSON of every server-to-client message (docs/protocol.md).
 class MessageEncoder
 {
 public:
-    static QByteArray handshake(const ProtocolLimits &limits, const QString &serverName);
+    static QByteArray handshake(const ProtocolLimits &limits, const QString &serverName,
+                                const AuthPolicy &auth = {});
     // A user came online. Seed receivers get one for every login, with the full user_list;
     // Confab receivers get only their own (`self`, with the list) and then presence batches.
     static QByteArray login(const QString &name, const QStringList &userList, int online, bool self,
@@ -35,7 +57,7 @@ public:
     // list goes: loginHead(...) + userListJson + "}" is the whole message. So a sender can
     // write the list from where it keeps it, without copying it into a message first.
     static QByteArray loginHead(const QString &name, int online, bool self, qint64 timestampMs,
-                                const QString &session = {});
+                                const QString &session = {}, const LoginInfo *info = nullptr);
     // One JSON string, quotes included, escaped exactly as QJsonDocument writes it.
     static QByteArray jsonString(const QString &text);
     static void appendJsonString(QByteArray &json, QStringView text);
@@ -43,12 +65,14 @@ public:
     static QByteArray jsonArray(const QStringList &strings);
     // Confab clients: who came and went since the last batch. Set semantics: a name in
     // "joined" that is already listed, or in "left" that is not, changes nothing.
+    // `guests`: the names in `joined` that are guests (omitted when empty).
     static QByteArray presence(const QStringList &joined, const QStringList &left, int online,
-                               qint64 timestampMs);
+                               qint64 timestampMs, const QStringList &guests = {});
     static QByteArray chat(const ChatMessage &message, Dialect dialect);
     static QByteArray ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate);
+    // retryAfterMs > 0 adds "retry_after" in whole seconds (rounded up).
     static QByteArray error(ErrorCode code, const QString &ref, Dialect dialect,
-                            const QString &detail = {});
+                            const QString &detail = {}, qint64 retryAfterMs = 0);
     static QByteArray system(const QString &text);
     static QByteArray history(const QString &with, const QList<ChatMessage> &messages, bool more,
                               const QString &ref);
@@ -60,9 +84,20 @@ public:
                                 const QString &to = {}, const QStringList &media = {},
                                 const QString &reason = {}, const QStringList &codecs = {});
     static QByteArray callAck(const QString &ref, quint32 call, const QString &to);
+    // Account answers (docs/protocol.md, section 4.3).
+    static QByteArray devices(const QList<DeviceInfo> &devices, const QString &ref);
+    static QByteArray deviceRevoked(int count, const QString &ref);
+    static QByteArray passwordChanged(int revoked, const QString &ref);
+    static QByteArray invite(const QString &code, int uses, qint64 expiresMs, const QString &ref);
 
     // Client-to-server messages, for Confab clients and tests.
     static QByteArray loginRequest(const QString &name, const QString &session = {});
+    // Sign in with a password (or a device token); `device` labels the token it creates.
+    static QByteArray signInRequest(const QString &name, const QString &password,
+                                    const QString &token, const QString &device,
+                                    const QString &session = {});
+    static QByteArray registerRequest(const QString &name, const QString &password,
+                                      const QString &invite, const QString &device);
     static QByteArray chatRequest(const QString &content, const QString &id,
                                   const QString &to = {});
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,

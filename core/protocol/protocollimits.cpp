@@ -14,6 +14,9 @@ QJsonObject ProtocolLimits::toJson() const
         {QStringLiteral("media_packets_per_second"), mediaPacketsPerSecond},
         {QStringLiteral("media_burst"), mediaBurst},
         {QStringLiteral("call_ring_seconds"), callRingSeconds},
+        {QStringLiteral("send_bytes_per_second"), sendBytesPerSecond},
+        {QStringLiteral("send_bytes_burst"), sendBytesBurst},
+        {QStringLiteral("history_bytes"), historyBytes},
     };
 }
 
@@ -35,5 +38,8 @@ ProtocolLimits ProtocolLimits::fromJson(const QJsonObject &object)
         readInt("media_packets_per_second", limits.mediaPacketsPerSecond);
     limits.mediaBurst = readInt("media_burst", limits.mediaBurst);
     limits.callRingSeconds = readInt("call_ring_seconds", limits.callRingSeconds);
+    limits.sendBytesPerSecond = readInt("send_bytes_per_second", limits.sendBytesPerSecond);
+    limits.sendBytesBurst = readInt("send_bytes_burst", limits.sendBytesBurst);
+    limits.historyBytes = readInt("history_bytes", limits.historyBytes);
     return limits;
 }

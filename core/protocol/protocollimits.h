@@ -6,7 +6,7 @@
 // before sending it (see docs/protocol.md, "Limits").
 struct ProtocolLimits
 {
-    static constexpr int kProtocolVersion = 1;
+    static constexpr int kProtocolVersion = 2;
     static constexpr int kMaxIdChars = 64;
 
     int maxNameChars = 32;              // Unicode code points
@@ -19,6 +19,11 @@ struct ProtocolLimits
     double mediaPacketsPerSecond = 400; // binary media packets per second (audio + video)
     int mediaBurst = 800;
     int callRingSeconds = 30; // an unanswered invite ends with call_timeout
+    // Bytes of chat text (public and private) and typing one sender may make the server
+    // relay: a token bucket per account, or per address for guests (docs/protocol.md, 11.2).
+    qint64 sendBytesPerSecond = 16384;
+    qint64 sendBytesBurst = 65536;
+    qint64 historyBytes = 262144; // most bytes of message text in one history page
 
     QJsonObject toJson() const;
     static ProtocolLimits fromJson(const QJsonObject &object);

@@ -1,5 +1,6 @@
 #include "protocol/requestdecoder.h"
 
+#include "protocol/authpolicy.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 
@@ -46,6 +47,35 @@ bool readString(const QJsonObject &o, QLatin1String key, QString *out)
         return false;
     *out = v.toString();
     return true;
+}
+
+// A short free-text label (a device name): no control characters, at most maxChars.
+bool readLabel(const QJsonObject &o, QLatin1String key, int maxChars, QString *out)
+{
+    if (!readString(o, key, out) || out->size() > maxChars)
+        return false;
+    for (QChar c : *out) {
+        if (c.unicode() < 0x20 || (c.unicode() >= 0x7F && c.unicode() < 0xA0))
+            return false;
+    }
+    return true;
+}
+
+// Secrets the client shows us (tokens, invite codes): printable ASCII, bounded.
+bool readAsciiSecret(const QJsonObject &o, QLatin1String key, int maxChars, QString *out)
+{
+    if (!readString(o, key, out) || out->size() > maxChars)
+        return false;
+    for (QChar c : *out) {
+        if (c.unicode() < 0x21 || c.unicode() > 0x7E)
+            return false;
+    }
+    return true;
+}
+
+bool readPassword(const QJsonObject &o, QLatin1String key, QString *out)
+{
+    return readString(o, key, out) && out->size() <= AuthPolicy::kMaxPasswordChars;
 }
 
 } // namespace
@@ -107,6 +137,37 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
         error = decodeTyping(o, r);
     } else if (type == QLatin1String("ping")) {
         r.type = ClientRequest::Type::Ping;
+    } else if (type == QLatin1String("register")) {
+        error = decodeRegister(o, r);
+    } else if (type == QLatin1String("password_change")) {
+        r.type = ClientRequest::Type::ChangePassword;
+        if (!readPassword(o, QLatin1String("old"), &r.oldPassword) ||
+            !readPassword(o, QLatin1String("password"), &r.password) || r.password.isEmpty())
+            error = ErrorCode::BadRequest;
+    } else if (type == QLatin1String("devices")) {
+        r.type = ClientRequest::Type::Devices;
+    } else if (type == QLatin1String("device_revoke")) {
+        r.type = ClientRequest::Type::RevokeDevice;
+        const QJsonValue all = o.value(QLatin1String("all"));
+        if (!all.isUndefined() && !all.isBool())
+            error = ErrorCode::BadRequest;
+        r.allDevices = all.toBool(false);
+        if (error == ErrorCode::None &&
+            (!readInteger(o, QLatin1String("device"), 1, std::numeric_limits<qint64>::max() / 2,
+                          &r.deviceId) ||
+             (r.deviceId == 0) == !r.allDevices))
+            error = ErrorCode::BadRequest; // exactly one of "device" and "all"
+    } else if (type == QLatin1String("sign_out")) {
+        r.type = ClientRequest::Type::SignOut;
+    } else if (type == QLatin1String("invite_create")) {
+        r.type = ClientRequest::Type::CreateInvite;
+        qint64 uses = r.inviteUses;
+        qint64 days = r.inviteDays;
+        if (!readInteger(o, QLatin1String("uses"), 1, 1000, &uses) ||
+            !readInteger(o, QLatin1String("days"), 1, 365, &days))
+            error = ErrorCode::BadRequest;
+        r.inviteUses = int(uses);
+        r.inviteDays = int(days);
     } else if (type.startsWith(QLatin1String("call_")) && type.size() <= 32) {
         error = decodeCall(type, o, r);
     } else {
@@ -116,14 +177,41 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
     return result;
 }
 
-ErrorCode RequestDecoder::decodeLogin(const QJsonObject &o, ClientRequest &r) const
+ErrorCode RequestDecoder::decodeName(const QJsonObject &o, ClientRequest &r) const
 {
-    r.type = ClientRequest::Type::Login;
     const QJsonValue name = o.value(QLatin1String("content"));
     if (!name.isString())
         return ErrorCode::BadShape;
+    // A long string is refused before it is normalised. One spelling is kept: precomposed
+    // and decomposed "José" are one name, stored and shown in NFC.
     r.name = name.toString();
-    if (!readString(o, QLatin1String("session"), &r.session) || r.session.size() > 64)
+    if (r.name.size() <= 4 * m_limits.maxNameChars)
+        r.name = r.name.normalized(QString::NormalizationForm_C);
+    return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeLogin(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::Login;
+    if (const ErrorCode e = decodeName(o, r); e != ErrorCode::None)
+        return e;
+    if (!readString(o, QLatin1String("session"), &r.session) || r.session.size() > 64 ||
+        !readPassword(o, QLatin1String("password"), &r.password) ||
+        !readAsciiSecret(o, QLatin1String("token"), AuthPolicy::kMaxTokenChars, &r.token) ||
+        !readLabel(o, QLatin1String("device"), AuthPolicy::kMaxDeviceChars, &r.device) ||
+        (!r.password.isEmpty() && !r.token.isEmpty()))
+        return ErrorCode::BadShape;
+    return NameRules::check(r.name, m_limits.maxNameChars);
+}
+
+ErrorCode RequestDecoder::decodeRegister(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::Register;
+    if (const ErrorCode e = decodeName(o, r); e != ErrorCode::None)
+        return e;
+    if (!readPassword(o, QLatin1String("password"), &r.password) ||
+        !readAsciiSecret(o, QLatin1String("invite"), AuthPolicy::kMaxInviteChars, &r.invite) ||
+        !readLabel(o, QLatin1String("device"), AuthPolicy::kMaxDeviceChars, &r.device))
         return ErrorCode::BadShape;
     return NameRules::check(r.name, m_limits.maxNameChars);
 }

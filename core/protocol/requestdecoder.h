@@ -26,7 +26,9 @@ public:
     DecodedRequest decode(QByteArrayView utf8) const;
 
 private:
+    ErrorCode decodeName(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeLogin(const QJsonObject &o, ClientRequest &r) const;
+    ErrorCode decodeRegister(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeChat(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeHistory(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeTyping(const QJsonObject &o, ClientRequest &r) const;

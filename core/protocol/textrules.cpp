@@ -4,6 +4,8 @@
 
 #include <QSet>
 
+#include <unicode/uchar.h>
+
 namespace {
 
 // Reads the code point at i and advances i past it; returns 0xFFFFFFFF for a broken pair.
@@ -44,6 +46,30 @@ QString nameAt(const QString &text, qsizetype start, int maxNameChars, qsizetype
     return name;
 }
 
+// C0 and C1 controls other than newline and tab can move the cursor or reach a terminal, and
+// the bidi embeddings and overrides (U+202A..U+202E) reorder the rest of a line, so a message
+// can show text other than what it contains. The isolates (U+2066..U+2069) only reorder within
+// themselves and are needed for mixing right-to-left and left-to-right text.
+bool isAllowedInText(char32_t c)
+{
+    if (c < 0x20)
+        return c == U'\n' || c == U'\t';
+    if (c >= 0x7F && c <= 0x9F)
+        return false;
+    return c < 0x202A || c > 0x202E;
+}
+
+// Whether c draws something: not whitespace, not a format character (zero-width space, word
+// joiner, byte order mark...) and not default-ignorable (variation selectors, Hangul fillers).
+bool isVisible(char32_t c)
+{
+    if (c < 0x80)
+        return c > 0x20 && c != 0x7F;
+    if (u_isUWhiteSpace(UChar32(c)) || u_charType(UChar32(c)) == U_FORMAT_CHAR)
+        return false;
+    return !u_hasBinaryProperty(UChar32(c), UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
 } // namespace
 
 ErrorCode TextRules::check(const QString &text, int maxChars)
@@ -53,14 +79,20 @@ ErrorCode TextRules::check(const QString &text, int maxChars)
     if (text.size() > 2 * qsizetype(maxChars))
         return ErrorCode::MessageTooLong;
     int count = 0;
+    bool visible = false;
     for (qsizetype i = 0; i < text.size();) {
         const char32_t c = nextCodePoint(text, i);
         if (c == 0xFFFFFFFF)
             return ErrorCode::BadUtf8;
-        if ((c < 0x20 && c != U'\n' && c != U'\t') || c == 0x7F)
+        if (!isAllowedInText(c))
             return ErrorCode::BadText;
+        visible = visible || isVisible(c);
         ++count;
     }
+    // Zero-width spaces, joiners, variation selectors or Hangul fillers alone would show as
+    // an empty message.
+    if (!visible)
+        return ErrorCode::EmptyMessage;
     return count > maxChars ? ErrorCode::MessageTooLong : ErrorCode::None;
 }
 

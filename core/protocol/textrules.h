@@ -9,8 +9,10 @@
 class TextRules
 {
 public:
-    // Empty, too long (code points), unpaired surrogates, or control characters other than
-    // newline and tab are rejected.
+    // EmptyMessage when nothing in the text is visible (only whitespace, zero-width and other
+    // format or default-ignorable characters); MessageTooLong (code points); BadUtf8 for
+    // unpaired surrogates; BadText for C0/C1 controls other than newline and tab, and for bidi
+    // embeddings and overrides (U+202A..U+202E; the isolates U+2066..U+2069 are fine).
     static ErrorCode check(const QString &text, int maxChars);
     // "@bob hi" addresses bob privately: returns "bob" when the text starts with '@' and a
     // valid name followed by whitespace or the end; otherwise an empty string.

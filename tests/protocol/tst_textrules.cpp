@@ -16,6 +16,40 @@ private slots:
         QTest::newRow("blank") << QStringLiteral("  \n ") << ErrorCode::EmptyMessage;
         QTest::newRow("bell") << QStringLiteral("ding\x07") << ErrorCode::BadText;
         QTest::newRow("escape") << QStringLiteral("\x1b[31mred") << ErrorCode::BadText;
+        QTest::newRow("delete") << QStringLiteral("a\x7f") << ErrorCode::BadText;
+        QTest::newRow("c1 next line") << QStringLiteral("a\u0085b") << ErrorCode::BadText;
+        QTest::newRow("c1 csi") << QStringLiteral("\u009b31mred") << ErrorCode::BadText;
+        QTest::newRow("c1 first") << QStringLiteral("a\u0080") << ErrorCode::BadText;
+        QTest::newRow("c1 last") << QStringLiteral("a\u009f") << ErrorCode::BadText;
+        QTest::newRow("nbsp is fine") << QStringLiteral("a\u00a0b") << ErrorCode::None;
+        QTest::newRow("bidi embedding") << QStringLiteral("a\u202ab") << ErrorCode::BadText;
+        QTest::newRow("bidi pop") << QStringLiteral("a\u202cb") << ErrorCode::BadText;
+        QTest::newRow("bidi override") << QStringLiteral("txt.\u202eexe") << ErrorCode::BadText;
+        QTest::newRow("bidi isolates")
+            << QStringLiteral("a \u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u2066b\u2069 \u2068c\u2069")
+            << ErrorCode::None;
+        QTest::newRow("bidi marks") << QStringLiteral("a\u200e\u200f") << ErrorCode::None;
+        QTest::newRow("zero width space only")
+            << QStringLiteral("\u200b") << ErrorCode::EmptyMessage;
+        QTest::newRow("word joiner only")
+            << QStringLiteral("\u2060\u2060") << ErrorCode::EmptyMessage;
+        QTest::newRow("byte order mark only")
+            << QStringLiteral("\ufeff") << ErrorCode::EmptyMessage;
+        QTest::newRow("hangul filler only")
+            << QStringLiteral("\u3164 \u3164") << ErrorCode::EmptyMessage;
+        QTest::newRow("hangul jamo fillers only")
+            << QStringLiteral("\u115f\u1160") << ErrorCode::EmptyMessage;
+        QTest::newRow("variation selector only")
+            << QStringLiteral("\ufe0f\ufe0e") << ErrorCode::EmptyMessage;
+        QTest::newRow("ignorables and spaces")
+            << QStringLiteral(" \u200b\n\u034f\u00ad\u3000\u180e") << ErrorCode::EmptyMessage;
+        QTest::newRow("zero width space in word") << QStringLiteral("a\u200bb") << ErrorCode::None;
+        QTest::newRow("emoji with variation selector")
+            << QStringLiteral("❤️") << ErrorCode::None;
+        QTest::newRow("emoji zwj sequence")
+            << QStringLiteral("👨‍👩‍👧") << ErrorCode::None;
+        QTest::newRow("flag") << QStringLiteral("🇫🇷") << ErrorCode::None;
+        QTest::newRow("keycap") << QStringLiteral("1️⃣") << ErrorCode::None;
         QTest::newRow("lone high surrogate")
             << QStringLiteral("a") + QChar(0xD83D) << ErrorCode::BadUtf8;
         QTest::newRow("lone low surrogate") << QString(QChar(0xDE00)) << ErrorCode::BadUtf8;
@@ -43,6 +77,7 @@ private slots:
         QTest::newRow("not at start") << QStringLiteral("hi @bob") << QString();
         QTest::newRow("bare at") << QStringLiteral("@ bob") << QString();
         QTest::newRow("space first") << QStringLiteral(" @bob hi") << QString();
+        QTest::newRow("ignorable after") << QStringLiteral("@bob\ufe0f hi") << QString();
     }
     void privateTarget()
     {
@@ -63,6 +98,17 @@ private slots:
         QTest::newRow("once per name")
             << QStringLiteral("@Bob @bob @BOB") << QStringList{QStringLiteral("Bob")};
         QTest::newRow("none") << QStringLiteral("no mention @ all") << QStringList{};
+        QTest::newRow("mixed-script look-alike is not one")
+            << QStringLiteral("hi @\u0430lice") << QStringList{};
+        QTest::newRow("non-latin")
+            << QStringLiteral("@\u5c0f\u660e \u4f60\u597d @\u0418\u0432\u0430\u043d")
+            << QStringList{QStringLiteral("\u5c0f\u660e"),
+                           QStringLiteral("\u0418\u0432\u0430\u043d")};
+        QTest::newRow("decomposed and precomposed are one")
+            << QStringLiteral("@Jose\u0301 @jos\u00e9")
+            << QStringList{QStringLiteral("Jose\u0301")};
+        QTest::newRow("ignorable ends the name")
+            << QStringLiteral("@bob\u034f!") << QStringList{QStringLiteral("bob")};
     }
     void mentions()
     {

@@ -130,7 +130,12 @@ private slots:
         TestClient c;
         QVERIFY(c.open(m_server.url()));
         QCOMPARE(c.handshake().value(QLatin1String("content")).toString(), QStringLiteral("done"));
-        QCOMPARE(c.handshake().value(QLatin1String("version")).toInt(), 1);
+        QCOMPARE(c.handshake().value(QLatin1String("version")).toInt(),
+                 ProtocolLimits::kProtocolVersion);
+        // Who may join: the packaged default is invite-only registration, guests welcome.
+        const QJsonObject auth = c.handshake().value(QLatin1String("auth")).toObject();
+        QCOMPARE(auth.value(QLatin1String("registration")).toString(), QStringLiteral("invite"));
+        QCOMPARE(auth.value(QLatin1String("guests")).toBool(), true);
         const QJsonObject limits = c.handshake().value(QLatin1String("limits")).toObject();
         QCOMPARE(limits.value(QLatin1String("name_chars")).toInt(), 32);
         QVERIFY(limits.value(QLatin1String("message_bytes")).toInt() > 0);
@@ -475,8 +480,7 @@ private slots:
         const QString texts[] = {QStringLiteral("plain words"),
                                  QStringLiteral("quote\" back\\ <b>&amp;</b> tab\tnl\n\x01\x7f"),
                                  QString::fromUcs4(U"\U0001F600 \u540D\u5B57 Zo\u00EB \u2028"),
-                                 QString(QChar(0xD800)) + QStringLiteral("lone"),
-                                 QString()};
+                                 QString(QChar(0xD800)) + QStringLiteral("lone"), QString()};
         qint64 seq = 1;
         for (const QString &text : texts) {
             for (const bool withOptional : {false, true}) {
@@ -491,9 +495,9 @@ private slots:
                     m.mentions = QStringList{QStringLiteral("carol"), text};
                 }
                 for (const Dialect d : {Dialect::Seed, Dialect::Confab})
-                    QCOMPARE(MessageEncoder::chat(m, d),
-                             QJsonDocument(m.toJson(d == Dialect::Seed))
-                                 .toJson(QJsonDocument::Compact));
+                    QCOMPARE(
+                        MessageEncoder::chat(m, d),
+                        QJsonDocument(m.toJson(d == Dialect::Seed)).toJson(QJsonDocument::Compact));
                 for (const bool duplicate : {false, true}) {
                     QJsonObject ack{{QStringLiteral("type"), QStringLiteral("ack")},
                                     {QStringLiteral("id"), text},
@@ -562,8 +566,8 @@ private slots:
         // Names as unusual as the name rules allow: non-Latin letters, combining marks, a
         // letter outside the BMP, dots and dashes.
         const QStringList names{QStringLiteral("o_Zo\u00EB"), QStringLiteral("o_\u540D\u5B57"),
-                                QString::fromUcs4(U"o_\U0001D49Clpha"),
-                                QStringLiteral("o_a\u0301b"), QStringLiteral("o_x.y-z")};
+                                QString::fromUcs4(U"o_\U00020000lpha"), QStringLiteral("o_\u00E1b"),
+                                QStringLiteral("o_x.y-z")};
         QStringList seedRaw;
         TestClient seed;
         connect(&seed.socket(), &QWebSocket::textMessageReceived, this,
@@ -636,7 +640,8 @@ private slots:
         // writes the confirmation in pieces straight from its list and leaves the rest to
         // Qt's buffer; the client must still get exactly the bytes Qt would write.
         ServerProcess server(
-            {QStringLiteral("--max-connections-per-address"), QStringLiteral("1000")});
+            {QStringLiteral("--max-connections-per-address"), QStringLiteral("1000"),
+             QStringLiteral("--max-pending-upgrades-per-address"), QStringLiteral("1000")});
         QVERIFY(server.start());
         std::vector<std::unique_ptr<TestClient>> clients;
         for (int i = 0; i < 800; ++i) {
@@ -647,8 +652,8 @@ private slots:
             QVERIFY(!c->waitForType(QStringLiteral("handshake"), 10000).isEmpty());
         for (size_t i = 0; i < clients.size(); ++i) {
             QString name = QStringLiteral("n%1").arg(i);
-            for (qsizetype n = name.size(); n < 32; ++n) // code points
-                name += QString::fromUcs4(U"\U0001D400");
+            for (qsizetype n = name.size(); n < 32; ++n)  // code points
+                name += QString::fromUcs4(U"\U00020000"); // a Han letter, 4 bytes of UTF-8
             clients[i]->sendJson(MessageEncoder::loginRequest(name));
         }
         // In the order the server took the logins: each was told its place in "online".

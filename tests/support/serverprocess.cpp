@@ -37,7 +37,7 @@ bool ServerProcess::start()
     m_process.start(binary, args);
     if (!m_process.waitForStarted(10000))
         return false;
-    static const QRegularExpression listening(QStringLiteral("listening on ws://[^:]+:(\\d+)"));
+    static const QRegularExpression listening(QStringLiteral("listening on (wss?)://[^:]+:(\\d+)"));
     QString out;
     const bool ok = QTest::qWaitFor(
         [&] {
@@ -57,7 +57,8 @@ bool ServerProcess::start()
         qWarning("server did not start: %s %s", qPrintable(out), qPrintable(m_log));
         return false;
     }
-    m_port = quint16(match.captured(1).toUInt());
+    m_encrypted = match.captured(1) == QLatin1String("wss");
+    m_port = quint16(match.captured(2).toUInt());
     return true;
 }
 
@@ -90,5 +91,63 @@ void ServerProcess::kill()
 
 QUrl ServerProcess::url() const
 {
-    return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(m_encrypted ? QStringLiteral("wss") : QStringLiteral("ws"))
+                    .arg(m_port));
+}
+
+QStringList ServerProcess::unlimited()
+{
+    const QString lots = QStringLiteral("1000000000");
+    return {QStringLiteral("--rate-limit"),
+            QStringLiteral("1000000"),
+            QStringLiteral("--rate-burst"),
+            QStringLiteral("1000000"),
+            QStringLiteral("--send-bytes-per-second"),
+            lots,
+            QStringLiteral("--send-bytes-burst"),
+            lots,
+            QStringLiteral("--room-bytes-per-second"),
+            lots,
+            QStringLiteral("--room-bytes-burst"),
+            lots,
+            QStringLiteral("--inbox-bytes-per-second"),
+            lots,
+            QStringLiteral("--inbox-bytes-burst"),
+            lots};
+}
+
+int ServerProcess::admin(const QStringList &arguments, const QString &password,
+                         QString *output) const
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (!password.isEmpty())
+        env.insert(QStringLiteral("CONFAB_PASSWORD"), password);
+    else
+        env.remove(QStringLiteral("CONFAB_PASSWORD"));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(qEnvironmentVariable("CONFAB_SERVER_BIN"),
+            QStringList{QStringLiteral("admin"), QStringLiteral("--database"), databasePath()} +
+                arguments);
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        return -1;
+    }
+    if (output)
+        *output = QString::fromUtf8(p.readAll());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+bool ServerProcess::createAccount(const QString &name, const QString &password, bool isAdmin) const
+{
+    QStringList args{QStringLiteral("create"), name};
+    if (isAdmin)
+        args << QStringLiteral("--admin");
+    QString output;
+    const int code = admin(args, password, &output);
+    if (code != 0)
+        qWarning("admin create %s failed (%d): %s", qPrintable(name), code, qPrintable(output));
+    return code == 0;
 }

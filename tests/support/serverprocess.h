@@ -19,6 +19,17 @@ public:
     bool stop(); // SIGTERM, waits for a clean exit; true if exit code 0
     void kill(); // SIGKILL: no chance to flush anything
     QUrl url() const;
+    bool isEncrypted() const { return m_encrypted; }
+
+    // Options that lift the per-connection rate limit and the send budgets, for tests whose
+    // point is not those limits.
+    static QStringList unlimited();
+    // Runs `confab-server admin --database <this server's file> arguments...`; the password,
+    // when given, comes through $CONFAB_PASSWORD. Returns the exit code; *output gets stdout
+    // and stderr.
+    int admin(const QStringList &arguments, const QString &password = {},
+              QString *output = nullptr) const;
+    bool createAccount(const QString &name, const QString &password, bool isAdmin = false) const;
     quint16 port() const { return m_port; }
     QString databasePath() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }
     QString log() const { return m_log; }
@@ -31,5 +42,6 @@ private:
     QStringList m_extra;
     QProcess m_process;
     quint16 m_port = 0;
+    bool m_encrypted = false;
     QString m_log;
 };

@@ -21,9 +21,19 @@ public:
 
     // Opens the socket and waits for the server's handshake message.
     bool open(const QUrl &url);
-    // Confab-dialect login (version 1) unless seed is true; true when the server confirms.
-    bool login(const QString &name, bool seed = false);
+    // Confab-dialect login as a guest unless seed is true; true when the server confirms.
+    // `session`: the resume token of an earlier login.
+    bool login(const QString &name, bool seed = false, const QString &session = {});
+    // Sign in to an account with its password or a device token; true when confirmed.
+    bool signIn(const QString &name, const QString &password,
+                const QString &device = QStringLiteral("test"));
+    bool signInWithToken(const QString &name, const QString &token);
+    bool registerAccount(const QString &name, const QString &password, const QString &invite = {});
     QJsonObject loginReply() const { return m_loginReply; }
+    // The error code of the last refused login or registration ("" when it succeeded).
+    QString loginError() const { return m_loginReply.value(QLatin1String("code")).toString(); }
+    QString session() const { return m_loginReply.value(QLatin1String("session")).toString(); }
+    QString token() const { return m_loginReply.value(QLatin1String("token")).toString(); }
 
     void sendJson(const QByteArray &json);
     void sendRaw(const QString &text) { m_socket.sendTextMessage(text); }
@@ -49,6 +59,8 @@ public:
     QJsonObject handshake() const { return m_handshake; }
 
 private:
+    bool awaitLogin();
+
     QWebSocket m_socket;
     QSignalSpy m_binary{&m_socket, &QWebSocket::binaryMessageReceived};
     QList<QJsonObject> m_messages;

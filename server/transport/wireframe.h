@@ -12,6 +12,8 @@ public:
     static QByteArray binary(const QByteArray &data) { return frame(0x2, data); }
     // The header of a text frame only; the caller writes the `size` bytes of payload after it.
     static QByteArray textHeader(qsizetype size);
+    // A close frame: the 2-byte code and up to 123 bytes of reason.
+    static QByteArray close(quint16 code, const QByteArray &reason);
 
 private:
     static QByteArray frame(quint8 opcode, const QByteArray &payload);

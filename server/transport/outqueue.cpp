@@ -29,7 +29,16 @@ void OutQueue::clear()
         std::vector<QByteArray>().swap(m_frames);
     else
         m_frames.clear();
+    m_head = 0;
     m_bytes = 0;
+}
+
+void OutQueue::popFront()
+{
+    m_bytes -= m_frames[m_head].size();
+    m_frames[m_head] = QByteArray(); // the reference goes now, not when the queue empties
+    if (++m_head == m_frames.size())
+        clear();
 }
 
 qsizetype OutQueue::sendTo([[maybe_unused]] int fd) const
@@ -42,7 +51,7 @@ qsizetype OutQueue::sendTo([[maybe_unused]] int fd) const
     constexpr size_t kMaxIov = 16; // the least POSIX allows
 #endif
     iovec iov[kMaxIov];
-    for (size_t first = 0; first < m_frames.size();) {
+    for (size_t first = m_head; first < m_frames.size();) {
         const size_t count = std::min(kMaxIov, m_frames.size() - first);
         qsizetype chunk = 0;
         for (size_t i = 0; i < count; ++i) {

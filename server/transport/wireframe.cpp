@@ -42,3 +42,11 @@ QByteArray WireFrame::textHeader(qsizetype size)
     writeHeader(reinterpret_cast<uchar *>(out.data()), 0x1, size);
     return out;
 }
+
+QByteArray WireFrame::close(quint16 code, const QByteArray &reason)
+{
+    QByteArray payload(2, Qt::Uninitialized);
+    qToBigEndian<quint16>(code, reinterpret_cast<uchar *>(payload.data()));
+    payload.append(reason.left(123)); // a control frame carries at most 125 bytes
+    return frame(0x8, payload);
+}

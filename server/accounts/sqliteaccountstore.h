@@ -1,0 +1,61 @@
+#pragma once
+
+#include "accountstore.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+// AccountStore on the history's SQLite file, through the same connection as the message store
+// (SqliteMessageStore::database()): two connections of one thread would wait for each other's
+// write transactions. Tables: accounts, tokens, invites, account_events (docs/architecture.md).
+class SqliteAccountStore : public AccountStore
+{
+public:
+    explicit SqliteAccountStore(const QSqlDatabase &db) : m_db(db) {}
+
+    bool open(QString *error) override;
+
+    std::optional<Account> findByKey(const QString &nameKey) override;
+    std::optional<Account> findById(qint64 id) override;
+    std::optional<Account> findBySkeleton(const QString &skeleton) override;
+    QList<Account> accounts() override;
+    qint64 createAccount(const Account &account) override;
+    bool setPasswordHash(qint64 accountId, const QString &hash) override;
+    bool setDisabled(qint64 accountId, bool disabled, qint64 nowMs) override;
+    int accountCount() override;
+
+    qint64 addToken(qint64 accountId, const QString &tokenHash, const QString &label,
+                    qint64 nowMs) override;
+    std::optional<DeviceToken> findToken(const QString &tokenHash) override;
+    bool touchToken(qint64 tokenId, qint64 nowMs) override;
+    QList<DeviceToken> tokens(qint64 accountId) override;
+    QList<qint64> revokeTokens(qint64 accountId, qint64 tokenId, qint64 exceptTokenId,
+                               qint64 nowMs) override;
+    int expireTokens(qint64 unusedBeforeMs) override;
+
+    bool addInvite(const QString &codeHash, qint64 createdBy, qint64 nowMs, qint64 expiresMs,
+                   int uses) override;
+    bool inviteUsable(const QString &codeHash, qint64 nowMs) override;
+    bool consumeInvite(const QString &codeHash, qint64 nowMs) override;
+
+    bool saveGuestSession(const QString &sessionHash, const QString &identity,
+                          const QString &nameKey, qint64 expiresMs) override;
+    QString takeGuestSession(const QString &sessionHash, const QString &nameKey,
+                             qint64 nowMs) override;
+    void pruneGuestSessions(qint64 nowMs) override;
+
+    QList<AccountEvent> eventsAfter(qint64 eventId, int limit) override;
+    qint64 lastEventId() override;
+    void pruneEvents(qint64 olderThanMs) override;
+
+    QString lastError() const override { return m_lastError; }
+
+private:
+    // Runs `sql` with positional `args`; false (and lastError) on failure.
+    bool run(QSqlQuery &q, const QString &sql, const QVariantList &args);
+    std::optional<Account> findAccount(const QString &where, const QVariant &value);
+    bool addEvent(AccountEvent::Kind kind, qint64 accountId, qint64 tokenId, qint64 nowMs);
+
+    QSqlDatabase m_db;
+    QString m_lastError;
+};

@@ -1,0 +1,161 @@
+#pragma once
+
+#include "clientconnection.h"
+#include "protocol/errorcode.h"
+#include "serverconfig.h"
+#include "transport/addresskey.h"
+
+#include <QByteArrayView>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTcpServer>
+#include <QTimer>
+#include <QWebSocketServer>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+// Open TCP connections, in total and per address key (AddressKey).
+struct AddressCounts
+{
+    int total = 0;
+    QHash<QString, int> perAddress;
+};
+
+// Lives as a child of one accepted socket and holds its place in AddressCounts until the
+// socket is deleted, however that happens. The address can change once (a trusted proxy tells
+// the real one) or stop counting (an account signs in: accounts have their own limit).
+class AddressSlot : public QObject
+{
+    Q_OBJECT // findChild<AddressSlot *> finds it among the socket's other children
+        public : AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &address,
+                             QObject *socket);
+    ~AddressSlot() override;
+    void moveTo(const QString &address);
+    void release();
+    QString address() const { return m_address; }
+
+private:
+    std::shared_ptr<AddressCounts> m_counts;
+    QString m_address;
+    bool m_counted = true;
+};
+
+// The server's transport: accepting (plain or TLS), per-address and total limits, the upgrade
+// to WebSocket with bounded buffers and a deadline, the write path with a bounded queue per
+// receiver, keepalive and timeouts, and closing connections so that the client receives the
+// reason. It knows nothing of chat: ChatServer gets each connection's messages as signals and
+// hands back ready-made frames.
+class Transport : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Kind { Text, Media };
+
+    explicit Transport(const ServerConfig &config, QObject *parent = nullptr);
+    ~Transport() override;
+
+    // The first message every connection gets (the protocol's handshake).
+    void setGreeting(const QByteArray &json) { m_greeting = json; }
+    bool listen(QString *error);
+    quint16 port() const { return m_server ? m_server->serverPort() : 0; }
+    bool isEncrypted() const { return m_tls; }
+    int connectionCount() const { return int(m_connections.size()); }
+    // How many connections the descriptor limit and --max-connections allow together.
+    int maxConnections() const { return m_maxConnections; }
+
+    // Queues a ready-made frame (WireFrame). A receiver whose queue would pass
+    // --max-queued-bytes is cut off (slow_consumer) before anything more is queued for it;
+    // media is dropped already at a quarter of that. False when the frame was not queued.
+    bool send(ClientConnection *c, const QByteArray &frame, Kind kind = Kind::Text);
+    // Queues a text frame made of pieces (a head, a long shared list, a tail) without copying
+    // them when the receiver's queue is empty: the pieces go to the kernel from where they are.
+    bool sendPieces(ClientConnection *c, std::initializer_list<QByteArrayView> pieces);
+    qint64 queuedBytes(const ClientConnection *c) const;
+
+    // Sends the error (its JSON) and a close frame, stops reading, and waits briefly for the
+    // client to close: closing at once with its messages unread made the kernel reset the
+    // connection, and the client never saw why (issue: accounts, "flood ... sees 1006").
+    void closeWith(ClientConnection *c, quint16 closeCode, const QByteArray &reason,
+                   const QByteArray &lastMessage = {});
+    void closeWithError(ClientConnection *c, ErrorCode code);
+    // Accounts are counted per account, not per address (an office behind one NAT).
+    void releaseAddressSlot(ClientConnection *c);
+    // In a call: media-sized messages allowed from now on (and a read buffer to hold them).
+    void allowLargeFrames(ClientConnection *c);
+    // Sets what Qt may buffer of the connection's input for its state (login, chat, call).
+    void applyReadLimits(ClientConnection *c);
+    void scheduleTurnEnd();
+    void shutdown();
+    qint64 now() const { return m_clock.elapsed(); }
+    qint64 mediaDropped() const { return m_mediaDropped; }
+    template <typename F> void forEachConnection(F f)
+    {
+        for (auto &[socket, c] : m_connections)
+            f(c.get());
+    }
+
+signals:
+    // A WebSocket connection is up and has been greeted.
+    void connectionOpened(ClientConnection *c);
+    void textReceived(ClientConnection *c, const QString &text);
+    void binaryReceived(ClientConnection *c, const QByteArray &data);
+    // The connection is gone; `c` is deleted right after this signal.
+    void connectionClosed(ClientConnection *c, const QString &reason);
+    // The end of an event-loop turn, before the turn's frames are written (group commit).
+    void turnEnding();
+    // Everything queued for `c` reached the kernel (only when c->notifyDrained is set).
+    void queueDrained(ClientConnection *c);
+    // After shutdown(): every connection is closed.
+    void drained();
+
+private:
+    struct Upgrading
+    {
+        QPointer<QTcpSocket> socket;
+        qint64 sinceMs = 0;
+        QString address;
+    };
+
+    class Listener;
+    void accept(QTcpSocket *socket);
+    void startUpgrade(QTcpSocket *socket);
+    void readProxyHeader(QTcpSocket *socket);
+    void acceptWebSockets();
+    void onDisconnected(QWebSocket *socket);
+    void endTurn();
+    void writeOut(ClientConnection *c);
+    void writeTls(ClientConnection *c);
+    void afterWrite(ClientConnection *c);
+    void markSlow(ClientConnection *c, qint64 queued, qint64 adding);
+    void dropSlowConsumers();
+    void checkTimeouts();
+    ClientConnection *connectionFor(QWebSocket *socket) const;
+    QString upgradeKey(QTcpSocket *socket) const;
+
+    ServerConfig m_config;
+    AddressList m_trustedProxies;
+    std::unique_ptr<QTcpServer> m_server;
+    bool m_tls = false;
+    QSslConfiguration m_sslConfiguration;
+    QWebSocketServer m_webSockets;
+    QElapsedTimer m_clock;
+    QTimer m_keepalive;
+    QByteArray m_greeting;
+    int m_maxConnections = 0;
+
+    std::unordered_map<QWebSocket *, std::unique_ptr<ClientConnection>> m_connections;
+    std::shared_ptr<AddressCounts> m_addresses = std::make_shared<AddressCounts>();
+    QHash<QString, Upgrading> m_upgrading; // accepted, WebSocket handshake not done yet
+    QHash<QString, int> m_upgradingPerAddress;
+
+    bool m_turnEndScheduled = false;
+    std::vector<ClientConnection *> m_dirty; // receivers with frames queued this turn
+    std::vector<ClientConnection *> m_slow;
+    qint64 m_mediaDropped = 0;
+    bool m_shuttingDown = false;
+};
