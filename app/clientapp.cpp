@@ -2,8 +2,8 @@
 
 #include "logindialog.h"
 #include "mainwindow.h"
+#include "net/serveraddress.h"
 #include "protocol/namerules.h"
-#include "serveraddress.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -12,6 +12,7 @@
 
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QStatusBar>
 #include <QTimer>
 #include <cstdio>
 
@@ -21,6 +22,32 @@ ClientApp::ClientApp(QApplication &app, const ClientOptions &options)
     if (!options.theme.isEmpty())
         m_settings.setTheme(Settings::themeFromName(options.theme));
     Theme::apply(app, m_settings.theme());
+    ClientSession *session = m_controller.session();
+    session->setCertificatePins(&m_pins);
+    // A sign-in's device token goes to the keychain (or the 0600 file): never the password.
+    connect(session, &ClientSession::tokenIssued, this, [this](const QString &token) {
+        m_tokens.write(ServerAddress::accountKey(m_controller.session()->url(),
+                                                 m_controller.session()->name()),
+                       token);
+        m_settings.setSignedIn(true);
+    });
+    connect(session, &ClientSession::sessionEnded, this, &ClientApp::onSessionEnded,
+            Qt::QueuedConnection);
+    connect(&m_tokens, &TokenStore::backendChanged, this, [this] {
+        if (m_window)
+            m_window->setTokenStorageNote(tokenStorageNote());
+    });
+    connect(&m_tokens, &TokenStore::failed, this, [](const QString &, const QString &message) {
+        qWarning("confab: cannot keep the sign-in: %s", qPrintable(message));
+    });
+}
+
+QString ClientApp::tokenStorageNote() const
+{
+    return m_tokens.backend() == TokenStore::Backend::File
+               ? tr("Sign-in kept in %1 (no keychain service; readable only by you)")
+                     .arg(m_tokens.filePath())
+               : QString();
 }
 
 ClientApp::~ClientApp()
@@ -55,7 +82,11 @@ QUrl ClientApp::startHost(quint16 port, QString *error)
 {
     if (!m_server.start(port, m_options.database, error))
         return {};
-    return QUrl(m_server.localAddress());
+    const QUrl url(m_server.localAddress());
+    // Our own server's certificate: known without asking anyone.
+    if (!m_server.fingerprint().isEmpty())
+        m_pins.pin(QStringLiteral("%1:%2").arg(url.host()).arg(url.port()), m_server.fingerprint());
+    return url;
 }
 
 bool ClientApp::start()
@@ -79,23 +110,45 @@ bool ClientApp::start()
     const bool direct = url.isValid() && NameRules::check(name, 32) == ErrorCode::None;
     if (direct) {
         // Straight to the window; it shows the connection state while it logs in. A refused
-        // login brings the dialog back.
+        // login (or a certificate to decide on) brings the dialog back.
         m_settings.setUserName(name);
-        m_controller.connectTo(url, name);
+        ClientSession *session = m_controller.session();
+        session->setPlainFallback(!m_options.server.contains(QLatin1String("://")) &&
+                                  !m_options.host);
+        if (m_settings.signedIn() && !m_options.host) {
+            // This computer's kept sign-in; without one, the dialog asks for the password.
+            const QString key = ServerAddress::accountKey(url, name);
+            connect(&m_tokens, &TokenStore::tokenRead, this,
+                    [this, url, name, key](const QString &account, const QString &token) {
+                        if (account != key)
+                            return;
+                        if (token.isEmpty()) {
+                            showLoginAgain(tr("Enter your password to sign in."), true);
+                            return;
+                        }
+                        ClientSession::Credentials c;
+                        c.mode = ClientSession::Credentials::Mode::Token;
+                        c.token = token;
+                        m_controller.connectTo(url, name, c);
+                    });
+            m_tokens.read(key);
+        } else {
+            m_controller.connectTo(url, name);
+        }
         showMainWindow();
-        connect(m_controller.session(), &ClientSession::loginFailed, this, [this] {
-            LoginDialog dialog(
-                &m_controller, &m_settings,
-                [this](quint16 port, QString *error) { return startHost(port, error); },
-                m_window.get());
-            if (dialog.exec() != QDialog::Accepted)
-                m_app.quit();
-        });
+        connect(
+            session, &ClientSession::loginFailed, this,
+            [this] { showLoginAgain(QString(), m_settings.signedIn()); }, Qt::QueuedConnection);
+        connect(
+            session, &ClientSession::certificateRejected, this,
+            [this] { showLoginAgain(QString(), m_settings.signedIn()); }, Qt::QueuedConnection);
     } else {
         if (m_options.host)
             m_settings.setHostMode(true);
-        LoginDialog dialog(&m_controller, &m_settings,
-                           [this](quint16 port, QString *error) { return startHost(port, error); });
+        LoginDialog dialog(
+            &m_controller, &m_settings,
+            [this](quint16 port, QString *error) { return startHost(port, error); }, &m_tokens,
+            &m_pins);
         if (dialog.exec() != QDialog::Accepted)
             return false;
         showMainWindow();
@@ -105,9 +158,70 @@ bool ClientApp::start()
     return true;
 }
 
+void ClientApp::showLoginAgain(const QString &message, bool signIn)
+{
+    if (m_loginAgain && m_loginAgain->isVisible())
+        return;
+    m_loginAgain = std::make_unique<LoginDialog>(
+        &m_controller, &m_settings,
+        [this](quint16 port, QString *error) { return startHost(port, error); }, &m_tokens, &m_pins,
+        m_window.get());
+    m_loginAgain->setMode(signIn ? LoginDialog::Mode::SignIn : LoginDialog::Mode::Guest);
+    if (!message.isEmpty())
+        m_loginAgain->showMessage(message);
+    connect(m_loginAgain.get(), &QDialog::rejected, &m_app, &QApplication::quit);
+    connect(m_loginAgain.get(), &QDialog::accepted, this, [this] {
+        if (m_server.isRunning() && m_window)
+            m_window->setHostAddresses(m_server.lanAddresses().isEmpty()
+                                           ? QStringList{m_server.localAddress()}
+                                           : m_server.lanAddresses(),
+                                       m_server.fingerprint());
+    });
+    m_loginAgain->open(); // not exec(): the caller's event loop goes on
+}
+
+void ClientApp::onSessionEnded(ErrorCode code, const QString &text)
+{
+    ClientSession *session = m_controller.session();
+    const QString key = ServerAddress::accountKey(session->url(), session->name());
+    switch (code) {
+    case ErrorCode::TokenRevoked:
+    case ErrorCode::SignedOut:
+        m_tokens.remove(key);
+        m_settings.setSignedIn(code != ErrorCode::SignedOut);
+        showLoginAgain(code == ErrorCode::SignedOut
+                           ? tr("You signed out.")
+                           : tr("This device was signed out of your account (from another "
+                                "device, or by a password change). Sign in again."),
+                       code != ErrorCode::SignedOut);
+        break;
+    case ErrorCode::AccountDisabled:
+        m_tokens.remove(key);
+        showLoginAgain(tr("Your account was disabled by the server's administrator."), true);
+        break;
+    default: // replaced: the same user on another connection; the window says Offline
+        if (m_window)
+            m_window->statusBar()->showMessage(text, 30000);
+        break;
+    }
+}
+
 void ClientApp::showMainWindow()
 {
     m_window = std::make_unique<MainWindow>(&m_controller, &m_settings);
+    m_window->setTokenStorageNote(tokenStorageNote());
+    connect(m_window.get(), &MainWindow::signOutRequested, this, [this] {
+        ClientSession *session = m_controller.session();
+        m_tokens.remove(ServerAddress::accountKey(session->url(), session->name()));
+        m_settings.setSignedIn(false);
+        session->signOut(); // sessionEnded(signed_out) brings the dialog
+        if (session->state() != ClientSession::State::Online)
+            showLoginAgain(tr("You signed out."), false);
+    });
+    connect(m_window.get(), &MainWindow::signInRequested, this, [this] {
+        m_controller.disconnectFromServer();
+        showLoginAgain(QString(), true);
+    });
     if (!m_calls) {
         m_calls = std::make_unique<CallSession>(m_controller.session());
         // The command line wins over the settings for this run.
@@ -123,7 +237,7 @@ void ClientApp::showMainWindow()
         QStringList addresses = m_server.lanAddresses();
         if (addresses.isEmpty())
             addresses << m_server.localAddress();
-        m_window->setHostAddresses(addresses);
+        m_window->setHostAddresses(addresses, m_server.fingerprint());
     }
     if (qEnvironmentVariableIsSet("CONFAB_STARTUP_PROBE"))
         m_window->installEventFilter(this);

@@ -4,7 +4,9 @@
 #include "clientoptions.h"
 #include "embeddedserver.h"
 #include "model/chatcontroller.h"
+#include "net/certificatepins.h"
 #include "settings/settings.h"
+#include "settings/tokenstore.h"
 
 #include <QObject>
 #include <QTranslator>
@@ -43,12 +45,20 @@ protected:
 private:
     QUrl startHost(quint16 port, QString *error);
     void showMainWindow();
+    // The login dialog over the window (not blocking the event loop): after a refused login,
+    // an ended session, a sign-out. Quitting it quits the app.
+    void showLoginAgain(const QString &message, bool signIn);
+    void onSessionEnded(ErrorCode code, const QString &text);
+    QString tokenStorageNote() const;
 
     QApplication &m_app;
     ClientOptions m_options;
     Settings m_settings;
     ChatController m_controller;
+    TokenStore m_tokens;
+    CertificatePins m_pins;
     EmbeddedServer m_server;
+    std::unique_ptr<LoginDialog> m_loginAgain;
     std::unique_ptr<CallSession> m_calls;
     std::unique_ptr<MainWindow> m_window;
 };

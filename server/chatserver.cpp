@@ -477,10 +477,12 @@ void ChatServer::handleAccountRequest(ClientConnection *c, const ClientRequest &
 {
     using T = ClientRequest::Type;
     if (r.type == T::SignOut) {
-        if (c->tokenId)
-            m_accounts.revoke(c->accountId, c->tokenId, 0, wallClockMs());
-        if (!c->closing)
-            m_transport.closeWithError(c, ErrorCode::SignedOut);
+        const qint64 accountId = c->accountId;
+        const qint64 tokenId = c->tokenId;
+        leaveRoom(c, QStringLiteral("signed out"));
+        m_transport.closeWithError(c, ErrorCode::SignedOut);
+        if (tokenId)
+            m_accounts.revoke(accountId, tokenId, 0, wallClockMs());
         return;
     }
     if (c->isGuest())
@@ -919,7 +921,7 @@ void ChatServer::sendError(ClientConnection *c, ErrorCode code, const QString &r
                            qint64 retryAfterMs)
 {
     if (errorCodeCloses(code)) {
-        m_transport.closeWithError(c, code);
+        m_transport.closeWithError(c, code, dialect);
         return;
     }
     sendBytes(c, MessageEncoder::error(code, ref, dialect, {}, retryAfterMs));

@@ -31,6 +31,7 @@ public:
 
     bool listen(QString *error);
     quint16 port() const { return m_transport.port(); }
+    quint16 plainPort() const { return m_transport.plainPort(); }
     bool isEncrypted() const { return m_transport.isEncrypted(); }
     int connectionCount() const { return m_transport.connectionCount(); }
     int onlineCount() const { return int(m_room.size()); }

@@ -60,8 +60,9 @@ int main(int argc, char *argv[])
     }
     ChatServer server(*config, &store, &accounts);
     if (!server.listen(&error)) {
-        std::fprintf(stderr, "confab-server: %s\nChoose another port with --port.\n",
-                     qPrintable(error));
+        const bool portTaken = error.startsWith(QLatin1String("cannot listen"));
+        std::fprintf(stderr, "confab-server: %s\n%s", qPrintable(error),
+                     portTaken ? "Choose another port with --port.\n" : "");
         return 1;
     }
     // Tests and scripts read the real port from this line (useful with --port 0).
@@ -72,6 +73,9 @@ int main(int argc, char *argv[])
                 qPrintable(config->databasePath),
                 qPrintable(AuthPolicy::registrationName(config->auth.registration)),
                 config->auth.guests ? "allowed" : "denied");
+    if (server.plainPort())
+        std::printf("confab-server also listening on ws://%s:%u (plain, for the seed page)\n",
+                    qPrintable(config->listenAddress.toString()), server.plainPort());
     std::fflush(stdout);
 
     SignalWatcher signalWatcher;

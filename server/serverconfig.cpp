@@ -45,6 +45,10 @@ constexpr OptionSpec kOptions[] = {
     {"log-level", "debug, info, warning or error (default info).", "level"},
     {"tls-cert", "PEM certificate (chain) to serve wss:// with; needs --tls-key.", "file"},
     {"tls-key", "PEM private key of --tls-cert (unencrypted EC or RSA).", "file"},
+    {"plain-port",
+     "With --tls-cert: also serve plain ws:// on this port (for the old seed page; 0 picks a "
+     "free port).",
+     "port"},
     {"registration", "Who may create accounts: open, invite (default) or closed.", "policy"},
     {"guests", "allow (default) or deny users without an account.", "policy"},
     {"token-days", "Days an unused device sign-in stays valid (default 90).", "days"},
@@ -251,6 +255,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     c.tlsKey = r.text("tls-key");
     if (c.tlsCertificate.isEmpty() != c.tlsKey.isEmpty())
         r.fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    r.number("plain-port", 0, 65535, &c.plainPort);
+    if (c.plainPort >= 0 && c.tlsCertificate.isEmpty())
+        r.fail(QStringLiteral("--plain-port is for a server with --tls-cert (without it, --port "
+                              "is plain already)"));
     if (const QString policy = r.text("registration"); !policy.isEmpty()) {
         if (!AuthPolicy::registrationFromName(policy, &c.auth.registration))
             r.fail(

@@ -20,6 +20,7 @@ struct ServerConfig
     // wss: PEM files; both empty = plain ws.
     QString tlsCertificate;
     QString tlsKey;
+    int plainPort = -1; // with TLS: also plain ws:// on this port (0 = a free one), -1 = none
 
     // Accounts (docs/security.md).
     AuthPolicy auth;    // registration open|invite|closed (default invite), guests allow|deny

@@ -95,6 +95,7 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
     const QRect r = option.rect.adjusted(10, 5, -10, -5);
     const QString name = index.data(UserListModel::NameRole).toString();
     const bool self = index.data(UserListModel::SelfRole).toBool();
+    const bool guest = index.data(UserListModel::GuestRole).toBool();
     const QRect avatar(r.left(), r.top(), r.height(), r.height());
     Avatar::paint(p, avatar, name);
     // Online dot on the avatar's corner.
@@ -106,8 +107,27 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
     p->setPen(c.text);
     p->setFont(option.font);
     const QString label = self ? tr("%1 (you)").arg(name) : name;
-    p->drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
-                p->fontMetrics().elidedText(label, Qt::ElideRight, text.width()));
+    // Guests have no account: anyone could have taken the name while its owner was away.
+    const QString mark = guest ? tr("guest") : QString();
+    const int markWidth = mark.isEmpty() ? 0 : p->fontMetrics().horizontalAdvance(mark) + 14;
+    const QString shown =
+        p->fontMetrics().elidedText(label, Qt::ElideRight, text.width() - markWidth);
+    p->drawText(text, Qt::AlignVCenter | Qt::AlignLeft, shown);
+    if (guest) {
+        QFont small = option.font;
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        p->setFont(small);
+        const int x = text.left() + p->fontMetrics().horizontalAdvance(shown) + 8;
+        const QRect badge(x, text.center().y() - p->fontMetrics().height() / 2 - 1,
+                          QFontMetrics(small).horizontalAdvance(mark) + 10,
+                          p->fontMetrics().height() + 2);
+        p->setPen(QPen(c.secondary, 1));
+        p->setBrush(Qt::NoBrush);
+        p->drawRoundedRect(badge, 4, 4);
+        p->setPen(c.secondary);
+        p->drawText(badge, Qt::AlignCenter, mark);
+        p->setFont(option.font);
+    }
     if (!self && (option.state & QStyle::State_MouseOver)) {
         // Message and call actions; calls are drawn disabled until they exist.
         const QRect msg = messageButtonRect(option.rect);

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "accountmenu.h"
 #include "callcoordinator.h"
 #include "composeedit.h"
 #include "listdelegates.h"
@@ -273,6 +274,11 @@ void MainWindow::buildMenus()
     QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
+    m_account = new AccountMenu(m_controller->session(), this);
+    menuBar()->addMenu(m_account);
+    connect(m_account, &AccountMenu::signOutRequested, this, &MainWindow::signOutRequested);
+    connect(m_account, &AccountMenu::signInRequested, this, &MainWindow::signInRequested);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Confab"), this, [this] {
         QMessageBox::about(this, tr("About Confab"),
@@ -300,11 +306,29 @@ void MainWindow::openConversation(const QString &key)
     m_compose->setFocus();
 }
 
-void MainWindow::setHostAddresses(const QStringList &addresses)
+void MainWindow::setHostAddresses(const QStringList &addresses, const QString &fingerprint)
 {
-    m_hostLabel->setText(addresses.isEmpty() ? QString()
-                                             : tr("Hosting — others on your network join at %1")
-                                                   .arg(addresses.join(QLatin1String(", "))));
+    if (addresses.isEmpty()) {
+        m_hostLabel->setText(QString());
+        m_hostLabel->setToolTip(QString());
+        return;
+    }
+    m_hostLabel->setText(
+        tr("Hosting — others on your network join at %1").arg(addresses.join(QLatin1String(", "))));
+    // Joining users see the certificate's fingerprint and compare it with this one.
+    if (!fingerprint.isEmpty()) {
+        m_hostLabel->setText(
+            m_hostLabel->text() +
+            tr(" — certificate %1…%2").arg(fingerprint.left(11), fingerprint.right(5)));
+        m_hostLabel->setToolTip(tr("Certificate fingerprint (SHA-256), for those who join to "
+                                   "compare:\n%1")
+                                    .arg(fingerprint));
+    }
+}
+
+void MainWindow::setTokenStorageNote(const QString &note)
+{
+    m_account->setStorageNote(note);
 }
 
 void MainWindow::setCallSession(CallSession *calls)
@@ -370,7 +394,8 @@ void MainWindow::updateStatus()
     switch (s->state()) {
     case ClientSession::State::Online:
         dot = c.online;
-        text = tr("Online");
+        // Plain ws:// is said out loud: anyone on the way can read it.
+        text = s->isEncrypted() ? tr("Online") : tr("Online — not encrypted");
         break;
     case ClientSession::State::Connecting:
     case ClientSession::State::Handshaking:

@@ -2,6 +2,7 @@
 
 #include <QMainWindow>
 
+class AccountMenu;
 class CallCoordinator;
 class CallSession;
 class ChatController;
@@ -26,8 +27,11 @@ public:
     MainWindow(ChatController *controller, Settings *settings, QWidget *parent = nullptr);
 
     void openConversation(const QString &key);
-    // Host mode: where others can reach this computer's server.
-    void setHostAddresses(const QStringList &addresses);
+    // Host mode: where others can reach this computer's server, and its certificate's
+    // fingerprint (empty: plain ws://).
+    void setHostAddresses(const QStringList &addresses, const QString &fingerprint = {});
+    // Where this computer keeps the sign-in when there is no keychain (the Account menu says).
+    void setTokenStorageNote(const QString &note);
     // Turns on calls: the call buttons, the incoming-call dialog and the call window.
     void setCallSession(CallSession *calls);
     CallCoordinator *callCoordinator() const { return m_calls; }
@@ -38,6 +42,8 @@ public:
 
 signals:
     void themeChosen(int theme);
+    void signOutRequested();
+    void signInRequested();
     void languageChosen(const QString &language);
 
 protected:
@@ -73,4 +79,5 @@ private:
     QLabel *m_hostLabel;
     QTimer *m_countdown;
     TrayNotifier *m_notifier;
+    AccountMenu *m_account = nullptr;
 };

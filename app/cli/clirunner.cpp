@@ -1,6 +1,7 @@
 #include "clirunner.h"
 
 #include "confabversion.h"
+#include "net/serveraddress.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -25,14 +26,19 @@ QJsonObject toJson(const ChatMessage &m)
     return o;
 }
 
-QUrl serverUrl(QString text)
+QString readPasswordFile(const QString &path, QString *error)
 {
-    if (!text.contains(QLatin1String("://")))
-        text.prepend(QLatin1String("ws://"));
-    QUrl url(text);
-    if (url.port() == -1 && url.scheme() == QLatin1String("ws"))
-        url.setPort(8080);
-    return url;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return {};
+    }
+    QString text = QString::fromUtf8(f.readAll());
+    while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r')))
+        text.chop(1);
+    if (text.isEmpty())
+        *error = QStringLiteral("%1 is empty").arg(path);
+    return text;
 }
 
 } // namespace
@@ -48,8 +54,66 @@ CliRunner::CliRunner(FILE *out, FILE *err, QObject *parent)
             finish(TimedOut, QStringLiteral("timed out"));
     });
     connect(&m_session, &ClientSession::loggedIn, this, &CliRunner::onOnline);
-    connect(&m_session, &ClientSession::loginFailed, this,
-            [this](ErrorCode, const QString &text) { finish(LoginRefused, text); });
+    connect(
+        &m_session, &ClientSession::loginFailed, this, [this](ErrorCode code, const QString &text) {
+            if (code == ErrorCode::TokenInvalid && !m_tokenKey.isEmpty())
+                m_tokens.remove(m_tokenKey); // revoked or expired: useless from now on
+            QString hint;
+            if (code == ErrorCode::NameRegistered)
+                hint = QStringLiteral(" (sign in: --password-file, CONFAB_PASSWORD, or 'confab-cli "
+                                      "login' once)");
+            else if (code == ErrorCode::TokenInvalid)
+                hint = QStringLiteral(" (run 'confab-cli login' again)");
+            else if (code == ErrorCode::AuthThrottled)
+                hint = QStringLiteral(" (wait %1 s)").arg(m_session.retryAfterSeconds());
+            finish(LoginRefused, QStringLiteral("%1: %2%3").arg(errorCodeName(code), text, hint));
+        });
+    connect(&m_session, &ClientSession::tokenIssued, this, [this](const QString &token) {
+        if (m_command == QLatin1String("login"))
+            m_tokens.write(ServerAddress::accountKey(m_url, m_name), token);
+    });
+    connect(&m_tokens, &TokenStore::tokenWritten, this, [this] {
+        if (m_command != QLatin1String("login"))
+            return;
+        print(QJsonObject{{QStringLiteral("signed_in"), true},
+                          {QStringLiteral("name"), m_session.name()},
+                          {QStringLiteral("stored"), m_tokens.backend() == TokenStore::Backend::File
+                                                         ? m_tokens.filePath()
+                                                         : QStringLiteral("keychain")}});
+        finish(Ok);
+    });
+    connect(&m_tokens, &TokenStore::failed, this, [this](const QString &, const QString &message) {
+        if (m_command == QLatin1String("login"))
+            finish(CannotConnect,
+                   QStringLiteral("signed in, but cannot keep the token: %1").arg(message));
+    });
+    connect(&m_tokens, &TokenStore::tokenRead, this,
+            [this](const QString &account, const QString &token) {
+                if (account != m_tokenKey)
+                    return;
+                ClientSession::Credentials c;
+                if (!token.isEmpty()) {
+                    c.mode = ClientSession::Credentials::Mode::Token;
+                    c.token = token;
+                } else if (!m_password.isEmpty()) {
+                    c.mode = ClientSession::Credentials::Mode::Password;
+                    c.password = m_password;
+                    c.device = QStringLiteral("confab-cli");
+                    m_signOutAtEnd = m_command != QLatin1String("login");
+                }
+                m_session.open(m_url, m_name, c);
+            });
+    connect(&m_session, &ClientSession::certificateRejected, this,
+            [this](const QString &hostPort, const QString &fingerprint, bool changed) {
+                finish(CannotConnect,
+                       QStringLiteral("the certificate of %1 is not trusted%2. Its SHA-256 "
+                                      "fingerprint is %3: if the server's owner confirms it, pass "
+                                      "--pin %3")
+                           .arg(hostPort,
+                                changed ? QStringLiteral(" (it is not the one given with --pin)")
+                                        : QString(),
+                                fingerprint));
+            });
     connect(&m_session, &ClientSession::connectionLost, this, [this](const QString &reason) {
         finish(CannotConnect, QStringLiteral("cannot reach %1: %2")
                                   .arg(m_session.url().toString(),
@@ -85,19 +149,37 @@ CliRunner::CliRunner(FILE *out, FILE *err, QObject *parent)
             });
 }
 
-void CliRunner::run(const QStringList &arguments)
+void CliRunner::run(const QStringList &givenArguments)
 {
+    // --insecure counts only written out in full with its confirmation, in one argument: as a
+    // separate value, "--insecure --server x" would take "--server" for its value.
+    QStringList arguments;
+    bool insecureAsked = false;
+    bool insecureConfirmed = false;
+    for (const QString &a : givenArguments) {
+        if (a == QLatin1String("--insecure") || a.startsWith(QLatin1String("--insecure="))) {
+            insecureAsked = true;
+            insecureConfirmed = a == QLatin1String("--insecure=accept-any-certificate");
+            continue;
+        }
+        arguments << a;
+    }
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Confab command-line client.\n\n"
-                       "Commands:\n"
-                       "  send TEXT        send a message (TEXT '-' reads stdin); prints "
-                       "{\"sent\":true,\"seq\":...}\n"
-                       "  listen           print incoming messages as JSON lines\n"
-                       "  history          print a page of history as JSON lines, oldest first\n"
-                       "  users            print the online users as JSON lines\n\n"
-                       "Exit codes: 0 done, 2 usage, 3 cannot connect, 4 login refused,\n"
-                       "5 message rejected, 6 timed out."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Confab command-line client.\n\n"
+        "Commands:\n"
+        "  send TEXT        send a message (TEXT '-' reads stdin); prints "
+        "{\"sent\":true,\"seq\":...}\n"
+        "  listen           print incoming messages as JSON lines\n"
+        "  history          print a page of history as JSON lines, oldest first\n"
+        "  users            print the online users as JSON lines\n"
+        "  login            sign in with the password once and keep the device\n"
+        "                   token (keychain, else a 0600 file) for later runs\n"
+        "  logout           sign this device out and forget its token\n\n"
+        "A name with an account signs in with the kept token, else with the\n"
+        "password from --password-file or $CONFAB_PASSWORD; otherwise as a guest.\n\n"
+        "Exit codes: 0 done, 2 usage, 3 cannot connect (or certificate not\n"
+        "trusted), 4 login refused, 5 message rejected, 6 timed out."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption server(
@@ -122,10 +204,25 @@ void CliRunner::run(const QStringList &arguments)
         QStringLiteral("timeout"),
         QStringLiteral("Seconds before giving up (default 10; listen: run this long)."),
         QStringLiteral("s"));
-    for (const QCommandLineOption &o : {server, name, to, with, limit, count, timeout})
+    const QCommandLineOption passwordFile(
+        QStringLiteral("password-file"),
+        QStringLiteral("Read the password from this file (or set CONFAB_PASSWORD)."),
+        QStringLiteral("file"));
+    const QCommandLineOption pin(
+        QStringLiteral("pin"),
+        QStringLiteral("Accept the server's certificate when its SHA-256 fingerprint is this "
+                       "(for self-signed certificates, e.g. host mode)."),
+        QStringLiteral("sha256"));
+    QCommandLineOption insecure(
+        QStringLiteral("insecure"),
+        QStringLiteral("Accept any certificate. Refused unless written out in full as "
+                       "--insecure=accept-any-certificate."),
+        QStringLiteral("confirmation"));
+    for (const QCommandLineOption &o :
+         {server, name, to, with, limit, count, timeout, passwordFile, pin, insecure})
         parser.addOption(o);
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("send, listen, history or users"));
+                                 QStringLiteral("send, listen, history, users, login or logout"));
 
     auto usage = [this](const QString &text) {
         QMetaObject::invokeMethod(
@@ -153,7 +250,7 @@ void CliRunner::run(const QStringList &arguments)
     m_command = positional.first();
     m_arguments = positional.mid(1);
     if (!QStringList{QStringLiteral("send"), QStringLiteral("listen"), QStringLiteral("history"),
-                     QStringLiteral("users")}
+                     QStringLiteral("users"), QStringLiteral("login"), QStringLiteral("logout")}
              .contains(m_command)) {
         usage(QStringLiteral("unknown command '%1'; see --help").arg(m_command));
         return;
@@ -187,17 +284,71 @@ void CliRunner::run(const QStringList &arguments)
         usage(QStringLiteral("--limit, --count and --timeout take positive numbers"));
         return;
     }
-    const QUrl url = serverUrl(parser.value(server));
-    if (!url.isValid() || url.host().isEmpty()) {
-        usage(QStringLiteral("'%1' is not a server address").arg(parser.value(server)));
+    QString why;
+    bool schemeGiven = true;
+    m_url = ServerAddress::parse(parser.value(server), &why, &schemeGiven);
+    if (!m_url.isValid()) {
+        usage(why);
+        return;
+    }
+    m_session.setPlainFallback(!schemeGiven);
+    if (insecureAsked) {
+        // Encryption without knowing who is at the other end: only when said in full.
+        if (!insecureConfirmed) {
+            usage(QStringLiteral("--insecure accepts any certificate, an attacker's too; to mean "
+                                 "it, write --insecure=accept-any-certificate (better: --pin "
+                                 "the server's fingerprint)"));
+            return;
+        }
+        m_session.setInsecure(true);
+    }
+    if (parser.isSet(pin))
+        m_session.setExpectedFingerprint(parser.value(pin));
+    if (parser.isSet(passwordFile)) {
+        m_password = readPasswordFile(parser.value(passwordFile), &why);
+        if (m_password.isEmpty()) {
+            usage(why);
+            return;
+        }
+    } else {
+        m_password = qEnvironmentVariable("CONFAB_PASSWORD");
+    }
+    m_name = parser.value(name);
+    if (m_command == QLatin1String("login") && m_password.isEmpty()) {
+        usage(QStringLiteral("login needs the password: --password-file FILE or CONFAB_PASSWORD"));
         return;
     }
     m_timeout.start(int(seconds * 1000));
-    m_session.open(url, parser.value(name));
+    start();
+}
+
+void CliRunner::start()
+{
+    // A kept token first (login asks for a fresh one with the password), then the password,
+    // then as a guest: the tokenRead handler opens the session.
+    m_tokenKey = ServerAddress::accountKey(m_url, m_name);
+    if (m_command == QLatin1String("login")) {
+        ClientSession::Credentials c;
+        c.mode = ClientSession::Credentials::Mode::Password;
+        c.password = m_password;
+        c.device = QStringLiteral("confab-cli");
+        m_session.open(m_url, m_name, c);
+        return;
+    }
+    m_tokens.read(m_tokenKey);
 }
 
 void CliRunner::onOnline()
 {
+    if (m_command == QLatin1String("login"))
+        return; // done when the token is kept (tokenWritten)
+    if (m_command == QLatin1String("logout")) {
+        m_tokens.remove(m_tokenKey);
+        m_session.signOut();
+        print(QJsonObject{{QStringLiteral("signed_out"), m_session.isAccount()}});
+        finish(Ok); // close() lets the request leave before the connection ends
+        return;
+    }
     if (m_command == QLatin1String("send")) {
         m_pendingId = m_session.sendMessage(m_arguments.first(), m_to);
     } else if (m_command == QLatin1String("history")) {
@@ -225,6 +376,11 @@ void CliRunner::finish(int code, const QString &error)
     m_timeout.stop();
     if (!error.isEmpty())
         std::fprintf(m_err, "confab-cli: %s\n", qPrintable(error));
+    // A password sign-in made a device token for this one command: it goes again.
+    if (m_signOutAtEnd && m_session.isAccount() &&
+        m_session.state() == ClientSession::State::Online)
+        m_session.signOut();
     m_session.close();
+    m_session.waitForClosed(2000);
     emit finished(code);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "net/clientsession.h"
+#include "settings/tokenstore.h"
 
 #include <QObject>
 #include <QStringList>
@@ -32,6 +33,7 @@ signals:
     void finished(int exitCode);
 
 private:
+    void start();
     void onOnline();
     void finish(int code, const QString &error = {});
     void print(const QJsonObject &object);
@@ -39,6 +41,12 @@ private:
     FILE *m_out;
     FILE *m_err;
     ClientSession m_session;
+    TokenStore m_tokens{QStringLiteral("confab-cli")};
+    QUrl m_url;
+    QString m_name;
+    QString m_password;
+    QString m_tokenKey;
+    bool m_signOutAtEnd = false; // a password sign-in for one command leaves no token behind
     QTimer m_timeout;
     QString m_command;
     QStringList m_arguments;

@@ -23,7 +23,12 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                     m_session.requestHistory(QStringLiteral("*"), 0, 200);
                 }
             });
-    connect(&m_session, &ClientSession::usersChanged, &m_users, &UserListModel::apply);
+    m_users.setGuestCheck([this](const QString &name) { return m_session.isGuest(name); });
+    connect(&m_session, &ClientSession::usersChanged, this,
+            [this](const QStringList &joined, const QStringList &left) {
+                m_users.apply(joined, left);
+                m_users.guestsChanged(); // a name that came back may have signed in meanwhile
+            });
     connect(&m_session, &ClientSession::messageReceived, this, &ChatController::onMessage);
     connect(&m_session, &ClientSession::historyReceived, this,
             [this](const QString &with, const QList<ChatMessage> &messages, bool more,
@@ -70,10 +75,11 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
     });
 }
 
-void ChatController::connectTo(const QUrl &url, const QString &name)
+void ChatController::connectTo(const QUrl &url, const QString &name,
+                               const ClientSession::Credentials &credentials)
 {
     m_initialHistoryLoaded = false;
-    m_session.open(url, name);
+    m_session.open(url, name, credentials);
 }
 
 QString ChatController::keyFor(const ChatMessage &m) const

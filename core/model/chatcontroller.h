@@ -24,7 +24,8 @@ public:
     UserListModel *users() { return &m_users; }
     QString self() const { return m_session.name(); }
 
-    void connectTo(const QUrl &url, const QString &name);
+    void connectTo(const QUrl &url, const QString &name,
+                   const ClientSession::Credentials &credentials = ClientSession::Credentials());
     void disconnectFromServer() { m_session.close(); }
 
     // Sends `text` in the conversation `key` ("" = the room). In the room, "@name text" is a

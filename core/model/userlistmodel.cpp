@@ -30,6 +30,8 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
         return name;
     case SelfRole:
         return NameRules::key(name) == NameRules::key(m_self);
+    case GuestRole:
+        return m_isGuest ? m_isGuest(name) : false;
     default:
         return {};
     }
@@ -37,7 +39,18 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> UserListModel::roleNames() const
 {
-    return {{NameRole, "name"}, {SelfRole, "self"}};
+    return {{NameRole, "name"}, {SelfRole, "self"}, {GuestRole, "guest"}};
+}
+
+void UserListModel::setGuestCheck(std::function<bool(const QString &)> isGuest)
+{
+    m_isGuest = std::move(isGuest);
+}
+
+void UserListModel::guestsChanged()
+{
+    if (!m_names.isEmpty())
+        emit dataChanged(index(0), index(int(m_names.size()) - 1), {GuestRole});
 }
 
 void UserListModel::reset(const QStringList &names)

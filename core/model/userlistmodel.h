@@ -3,12 +3,14 @@
 #include <QAbstractListModel>
 #include <QStringList>
 
+#include <functional>
+
 // Who is online, sorted by name without regard to case; the user's own entry is marked.
 class UserListModel : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum Role { NameRole = Qt::UserRole + 1, SelfRole };
+    enum Role { NameRole = Qt::UserRole + 1, SelfRole, GuestRole };
 
     explicit UserListModel(QObject *parent = nullptr);
 
@@ -22,6 +24,9 @@ public:
     QStringList names() const { return m_names; }
     bool contains(const QString &name) const;
     void clear() { reset({}); }
+    // Who has no account (ClientSession::isGuest): the list marks them.
+    void setGuestCheck(std::function<bool(const QString &)> isGuest);
+    void guestsChanged();
 
 private:
     int rowFor(const QString &name) const;
@@ -29,4 +34,5 @@ private:
 
     QStringList m_names;
     QString m_self;
+    std::function<bool(const QString &)> m_isGuest;
 };

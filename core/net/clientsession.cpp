@@ -1,13 +1,17 @@
 #include "net/clientsession.h"
 
+#include "net/certificatepins.h"
 #include "protocol/messageencoder.h"
+#include "protocol/namerules.h"
 
 #include <QDateTime>
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QNetworkInformation>
+#include <QSslConfiguration>
 
 Q_LOGGING_CATEGORY(lcSession, "confab.session")
 
@@ -45,6 +49,50 @@ bool rejectsForGood(ErrorCode code)
     }
 }
 
+// Refusals of a login that trying the same again cannot fix: the user must change something.
+bool refusesLogin(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::NameTaken:
+    case ErrorCode::NameInvalid:
+    case ErrorCode::NameEmpty:
+    case ErrorCode::NameTooLong:
+    case ErrorCode::NameRegistered:
+    case ErrorCode::NameConfusable:
+    case ErrorCode::AuthFailed:
+    case ErrorCode::AuthThrottled:
+    case ErrorCode::RegistrationClosed:
+    case ErrorCode::InviteRequired:
+    case ErrorCode::InviteInvalid:
+    case ErrorCode::GuestsNotAllowed:
+    case ErrorCode::WeakPassword:
+    case ErrorCode::TokenInvalid:
+    case ErrorCode::AccountDisabled:
+    case ErrorCode::BadShape:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Fatal errors after which reconnecting would only fight the server (or the user's own
+// other device).
+bool endsSession(ErrorCode code)
+{
+    return code == ErrorCode::Replaced || code == ErrorCode::TokenRevoked ||
+           code == ErrorCode::AccountDisabled || code == ErrorCode::SignedOut;
+}
+
+QString hostPort(const QUrl &url)
+{
+    return QStringLiteral("%1:%2").arg(url.host()).arg(url.port(8080));
+}
+
+QString plainFingerprint(const QString &fingerprint)
+{
+    return fingerprint.toUpper().remove(QLatin1Char(':')).remove(QLatin1Char(' '));
+}
+
 } // namespace
 
 ClientSession::ClientSession(QObject *parent) : QObject(parent)
@@ -66,6 +114,9 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
         emit mediaReceived(packet);
     });
     connect(&m_socket, &QWebSocket::pong, this, [this] { m_sinceLastMessage.restart(); });
+    connect(&m_socket, &QWebSocket::sslErrors, this, &ClientSession::onSslErrors);
+    connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError e) { m_lastError = e; });
 
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
@@ -91,15 +142,19 @@ void ClientSession::setState(State state)
     emit stateChanged(state);
 }
 
-void ClientSession::open(const QUrl &url, const QString &name)
+void ClientSession::open(const QUrl &url, const QString &name, const Credentials &credentials)
 {
     close();
     m_url = url;
     m_name = name;
+    m_credentials = credentials;
     m_session.clear();
     m_wanted = true;
     m_everOnline = false;
-    m_replaced = false;
+    m_ended = false;
+    m_account = false;
+    m_admin = false;
+    m_guests.clear();
     m_backoff.reset();
     m_monotonic.start();
     m_wallAtStart = QDateTime::currentMSecsSinceEpoch();
@@ -114,10 +169,93 @@ void ClientSession::close()
     m_keepaliveTimer.stop();
     m_clockTimer.stop();
     if (m_socket.state() != QAbstractSocket::UnconnectedState) {
+        // The close frame (and anything queued before it, such as a sign-out) goes out before
+        // the connection ends; a peer that never lets it out is cut off after a moment.
         m_socket.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logout"));
-        m_socket.abort();
+        if (m_socket.state() != QAbstractSocket::UnconnectedState)
+            QTimer::singleShot(2000, &m_socket, [this] {
+                if (!m_wanted)
+                    m_socket.abort();
+            });
     }
     setState(State::Offline);
+}
+
+bool ClientSession::waitForClosed(int timeoutMs)
+{
+    if (m_socket.state() == QAbstractSocket::UnconnectedState)
+        return true;
+    QEventLoop loop;
+    connect(&m_socket, &QWebSocket::disconnected, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    return m_socket.state() == QAbstractSocket::UnconnectedState;
+}
+
+void ClientSession::setExpectedFingerprint(const QString &fingerprint)
+{
+    m_expectedFingerprint = plainFingerprint(fingerprint);
+}
+
+void ClientSession::onSslErrors(const QList<QSslError> &errors)
+{
+    // Called while the TLS handshake waits: ignoreSslErrors() only counts from in here.
+    if (m_insecure) {
+        m_socket.ignoreSslErrors();
+        return;
+    }
+    QSslCertificate peer = m_socket.sslConfiguration().peerCertificate();
+    if (peer.isNull() && !errors.isEmpty())
+        peer = errors.first().certificate();
+    const QString fingerprint = CertificatePins::fingerprint(peer);
+    const QString where = hostPort(m_url);
+    bool changed = false;
+    if (!m_expectedFingerprint.isEmpty()) {
+        if (plainFingerprint(fingerprint) == m_expectedFingerprint) {
+            m_socket.ignoreSslErrors();
+            return;
+        }
+        changed = true;
+    } else if (m_pins) {
+        switch (m_pins->check(where, errors, peer)) {
+        case CertificatePins::Verdict::Trusted:
+        case CertificatePins::Verdict::Pinned:
+            m_socket.ignoreSslErrors();
+            return;
+        case CertificatePins::Verdict::Changed:
+            changed = true;
+            break;
+        case CertificatePins::Verdict::Unknown:
+            break;
+        }
+    }
+    qCWarning(lcSession).noquote()
+        << "certificate of" << where << (changed ? "changed" : "unknown") << fingerprint;
+    // Nothing goes out over a connection we cannot vouch for: stop here and let the user
+    // decide; no reconnect loop either.
+    m_rejectedHostPort = where;
+    m_rejectedFingerprint = fingerprint;
+    m_wanted = false;
+    m_reconnectTimer.stop();
+    m_socket.abort();
+    setState(State::Offline);
+    emit certificateRejected(where, fingerprint, changed);
+}
+
+void ClientSession::trustRejectedCertificate()
+{
+    if (m_rejectedFingerprint.isEmpty())
+        return;
+    if (m_pins) {
+        m_pins->pin(m_rejectedHostPort, m_rejectedFingerprint);
+        m_pins->sync();
+    } else {
+        m_expectedFingerprint = plainFingerprint(m_rejectedFingerprint);
+    }
+    m_rejectedFingerprint.clear();
+    m_wanted = true;
+    m_backoff.reset();
+    connectSocket();
 }
 
 int ClientSession::reconnectRemainingMs() const
@@ -150,6 +288,8 @@ void ClientSession::connectSocket()
     if (!m_wanted)
         return;
     m_socket.abort();
+    m_socketConnected = false;
+    m_lastError = QAbstractSocket::UnknownSocketError;
     setState(m_everOnline ? State::Reconnecting : State::Connecting);
     m_socket.open(m_url);
 }
@@ -159,14 +299,31 @@ void ClientSession::onConnected()
     // The login waits for the server's handshake message: sending on a socket the server
     // has not finished setting up is the classic bug of the seed page.
     setState(State::Handshaking);
+    m_socketConnected = true;
     m_sinceLastMessage.start();
 }
 
 void ClientSession::onDisconnected()
 {
     m_keepaliveTimer.stop();
-    if (!m_wanted || m_replaced) {
+    if (!m_wanted || m_ended) {
         setState(State::Offline);
+        return;
+    }
+    // An address typed without a scheme is tried with TLS first. A server that does not speak
+    // it ends the TLS handshake at once: then plain ws://, unless this server was seen with a
+    // pinned certificate (then it is an attack, not a plain server).
+    if (m_plainFallback && !m_socketConnected && !m_everOnline &&
+        m_url.scheme() == QLatin1String("wss") &&
+        (m_lastError == QAbstractSocket::SslHandshakeFailedError ||
+         m_lastError == QAbstractSocket::RemoteHostClosedError ||
+         m_lastError == QAbstractSocket::SslInternalError) &&
+        !(m_pins && !m_pins->pinned(hostPort(m_url)).isEmpty())) {
+        qCInfo(lcSession).noquote() << hostPort(m_url) << "does not speak TLS; trying ws://";
+        m_plainFallback = false;
+        m_url.setScheme(QStringLiteral("ws"));
+        emit fellBackToPlain();
+        connectSocket();
         return;
     }
     QString reason = m_socket.closeReason();
@@ -201,19 +358,30 @@ void ClientSession::onText(const QString &text)
     }
     if (type == QLatin1String("handshake")) {
         m_limits = ProtocolLimits::fromJson(o.value(QLatin1String("limits")).toObject());
+        m_policy = AuthPolicy::fromJson(o.value(QLatin1String("auth")).toObject());
+        m_plainFallback = false; // it answered: whatever the scheme, it is the right one
+        emit authPolicyReceived(m_policy);
         setState(State::LoggingIn);
-        sendJson(MessageEncoder::loginRequest(m_name, m_session));
+        sendLogin();
     } else if (type == QLatin1String("login")) {
         if (o.value(QLatin1String("self")).toBool())
             onLoggedIn(o);
     } else if (type == QLatin1String("presence")) {
         const QStringList joined = strings(o.value(QLatin1String("joined")));
         const QStringList left = strings(o.value(QLatin1String("left")));
-        for (const QString &n : left)
+        for (const QString &n : left) {
             m_users.removeAll(n);
+            m_guests.remove(NameRules::key(n));
+        }
+        const QStringList guests = strings(o.value(QLatin1String("guests")));
         for (const QString &n : joined) {
             if (!m_users.contains(n))
                 m_users.append(n);
+            // A name that joined again may have signed in this time, or the other way round.
+            if (guests.contains(n))
+                m_guests.insert(NameRules::key(n));
+            else
+                m_guests.remove(NameRules::key(n));
         }
         emit usersChanged(joined, left);
     } else if (type == QLatin1String("user")) {
@@ -244,13 +412,118 @@ void ClientSession::onText(const QString &text)
             catchUp(); // a long absence: keep reading forwards
     } else if (type == QLatin1String("typing")) {
         emit typingChanged(str(o, "from"), str(o, "to"), o.value(QLatin1String("state")).toBool());
+    } else if (type == QLatin1String("password_changed")) {
+        emit passwordChanged(o.value(QLatin1String("revoked")).toInt());
+    } else if (type == QLatin1String("devices")) {
+        emit devicesReceived(o.value(QLatin1String("devices")).toArray());
+    } else if (type == QLatin1String("device_revoked")) {
+        emit deviceRevoked(o.value(QLatin1String("count")).toInt());
+    } else if (type == QLatin1String("invite")) {
+        emit inviteCreated(str(o, "code"), o.value(QLatin1String("uses")).toInt(),
+                           o.value(QLatin1String("expires")).toInteger());
     }
+}
+
+void ClientSession::sendLogin()
+{
+    using M = Credentials::Mode;
+    switch (m_credentials.mode) {
+    case M::Guest:
+        sendJson(MessageEncoder::loginRequest(m_name, m_session));
+        break;
+    case M::Password:
+        sendJson(MessageEncoder::signInRequest(m_name, m_credentials.password, {},
+                                               m_credentials.device, m_session));
+        break;
+    case M::Token:
+        sendJson(MessageEncoder::signInRequest(m_name, {}, m_credentials.token, {}, m_session));
+        break;
+    case M::Register:
+        sendJson(MessageEncoder::registerRequest(m_name, m_credentials.password,
+                                                 m_credentials.invite, m_credentials.device));
+        break;
+    }
+}
+
+bool ClientSession::isGuest(const QString &name) const
+{
+    return m_guests.contains(NameRules::key(name));
+}
+
+QString ClientSession::nextRef(const char *prefix)
+{
+    return QStringLiteral("%1-%2").arg(QLatin1String(prefix)).arg(++m_requestCounter);
+}
+
+QString ClientSession::changePassword(const QString &oldPassword, const QString &newPassword)
+{
+    const QString ref = nextRef("pw");
+    sendJson(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("password_change")},
+                                       {QStringLiteral("old"), oldPassword},
+                                       {QStringLiteral("password"), newPassword},
+                                       {QStringLiteral("id"), ref}})
+                 .toJson(QJsonDocument::Compact));
+    return ref;
+}
+
+QString ClientSession::requestDevices()
+{
+    const QString ref = nextRef("dev");
+    sendJson(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("devices")},
+                                       {QStringLiteral("id"), ref}})
+                 .toJson(QJsonDocument::Compact));
+    return ref;
+}
+
+QString ClientSession::revokeDevice(qint64 deviceId)
+{
+    const QString ref = nextRef("rev");
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("device_revoke")},
+                  {QStringLiteral("id"), ref}};
+    if (deviceId > 0)
+        o.insert(QStringLiteral("device"), deviceId);
+    else
+        o.insert(QStringLiteral("all"), true);
+    sendJson(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return ref;
+}
+
+QString ClientSession::createInvite(int uses, int days)
+{
+    const QString ref = nextRef("inv");
+    sendJson(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("invite_create")},
+                                       {QStringLiteral("uses"), uses},
+                                       {QStringLiteral("days"), days},
+                                       {QStringLiteral("id"), ref}})
+                 .toJson(QJsonDocument::Compact));
+    return ref;
+}
+
+void ClientSession::signOut()
+{
+    if (m_state == State::Online)
+        sendJson(QByteArrayLiteral(R"({"type":"sign_out"})"));
+    m_credentials = Credentials{};
+    m_ended = true;
 }
 
 void ClientSession::onLoggedIn(const QJsonObject &o)
 {
     m_session = str(o, "session");
     m_users = strings(o.value(QLatin1String("user_list")));
+    m_account = o.value(QLatin1String("account")).toBool();
+    m_admin = o.value(QLatin1String("admin")).toBool();
+    m_guests.clear();
+    for (const QString &g : strings(o.value(QLatin1String("guests"))))
+        m_guests.insert(NameRules::key(g));
+    // The server's spelling of the name (an account's, or the normalised form).
+    if (const QString confirmed = str(o, "content"); !confirmed.isEmpty())
+        m_name = confirmed;
+    if (const QString token = str(o, "token"); !token.isEmpty()) {
+        // From now on the token, never the password: it is not kept in memory either.
+        m_credentials = Credentials{Credentials::Mode::Token, {}, token, {}, {}};
+        emit tokenIssued(token);
+    }
     const bool reconnected = m_everOnline;
     m_everOnline = true;
     m_backoff.reset();
@@ -268,17 +541,30 @@ void ClientSession::onError(const QJsonObject &o)
     const ErrorCode code = errorCodeFromName(str(o, "code"));
     const QString text = str(o, "content");
     const QString ref = str(o, "id");
-    if (m_state == State::LoggingIn &&
-        (code == ErrorCode::NameTaken || code == ErrorCode::NameInvalid ||
-         code == ErrorCode::NameEmpty || code == ErrorCode::NameTooLong)) {
+    m_retryAfter = o.value(QLatin1String("retry_after")).toInt();
+    if (m_state == State::LoggingIn && code == ErrorCode::Busy) {
+        // The server's password queue is full: the same login again, a little later.
+        QTimer::singleShot(qBound(1, m_retryAfter, 30) * 1000, this, [this] {
+            if (m_state == State::LoggingIn)
+                sendLogin();
+        });
+        return;
+    }
+    if (m_state == State::LoggingIn && refusesLogin(code)) {
         m_wanted = false;
         m_socket.close();
         setState(State::Offline);
         emit loginFailed(code, text);
         return;
     }
-    if (code == ErrorCode::Replaced)
-        m_replaced = true; // the same user logged in elsewhere; coming back would fight it
+    if (endsSession(code)) {
+        // Signed out elsewhere, revoked, disabled, or the same user logged in again on
+        // another connection: coming back would fight it.
+        m_ended = true;
+        if (code != ErrorCode::Replaced)
+            m_credentials = Credentials{};
+        emit sessionEnded(code, text);
+    }
     if (!ref.isEmpty()) {
         if (Outbox::Entry *e = m_outbox.find(ref)) {
             if (rejectsForGood(code)) {

@@ -2,16 +2,34 @@
 
 #include "net/outbox.h"
 #include "net/reconnectbackoff.h"
+#include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
 #include "protocol/errorcode.h"
 #include "protocol/protocollimits.h"
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QSet>
+#include <QSslError>
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
+
+class CertificatePins;
+
+// How the session signs in (docs/protocol.md, section 4.3). After a password sign-in or a
+// registration the server hands out a device token: the session forgets the password,
+// uses the token from then on (reconnects), and emits tokenIssued so it can be kept.
+struct SessionCredentials
+{
+    enum class Mode { Guest, Password, Token, Register };
+    Mode mode = Mode::Guest;
+    QString password; // Password, Register
+    QString token;    // Token
+    QString invite;   // Register, when the server wants one
+    QString device;   // a label for the device token this sign-in makes
+};
 
 // One user's connection to a Confab server, kept alive for as long as the user wants it:
 // it logs in after the server's handshake, reconnects with backoff after a drop (and at once
@@ -25,18 +43,46 @@ public:
     enum class State { Offline, Connecting, Handshaking, LoggingIn, Online, Reconnecting };
     Q_ENUM(State)
 
+    using Credentials = SessionCredentials;
+
     explicit ClientSession(QObject *parent = nullptr);
     ~ClientSession() override;
 
     // Starts connecting and keeps the session up until close().
-    void open(const QUrl &url, const QString &name);
+    void open(const QUrl &url, const QString &name, const Credentials &credentials = {});
     void close();
+    // For programs about to exit (confab-cli): waits until the connection has closed, at most
+    // timeoutMs, so the close frame and a sign-out really leave.
+    bool waitForClosed(int timeoutMs);
+
+    // TLS: where accepted self-signed certificates are pinned (not owned; nullptr = only
+    // certificates valid for the system store). A certificate that is neither valid nor
+    // pinned ends the attempt with certificateRejected.
+    void setCertificatePins(CertificatePins *pins) { m_pins = pins; }
+    // Accept exactly this certificate (SHA-256 fingerprint, CertificatePins::fingerprint
+    // form, colons optional), as confab-cli --pin does.
+    void setExpectedFingerprint(const QString &fingerprint);
+    // Accept any certificate (confab-cli --insecure=...). Encrypted, but not authenticated.
+    void setInsecure(bool insecure) { m_insecure = insecure; }
+    // For addresses typed without a scheme: if the server turns out not to speak TLS, try
+    // plain ws:// once (never for a server seen with TLS before). isEncrypted() tells.
+    void setPlainFallback(bool allowed) { m_plainFallback = allowed; }
+    // Pins the certificate that certificateRejected reported and connects again.
+    void trustRejectedCertificate();
+    bool isEncrypted() const { return m_url.scheme() == QLatin1String("wss"); }
 
     State state() const { return m_state; }
     QUrl url() const { return m_url; }
     QString name() const { return m_name; }
     QStringList onlineUsers() const { return m_users; }
     ProtocolLimits limits() const { return m_limits; }
+    AuthPolicy authPolicy() const { return m_policy; }
+    bool isAccount() const { return m_account; }
+    bool isAdmin() const { return m_admin; }
+    // Whether an online user is a guest (no account), as the server marks them.
+    bool isGuest(const QString &name) const;
+    // Seconds the server asked to wait (auth_throttled, busy), from the last refusal.
+    int retryAfterSeconds() const { return m_retryAfter; }
     qint64 lastSeq() const { return m_lastSeq; }
     // Milliseconds until the next reconnect attempt, or -1 when none is scheduled.
     int reconnectRemainingMs() const;
@@ -50,6 +96,15 @@ public:
     // Asks for a page of history; the answer comes as historyReceived with the returned ref.
     QString requestHistory(const QString &with, qint64 before, int limit = 50);
     void setTyping(bool typing, const QString &to = {});
+    // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
+    // errors (errorReceived) refer to.
+    QString changePassword(const QString &oldPassword, const QString &newPassword);
+    QString requestDevices();
+    // deviceId 0 = every other device.
+    QString revokeDevice(qint64 deviceId);
+    QString createInvite(int uses, int days);
+    // Signs this device out (its token is revoked) and ends the session.
+    void signOut();
     // Call signalling (docs/protocol.md section 13) and media packets (section 12).
     void sendCallRequest(const QByteArray &json) { sendJson(json); }
     // Sends a binary media packet unless more than maxQueuedBytes already wait to be
@@ -65,9 +120,26 @@ public:
 signals:
     void stateChanged(ClientSession::State state);
     void loggedIn(const QString &name, const QStringList &users);
-    // The server refused the login (name taken or invalid): the session is offline and does
-    // not retry, since retrying cannot help.
+    // The server refused the login (name taken or invalid, wrong password, ...): the session
+    // is offline and does not retry, since retrying cannot help.
     void loginFailed(ErrorCode code, const QString &text);
+    // What the server allows (registration, guests), from its handshake.
+    void authPolicyReceived(const AuthPolicy &policy);
+    // A password sign-in or a registration made a device token: keep it (TokenStore).
+    void tokenIssued(const QString &token);
+    // The server ended the session for good (token_revoked, account_disabled, signed_out,
+    // replaced): it does not reconnect.
+    void sessionEnded(ErrorCode code, const QString &text);
+    // The server's certificate is not valid for the system store and not pinned (or pinned
+    // to another one: changed): nothing was sent; ask the user, then
+    // trustRejectedCertificate() or close().
+    void certificateRejected(const QString &hostPort, const QString &fingerprint, bool changed);
+    // The address had no scheme and the server does not speak TLS: connected with ws://.
+    void fellBackToPlain();
+    void passwordChanged(int devicesSignedOut);
+    void devicesReceived(const QJsonArray &devices);
+    void deviceRevoked(int count);
+    void inviteCreated(const QString &code, int uses, qint64 expiresMs);
     // The connection could not be made or was lost; a reconnect follows after delayMs.
     void connectionLost(const QString &reason, int delayMs);
     void usersChanged(const QStringList &joined, const QStringList &left);
@@ -93,6 +165,9 @@ private:
     void onText(const QString &text);
     void onLoggedIn(const QJsonObject &o);
     void onError(const QJsonObject &o);
+    void onSslErrors(const QList<QSslError> &errors);
+    void sendLogin();
+    QString nextRef(const char *prefix);
     void scheduleReconnect(const QString &reason);
     void sendJson(const QByteArray &json);
     void sendEntry(Outbox::Entry &entry);
@@ -105,10 +180,24 @@ private:
     QUrl m_url;
     QString m_name;
     QString m_session;
+    Credentials m_credentials;
+    AuthPolicy m_policy;
+    bool m_account = false;
+    bool m_admin = false;
+    QSet<QString> m_guests; // NameRules::key of online guests
+    int m_retryAfter = 0;
+    CertificatePins *m_pins = nullptr;
+    QString m_expectedFingerprint;
+    bool m_insecure = false;
+    bool m_plainFallback = false;
+    bool m_socketConnected = false; // this attempt got as far as the WebSocket handshake
+    QAbstractSocket::SocketError m_lastError = QAbstractSocket::UnknownSocketError;
+    QString m_rejectedHostPort;
+    QString m_rejectedFingerprint;
     State m_state = State::Offline;
     bool m_wanted = false;     // the user wants to be connected
     bool m_everOnline = false; // logged in at least once since open()
-    bool m_replaced = false;   // another connection of ours took over: do not come back
+    bool m_ended = false;      // the server ended the session for good: do not come back
     ProtocolLimits m_limits;
     QStringList m_users;
     qint64 m_lastSeq = 0;

@@ -1,5 +1,7 @@
 #include "protocol/protocollimits.h"
 
+#include <limits>
+
 QJsonObject ProtocolLimits::toJson() const
 {
     return QJsonObject{
@@ -23,9 +25,12 @@ QJsonObject ProtocolLimits::toJson() const
 ProtocolLimits ProtocolLimits::fromJson(const QJsonObject &object)
 {
     ProtocolLimits limits;
+    // A value the field cannot hold is as unusable as one that is not positive (and converting
+    // it would be undefined behaviour).
     auto readInt = [&object](const char *key, auto fallback) {
-        const QJsonValue v = object.value(QLatin1String(key));
-        return v.isDouble() && v.toDouble() > 0 ? decltype(fallback)(v.toDouble()) : fallback;
+        using T = decltype(fallback);
+        const double d = object.value(QLatin1String(key)).toDouble(); // 0 when not a number
+        return d > 0 && d < double(std::numeric_limits<T>::max()) ? T(d) : fallback;
     };
     limits.maxNameChars = readInt("name_chars", limits.maxNameChars);
     limits.maxTextChars = readInt("text_chars", limits.maxTextChars);

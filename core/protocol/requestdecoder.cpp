@@ -31,7 +31,8 @@ bool readInteger(const QJsonObject &o, QLatin1String key, qint64 min, qint64 max
     if (!v.isDouble())
         return false;
     const double d = v.toDouble();
-    if (d != double(qint64(d)) || d < double(min) || d > double(max))
+    // The range first: converting a double that qint64 cannot hold is undefined behaviour.
+    if (d < double(min) || d > double(max) || d != double(qint64(d)))
         return false;
     *out = qint64(d);
     return true;

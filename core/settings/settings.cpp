@@ -47,6 +47,16 @@ void Settings::setHostPort(quint16 port)
     m_settings.setValue(QStringLiteral("connection/hostPort"), port);
 }
 
+bool Settings::signedIn() const
+{
+    return m_settings.value(QStringLiteral("connection/signedIn"), false).toBool();
+}
+
+void Settings::setSignedIn(bool signedIn)
+{
+    m_settings.setValue(QStringLiteral("connection/signedIn"), signedIn);
+}
+
 Settings::Theme Settings::theme() const
 {
     return themeFromName(m_settings.value(QStringLiteral("appearance/theme")).toString());

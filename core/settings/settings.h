@@ -23,6 +23,9 @@ public:
     void setHostMode(bool host);
     quint16 hostPort() const;
     void setHostPort(quint16 port);
+    // Whether the user signs in to an account (its token is in the keychain) or is a guest.
+    bool signedIn() const;
+    void setSignedIn(bool signedIn);
 
     Theme theme() const;
     void setTheme(Theme theme);

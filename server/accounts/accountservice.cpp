@@ -131,7 +131,9 @@ AccountService::Outcome AccountService::signInWithToken(const QString &address,
                                                         const QString &nameKey,
                                                         const QString &token, qint64 nowMs)
 {
-    if (const qint64 wait = m_throttle.retryAfterMs(address, nameKey, nowMs); wait > 0) {
+    // Only the address's throttle: someone who locks a name by guessing its password must
+    // not lock its owner's devices out too (they hold tokens, which cannot be guessed).
+    if (const qint64 wait = m_throttle.retryAfterMs(address, QString(), nowMs); wait > 0) {
         return failure(ErrorCode::AuthThrottled, wait);
     }
     const std::optional<DeviceToken> t = m_store->findToken(SecretToken::hash(token));

@@ -335,3 +335,8 @@ bool SelfSignedCertificate::ensure(const QString &certPath, const QString &keyPa
     }
     return true;
 }
+
+bool SelfSignedCertificate::keyMatches(const QSslCertificate &certificate, const QByteArray &keyPem)
+{
+    return keyMatchesCertificate(certificate, keyPem);
+}

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QSslCertificate>
 #include <QString>
 
 // The certificate and key a Confab server in host mode offers over TLS when the user has
@@ -16,4 +18,7 @@ public:
     // file.
     static bool ensure(const QString &certPath, const QString &keyPath, const QString &commonName,
                        QString *error);
+    // Whether the PEM private key belongs to the certificate (any certificate, also an
+    // operator's --tls-cert): a mismatched pair would let no TLS handshake finish.
+    static bool keyMatches(const QSslCertificate &certificate, const QByteArray &keyPem);
 };

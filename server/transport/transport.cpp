@@ -2,6 +2,7 @@
 
 #include "confabversion.h"
 #include "protocol/messageencoder.h"
+#include "tls/selfsignedcertificate.h"
 #include "transport/fdlimit.h"
 #include "transport/proxyheader.h"
 #include "transport/wireframe.h"
@@ -171,6 +172,9 @@ bool Transport::listen(QString *error)
         if (key.isNull())
             return fail(QStringLiteral("%1 holds no PEM private key (EC or RSA, unencrypted)")
                             .arg(m_config.tlsKey));
+        if (!SelfSignedCertificate::keyMatches(chain.first(), keyPem))
+            return fail(QStringLiteral("the key %1 does not belong to the certificate %2")
+                            .arg(m_config.tlsKey, m_config.tlsCertificate));
         m_sslConfiguration = QSslConfiguration::defaultConfiguration();
         m_sslConfiguration.setLocalCertificateChain(chain);
         m_sslConfiguration.setPrivateKey(key);
@@ -184,19 +188,29 @@ bool Transport::listen(QString *error)
     if (!warning.isEmpty())
         qCWarning(lcTransport).noquote() << warning;
 
-    m_server = std::make_unique<Listener>(m_tls ? &m_sslConfiguration : nullptr);
-    connect(m_server.get(), &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = m_server->nextPendingConnection())
-            accept(socket);
-    });
-    // Clients queue behind each other in accept(); a large backlog avoids refused connects
-    // when many users (or the load generator) arrive together.
-    m_server->setListenBacklogSize(1024);
-    if (!m_server->listen(m_config.listenAddress, m_config.port))
-        return fail(QStringLiteral("cannot listen on %1 port %2: %3")
-                        .arg(m_config.listenAddress.toString())
-                        .arg(m_config.port)
-                        .arg(m_server->errorString()));
+    auto open = [&](std::unique_ptr<QTcpServer> &server, quint16 port, bool tls) {
+        server = std::make_unique<Listener>(tls ? &m_sslConfiguration : nullptr);
+        QTcpServer *listener = server.get();
+        connect(listener, &QTcpServer::newConnection, this, [this, listener] {
+            while (QTcpSocket *socket = listener->nextPendingConnection())
+                accept(socket);
+        });
+        // Clients queue behind each other in accept(); a large backlog avoids refused
+        // connects when many users (or the load generator) arrive together.
+        listener->setListenBacklogSize(1024);
+        if (!listener->listen(m_config.listenAddress, port))
+            return fail(QStringLiteral("cannot listen on %1 port %2: %3")
+                            .arg(m_config.listenAddress.toString())
+                            .arg(port)
+                            .arg(listener->errorString()));
+        return true;
+    };
+    if (!open(m_server, m_config.port, m_tls))
+        return false;
+    // Plain ws:// next to wss://, for the old seed page (it cannot speak TLS).
+    if (m_tls && m_config.plainPort >= 0 &&
+        !open(m_plainServer, quint16(m_config.plainPort), false))
+        return false;
     m_keepalive.start();
     return true;
 }
@@ -302,7 +316,7 @@ void Transport::readProxyHeader(QTcpSocket *socket)
 
 void Transport::startUpgrade(QTcpSocket *socket)
 {
-    if (m_tls) {
+    if (qobject_cast<QSslSocket *>(socket)) {
         auto *ssl = static_cast<QSslSocket *>(socket);
         connect(ssl, &QSslSocket::encrypted, this, [this, ssl] {
             ssl->disconnect(this);
@@ -311,8 +325,31 @@ void Transport::startUpgrade(QTcpSocket *socket)
         ssl->startServerEncryption();
         return;
     }
-    socket->disconnect(&m_webSockets);
-    m_webSockets.handleConnection(socket);
+    // A client that greets a plain port with TLS (a ClientHello starts with 0x16 0x03) is
+    // told at once by closing, instead of waiting out the upgrade deadline: clients that try
+    // wss:// first for an address without a scheme fall back to ws:// without delay.
+    auto handOver = [this, socket] {
+        const QByteArray first = socket->peek(2);
+        if (first.size() >= 2 && first.at(0) == 0x16 && first.at(1) == 0x03) {
+            qCDebug(lcTransport).noquote()
+                << "TLS client on the plain port from" << socket->peerAddress().toString();
+            socket->abort();
+            return;
+        }
+        m_webSockets.handleConnection(socket);
+    };
+    if (socket->bytesAvailable() >= 2) {
+        handOver();
+        return;
+    }
+    // The connection dies with the socket (its context), and the handle with the lambda.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(socket, &QIODevice::readyRead, socket, [socket, connection, handOver] {
+        if (socket->bytesAvailable() < 2)
+            return;
+        QObject::disconnect(*connection);
+        handOver();
+    });
 }
 
 void Transport::acceptWebSockets()
@@ -348,7 +385,7 @@ void Transport::acceptWebSockets()
         ClientConnection *c = owned.get();
         c->tcp = tcp;
         c->slot = slot;
-        c->encrypted = m_tls;
+        c->encrypted = qobject_cast<QSslSocket *>(tcp) != nullptr;
         m_connections.emplace(socket, std::move(owned));
         applyReadLimits(c);
         connect(socket, &QWebSocket::textMessageReceived, this, [this, c](const QString &text) {
@@ -626,11 +663,16 @@ void Transport::dropSlowConsumers()
 
 void Transport::closeWithError(ClientConnection *c, ErrorCode code)
 {
+    closeWithError(c, code, c->dialect);
+}
+
+void Transport::closeWithError(ClientConnection *c, ErrorCode code, Dialect dialect)
+{
     qCInfo(lcTransport).noquote() << "closing connection"
                                   << (c->name.isEmpty() ? c->address : c->name) << "reason"
                                   << errorCodeName(code);
     closeWith(c, quint16(closeCodeFor(code)), errorCodeName(code).toUtf8(),
-              MessageEncoder::error(code, {}, c->dialect));
+              MessageEncoder::error(code, {}, dialect));
 }
 
 void Transport::closeWith(ClientConnection *c, quint16 closeCode, const QByteArray &reason,
@@ -706,6 +748,8 @@ void Transport::shutdown()
     m_shuttingDown = true;
     if (m_server)
         m_server->close();
+    if (m_plainServer)
+        m_plainServer->close();
     m_keepalive.stop();
     qCInfo(lcTransport) << "shutting down," << m_connections.size() << "connections to close";
     if (m_connections.empty()) {

@@ -63,6 +63,8 @@ public:
     void setGreeting(const QByteArray &json) { m_greeting = json; }
     bool listen(QString *error);
     quint16 port() const { return m_server ? m_server->serverPort() : 0; }
+    // The plain ws:// port next to a wss:// one (--plain-port), 0 when there is none.
+    quint16 plainPort() const { return m_plainServer ? m_plainServer->serverPort() : 0; }
     bool isEncrypted() const { return m_tls; }
     int connectionCount() const { return int(m_connections.size()); }
     // How many connections the descriptor limit and --max-connections allow together.
@@ -82,7 +84,9 @@ public:
     // connection, and the client never saw why (issue: accounts, "flood ... sees 1006").
     void closeWith(ClientConnection *c, quint16 closeCode, const QByteArray &reason,
                    const QByteArray &lastMessage = {});
+    // The error in `dialect` (before login: the dialect of the request being refused).
     void closeWithError(ClientConnection *c, ErrorCode code);
+    void closeWithError(ClientConnection *c, ErrorCode code, Dialect dialect);
     // Accounts are counted per account, not per address (an office behind one NAT).
     void releaseAddressSlot(ClientConnection *c);
     // In a call: media-sized messages allowed from now on (and a read buffer to hold them).
@@ -140,6 +144,7 @@ private:
     ServerConfig m_config;
     AddressList m_trustedProxies;
     std::unique_ptr<QTcpServer> m_server;
+    std::unique_ptr<QTcpServer> m_plainServer;
     bool m_tls = false;
     QSslConfiguration m_sslConfiguration;
     QWebSocketServer m_webSockets;

@@ -195,11 +195,12 @@ private slots:
         MainWindow window(ctl.get(), s.get());
         window.show();
         auto *status = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
-        QCOMPARE(status->text(), QStringLiteral("Online"));
+        QVERIFY(status->text().startsWith(QLatin1String("Online")));
         server.kill();
         QTRY_VERIFY(status->text().startsWith(QLatin1String("Reconnecting")));
         QVERIFY(server.start());
-        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QStringLiteral("Online"), 15000);
+        // A plain ws:// test server: the status says so.
+        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QStringLiteral("Online — not encrypted"), 15000);
     }
 };
 

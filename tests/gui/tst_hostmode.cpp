@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QSslCertificate>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -49,8 +50,23 @@ private slots:
                 return attempt.waitForConnected(200);
             },
             15000));
+        // Host mode serves wss:// with a certificate made on the first run, kept in the data
+        // folder; its key is readable by the user alone.
+        const QString folder = dir.filePath(QStringLiteral("data/Confab/confab/"));
+        QFile certFile(folder + QStringLiteral("hosted-certificate.pem"));
+        QVERIFY(certFile.open(QIODevice::ReadOnly));
+        const QSslCertificate certificate(&certFile, QSsl::Pem);
+        QVERIFY(!certificate.isNull());
+        const QFile::Permissions mode =
+            QFile::permissions(folder + QStringLiteral("hosted-key.pem"));
+        QVERIFY(mode.testFlags(QFile::ReadOwner | QFile::WriteOwner));
+        QCOMPARE(int(mode & 0x00FF), 0); // nothing for the group or others (mode 0600)
+        // Nothing in plain text: a ws:// client gets no handshake.
+        TestClient plain;
+        QVERIFY(!plain.open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port))));
         TestClient guest;
-        QVERIFY(guest.open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port))));
+        guest.trustCertificate(certificate);
+        QVERIFY(guest.open(QUrl(QStringLiteral("wss://127.0.0.1:%1").arg(port))));
         QVERIFY(guest.login(QStringLiteral("guest")));
         // The hosting user is online in their own server (logged in before or after the guest).
         const bool hostOnline =

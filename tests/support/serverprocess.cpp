@@ -59,6 +59,9 @@ bool ServerProcess::start()
     }
     m_encrypted = match.captured(1) == QLatin1String("wss");
     m_port = quint16(match.captured(2).toUInt());
+    static const QRegularExpression plain(QStringLiteral("also listening on ws://[^:]+:(\\d+)"));
+    out += QString::fromUtf8(m_process.readAllStandardOutput());
+    m_plainPort = quint16(plain.match(out).captured(1).toUInt());
     return true;
 }
 
@@ -94,6 +97,11 @@ QUrl ServerProcess::url() const
     return QUrl(QStringLiteral("%1://127.0.0.1:%2")
                     .arg(m_encrypted ? QStringLiteral("wss") : QStringLiteral("ws"))
                     .arg(m_port));
+}
+
+QUrl ServerProcess::plainUrl() const
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_plainPort));
 }
 
 QStringList ServerProcess::unlimited()

@@ -20,6 +20,8 @@ public:
     void kill(); // SIGKILL: no chance to flush anything
     QUrl url() const;
     bool isEncrypted() const { return m_encrypted; }
+    // With --tls-cert and --plain-port: the plain ws:// address next to the wss:// one.
+    QUrl plainUrl() const;
 
     // Options that lift the per-connection rate limit and the send budgets, for tests whose
     // point is not those limits.
@@ -43,5 +45,6 @@ private:
     QProcess m_process;
     quint16 m_port = 0;
     bool m_encrypted = false;
+    quint16 m_plainPort = 0;
     QString m_log;
 };

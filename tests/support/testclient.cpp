@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSslConfiguration>
 #include <QTest>
 
 TestClient::TestClient(QObject *parent) : QObject(parent)
@@ -20,6 +21,13 @@ bool TestClient::open(const QUrl &url)
     m_socket.open(url);
     m_handshake = waitForType(QStringLiteral("handshake"), 10000);
     return !m_handshake.isEmpty();
+}
+
+void TestClient::trustCertificate(const QSslCertificate &certificate)
+{
+    QSslConfiguration config = m_socket.sslConfiguration();
+    config.addCaCertificate(certificate);
+    m_socket.setSslConfiguration(config);
 }
 
 bool TestClient::login(const QString &name, bool seed, const QString &session)

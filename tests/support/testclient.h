@@ -4,6 +4,7 @@
 #include <QList>
 #include <QObject>
 #include <QSignalSpy>
+#include <QSslCertificate>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -19,8 +20,11 @@ public:
 
     explicit TestClient(QObject *parent = nullptr);
 
-    // Opens the socket and waits for the server's handshake message.
+    // Opens the socket and waits for the server's handshake message. For wss://, the server's
+    // certificate must verify against the system store or trustCertificate().
     bool open(const QUrl &url);
+    // Adds a CA (or a self-signed server certificate) that wss:// connections accept.
+    void trustCertificate(const QSslCertificate &certificate);
     // Confab-dialect login as a guest unless seed is true; true when the server confirms.
     // `session`: the resume token of an earlier login.
     bool login(const QString &name, bool seed = false, const QString &session = {});

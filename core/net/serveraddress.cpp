@@ -1,8 +1,18 @@
-#include "serveraddress.h"
+#include "net/serveraddress.h"
+
+#include "protocol/namerules.h"
 
 #include <QCoreApplication>
 
-QUrl ServerAddress::parse(const QString &input, QString *error)
+QString ServerAddress::accountKey(const QUrl &url, const QString &name)
+{
+    const int defaultPort = url.scheme() == QLatin1String("wss") ? 443 : 80;
+    return QStringLiteral("%1@%2:%3")
+        .arg(NameRules::key(name), url.host().toLower())
+        .arg(url.port(defaultPort));
+}
+
+QUrl ServerAddress::parse(const QString &input, QString *error, bool *schemeGiven)
 {
     auto fail = [&](const QString &why) {
         if (error)
@@ -12,8 +22,11 @@ QUrl ServerAddress::parse(const QString &input, QString *error)
     QString text = input.trimmed();
     if (text.isEmpty())
         return fail(QCoreApplication::translate("ServerAddress", "Enter the server's address."));
-    if (!text.contains(QLatin1String("://")))
-        text.prepend(QLatin1String("ws://"));
+    const bool hasScheme = text.contains(QLatin1String("://"));
+    if (schemeGiven)
+        *schemeGiven = hasScheme;
+    if (!hasScheme)
+        text.prepend(QLatin1String("wss://"));
     QUrl url(text, QUrl::StrictMode);
     if (url.scheme() == QLatin1String("http"))
         url.setScheme(QStringLiteral("ws"));
@@ -23,9 +36,10 @@ QUrl ServerAddress::parse(const QString &input, QString *error)
         (url.scheme() != QLatin1String("ws") && url.scheme() != QLatin1String("wss")))
         return fail(QCoreApplication::translate(
                         "ServerAddress",
-                        "'%1' is not a server address. Use host, host:port or ws://host:port.")
+                        "'%1' is not a server address. Use host, host:port, wss://host:port or "
+                        "ws://host:port.")
                         .arg(input.trimmed()));
-    if (url.port() == -1 && url.scheme() == QLatin1String("ws"))
+    if (url.port() == -1 && (url.scheme() == QLatin1String("ws") || !hasScheme))
         url.setPort(8080);
     return url;
 }

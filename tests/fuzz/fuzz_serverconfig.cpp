@@ -1,0 +1,134 @@
+// ServerConfig::fromArguments: the server's command line and its INI file (--config).
+// Input format: command-line arguments separated by '\n'; if there is a NUL byte, what follows
+// it is the INI file, written to a file in /dev/shm (memory) and passed as --config.
+// Besides crashes this checks the promises the rest of the server builds on when a
+// configuration is accepted: every value within the range its option documents.
+#include "fuzzcheck.h"
+#include "serverconfig.h"
+
+#include <QDir>
+#include <QSettings>
+
+#include <cmath>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+// One file for the whole run. QSettings keeps what it read from a file in a process-wide
+// cache and reads the file again only when its size or modification time changed, so every
+// input gets a modification time of its own. (A new name per input instead makes the cache
+// grow, and libFuzzer then scans the heap for leaks after every input: 200 runs/s, not 2000.)
+class ConfigFile
+{
+public:
+    ConfigFile()
+    {
+        const QString dir = QDir(QStringLiteral("/dev/shm")).exists() ? QStringLiteral("/dev/shm")
+                                                                      : QDir::tempPath();
+        m_path = QStringLiteral("%1/confab-fuzz-serverconfig-%2.ini").arg(dir).arg(::getpid());
+    }
+    ~ConfigFile() { ::unlink(QFile::encodeName(m_path).constData()); }
+
+    QString write(QByteArrayView contents)
+    {
+        const int fd = ::open(QFile::encodeName(m_path).constData(),
+                              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        FUZZ_REQUIRE(fd >= 0);
+        FUZZ_REQUIRE(::write(fd, contents.data(), size_t(contents.size())) == contents.size());
+        const timespec stamp{time_t(++m_inputs), 0};
+        const timespec times[2] = {stamp, stamp};
+        FUZZ_REQUIRE(::futimens(fd, times) == 0);
+        ::close(fd);
+        return m_path;
+    }
+
+private:
+    QString m_path;
+    qint64 m_inputs = 0;
+};
+
+// KNOWN BUG, skipped until it is fixed (tests/fuzz/README.md, "Findings"): ValueReader::number
+// lets "nan" through its range check, so "--port nan" converts NaN to an integer (undefined
+// behaviour) and "--rate-limit nan" or "--ping-interval nan" are accepted. The regression inputs
+// are in corpus/serverconfig (regression-nan-*); delete this function and its call once
+// serverconfig.cpp refuses NaN, so that they guard the fix.
+bool hasNanValue(const QStringList &arguments, const QString &iniFile)
+{
+    auto isNan = [](const QString &text) {
+        bool ok = false;
+        const double d = text.toDouble(&ok);
+        return ok && std::isnan(d);
+    };
+    for (const QString &argument : arguments) {
+        if (isNan(argument) || isNan(argument.section(QLatin1Char('='), 1)))
+            return true;
+    }
+    if (!iniFile.isEmpty()) {
+        const QSettings file(iniFile, QSettings::IniFormat); // served from QSettings' cache
+        for (const QString &key : file.allKeys()) {
+            if (isNan(file.value(key).toString()))
+                return true;
+        }
+    }
+    return false;
+}
+
+void checkAccepted(const ServerConfig &c)
+{
+    FUZZ_REQUIRE(c.maxConnections >= 1 && c.maxConnectionsPerAddress >= 1);
+    FUZZ_REQUIRE(c.limits.ratePerSecond >= 0.1 && c.limits.ratePerSecond <= 1e7);
+    FUZZ_REQUIRE(c.limits.rateBurst >= 1 && c.floodStrikes >= 1);
+    FUZZ_REQUIRE(c.limits.maxMessageBytes >= 256 && c.limits.maxTextChars >= 1);
+    FUZZ_REQUIRE(c.maxQueuedBytes >= 1024);
+    FUZZ_REQUIRE(c.pingIntervalMs >= 50 && c.idleTimeoutMs > c.pingIntervalMs);
+    FUZZ_REQUIRE(c.loginTimeoutMs >= 100 && c.presenceIntervalMs >= 0);
+    FUZZ_REQUIRE(c.limits.historyPageMax >= 1 && c.limits.callRingSeconds >= 1);
+    FUZZ_REQUIRE(c.seedHistoryMessages >= 0 && c.tokenDays >= 1);
+    FUZZ_REQUIRE(c.hashThreads >= 1 && c.hashQueue >= 1 && c.maxPendingUpgradesPerAddress >= 1);
+    FUZZ_REQUIRE(c.tlsCertificate.isEmpty() == c.tlsKey.isEmpty());
+    FUZZ_REQUIRE(!c.proxyProtocol || (!c.trustedProxies.isEmpty() && c.tlsCertificate.isEmpty()));
+    FUZZ_REQUIRE(c.limits.sendBytesBurst >= c.limits.maxMessageBytes);
+    FUZZ_REQUIRE(c.roomBytesBurst >= c.limits.maxMessageBytes);
+    FUZZ_REQUIRE(c.inboxBytesBurst >= c.limits.maxMessageBytes);
+    FUZZ_REQUIRE(!c.databasePath.isEmpty());
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static ConfigFile configFile;
+
+    const QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
+    const qsizetype nul = input.indexOf('\0');
+    QStringList arguments{QStringLiteral("confab-server")};
+    for (const QByteArray &line :
+         input.first(nul < 0 ? input.size() : nul).toByteArray().split('\n')) {
+        const QString argument = QString::fromUtf8(line);
+        // The harness's own file is the only one read: "--config /dev/zero" would never end.
+        if (!argument.contains(QLatin1String("config"), Qt::CaseInsensitive))
+            arguments.append(argument);
+    }
+    QString iniFile;
+    if (nul >= 0) {
+        iniFile = configFile.write(input.sliced(nul + 1));
+        arguments << QStringLiteral("--config") << iniFile;
+    }
+    if (hasNanValue(arguments, iniFile))
+        return 0;
+
+    QString message;
+    int exitCode = -1;
+    const std::optional<ServerConfig> config =
+        ServerConfig::fromArguments(arguments, &message, &exitCode);
+    if (config) {
+        FUZZ_REQUIRE(exitCode == 0);
+        checkAccepted(*config);
+    } else {
+        FUZZ_REQUIRE((exitCode == 0 || exitCode == 2) && !message.isEmpty());
+    }
+    return 0;
+}

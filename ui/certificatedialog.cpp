@@ -1,0 +1,54 @@
+#include "certificatedialog.h"
+
+#include <QCoreApplication>
+#include <QMessageBox>
+#include <QPushButton>
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("CertificateDialog", text);
+}
+} // namespace
+
+bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QString &fingerprint,
+                            bool changed)
+{
+    QMessageBox box(parent);
+    box.setObjectName(QStringLiteral("certificateDialog"));
+    box.setTextFormat(Qt::RichText);
+    box.setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The fingerprint in groups the eye can compare: the same text as the server's owner sees
+    // next to the address in Confab's status bar, or from `openssl x509 -fingerprint -sha256`.
+    const QString shown = QStringLiteral("<tt>%1</tt>").arg(fingerprint.toHtmlEscaped());
+    if (changed) {
+        box.setIcon(QMessageBox::Critical);
+        box.setWindowTitle(tr("Confab — Certificate changed"));
+        box.setText(tr("<b>The certificate of %1 has changed.</b>").arg(hostPort.toHtmlEscaped()));
+        box.setInformativeText(
+            tr("It is not the certificate you accepted before. Someone may be intercepting "
+               "the connection, or the server's owner made a new one.<br><br>New "
+               "fingerprint:<br>%1<br><br>Connect only if the server's owner confirms this "
+               "fingerprint.")
+                .arg(shown));
+    } else {
+        box.setIcon(QMessageBox::Warning);
+        box.setWindowTitle(tr("Confab — Unknown certificate"));
+        box.setText(tr("<b>%1 uses a certificate that no authority vouches for.</b>")
+                        .arg(hostPort.toHtmlEscaped()));
+        box.setInformativeText(
+            tr("That is usual for a server someone hosts on their own computer. Compare its "
+               "fingerprint with the one its owner sees (next to the address in their Confab "
+               "window):<br><br>%1<br><br>If they match, Confab remembers this certificate "
+               "and warns you if it ever changes.")
+                .arg(shown));
+    }
+    QPushButton *trust =
+        box.addButton(changed ? tr("Trust the new certificate") : tr("Trust and connect"),
+                      QMessageBox::AcceptRole);
+    trust->setObjectName(QStringLiteral("trustButton"));
+    QPushButton *cancel = box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(cancel); // Enter never accepts a certificate by accident
+    box.exec();
+    return box.clickedButton() == trust;
+}
