@@ -4,6 +4,7 @@
 #include "net/serveraddress.h"
 
 #include <QCommandLineParser>
+#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -343,7 +344,7 @@ void CliRunner::onOnline()
     if (m_command == QLatin1String("login"))
         return; // done when the token is kept (tokenWritten)
     if (m_command == QLatin1String("logout")) {
-        m_tokens.remove(m_tokenKey);
+        forgetToken();
         m_session.signOut();
         print(QJsonObject{{QStringLiteral("signed_out"), m_session.isAccount()}});
         finish(Ok); // close() lets the request leave before the connection ends
@@ -359,6 +360,17 @@ void CliRunner::onOnline()
         finish(Ok);
     }
     // listen: messages arrive through messageReceived.
+}
+
+void CliRunner::forgetToken()
+{
+    // Done before the program exits: a token left behind would be tried again next time.
+    QEventLoop loop;
+    connect(&m_tokens, &TokenStore::tokenRemoved, &loop, &QEventLoop::quit);
+    connect(&m_tokens, &TokenStore::failed, &loop, &QEventLoop::quit);
+    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+    m_tokens.remove(m_tokenKey);
+    loop.exec();
 }
 
 void CliRunner::print(const QJsonObject &object)

@@ -34,6 +34,7 @@ signals:
 
 private:
     void start();
+    void forgetToken();
     void onOnline();
     void finish(int code, const QString &error = {});
     void print(const QJsonObject &object);

@@ -90,7 +90,11 @@ public:
         std::fprintf(m_err, "confab-server admin: %s\n", qPrintable(message));
         return code;
     }
-    void print(const QString &line) { std::fprintf(m_out, "%s\n", qPrintable(line)); }
+    void print(const QString &line)
+    {
+        std::fprintf(m_out, "%s\n", qPrintable(line));
+        std::fflush(m_out); // in order with what goes to stderr, also through a pipe
+    }
 
     bool open(const QString &path)
     {

@@ -1,11 +1,16 @@
 // confab-cli as a script would use it: a real binary against a real server.
+#include "net/certificatepins.h"
 #include "serverprocess.h"
 #include "testclient.h"
+#include "tls/selfsignedcertificate.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSslCertificate>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -16,9 +21,25 @@ struct Run
     QString error;
 };
 
-QProcess *startCli(const QStringList &args)
+// Where the CLI keeps device tokens during the tests: a folder of their own, in the 0600 file
+// (no keychain service runs here).
+QTemporaryDir &tokenHome()
+{
+    static QTemporaryDir dir;
+    return dir;
+}
+
+QProcess *startCli(const QStringList &args, const QString &password = {})
 {
     auto *p = new QProcess;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_DATA_HOME"), tokenHome().path());
+    env.insert(QStringLiteral("CONFAB_TOKEN_STORE"), QStringLiteral("file"));
+    if (password.isEmpty())
+        env.remove(QStringLiteral("CONFAB_PASSWORD"));
+    else
+        env.insert(QStringLiteral("CONFAB_PASSWORD"), password);
+    p->setProcessEnvironment(env);
     p->start(qEnvironmentVariable("CONFAB_CLI_BIN"), args);
     return p;
 }
@@ -41,9 +62,9 @@ Run finish(QProcess *p)
     return r;
 }
 
-Run cli(const QStringList &args)
+Run cli(const QStringList &args, const QString &password = {})
 {
-    return finish(startCli(args));
+    return finish(startCli(args, password));
 }
 } // namespace
 
@@ -157,6 +178,101 @@ private slots:
                            QStringLiteral("holder"), QStringLiteral("users")});
         QCOMPARE(r.exitCode, 4);
         QVERIFY(r.error.contains(QLatin1String("already uses")));
+    }
+
+    void accountsSignInOnceAndKeepATokenOnly()
+    {
+        ServerProcess server;
+        QVERIFY(
+            server.createAccount(QStringLiteral("deploy_bot"), QStringLiteral("bot password 1")));
+        QVERIFY(server.start());
+        const QStringList base{QStringLiteral("--server"), server.url().toString(),
+                               QStringLiteral("--name"), QStringLiteral("deploy_bot")};
+        // The name has an account: as a guest it is refused, with what to do.
+        Run r = cli(base + QStringList{QStringLiteral("send"), QStringLiteral("hi")});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.error.contains(QLatin1String("confab-cli login")), qPrintable(r.error));
+        // login reads the password from a file and keeps a device token, readable by the user
+        // alone; the password itself is not kept anywhere.
+        QTemporaryDir dir;
+        QFile secret(dir.filePath(QStringLiteral("pw")));
+        QVERIFY(secret.open(QIODevice::WriteOnly));
+        secret.write("bot password 1\n");
+        secret.close();
+        r = cli(base + QStringList{QStringLiteral("--password-file"), secret.fileName(),
+                                   QStringLiteral("login")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.lines.size(), 1);
+        const QString stored = r.lines.first().value(QLatin1String("stored")).toString();
+        QVERIFY(QFile::exists(stored));
+        QCOMPARE(int(QFile::permissions(stored) & 0x00FF), 0);
+        QFile tokens(stored);
+        QVERIFY(tokens.open(QIODevice::ReadOnly));
+        QVERIFY(!tokens.readAll().contains("bot password"));
+        // Later runs sign in with the token.
+        r = cli(base + QStringList{QStringLiteral("send"), QStringLiteral("build 42 passed")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.lines.first().value(QLatin1String("sent")).toBool());
+        QString out;
+        QCOMPARE(server.admin({QStringLiteral("tokens"), QStringLiteral("deploy_bot")}, {}, &out),
+                 0);
+        QVERIFY2(out.contains(QLatin1String("1 devices")), qPrintable(out));
+        // logout signs the device out and forgets the token.
+        r = cli(base + QStringList{QStringLiteral("logout")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.lines.first().value(QLatin1String("signed_out")).toBool());
+        QCOMPARE(server.admin({QStringLiteral("tokens"), QStringLiteral("deploy_bot")}, {}, &out),
+                 0);
+        QVERIFY2(out.contains(QLatin1String("0 devices")), qPrintable(out));
+        r = cli(base + QStringList{QStringLiteral("send"), QStringLiteral("again")});
+        QCOMPARE(r.exitCode, 4);
+        // $CONFAB_PASSWORD signs in for one command and leaves no device behind.
+        r = cli(base + QStringList{QStringLiteral("send"), QStringLiteral("with env")},
+                QStringLiteral("bot password 1"));
+        QCOMPARE(r.exitCode, 0);
+        QTRY_VERIFY(
+            server.admin({QStringLiteral("tokens"), QStringLiteral("deploy_bot")}, {}, &out) == 0 &&
+            out.contains(QLatin1String("0 devices")));
+        // A wrong one is refused like any wrong password.
+        r = cli(base + QStringList{QStringLiteral("send"), QStringLiteral("x")},
+                QStringLiteral("not the password"));
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY(r.error.contains(QLatin1String("auth_failed")));
+    }
+
+    void certificatesArePinnedOrRefused()
+    {
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(QStringLiteral("cert.pem"));
+        const QString key = dir.filePath(QStringLiteral("key.pem"));
+        QString error;
+        QVERIFY2(SelfSignedCertificate::ensure(cert, key, QStringLiteral("localhost"), &error),
+                 qPrintable(error));
+        QFile f(cert);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString fingerprint = CertificatePins::fingerprint(QSslCertificate(&f, QSsl::Pem));
+        ServerProcess server(
+            {QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key});
+        QVERIFY(server.start());
+        const QStringList base{QStringLiteral("--server"), server.url().toString(),
+                               QStringLiteral("--name"), QStringLiteral("pinner"),
+                               QStringLiteral("users")};
+        // Unknown: refused, and the message gives the fingerprint to check and pass.
+        Run r = cli(base);
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.error.contains(fingerprint) && r.error.contains(QLatin1String("--pin")),
+                 qPrintable(r.error));
+        r = cli(base + QStringList{QStringLiteral("--pin"), fingerprint});
+        QCOMPARE(r.exitCode, 0);
+        r = cli(base + QStringList{QStringLiteral("--pin"), QStringLiteral("AB:CD")});
+        QCOMPARE(r.exitCode, 3);
+        // --insecure only when spelled out.
+        r = cli(QStringList{QStringLiteral("--insecure")} + base);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.error.contains(QLatin1String("--insecure=accept-any-certificate")),
+                 qPrintable(r.error));
+        r = cli(QStringList{QStringLiteral("--insecure=accept-any-certificate")} + base);
+        QCOMPARE(r.exitCode, 0);
     }
 };
 
