@@ -111,11 +111,21 @@ bool ChatServer::listen(QString *error)
 
 QStringList ChatServer::onlineUsers() const
 {
+    // An account signed in on several devices is one user.
     QStringList names;
-    names.reserve(qsizetype(m_room.size()));
-    for (const ClientConnection *c : m_room)
-        names.append(c->name);
+    names.reserve(qsizetype(m_devices.size()));
+    for (const ClientConnection *c : m_room) {
+        if (devicesOf(c->nameKey).front() == c)
+            names.append(c->name);
+    }
     return names;
+}
+
+const std::vector<ClientConnection *> &ChatServer::devicesOf(const QString &key) const
+{
+    static const std::vector<ClientConnection *> none;
+    const auto it = m_devices.constFind(key);
+    return it == m_devices.cend() ? none : *it;
 }
 
 ClientConnection *ChatServer::connectionOf(const QPointer<QWebSocket> &socket) const
@@ -139,13 +149,26 @@ void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
         return;
     endCallOf(c, QStringLiteral("disconnected")); // the other member is told at once
     c->loggedIn = false;
+    m_room.erase(std::find(m_room.begin(), m_room.end(), c));
+    if (c->dialect == Dialect::Seed)
+        --m_seedMembers;
+    auto devices = m_devices.find(c->nameKey);
+    if (devices != m_devices.end()) {
+        devices->erase(std::remove(devices->begin(), devices->end(), c), devices->end());
+        if (!devices->empty()) {
+            // The account is still online on another device: nobody else notices.
+            m_online.insert(c->nameKey, devices->back());
+            m_skeletons.insert(c->skeleton, devices->back());
+            qCInfo(lcServer).noquote()
+                << c->name << "left one of its devices, from" << c->address << "(" << reason << ")";
+            return;
+        }
+        m_devices.erase(devices);
+    }
     m_online.remove(c->nameKey);
     if (m_skeletons.value(c->skeleton) == c)
         m_skeletons.remove(c->skeleton);
-    m_room.erase(std::find(m_room.begin(), m_room.end(), c));
     m_userListStale = true;
-    if (c->dialect == Dialect::Seed)
-        --m_seedMembers;
     qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
     if (!m_shuttingDown)
         announce(c, false);
@@ -270,10 +293,11 @@ void ChatServer::relayMedia(ClientConnection *c, const QByteArray &packet)
     if (!header)
         return refuse(ErrorCode::BadMedia);
     const CallRegistry::Call *call = m_calls.find(header->callId);
-    if (!call || call->state != CallRegistry::State::Active ||
-        !m_calls.isMember(header->callId, c->nameKey))
+    // The call is between two connections (devices), not just two names: another device of a
+    // member cannot send into it.
+    if (!call || call->state != CallRegistry::State::Active || !isCallEnd(header->callId, c))
         return refuse(ErrorCode::NoCall);
-    ClientConnection *other = m_online.value(m_calls.otherKey(header->callId, c->nameKey));
+    ClientConnection *other = otherEnd(header->callId, c);
     if (!other)
         return;
     // The same bytes, header and all: no JSON, no base64, no copy of the payload per hop. A
@@ -305,8 +329,12 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     // A client that lost its connection (sleep, network change) comes back before the server
     // noticed: the session token from its last login proves it is the same one, and it keeps
     // who it was (its account, or its guest identity).
-    if (ClientConnection *holder = m_online.value(key);
-        holder && !r.session.isEmpty() && r.session == holder->session) {
+    ClientConnection *holder = nullptr;
+    for (ClientConnection *device : devicesOf(key)) {
+        if (!r.session.isEmpty() && r.session == device->session)
+            holder = device;
+    }
+    if (holder) {
         qCInfo(lcServer).noquote()
             << r.name << "resumed from" << c->address << ", closing the old connection";
         const Identity who{holder->identity, holder->accountId, holder->tokenId, holder->admin};
@@ -391,16 +419,22 @@ void ChatServer::signedIn(ClientConnection *c, const ClientRequest &r,
     if (c->loggedIn)
         return sendError(c, ErrorCode::AlreadyLoggedIn, r.ref, c->dialect);
     const Account &a = o.account;
-    // The account owns its name: whoever holds it now (its own older connection, a guest who
-    // took it before it was registered) gives it up.
-    if (ClientConnection *holder = m_online.value(a.nameKey); holder && holder != c) {
+    // The account owns its name: a guest who holds it now (who took it before it was
+    // registered) gives it up. The account's own other devices stay online.
+    if (ClientConnection *holder = m_online.value(a.nameKey);
+        holder && holder != c && holder->isGuest()) {
         qCInfo(lcServer).noquote() << a.name << "signed in from" << c->address
-                                   << ", closing the connection that held the name";
+                                   << ", closing the guest connection that held the name";
         leaveRoom(holder, QStringLiteral("replaced"));
         m_transport.closeWithError(holder, ErrorCode::Replaced);
     }
-    // Accounts are limited per account (one connection), not per address: an office behind
-    // one NAT address must not share the guests' 32 slots.
+    if (int(devicesOf(a.nameKey).size()) >= m_config.maxConnectionsPerAccount) {
+        qCWarning(lcServer).noquote() << a.name << "is signed in on" << devicesOf(a.nameKey).size()
+                                      << "devices; refusing another";
+        return sendError(c, ErrorCode::TooManyConnections, r.ref, dialect);
+    }
+    // Accounts are limited per account (--max-connections-per-account), not per address: an
+    // office behind one NAT address must not share the guests' 32 slots.
     m_transport.releaseAddressSlot(c);
     admit(c, a.name, dialect, Identity{accountIdentity(a.id), a.id, o.tokenId, a.admin},
           o.newToken);
@@ -422,10 +456,13 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     c->dialect = dialect;
     c->loggedIn = true;
     m_transport.applyReadLimits(c);
-    m_online.insert(c->nameKey, c);
+    std::vector<ClientConnection *> &devices = m_devices[c->nameKey];
+    const bool firstDevice = devices.empty();
+    devices.push_back(c);
+    m_online.insert(c->nameKey, c); // the newest device gets calls
     m_skeletons.insert(c->skeleton, c);
     m_room.push_back(c);
-    if (!m_userListStale) {
+    if (firstDevice && !m_userListStale) {
         m_userListJson.chop(1); // the ]
         if (m_userListJson.size() > 1)
             m_userListJson.append(',');
@@ -444,7 +481,7 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     info.token = newToken;
     info.tokenId = newToken.isEmpty() ? 0 : c->tokenId;
     info.guestsJson = guestListJson();
-    announce(c, true, &info);
+    announce(c, true, &info, firstDevice);
 
     if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0) {
         // The old web page cannot ask for history: show it the latest public messages.
@@ -464,7 +501,7 @@ QByteArray ChatServer::guestListJson() const
 {
     QByteArray json(1, '[');
     for (const ClientConnection *c : m_room) {
-        if (!c->isGuest())
+        if (!c->isGuest()) // guests have one connection each: no name twice
             continue;
         if (json.size() > 1)
             json.append(',');
@@ -572,6 +609,8 @@ const QByteArray &ChatServer::userListJson()
         json.reserve(m_userListJson.size());
         json.append('[');
         for (const ClientConnection *c : m_room) {
+            if (devicesOf(c->nameKey).front() != c)
+                continue; // an account on several devices is listed once
             if (json.size() > 1)
                 json.append(',');
             json.append(MessageEncoder::jsonString(c->name));
@@ -583,10 +622,11 @@ const QByteArray &ChatServer::userListJson()
     return m_userListJson;
 }
 
-void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo *info)
+void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo *info,
+                          bool nameJoined)
 {
     const qint64 ts = wallClockMs();
-    const int online = int(m_room.size());
+    const int online = int(m_devices.size());
     if (login) {
         // The newcomer gets the whole list once; after that only changes. Names cannot hold
         // characters that HTML treats specially (NameRules), so the one list serves both
@@ -599,6 +639,8 @@ void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo
         static constexpr char tail = '}';
         const QByteArray header = WireFrame::textHeader(head.size() + list.size() + 1);
         m_transport.sendPieces(subject, {header, head, list, QByteArrayView(&tail, 1)});
+        if (!nameJoined)
+            return; // another device of someone already online: nothing changed for others
     }
     // The seed page rebuilds its list from user_list on every login and logout.
     if (m_seedMembers > 0) {
@@ -639,7 +681,7 @@ void ChatServer::flushPresence()
     if (joined.isEmpty() && left.isEmpty())
         return;
     const QByteArray frame = WireFrame::text(
-        MessageEncoder::presence(joined, left, int(m_room.size()), wallClockMs(), guests));
+        MessageEncoder::presence(joined, left, int(m_devices.size()), wallClockMs(), guests));
     for (ClientConnection *c : m_room) {
         if (c->dialect == Dialect::Confab)
             send(c, frame);
@@ -734,12 +776,15 @@ void ChatServer::relay(const ChatMessage &message)
         return seed;
     };
     if (message.isPrivate()) {
-        ClientConnection *from = m_online.value(NameRules::key(message.from));
-        ClientConnection *to = m_online.value(NameRules::key(message.to));
-        if (from)
-            send(from, payloadFor(from));
-        if (to && to != from)
-            send(to, payloadFor(to));
+        // Every device of both: the sender's others show what it wrote elsewhere.
+        const QString fromKey = NameRules::key(message.from);
+        const QString toKey = NameRules::key(message.to);
+        for (ClientConnection *c : devicesOf(fromKey))
+            send(c, payloadFor(c));
+        if (toKey != fromKey) {
+            for (ClientConnection *c : devicesOf(toKey))
+                send(c, payloadFor(c));
+        }
         return;
     }
     for (ClientConnection *c : m_room)
@@ -798,6 +843,7 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
             return;
         }
         const quint32 id = m_calls.create(c->name, callee->name, r.media);
+        m_callEnds.insert(id, CallEnds{c, callee}); // the callee's newest device rings
         qCInfo(lcServer).noquote()
             << c->name << "calls" << callee->name << r.media.join(QLatin1Char('+'));
         sendBytes(c, MessageEncoder::callAck(r.ref, id, callee->name));
@@ -808,12 +854,12 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
         return;
     }
     const CallRegistry::Call *call = m_calls.find(r.callId);
-    if (!call || !m_calls.isMember(r.callId, c->nameKey))
+    if (!call || !isCallEnd(r.callId, c))
         return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
     const quint32 id = call->id;
     const bool isCaller = call->callerKey == c->nameKey;
     const bool ringing = call->state == CallRegistry::State::Ringing;
-    ClientConnection *other = m_online.value(m_calls.otherKey(id, c->nameKey));
+    ClientConnection *other = otherEnd(id, c);
     auto forward = [&](const QString &type, const QStringList &media = {},
                        const QStringList &codecs = {}) {
         if (other)
@@ -830,6 +876,7 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
         if (isCaller || !m_calls.accept(id, r.media))
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         qCInfo(lcServer).noquote() << c->name << "accepted call" << id;
+        m_callEnds[id].callee = c; // the device that answered
         // Media packets are larger than chat messages: both members may send them now.
         m_transport.allowLargeFrames(c);
         if (other)
@@ -842,17 +889,17 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         forward(r.callAction == A::Reject ? QStringLiteral("call_reject")
                                           : QStringLiteral("call_busy"));
-        m_calls.remove(id);
+        removeCall(id);
         break;
     case A::Cancel:
         if (!isCaller || !ringing)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         forward(QStringLiteral("call_cancel"));
-        m_calls.remove(id);
+        removeCall(id);
         break;
     case A::Hangup:
         forward(QStringLiteral("call_hangup"));
-        m_calls.remove(id);
+        removeCall(id);
         qCInfo(lcServer).noquote() << c->name << "hung up call" << id;
         break;
     case A::Keyframe:
@@ -865,6 +912,24 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
     }
 }
 
+bool ChatServer::isCallEnd(quint32 callId, const ClientConnection *c) const
+{
+    const auto it = m_callEnds.constFind(callId);
+    return it != m_callEnds.cend() && (it->caller == c || it->callee == c);
+}
+
+ClientConnection *ChatServer::otherEnd(quint32 callId, const ClientConnection *c) const
+{
+    const CallEnds ends = m_callEnds.value(callId);
+    return ends.caller == c ? ends.callee : ends.caller;
+}
+
+void ChatServer::removeCall(quint32 callId)
+{
+    m_calls.remove(callId);
+    m_callEnds.remove(callId);
+}
+
 void ChatServer::ringTimeout(quint32 callId)
 {
     const CallRegistry::Call *call = m_calls.find(callId);
@@ -872,23 +937,24 @@ void ChatServer::ringTimeout(quint32 callId)
         return;
     const QByteArray timeout =
         MessageEncoder::callEvent(QStringLiteral("call_timeout"), callId, {});
-    for (const QString &key : {call->callerKey, call->calleeKey}) {
-        if (ClientConnection *member = m_online.value(key))
+    const CallEnds ends = m_callEnds.value(callId);
+    for (ClientConnection *member : {ends.caller, ends.callee}) {
+        if (member)
             sendBytes(member, timeout);
     }
-    m_calls.remove(callId);
+    removeCall(callId);
 }
 
 void ChatServer::endCallOf(ClientConnection *c, const QString &reason)
 {
     const CallRegistry::Call *call = m_calls.callOf(c->nameKey);
-    if (!call)
-        return;
+    if (!call || !isCallEnd(call->id, c))
+        return; // another device of this user is in the call, not this one
     const quint32 id = call->id;
-    if (ClientConnection *other = m_online.value(m_calls.otherKey(id, c->nameKey)))
+    if (ClientConnection *other = otherEnd(id, c))
         sendBytes(other, MessageEncoder::callEvent(QStringLiteral("call_hangup"), id, c->name, {},
                                                    {}, reason));
-    m_calls.remove(id);
+    removeCall(id);
 }
 
 void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
@@ -898,16 +964,19 @@ void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
     // many connections could bury everyone in them within the message rate.
     if (!r.to.isEmpty()) {
         const QString toKey = NameRules::key(r.to);
-        ClientConnection *to = m_online.value(toKey);
-        if (to && to != c && to->dialect == Dialect::Confab &&
-            m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
-            send(to, payload);
+        if (toKey == c->nameKey || devicesOf(toKey).empty() ||
+            !m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
+            return;
+        for (ClientConnection *to : devicesOf(toKey)) {
+            if (to->dialect == Dialect::Confab)
+                send(to, payload);
+        }
         return;
     }
     if (!m_budget.takePublic(c->budgetKey(), kTypingBytes, now()))
         return;
     for (ClientConnection *other : m_room) {
-        if (other != c && other->dialect == Dialect::Confab)
+        if (other->nameKey != c->nameKey && other->dialect == Dialect::Confab)
             send(other, payload);
     }
 }

@@ -34,7 +34,7 @@ public:
     quint16 plainPort() const { return m_transport.plainPort(); }
     bool isEncrypted() const { return m_transport.isEncrypted(); }
     int connectionCount() const { return m_transport.connectionCount(); }
-    int onlineCount() const { return int(m_room.size()); }
+    int onlineCount() const { return int(m_devices.size()); }
     QStringList onlineUsers() const;
     AccountService *accounts() { return &m_accounts; }
 
@@ -88,6 +88,9 @@ private:
     void relayMedia(ClientConnection *c, const QByteArray &packet);
     void endCallOf(ClientConnection *c, const QString &reason);
     void ringTimeout(quint32 callId);
+    bool isCallEnd(quint32 callId, const ClientConnection *c) const;
+    ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
+    void removeCall(quint32 callId);
 
     void send(ClientConnection *c, const QByteArray &frame) { m_transport.send(c, frame); }
     void sendBytes(ClientConnection *c, const QByteArray &json);
@@ -95,7 +98,11 @@ private:
                    qint64 retryAfterMs = 0);
     void flush();
     void relay(const ChatMessage &message);
-    void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr);
+    // nameJoined: the name came online (false: another device of an account already online).
+    void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr,
+                  bool nameJoined = true);
+    // The connections of one logged-in name (an account may be on several devices).
+    const std::vector<ClientConnection *> &devicesOf(const QString &key) const;
     void flushPresence();
 
     // m_room's names as one JSON array, as login confirmations and seed presence carry it.
@@ -112,9 +119,10 @@ private:
     QTimer m_housekeeping;
 
     QHash<QWebSocket *, ClientConnection *> m_bySocket;
-    QHash<QString, ClientConnection *> m_online;    // by NameRules::key
-    QHash<QString, ClientConnection *> m_skeletons; // by NameRules::skeleton
-    std::vector<ClientConnection *> m_room;         // logged-in users in join order
+    QHash<QString, ClientConnection *> m_online; // by NameRules::key: the newest device
+    QHash<QString, std::vector<ClientConnection *>> m_devices; // by key: all, in join order
+    QHash<QString, ClientConnection *> m_skeletons;            // by NameRules::skeleton
+    std::vector<ClientConnection *> m_room;                    // logged-in users in join order
     int m_seedMembers = 0;
     // The `user_list` of m_room, serialised: a join appends its name, a leave only marks it
     // stale, and the next use rebuilds it. So a login costs a copy of these bytes instead
@@ -125,6 +133,14 @@ private:
     QTimer m_presenceTimer;
 
     CallRegistry m_calls;
+    // The two connections a call is between: the caller's, and the callee's device that rang
+    // (then the one that answered).
+    struct CallEnds
+    {
+        ClientConnection *caller = nullptr;
+        ClientConnection *callee = nullptr;
+    };
+    QHash<quint32, CallEnds> m_callEnds;
     std::vector<Pending> m_pending;
     bool m_shuttingDown = false;
 };

@@ -54,6 +54,8 @@ constexpr OptionSpec kOptions[] = {
     {"token-days", "Days an unused device sign-in stays valid (default 90).", "days"},
     {"hash-threads", "Threads that hash passwords (default 1).", "n"},
     {"hash-queue", "Sign-ins that may wait for a hash; more get 'busy' (default 16).", "n"},
+    {"max-connections-per-account", "Devices one account may have signed in at once (default 8).",
+     "n"},
     {"max-pending-upgrades-per-address",
      "Connections from one address still in their TLS/WebSocket handshake (default 8).", "n"},
     {"trusted-proxy",
@@ -274,6 +276,7 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     r.number("hash-threads", 1, 256, &c.hashThreads);
     r.number("hash-queue", 1, 100000, &c.hashQueue);
     r.number("max-pending-upgrades-per-address", 1, 1000000, &c.maxPendingUpgradesPerAddress);
+    r.number("max-connections-per-account", 1, 10000, &c.maxConnectionsPerAccount);
     c.trustedProxies = r.text("trusted-proxy");
     if (!c.trustedProxies.isEmpty()) {
         AddressList list;

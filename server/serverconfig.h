@@ -31,6 +31,7 @@ struct ServerConfig
     ProtocolLimits limits;
     int maxConnections = 20000;
     int maxConnectionsPerAddress = 32; // guests and connections not signed in yet
+    int maxConnectionsPerAccount = 8;  // devices of one account online at once
     int maxPendingUpgradesPerAddress = 8;
     QString trustedProxies;     // addresses/networks whose X-Forwarded-For or PROXY header counts
     bool proxyProtocol = false; // trusted proxies send a PROXY header (HAProxy send-proxy)
