@@ -30,7 +30,8 @@ constexpr std::array kErrors{
     ErrorInfo{ErrorCode::NameTooLong, "name_too_long",
               "That name is too long; choose a shorter one.", false},
     ErrorInfo{ErrorCode::NameInvalid, "name_invalid",
-              "Names may use letters, digits, '_', '-' and '.', and start with a letter or digit.",
+              "Names may use letters and digits of one script, and '_', '-' and '.'; they start "
+              "with a letter or digit and have no invisible or look-alike characters.",
               false},
     ErrorInfo{ErrorCode::NameTaken, "name_taken",
               "Someone online already uses that name; choose another.", false},
