@@ -15,7 +15,11 @@ fail() { echo "VERIFY FAILED: $*" >&2; exit 1; }
 work=$(mktemp -d)
 root=$work/root
 cleanup() {
-    chroot "$root" pkill -f confab 2>/dev/null || true
+    # Only what this script started, by the PIDs it recorded: the chroot shares the host's /proc,
+    # so "pkill -f confab" in it also killed every other confab process on the machine.
+    for pidfile in "$root/tmp/server.pid" "$root/tmp/listen.pid"; do
+        [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
     umount -l "$root/dev" 2>/dev/null || true
     umount "$root/proc" 2>/dev/null || true
     rm -rf "$work"
