@@ -22,6 +22,9 @@ constexpr size_t kMaxQueuedHistory = 4;
 constexpr double kStrikeDecayPerSecond = 2.0;
 // What a typing notice costs from the send budget (about its frame).
 constexpr qint64 kTypingBytes = 64;
+// History pages on their way to clients that do not read them, all connections together: each
+// connection has at most one, but 20,000 of them would otherwise hold gigabytes.
+constexpr qint64 kHistoryBytesInFlight = 64LL * 1024 * 1024;
 
 qint64 wallClockMs()
 {
@@ -81,8 +84,15 @@ ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, AccountS
     connect(&m_transport, &Transport::connectionClosed, this, &ChatServer::onClosed);
     connect(&m_transport, &Transport::turnEnding, this, &ChatServer::flush);
     connect(&m_transport, &Transport::queueDrained, this, [this](ClientConnection *c) {
-        c->historyInFlight = false;
+        historyDelivered(c);
         pumpHistory(c);
+        // Room in the total again: those who waited for it go next, oldest first.
+        while (!m_historyWaiting.empty() && m_historyBytesInFlight < kHistoryBytesInFlight) {
+            ClientConnection *next = m_bySocket.value(m_historyWaiting.front());
+            m_historyWaiting.pop_front();
+            if (next)
+                pumpHistory(next);
+        }
     });
     connect(&m_transport, &Transport::drained, this, &ChatServer::drained);
     // The account tables share the history's SQLite connection: commit the open batch of
@@ -95,7 +105,17 @@ ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, AccountS
     m_presenceTimer.setInterval(m_config.presenceIntervalMs);
     connect(&m_presenceTimer, &QTimer::timeout, this, &ChatServer::flushPresence);
     m_housekeeping.setInterval(10000);
-    connect(&m_housekeeping, &QTimer::timeout, this, [this] { m_budget.prune(now()); });
+    connect(&m_housekeeping, &QTimer::timeout, this, [this] {
+        m_budget.prune(now());
+        // A device online for months keeps its token: its use is written down twice a day.
+        const qint64 wall = wallClockMs();
+        for (ClientConnection *c : m_room) {
+            if (c->tokenId && wall - c->tokenTouchedMs > 12LL * 3600 * 1000) {
+                c->tokenTouchedMs = wall;
+                m_accounts.touchToken(c->tokenId, wall);
+            }
+        }
+    });
     m_housekeeping.start();
 }
 
@@ -133,8 +153,16 @@ ClientConnection *ChatServer::connectionOf(const QPointer<QWebSocket> &socket) c
     return socket ? m_bySocket.value(socket.data()) : nullptr;
 }
 
+void ChatServer::historyDelivered(ClientConnection *c)
+{
+    c->historyInFlight = false;
+    m_historyBytesInFlight -= c->historyFrameBytes;
+    c->historyFrameBytes = 0;
+}
+
 void ChatServer::onClosed(ClientConnection *c, const QString &reason)
 {
+    historyDelivered(c);
     m_bySocket.remove(c->socket);
     if (c->loggedIn)
         leaveRoom(c, reason);
@@ -341,6 +369,12 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
         const QString name = holder->name;
         leaveRoom(holder, QStringLiteral("replaced"));
         m_transport.closeWithError(holder, ErrorCode::Replaced);
+        if (who.accountId) {
+            m_transport.countAsAccount(c);
+        } else {
+            m_transport.countAsGuest(c, true);
+            m_accounts.guestIdentity(r.session, key, wallClockMs()); // its row is used up
+        }
         admit(c, name, dialect, who);
         return;
     }
@@ -379,6 +413,8 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     }
     // A guest whose connection is gone (or whose server restarted) comes back with its resume
     // token: the same identity, so the same private history, and its resends are recognised.
+    if (!m_transport.countAsGuest(c))
+        return sendError(c, ErrorCode::TooManyConnections, r.ref, dialect);
     Identity who;
     if (!r.session.isEmpty())
         who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
@@ -411,7 +447,11 @@ void ChatServer::handleRegister(ClientConnection *c, const ClientRequest &r)
 void ChatServer::signedIn(ClientConnection *c, const ClientRequest &r,
                           const AccountService::Outcome &o)
 {
-    const Dialect dialect = r.version > 0 ? Dialect::Confab : Dialect::Seed;
+    // The seed page cannot register or send a password: such requests are Confab's.
+    const Dialect dialect =
+        r.version > 0 || r.type == ClientRequest::Type::Register || !r.password.isEmpty()
+            ? Dialect::Confab
+            : Dialect::Seed;
     if (c->closing)
         return;
     if (o.error != ErrorCode::None)
@@ -431,11 +471,11 @@ void ChatServer::signedIn(ClientConnection *c, const ClientRequest &r,
     if (int(devicesOf(a.nameKey).size()) >= m_config.maxConnectionsPerAccount) {
         qCWarning(lcServer).noquote() << a.name << "is signed in on" << devicesOf(a.nameKey).size()
                                       << "devices; refusing another";
-        return sendError(c, ErrorCode::TooManyConnections, r.ref, dialect);
+        return sendError(c, ErrorCode::TooManyDevices, r.ref, dialect);
     }
     // Accounts are limited per account (--max-connections-per-account), not per address: an
     // office behind one NAT address must not share the guests' 32 slots.
-    m_transport.releaseAddressSlot(c);
+    m_transport.countAsAccount(c);
     admit(c, a.name, dialect, Identity{accountIdentity(a.id), a.id, o.tokenId, a.admin},
           o.newToken);
 }
@@ -452,6 +492,7 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     c->identity = who.id;
     c->accountId = who.accountId;
     c->tokenId = who.tokenId;
+    c->tokenTouchedMs = wallClockMs(); // the sign-in wrote it down
     c->admin = who.admin;
     c->dialect = dialect;
     c->loggedIn = true;
@@ -698,7 +739,7 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
     MessageParties parties{c->identity, {}};
     // What this message makes the server send, paid for from the sender's budget (and the
     // room's or the recipient's): the text, plus the envelope around it.
-    const qint64 cost = r.content.size() * 2 + 128;
+    const qint64 cost = TextRules::utf8Size(r.content) + 128;
     if (!r.to.isEmpty()) {
         const QString toKey = NameRules::key(r.to);
         if (toKey == c->nameKey)
@@ -738,8 +779,12 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
 
 void ChatServer::flush()
 {
-    if (m_pending.empty())
+    if (m_pending.empty()) {
+        // A failed append may have left the batch's transaction open: close it, so that the
+        // accounts' writes (same connection) do not wait inside it.
+        m_store->commit();
         return;
+    }
     std::vector<Pending> batch;
     batch.swap(m_pending);
     if (!m_store->commit()) {
@@ -809,6 +854,10 @@ void ChatServer::pumpHistory(ClientConnection *c)
         c->notifyDrained = true; // come back when what is queued has gone out
         return;
     }
+    if (m_historyBytesInFlight >= kHistoryBytesInFlight) {
+        m_historyWaiting.push_back(c->socket); // come back when others' pages have gone out
+        return;
+    }
     const ClientRequest r = std::move(c->historyQueue.front());
     c->historyQueue.pop_front();
     // Answer from committed data only: what is pending now is relayed in this same turn.
@@ -821,8 +870,11 @@ void ChatServer::pumpHistory(ClientConnection *c)
         sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
         return pumpHistory(c);
     }
-    sendBytes(c, MessageEncoder::history(r.with, *page, more, r.ref));
+    const QByteArray frame = WireFrame::text(MessageEncoder::history(r.with, *page, more, r.ref));
+    send(c, frame);
     c->historyInFlight = true;
+    c->historyFrameBytes = frame.size();
+    m_historyBytesInFlight += frame.size();
     c->notifyDrained = true;
 }
 
@@ -842,6 +894,10 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
             sendBytes(c, MessageEncoder::callEvent(QStringLiteral("call_busy"), 0, callee->name));
             return;
         }
+        // Calls let their members send media-sized messages, which a connection may hold half
+        // received: guests behind one address get a few calls at once, not one per connection.
+        if (c->isGuest() && guestCallsFrom(c->address) >= m_config.maxCallsPerAddress)
+            return sendError(c, ErrorCode::TooManyCalls, r.ref, c->dialect);
         const quint32 id = m_calls.create(c->name, callee->name, r.media);
         m_callEnds.insert(id, CallEnds{c, callee}); // the callee's newest device rings
         qCInfo(lcServer).noquote()
@@ -877,10 +933,15 @@ void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         qCInfo(lcServer).noquote() << c->name << "accepted call" << id;
         m_callEnds[id].callee = c; // the device that answered
+        if (c->isGuest() && guestCallsFrom(c->address) > m_config.maxCallsPerAddress) {
+            forward(QStringLiteral("call_hangup"));
+            removeCall(id);
+            return sendError(c, ErrorCode::TooManyCalls, r.ref, c->dialect);
+        }
         // Media packets are larger than chat messages: both members may send them now.
-        m_transport.allowLargeFrames(c);
+        m_transport.setLargeFrames(c, true);
         if (other)
-            m_transport.allowLargeFrames(other);
+            m_transport.setLargeFrames(other, true);
         forward(QStringLiteral("call_accept"), m_calls.find(id)->media, r.codecs);
         break;
     case A::Reject:
@@ -926,8 +987,26 @@ ClientConnection *ChatServer::otherEnd(quint32 callId, const ClientConnection *c
 
 void ChatServer::removeCall(quint32 callId)
 {
+    const CallEnds ends = m_callEnds.take(callId);
     m_calls.remove(callId);
-    m_callEnds.remove(callId);
+    // Back to chat-sized messages (a media packet half received when the call ends is cut off
+    // with 1009: it is worth nothing now).
+    for (ClientConnection *end : {ends.caller, ends.callee}) {
+        if (end)
+            m_transport.setLargeFrames(end, false);
+    }
+}
+
+int ChatServer::guestCallsFrom(const QString &address) const
+{
+    int n = 0;
+    for (const CallEnds &ends : m_callEnds) {
+        const bool here =
+            (ends.caller && ends.caller->isGuest() && ends.caller->address == address) ||
+            (ends.callee && ends.callee->isGuest() && ends.callee->address == address);
+        n += here ? 1 : 0;
+    }
+    return n;
 }
 
 void ChatServer::ringTimeout(quint32 callId)

@@ -83,6 +83,7 @@ private:
     void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleHistory(ClientConnection *c, const ClientRequest &r);
     void pumpHistory(ClientConnection *c);
+    void historyDelivered(ClientConnection *c);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
     void handleCall(ClientConnection *c, const ClientRequest &r);
     void relayMedia(ClientConnection *c, const QByteArray &packet);
@@ -91,6 +92,7 @@ private:
     bool isCallEnd(quint32 callId, const ClientConnection *c) const;
     ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
     void removeCall(quint32 callId);
+    int guestCallsFrom(const QString &address) const;
 
     void send(ClientConnection *c, const QByteArray &frame) { m_transport.send(c, frame); }
     void sendBytes(ClientConnection *c, const QByteArray &json);
@@ -142,5 +144,7 @@ private:
     };
     QHash<quint32, CallEnds> m_callEnds;
     std::vector<Pending> m_pending;
+    qint64 m_historyBytesInFlight = 0;
+    std::deque<QWebSocket *> m_historyWaiting; // by socket: a closed one is simply skipped
     bool m_shuttingDown = false;
 };

@@ -37,6 +37,7 @@ struct ClientConnection
     bool largeFrames = false;    // in a call: media-sized frames allowed
     qint64 connectedMs;
     qint64 lastActivityMs;
+    qint64 lastPingMs = 0;
 
     // Session
     QString name;
@@ -45,7 +46,8 @@ struct ClientConnection
     QString session;  // token a reconnecting client shows to take its name back
     QString identity; // "a<account id>" or "g<random>": whose private history this is
     qint64 accountId = 0;
-    qint64 tokenId = 0; // the device token this session signed in with (0: password or guest)
+    qint64 tokenId = 0;        // the device token this session signed in with (0: a guest)
+    qint64 tokenTouchedMs = 0; // when its last use was written down
     bool admin = false;
     Dialect dialect = Dialect::Seed;
     bool loggedIn = false;
@@ -58,6 +60,7 @@ struct ClientConnection
     // History requests wait here while an answer is on its way to the kernel.
     std::deque<ClientRequest> historyQueue;
     bool historyInFlight = false;
+    qint64 historyFrameBytes = 0; // the page on its way out, counted in the server's total
 
     bool isGuest() const { return accountId == 0; }
     // Who pays for what this connection makes the server send (SendBudget).

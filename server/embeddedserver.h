@@ -24,7 +24,7 @@ public:
     ~EmbeddedServer() override;
 
     // Starts on `port` (0 picks a free one). On failure returns false and explains why.
-    // tls = false serves plain ws:// (--host-plain).
+    // tls = false serves plain ws:// (tests, and a caller that wants no certificate).
     bool start(quint16 port, const QString &databasePath, QString *error, bool tls = true);
     void stop();
     bool isRunning() const { return m_server != nullptr; }

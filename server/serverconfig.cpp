@@ -37,6 +37,8 @@ constexpr OptionSpec kOptions[] = {
     {"ping-interval", "Seconds between keepalive pings (default 30).", "seconds"},
     {"idle-timeout", "Seconds of silence before a connection is closed (default 90).", "seconds"},
     {"login-timeout", "Seconds a connection may stay without logging in (default 60).", "seconds"},
+    {"upgrade-timeout",
+     "Seconds a connection has for its TLS and WebSocket handshakes (default 10).", "seconds"},
     {"presence-interval", "Seconds between batched join/leave notices (default 0.1).", "seconds"},
     {"call-ring-seconds", "Seconds an unanswered call rings before it times out (default 30).",
      "seconds"},
@@ -54,6 +56,8 @@ constexpr OptionSpec kOptions[] = {
     {"token-days", "Days an unused device sign-in stays valid (default 90).", "days"},
     {"hash-threads", "Threads that hash passwords (default 1).", "n"},
     {"hash-queue", "Sign-ins that may wait for a hash; more get 'busy' (default 16).", "n"},
+    {"max-calls-per-address", "Calls guests behind one address may be in at once (default 2).",
+     "n"},
     {"max-connections-per-account", "Devices one account may have signed in at once (default 8).",
      "n"},
     {"max-pending-upgrades-per-address",
@@ -231,6 +235,9 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     double idle = c.idleTimeoutMs / 1000.0;
     r.number("ping-interval", 0.05, 3600.0, &ping);
     r.number("idle-timeout", 0.1, 86400.0, &idle);
+    double upgrade = c.handshakeTimeoutMs / 1000.0;
+    r.number("upgrade-timeout", 0.1, 600.0, &upgrade);
+    c.handshakeTimeoutMs = int(upgrade * 1000);
     double login = c.loginTimeoutMs / 1000.0;
     r.number("login-timeout", 0.1, 86400.0, &login);
     c.loginTimeoutMs = int(login * 1000);
@@ -277,6 +284,7 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     r.number("hash-queue", 1, 100000, &c.hashQueue);
     r.number("max-pending-upgrades-per-address", 1, 1000000, &c.maxPendingUpgradesPerAddress);
     r.number("max-connections-per-account", 1, 10000, &c.maxConnectionsPerAccount);
+    r.number("max-calls-per-address", 1, 100000, &c.maxCallsPerAddress);
     c.trustedProxies = r.text("trusted-proxy");
     if (!c.trustedProxies.isEmpty()) {
         AddressList list;
@@ -303,10 +311,12 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     r.number<qint64>("inbox-bytes-burst", 1, qint64(1) << 40, &c.inboxBytesBurst);
     r.number<qint64>("history-bytes", 1024, qint64(1) << 32, &c.limits.historyBytes);
     // A burst smaller than one allowed message would refuse that message for ever.
-    if (c.limits.sendBytesBurst < c.limits.maxMessageBytes ||
-        c.roomBytesBurst < c.limits.maxMessageBytes || c.inboxBytesBurst < c.limits.maxMessageBytes)
+    // (A message costs its text's UTF-8 plus 128; its text is at most the JSON's size.)
+    const qint64 largest = c.limits.maxMessageBytes + 128;
+    if (c.limits.sendBytesBurst < largest || c.roomBytesBurst < largest ||
+        c.inboxBytesBurst < largest)
         r.fail(QStringLiteral("--send-bytes-burst, --room-bytes-burst and --inbox-bytes-burst must "
-                              "be at least --max-message-bytes"));
+                              "be at least --max-message-bytes + 128"));
     if (!r.errors().isEmpty()) {
         *message = r.errors().join(QLatin1Char('\n')) + QLatin1Char('\n');
         *exitCode = 2;

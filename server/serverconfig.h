@@ -32,6 +32,7 @@ struct ServerConfig
     int maxConnections = 20000;
     int maxConnectionsPerAddress = 32; // guests and connections not signed in yet
     int maxConnectionsPerAccount = 8;  // devices of one account online at once
+    int maxCallsPerAddress = 2;        // calls of guests behind one address at once
     int maxPendingUpgradesPerAddress = 8;
     QString trustedProxies;     // addresses/networks whose X-Forwarded-For or PROXY header counts
     bool proxyProtocol = false; // trusted proxies send a PROXY header (HAProxy send-proxy)

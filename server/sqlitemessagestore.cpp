@@ -1,9 +1,11 @@
 #include "sqlitemessagestore.h"
 
 #include "protocol/namerules.h"
+#include "protocol/textrules.h"
 
 #include <QAtomicInt>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QVariant>
@@ -143,6 +145,11 @@ bool SqliteMessageStore::open(QString *error)
         if (!exec(sql))
             return fail(QStringLiteral("cannot set up %1: %2").arg(m_path, m_lastError));
     }
+    // Private messages and password hashes: readable by the server's user alone (SQLite gives
+    // the -wal and -shm files the same permissions).
+    const QFile::Permissions ownerOnly = QFile::ReadOwner | QFile::WriteOwner;
+    if ((QFile::permissions(m_path) & ~(ownerOnly | QFile::ReadUser | QFile::WriteUser)) != 0)
+        QFile::setPermissions(m_path, ownerOnly | QFile::ReadUser | QFile::WriteUser);
     if (!exec(QLatin1String(kBaseSchema)) || !migrate())
         return fail(QStringLiteral("cannot create or upgrade the tables in %1: %2")
                         .arg(m_path, m_lastError));
@@ -377,8 +384,8 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery
         }
         ChatMessage m = readRow(q);
         // A page holds at most maxBytes of text (but always one message): 200 messages of
-        // 16 KB each would be a 3 MB answer to one request.
-        bytes += m.content.size() * 2 + 64;
+        // 16 KB each would be a 3 MB answer to one request. Counted as the UTF-8 that goes out.
+        bytes += TextRules::utf8Size(m.content);
         if (query.maxBytes > 0 && bytes > query.maxBytes && !result.isEmpty()) {
             *more = true;
             break;

@@ -1,15 +1,7 @@
 #include "certificatedialog.h"
 
-#include <QCoreApplication>
 #include <QMessageBox>
 #include <QPushButton>
-
-namespace {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("CertificateDialog", text);
-}
-} // namespace
 
 bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QString &fingerprint,
                             bool changed)
@@ -48,6 +40,8 @@ bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QStr
                       QMessageBox::AcceptRole);
     trust->setObjectName(QStringLiteral("trustButton"));
     QPushButton *cancel = box.addButton(QMessageBox::Cancel);
+    // Our own text: Qt's translations (qtbase_*.qm) may not be installed.
+    cancel->setText(tr("Cancel"));
     box.setDefaultButton(cancel); // Enter never accepts a certificate by accident
     box.exec();
     return box.clickedButton() == trust;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QString>
 
 class QWidget;
@@ -10,6 +11,8 @@ class QWidget;
 // certificate, or someone in between). Nothing is accepted without the user's explicit "yes".
 class CertificateDialog
 {
+    Q_DECLARE_TR_FUNCTIONS(CertificateDialog)
+
 public:
     // True when the user trusts the certificate.
     static bool ask(QWidget *parent, const QString &hostPort, const QString &fingerprint,

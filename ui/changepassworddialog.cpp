@@ -2,6 +2,7 @@
 
 #include "net/clientsession.h"
 #include "protocol/authpolicy.h"
+#include "theme.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -39,13 +40,13 @@ ChangePasswordDialog::ChangePasswordDialog(ClientSession *session, QWidget *pare
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_status->setWordWrap(true);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel")); // Qt's own may be missing
     QPushButton *change = m_buttons->addButton(tr("C&hange"), QDialogButtonBox::AcceptRole);
     change->setObjectName(QStringLiteral("changeButton"));
     change->setDefault(true);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ChangePasswordDialog::submit);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
-    layout->setSizeConstraint(QLayout::SetMinimumSize);
     layout->addLayout(form);
     layout->addWidget(note);
     layout->addWidget(m_status);
@@ -80,7 +81,7 @@ ChangePasswordDialog::ChangePasswordDialog(ClientSession *session, QWidget *pare
 void ChangePasswordDialog::showError(const QString &message)
 {
     m_buttons->setEnabled(true);
-    m_status->setStyleSheet(QStringLiteral("color: #D73A49;"));
+    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::colors().danger.name()));
     m_status->setText(message);
 }
 

@@ -30,12 +30,16 @@ DevicesDialog::DevicesDialog(ClientSession *session, QWidget *parent)
 {
     setWindowTitle(tr("Confab — Devices"));
     setObjectName(QStringLiteral("devicesDialog"));
-    resize(620, 320);
+    resize(700, 260);
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("deviceList"));
     m_list->setHeaderLabels({tr("Device"), tr("Signed in"), tr("Last used")});
     m_list->setRootIsDecorated(false);
+    m_list->setTextElideMode(Qt::ElideMiddle); // a long label keeps its "(this device)"
+    m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_list->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_list->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_signOut = new QPushButton(tr("&Sign out this device"), this);
     m_signOut->setObjectName(QStringLiteral("revokeButton"));
     m_signOut->setEnabled(false);
@@ -44,6 +48,7 @@ DevicesDialog::DevicesDialog(ClientSession *session, QWidget *parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusLabel"));
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    close->button(QDialogButtonBox::Close)->setText(tr("Close")); // Qt's own may be missing
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *row = new QHBoxLayout;
@@ -100,6 +105,7 @@ void DevicesDialog::fill(const QJsonArray &devices)
             new QTreeWidgetItem(m_list, {current ? tr("%1 (this device)").arg(label) : label,
                                          when(d.value(QLatin1String("created")).toInteger()),
                                          when(d.value(QLatin1String("last_used")).toInteger())});
+        item->setToolTip(0, label);
         item->setData(0, kIdRole, d.value(QLatin1String("id")).toInteger());
         item->setData(0, kCurrentRole, current);
         if (current) {

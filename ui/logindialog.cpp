@@ -7,6 +7,7 @@
 #include "protocol/namerules.h"
 #include "settings/settings.h"
 #include "settings/tokenstore.h"
+#include "theme.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -134,7 +135,9 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     });
 
     auto *layout = new QVBoxLayout(this);
-    layout->setSizeConstraint(QLayout::SetMinimumSize); // grows with its messages
+    // The default constraint: at least the width set above (SetMinimumSize would replace it
+    // with the narrower minimum of the layout), as tall as the content; adjustSize() grows
+    // it with its messages.
     layout->addWidget(title);
     layout->addWidget(intro);
     layout->addSpacing(8);
@@ -258,6 +261,10 @@ void LoginDialog::updateMode()
                   "from any of your devices.");
     m_policyHint->setText(hint);
     m_policyHint->setVisible(!hint.isEmpty());
+    // Rows came and went. Before the window shows, that does not reach the form's cached sizes
+    // (only the top layout hears of it), and adjustSize() would measure the previous mode.
+    if (auto *form = findChild<QFormLayout *>())
+        form->invalidate();
     adjustSize();
 }
 
@@ -308,7 +315,7 @@ void LoginDialog::showError(const QString &message)
     if (m_policyKnown)
         applyPolicy(m_policy);
     m_status->setProperty("error", true);
-    m_status->setStyleSheet(QStringLiteral("color: #D73A49;"));
+    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::colors().danger.name()));
     m_status->setText(message);
     adjustSize();
 }

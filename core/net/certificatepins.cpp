@@ -51,3 +51,14 @@ QString CertificatePins::fingerprint(const QSslCertificate &cert)
         return {};
     return QString::fromLatin1(cert.digest(QCryptographicHash::Sha256).toHex(':').toUpper());
 }
+
+bool CertificatePins::seenWithTls(const QString &hostPort) const
+{
+    return m_settings.value(QStringLiteral("tlsServers/") + hostPort.trimmed().toLower(), false)
+        .toBool();
+}
+
+void CertificatePins::markSeenWithTls(const QString &hostPort)
+{
+    m_settings.setValue(QStringLiteral("tlsServers/") + hostPort.trimmed().toLower(), true);
+}

@@ -35,6 +35,11 @@ public:
     Verdict check(const QString &hostPort, const QList<QSslError> &errors,
                   const QSslCertificate &peer) const;
 
+    // Servers this client has spoken TLS with: an address without a scheme never falls back to
+    // plain ws:// for them (someone who breaks the handshake must not get a downgrade).
+    bool seenWithTls(const QString &hostPort) const;
+    void markSeenWithTls(const QString &hostPort);
+
     void sync() { m_settings.sync(); }
 
     // SHA-256 of the DER as upper-case hex pairs joined by ':', the same text as

@@ -68,6 +68,7 @@ bool refusesLogin(ErrorCode code)
     case ErrorCode::WeakPassword:
     case ErrorCode::TokenInvalid:
     case ErrorCode::AccountDisabled:
+    case ErrorCode::TooManyDevices:
     case ErrorCode::BadShape:
         return true;
     default:
@@ -85,7 +86,9 @@ bool endsSession(ErrorCode code)
 
 QString hostPort(const QUrl &url)
 {
-    return QStringLiteral("%1:%2").arg(url.host()).arg(url.port(8080));
+    // The port the connection really goes to (wss:// without one is 443).
+    const int standard = url.scheme() == QLatin1String("wss") ? 443 : 80;
+    return QStringLiteral("%1:%2").arg(url.host()).arg(url.port(standard));
 }
 
 QString plainFingerprint(const QString &fingerprint)
@@ -313,12 +316,17 @@ void ClientSession::onDisconnected()
     // An address typed without a scheme is tried with TLS first. A server that does not speak
     // it ends the TLS handshake at once: then plain ws://, unless this server was seen with a
     // pinned certificate (then it is an attack, not a plain server).
-    if (m_plainFallback && !m_socketConnected && !m_everOnline &&
+    // Secrets never go over a connection the user did not ask to be plain: a guest may fall
+    // back, a sign-in (password or token) or a registration may not, since whoever breaks the
+    // TLS handshake could otherwise read them.
+    const bool secrets = m_credentials.mode != Credentials::Mode::Guest;
+    if (m_plainFallback && !m_socketConnected && !m_everOnline && !secrets &&
         m_url.scheme() == QLatin1String("wss") &&
         (m_lastError == QAbstractSocket::SslHandshakeFailedError ||
          m_lastError == QAbstractSocket::RemoteHostClosedError ||
          m_lastError == QAbstractSocket::SslInternalError) &&
-        !(m_pins && !m_pins->pinned(hostPort(m_url)).isEmpty())) {
+        !(m_pins &&
+          (!m_pins->pinned(hostPort(m_url)).isEmpty() || m_pins->seenWithTls(hostPort(m_url))))) {
         qCInfo(lcSession).noquote() << hostPort(m_url) << "does not speak TLS; trying ws://";
         m_plainFallback = false;
         m_url.setScheme(QStringLiteral("ws"));
@@ -360,6 +368,10 @@ void ClientSession::onText(const QString &text)
         m_limits = ProtocolLimits::fromJson(o.value(QLatin1String("limits")).toObject());
         m_policy = AuthPolicy::fromJson(o.value(QLatin1String("auth")).toObject());
         m_plainFallback = false; // it answered: whatever the scheme, it is the right one
+        if (isEncrypted() && m_pins && !m_pins->seenWithTls(hostPort(m_url))) {
+            m_pins->markSeenWithTls(hostPort(m_url)); // never fall back to ws:// for it again
+            m_pins->sync();
+        }
         emit authPolicyReceived(m_policy);
         setState(State::LoggingIn);
         sendLogin();

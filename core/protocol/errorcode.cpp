@@ -30,8 +30,8 @@ constexpr std::array kErrors{
     ErrorInfo{ErrorCode::NameTooLong, "name_too_long",
               "That name is too long; choose a shorter one.", false},
     ErrorInfo{ErrorCode::NameInvalid, "name_invalid",
-              "Names may use letters and digits of one script, and '_', '-' and '.'; they start "
-              "with a letter or digit and have no invisible or look-alike characters.",
+              "Names may use letters and digits, and '_', '-' and '.'; they start with a letter or "
+              "digit, do not mix look-alike scripts and have no invisible characters.",
               false},
     ErrorInfo{ErrorCode::NameTaken, "name_taken",
               "Someone online already uses that name; choose another.", false},
@@ -107,6 +107,12 @@ constexpr std::array kErrors{
     ErrorInfo{ErrorCode::HistoryBusy, "history_busy",
               "Too many history requests at once; wait for the answers.", false},
     ErrorInfo{ErrorCode::SignedOut, "signed_out", "This device signed out.", true},
+    ErrorInfo{ErrorCode::TooManyDevices, "too_many_devices",
+              "Your account is signed in on as many devices as this server allows; sign out on "
+              "one of them first.",
+              false},
+    ErrorInfo{ErrorCode::TooManyCalls, "too_many_calls",
+              "Too many calls from your network at once; try again when one has ended.", false},
 };
 
 const ErrorInfo &info(ErrorCode code)

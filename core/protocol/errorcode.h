@@ -57,6 +57,8 @@ enum class ErrorCode {
     BadRequest,         // an account request with missing or invalid fields
     HistoryBusy,        // too many history requests waiting on this connection
     SignedOut,          // this device signed out: the connection closes
+    TooManyDevices,     // the account is online on as many devices as the server allows
+    TooManyCalls,       // guests at one address are in as many calls as the server allows
 };
 
 QString errorCodeName(ErrorCode code);

@@ -134,3 +134,13 @@ QString TextRules::htmlEscaped(const QString &text)
 {
     return text.toHtmlEscaped().replace(QLatin1Char('\''), QLatin1String("&#39;"));
 }
+
+qint64 TextRules::utf8Size(QStringView text)
+{
+    qint64 n = 0;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        n += u < 0x80 ? 1 : u < 0x800 || QChar::isSurrogate(u) ? 2 : 3;
+    }
+    return n;
+}

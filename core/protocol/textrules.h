@@ -20,6 +20,8 @@ public:
     // Valid names after an '@' anywhere in the text, each once (by NameRules::key), in order,
     // at most maxCount of them.
     static QStringList mentions(const QString &text, int maxNameChars, int maxCount = 20);
+    // Bytes of UTF-8 of `text`, without making them (a surrogate pair is 4 bytes).
+    static qint64 utf8Size(QStringView text);
     // Escapes &, <, >, " and ' so text can be placed into HTML (the seed page uses innerHTML).
     static QString htmlEscaped(const QString &text);
 };

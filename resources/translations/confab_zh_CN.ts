@@ -2,6 +2,57 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AccountMenu</name>
+    <message>
+        <source>&amp;Account</source>
+        <translation>账户(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Change &amp;password…</source>
+        <translation>更改密码(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Devices…</source>
+        <translation>设备(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Create an &amp;invite…</source>
+        <translation>创建邀请(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in or create an account…</source>
+        <translation>登录或创建账户(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>退出登录(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Confab — Invite</source>
+        <translation>Confab — 邀请</translation>
+    </message>
+    <message>
+        <source>Invite code (copied to the clipboard):</source>
+        <translation>邀请码（已复制到剪贴板）：</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;p&gt;&lt;tt style=&apos;font-size:large&apos;&gt;%1&lt;/tt&gt;&lt;/p&gt;&lt;p&gt;It lets %n person(s) create an account on this server until %2.&lt;/p&gt;</source>
+        <translation><numerusform>&lt;p&gt;&lt;tt style='font-size:large'&gt;%1&lt;/tt&gt;&lt;/p&gt;&lt;p&gt;在 %2 之前，可供 %n 人在此服务器上创建账户。&lt;/p&gt;</numerusform></translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>已以 %1 的身份登录</translation>
+    </message>
+    <message>
+        <source>%1 (guest)</source>
+        <translation>%1（访客）</translation>
+    </message>
+    <message>
+        <source>How many people may use this invite?</source>
+        <translation>这个邀请可供多少人使用？</translation>
+    </message>
+</context>
+<context>
     <name>AudioCapture</name>
     <message>
         <source>Test tone</source>
@@ -280,6 +331,108 @@
     </message>
 </context>
 <context>
+    <name>CertificateDialog</name>
+    <message>
+        <source>Confab — Certificate changed</source>
+        <translation>Confab — 证书已更改</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;The certificate of %1 has changed.&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1 的证书已更改。&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>It is not the certificate you accepted before. Someone may be intercepting the connection, or the server&apos;s owner made a new one.&lt;br&gt;&lt;br&gt;New fingerprint:&lt;br&gt;%1&lt;br&gt;&lt;br&gt;Connect only if the server&apos;s owner confirms this fingerprint.</source>
+        <translation>这不是你之前接受的证书。可能有人正在拦截连接，也可能是服务器的所有者生成了新证书。&lt;br&gt;&lt;br&gt;新指纹：&lt;br&gt;%1&lt;br&gt;&lt;br&gt;请仅在服务器所有者确认此指纹后再连接。</translation>
+    </message>
+    <message>
+        <source>Confab — Unknown certificate</source>
+        <translation>Confab — 未知证书</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 uses a certificate that no authority vouches for.&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1 使用的证书未经任何证书颁发机构认证。&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>That is usual for a server someone hosts on their own computer. Compare its fingerprint with the one its owner sees (next to the address in their Confab window):&lt;br&gt;&lt;br&gt;%1&lt;br&gt;&lt;br&gt;If they match, Confab remembers this certificate and warns you if it ever changes.</source>
+        <translation>在个人电脑上托管的服务器通常如此。请将它的指纹与服务器所有者看到的指纹（在其 Confab 窗口中的地址旁边）进行比对：&lt;br&gt;&lt;br&gt;%1&lt;br&gt;&lt;br&gt;如果两者一致，Confab 会记住此证书，并在它发生变化时提醒你。</translation>
+    </message>
+    <message>
+        <source>Trust the new certificate</source>
+        <translation>信任新证书</translation>
+    </message>
+    <message>
+        <source>Trust and connect</source>
+        <translation>信任并连接</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Confab — Change password</source>
+        <translation>Confab — 更改密码</translation>
+    </message>
+    <message>
+        <source>at least %1 characters</source>
+        <translation>至少 %1 个字符</translation>
+    </message>
+    <message>
+        <source>&amp;Current password:</source>
+        <translation>当前密码(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>新密码(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat:</source>
+        <translation>确认密码(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Your other devices will be signed out and need the new password.</source>
+        <translation>你的其他设备将退出登录，需要用新密码重新登录。</translation>
+    </message>
+    <message>
+        <source>C&amp;hange</source>
+        <translation>更改(&amp;H)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Password changed; %n other device(s) signed out.</source>
+        <translation><numerusform>密码已更改；%n 台其他设备已退出登录。</numerusform></translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation>当前密码不正确。</translation>
+    </message>
+    <message>
+        <source>The new password needs at least %1 characters.</source>
+        <translation>新密码至少需要 %1 个字符。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many wrong passwords: wait %n second(s).</source>
+        <translation><numerusform>密码错误次数过多：请等待 %n 秒。</numerusform></translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <source>Not connected: try again when Confab is online.</source>
+        <translation>未连接：请在 Confab 恢复在线后重试。</translation>
+    </message>
+    <message>
+        <source>Changing…</source>
+        <translation>正在更改…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>%1 (private)</source>
@@ -288,6 +441,29 @@
     <message>
         <source>%1 mentioned you</source>
         <translation>%1 提到了你</translation>
+    </message>
+</context>
+<context>
+    <name>ClientApp</name>
+    <message>
+        <source>Sign-in kept in %1 (no keychain service; readable only by you)</source>
+        <translation>登录凭据保存在 %1（没有钥匙串服务；仅你本人可读取）</translation>
+    </message>
+    <message>
+        <source>Enter your password to sign in.</source>
+        <translation>请输入密码登录。</translation>
+    </message>
+    <message>
+        <source>You signed out.</source>
+        <translation>你已退出登录。</translation>
+    </message>
+    <message>
+        <source>This device was signed out of your account (from another device, or by a password change). Sign in again.</source>
+        <translation>此设备已退出你的账户（在另一台设备上操作，或因为密码已更改）。请重新登录。</translation>
+    </message>
+    <message>
+        <source>Your account was disabled by the server&apos;s administrator.</source>
+        <translation>你的账户已被服务器管理员停用。</translation>
     </message>
 </context>
 <context>
@@ -375,6 +551,65 @@
     </message>
 </context>
 <context>
+    <name>DevicesDialog</name>
+    <message>
+        <source>Confab — Devices</source>
+        <translation>Confab — 设备</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>登录时间</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>上次使用</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out this device</source>
+        <translation>将此设备退出登录(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Sign out &amp;all other devices</source>
+        <translation>将其他所有设备退出登录(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Signing out %1…</source>
+        <translation>正在将 %1 退出登录…</translation>
+    </message>
+    <message>
+        <source>Sign out all other devices</source>
+        <translation>将其他所有设备退出登录</translation>
+    </message>
+    <message>
+        <source>Every other device signed in to your account will need the password again. Continue?</source>
+        <translation>登录你账户的其他所有设备都需要重新输入密码。要继续吗？</translation>
+    </message>
+    <message>
+        <source>Signing out the other devices…</source>
+        <translation>正在将其他设备退出登录…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) signed out.</source>
+        <translation><numerusform>%n 台设备已退出登录。</numerusform></translation>
+    </message>
+    <message>
+        <source>Not connected: the list shows when Confab is online.</source>
+        <translation>未连接：Confab 恢复在线后会显示列表。</translation>
+    </message>
+    <message>
+        <source>%1 (this device)</source>
+        <translation>%1（本设备）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>FileVideoSource</name>
     <message>
         <source>Video file %1</source>
@@ -435,10 +670,6 @@
         <translation>加入一个服务器，或者在本机运行一个，让同一网络中的其他人加入你。</translation>
     </message>
     <message>
-        <source>host, host:port or ws://host:port</source>
-        <translation>主机、主机:端口 或 ws://主机:端口</translation>
-    </message>
-    <message>
         <source>Your name</source>
         <translation>你的名字</translation>
     </message>
@@ -475,10 +706,6 @@
         <translation>名字太长：最多 32 个字符。</translation>
     </message>
     <message>
-        <source>Names may use letters, digits, &apos;_&apos;, &apos;-&apos; and &apos;.&apos;, and start with a letter or digit (no spaces).</source>
-        <translation>名字可以使用字母、数字、“_”、“-”和“.”，须以字母或数字开头（不能有空格）。</translation>
-    </message>
-    <message>
         <source>Could not start the server on this computer: %1
 Choose another port.</source>
         <translation>无法在本机启动服务器：%1
@@ -505,6 +732,134 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>no answer</source>
         <translation>无响应</translation>
+    </message>
+    <message>
+        <source>host, host:port or wss://host:port</source>
+        <translation>主机、主机:端口 或 wss://主机:端口</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Create account</source>
+        <translation>创建账户</translation>
+    </message>
+    <message>
+        <source>Continue as guest</source>
+        <translation>以访客身份继续</translation>
+    </message>
+    <message>
+        <source>from the server&apos;s administrator</source>
+        <translation>向服务器管理员索取</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat:</source>
+        <translation>确认密码(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Invite code:</source>
+        <translation>邀请码(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>Enter your password: this computer has no sign-in kept for %1 on this server.</source>
+        <translation>请输入密码：本机没有保存 %1 在此服务器上的登录凭据。</translation>
+    </message>
+    <message>
+        <source>The keychain did not give the saved sign-in (%1). Enter your password.</source>
+        <translation>无法从钥匙串取得保存的登录凭据（%1）。请输入密码。</translation>
+    </message>
+    <message>
+        <source>if the server asks for one</source>
+        <translation>服务器要求时填写</translation>
+    </message>
+    <message>
+        <source>empty: use this computer&apos;s saved sign-in</source>
+        <translation>留空：使用本机保存的登录凭据</translation>
+    </message>
+    <message>
+        <source>at least %1 characters</source>
+        <translation>至少 %1 个字符</translation>
+    </message>
+    <message>
+        <source>Guests use any name no account holds; their private messages are not kept for them after they leave.</source>
+        <translation>访客可以使用任何未被账户占用的名字；访客离开后，其私聊消息不会保留。</translation>
+    </message>
+    <message>
+        <source>This server does not accept new accounts; ask its administrator.</source>
+        <translation>此服务器不接受注册新账户；请联系其管理员。</translation>
+    </message>
+    <message>
+        <source>Your password is not stored: this computer keeps a sign-in you can revoke from any of your devices.</source>
+        <translation>你的密码不会被保存：本机只保存一个登录凭据，你可以在自己的任何一台设备上将其撤销。</translation>
+    </message>
+    <message>
+        <source>Names may use letters and digits of one script, and &apos;_&apos;, &apos;-&apos; and &apos;.&apos;; they start with a letter or digit (no spaces, no symbols).</source>
+        <translation>名字可以使用同一种文字的字母和数字，以及“_”、“-”和“.”；须以字母或数字开头（不能有空格或符号）。</translation>
+    </message>
+    <message>
+        <source>Choose a password of at least %1 characters.</source>
+        <translation>请设置至少 %1 个字符的密码。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ: type the same password twice.</source>
+        <translation>两次输入的密码不一致：请输入两次相同的密码。</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; belongs to a registered account. Sign in with its password, or choose another name.</source>
+        <translation>“%1”属于一个已注册的账户。请用它的密码登录，或换一个名字。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; looks like the name of someone else on this server. Choose another name.</source>
+        <translation>“%1”与此服务器上其他人的名字太相似。请换一个名字。</translation>
+    </message>
+    <message>
+        <source>The name or the password is wrong.</source>
+        <translation>名字或密码不正确。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many failed sign-ins. Wait %n second(s) and try again.</source>
+        <translation><numerusform>登录失败次数过多。请等待 %n 秒后重试。</numerusform></translation>
+    </message>
+    <message>
+        <source>This computer&apos;s sign-in for %1 is no longer valid (signed out from another device, or unused for too long). Enter your password.</source>
+        <translation>本机为 %1 保存的登录凭据已失效（已在另一台设备上退出登录，或太久未使用）。请输入密码。</translation>
+    </message>
+    <message>
+        <source>This server does not accept new accounts. Sign in, or continue as a guest if the server allows it.</source>
+        <translation>此服务器不接受注册新账户。请登录；如果服务器允许，也可以以访客身份继续。</translation>
+    </message>
+    <message>
+        <source>This server needs an invite code to create an account: ask its administrator for one.</source>
+        <translation>在此服务器上创建账户需要邀请码：请向其管理员索取。</translation>
+    </message>
+    <message>
+        <source>That invite code is not valid: it is unknown, used up or expired.</source>
+        <translation>该邀请码无效：它不存在、已用完或已过期。</translation>
+    </message>
+    <message>
+        <source>This server does not allow guests: sign in or create an account.</source>
+        <translation>此服务器不允许访客：请登录或创建账户。</translation>
+    </message>
+    <message>
+        <source>This account is disabled. Ask the server&apos;s administrator.</source>
+        <translation>此账户已被停用。请联系服务器管理员。</translation>
+    </message>
+    <message>
+        <source>Not connected: the certificate of %1 changed and you did not accept the new one.</source>
+        <translation>未连接：%1 的证书已更改，而你没有接受新证书。</translation>
+    </message>
+    <message>
+        <source>Not connected: you did not accept the certificate of %1.</source>
+        <translation>未连接：你没有接受 %1 的证书。</translation>
     </message>
 </context>
 <context>
@@ -657,6 +1012,20 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Incoming call</source>
         <translation>来电</translation>
     </message>
+    <message>
+        <source> — certificate %1…%2</source>
+        <translation> — 证书 %1…%2</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256), for those who join to compare:
+%1</source>
+        <translation>证书指纹（SHA-256），供加入的人比对：
+%1</translation>
+    </message>
+    <message>
+        <source>Online — not encrypted</source>
+        <translation>在线 — 未加密</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -707,8 +1076,8 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <translation>请输入服务器地址。</translation>
     </message>
     <message>
-        <source>&apos;%1&apos; is not a server address. Use host, host:port or ws://host:port.</source>
-        <translation>“%1”不是服务器地址。请使用 主机、主机:端口 或 ws://主机:端口。</translation>
+        <source>&apos;%1&apos; is not a server address. Use host, host:port, wss://host:port or ws://host:port.</source>
+        <translation>“%1”不是服务器地址。请使用 主机、主机:端口、wss://主机:端口 或 ws://主机:端口。</translation>
     </message>
 </context>
 <context>
@@ -716,6 +1085,49 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Test pattern</source>
         <translation>测试图案</translation>
+    </message>
+</context>
+<context>
+    <name>TokenStore</name>
+    <message>
+        <source>An empty token cannot be stored.</source>
+        <translation>无法保存空的令牌。</translation>
+    </message>
+    <message>
+        <source>Keychain error: %1</source>
+        <translation>钥匙串错误：%1</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is not a token file: %2</source>
+        <translation>%1 不是令牌文件：%2</translation>
+    </message>
+    <message>
+        <source>no &quot;tokens&quot; object</source>
+        <translation>缺少 "tokens" 对象</translation>
+    </message>
+    <message>
+        <source>Could not remove %1</source>
+        <translation>无法删除 %1</translation>
+    </message>
+    <message>
+        <source>Could not create a file in %1: %2</source>
+        <translation>无法在 %1 中创建文件：%2</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not create the folder %1</source>
+        <translation>无法创建文件夹 %1</translation>
+    </message>
+    <message>
+        <source>%1 is locked by another process</source>
+        <translation>%1 已被另一个进程锁定</translation>
     </message>
 </context>
 <context>
@@ -730,6 +1142,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>%1 (you)</source>
         <translation>%1（你）</translation>
+    </message>
+    <message>
+        <source>guest</source>
+        <translation>访客</translation>
     </message>
 </context>
 <context>

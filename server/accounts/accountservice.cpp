@@ -131,24 +131,21 @@ AccountService::Outcome AccountService::signInWithToken(const QString &address,
                                                         const QString &nameKey,
                                                         const QString &token, qint64 nowMs)
 {
-    // Only the address's throttle: someone who locks a name by guessing its password must
-    // not lock its owner's devices out too (they hold tokens, which cannot be guessed).
-    if (const qint64 wait = m_throttle.retryAfterMs(address, QString(), nowMs); wait > 0) {
-        return failure(ErrorCode::AuthThrottled, wait);
-    }
+    // No throttle: tokens (256 random bits) cannot be guessed, so failures teach nothing, and
+    // someone who locks a name or an address by guessing passwords must not lock out the
+    // owner's devices too. A lookup costs an index probe; the message rate bounds them.
     const std::optional<DeviceToken> t = m_store->findToken(SecretToken::hash(token));
     if (!t) {
         if (!m_store->lastError().isEmpty())
             return failure(ErrorCode::StoreFailed);
-        // Tokens cannot be guessed, but a client that keeps trying costs lookups: throttled
-        // like passwords.
-        failed(address, nameKey, nowMs);
+        qCInfo(lcAccounts).noquote() << "unknown device token for" << nameKey << "from" << address;
         return failure(ErrorCode::TokenInvalid);
     }
     const std::optional<Account> account = m_store->findById(t->accountId);
     if (!account || account->nameKey != nameKey ||
         t->lastUsedMs < nowMs - qint64(m_config.tokenDays) * kDayMs) {
-        failed(address, nameKey, nowMs);
+        qCInfo(lcAccounts).noquote()
+            << "expired or foreign device token for" << nameKey << "from" << address;
         return failure(ErrorCode::TokenInvalid);
     }
     if (account->disabled)
@@ -175,6 +172,20 @@ void AccountService::registerAccount(const QString &address, const QString &name
     if (const qint64 wait = m_throttle.retryAfterMs(address, nameKey, nowMs); wait > 0) {
         done(failure(ErrorCode::AuthThrottled, wait));
         return;
+    }
+    // Each address may make a few accounts an hour: with open registration, accounts would
+    // otherwise be a way around the per-address limits (each has its own).
+    {
+        constexpr qint64 kHourMs = 3600 * 1000;
+        if (m_registrations.size() > 100000)
+            m_registrations.clear(); // bounded; forgetting them all errs on the lenient side
+        std::deque<qint64> &times = m_registrations[address];
+        while (!times.empty() && times.front() < nowMs - kHourMs)
+            times.pop_front();
+        if (int(times.size()) >= m_config.registrationsPerHour) {
+            done(failure(ErrorCode::AuthThrottled, times.front() + kHourMs - nowMs));
+            return;
+        }
     }
     const QString inviteHash = invite.isEmpty() ? QString() : SecretToken::inviteHash(invite);
     if (m_config.policy.registration == R::Invite) {
@@ -288,6 +299,12 @@ void AccountService::changePassword(const QString &address, qint64 accountId, qi
     if (!queued) {
         done(failure(ErrorCode::Busy, 1000));
     }
+}
+
+void AccountService::touchToken(qint64 tokenId, qint64 nowMs)
+{
+    beforeWrite();
+    m_store->touchToken(tokenId, nowMs);
 }
 
 void AccountService::rememberGuest(const QString &session, const QString &identity,

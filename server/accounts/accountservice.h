@@ -6,8 +6,11 @@
 #include "protocol/authpolicy.h"
 #include "protocol/errorcode.h"
 
+#include <QHash>
 #include <QObject>
 #include <QTimer>
+
+#include <deque>
 
 #include <functional>
 
@@ -33,6 +36,7 @@ public:
         LoginThrottle::Policy throttle;
         int eventPollMs = 1000;
         qint64 guestSessionMs = 24LL * 3600 * 1000;
+        int registrationsPerHour = 5; // per address: each new account costs a hash and a row
     };
 
     struct Outcome
@@ -80,6 +84,8 @@ public:
     // An invite code (shown once, only its hash is kept); empty on failure.
     QString createInvite(qint64 byAccountId, int uses, int days, qint64 nowMs, qint64 *expiresMs);
 
+    // A live session's token counts as used (unused tokens expire after --token-days).
+    void touchToken(qint64 tokenId, qint64 nowMs);
     // Guests' resume tokens (AccountStore::saveGuestSession), kept for guestSessionMs.
     void rememberGuest(const QString &session, const QString &identity, const QString &nameKey,
                        qint64 nowMs);
@@ -116,4 +122,5 @@ private:
     qint64 m_lastEventId = 0;
     qint64 m_lastExpiryMs = 0;
     std::function<void()> m_beforeWrite;
+    QHash<QString, std::deque<qint64>> m_registrations; // by address: times in the last hour
 };

@@ -19,7 +19,8 @@ qint64 LoginThrottle::retryAfterMs(const QString &address, const QString &nameKe
     return qMax(waitFor(m_addresses, address, nowMs), waitFor(m_names, nameKey, nowMs));
 }
 
-void LoginThrottle::fail(Table &table, const QString &key, int freeFailures, qint64 nowMs)
+void LoginThrottle::fail(Table &table, const QString &key, int freeFailures, int lockFailures,
+                         qint64 nowMs)
 {
     if (!table.contains(key) && table.size() >= m_policy.maxEntries)
         evictOldest(table, nowMs);
@@ -28,7 +29,7 @@ void LoginThrottle::fail(Table &table, const QString &key, int freeFailures, qin
         e = Entry{};
     ++e.failures;
     e.lastFailureMs = nowMs;
-    if (e.failures >= m_policy.lockFailures) {
+    if (lockFailures > 0 && e.failures >= lockFailures) {
         e.blockedUntilMs = nowMs + m_policy.lockMs;
     } else if (e.failures > freeFailures) {
         const int doublings = qMin(e.failures - freeFailures - 1, 30);
@@ -66,8 +67,8 @@ void LoginThrottle::evictOldest(Table &table, qint64 nowMs)
 
 void LoginThrottle::recordFailure(const QString &address, const QString &nameKey, qint64 nowMs)
 {
-    fail(m_addresses, address, m_policy.addressFreeFailures, nowMs);
-    fail(m_names, nameKey, m_policy.freeFailures, nowMs);
+    fail(m_addresses, address, m_policy.addressFreeFailures, m_policy.addressLockFailures, nowMs);
+    fail(m_names, nameKey, m_policy.freeFailures, m_policy.lockFailures, nowMs);
 }
 
 void LoginThrottle::recordSuccess(const QString &nameKey)

@@ -24,6 +24,9 @@ public:
         qint64 forgetMs = 60 * 60000; // a quiet hour forgets the failures
         int maxEntries = 100000;      // per table (addresses, names)
         int addressFreeFailures = 20; // an address (a NAT, an office) gets more before a delay
+        // Addresses get delays but no lock: one address must not lock everyone behind it out
+        // for a quarter of an hour (found in review: 20 wrong passwords from one address did).
+        int addressLockFailures = 0; // 0 = never
     };
 
     LoginThrottle();
@@ -49,7 +52,7 @@ private:
     using Table = QHash<QString, Entry>;
 
     qint64 waitFor(const Table &table, const QString &key, qint64 nowMs) const;
-    void fail(Table &table, const QString &key, int freeFailures, qint64 nowMs);
+    void fail(Table &table, const QString &key, int freeFailures, int lockFailures, qint64 nowMs);
     void evictOldest(Table &table, qint64 nowMs);
 
     Policy m_policy;

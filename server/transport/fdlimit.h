@@ -11,8 +11,14 @@ class FdLimit
 public:
     static constexpr int kHeadroom = 64;
 
-    // Raises the soft limit towards connections + kHeadroom (never above the hard limit).
-    // Returns how many connections the limit allows; *warning says so when it is fewer than
-    // asked for, with the numbers and what to do.
-    static int ensure(int connections, QString *warning);
+    struct Result
+    {
+        int sockets = 0;  // how many sockets the limit allows, the headroom kept aside
+        qint64 soft = -1; // the soft limit after raising it (-1: unlimited)
+        qint64 hard = -1; // the hard limit (-1: unlimited)
+    };
+
+    // Raises the soft limit towards sockets + kHeadroom (never above the hard limit) and says
+    // how many sockets it allows.
+    static Result ensure(int sockets);
 };

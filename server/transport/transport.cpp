@@ -38,6 +38,8 @@ constexpr qint64 kTlsHighWater = 64 * 1024;
 constexpr int kCloseGraceMs = 2000;
 // A WebSocket frame header is at most this long (with a 64-bit length and a mask).
 constexpr qint64 kFrameHeaderBytes = 14;
+// Over the advertised size, up to this much more gets the too_large error instead of a close.
+constexpr qint64 kSlackBytes = 4096;
 
 QWebSocketProtocol::CloseCode closeCodeFor(ErrorCode code)
 {
@@ -60,34 +62,52 @@ AddressSlot::AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &a
     : QObject(socket), m_counts(std::move(counts)), m_address(address)
 {
     ++m_counts->total;
-    ++m_counts->perAddress[m_address];
+    count(+1);
 }
 
 AddressSlot::~AddressSlot()
 {
-    release();
+    count(-1);
     --m_counts->total;
 }
 
-void AddressSlot::release()
+QHash<QString, int> *AddressSlot::table(Kind kind) const
 {
-    if (!m_counted)
+    switch (kind) {
+    case Kind::PreLogin:
+        return &m_counts->preLogin;
+    case Kind::Guest:
+        return &m_counts->guests;
+    case Kind::Account:
+        break;
+    }
+    return nullptr;
+}
+
+void AddressSlot::count(int delta)
+{
+    QHash<QString, int> *t = table(m_kind);
+    if (!t)
         return;
-    m_counted = false;
-    auto it = m_counts->perAddress.find(m_address);
-    if (it != m_counts->perAddress.end() && --it.value() <= 0)
-        m_counts->perAddress.erase(it);
+    auto it = t->find(m_address);
+    if (it == t->end())
+        it = t->insert(m_address, 0);
+    if ((it.value() += delta) <= 0)
+        t->erase(it);
+}
+
+void AddressSlot::setKind(Kind kind)
+{
+    count(-1);
+    m_kind = kind;
+    count(+1);
 }
 
 void AddressSlot::moveTo(const QString &address)
 {
-    const bool counted = m_counted;
-    release();
+    count(-1);
     m_address = address;
-    if (counted) {
-        ++m_counts->perAddress[m_address];
-        m_counted = true;
-    }
+    count(+1);
 }
 
 // Accepts into a QSslSocket when the server speaks TLS, so that the handshake can start only
@@ -183,10 +203,24 @@ bool Transport::listen(QString *error)
         m_tls = true;
     }
 
-    QString warning;
-    m_maxConnections = FdLimit::ensure(m_config.maxConnections, &warning);
-    if (!warning.isEmpty())
-        qCWarning(lcTransport).noquote() << warning;
+    // Sockets beyond --max-connections are taken only to tell the client why it is refused,
+    // and never so many that the descriptors SQLite needs run out (FdLimit's headroom).
+    const FdLimit::Result fd = FdLimit::ensure(2 * m_config.maxConnections);
+    m_socketCeiling = qMin(2 * m_config.maxConnections, fd.sockets);
+    m_maxConnections =
+        qMin(m_config.maxConnections, m_socketCeiling - qMin(64, m_socketCeiling / 8));
+    m_maxPendingUpgrades = qMax(8, qMin(1024, m_socketCeiling / 4));
+    if (m_maxConnections < m_config.maxConnections)
+        qCWarning(lcTransport).noquote()
+            << QStringLiteral("the file descriptor limit is %1 (hard limit %2), which allows %3 "
+                              "connections, not the %4 of --max-connections; raise it (ulimit -n, "
+                              "or LimitNOFILE= in the systemd unit) to at least %5, or lower "
+                              "--max-connections")
+                   .arg(fd.soft)
+                   .arg(fd.hard < 0 ? QStringLiteral("unlimited") : QString::number(fd.hard))
+                   .arg(m_maxConnections)
+                   .arg(m_config.maxConnections)
+                   .arg(2 * m_config.maxConnections + FdLimit::kHeadroom);
 
     auto open = [&](std::unique_ptr<QTcpServer> &server, quint16 port, bool tls) {
         server = std::make_unique<Listener>(tls ? &m_sslConfiguration : nullptr);
@@ -230,14 +264,18 @@ void Transport::accept(QTcpSocket *socket)
     // double the client is upgraded so it can be told the reason. A trusted proxy carries
     // many clients: they are counted once their real addresses are known.
     const bool tooMany =
-        !proxy && (m_addresses->perAddress.value(peer) >= 2 * m_config.maxConnectionsPerAddress ||
+        !proxy && (m_addresses->preLogin.value(peer) >= 2 * m_config.maxConnectionsPerAddress ||
                    m_upgradingPerAddress.value(peer) >= m_config.maxPendingUpgradesPerAddress);
-    if (m_shuttingDown || m_addresses->total >= 2 * m_maxConnections || tooMany) {
+    if (m_shuttingDown || m_addresses->total >= m_socketCeiling || tooMany) {
         qCDebug(lcTransport).noquote() << "refused connection from" << peer << "(over limits)";
         socket->abort();
         socket->deleteLater();
         return;
     }
+    // Unfinished upgrades from many addresses together: the oldest goes, so that a crowd of
+    // connections that never finish cannot keep newcomers (who finish in milliseconds) out.
+    if (m_upgrading.size() >= m_maxPendingUpgrades)
+        evictOldestUpgrade();
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     socket->setReadBufferSize(kUpgradeReadBuffer);
     // A child object of the socket gives the address's slot back when the socket is deleted.
@@ -414,9 +452,9 @@ void Transport::acceptWebSockets()
         send(c, WireFrame::text(m_greeting));
         if (m_shuttingDown) {
             closeWithError(c, ErrorCode::ServerShutdown);
-        } else if (m_addresses->perAddress.value(ip) > m_config.maxConnectionsPerAddress) {
+        } else if (m_addresses->preLogin.value(ip) > m_config.maxConnectionsPerAddress) {
             qCWarning(lcTransport).noquote() << "too many connections from" << ip << "("
-                                             << m_addresses->perAddress.value(ip) << "open)";
+                                             << m_addresses->preLogin.value(ip) << "not logged in)";
             closeWithError(c, ErrorCode::TooManyConnections);
         } else if (m_addresses->total > m_maxConnections) {
             qCWarning(lcTransport).noquote() << "server full, refusing" << ip;
@@ -430,22 +468,25 @@ void Transport::acceptWebSockets()
 void Transport::applyReadLimits(ClientConnection *c)
 {
     // What one connection can make Qt hold of its input: the read buffer plus one message
-    // being put together. Qt itself closes with 1009 past these; up to them, the decoder
+    // being put together, so at most about twice this limit per connection, whatever it sends
+    // (docs/security.md has the sum). Qt itself closes with 1009 past it; up to it, the decoder
     // answers too_large and the connection stays. A frame must fit the read buffer whole, or
-    // Qt would wait for it forever.
-    const qint64 text = c->loggedIn ? m_config.limits.maxMessageBytes * 2 : kLoginMessageBytes;
-    const qint64 message = c->largeFrames ? qMax(text, m_config.limits.maxMediaBytes * 2) : text;
+    // Qt would wait for it forever. Media-sized messages only during a call.
+    const qint64 text =
+        c->loggedIn ? m_config.limits.maxMessageBytes + kSlackBytes : kLoginMessageBytes;
+    const qint64 message =
+        c->largeFrames ? qMax(text, m_config.limits.maxMediaBytes + kSlackBytes) : text;
     c->socket->setMaxAllowedIncomingMessageSize(quint64(message));
     c->socket->setMaxAllowedIncomingFrameSize(quint64(message));
     if (c->tcp)
         c->tcp->setReadBufferSize(message + kFrameHeaderBytes + 4096);
 }
 
-void Transport::allowLargeFrames(ClientConnection *c)
+void Transport::setLargeFrames(ClientConnection *c, bool allowed)
 {
-    if (c->largeFrames)
+    if (c->largeFrames == allowed)
         return;
-    c->largeFrames = true;
+    c->largeFrames = allowed;
     applyReadLimits(c);
 }
 
@@ -455,10 +496,43 @@ ClientConnection *Transport::connectionFor(QWebSocket *socket) const
     return it == m_connections.end() ? nullptr : it->second.get();
 }
 
-void Transport::releaseAddressSlot(ClientConnection *c)
+bool Transport::countAsGuest(ClientConnection *c, bool evenIfFull)
+{
+    if (!c->slot)
+        return true;
+    if (!evenIfFull &&
+        m_addresses->guests.value(c->slot->address()) >= m_config.maxConnectionsPerAddress) {
+        qCWarning(lcTransport).noquote() << "too many guests from" << c->slot->address();
+        return false;
+    }
+    c->slot->setKind(AddressSlot::Kind::Guest);
+    return true;
+}
+
+void Transport::countAsAccount(ClientConnection *c)
 {
     if (c->slot)
-        c->slot->release();
+        c->slot->setKind(AddressSlot::Kind::Account);
+}
+
+void Transport::evictOldestUpgrade()
+{
+    auto oldest = m_upgrading.end();
+    for (auto it = m_upgrading.begin(); it != m_upgrading.end(); ++it) {
+        if (oldest == m_upgrading.end() || it->sinceMs < oldest->sinceMs)
+            oldest = it;
+    }
+    if (oldest == m_upgrading.end())
+        return;
+    qCDebug(lcTransport).noquote()
+        << "dropping the oldest unfinished upgrade, from" << oldest->address;
+    if (oldest->socket) {
+        oldest->socket->abort();
+        oldest->socket->deleteLater();
+    }
+    if (--m_upgradingPerAddress[oldest->address] <= 0)
+        m_upgradingPerAddress.remove(oldest->address);
+    m_upgrading.erase(oldest);
 }
 
 void Transport::onDisconnected(QWebSocket *socket)
@@ -729,8 +803,11 @@ void Transport::checkTimeouts()
         if (silent > m_config.idleTimeoutMs ||
             (!c->loggedIn && t - c->connectedMs > m_config.loginTimeoutMs))
             idle.push_back(c.get());
-        else if (silent >= m_config.pingIntervalMs && t - c->connectedMs >= m_config.pingIntervalMs)
+        else if (silent >= m_config.pingIntervalMs &&
+                 t - c->lastPingMs >= m_config.pingIntervalMs) {
+            c->lastPingMs = t; // one ping per interval, not one per tick of this timer
             socket->ping();
+        }
     }
     for (ClientConnection *c : idle) {
         const bool neverLoggedIn = !c->loggedIn;

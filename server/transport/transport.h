@@ -19,30 +19,42 @@
 #include <unordered_map>
 #include <vector>
 
-// Open TCP connections, in total and per address key (AddressKey).
+// Open TCP connections, in total and per address key (AddressKey): those still upgrading or
+// logging in, and guests, are counted apart, so that a full house of guests behind one NAT
+// address does not stop its account holders from connecting to sign in.
 struct AddressCounts
 {
     int total = 0;
-    QHash<QString, int> perAddress;
+    QHash<QString, int> preLogin;
+    QHash<QString, int> guests;
 };
 
 // Lives as a child of one accepted socket and holds its place in AddressCounts until the
 // socket is deleted, however that happens. The address can change once (a trusted proxy tells
-// the real one) or stop counting (an account signs in: accounts have their own limit).
+// the real one); a login moves it from the pre-login count to the guests', or out of the
+// per-address counts altogether (accounts have a limit of their own).
+//
+// Q_OBJECT: so that findChild<AddressSlot *> finds it among the socket's other children.
 class AddressSlot : public QObject
 {
-    Q_OBJECT // findChild<AddressSlot *> finds it among the socket's other children
-        public : AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &address,
-                             QObject *socket);
+    Q_OBJECT
+public:
+    enum class Kind { PreLogin, Guest, Account };
+
+    AddressSlot(std::shared_ptr<AddressCounts> counts, const QString &address, QObject *socket);
     ~AddressSlot() override;
     void moveTo(const QString &address);
-    void release();
+    void setKind(Kind kind);
+    Kind kind() const { return m_kind; }
     QString address() const { return m_address; }
 
 private:
+    QHash<QString, int> *table(Kind kind) const;
+    void count(int delta);
+
     std::shared_ptr<AddressCounts> m_counts;
     QString m_address;
-    bool m_counted = true;
+    Kind m_kind = Kind::PreLogin;
 };
 
 // The server's transport: accepting (plain or TLS), per-address and total limits, the upgrade
@@ -87,10 +99,14 @@ public:
     // The error in `dialect` (before login: the dialect of the request being refused).
     void closeWithError(ClientConnection *c, ErrorCode code);
     void closeWithError(ClientConnection *c, ErrorCode code, Dialect dialect);
+    // A guest login counts against --max-connections-per-address for guests; false when that
+    // address has no room (the caller refuses the login).
+    // evenIfFull: a guest resuming its session takes the place of its old connection.
+    bool countAsGuest(ClientConnection *c, bool evenIfFull = false);
     // Accounts are counted per account, not per address (an office behind one NAT).
-    void releaseAddressSlot(ClientConnection *c);
-    // In a call: media-sized messages allowed from now on (and a read buffer to hold them).
-    void allowLargeFrames(ClientConnection *c);
+    void countAsAccount(ClientConnection *c);
+    // In a call: media-sized messages allowed (and a read buffer to hold them); after it, not.
+    void setLargeFrames(ClientConnection *c, bool allowed);
     // Sets what Qt may buffer of the connection's input for its state (login, chat, call).
     void applyReadLimits(ClientConnection *c);
     void scheduleTurnEnd();
@@ -138,6 +154,7 @@ private:
     void markSlow(ClientConnection *c, qint64 queued, qint64 adding);
     void dropSlowConsumers();
     void checkTimeouts();
+    void evictOldestUpgrade();
     ClientConnection *connectionFor(QWebSocket *socket) const;
     QString upgradeKey(QTcpSocket *socket) const;
 
@@ -152,6 +169,8 @@ private:
     QTimer m_keepalive;
     QByteArray m_greeting;
     int m_maxConnections = 0;
+    int m_socketCeiling = 0; // sockets open at most: the descriptor limit keeps its headroom
+    int m_maxPendingUpgrades = 0;
 
     std::unordered_map<QWebSocket *, std::unique_ptr<ClientConnection>> m_connections;
     std::shared_ptr<AddressCounts> m_addresses = std::make_shared<AddressCounts>();

@@ -4,36 +4,57 @@
 #include "call/callsession.h"
 #include "callcoordinator.h"
 #include "callwindow.h"
+#include "certificatedialog.h"
+#include "changepassworddialog.h"
 #include "clientapp.h"
 #include "composeedit.h"
+#include "devicesdialog.h"
 #include "embeddedserver.h"
 #include "incomingcalldialog.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
+#include "net/certificatepins.h"
 #include "theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCryptographicHash>
 #include <QDir>
+#include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
 
+#include <functional>
 #include <memory>
 
 namespace {
 
-std::unique_ptr<ChatController> join(const QUrl &url, const QString &name)
+// Connects `name` to the embedded server (its certificate pinned in `pins`) as a guest, or
+// with `credentials`, and waits until it is online.
+std::unique_ptr<ChatController> join(const QUrl &url, const QString &name, CertificatePins *pins,
+                                     const ClientSession::Credentials &credentials = {})
 {
     auto c = std::make_unique<ChatController>();
+    c->session()->setCertificatePins(pins);
     QSignalSpy in(c->session(), &ClientSession::loggedIn);
-    c->connectTo(url, name);
-    if (!in.wait(5000))
-        qFatal("%s could not log in", qPrintable(name));
+    QSignalSpy refused(c->session(), &ClientSession::loginFailed);
+    QSignalSpy rejected(c->session(), &ClientSession::certificateRejected);
+    c->connectTo(url, name, credentials);
+    const bool answered = QTest::qWaitFor(
+        [&] { return !in.isEmpty() || !refused.isEmpty() || !rejected.isEmpty(); }, 5000);
+    if (!answered || in.isEmpty())
+        qFatal("%s could not log in: %s", qPrintable(name),
+               !refused.isEmpty()    ? qPrintable(refused.first().at(1).toString())
+               : !rejected.isEmpty() ? "the certificate was rejected"
+                                     : "no answer");
     return c;
 }
 
@@ -51,6 +72,30 @@ bool save(QWidget *w, const QString &path)
     const bool ok = shot.save(path);
     qInfo("%s %s (%dx%d)", ok ? "wrote" : "FAILED", qPrintable(path), shot.width(), shot.height());
     return ok;
+}
+
+// For modal dialogs that run their own exec() inside `run`: grabs the dialog once it shows,
+// then cancels it so `run` returns.
+void saveModal(const std::function<void()> &run, const QString &path)
+{
+    QTimer::singleShot(0, [path] {
+        QWidget *modal = nullptr;
+        if (!QTest::qWaitFor([&] { return (modal = QApplication::activeModalWidget()); }, 5000))
+            qFatal("no dialog for %s", qPrintable(path));
+        save(modal, path);
+        auto *box = qobject_cast<QMessageBox *>(modal);
+        if (box && box->button(QMessageBox::Cancel))
+            box->button(QMessageBox::Cancel)->click();
+        else if (auto *dialog = qobject_cast<QDialog *>(modal))
+            dialog->reject();
+    });
+    run();
+}
+
+void fill(QWidget *dialog, const char *field, const QString &text)
+{
+    if (auto *edit = dialog->findChild<QLineEdit *>(QLatin1String(field)))
+        edit->setText(text);
 }
 
 } // namespace
@@ -83,6 +128,11 @@ int main(int argc, char *argv[])
         qFatal("server: %s", qPrintable(error));
     const QUrl url(server.localAddress());
     const bool zh = parser.value(lang).startsWith(QLatin1String("zh"));
+    // The host's self-signed certificate, pinned for everyone who joins it here, as a user
+    // who compared the fingerprint would have.
+    CertificatePins pins(dir.filePath(QStringLiteral("pins.ini")));
+    pins.pin(QStringLiteral("127.0.0.1:%1").arg(server.port()), server.fingerprint());
+    const QString lanHostPort = QStringLiteral("192.168.1.20:%1").arg(server.port());
 
     Settings settings(dir.filePath(QStringLiteral("settings.ini")));
     settings.setTheme(Settings::themeFromName(parser.value(theme)));
@@ -91,13 +141,42 @@ int main(int argc, char *argv[])
         settings.setServerAddress(QStringLiteral("chat.example.org:9000"));
         settings.setUserName(QStringLiteral("alice"));
         LoginDialog dialog(&idle, &settings, {});
+        dialog.setMode(LoginDialog::Mode::SignIn);
         dialog.show();
         save(&dialog, parser.value(out) + QStringLiteral("/login-%1.png").arg(suffix));
     }
+    {
+        ChatController idle;
+        LoginDialog dialog(&idle, &settings, {});
+        dialog.setMode(LoginDialog::Mode::CreateAccount);
+        fill(&dialog, "passwordEdit", QStringLiteral("correct horse battery"));
+        fill(&dialog, "repeatEdit", QStringLiteral("correct horse battery"));
+        dialog.show();
+        save(&dialog, parser.value(out) + QStringLiteral("/login-create-%1.png").arg(suffix));
+    }
 
-    auto bob = join(url, QStringLiteral("bob"));
-    auto carol = join(url, QStringLiteral("carol"));
-    auto dave = join(url, QStringLiteral("dave"));
+    // Joining a hosted server the first time, and after its certificate changed.
+    saveModal([&] { CertificateDialog::ask(nullptr, lanHostPort, server.fingerprint(), false); },
+              parser.value(out) + QStringLiteral("/certificate-%1.png").arg(suffix));
+    const QString otherFingerprint = QString::fromLatin1(
+        QCryptographicHash::hash("another certificate", QCryptographicHash::Sha256)
+            .toHex(':')
+            .toUpper());
+    saveModal([&] { CertificateDialog::ask(nullptr, lanHostPort, otherFingerprint, true); },
+              parser.value(out) + QStringLiteral("/certificate-changed-%1.png").arg(suffix));
+
+    // alice has an account (made on her phone, so the devices list has two entries); bob,
+    // carol and dave join as guests.
+    ClientSession::Credentials registration;
+    registration.mode = ClientSession::Credentials::Mode::Register;
+    registration.password = QStringLiteral("correct horse battery");
+    registration.device = QStringLiteral("alice-phone (Android 14)");
+    join(url, QStringLiteral("alice"), &pins, registration)->disconnectFromServer();
+    settle();
+
+    auto bob = join(url, QStringLiteral("bob"), &pins);
+    auto carol = join(url, QStringLiteral("carol"), &pins);
+    auto dave = join(url, QStringLiteral("dave"), &pins);
     bob->send({}, zh ? QStringLiteral("大家好！今天下午三点开会 🎉")
                      : QStringLiteral("Morning all! Stand-up moved to 3 pm 🎉"));
     carol->send({}, zh ? QStringLiteral("收到，我会准时到。")
@@ -105,7 +184,11 @@ int main(int argc, char *argv[])
     carol->send({}, zh ? QStringLiteral("议程在这里：https://wiki.example.org/standup")
                        : QStringLiteral("Agenda is here: https://wiki.example.org/standup"));
     settle();
-    auto alice = join(url, QStringLiteral("alice"));
+    ClientSession::Credentials signIn;
+    signIn.mode = ClientSession::Credentials::Mode::Password;
+    signIn.password = registration.password;
+    signIn.device = QStringLiteral("alice-laptop (Debian GNU/Linux 12 (bookworm))");
+    auto alice = join(url, QStringLiteral("alice"), &pins, signIn);
     settle();
     alice->send({}, zh ? QStringLiteral("好的，我把设计稿也带上。")
                        : QStringLiteral("Sounds good, I'll bring the mock-ups."));
@@ -124,7 +207,7 @@ int main(int argc, char *argv[])
     dave->noteTyping();
 
     MainWindow window(alice.get(), &settings);
-    window.setHostAddresses({QStringLiteral("ws://192.168.1.20:%1").arg(server.port())});
+    window.setHostAddresses({QStringLiteral("wss://") + lanHostPort}, server.fingerprint());
     window.resize(1100, 720);
     window.show();
     settle(600);
@@ -133,6 +216,29 @@ int main(int argc, char *argv[])
     window.composeEdit()->setPlainText(zh ? QStringLiteral("好的，") : QStringLiteral("Sure, "));
     settle(300);
     save(&window, parser.value(out) + QStringLiteral("/private-%1.png").arg(suffix));
+
+    // Account → Devices: this laptop and the phone alice registered on.
+    {
+        QSignalSpy received(alice->session(), &ClientSession::devicesReceived);
+        DevicesDialog devices(alice->session(), &window);
+        devices.show();
+        if (!QTest::qWaitFor([&] { return !received.isEmpty(); }, 5000))
+            qFatal("no device list");
+        auto *list = devices.findChild<QTreeWidget *>(QStringLiteral("deviceList"));
+        for (int i = 0; list && i < list->topLevelItemCount(); ++i) {
+            if (!list->topLevelItem(i)->font(0).bold()) // the other device: "Sign out" enables
+                list->setCurrentItem(list->topLevelItem(i));
+        }
+        save(&devices, parser.value(out) + QStringLiteral("/devices-%1.png").arg(suffix));
+    }
+    // Account → Change password.
+    {
+        ChangePasswordDialog change(alice->session(), &window);
+        fill(&change, "oldPasswordEdit", registration.password);
+        fill(&change, "newPasswordEdit", QStringLiteral("staple battery horse"));
+        change.show();
+        save(&change, parser.value(out) + QStringLiteral("/change-password-%1.png").arg(suffix));
+    }
 
     // A video call with bob: the incoming-call dialog on his side, the call window on
     // alice's, with the test pattern standing in for the cameras.

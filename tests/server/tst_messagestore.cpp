@@ -185,12 +185,19 @@ private slots:
         }
         QVERIFY(store.commit());
         HistoryQuery q = query(QStringLiteral("a2"), {}, 200);
-        q.maxBytes = 20000; // about 2 messages of 4000 characters (8 KB of UTF-16 each)
+        q.maxBytes = 20000; // 5 messages of 4000 bytes of UTF-8
         bool more = false;
         const auto page = store.history(q, &more);
         QVERIFY(page);
         QVERIFY(more);
-        QVERIFY2(page->size() >= 1 && page->size() <= 3, qPrintable(QString::number(page->size())));
+        QCOMPARE(page->size(), 5);
+        // Counted as the UTF-8 that goes out: 4000 Chinese characters are 12000 bytes.
+        ChatMessage wide =
+            message(QStringLiteral("alice"), QString(4000, QChar(0x6C49)), QString());
+        QCOMPARE(store.append(wide, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store.commit());
+        QCOMPARE(store.history(q, &more)->size(), 3);                // 12000 + 4000 + 4000 bytes
         QCOMPARE(page->last().content.at(0), QLatin1Char('a' + 19)); // the newest, oldest first
         // One message larger than the bound still comes (a page is never empty).
         q.maxBytes = 10;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QTcpSocket>
@@ -33,8 +34,21 @@ public:
     QByteArray closeReason() const { return m_closeReason; }
     QList<Frame> frames() const { return m_frames; }
 
+    // Like open(), from the local address `source` (e.g. 127.0.0.2: the whole 127/8 is
+    // loopback, so one test can be several users' addresses) to `server` (127.0.0.1 or ::1).
+    bool openFrom(const QHostAddress &source, const QHostAddress &server, quint16 port,
+                  int receiveBuffer = 0);
+    // Reads at most bytesPerSecond (a share every intervalMs) instead of all that arrives, like
+    // a user on a slow downlink: Qt holds no more than one share, the kernel the rest.
+    void readPaced(qint64 bytesPerSecond, int intervalMs = 100);
+    // Text frames received so far that contain `needle`.
+    int countText(const QByteArray &needle) const;
+    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+
 private:
     void parse();
+    bool upgrade();
+    void takeFrames();
 
     QTcpSocket m_socket;
     QByteArray m_buffer;
