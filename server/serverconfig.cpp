@@ -108,7 +108,9 @@ public:
         bool ok = false;
         const double d = value.toDouble(&ok);
         const bool wholeOnly = std::is_integral_v<T>;
-        if (!ok || d < double(min) || d > double(max) || (wholeOnly && d != double(qint64(d)))) {
+        // Written so that NaN (which QString::toDouble reads from "nan") fails the range check.
+        if (!ok || !(d >= double(min) && d <= double(max)) ||
+            (wholeOnly && d != double(qint64(d)))) {
             m_errors << QStringLiteral("--%1: '%2' is not a %5 from %3 to %4")
                             .arg(QLatin1String(name), value)
                             .arg(double(min))

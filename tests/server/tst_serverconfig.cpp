@@ -56,6 +56,15 @@ private slots:
         QTest::newRow("port range")
             << QStringList{QStringLiteral("--port"), QStringLiteral("70000")}
             << QStringLiteral("65535");
+        // QString::toDouble reads "nan"; it passed a range check written as "d < min || d > max".
+        QTest::newRow("port nan") << QStringList{QStringLiteral("--port"), QStringLiteral("nan")}
+                                  << QStringLiteral("from 0 to 65535");
+        QTest::newRow("rate nan") << QStringList{QStringLiteral("--rate-limit"),
+                                                 QStringLiteral("NaN")}
+                                  << QStringLiteral("--rate-limit");
+        QTest::newRow("ping infinite")
+            << QStringList{QStringLiteral("--ping-interval"), QStringLiteral("inf")}
+            << QStringLiteral("--ping-interval");
         QTest::newRow("listen") << QStringList{QStringLiteral("--listen"),
                                                QStringLiteral("localhostx")}
                                 << QStringLiteral("not an IP address");
