@@ -109,7 +109,7 @@ private:
 
     // m_room's names as one JSON array, as login confirmations and seed presence carry it.
     const QByteArray &userListJson();
-    QByteArray guestListJson() const;
+    const QByteArray &guestListJson();
     qint64 now() const { return m_transport.now(); }
 
     ServerConfig m_config;
@@ -130,6 +130,8 @@ private:
     // stale, and the next use rebuilds it. So a login costs a copy of these bytes instead
     // of serialising every name again (which made n logins O(n^2) JSON work).
     QByteArray m_userListJson = QByteArrayLiteral("[]");
+    QByteArray m_guestListJson = QByteArrayLiteral("[]"); // the online guests (login confirmations)
+    bool m_guestListStale = false;
     bool m_userListStale = false;
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;

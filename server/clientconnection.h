@@ -60,7 +60,8 @@ struct ClientConnection
     // History requests wait here while an answer is on its way to the kernel.
     std::deque<ClientRequest> historyQueue;
     bool historyInFlight = false;
-    qint64 historyFrameBytes = 0; // the page on its way out, counted in the server's total
+    qint64 historyFrameBytes = 0;   // the page on its way out, counted in the server's total
+    bool historyTimerArmed = false; // waiting for its payer's history budget (SendBudget)
 
     bool isGuest() const { return accountId == 0; }
     // Who pays for what this connection makes the server send (SendBudget).

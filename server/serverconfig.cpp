@@ -80,6 +80,13 @@ constexpr OptionSpec kOptions[] = {
      "Private bytes per second into one user, all senders together (default 65536).", "n"},
     {"inbox-bytes-burst", "Private bytes into one user at once (default 262144).", "n"},
     {"history-bytes", "Most bytes of text in one history page (default 262144).", "n"},
+    {"history-bytes-per-second",
+     "History bytes per second one account, or one guest address, may fetch (default 1048576).",
+     "n"},
+    {"history-bytes-burst",
+     "History bytes one account or guest address may fetch at once "
+     "(default 4194304).",
+     "n"},
 };
 
 // Reads an integer option and checks its range; records an error message otherwise.
@@ -312,6 +319,8 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     r.number<qint64>("inbox-bytes-per-second", 1, qint64(1) << 40, &c.inboxBytesPerSecond);
     r.number<qint64>("inbox-bytes-burst", 1, qint64(1) << 40, &c.inboxBytesBurst);
     r.number<qint64>("history-bytes", 1024, qint64(1) << 32, &c.limits.historyBytes);
+    r.number<qint64>("history-bytes-per-second", 1024, qint64(1) << 40, &c.historyBytesPerSecond);
+    r.number<qint64>("history-bytes-burst", 1024, qint64(1) << 40, &c.historyBytesBurst);
     // A burst smaller than one allowed message would refuse that message for ever.
     // (A message costs its text's UTF-8 plus 128; its text is at most the JSON's size.)
     const qint64 largest = c.limits.maxMessageBytes + 128;

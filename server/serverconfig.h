@@ -39,6 +39,8 @@ struct ServerConfig
     // Public chat into the whole room, and private messages into one user (SendBudget).
     qint64 roomBytesPerSecond = 262144;
     qint64 roomBytesBurst = 524288;
+    qint64 historyBytesPerSecond = 1048576;
+    qint64 historyBytesBurst = 4194304;
     qint64 inboxBytesPerSecond = 65536;
     qint64 inboxBytesBurst = 262144;
     qint64 maxQueuedBytes = 4 * 1024 * 1024; // per receiver, then it is disconnected

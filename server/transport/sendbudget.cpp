@@ -55,6 +55,27 @@ bool SendBudget::takePublic(const QString &key, qint64 bytes, qint64 nowMs)
                       nowMs);
 }
 
+qint64 SendBudget::historyWaitMs(const QString &requester, qint64 nowMs)
+{
+    auto it = m_history.find(requester);
+    if (it == m_history.end())
+        return 0;
+    refill(*it, m_rates.historyPerSecond, m_rates.historyBurst, nowMs);
+    if (it->tokens > 0)
+        return 0;
+    // Rounded up, so that the bucket is above zero when the wait is over.
+    return qint64(-it->tokens * 1000.0 / double(m_rates.historyPerSecond)) + 1;
+}
+
+void SendBudget::takeHistory(const QString &requester, qint64 bytes, qint64 nowMs)
+{
+    auto it = m_history.find(requester);
+    if (it == m_history.end())
+        it = m_history.insert(requester, Bucket{double(m_rates.historyBurst), nowMs});
+    refill(*it, m_rates.historyPerSecond, m_rates.historyBurst, nowMs);
+    it->tokens -= double(bytes);
+}
+
 void SendBudget::prune(qint64 nowMs)
 {
     for (auto it = m_senders.begin(); it != m_senders.end();) {
@@ -68,6 +89,13 @@ void SendBudget::prune(qint64 nowMs)
         refill(*it, m_rates.inboxPerSecond, m_rates.inboxBurst, nowMs);
         if (it->tokens >= double(m_rates.inboxBurst))
             it = m_inboxes.erase(it);
+        else
+            ++it;
+    }
+    for (auto it = m_history.begin(); it != m_history.end();) {
+        refill(*it, m_rates.historyPerSecond, m_rates.historyBurst, nowMs);
+        if (it->tokens >= double(m_rates.historyBurst))
+            it = m_history.erase(it);
         else
             ++it;
     }

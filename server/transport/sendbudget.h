@@ -26,6 +26,11 @@ public:
         // Private messages and typing into one user, from all senders together.
         qint64 inboxPerSecond = 65536;
         qint64 inboxBurst = 262144;
+        // History pages one account, or one guest address, makes the server send: 32
+        // connections asking for pages of 16 KB messages had a page built and written for each
+        // of them in the same turns, and everyone's messages waited behind (issue: hardening).
+        qint64 historyPerSecond = 1048576;
+        qint64 historyBurst = 4194304;
     };
 
     SendBudget();
@@ -36,10 +41,16 @@ public:
     // Takes `bytes` for a message to one user (by NameRules::key).
     bool takePrivate(const QString &sender, const QString &recipient, qint64 bytes, qint64 nowMs);
 
+    // How long (ms) the history pages of `requester` must wait before the next one may be built:
+    // 0 while its bucket has anything left. A page's size is known only once it is built, so
+    // the page that empties the bucket is sent whole and the debt paid by waiting.
+    qint64 historyWaitMs(const QString &requester, qint64 nowMs);
+    void takeHistory(const QString &requester, qint64 bytes, qint64 nowMs);
+
     // Forgets senders whose buckets are full again (they cost nothing to recreate): the table
     // holds only those who sent recently.
     void prune(qint64 nowMs);
-    int senders() const { return int(m_senders.size() + m_inboxes.size()); }
+    int senders() const { return int(m_senders.size() + m_inboxes.size() + m_history.size()); }
     const Rates &rates() const { return m_rates; }
 
 private:
@@ -58,4 +69,5 @@ private:
     Bucket m_room;
     QHash<QString, Bucket> m_senders;
     QHash<QString, Bucket> m_inboxes;
+    QHash<QString, Bucket> m_history;
 };

@@ -217,6 +217,30 @@ private slots:
         QVERIFY(budget.takePublic(QStringLiteral("busy2"), 3000, t + 13000));
     }
 
+    void historyBudgetPacesPagesPerPayer()
+    {
+        SendBudget::Rates rates;
+        rates.historyPerSecond = 1000;
+        rates.historyBurst = 4000;
+        SendBudget budget(rates);
+        const qint64 t = 7000;
+        // A payer nobody has charged yet may go at once.
+        QCOMPARE(budget.historyWaitMs(QStringLiteral("a"), t), 0);
+        // A page is sent whole even when it is bigger than what is left: the debt is waited off.
+        budget.takeHistory(QStringLiteral("a"), 3000, t);
+        QCOMPARE(budget.historyWaitMs(QStringLiteral("a"), t), 0);
+        budget.takeHistory(QStringLiteral("a"), 3500, t);
+        QCOMPARE(budget.historyWaitMs(QStringLiteral("a"), t), 2501); // 2500 bytes at 1000/s
+        QCOMPARE(budget.historyWaitMs(QStringLiteral("a"), t + 2501), 0);
+        // Others pay for their own pages.
+        QCOMPARE(budget.historyWaitMs(QStringLiteral("b"), t), 0);
+        // Refilled buckets are forgotten.
+        budget.prune(t + 2501);
+        QCOMPARE(budget.senders(), 1);
+        budget.prune(t + 60000);
+        QCOMPARE(budget.senders(), 0);
+    }
+
     void sendBudgetProtectsOneInbox()
     {
         SendBudget::Rates rates;
