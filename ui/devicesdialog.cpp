@@ -6,8 +6,6 @@
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -94,19 +92,17 @@ void DevicesDialog::refresh()
         m_status->setText(tr("Not connected: the list shows when Confab is online."));
 }
 
-void DevicesDialog::fill(const QJsonArray &devices)
+void DevicesDialog::fill(const QList<DeviceInfo> &devices)
 {
     m_list->clear();
-    for (const QJsonValue &v : devices) {
-        const QJsonObject d = v.toObject();
-        const bool current = d.value(QLatin1String("current")).toBool();
-        const QString label = d.value(QLatin1String("label")).toString();
+    for (const DeviceInfo &d : devices) {
+        const bool current = d.current;
+        const QString &label = d.label;
         auto *item =
             new QTreeWidgetItem(m_list, {current ? tr("%1 (this device)").arg(label) : label,
-                                         when(d.value(QLatin1String("created")).toInteger()),
-                                         when(d.value(QLatin1String("last_used")).toInteger())});
+                                         when(d.createdMs), when(d.lastUsedMs)});
         item->setToolTip(0, label);
-        item->setData(0, kIdRole, d.value(QLatin1String("id")).toInteger());
+        item->setData(0, kIdRole, d.id);
         item->setData(0, kCurrentRole, current);
         if (current) {
             QFont bold = item->font(0);

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QDialog>
+#include <QList>
 
 class ClientSession;
+struct DeviceInfo;
 class QLabel;
 class QPushButton;
 class QTreeWidget;
@@ -17,7 +19,7 @@ public:
 
 private:
     void refresh();
-    void fill(const QJsonArray &devices);
+    void fill(const QList<DeviceInfo> &devices);
 
     ClientSession *m_session;
     QTreeWidget *m_list;

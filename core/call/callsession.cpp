@@ -6,22 +6,7 @@
 #include "protocol/mediapacketheader.h"
 #include "protocol/messageencoder.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-
 namespace {
-QString str(const QJsonObject &o, const char *key)
-{
-    return o.value(QLatin1String(key)).toString();
-}
-QStringList codecsOf(const QJsonObject &o)
-{
-    QStringList list;
-    const QJsonArray codecs = o.value(QLatin1String("codecs")).toArray();
-    for (const QJsonValue &c : codecs)
-        list << c.toString();
-    return list;
-}
 // The `media` list of an invite or accept.
 QStringList mediaFor(bool video)
 {
@@ -29,10 +14,6 @@ QStringList mediaFor(bool video)
     if (video)
         media << QStringLiteral("video");
     return media;
-}
-quint32 callOf(const QJsonObject &o)
-{
-    return quint32(o.value(QLatin1String("call")).toInteger());
 }
 } // namespace
 
@@ -195,13 +176,7 @@ void CallSession::hangUp()
 
 void CallSession::send(const QString &type, const QString &reason)
 {
-    QByteArray json = MessageEncoder::callRequest(type, m_callId);
-    if (!reason.isEmpty()) {
-        QJsonObject o = QJsonDocument::fromJson(json).object();
-        o.insert(QLatin1String("reason"), reason);
-        json = QJsonDocument(o).toJson(QJsonDocument::Compact);
-    }
-    m_session->sendCallRequest(json);
+    m_session->sendCallRequest(MessageEncoder::callRequest(type, m_callId, {}, {}, {}, {}, reason));
 }
 
 void CallSession::setMuted(bool muted)
@@ -250,14 +225,15 @@ QImage CallSession::takePreview()
     return m_videoPipeline->preview()->take();
 }
 
-void CallSession::onEvent(const QJsonObject &event)
+void CallSession::onEvent(const ServerMessage &event)
 {
-    const QString type = str(event, "type");
-    const quint32 call = callOf(event);
-    const QString from = str(event, "from");
+    using T = ServerMessage::Type;
+    const T type = event.type;
+    const quint32 call = event.callId;
+    const QString &from = event.from;
 
-    if (type == QLatin1String("ack")) {
-        if (m_state == State::Outgoing && m_callId == 0 && str(event, "id") == m_inviteRef) {
+    if (type == T::CallAck) {
+        if (m_state == State::Outgoing && m_callId == 0 && event.ref == m_inviteRef) {
             m_callId = call;
         } else if (call != 0 && call != m_callId) {
             // The ack of an invite the user already gave up on.
@@ -266,7 +242,7 @@ void CallSession::onEvent(const QJsonObject &event)
         }
         return;
     }
-    if (type == QLatin1String("call_invite")) {
+    if (type == T::CallInvite) {
         if (m_state != State::Idle) {
             m_session->sendCallRequest(
                 MessageEncoder::callRequest(QStringLiteral("call_busy"), call));
@@ -274,9 +250,8 @@ void CallSession::onEvent(const QJsonObject &event)
         }
         m_peer = from;
         m_callId = call;
-        const QJsonArray media = event.value(QLatin1String("media")).toArray();
-        m_video = media.contains(QLatin1String("video"));
-        m_peerCodecs = codecsOf(event);
+        m_video = event.media.contains(QLatin1String("video"));
+        m_peerCodecs = event.codecs;
         setState(State::Incoming);
         send(QStringLiteral("call_ringing"));
         emit incomingCall(from, m_video);
@@ -289,41 +264,40 @@ void CallSession::onEvent(const QJsonObject &event)
     if (!ours) {
         // The callee answered just as we gave up: the server has an active call we left.
         // End it there too, or the other side sits in a silent call and we look busy.
-        if (type == QLatin1String("call_accept") && call != 0)
+        if (type == T::CallAccept && call != 0)
             m_session->sendCallRequest(
                 MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
         return;
     }
-    if (type == QLatin1String("call_ringing")) {
+    if (type == T::CallRinging) {
         m_peerRinging = true;
         emit peerRinging();
-    } else if (type == QLatin1String("call_accept")) {
+    } else if (type == T::CallAccept) {
         if (m_state != State::Outgoing)
             return;
-        const QJsonArray media = event.value(QLatin1String("media")).toArray();
-        m_video = m_video && media.contains(QLatin1String("video"));
-        m_peerCodecs = codecsOf(event);
+        m_video = m_video && event.media.contains(QLatin1String("video"));
+        m_peerCodecs = event.codecs;
         beginSending();
-    } else if (type == QLatin1String("call_reject")) {
+    } else if (type == T::CallReject) {
         finish(tr("%1 declined the call.").arg(m_peer));
-    } else if (type == QLatin1String("call_busy")) {
+    } else if (type == T::CallBusy) {
         finish(tr("%1 is in another call. Try again later.").arg(m_peer));
-    } else if (type == QLatin1String("call_cancel")) {
+    } else if (type == T::CallCancel) {
         const bool missed = m_state == State::Incoming;
         finish(missed ? tr("Missed call from %1.").arg(m_peer) : tr("%1 hung up.").arg(m_peer),
                missed);
-    } else if (type == QLatin1String("call_timeout")) {
+    } else if (type == T::CallTimeout) {
         if (m_state == State::Incoming)
             finish(tr("Missed call from %1.").arg(m_peer), true);
         else
             finish(tr("%1 did not answer.").arg(m_peer));
-    } else if (type == QLatin1String("call_hangup")) {
-        if (str(event, "reason") == QLatin1String("disconnected"))
+    } else if (type == T::CallHangup) {
+        if (event.reason == QLatin1String("disconnected"))
             finish(tr("The call with %1 ended: their connection was lost.").arg(m_peer),
                    m_state == State::Incoming);
         else
             finish(tr("%1 hung up.").arg(m_peer));
-    } else if (type == QLatin1String("call_keyframe")) {
+    } else if (type == T::CallKeyframe) {
         QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline] { p->requestKeyframe(); });
     }
 }

@@ -4,10 +4,10 @@
 #include "call/callstats.h"
 #include "call/mediabacklog.h"
 #include "call/videopipeline.h"
+#include "protocol/servermessage.h"
 
 #include <QElapsedTimer>
 #include <QImage>
-#include <QJsonObject>
 #include <QObject>
 #include <QThread>
 
@@ -106,7 +106,7 @@ signals:
     void deviceProblem(const QString &message);
 
 private:
-    void onEvent(const QJsonObject &event);
+    void onEvent(const ServerMessage &event);
     void onError(int code, const QString &text, const QString &ref);
     void onSessionState();
     void setState(State state);

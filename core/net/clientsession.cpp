@@ -6,7 +6,6 @@
 
 #include <QDateTime>
 #include <QEventLoop>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -16,21 +15,6 @@
 Q_LOGGING_CATEGORY(lcSession, "confab.session")
 
 namespace {
-
-QString str(const QJsonObject &o, const char *key)
-{
-    return o.value(QLatin1String(key)).toString();
-}
-
-QStringList strings(const QJsonValue &v)
-{
-    QStringList list;
-    for (const QJsonValue &item : v.toArray()) {
-        if (item.isString())
-            list.append(item.toString());
-    }
-    return list;
-}
 
 // Errors after which trying again with the same message cannot succeed.
 bool rejectsForGood(ErrorCode code)
@@ -358,82 +342,111 @@ void ClientSession::sendJson(const QByteArray &json)
 void ClientSession::onText(const QString &text)
 {
     m_sinceLastMessage.restart();
-    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-    const QString type = str(o, "type");
-    if (o.contains(QLatin1String("code"))) {
-        onError(o);
+    const DecodedServerMessage decoded = m_decoder.decode(text.toUtf8());
+    if (!decoded.ok()) {
+        // A broken or hostile server: what it meant cannot be known, so nothing is done.
+        qCWarning(lcSession).noquote()
+            << "dropped a message from the server:" << decoded.errorText();
         return;
     }
-    if (type == QLatin1String("handshake")) {
-        m_limits = ProtocolLimits::fromJson(o.value(QLatin1String("limits")).toObject());
-        m_policy = AuthPolicy::fromJson(o.value(QLatin1String("auth")).toObject());
-        m_plainFallback = false; // it answered: whatever the scheme, it is the right one
-        if (isEncrypted() && m_pins && !m_pins->seenWithTls(hostPort(m_url))) {
-            m_pins->markSeenWithTls(hostPort(m_url)); // never fall back to ws:// for it again
-            m_pins->sync();
-        }
-        emit authPolicyReceived(m_policy);
-        setState(State::LoggingIn);
-        sendLogin();
-    } else if (type == QLatin1String("login")) {
-        if (o.value(QLatin1String("self")).toBool())
-            onLoggedIn(o);
-    } else if (type == QLatin1String("presence")) {
-        const QStringList joined = strings(o.value(QLatin1String("joined")));
-        const QStringList left = strings(o.value(QLatin1String("left")));
-        for (const QString &n : left) {
-            m_users.removeAll(n);
-            m_guests.remove(NameRules::key(n));
-        }
-        const QStringList guests = strings(o.value(QLatin1String("guests")));
-        for (const QString &n : joined) {
-            if (!m_users.contains(n))
-                m_users.append(n);
-            // A name that joined again may have signed in this time, or the other way round.
-            if (guests.contains(n))
-                m_guests.insert(NameRules::key(n));
-            else
-                m_guests.remove(NameRules::key(n));
-        }
-        emit usersChanged(joined, left);
-    } else if (type == QLatin1String("user")) {
-        if (const auto m = ChatMessage::fromJson(o)) {
-            m_lastSeq = qMax(m_lastSeq, m->seq);
-            emit messageReceived(*m);
-        }
-    } else if (type.startsWith(QLatin1String("call_")) ||
-               (type == QLatin1String("ack") && o.contains(QLatin1String("call")))) {
-        emit callEventReceived(o);
-    } else if (type == QLatin1String("ack")) {
-        const QString id = str(o, "id");
-        const qint64 seq = o.value(QLatin1String("seq")).toInteger();
-        m_outbox.acknowledge(id);
-        emit messageAcknowledged(id, seq, o.value(QLatin1String("ts")).toInteger());
-    } else if (type == QLatin1String("history")) {
-        QList<ChatMessage> messages;
-        for (const QJsonValue &v : o.value(QLatin1String("messages")).toArray()) {
-            if (const auto m = ChatMessage::fromJson(v.toObject())) {
-                m_lastSeq = qMax(m_lastSeq, m->seq);
-                messages.append(*m);
-            }
-        }
-        const QString ref = str(o, "id");
-        const bool more = o.value(QLatin1String("more")).toBool();
-        emit historyReceived(str(o, "with"), messages, more, ref);
-        if (ref == m_catchUpRef && more)
-            catchUp(); // a long absence: keep reading forwards
-    } else if (type == QLatin1String("typing")) {
-        emit typingChanged(str(o, "from"), str(o, "to"), o.value(QLatin1String("state")).toBool());
-    } else if (type == QLatin1String("password_changed")) {
-        emit passwordChanged(o.value(QLatin1String("revoked")).toInt());
-    } else if (type == QLatin1String("devices")) {
-        emit devicesReceived(o.value(QLatin1String("devices")).toArray());
-    } else if (type == QLatin1String("device_revoked")) {
-        emit deviceRevoked(o.value(QLatin1String("count")).toInt());
-    } else if (type == QLatin1String("invite")) {
-        emit inviteCreated(str(o, "code"), o.value(QLatin1String("uses")).toInt(),
-                           o.value(QLatin1String("expires")).toInteger());
+    onMessage(decoded.message);
+}
+
+void ClientSession::onMessage(const ServerMessage &m)
+{
+    using T = ServerMessage::Type;
+    if (m.isCallEvent()) {
+        emit callEventReceived(m);
+        return;
     }
+    switch (m.type) {
+    case T::Handshake:
+        onHandshake(m);
+        break;
+    case T::Login:
+        if (m.self)
+            onLoggedIn(m);
+        break;
+    case T::Presence:
+        onPresence(m);
+        break;
+    case T::Chat:
+        m_lastSeq = qMax(m_lastSeq, m.message.seq);
+        emit messageReceived(m.message);
+        break;
+    case T::Ack:
+        m_outbox.acknowledge(m.ref);
+        emit messageAcknowledged(m.ref, m.seq, m.timestampMs);
+        break;
+    case T::History:
+        onHistory(m);
+        break;
+    case T::Typing:
+        emit typingChanged(m.from, m.to, m.typing);
+        break;
+    case T::Error:
+        onError(m);
+        break;
+    case T::PasswordChanged:
+        emit passwordChanged(m.count);
+        break;
+    case T::Devices:
+        emit devicesReceived(m.devices);
+        break;
+    case T::DeviceRevoked:
+        emit deviceRevoked(m.count);
+        break;
+    case T::InviteCreated:
+        emit inviteCreated(m.inviteCode, m.inviteUses, m.inviteExpiresMs);
+        break;
+    case T::Unknown:
+        qCDebug(lcSession).noquote() << "ignored a message of type" << m.typeName;
+        break;
+    default: // pong (the WebSocket pings keep the connection alive), seed-only messages
+        break;
+    }
+}
+
+void ClientSession::onHandshake(const ServerMessage &m)
+{
+    m_limits = m.limits;
+    m_decoder = ServerMessageDecoder(m_limits);
+    m_policy = m.auth;
+    m_plainFallback = false; // it answered: whatever the scheme, it is the right one
+    if (isEncrypted() && m_pins && !m_pins->seenWithTls(hostPort(m_url))) {
+        m_pins->markSeenWithTls(hostPort(m_url)); // never fall back to ws:// for it again
+        m_pins->sync();
+    }
+    emit authPolicyReceived(m_policy);
+    setState(State::LoggingIn);
+    sendLogin();
+}
+
+void ClientSession::onPresence(const ServerMessage &m)
+{
+    for (const QString &n : m.left) {
+        m_users.removeAll(n);
+        m_guests.remove(NameRules::key(n));
+    }
+    for (const QString &n : m.joined) {
+        if (!m_users.contains(n))
+            m_users.append(n);
+        // A name that joined again may have signed in this time, or the other way round.
+        if (m.guests.contains(n))
+            m_guests.insert(NameRules::key(n));
+        else
+            m_guests.remove(NameRules::key(n));
+    }
+    emit usersChanged(m.joined, m.left);
+}
+
+void ClientSession::onHistory(const ServerMessage &m)
+{
+    for (const ChatMessage &message : m.messages)
+        m_lastSeq = qMax(m_lastSeq, message.seq);
+    emit historyReceived(m.with, m.messages, m.more, m.ref);
+    if (m.ref == m_catchUpRef && m.more)
+        catchUp(); // a long absence: keep reading forwards
 }
 
 void ClientSession::sendLogin()
@@ -519,22 +532,22 @@ void ClientSession::signOut()
     m_ended = true;
 }
 
-void ClientSession::onLoggedIn(const QJsonObject &o)
+void ClientSession::onLoggedIn(const ServerMessage &m)
 {
-    m_session = str(o, "session");
-    m_users = strings(o.value(QLatin1String("user_list")));
-    m_account = o.value(QLatin1String("account")).toBool();
-    m_admin = o.value(QLatin1String("admin")).toBool();
+    m_session = m.session;
+    m_users = m.users;
+    m_account = m.account;
+    m_admin = m.admin;
     m_guests.clear();
-    for (const QString &g : strings(o.value(QLatin1String("guests"))))
+    for (const QString &g : m.guests)
         m_guests.insert(NameRules::key(g));
     // The server's spelling of the name (an account's, or the normalised form).
-    if (const QString confirmed = str(o, "content"); !confirmed.isEmpty())
-        m_name = confirmed;
-    if (const QString token = str(o, "token"); !token.isEmpty()) {
+    if (!m.name.isEmpty())
+        m_name = m.name;
+    if (!m.token.isEmpty()) {
         // From now on the token, never the password: it is not kept in memory either.
-        m_credentials = Credentials{Credentials::Mode::Token, {}, token, {}, {}};
-        emit tokenIssued(token);
+        m_credentials = Credentials{Credentials::Mode::Token, {}, m.token, {}, {}};
+        emit tokenIssued(m.token);
     }
     const bool reconnected = m_everOnline;
     m_everOnline = true;
@@ -548,12 +561,12 @@ void ClientSession::onLoggedIn(const QJsonObject &o)
     flushOutbox();
 }
 
-void ClientSession::onError(const QJsonObject &o)
+void ClientSession::onError(const ServerMessage &m)
 {
-    const ErrorCode code = errorCodeFromName(str(o, "code"));
-    const QString text = str(o, "content");
-    const QString ref = str(o, "id");
-    m_retryAfter = o.value(QLatin1String("retry_after")).toInt();
+    const ErrorCode code = m.code;
+    const QString &text = m.text;
+    const QString &ref = m.ref;
+    m_retryAfter = m.retryAfterSeconds;
     if (m_state == State::LoggingIn && code == ErrorCode::Busy) {
         // The server's password queue is full: the same login again, a little later.
         QTimer::singleShot(qBound(1, m_retryAfter, 30) * 1000, this, [this] {

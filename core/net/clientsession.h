@@ -6,6 +6,8 @@
 #include "protocol/chatmessage.h"
 #include "protocol/errorcode.h"
 #include "protocol/protocollimits.h"
+#include "protocol/servermessage.h"
+#include "protocol/servermessagedecoder.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -137,7 +139,7 @@ signals:
     // The address had no scheme and the server does not speak TLS: connected with ws://.
     void fellBackToPlain();
     void passwordChanged(int devicesSignedOut);
-    void devicesReceived(const QJsonArray &devices);
+    void devicesReceived(const QList<DeviceInfo> &devices);
     void deviceRevoked(int count);
     void inviteCreated(const QString &code, int uses, qint64 expiresMs);
     // The connection could not be made or was lost; a reconnect follows after delayMs.
@@ -152,8 +154,9 @@ signals:
     void typingChanged(const QString &from, const QString &to, bool typing);
     // ref: the id of the request that caused it, "" when none.
     void errorReceived(ErrorCode code, const QString &text, const QString &ref);
-    // A call step from the server (call_invite, call_accept, ..., or the ack of an invite).
-    void callEventReceived(const QJsonObject &event);
+    // A call step from the server (call_invite, call_accept, ..., or the ack of an invite):
+    // a message for which ServerMessage::isCallEvent() is true.
+    void callEventReceived(const ServerMessage &event);
     // A media packet of the current call, header and payload as sent.
     void mediaReceived(const QByteArray &packet);
 
@@ -163,8 +166,12 @@ private:
     void onConnected();
     void onDisconnected();
     void onText(const QString &text);
-    void onLoggedIn(const QJsonObject &o);
-    void onError(const QJsonObject &o);
+    void onMessage(const ServerMessage &m);
+    void onHandshake(const ServerMessage &m);
+    void onPresence(const ServerMessage &m);
+    void onHistory(const ServerMessage &m);
+    void onLoggedIn(const ServerMessage &m);
+    void onError(const ServerMessage &m);
     void onSslErrors(const QList<QSslError> &errors);
     void sendLogin();
     QString nextRef(const char *prefix);
@@ -199,6 +206,7 @@ private:
     bool m_everOnline = false; // logged in at least once since open()
     bool m_ended = false;      // the server ended the session for good: do not come back
     ProtocolLimits m_limits;
+    ServerMessageDecoder m_decoder; // follows m_limits: the server's own bounds
     QStringList m_users;
     qint64 m_lastSeq = 0;
     Outbox m_outbox;

@@ -436,7 +436,7 @@ QByteArray MessageEncoder::invite(const QString &code, int uses, qint64 expiresM
 
 QByteArray MessageEncoder::callRequest(const QString &type, quint32 call, const QString &to,
                                        const QStringList &media, const QString &id,
-                                       const QStringList &codecs)
+                                       const QStringList &codecs, const QString &reason)
 {
     QJsonObject o{{QStringLiteral("type"), type}};
     if (call != 0)
@@ -449,6 +449,8 @@ QByteArray MessageEncoder::callRequest(const QString &type, quint32 call, const 
         o.insert(QStringLiteral("id"), id);
     if (!codecs.isEmpty())
         o.insert(QStringLiteral("codecs"), QJsonArray::fromStringList(codecs));
+    if (!reason.isEmpty())
+        o.insert(QStringLiteral("reason"), reason);
     return compact(o);
 }
 

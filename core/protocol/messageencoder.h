@@ -105,5 +105,5 @@ public:
     static QByteArray typingRequest(bool state, const QString &to = {});
     static QByteArray callRequest(const QString &type, quint32 call, const QString &to = {},
                                   const QStringList &media = {}, const QString &id = {},
-                                  const QStringList &codecs = {});
+                                  const QStringList &codecs = {}, const QString &reason = {});
 };

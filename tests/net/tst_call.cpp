@@ -14,7 +14,6 @@
 #include "serverprocess.h"
 
 #include "tonepower.h"
-#include <QJsonObject>
 
 #include <QSignalSpy>
 #include <QTest>
@@ -33,17 +32,18 @@ std::unique_ptr<ClientSession> online(const QUrl &url, const QString &name)
         return nullptr;
     return s;
 }
-QJsonObject waitEvent(QSignalSpy &spy, const QString &type)
+// The latest call event of this wire type; one without a typeName when none came.
+ServerMessage waitEvent(QSignalSpy &spy, const QString &type)
 {
-    QJsonObject found;
+    ServerMessage found;
     (void)QTest::qWaitFor(
         [&] {
             for (const auto &args : spy) {
-                const QJsonObject o = args.at(0).toJsonObject();
-                if (o.value(QLatin1String("type")).toString() == type)
-                    found = o;
+                const auto m = args.at(0).value<ServerMessage>();
+                if (m.typeName == type)
+                    found = m;
             }
-            return !found.isEmpty();
+            return !found.typeName.isEmpty();
         },
         5000);
     return found;
@@ -70,15 +70,11 @@ private slots:
         alice->sendCallRequest(MessageEncoder::callRequest(
             QStringLiteral("call_invite"), 0, QStringLiteral("bob"),
             {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("c1")));
-        const quint32 call = quint32(
-            waitEvent(aliceEvents, QStringLiteral("ack")).value(QLatin1String("call")).toInteger());
+        const quint32 call = waitEvent(aliceEvents, QStringLiteral("ack")).callId;
         QVERIFY(call != 0);
-        QCOMPARE(quint32(waitEvent(bobEvents, QStringLiteral("call_invite"))
-                             .value(QLatin1String("call"))
-                             .toInteger()),
-                 call);
+        QCOMPARE(waitEvent(bobEvents, QStringLiteral("call_invite")).callId, call);
         bob->sendCallRequest(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
-        QVERIFY(!waitEvent(aliceEvents, QStringLiteral("call_accept")).isEmpty());
+        QVERIFY(!waitEvent(aliceEvents, QStringLiteral("call_accept")).typeName.isEmpty());
 
         // Alice's side: 30 video frames and 50 audio frames (1 s), interleaved as captured.
         auto video = VideoEncoder::createVp8();
@@ -153,7 +149,7 @@ private slots:
 
         // Hang-up ends it on both sides.
         bob->sendCallRequest(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
-        QVERIFY(!waitEvent(aliceEvents, QStringLiteral("call_hangup")).isEmpty());
+        QVERIFY(!waitEvent(aliceEvents, QStringLiteral("call_hangup")).typeName.isEmpty());
     }
 };
 

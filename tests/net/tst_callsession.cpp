@@ -11,7 +11,6 @@
 #include "serverprocess.h"
 
 #include "tonepower.h"
-#include <QJsonObject>
 
 #include <QSemaphore>
 #include <QSignalSpy>
@@ -28,6 +27,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 namespace {
 struct User
@@ -380,9 +380,9 @@ private slots:
         quint32 call = 0;
         QVERIFY(QTest::qWaitFor([&] {
             for (const auto &args : malloryEvents) {
-                const QJsonObject o = args.at(0).toJsonObject();
-                if (o.value(QLatin1String("type")).toString() == QLatin1String("call_accept"))
-                    call = quint32(o.value(QLatin1String("call")).toInteger());
+                const auto m = args.at(0).value<ServerMessage>();
+                if (m.type == ServerMessage::Type::CallAccept)
+                    call = m.callId;
             }
             return call != 0;
         }));
@@ -413,8 +413,7 @@ private slots:
         // Bob asked for a keyframe (the VP8 "keyframes" did not decode).
         QVERIFY(QTest::qWaitFor([&] {
             for (const auto &args : malloryEvents) {
-                if (args.at(0).toJsonObject().value(QLatin1String("type")).toString() ==
-                    QLatin1String("call_keyframe"))
+                if (args.at(0).value<ServerMessage>().type == ServerMessage::Type::CallKeyframe)
                     return true;
             }
             return false;
@@ -568,32 +567,29 @@ private slots:
         auto bob = rawSession(server.url(), QStringLiteral("bob"));
         QVERIFY(bob);
         QSignalSpy bobEvents(bob.get(), &ClientSession::callEventReceived);
-        auto eventOfType = [&](const QString &type, int from = 0) {
+        using T = ServerMessage::Type;
+        auto eventOfType = [&](T type, int from = 0) -> std::optional<ServerMessage> {
             for (int i = from; i < bobEvents.size(); ++i) {
-                const QJsonObject o = bobEvents.at(i).at(0).toJsonObject();
-                if (o.value(QLatin1String("type")).toString() == type)
-                    return o;
+                const auto m = bobEvents.at(i).at(0).value<ServerMessage>();
+                if (m.type == type)
+                    return m;
             }
-            return QJsonObject();
+            return std::nullopt;
         };
         QVERIFY(alice.calls->call(QStringLiteral("bob")));
-        QVERIFY(
-            QTest::qWaitFor([&] { return !eventOfType(QStringLiteral("call_invite")).isEmpty(); }));
-        const quint32 call = quint32(
-            eventOfType(QStringLiteral("call_invite")).value(QLatin1String("call")).toInteger());
+        QVERIFY(QTest::qWaitFor([&] { return eventOfType(T::CallInvite).has_value(); }));
+        const quint32 call = eventOfType(T::CallInvite)->callId;
         QVERIFY(QTest::qWaitFor([&] { return alice.calls->callId() == call; }));
         bob->sendCallRequest(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
         alice.calls->hangUp(); // before alice's client has seen the accept
         QCOMPARE(alice.calls->state(), CallSession::State::Idle);
         QVERIFY(QTest::qWaitFor([&] {
-            return !eventOfType(QStringLiteral("call_cancel")).isEmpty() ||
-                   !eventOfType(QStringLiteral("call_hangup")).isEmpty();
+            return eventOfType(T::CallCancel).has_value() || eventOfType(T::CallHangup).has_value();
         }));
         // No ghost: a new call from alice rings at bob.
         const int before = int(bobEvents.size());
         QVERIFY(QTest::qWaitFor([&] { return alice.calls->call(QStringLiteral("bob")); }));
-        QVERIFY(QTest::qWaitFor(
-            [&] { return !eventOfType(QStringLiteral("call_invite"), before).isEmpty(); }));
+        QVERIFY(QTest::qWaitFor([&] { return eventOfType(T::CallInvite, before).has_value(); }));
     }
 
     void voiceCallKeepsTheCameraOff()

@@ -1,11 +1,15 @@
 // ClientSession against a real confab-server process: login, refusal, reconnect after the
-// server dies, offline sending; nothing lost and nothing doubled.
+// server dies, offline sending; nothing lost and nothing doubled. And against a fake server
+// that sends what no real one would.
 #include "net/clientsession.h"
+#include "protocol/messageencoder.h"
 #include "serverprocess.h"
 
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 #include <memory>
 
@@ -129,7 +133,8 @@ private slots:
         auto delivered = [&] {
             QSet<qint64> seqs;
             for (const auto &args : bobGot)
-                if (args.at(0).value<ChatMessage>().content == QLatin1String("while the server is down"))
+                if (args.at(0).value<ChatMessage>().content ==
+                    QLatin1String("while the server is down"))
                     seqs.insert(args.at(0).value<ChatMessage>().seq);
             for (const auto &args : bobHistory)
                 for (const ChatMessage &m : args.at(1).value<QList<ChatMessage>>())
@@ -175,6 +180,69 @@ private slots:
         QCOMPARE(rejected.at(0).at(0).toString(), id);
         QCOMPARE(rejected.at(0).at(1).value<ErrorCode>(), ErrorCode::MessageTooLong);
         QVERIFY(s->outbox().isEmpty());
+    }
+
+    void badMessagesFromTheServerAreDropped()
+    {
+        // A broken or hostile server (a fake one here): what does not decode is dropped with a
+        // warning that names the problem, nothing of it is acted on, and the session goes on.
+        QWebSocketServer fake(QStringLiteral("fake"), QWebSocketServer::NonSecureMode);
+        QVERIFY(fake.listen(QHostAddress::LocalHost));
+        std::unique_ptr<QWebSocket> peer;
+        connect(&fake, &QWebSocketServer::newConnection, this, [&] {
+            peer.reset(fake.nextPendingConnection());
+            peer->sendTextMessage(QString::fromUtf8(
+                MessageEncoder::handshake(ProtocolLimits{}, QStringLiteral("fake"))));
+            connect(peer.get(), &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+                if (text.contains(QLatin1String(R"("type":"login")")))
+                    peer->sendTextMessage(QStringLiteral(
+                        R"({"account":false,"content":"alice","guests":["alice"],"online":1,"self":true,"session":"0123456789abcdef0123456789abcdef","ts":1,"type":"login","user_list":["alice"]})"));
+            });
+        });
+        auto s = fastSession();
+        QSignalSpy in(s.get(), &ClientSession::loggedIn);
+        s->open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(fake.serverPort())),
+                QStringLiteral("alice"));
+        QVERIFY(in.wait());
+        QSignalSpy received(s.get(), &ClientSession::messageReceived);
+        QSignalSpy history(s.get(), &ClientSession::historyReceived);
+        QSignalSpy calls(s.get(), &ClientSession::callEventReceived);
+        QSignalSpy errors(s.get(), &ClientSession::errorReceived);
+        QSignalSpy invites(s.get(), &ClientSession::inviteCreated);
+
+        const char *prefix = "dropped a message from the server: ";
+        for (const char *problem : {"out of range: seq", "not a JSON object",
+                                    "wrong type: messages[0]", "wrong type: call", "not JSON"})
+            QTest::ignoreMessage(QtWarningMsg,
+                                 qPrintable(QLatin1String(prefix) + QLatin1String(problem)));
+        for (const char *bad : {
+                 R"({"content":"x","from":"bob","seq":1e300,"ts":1,"type":"user"})",
+                 "[1,2]",
+                 R"({"id":"h-1","messages":[7],"more":true,"type":"history","with":""})",
+                 R"({"call":"7","from":"bob","type":"call_invite"})",
+                 "{\"type\":",
+             })
+            peer->sendTextMessage(QString::fromUtf8(bad));
+        // An invite code has a "code" field too; it is not an error.
+        peer->sendTextMessage(QStringLiteral(
+            R"({"code":"7QK2M9-B4XTNV-0R8HCD-W3PJ6F","expires":1796260258604,"id":"inv-1","type":"invite","uses":2})"));
+        peer->sendTextMessage(QStringLiteral(R"({"call":7,"from":"bob","type":"call_ringing"})"));
+        peer->sendTextMessage(
+            QStringLiteral(R"({"content":"fine","from":"bob","seq":5,"ts":1,"type":"user"})"));
+
+        QTRY_COMPARE(received.size(), 1);
+        QCOMPARE(received.at(0).at(0).value<ChatMessage>().content, QStringLiteral("fine"));
+        QCOMPARE(s->lastSeq(), 5); // not the 1e300 of the dropped one
+        QVERIFY(history.isEmpty());
+        QCOMPARE(calls.size(), 1);
+        QCOMPARE(calls.at(0).at(0).value<ServerMessage>().type, ServerMessage::Type::CallRinging);
+        QCOMPARE(calls.at(0).at(0).value<ServerMessage>().callId, 7u);
+        QCOMPARE(invites.size(), 1);
+        QCOMPARE(invites.at(0).at(0).toString(), QStringLiteral("7QK2M9-B4XTNV-0R8HCD-W3PJ6F"));
+        QCOMPARE(invites.at(0).at(1).toInt(), 2);
+        QVERIFY(errors.isEmpty());
+        QCOMPARE(s->state(), State::Online);
+        s->close();
     }
 };
 
