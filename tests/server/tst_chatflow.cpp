@@ -559,6 +559,22 @@ private slots:
             QCOMPARE(MessageEncoder::logout(QStringLiteral("x"), list, 3, d, 42),
                      MessageEncoder::logout(QStringLiteral("x"), odd, 3, d, 42));
         }
+        // The online guests are spliced in the same way, into valid JSON.
+        LoginInfo info;
+        info.guestsJson = list;
+        QJsonParseError error;
+        const QJsonObject confirmation =
+            QJsonDocument::fromJson(MessageEncoder::loginHead(QStringLiteral("y"), 2, true, 5,
+                                                              QStringLiteral("s"), &info) +
+                                        list + '}',
+                                    &error)
+                .object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(confirmation.value(QLatin1String("guests")).toArray(),
+                 QJsonArray::fromStringList(odd));
+        QCOMPARE(confirmation.value(QLatin1String("user_list")).toArray(),
+                 QJsonArray::fromStringList(odd));
+        QCOMPARE(confirmation.value(QLatin1String("session")).toString(), QStringLiteral("s"));
     }
 
     void userListKeepsJoinOrderAndEscapingThroughLeaves()
