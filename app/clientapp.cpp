@@ -12,6 +12,7 @@
 
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <cstdio>
@@ -24,6 +25,9 @@ ClientApp::ClientApp(QApplication &app, const ClientOptions &options)
     Theme::apply(app, m_settings.theme());
     ClientSession *session = m_controller.session();
     session->setCertificatePins(&m_pins);
+    // What the user writes is kept until the server has it, across quits and crashes: one file
+    // per server and name in the data folder.
+    session->setOutboxFolder(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     // A sign-in's device token goes to the keychain (or the 0600 file): never the password.
     connect(session, &ClientSession::tokenIssued, this, [this](const QString &token) {
         m_tokens.write(ServerAddress::accountKey(m_controller.session()->url(),

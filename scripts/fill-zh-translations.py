@@ -294,6 +294,24 @@ ZH = {
     'Could not create the folder %1': '无法创建文件夹 %1',
     '%1 is locked by another process': '%1 已被另一个进程锁定',
     'guest': '访客',
+    'Unsent messages are kept in memory only (%1); they are lost if Confab quits.':
+        '未发送的消息只保存在内存中（%1）；退出 Confab 后会丢失。',
+    '1 message is not sent yet. Quit anyway? It will be sent next time.':
+        '有 1 条消息尚未发送。仍要退出吗？下次启动时会发送。',
+    '%n messages are not sent yet. Quit anyway? They will be sent next time.':
+        '有 %n 条消息尚未发送。仍要退出吗？下次启动时会发送。',
+    '1 message is not sent yet and will be lost. Quit anyway?': '有 1 条消息尚未发送，退出后会丢失。仍要退出吗？',
+    '%n messages are not sent yet and will be lost. Quit anyway?':
+        '有 %n 条消息尚未发送，退出后会丢失。仍要退出吗？',
+    'Quit Confab': '退出 Confab',
+    '&Quit anyway': '仍然退出(&Q)',
+    'cannot create the folder %1': '无法创建文件夹 %1',
+    'cannot open %1: %2': '无法打开 %1：%2',
+    '%1 was written by a newer version of Confab': '%1 由较新版本的 Confab 写入',
+    'cannot use %1: %2': '无法使用 %1：%2',
+    'not a usable SQLite file': '不是可用的 SQLite 文件',
+    'cannot read %1': '无法读取 %1',
+    'cannot write to %1': '无法写入 %1',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

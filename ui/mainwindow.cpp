@@ -20,6 +20,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -201,6 +202,15 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
 
     ClientSession *session = controller->session();
     connect(session, &ClientSession::stateChanged, this, &MainWindow::updateStatus);
+    auto storageWarning = [this](const QString &why) {
+        statusBar()->showMessage(
+            tr("Unsent messages are kept in memory only (%1); they are lost if Confab quits.")
+                .arg(why),
+            30000);
+    };
+    connect(session, &ClientSession::outboxStorageFailed, this, storageWarning);
+    if (!session->outboxError().isEmpty())
+        storageWarning(session->outboxError()); // the file failed before this window was made
     connect(session, &ClientSession::stateChanged, this, &MainWindow::updateHeader);
     connect(controller->users(), &QAbstractItemModel::rowsInserted, this,
             &MainWindow::updateHeader);
@@ -271,7 +281,10 @@ void MainWindow::buildMenus()
         m_compose->setCtrlEnterSends(on);
     });
     app->addSeparator();
-    QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    QAction *quit = app->addAction(tr("&Quit"), this, [this] {
+        if (confirmQuit())
+            qApp->quit();
+    });
     quit->setShortcut(QKeySequence::Quit);
 
     m_account = new AccountMenu(m_controller->session(), this);
@@ -451,8 +464,40 @@ void MainWindow::resizeEvent(QResizeEvent *event)
     m_rightPanel->setVisible(width() >= kHideUsersBelow);
 }
 
+bool MainWindow::confirmQuit()
+{
+    const int unsent = m_controller->unsentCount();
+    if (m_quitConfirmed || unsent == 0)
+        return true;
+    // English has a singular; the rest of the sentence follows it.
+    const bool kept = !m_controller->session()->outboxPath().isEmpty();
+    QString text;
+    if (kept)
+        text = unsent == 1
+                   ? tr("1 message is not sent yet. Quit anyway? It will be sent next time.")
+                   : tr("%n messages are not sent yet. Quit anyway? They will be sent "
+                        "next time.",
+                        nullptr, unsent);
+    else
+        text = unsent == 1 ? tr("1 message is not sent yet and will be lost. Quit anyway?")
+                           : tr("%n messages are not sent yet and will be lost. Quit anyway?",
+                                nullptr, unsent);
+    QMessageBox box(QMessageBox::Question, tr("Quit Confab"), text, QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("quitConfirmation"));
+    QPushButton *quit = box.addButton(tr("&Quit anyway"), QMessageBox::AcceptRole);
+    box.setDefaultButton(box.addButton(QMessageBox::Cancel));
+    box.exec();
+    // Once said, it holds: the application's quit closes this window again.
+    m_quitConfirmed = box.clickedButton() == quit;
+    return m_quitConfirmed;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!confirmQuit()) {
+        event->ignore();
+        return;
+    }
     m_settings->setWindowGeometry(saveGeometry());
     m_settings->sync();
     QMainWindow::closeEvent(event);

@@ -57,6 +57,8 @@ private:
     void updateStatus();
     void updateTyping();
     void sendCurrent(const QString &text);
+    // Asks before quitting with messages the server has not acknowledged; true = go ahead.
+    bool confirmQuit();
 
     ChatController *m_controller;
     Settings *m_settings;
@@ -80,4 +82,5 @@ private:
     QTimer *m_countdown;
     TrayNotifier *m_notifier;
     AccountMenu *m_account = nullptr;
+    bool m_quitConfirmed = false;
 };

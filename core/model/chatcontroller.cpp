@@ -80,6 +80,22 @@ void ChatController::connectTo(const QUrl &url, const QString &name,
 {
     m_initialHistoryLoaded = false;
     m_session.open(url, name, credentials);
+    showUnsent();
+}
+
+void ChatController::showUnsent()
+{
+    // What an earlier run left in the outbox file: shown as "sending…" at once, and replaced
+    // by the server's copy when it is acknowledged.
+    for (const Outbox::Entry &e : m_session.outbox().entries()) {
+        if (m_pendingKeys.contains(e.clientId))
+            continue;
+        m_pendingKeys.insert(e.clientId, e.to);
+        m_texts.insert(e.clientId, {e.content, e.to});
+        m_conversations.messages(e.to)->addPending(e.clientId, self(), e.to, e.content,
+                                                   e.created.toMSecsSinceEpoch());
+        m_conversations.noteActivity(e.to, e.created.toMSecsSinceEpoch(), false, false);
+    }
 }
 
 QString ChatController::keyFor(const ChatMessage &m) const

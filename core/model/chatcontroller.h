@@ -27,6 +27,8 @@ public:
     void connectTo(const QUrl &url, const QString &name,
                    const ClientSession::Credentials &credentials = ClientSession::Credentials());
     void disconnectFromServer() { m_session.close(); }
+    // Messages written but not acknowledged by the server yet (the window asks before quitting).
+    int unsentCount() const { return m_session.outbox().size(); }
 
     // Sends `text` in the conversation `key` ("" = the room). In the room, "@name text" is a
     // private message and is filed under that person's conversation. Returns the
@@ -55,6 +57,7 @@ private:
     void onMessage(const ChatMessage &m);
     void onHistory(const QString &with, const QList<ChatMessage> &messages, bool more);
     void onTyping(const QString &from, const QString &to, bool typing);
+    void showUnsent();
 
     ClientSession m_session;
     ConversationListModel m_conversations;

@@ -146,14 +146,14 @@ int MessageListModel::addMessages(const QList<ChatMessage> &messages, const QStr
 }
 
 void MessageListModel::addPending(const QString &clientId, const QString &from, const QString &to,
-                                  const QString &content)
+                                  const QString &content, qint64 timestampMs)
 {
     Item item;
     item.message.clientId = clientId;
     item.message.from = from;
     item.message.to = to;
     item.message.content = content;
-    item.message.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    item.message.timestampMs = timestampMs > 0 ? timestampMs : QDateTime::currentMSecsSinceEpoch();
     item.own = true;
     item.delivery = Delivery::Pending;
     const int row = int(m_items.size());

@@ -49,8 +49,9 @@ public:
     bool addMessage(const ChatMessage &message, bool own, bool mentionsMe);
     // Several at once, in any order relative to what is listed (history pages, catch-up).
     int addMessages(const QList<ChatMessage> &messages, const QString &self);
+    // timestampMs: when it was written (0 = now).
     void addPending(const QString &clientId, const QString &from, const QString &to,
-                    const QString &content);
+                    const QString &content, qint64 timestampMs = 0);
     void markSent(const QString &clientId, qint64 seq, qint64 timestampMs);
     void markFailed(const QString &clientId, const QString &error);
     void removePending(const QString &clientId);

@@ -5,6 +5,7 @@
 #include "protocol/namerules.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -105,6 +106,11 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
     connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError e) { m_lastError = e; });
 
+    connect(&m_outboxStore, &OutboxStore::failed, this, [this](const QString &message) {
+        qCWarning(lcSession).noquote() << "outbox kept in memory only:" << message;
+        emit outboxStorageFailed(message);
+    });
+
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
                 [this](QNetworkInformation::Reachability r) {
@@ -135,6 +141,7 @@ void ClientSession::open(const QUrl &url, const QString &name, const Credentials
     m_url = url;
     m_name = name;
     m_credentials = credentials;
+    openOutboxFile();
     m_session.clear();
     m_wanted = true;
     m_everOnline = false;
@@ -166,6 +173,40 @@ void ClientSession::close()
             });
     }
     setState(State::Offline);
+}
+
+void ClientSession::openOutboxFile()
+{
+    if (m_outboxFolder.isEmpty())
+        return;
+    const QString path = QDir(m_outboxFolder).filePath(OutboxStore::fileName(m_url, m_name));
+    const QString previous = m_outboxStore.path();
+    if (m_outboxStore.isOpen() && previous == path)
+        return;
+    m_outbox.setStore(nullptr);
+    m_outboxStore.close();
+    // Another server or name: its messages stay in its file, for when it is opened again, and
+    // must not go out under this one (even when its file had failed).
+    if (!previous.isEmpty() && previous != path)
+        m_outbox.clear();
+    if (!m_outboxStore.open(path)) {
+        qCWarning(lcSession).noquote()
+            << "outbox kept in memory only:" << m_outboxStore.errorString();
+        emit outboxStorageFailed(m_outboxStore.errorString());
+        return;
+    }
+    m_outbox.setStore(&m_outboxStore);
+}
+
+QString ClientSession::outboxPath() const
+{
+    return m_outboxStore.isOpen() ? m_outboxStore.path() : QString();
+}
+
+QString ClientSession::outboxError() const
+{
+    return m_outboxFolder.isEmpty() || m_outboxStore.isOpen() ? QString()
+                                                              : m_outboxStore.errorString();
 }
 
 bool ClientSession::waitForClosed(int timeoutMs)

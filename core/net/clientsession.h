@@ -1,6 +1,7 @@
 #pragma once
 
 #include "net/outbox.h"
+#include "net/outboxstore.h"
 #include "net/reconnectbackoff.h"
 #include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
@@ -89,6 +90,16 @@ public:
     // Milliseconds until the next reconnect attempt, or -1 when none is scheduled.
     int reconnectRemainingMs() const;
     const Outbox &outbox() const { return m_outbox; }
+    // Keeps the outbox in a SQLite file in this folder, one per server and name
+    // (OutboxStore::fileName), opened by open(): messages not acknowledged when the program
+    // ends are loaded and sent again, under their ids, when it opens the same server and name
+    // next time. Empty (the default) = memory only.
+    void setOutboxFolder(const QString &folder) { m_outboxFolder = folder; }
+    QString outboxFolder() const { return m_outboxFolder; }
+    // The file in use; empty when the outbox is in memory only.
+    QString outboxPath() const;
+    // Why the outbox is in memory only although a folder is set ("" when it is not).
+    QString outboxError() const;
 
     // Queues a chat message (private when `to` is set) and returns its client id. It is sent
     // now when online, else as soon as the session is back.
@@ -147,6 +158,9 @@ signals:
     void usersChanged(const QStringList &joined, const QStringList &left);
     void messageReceived(const ChatMessage &message);
     void messageAcknowledged(const QString &clientId, qint64 seq, qint64 timestampMs);
+    // The outbox file cannot be opened or written: unsent messages are kept in memory only,
+    // and are lost if the program ends before they are sent.
+    void outboxStorageFailed(const QString &message);
     // The server refused this message for good (too long, bad recipient...).
     void messageRejected(const QString &clientId, ErrorCode code, const QString &text);
     void historyReceived(const QString &with, const QList<ChatMessage> &messages, bool more,
@@ -178,6 +192,7 @@ private:
     void scheduleReconnect(const QString &reason);
     void sendJson(const QByteArray &json);
     void sendEntry(Outbox::Entry &entry);
+    void openOutboxFile();
     void flushOutbox();
     void catchUp();
     void checkAlive();
@@ -210,6 +225,8 @@ private:
     QStringList m_users;
     qint64 m_lastSeq = 0;
     Outbox m_outbox;
+    OutboxStore m_outboxStore;
+    QString m_outboxFolder;
     ReconnectBackoff m_backoff;
     QTimer m_reconnectTimer;
     QTimer m_keepaliveTimer;

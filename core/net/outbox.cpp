@@ -1,5 +1,7 @@
 #include "net/outbox.h"
 
+#include "net/outboxstore.h"
+
 #include <QRandomGenerator>
 #include <QUuid>
 
@@ -30,7 +32,29 @@ QString Outbox::add(const QString &content, const QString &to)
     e.to = to;
     e.created = QDateTime::currentDateTimeUtc();
     m_entries.append(e);
+    if (m_store)
+        m_store->insert(e);
     return e.clientId;
+}
+
+void Outbox::setStore(OutboxStore *store)
+{
+    m_store = store;
+    if (!m_store)
+        return;
+    QList<Entry> entries = m_store->load();
+    if (!m_store->isOpen())
+        return; // it failed and said so: what is in memory is all there is
+    for (const Entry &e : std::as_const(m_entries)) {
+        bool known = false;
+        for (const Entry &stored : std::as_const(entries))
+            known = known || stored.clientId == e.clientId;
+        if (!known) {
+            m_store->insert(e);
+            entries.append(e);
+        }
+    }
+    m_entries = entries;
 }
 
 bool Outbox::acknowledge(const QString &clientId)
@@ -38,6 +62,8 @@ bool Outbox::acknowledge(const QString &clientId)
     for (qsizetype i = 0; i < m_entries.size(); ++i) {
         if (m_entries.at(i).clientId == clientId) {
             m_entries.removeAt(i);
+            if (m_store)
+                m_store->remove(clientId);
             return true;
         }
     }

@@ -4,9 +4,12 @@
 #include <QList>
 #include <QString>
 
+class OutboxStore;
+
 // Messages the user sent that the server has not acknowledged yet, oldest first. They stay
 // here across disconnects and are sent again, with the same id, when the session is back
-// online; the server recognises resends by that id, so nothing is lost or doubled.
+// online; the server recognises resends by that id, so nothing is lost or doubled. With a
+// store attached, every change is written to its file as well, so they survive the client.
 class Outbox
 {
 public:
@@ -19,6 +22,11 @@ public:
         int attempts = 0;
     };
 
+    // Keeps the entries in `store` as well (not owned; nullptr = memory only). What the store
+    // holds is loaded in front of what is here, and what is here is written to it.
+    void setStore(OutboxStore *store);
+    OutboxStore *store() const { return m_store; }
+
     // Adds a message and returns its new client id.
     QString add(const QString &content, const QString &to);
     // Removes and returns true when the id was waiting.
@@ -28,6 +36,8 @@ public:
     QList<Entry> entries() const { return m_entries; }
     bool isEmpty() const { return m_entries.isEmpty(); }
     int size() const { return int(m_entries.size()); }
+    // Forgets every entry in memory (a store keeps its rows).
+    void clear() { m_entries.clear(); }
 
     // A UUIDv7 (RFC 9562): the time in milliseconds, then 74 random bits. Ids that begin
     // with the time keep the server's index of ids growing at one end.
@@ -36,4 +46,5 @@ public:
 
 private:
     QList<Entry> m_entries;
+    OutboxStore *m_store = nullptr;
 };

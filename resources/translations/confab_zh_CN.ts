@@ -1026,6 +1026,34 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Online — not encrypted</source>
         <translation>在线 — 未加密</translation>
     </message>
+    <message>
+        <source>Unsent messages are kept in memory only (%1); they are lost if Confab quits.</source>
+        <translation>未发送的消息只保存在内存中（%1）；退出 Confab 后会丢失。</translation>
+    </message>
+    <message>
+        <source>1 message is not sent yet. Quit anyway? It will be sent next time.</source>
+        <translation>有 1 条消息尚未发送。仍要退出吗？下次启动时会发送。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n messages are not sent yet. Quit anyway? They will be sent next time.</source>
+        <translation><numerusform>有 %n 条消息尚未发送。仍要退出吗？下次启动时会发送。</numerusform></translation>
+    </message>
+    <message>
+        <source>1 message is not sent yet and will be lost. Quit anyway?</source>
+        <translation>有 1 条消息尚未发送，退出后会丢失。仍要退出吗？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n messages are not sent yet and will be lost. Quit anyway?</source>
+        <translation><numerusform>有 %n 条消息尚未发送，退出后会丢失。仍要退出吗？</numerusform></translation>
+    </message>
+    <message>
+        <source>Quit Confab</source>
+        <translation>退出 Confab</translation>
+    </message>
+    <message>
+        <source>&amp;Quit anyway</source>
+        <translation>仍然退出(&amp;Q)</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1044,6 +1072,37 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Yesterday</source>
         <translation>昨天</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxStore</name>
+    <message>
+        <source>cannot create the folder %1</source>
+        <translation>无法创建文件夹 %1</translation>
+    </message>
+    <message>
+        <source>cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 was written by a newer version of Confab</source>
+        <translation>%1 由较新版本的 Confab 写入</translation>
+    </message>
+    <message>
+        <source>cannot use %1: %2</source>
+        <translation>无法使用 %1：%2</translation>
+    </message>
+    <message>
+        <source>not a usable SQLite file</source>
+        <translation>不是可用的 SQLite 文件</translation>
+    </message>
+    <message>
+        <source>cannot read %1</source>
+        <translation>无法读取 %1</translation>
+    </message>
+    <message>
+        <source>cannot write to %1</source>
+        <translation>无法写入 %1</translation>
     </message>
 </context>
 <context>

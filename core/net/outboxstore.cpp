@@ -1,0 +1,247 @@
+#include "net/outboxstore.h"
+
+#include "protocol/namerules.h"
+
+#include <QAtomicInt>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QVariant>
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+QString encoded(const QString &text)
+{
+    // '_' separates the parts of the file name, so it is encoded inside them.
+    return QString::fromLatin1(QUrl::toPercentEncoding(text, {}, QByteArrayLiteral("_~")));
+}
+
+} // namespace
+
+OutboxStore::OutboxStore(QObject *parent) : QObject(parent) {}
+
+OutboxStore::~OutboxStore()
+{
+    close();
+}
+
+QString OutboxStore::fileName(const QUrl &server, const QString &name)
+{
+    const int standard = server.scheme() == QLatin1String("wss") ? 443 : 80;
+    QString who = encoded(NameRules::key(name));
+    // Names of 32 code points in a non-Latin script would pass the 255 bytes file systems
+    // allow for a file name; those get a hash instead.
+    if (who.size() > 96)
+        who = QString::fromLatin1(
+            QCryptographicHash::hash(NameRules::key(name).toUtf8(), QCryptographicHash::Sha256)
+                .toHex());
+    return QStringLiteral("%1_%2_%3.sqlite")
+        .arg(encoded(server.host().toLower()))
+        .arg(server.port(standard))
+        .arg(who);
+}
+
+bool OutboxStore::open(const QString &path)
+{
+    close();
+    m_error.clear();
+    m_path = path;
+    const QFileInfo info(path);
+    if (!QDir().mkpath(info.absolutePath())) {
+        m_error = tr("cannot create the folder %1").arg(info.absolutePath());
+        return false;
+    }
+    static QAtomicInt counter;
+    const QString connection =
+        QStringLiteral("confab-outbox-%1").arg(counter.fetchAndAddRelaxed(1));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        // Another client with the same file holds its lock: give up quickly and say so.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=200"));
+        if (!db.open()) {
+            m_error = tr("cannot open %1: %2").arg(path, db.lastError().text());
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(connection);
+            return false;
+        }
+    }
+    m_connection = connection;
+    const QString why = setUp();
+    if (!why.isEmpty()) {
+        close();
+        m_error = why;
+        return false;
+    }
+    // What the user wrote, private messages included: for the user's eyes only.
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    return true;
+}
+
+QString OutboxStore::setUp()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlQuery q(db);
+    // One process per file: a second client of the same server and name would resend the
+    // same messages. EXCLUSIVE keeps the lock from the first write until the file is closed
+    // (a killed process loses it with its descriptors). WAL with synchronous=NORMAL writes a
+    // commit without an fsync: the rows survive a crash of the client, as the server's do.
+    bool ok = q.exec(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")) &&
+              q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) && q.next() &&
+              q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) == 0 &&
+              q.exec(QStringLiteral("PRAGMA synchronous=NORMAL")) &&
+              q.exec(QStringLiteral("PRAGMA user_version")) && q.next();
+    if (ok && q.value(0).toInt() > kSchemaVersion)
+        return tr("%1 was written by a newer version of Confab").arg(m_path);
+    // Writing the version proves the file writable and takes the lock now, not at the first
+    // message.
+    ok = ok &&
+         q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbox ("
+                               "position INTEGER PRIMARY KEY AUTOINCREMENT, "
+                               "client_id TEXT NOT NULL UNIQUE, "
+                               "recipient TEXT NOT NULL DEFAULT '', "
+                               "content TEXT NOT NULL, "
+                               "created_ms INTEGER NOT NULL)")) &&
+         q.exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
+    if (!ok) {
+        const QString error = q.lastError().text().trimmed();
+        return tr("cannot use %1: %2")
+            .arg(m_path, error.isEmpty() ? tr("not a usable SQLite file") : error);
+    }
+    m_insert.emplace(db);
+    m_delete.emplace(db);
+    if (!m_insert->prepare(QStringLiteral("INSERT INTO outbox (client_id, recipient, content, "
+                                          "created_ms) VALUES (?, ?, ?, ?)")) ||
+        !m_delete->prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?")))
+        return tr("cannot use %1: %2").arg(m_path, m_insert->lastError().text());
+    return {};
+}
+
+void OutboxStore::close()
+{
+    if (!isOpen())
+        return;
+    commit();
+    if (!isOpen())
+        return; // the commit failed and closed it
+    m_insert.reset();
+    m_delete.reset();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+    m_connection.clear();
+    m_inTransaction = false;
+}
+
+QList<Outbox::Entry> OutboxStore::load()
+{
+    QList<Outbox::Entry> entries;
+    if (!isOpen())
+        return entries;
+    QString error;
+    {
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.setForwardOnly(true);
+        if (q.exec(QStringLiteral("SELECT client_id, recipient, content, created_ms FROM outbox "
+                                  "ORDER BY position"))) {
+            while (q.next()) {
+                Outbox::Entry e;
+                e.clientId = q.value(0).toString();
+                e.to = q.value(1).toString();
+                e.content = q.value(2).toString();
+                e.created = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+                entries.append(e);
+            }
+        }
+        if (q.lastError().isValid())
+            error = q.lastError().text();
+    } // the query ends before a failure closes the connection
+    if (!error.isEmpty()) {
+        fail(tr("cannot read %1").arg(m_path), error);
+        entries.clear();
+    }
+    return entries;
+}
+
+void OutboxStore::insert(const Outbox::Entry &entry)
+{
+    if (!isOpen() || !begin())
+        return;
+    m_insert->bindValue(0, entry.clientId);
+    // A null QString would be bound as NULL: the room is the empty name.
+    m_insert->bindValue(1, entry.to.isNull() ? QStringLiteral("") : entry.to);
+    m_insert->bindValue(2, entry.content);
+    m_insert->bindValue(3, entry.created.toMSecsSinceEpoch());
+    if (!m_insert->exec())
+        fail(tr("cannot write to %1").arg(m_path), m_insert->lastError().text());
+}
+
+void OutboxStore::remove(const QString &clientId)
+{
+    if (!isOpen() || !begin())
+        return;
+    m_delete->bindValue(0, clientId);
+    if (!m_delete->exec())
+        fail(tr("cannot write to %1").arg(m_path), m_delete->lastError().text());
+}
+
+bool OutboxStore::begin()
+{
+    if (m_inTransaction)
+        return true;
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        if (!db.transaction())
+            error = db.lastError().text();
+    }
+    if (!error.isEmpty()) {
+        fail(tr("cannot write to %1").arg(m_path), error);
+        return false;
+    }
+    m_inTransaction = true;
+    QMetaObject::invokeMethod(
+        this, [this] { commit(); }, Qt::QueuedConnection);
+    return true;
+}
+
+bool OutboxStore::commit()
+{
+    if (!isOpen() || !m_inTransaction)
+        return isOpen();
+    m_inTransaction = false;
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        if (!db.commit())
+            error = db.lastError().text();
+    }
+    if (!error.isEmpty()) {
+        fail(tr("cannot write to %1").arg(m_path), error);
+        return false;
+    }
+    return true;
+}
+
+void OutboxStore::fail(const QString &what, const QString &error)
+{
+    m_error = QStringLiteral("%1: %2").arg(what, error);
+    // After a failed statement SQLite may have ended the transaction itself; the rows are in
+    // memory anyway. Nothing more goes to this file: one that missed a message but held later
+    // ones would resend them out of order next time.
+    if (m_inTransaction) {
+        QSqlDatabase::database(m_connection, false).rollback();
+        m_inTransaction = false;
+    }
+    const QString path = m_path;
+    close();
+    m_path = path;
+    emit failed(m_error);
+}
