@@ -4,7 +4,6 @@
 #include "protocol/messageencoder.h"
 #include "protocol/namerules.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -90,7 +89,7 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
     m_keepaliveTimer.setInterval(15000);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &ClientSession::checkAlive);
     // A suspended machine stops the monotonic clock but not the wall clock: a jump between
-    // the two means we slept, and the connection is most likely dead.
+    // the two means we slept (SessionClock).
     m_clockTimer.setInterval(5000);
     connect(&m_clockTimer, &QTimer::timeout, this, &ClientSession::checkClockJump);
 
@@ -114,9 +113,8 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
                 [this](QNetworkInformation::Reachability r) {
-                    if (r == QNetworkInformation::Reachability::Online &&
-                        m_state == State::Reconnecting)
-                        reconnectNow();
+                    if (r == QNetworkInformation::Reachability::Online)
+                        networkReturned();
                 });
     }
 }
@@ -150,8 +148,7 @@ void ClientSession::open(const QUrl &url, const QString &name, const Credentials
     m_admin = false;
     m_guests.clear();
     m_backoff.reset();
-    m_monotonic.start();
-    m_wallAtStart = QDateTime::currentMSecsSinceEpoch();
+    startClockCheck();
     m_clockTimer.start();
     connectSocket();
 }
@@ -311,11 +308,30 @@ void ClientSession::reconnectNow()
     connectSocket();
 }
 
+void ClientSession::setClock(SessionClock *clock)
+{
+    m_clock = clock ? clock : &m_systemClock;
+    startClockCheck(); // readings of two different clocks say nothing about a sleep
+}
+
+void ClientSession::networkReturned()
+{
+    // Only the wait is cut short. Restarting an attempt under way would throw away its
+    // progress, and a network that flickers sends several of these in a row.
+    if (m_wanted && !m_ended && m_reconnectTimer.isActive())
+        reconnectNow();
+}
+
 void ClientSession::connectSocket()
 {
-    if (!m_wanted)
+    if (!m_wanted || m_ended)
         return;
-    m_socket.abort();
+    {
+        // Dropping a connection that is still up (after a wake-up) is no loss to report, and
+        // must not schedule a back-off attempt on top of this one.
+        const QSignalBlocker quiet(&m_socket);
+        m_socket.abort();
+    }
     m_socketConnected = false;
     m_lastError = QAbstractSocket::UnknownSocketError;
     setState(m_everOnline ? State::Reconnecting : State::Connecting);
@@ -719,23 +735,28 @@ void ClientSession::checkAlive()
     m_socket.ping();
 }
 
+void ClientSession::startClockCheck()
+{
+    m_checkedWallMs = m_clock->wallMs();
+    m_checkedMonotonicMs = m_clock->monotonicMs();
+}
+
 void ClientSession::checkClockJump()
 {
-    const qint64 wallElapsed = QDateTime::currentMSecsSinceEpoch() - m_wallAtStart;
-    const qint64 drift = wallElapsed - m_monotonic.elapsed();
-    m_wallAtStart = QDateTime::currentMSecsSinceEpoch();
-    m_monotonic.restart();
-    if (drift < 10000)
+    const qint64 wallMs = m_clock->wallMs();
+    const qint64 monotonicMs = m_clock->monotonicMs();
+    const qint64 asleepMs = (wallMs - m_checkedWallMs) - (monotonicMs - m_checkedMonotonicMs);
+    m_checkedWallMs = wallMs;
+    m_checkedMonotonicMs = monotonicMs;
+    // Below this it is the wall clock being corrected, not a sleep.
+    if (asleepMs < 10000)
         return;
-    qCInfo(lcSession) << "woke up after" << drift / 1000 << "s asleep";
-    if (m_state == State::Online) {
-        // Probably dead: prove it quickly instead of waiting for the normal timeout.
-        m_socket.ping();
-        QTimer::singleShot(5000, this, [this] {
-            if (m_state == State::Online && m_sinceLastMessage.elapsed() > 5000)
-                m_socket.abort();
-        });
-    } else {
-        reconnectNow();
-    }
+    qCInfo(lcSession) << "woke up after" << asleepMs / 1000 << "s asleep; connecting afresh";
+    // Whatever was under way before the sleep is of unknown health: the server may have timed
+    // it out and a NAT on the way may have forgotten it, without a word, so a ping could only
+    // prove it dead after a timeout. A resume costs one round trip and the others see no change
+    // in the user list (protocol.md section 4.2).
+    m_backoff.reset();
+    m_reconnectTimer.stop();
+    connectSocket();
 }

@@ -3,6 +3,7 @@
 #include "net/outbox.h"
 #include "net/outboxstore.h"
 #include "net/reconnectbackoff.h"
+#include "net/sessionclock.h"
 #include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
 #include "protocol/errorcode.h"
@@ -130,6 +131,16 @@ public:
     void setKeepalive(int intervalMs, int timeoutMs);
     void reconnectNow();
 
+    // The clocks of the wake-up check (not owned; nullptr = the system's), and how often it
+    // compares them (5 s). A wall clock that got ahead of the monotonic one by 10 s or more
+    // since the last check means the machine slept: the connection is started afresh.
+    void setClock(SessionClock *clock);
+    void setClockCheckInterval(int intervalMs) { m_clockTimer.setInterval(intervalMs); }
+    // The network is back (QNetworkInformation reports Online; tests call it directly): when
+    // the session waits out a back-off delay it connects at once. An attempt under way, or a
+    // connection that is up, is left alone.
+    void networkReturned();
+
 signals:
     void stateChanged(ClientSession::State state);
     void loggedIn(const QString &name, const QStringList &users);
@@ -196,6 +207,7 @@ private:
     void flushOutbox();
     void catchUp();
     void checkAlive();
+    void startClockCheck();
     void checkClockJump();
 
     QWebSocket m_socket;
@@ -232,8 +244,10 @@ private:
     QTimer m_keepaliveTimer;
     QTimer m_clockTimer;
     QElapsedTimer m_sinceLastMessage;
-    QElapsedTimer m_monotonic;
-    qint64 m_wallAtStart = 0;
+    SessionClock m_systemClock;
+    SessionClock *m_clock = &m_systemClock;
+    qint64 m_checkedWallMs = 0; // both clocks at the last wake-up check
+    qint64 m_checkedMonotonicMs = 0;
     int m_keepaliveTimeoutMs = 45000;
     int m_requestCounter = 0;
     QString m_catchUpRef;
