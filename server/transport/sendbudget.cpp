@@ -15,13 +15,31 @@ void SendBudget::refill(Bucket &b, qint64 perSecond, qint64 burst, qint64 nowMs)
     }
 }
 
+SendBudget::Bucket &SendBudget::bucket(QHash<QString, Bucket> &table, const QString &key,
+                                       qint64 perSecond, qint64 burst, qint64 nowMs) const
+{
+    auto it = table.find(key);
+    if (it == table.end())
+        it = table.insert(key, Bucket{double(burst), nowMs}); // a newcomer starts full
+    refill(*it, perSecond, burst, nowMs);
+    return *it;
+}
+
+void SendBudget::forgetFull(QHash<QString, Bucket> &table, qint64 perSecond, qint64 burst,
+                            qint64 nowMs) const
+{
+    for (auto it = table.begin(); it != table.end();) {
+        refill(*it, perSecond, burst, nowMs);
+        if (it->tokens >= double(burst))
+            it = table.erase(it);
+        else
+            ++it;
+    }
+}
+
 SendBudget::Bucket &SendBudget::sender(const QString &key, qint64 nowMs)
 {
-    auto it = m_senders.find(key);
-    if (it == m_senders.end())
-        it = m_senders.insert(key, Bucket{double(m_rates.senderBurst), nowMs});
-    refill(*it, m_rates.senderPerSecond, m_rates.senderBurst, nowMs);
-    return *it;
+    return bucket(m_senders, key, m_rates.senderPerSecond, m_rates.senderBurst, nowMs);
 }
 
 bool SendBudget::takeShared(Bucket &own, Bucket &shared, qint64 perSecond, qint64 burst,
@@ -43,10 +61,8 @@ bool SendBudget::takePrivate(const QString &key, const QString &recipient, qint6
                              qint64 nowMs)
 {
     Bucket &own = sender(key, nowMs);
-    auto inbox = m_inboxes.find(recipient);
-    if (inbox == m_inboxes.end())
-        inbox = m_inboxes.insert(recipient, Bucket{double(m_rates.inboxBurst), nowMs});
-    return takeShared(own, *inbox, m_rates.inboxPerSecond, m_rates.inboxBurst, bytes, nowMs);
+    Bucket &inbox = bucket(m_inboxes, recipient, m_rates.inboxPerSecond, m_rates.inboxBurst, nowMs);
+    return takeShared(own, inbox, m_rates.inboxPerSecond, m_rates.inboxBurst, bytes, nowMs);
 }
 
 bool SendBudget::takePublic(const QString &key, qint64 bytes, qint64 nowMs)
@@ -69,34 +85,13 @@ qint64 SendBudget::historyWaitMs(const QString &requester, qint64 nowMs)
 
 void SendBudget::takeHistory(const QString &requester, qint64 bytes, qint64 nowMs)
 {
-    auto it = m_history.find(requester);
-    if (it == m_history.end())
-        it = m_history.insert(requester, Bucket{double(m_rates.historyBurst), nowMs});
-    refill(*it, m_rates.historyPerSecond, m_rates.historyBurst, nowMs);
-    it->tokens -= double(bytes);
+    bucket(m_history, requester, m_rates.historyPerSecond, m_rates.historyBurst, nowMs).tokens -=
+        double(bytes);
 }
 
 void SendBudget::prune(qint64 nowMs)
 {
-    for (auto it = m_senders.begin(); it != m_senders.end();) {
-        refill(*it, m_rates.senderPerSecond, m_rates.senderBurst, nowMs);
-        if (it->tokens >= double(m_rates.senderBurst))
-            it = m_senders.erase(it);
-        else
-            ++it;
-    }
-    for (auto it = m_inboxes.begin(); it != m_inboxes.end();) {
-        refill(*it, m_rates.inboxPerSecond, m_rates.inboxBurst, nowMs);
-        if (it->tokens >= double(m_rates.inboxBurst))
-            it = m_inboxes.erase(it);
-        else
-            ++it;
-    }
-    for (auto it = m_history.begin(); it != m_history.end();) {
-        refill(*it, m_rates.historyPerSecond, m_rates.historyBurst, nowMs);
-        if (it->tokens >= double(m_rates.historyBurst))
-            it = m_history.erase(it);
-        else
-            ++it;
-    }
+    forgetFull(m_senders, m_rates.senderPerSecond, m_rates.senderBurst, nowMs);
+    forgetFull(m_inboxes, m_rates.inboxPerSecond, m_rates.inboxBurst, nowMs);
+    forgetFull(m_history, m_rates.historyPerSecond, m_rates.historyBurst, nowMs);
 }

@@ -60,6 +60,12 @@ private:
         qint64 lastMs = 0;
     };
     void refill(Bucket &b, qint64 perSecond, qint64 burst, qint64 nowMs) const;
+    // The bucket of `key` in `table`, refilled to now; a new one starts full.
+    Bucket &bucket(QHash<QString, Bucket> &table, const QString &key, qint64 perSecond,
+                   qint64 burst, qint64 nowMs) const;
+    // Drops the buckets that are full again: they cost nothing to recreate.
+    void forgetFull(QHash<QString, Bucket> &table, qint64 perSecond, qint64 burst,
+                    qint64 nowMs) const;
     Bucket &sender(const QString &key, qint64 nowMs);
     // Takes from `shared` (the room, or an inbox) for a sender whose own bucket is `own`.
     bool takeShared(Bucket &own, Bucket &shared, qint64 perSecond, qint64 burst, qint64 bytes,
