@@ -121,6 +121,8 @@ bool ClientApp::start()
                                   !m_options.host);
         if (m_settings.signedIn() && !m_options.host) {
             // This computer's kept sign-in; without one, the dialog asks for the password.
+            // What is saved shows at once, while the keychain looks for the token.
+            m_controller.showSaved(url, name, true);
             const QString key = ServerAddress::accountKey(url, name);
             connect(&m_tokens, &TokenStore::tokenRead, this,
                     [this, url, name, key](const QString &account, const QString &token) {

@@ -229,7 +229,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     buildMenus();
     if (!settings->windowGeometry().isEmpty())
         restoreGeometry(settings->windowGeometry());
-    openConversation(QString());
+    openConversation(controller->activeConversation()); // the last one, from the cache
     updateStatus();
     updateHeader();
     m_compose->setFocus();
@@ -429,6 +429,9 @@ void MainWindow::updateStatus()
         text = tr("Offline — messages will be sent when back");
         break;
     }
+    // Until the server answers, what is shown comes from this computer and may be behind.
+    if (s->state() != ClientSession::State::Online && m_controller->showsSavedMessages())
+        text += tr(" · showing saved messages");
     // A ticking countdown only while one is shown: no timer runs when idle.
     if (s->state() == ClientSession::State::Reconnecting)
         m_countdown->start();

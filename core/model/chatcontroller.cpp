@@ -5,9 +5,16 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace {
 constexpr int kTypingShownMs = 6000;
 constexpr int kTypingResendMs = 3000;
+// Messages per conversation shown from the cache at start: a screenful and some; the rest
+// comes from the cache as the user scrolls up.
+constexpr int kSavedPage = 60;
+constexpr int kOlderPage = 50;
+const QString kLastConversation = QStringLiteral("last_conversation");
 } // namespace
 
 ChatController::ChatController(QObject *parent) : QObject(parent)
@@ -18,9 +25,11 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                 m_users.reset(users);
                 // First login: the newest page of everything visible builds the conversation
                 // list. After a reconnect the session catches up by itself.
+                // With a cache, the session catches up forwards from its newest message.
                 if (!m_initialHistoryLoaded) {
                     m_initialHistoryLoaded = true;
-                    m_session.requestHistory(QStringLiteral("*"), 0, 200);
+                    if (m_session.lastSeq() == 0)
+                        m_session.requestHistory(QStringLiteral("*"), 0, 200);
                 }
             });
     m_users.setGuestCheck([this](const QString &name) { return m_session.isGuest(name); });
@@ -80,9 +89,84 @@ void ChatController::connectTo(const QUrl &url, const QString &name,
 {
     m_initialHistoryLoaded = false;
     m_session.open(url, name, credentials);
+    fillFromCache();
     showUnsent();
 }
 
+void ChatController::showSaved(const QUrl &url, const QString &name, bool account)
+{
+    m_session.openLocalStore(url, name, account);
+    fillFromCache();
+    showUnsent();
+}
+
+QString ChatController::conversationKey(const HistoryCache::Conversation &c) const
+{
+    if (c.key.isEmpty())
+        return QString();
+    // A conversation already listed keeps the spelling it has.
+    for (const QString &k : m_conversations.keys()) {
+        if (!k.isEmpty() && NameRules::key(k) == c.key)
+            return k;
+    }
+    return c.displayName;
+}
+
+void ChatController::fillFromCache()
+{
+    const QString file = m_session.outboxPath();
+    if (file.isEmpty() || file == m_filledFrom)
+        return;
+    m_filledFrom = file;
+    HistoryCache *cache = m_session.history();
+    for (const HistoryCache::Conversation &c : cache->conversations()) {
+        const QString key = conversationKey(c);
+        const QList<ChatMessage> page = cache->page(c.key, 0, kSavedPage);
+        if (page.isEmpty())
+            continue;
+        m_conversations.messages(key)->addMessages(page, self());
+        m_conversations.noteActivity(key, c.lastTimestampMs, false, false);
+        m_savedShown = true;
+    }
+    const QString last = cache->value(kLastConversation);
+    if (!last.isEmpty()) {
+        for (const QString &k : m_conversations.keys()) {
+            if (!k.isEmpty() && NameRules::key(k) == last) {
+                setActiveConversation(k);
+                break;
+            }
+        }
+    }
+}
+
+QList<HistoryCache::Hit> ChatController::searchSaved(const QString &text, int limit) const
+{
+    return m_session.history()->search(text, limit);
+}
+
+bool ChatController::showMessage(const QString &key, qint64 seq)
+{
+    const QList<ChatMessage> around =
+        m_session.history()->around(HistoryCache::keyOf(key), seq, 2 * kOlderPage);
+    const bool found = std::any_of(around.cbegin(), around.cend(),
+                                   [seq](const ChatMessage &m) { return m.seq == seq; });
+    if (!found)
+        return false;
+    // Only what joins on to what is shown: the list has no holes (older pages fill upwards).
+    MessageListModel *list = m_conversations.messages(key);
+    const QList<ChatMessage> older = m_session.history()->page(
+        HistoryCache::keyOf(key), list->oldestSeq() > 0 ? list->oldestSeq() : 0,
+        HistoryCache::kDefaultLimit);
+    QList<ChatMessage> join;
+    for (const ChatMessage &m : older) {
+        if (m.seq >= around.first().seq)
+            join.append(m);
+    }
+    list->addMessages(join, self());
+    list->addMessages(around, self());
+    setActiveConversation(key);
+    return true;
+}
 void ChatController::showUnsent()
 {
     // What an earlier run left in the outbox file: shown as "sending…" at once, and replaced
@@ -199,7 +283,15 @@ void ChatController::loadOlder(const QString &key)
     MessageListModel *list = m_conversations.find(key);
     if (!list || !list->hasMoreHistory() || m_loadingOlder.contains(key))
         return; // one page at a time per conversation, however often the view asks
-    m_loadingOlder.insert(key, m_session.requestHistory(key, list->oldestSeq(), 50));
+    // The cache first (it has no holes, so where it ends the server goes on).
+    const QList<ChatMessage> cached =
+        m_session.history()->page(HistoryCache::keyOf(key), list->oldestSeq(), kOlderPage);
+    if (!cached.isEmpty())
+        list->addMessages(cached, self());
+    if (cached.size() == kOlderPage || m_session.state() != ClientSession::State::Online)
+        return;
+    m_loadingOlder.insert(
+        key, m_session.requestHistory(key, list->oldestSeq(), kOlderPage - int(cached.size())));
 }
 
 void ChatController::setActiveConversation(const QString &key)
@@ -208,6 +300,7 @@ void ChatController::setActiveConversation(const QString &key)
         return;
     m_active = key;
     m_conversations.messages(key);
+    m_session.history()->setValue(kLastConversation, HistoryCache::keyOf(key));
     if (m_windowActive)
         m_conversations.markRead(key);
     emit activeConversationChanged(key);

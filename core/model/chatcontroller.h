@@ -26,6 +26,18 @@ public:
 
     void connectTo(const QUrl &url, const QString &name,
                    const ClientSession::Credentials &credentials = ClientSession::Credentials());
+    // Shows what the local file of this server and name holds (the history cache and the
+    // unsent messages) before any network answer; connectTo() does it too. account: a
+    // signed-in account, whose private conversations are cached.
+    void showSaved(const QUrl &url, const QString &name, bool account);
+    // Whether the conversations show messages from the local cache (the window says so while
+    // the connection is not up).
+    bool showsSavedMessages() const { return m_savedShown; }
+    // Messages in the local cache whose text contains `text`, newest first; works offline.
+    QList<HistoryCache::Hit> searchSaved(const QString &text, int limit = 50) const;
+    // Opens `key` around the message `seq` (a search hit): the cache's messages around it are
+    // loaded into the conversation first. Returns false when the cache does not have it.
+    bool showMessage(const QString &key, qint64 seq);
     void disconnectFromServer() { m_session.close(); }
     // Messages written but not acknowledged by the server yet (the window asks before quitting).
     int unsentCount() const { return m_session.outbox().size(); }
@@ -58,6 +70,8 @@ private:
     void onHistory(const QString &with, const QList<ChatMessage> &messages, bool more);
     void onTyping(const QString &from, const QString &to, bool typing);
     void showUnsent();
+    void fillFromCache();
+    QString conversationKey(const HistoryCache::Conversation &c) const;
 
     ClientSession m_session;
     ConversationListModel m_conversations;
@@ -72,4 +86,6 @@ private:
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;
     bool m_initialHistoryLoaded = false;
+    bool m_savedShown = false;
+    QString m_filledFrom; // the local file the models were filled from
 };

@@ -136,10 +136,10 @@ void ClientSession::setState(State state)
 void ClientSession::open(const QUrl &url, const QString &name, const Credentials &credentials)
 {
     close();
-    m_url = url;
-    m_name = name;
+    if (url != m_url || NameRules::key(name) != NameRules::key(m_name))
+        m_lastSeq = 0; // another server's or person's numbers; a cache file brings its own
+    openLocalStore(url, name, credentials.mode != Credentials::Mode::Guest);
     m_credentials = credentials;
-    openOutboxFile();
     m_session.clear();
     m_wanted = true;
     m_everOnline = false;
@@ -172,14 +172,19 @@ void ClientSession::close()
     setState(State::Offline);
 }
 
-void ClientSession::openOutboxFile()
+void ClientSession::openLocalStore(const QUrl &url, const QString &name, bool privateAllowed)
 {
+    m_url = url;
+    m_name = name;
+    m_history.setSelf(name);
     if (m_outboxFolder.isEmpty())
         return;
     const QString path = QDir(m_outboxFolder).filePath(OutboxStore::fileName(m_url, m_name));
     const QString previous = m_outboxStore.path();
-    if (m_outboxStore.isOpen() && previous == path)
+    if (m_outboxStore.isOpen() && previous == path) {
+        m_history.setPrivateAllowed(privateAllowed);
         return;
+    }
     m_outbox.setStore(nullptr);
     m_outboxStore.close();
     // Another server or name: its messages stay in its file, for when it is opened again, and
@@ -193,6 +198,9 @@ void ClientSession::openOutboxFile()
         return;
     }
     m_outbox.setStore(&m_outboxStore);
+    m_history.setPrivateAllowed(privateAllowed);
+    // What is cached is known: the first login catches up from there, forwards.
+    m_lastSeq = m_history.maxSeq();
 }
 
 QString ClientSession::outboxPath() const
@@ -350,6 +358,8 @@ void ClientSession::onConnected()
 void ClientSession::onDisconnected()
 {
     m_keepaliveTimer.stop();
+    // A catch-up dies with its connection; the next login goes on from the last page read.
+    m_catchingUp = false;
     if (!m_wanted || m_ended) {
         setState(State::Offline);
         return;
@@ -428,10 +438,24 @@ void ClientSession::onMessage(const ServerMessage &m)
         onPresence(m);
         break;
     case T::Chat:
-        m_lastSeq = qMax(m_lastSeq, m.message.seq);
+        if (m_catchingUp)
+            m_liveSeqWhileCatchingUp = qMax(m_liveSeqWhileCatchingUp, m.message.seq);
+        else
+            m_lastSeq = qMax(m_lastSeq, m.message.seq);
+        m_history.add({m.message});
         emit messageReceived(m.message);
         break;
     case T::Ack:
+        if (const Outbox::Entry *e = m_outbox.find(m.ref); e && m.seq > 0) {
+            ChatMessage own;
+            own.seq = m.seq;
+            own.timestampMs = m.timestampMs;
+            own.from = m_name;
+            own.to = e->to;
+            own.content = e->content;
+            own.clientId = e->clientId;
+            m_history.add({own});
+        }
         m_outbox.acknowledge(m.ref);
         emit messageAcknowledged(m.ref, m.seq, m.timestampMs);
         break;
@@ -501,9 +525,16 @@ void ClientSession::onHistory(const ServerMessage &m)
 {
     for (const ChatMessage &message : m.messages)
         m_lastSeq = qMax(m_lastSeq, message.seq);
+    m_history.add(m.messages);
     emit historyReceived(m.with, m.messages, m.more, m.ref);
-    if (m.ref == m_catchUpRef && m.more)
+    if (m.ref != m_catchUpRef)
+        return;
+    if (m.more) {
         catchUp(); // a long absence: keep reading forwards
+        return;
+    }
+    m_catchingUp = false;
+    m_lastSeq = qMax(m_lastSeq, m_liveSeqWhileCatchingUp);
 }
 
 void ClientSession::sendLogin()
@@ -587,6 +618,8 @@ void ClientSession::signOut()
         sendJson(QByteArrayLiteral(R"({"type":"sign_out"})"));
     m_credentials = Credentials{};
     m_ended = true;
+    // The account's messages leave this computer with it.
+    m_history.clear();
 }
 
 void ClientSession::onLoggedIn(const ServerMessage &m)
@@ -601,19 +634,22 @@ void ClientSession::onLoggedIn(const ServerMessage &m)
     // The server's spelling of the name (an account's, or the normalised form).
     if (!m.name.isEmpty())
         m_name = m.name;
+    m_history.setSelf(m_name);
+    // A guest's private conversations are never kept on disk.
+    m_history.setPrivateAllowed(m_account);
     if (!m.token.isEmpty()) {
         // From now on the token, never the password: it is not kept in memory either.
         m_credentials = Credentials{Credentials::Mode::Token, {}, m.token, {}, {}};
         emit tokenIssued(m.token);
     }
-    const bool reconnected = m_everOnline;
     m_everOnline = true;
     m_backoff.reset();
     setState(State::Online);
     m_keepaliveTimer.start();
     emit loggedIn(m_name, m_users);
     // What happened while we were away first, then what we wrote meanwhile.
-    if (reconnected && m_lastSeq > 0)
+    // (On the first login too when the cache knows where it left off.)
+    if (m_lastSeq > 0)
         catchUp();
     flushOutbox();
 }
@@ -646,6 +682,14 @@ void ClientSession::onError(const ServerMessage &m)
         if (code != ErrorCode::Replaced)
             m_credentials = Credentials{};
         emit sessionEnded(code, text);
+    }
+    if (!ref.isEmpty() && ref == m_catchUpRef) {
+        // History is paced per account: the catch-up page comes a little later.
+        QTimer::singleShot(qBound(1, m_retryAfter, 30) * 1000, this, [this, ref] {
+            if (m_state == State::Online && m_catchUpRef == ref)
+                catchUp();
+        });
+        return;
     }
     if (!ref.isEmpty()) {
         if (Outbox::Entry *e = m_outbox.find(ref)) {
@@ -695,6 +739,10 @@ void ClientSession::flushOutbox()
 
 void ClientSession::catchUp()
 {
+    if (!m_catchingUp) {
+        m_catchingUp = true;
+        m_liveSeqWhileCatchingUp = 0;
+    }
     m_catchUpRef = QStringLiteral("catchup-%1").arg(++m_requestCounter);
     sendJson(MessageEncoder::historyRequest(QStringLiteral("*"), 0, m_lastSeq,
                                             m_limits.historyPageMax, m_catchUpRef));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/historycache.h"
 #include "net/outbox.h"
 #include "net/outboxstore.h"
 #include "net/reconnectbackoff.h"
@@ -101,6 +102,15 @@ public:
     QString outboxPath() const;
     // Why the outbox is in memory only although a folder is set ("" when it is not).
     QString outboxError() const;
+    // Opens the local file of this server and name (outbox and history cache) without
+    // connecting, so the window can show what is saved before the network answers; open()
+    // does it too. privateAllowed: an account's sign-in, whose private conversations may be
+    // cached (a guest's never are).
+    void openLocalStore(const QUrl &url, const QString &name, bool privateAllowed);
+    // The recent history kept in that file; every message the session receives or has
+    // acknowledged goes in. Empty and inert while no file is open.
+    HistoryCache *history() { return &m_history; }
+    const HistoryCache *history() const { return &m_history; }
 
     // Queues a chat message (private when `to` is set) and returns its client id. It is sent
     // now when online, else as soon as the session is back.
@@ -117,7 +127,8 @@ public:
     // deviceId 0 = every other device.
     QString revokeDevice(qint64 deviceId);
     QString createInvite(int uses, int days);
-    // Signs this device out (its token is revoked) and ends the session.
+    // Signs this device out (its token is revoked), removes the history cached for it and
+    // ends the session.
     void signOut();
     // Call signalling (docs/protocol.md section 13) and media packets (section 12).
     void sendCallRequest(const QByteArray &json) { sendJson(json); }
@@ -203,7 +214,6 @@ private:
     void scheduleReconnect(const QString &reason);
     void sendJson(const QByteArray &json);
     void sendEntry(Outbox::Entry &entry);
-    void openOutboxFile();
     void flushOutbox();
     void catchUp();
     void checkAlive();
@@ -238,6 +248,7 @@ private:
     qint64 m_lastSeq = 0;
     Outbox m_outbox;
     OutboxStore m_outboxStore;
+    HistoryCache m_history{&m_outboxStore};
     QString m_outboxFolder;
     ReconnectBackoff m_backoff;
     QTimer m_reconnectTimer;
@@ -251,4 +262,8 @@ private:
     int m_keepaliveTimeoutMs = 45000;
     int m_requestCounter = 0;
     QString m_catchUpRef;
+    // While catching up, live messages must not move m_lastSeq past the pages not read yet;
+    // the highest live seq is kept aside and taken when the catch-up ends.
+    bool m_catchingUp = false;
+    qint64 m_liveSeqWhileCatchingUp = 0;
 };

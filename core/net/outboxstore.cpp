@@ -13,7 +13,8 @@
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: the outbox. 2: the history cache and the saved state beside it.
+constexpr int kSchemaVersion = 2;
 
 QString encoded(const QString &text)
 {
@@ -107,6 +108,19 @@ QString OutboxStore::setUp()
                                "recipient TEXT NOT NULL DEFAULT '', "
                                "content TEXT NOT NULL, "
                                "created_ms INTEGER NOT NULL)")) &&
+         q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS history ("
+                               "seq INTEGER PRIMARY KEY, "
+                               "conversation TEXT NOT NULL, "
+                               "sender TEXT NOT NULL, "
+                               "recipient TEXT NOT NULL DEFAULT '', "
+                               "content TEXT NOT NULL, "
+                               "created_ms INTEGER NOT NULL, "
+                               "client_id TEXT NOT NULL DEFAULT '', "
+                               "mentions TEXT NOT NULL DEFAULT '')")) &&
+         q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS history_by_conversation "
+                               "ON history (conversation, seq)")) &&
+         q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS saved_state ("
+                               "name TEXT PRIMARY KEY, value TEXT NOT NULL)")) &&
          q.exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
         const QString error = q.lastError().text().trimmed();

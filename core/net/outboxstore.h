@@ -9,6 +9,7 @@
 
 #include <optional>
 
+// The local file of one server and name: the outbox, and (HistoryCache) the recent history.
 // The outbox on disk: one SQLite file per server and name, so what the user wrote survives a
 // quit, a crash or kill -9 until the server has acknowledged it. Writes are grouped: the first
 // one of an event-loop turn opens a transaction, and a queued call commits it at the end of the
@@ -41,6 +42,13 @@ public:
     // Commits the open transaction now (otherwise done at the end of the turn).
     bool commit();
 
+    // For the other tables of the file (HistoryCache): the connection's name, and a write
+    // transaction that is committed with the outbox's at the end of the turn. A failed
+    // statement there is reported with fail(), which closes the file as for the outbox.
+    QString connectionName() const { return m_connection; }
+    bool beginWrite() { return isOpen() && begin(); }
+    void fail(const QString &what, const QString &error);
+
     // "host_port_name.sqlite": the name's NameRules::key, and the host, percent-encoded
     // where they hold anything but letters, digits and "-._", so two servers or two names
     // never share a file and no name can leave the folder.
@@ -53,7 +61,6 @@ private:
     // The pragmas, the schema and the prepared statements; returns why they failed, or "".
     QString setUp();
     bool begin();
-    void fail(const QString &what, const QString &error);
 
     QString m_connection; // empty while closed
     QString m_path;

@@ -1,0 +1,300 @@
+#include "net/historycache.h"
+
+#include "net/outboxstore.h"
+#include "protocol/namerules.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <algorithm>
+
+namespace {
+
+const QString kColumns = QStringLiteral("seq, sender, recipient, content, created_ms, client_id, "
+                                        "mentions");
+
+ChatMessage fromRow(const QSqlQuery &q)
+{
+    ChatMessage m;
+    m.seq = q.value(0).toLongLong();
+    m.from = q.value(1).toString();
+    m.to = q.value(2).toString();
+    m.content = q.value(3).toString();
+    m.timestampMs = q.value(4).toLongLong();
+    m.clientId = q.value(5).toString();
+    const QString mentions = q.value(6).toString();
+    if (!mentions.isEmpty())
+        m.mentions = mentions.split(QLatin1Char('\n'));
+    return m;
+}
+
+QString likePattern(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+        .replace(QLatin1Char('%'), QLatin1String("\\%"))
+        .replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
+} // namespace
+
+HistoryCache::HistoryCache(OutboxStore *store) : m_store(store) {}
+
+QString HistoryCache::keyOf(const QString &name)
+{
+    return name.isEmpty() ? QString() : NameRules::key(name);
+}
+
+QString HistoryCache::conversationOf(const ChatMessage &message, const QString &selfKey)
+{
+    if (!message.isPrivate())
+        return QStringLiteral("");
+    return keyOf(message.from) == selfKey ? keyOf(message.to) : keyOf(message.from);
+}
+
+void HistoryCache::setLimit(int perConversation)
+{
+    m_limit = qBound(50, perConversation, 1'000'000);
+}
+
+bool HistoryCache::usable() const
+{
+    return m_store && m_store->isOpen();
+}
+
+void HistoryCache::setPrivateAllowed(bool allowed)
+{
+    m_privateAllowed = allowed;
+    if (allowed || !usable() || !m_store->beginWrite())
+        return;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    if (!q.exec(QStringLiteral("DELETE FROM history WHERE conversation <> ''")))
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), q.lastError().text());
+}
+
+void HistoryCache::add(const QList<ChatMessage> &messages)
+{
+    if (messages.isEmpty() || !usable() || !m_store->beginWrite())
+        return;
+    QSet<QString> touched;
+    QString error;
+    {
+        QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                      .arg(kColumns));
+        for (const ChatMessage &m : messages) {
+            if (m.seq <= 0 || (m.isPrivate() && !m_privateAllowed))
+                continue;
+            const QString conversation = conversationOf(m, m_selfKey);
+            q.bindValue(0, conversation);
+            q.bindValue(1, m.seq);
+            q.bindValue(2, m.from);
+            q.bindValue(3, m.to.isNull() ? QStringLiteral("") : m.to);
+            q.bindValue(4, m.content);
+            q.bindValue(5, m.timestampMs);
+            q.bindValue(6, m.clientId.isNull() ? QStringLiteral("") : m.clientId);
+            q.bindValue(7, m.mentions.join(QLatin1Char('\n')));
+            if (!q.exec()) {
+                error = q.lastError().text();
+                break;
+            }
+            touched.insert(conversation);
+            ++m_addedSincePrune[conversation];
+        }
+    }
+    if (!error.isEmpty()) {
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+        return;
+    }
+    for (const QString &conversation : std::as_const(touched)) {
+        if (m_addedSincePrune.value(conversation) >= qMax(1, m_limit / 10))
+            prune(conversation);
+    }
+}
+
+void HistoryCache::prune(const QString &conversation)
+{
+    m_addedSincePrune.remove(conversation);
+    if (!usable())
+        return;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    // The limit-th newest seq bounds what stays; the index on (conversation, seq) finds it
+    // without reading the rows.
+    q.prepare(QStringLiteral("DELETE FROM history WHERE conversation = ? AND seq < "
+                             "(SELECT seq FROM history WHERE conversation = ? "
+                             "ORDER BY seq DESC LIMIT 1 OFFSET ?)"));
+    q.bindValue(0, conversation);
+    q.bindValue(1, conversation);
+    q.bindValue(2, m_limit - 1);
+    if (!q.exec())
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), q.lastError().text());
+}
+
+QList<ChatMessage> HistoryCache::select(const QString &sql, const QVariantList &values) const
+{
+    QList<ChatMessage> out;
+    if (!usable())
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (int i = 0; i < values.size(); ++i)
+        q.bindValue(i, values.at(i));
+    if (!q.exec())
+        return out; // a read that fails shows less; the next write reports the file
+    while (q.next())
+        out.append(fromRow(q));
+    return out;
+}
+
+QList<ChatMessage> HistoryCache::page(const QString &conversation, qint64 before, int limit) const
+{
+    if (!conversation.isEmpty() && !m_privateAllowed)
+        return {};
+    QList<ChatMessage> out =
+        select(QStringLiteral("SELECT %1 FROM history WHERE conversation "
+                              "= ? AND seq < ? ORDER BY seq DESC LIMIT ?")
+                   .arg(kColumns),
+               {conversation.isNull() ? QStringLiteral("") : conversation,
+                before > 0 ? before : std::numeric_limits<qint64>::max(), qMax(0, limit)});
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+QList<ChatMessage> HistoryCache::around(const QString &conversation, qint64 seq, int limit) const
+{
+    QList<ChatMessage> out = page(conversation, seq + 1, limit / 2 + 1);
+    if (!conversation.isEmpty() && !m_privateAllowed)
+        return out;
+    out += select(QStringLiteral("SELECT %1 FROM history WHERE conversation = ? AND seq > ? "
+                                 "ORDER BY seq LIMIT ?")
+                      .arg(kColumns),
+                  {conversation.isNull() ? QStringLiteral("") : conversation, seq,
+                   qMax(0, limit - limit / 2 - 1)});
+    return out;
+}
+
+QList<HistoryCache::Conversation> HistoryCache::conversations() const
+{
+    QList<Conversation> out;
+    if (!usable())
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    q.setForwardOnly(true);
+    // SQLite takes the other columns from the row holding MAX(seq).
+    if (!q.exec(QStringLiteral("SELECT conversation, MAX(seq), sender, recipient, created_ms "
+                               "FROM history GROUP BY conversation")))
+        return out;
+    while (q.next()) {
+        Conversation c;
+        c.key = q.value(0).toString();
+        if (!c.key.isEmpty() && !m_privateAllowed)
+            continue;
+        c.lastSeq = q.value(1).toLongLong();
+        const QString sender = q.value(2).toString();
+        c.displayName = c.key.isEmpty()              ? QString()
+                        : keyOf(sender) == m_selfKey ? q.value(3).toString()
+                                                     : sender;
+        c.lastTimestampMs = q.value(4).toLongLong();
+        out.append(c);
+    }
+    return out;
+}
+
+QList<HistoryCache::Hit> HistoryCache::search(const QString &text, int limit) const
+{
+    QList<Hit> hits;
+    if (text.trimmed().isEmpty() || !usable())
+        return hits;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    q.setForwardOnly(true);
+    q.prepare(
+        QStringLiteral("SELECT %1, conversation FROM history WHERE content LIKE ? "
+                       "ESCAPE '\\' %2 ORDER BY seq DESC LIMIT ?")
+            .arg(kColumns, m_privateAllowed ? QString() : QStringLiteral("AND conversation = ''")));
+    q.bindValue(0, likePattern(text.trimmed()));
+    q.bindValue(1, qMax(0, limit));
+    if (!q.exec())
+        return hits;
+    while (q.next()) {
+        Hit h;
+        h.message = fromRow(q);
+        h.conversation = q.value(7).toString();
+        h.displayName = h.conversation.isEmpty()             ? QString()
+                        : keyOf(h.message.from) == m_selfKey ? h.message.to
+                                                             : h.message.from;
+        hits.append(h);
+    }
+    return hits;
+}
+
+qint64 HistoryCache::maxSeq() const
+{
+    if (!usable())
+        return 0;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    return q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM history")) && q.next()
+               ? q.value(0).toLongLong()
+               : 0;
+}
+
+int HistoryCache::count(const QString &conversation) const
+{
+    if (!usable())
+        return 0;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM history WHERE conversation = ?"));
+    q.bindValue(0, conversation.isNull() ? QStringLiteral("") : conversation);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+QString HistoryCache::value(const QString &name) const
+{
+    if (!usable())
+        return {};
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    q.prepare(QStringLiteral("SELECT value FROM saved_state WHERE name = ?"));
+    q.bindValue(0, name);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
+void HistoryCache::setValue(const QString &name, const QString &value)
+{
+    if (!usable() || !m_store->beginWrite())
+        return;
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO saved_state (name, value) VALUES (?, ?)"));
+    q.bindValue(0, name);
+    q.bindValue(1, value.isNull() ? QStringLiteral("") : value);
+    if (!q.exec())
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), q.lastError().text());
+}
+
+void HistoryCache::clear()
+{
+    m_addedSincePrune.clear();
+    if (!usable() || !m_store->beginWrite())
+        return;
+    QString error;
+    {
+        QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+        if (!q.exec(QStringLiteral("DELETE FROM history")) ||
+            !q.exec(QStringLiteral("DELETE FROM saved_state")))
+            error = q.lastError().text();
+    }
+    if (!error.isEmpty() || !m_store->commit()) {
+        if (!error.isEmpty())
+            m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+        return;
+    }
+    // Deleted rows stay in free pages until they are reused: VACUUM rewrites the file
+    // without them, and the checkpoint empties the write-ahead log that held them.
+    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    if (!q.exec(QStringLiteral("VACUUM")) ||
+        !q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")))
+        m_store->fail(QObject::tr("cannot rewrite %1").arg(m_store->path()), q.lastError().text());
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "protocol/chatmessage.h"
+
+#include <QList>
+#include <QString>
+
+class OutboxStore;
+
+// The recent history of each conversation, kept in the outbox's file (OutboxStore) so the
+// window can fill at start without the network, and the user can read and search offline.
+//
+// A conversation is the room ("") or the NameRules::key of the other person. Each keeps at
+// most limit() messages; older ones are pruned in steps of a tenth of the limit, so the
+// cache never holds more than 110% of it. Private messages are kept only while
+// setPrivateAllowed(true) (a signed-in account): turning it off removes them.
+//
+// What is cached per conversation is always a run of the newest messages without holes:
+// the session catches up forwards from maxSeq() and older pages extend it backwards, so
+// paging back reads the cache first and asks the server only where the cache ends.
+class HistoryCache
+{
+public:
+    struct Conversation
+    {
+        QString key;         // "" = the room, else NameRules::key of the other person
+        QString displayName; // the other person's name as last spelled ("" for the room)
+        qint64 lastSeq = 0;
+        qint64 lastTimestampMs = 0;
+    };
+    struct Hit
+    {
+        QString conversation; // as Conversation::key
+        QString displayName;
+        ChatMessage message;
+    };
+
+    static constexpr int kDefaultLimit = 5000;
+
+    // Reads and writes the file `store` has open (not owned; nothing happens while closed).
+    explicit HistoryCache(OutboxStore *store);
+
+    void setSelf(const QString &name) { m_selfKey = keyOf(name); }
+    void setLimit(int perConversation);
+    int limit() const { return m_limit; }
+    void setPrivateAllowed(bool allowed);
+    bool privateAllowed() const { return m_privateAllowed; }
+
+    // Stores messages from the server (live, history pages, acknowledged own ones); a seq
+    // already stored is replaced. Written in the store's transaction of this turn.
+    void add(const QList<ChatMessage> &messages);
+
+    // Up to `limit` messages of `conversation` older than `before` (0 = the newest), oldest
+    // first.
+    QList<ChatMessage> page(const QString &conversation, qint64 before, int limit) const;
+    // Up to `limit` messages around `seq` in its conversation (half before, half after).
+    QList<ChatMessage> around(const QString &conversation, qint64 seq, int limit) const;
+    QList<Conversation> conversations() const;
+    // Messages whose text contains `text` (case-insensitive for ASCII), newest first.
+    QList<Hit> search(const QString &text, int limit) const;
+    qint64 maxSeq() const;
+    int count(const QString &conversation) const;
+
+    // Small values that belong with the cache (the last open conversation).
+    QString value(const QString &name) const;
+    void setValue(const QString &name, const QString &value);
+
+    // Removes every cached message and saved value, and rewrites the file so their pages
+    // are not left behind in it (signing out).
+    void clear();
+
+    // The conversation a message belongs to, seen from `selfKey`.
+    static QString conversationOf(const ChatMessage &message, const QString &selfKey);
+    static QString keyOf(const QString &name);
+
+private:
+    bool usable() const;
+    void prune(const QString &conversation);
+    QList<ChatMessage> select(const QString &sql, const QVariantList &values) const;
+
+    OutboxStore *m_store;
+    QString m_selfKey;
+    int m_limit = kDefaultLimit;
+    bool m_privateAllowed = false;
+    QHash<QString, int> m_addedSincePrune; // conversation -> messages added
+};

@@ -1,0 +1,274 @@
+// Issue 15's history cache, end to end against a real server: started with the server down,
+// the window shows the last conversation from the cache and says it is offline; when the
+// server is back, what was missed fills in, each message once. A catch-up that spans several
+// pages is not cut short by live messages; signing out removes the account's cache, and a
+// guest's private messages never reach the disk.
+#include "mainwindow.h"
+#include "model/chatcontroller.h"
+#include "serverprocess.h"
+#include "settings/settings.h"
+#include "testclient.h"
+
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+using Mode = ClientSession::Credentials::Mode;
+
+ClientSession::Credentials password(const QString &pw)
+{
+    ClientSession::Credentials c;
+    c.mode = Mode::Password;
+    c.password = pw;
+    c.device = QStringLiteral("test device");
+    return c;
+}
+
+QStringList contents(const MessageListModel *list)
+{
+    QStringList out;
+    for (int row = 0; list && row < list->rowCount(); ++row)
+        out << list->index(row).data().toString();
+    return out;
+}
+
+// Stored messages in seq order, none twice, none pending.
+bool inOrderOnce(const MessageListModel *list)
+{
+    qint64 last = 0;
+    for (int row = 0; row < list->rowCount(); ++row) {
+        const qint64 seq = list->index(row).data(MessageListModel::SeqRole).toLongLong();
+        if (seq <= last)
+            return false;
+        last = seq;
+    }
+    return true;
+}
+
+QByteArray filesUnder(const QString &folder)
+{
+    QByteArray all;
+    for (const QFileInfo &info : QDir(folder).entryInfoList(QDir::Files)) {
+        QFile f(info.filePath());
+        if (f.open(QIODevice::ReadOnly))
+            all += f.readAll();
+    }
+    return all;
+}
+
+std::unique_ptr<ChatController> client(const QString &folder)
+{
+    auto c = std::make_unique<ChatController>();
+    c->session()->setReconnectDelays(50, 400);
+    c->session()->setOutboxFolder(folder);
+    return c;
+}
+
+} // namespace
+
+class TestSavedHistory : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private slots:
+    void startsFromTheCacheOfflineThenFillsTheGap()
+    {
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.createAccount(QStringLiteral("alice"), QStringLiteral("alice's secret")));
+        QVERIFY(server.createAccount(QStringLiteral("bob"), QStringLiteral("bob's secret")));
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("gap"));
+        TestClient bob;
+        QVERIFY(bob.open(server.url()));
+        QVERIFY(bob.signIn(QStringLiteral("bob"), QStringLiteral("bob's secret")));
+
+        QString token;
+        {
+            auto first = client(folder);
+            QSignalSpy issued(first->session(), &ClientSession::tokenIssued);
+            QSignalSpy in(first->session(), &ClientSession::loggedIn);
+            first->connectTo(server.url(), QStringLiteral("alice"),
+                             password(QStringLiteral("alice's secret")));
+            QVERIFY(in.wait(15000));
+            QCOMPARE(issued.size(), 1);
+            token = issued.first().first().toString();
+            bob.sendChat(QStringLiteral("room one"), QStringLiteral("r1"));
+            bob.sendChat(QStringLiteral("psst one"), QStringLiteral("p1"), QStringLiteral("alice"));
+            QTRY_COMPARE(contents(first->conversations()->find(QStringLiteral("bob"))),
+                         QStringList{QStringLiteral("psst one")});
+            first->send(QString(), QStringLiteral("room two"));
+            first->send(QStringLiteral("bob"), QStringLiteral("psst two"));
+            QTRY_COMPARE(first->unsentCount(), 0);
+            first->setActiveConversation(QStringLiteral("bob"));
+            first->disconnectFromServer();
+        }
+        // While alice is away: more for her, then the server goes down.
+        bob.sendChat(QStringLiteral("room three"), QStringLiteral("r3"));
+        bob.sendChat(QStringLiteral("psst three"), QStringLiteral("p3"), QStringLiteral("alice"));
+        QVERIFY(!bob.waitFor([](const QJsonObject &o) {
+                        return o.value(QLatin1String("id")) == QLatin1String("p3");
+                    })
+                     .isEmpty());
+        QVERIFY(server.stop());
+
+        // The next start, with the server unreachable: the window fills from the file.
+        auto second = client(folder);
+        second->showSaved(server.url(), QStringLiteral("alice"), true);
+        Settings settings(m_dir.filePath(QStringLiteral("gap.ini")));
+        MainWindow window(second.get(), &settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(second->activeConversation(), QStringLiteral("bob"));
+        MessageListModel *withBob = second->conversations()->find(QStringLiteral("bob"));
+        MessageListModel *room = second->conversations()->find(QString());
+        QVERIFY(withBob && room);
+        QCOMPARE(contents(withBob),
+                 (QStringList{QStringLiteral("psst one"), QStringLiteral("psst two")}));
+        QCOMPARE(contents(room),
+                 (QStringList{QStringLiteral("room one"), QStringLiteral("room two")}));
+        QCOMPARE(window.findChild<QLabel *>(QStringLiteral("conversationTitle"))->text(),
+                 QStringLiteral("bob"));
+
+        ClientSession::Credentials saved;
+        saved.mode = Mode::Token;
+        saved.token = token;
+        QSignalSpy lost(second->session(), &ClientSession::connectionLost);
+        second->connectTo(server.url(), QStringLiteral("alice"), saved);
+        QVERIFY(lost.wait());
+        auto *status = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+        QVERIFY(status);
+        QVERIFY2(status->text().contains(QLatin1String("showing saved messages")),
+                 qPrintable(status->text()));
+        // Still what the cache had, once each.
+        QCOMPARE(withBob->rowCount(), 2);
+
+        QVERIFY(server.start());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            contents(withBob),
+            (QStringList{QStringLiteral("psst one"), QStringLiteral("psst two"),
+                         QStringLiteral("psst three")}),
+            15000);
+        QTRY_COMPARE(contents(room),
+                     (QStringList{QStringLiteral("room one"), QStringLiteral("room two"),
+                                  QStringLiteral("room three")}));
+        QVERIFY(inOrderOnce(withBob));
+        QVERIFY(inOrderOnce(room));
+        QTRY_VERIFY(!status->text().contains(QLatin1String("saved")));
+    }
+
+    void liveMessagesDoNotCutACatchUpShort()
+    {
+        // More was missed than one page holds, and new messages arrive while the pages do.
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("pages"));
+        TestClient writer;
+        QVERIFY(writer.open(server.url()));
+        QVERIFY(writer.login(QStringLiteral("writer")));
+        {
+            auto first = client(folder);
+            QSignalSpy in(first->session(), &ClientSession::loggedIn);
+            first->connectTo(server.url(), QStringLiteral("reader"));
+            QVERIFY(in.wait(15000));
+            writer.sendChat(QStringLiteral("before"), QStringLiteral("b0"));
+            QTRY_COMPARE(contents(first->conversations()->find(QString())),
+                         QStringList{QStringLiteral("before")});
+            first->disconnectFromServer();
+        }
+        const int missed = 450; // over two of the server's pages of 200
+        for (int i = 1; i <= missed; ++i)
+            writer.sendChat(QStringLiteral("missed %1").arg(i), QStringLiteral("m%1").arg(i));
+        QVERIFY(!writer
+                     .waitFor(
+                         [&](const QJsonObject &o) {
+                             return o.value(QLatin1String("id")) ==
+                                    QStringLiteral("m%1").arg(missed);
+                         },
+                         15000)
+                     .isEmpty());
+
+        auto second = client(folder);
+        MessageListModel *room = second->conversations()->messages(QString());
+        QObject::connect(second->session(), &ClientSession::loggedIn, &writer,
+                         [&] { writer.sendChat(QStringLiteral("live"), QStringLiteral("live")); });
+        second->connectTo(server.url(), QStringLiteral("reader"));
+        QTRY_COMPARE_WITH_TIMEOUT(room->rowCount(), missed + 2, 20000);
+        QVERIFY(inOrderOnce(room));
+        const QStringList shown = contents(room);
+        QCOMPARE(shown.first(), QStringLiteral("before"));
+        for (int i = 1; i <= missed; ++i)
+            QVERIFY2(shown.contains(QStringLiteral("missed %1").arg(i)),
+                     qPrintable(QString::number(i)));
+        QVERIFY(shown.contains(QStringLiteral("live")));
+        // The cache holds them too, for the next start.
+        QCOMPARE(second->session()->history()->count(QString()), missed + 2);
+    }
+
+    void signingOutRemovesTheAccountsCache()
+    {
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.createAccount(QStringLiteral("carol"), QStringLiteral("carol's secret")));
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("signout"));
+        TestClient dave;
+        QVERIFY(dave.open(server.url()));
+        QVERIFY(dave.login(QStringLiteral("dave")));
+        auto carol = client(folder);
+        QSignalSpy in(carol->session(), &ClientSession::loggedIn);
+        carol->connectTo(server.url(), QStringLiteral("carol"),
+                         password(QStringLiteral("carol's secret")));
+        QVERIFY(in.wait(15000));
+        dave.sendChat(QStringLiteral("quokka in the room"), QStringLiteral("d1"));
+        dave.sendChat(QStringLiteral("quokka just for carol"), QStringLiteral("d2"),
+                      QStringLiteral("carol"));
+        QTRY_COMPARE(carol->session()->history()->maxSeq(), 2);
+        QTRY_VERIFY(filesUnder(folder).contains("quokka just for carol"));
+
+        QSignalSpy ended(carol->session(), &ClientSession::sessionEnded);
+        carol->session()->signOut();
+        QVERIFY(ended.wait());
+        QCOMPARE(carol->session()->history()->maxSeq(), 0);
+        QVERIFY(!filesUnder(folder).contains("quokka"));
+    }
+
+    void guestsPrivateMessagesNeverReachTheDisk()
+    {
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("guest"));
+        TestClient erin;
+        QVERIFY(erin.open(server.url()));
+        QVERIFY(erin.login(QStringLiteral("erin")));
+        auto guest = client(folder);
+        QSignalSpy in(guest->session(), &ClientSession::loggedIn);
+        guest->connectTo(server.url(), QStringLiteral("gina"));
+        QVERIFY(in.wait(15000));
+        erin.sendChat(QStringLiteral("wombat for gina only"), QStringLiteral("e1"),
+                      QStringLiteral("gina"));
+        erin.sendChat(QStringLiteral("wombat for everyone"), QStringLiteral("e2"));
+        guest->send(QStringLiteral("erin"), QStringLiteral("wombat reply"));
+        QTRY_COMPARE(contents(guest->conversations()->find(QString())),
+                     QStringList{QStringLiteral("wombat for everyone")});
+        QTRY_COMPARE(guest->unsentCount(), 0);
+        QVERIFY(guest->session()->outboxPath().startsWith(folder));
+        QCOMPARE(guest->session()->history()->search(QStringLiteral("wombat"), 10).size(), 1);
+        QCOMPARE(guest->session()->history()->count(QStringLiteral("erin")), 0);
+        guest->disconnectFromServer();
+        guest.reset(); // closes the file
+        const QByteArray bytes = filesUnder(folder);
+        QVERIFY(bytes.contains("wombat for everyone"));
+        QVERIFY(!bytes.contains("gina only"));
+    }
+};
+
+QTEST_MAIN(TestSavedHistory)
+#include "tst_savedhistory.moc"
