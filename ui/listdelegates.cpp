@@ -2,6 +2,7 @@
 
 #include "avatar.h"
 #include "model/conversationlistmodel.h"
+#include "model/messagesearchmodel.h"
 #include "model/userlistmodel.h"
 #include "theme.h"
 
@@ -149,4 +150,56 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
 QSize UserDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
 {
     return QSize(180, qMax(40, option.fontMetrics.height() + 18));
+}
+
+void SearchHitDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
+                              const QModelIndex &index) const
+{
+    const Theme::Colors &c = Theme::colors();
+    p->save();
+    paintBackground(p, option);
+    const QRect r = option.rect.adjusted(10, 5, -10, -5);
+    const QStringList lines = index.data().toString().split(QLatin1Char('\n'));
+    QFont small = option.font;
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    const QFontMetrics smallMetrics(small);
+    p->setFont(small);
+    p->setPen(c.secondary);
+    p->drawText(QRect(r.left(), r.top(), r.width(), smallMetrics.height()),
+                Qt::AlignLeft | Qt::AlignVCenter,
+                smallMetrics.elidedText(lines.value(0), Qt::ElideRight, r.width()));
+
+    // The snippet, with each occurrence of the searched words in bold.
+    const QString snippet = lines.value(1);
+    const QString needle = index.data(MessageSearchModel::SearchTextRole).toString();
+    QFont bold = option.font;
+    bold.setBold(true);
+    int x = r.left();
+    const int y = r.top() + smallMetrics.height() + 2;
+    const int h = QFontMetrics(option.font).height();
+    p->setPen(c.text);
+    int from = 0;
+    while (from < snippet.size() && x < r.right()) {
+        int at = needle.isEmpty() ? -1 : int(snippet.indexOf(needle, from, Qt::CaseInsensitive));
+        const bool match = at == from;
+        const int end = match ? from + int(needle.size()) : (at < 0 ? int(snippet.size()) : at);
+        const QFont &f = match ? bold : option.font;
+        const QFontMetrics m(f);
+        QString part = snippet.mid(from, end - from);
+        const int room = r.right() - x;
+        if (m.horizontalAdvance(part) > room)
+            part = m.elidedText(part, Qt::ElideRight, room);
+        p->setFont(f);
+        p->drawText(QRect(x, y, room, h), Qt::AlignLeft | Qt::AlignVCenter, part);
+        x += m.horizontalAdvance(part);
+        from = end;
+    }
+    p->restore();
+}
+
+QSize SearchHitDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+{
+    QFont small = option.font;
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    return {200, QFontMetrics(small).height() + QFontMetrics(option.font).height() + 12};
 }

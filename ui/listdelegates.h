@@ -26,3 +26,15 @@ public:
     static QRect callButtonRect(const QRect &row);
     static QRect messageButtonRect(const QRect &row);
 };
+
+// A message found by search: who and where in small grey type, then the words around the
+// match with the match in bold.
+class SearchHitDelegate : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+};

@@ -6,6 +6,7 @@
 #include "listdelegates.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
+#include "model/messagesearchmodel.h"
 #include "settings/settings.h"
 #include "theme.h"
 #include "traynotifier.h"
@@ -65,17 +66,57 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     m_conversationView->setItemDelegate(new ConversationDelegate(m_conversationView));
     m_conversationView->setFrameShape(QFrame::NoFrame);
     m_conversationView->setMouseTracking(true);
+    // Below the conversations, while searching: messages with the words, from the history
+    // saved on this computer (so search works offline too).
+    m_searchResults = new MessageSearchModel(this);
+    m_searchResultsLabel = new QLabel(left);
+    m_searchResultsLabel->setObjectName(QStringLiteral("searchResultsLabel"));
+    m_searchResultsLabel->setWordWrap(true);
+    m_searchResultsLabel->setContentsMargins(4, 8, 4, 4);
+    m_searchResultsView = new QListView(left);
+    m_searchResultsView->setObjectName(QStringLiteral("searchResultsView"));
+    m_searchResultsView->setModel(m_searchResults);
+    m_searchResultsView->setFrameShape(QFrame::NoFrame);
+    m_searchResultsView->setItemDelegate(new SearchHitDelegate(m_searchResultsView));
+    m_searchResultsView->setUniformItemSizes(true);
+    m_searchResultsView->setMouseTracking(true);
+    m_searchResultsLabel->hide();
+    m_searchResultsView->hide();
+    m_searchDelay = new QTimer(this);
+    m_searchDelay->setSingleShot(true);
+    m_searchDelay->setInterval(150); // one search per pause in typing, not per key
+    connect(m_searchDelay, &QTimer::timeout, this, &MainWindow::runSearch);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(8, 8, 0, 8);
     leftLayout->addWidget(m_search);
     leftLayout->addWidget(m_conversationView);
+    leftLayout->addWidget(m_searchResultsLabel);
+    leftLayout->addWidget(m_searchResultsView, 1);
     connect(m_search, &QLineEdit::textChanged, m_conversationFilter,
             &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        if (m_searchDelay->isActive()) {
+            m_searchDelay->stop();
+            runSearch();
+        }
         if (m_conversationFilter->rowCount() > 0)
             openConversation(
                 m_conversationFilter->index(0, 0).data(ConversationListModel::KeyRole).toString());
+        else if (m_searchResults->rowCount() > 0)
+            m_searchResultsView->activated(m_searchResults->index(0));
     });
+    auto *clearSearch = new QShortcut(QKeySequence(Qt::Key_Escape), m_search);
+    clearSearch->setContext(Qt::WidgetShortcut);
+    connect(clearSearch, &QShortcut::activated, this, [this] {
+        m_search->clear();
+        m_compose->setFocus();
+    });
+    connect(m_searchResultsView, &QListView::activated, this, [this](const QModelIndex &index) {
+        openMessage(index.data(MessageSearchModel::ConversationRole).toString(),
+                    index.data(MessageSearchModel::SeqRole).toLongLong());
+    });
+    connect(m_searchResultsView, &QListView::clicked, m_searchResultsView, &QListView::activated);
     connect(m_conversationView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -298,6 +339,44 @@ void MainWindow::buildMenus()
                            tr("<h3>Confab %1</h3><p>Chat with voice and video calls.</p>")
                                .arg(QLatin1String(CONFAB_VERSION)));
     });
+}
+
+void MainWindow::runSearch()
+{
+    const QString text = m_search->text().trimmed();
+    if (text.isEmpty()) {
+        m_searchResults->clear();
+        m_searchResultsLabel->hide();
+        m_searchResultsView->hide();
+        m_conversationView->show();
+        m_conversationView->setMaximumHeight(QWIDGETSIZE_MAX);
+        return;
+    }
+    m_searchResults->setResults(text, m_controller->searchSaved(text));
+    const int hits = m_searchResults->rowCount();
+    m_searchResultsLabel->setText(hits > 0 ? tr("Messages saved on this computer")
+                                  : m_conversationFilter->rowCount() > 0
+                                      ? tr("No saved messages contain “%1”.").arg(text)
+                                      : tr("No results for “%1”.").arg(text));
+    m_searchResultsLabel->show();
+    m_searchResultsView->setVisible(hits > 0);
+    // The conversations keep only the room their matches need; the hits get the rest.
+    const int conversations = m_conversationFilter->rowCount();
+    m_conversationView->setVisible(conversations > 0);
+    m_conversationView->setMaximumHeight(
+        conversations > 0 ? conversations * m_conversationView->sizeHintForRow(0) + 4
+                          : QWIDGETSIZE_MAX);
+}
+
+void MainWindow::openMessage(const QString &key, qint64 seq)
+{
+    if (!m_controller->showMessage(key, seq))
+        return;
+    openConversation(key);
+    MessageListModel *list = m_controller->conversations()->messages(key);
+    const int row = list->rowOfSeq(seq);
+    if (row >= 0)
+        m_messages->scrollToRow(row);
 }
 
 void MainWindow::openConversation(const QString &key)

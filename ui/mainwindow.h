@@ -7,6 +7,7 @@ class CallCoordinator;
 class CallSession;
 class ChatController;
 class ComposeEdit;
+class MessageSearchModel;
 class MessageView;
 class Settings;
 class TrayNotifier;
@@ -27,6 +28,8 @@ public:
     MainWindow(ChatController *controller, Settings *settings, QWidget *parent = nullptr);
 
     void openConversation(const QString &key);
+    // Opens the conversation of a search hit and scrolls to the message.
+    void openMessage(const QString &key, qint64 seq);
     // Host mode: where others can reach this computer's server, and its certificate's
     // fingerprint (empty: plain ws://).
     void setHostAddresses(const QStringList &addresses, const QString &fingerprint = {});
@@ -53,6 +56,7 @@ protected:
 
 private:
     void buildMenus();
+    void runSearch();
     void updateHeader();
     void updateStatus();
     void updateTyping();
@@ -65,6 +69,10 @@ private:
     QLineEdit *m_search;
     QListView *m_conversationView;
     QSortFilterProxyModel *m_conversationFilter;
+    MessageSearchModel *m_searchResults;
+    QLabel *m_searchResultsLabel;
+    QListView *m_searchResultsView;
+    QTimer *m_searchDelay;
     QLabel *m_title;
     QLabel *m_subtitle;
     QToolButton *m_callButton;

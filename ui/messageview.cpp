@@ -152,6 +152,19 @@ void MessageView::scrollToTop()
     viewport()->update();
 }
 
+void MessageView::scrollToRow(int row)
+{
+    if (row < 0 || row >= rowCount())
+        return;
+    m_stickToBottom = false;
+    m_topRow = row;
+    m_topOffset = 0;
+    scrollBy(-viewport()->height() / 3);
+    clampToContent();
+    syncScrollBar();
+    viewport()->update();
+}
+
 void MessageView::scrollBy(int dy)
 {
     if (rowCount() == 0 || dy == 0)

@@ -26,6 +26,8 @@ public:
     bool isAtBottom() const { return m_stickToBottom; }
     void scrollToBottom();
     void scrollToTop();
+    // Shows `row` a third of the way down (a search hit), and stops following the newest.
+    void scrollToRow(int row);
     // Scrolls by `dy` pixels (negative: towards older messages).
     void scrollBy(int dy);
     QModelIndex indexAt(QPoint pos) const;

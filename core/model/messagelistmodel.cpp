@@ -207,6 +207,14 @@ void MessageListModel::removePending(const QString &clientId)
     endRemoveRows();
 }
 
+int MessageListModel::rowOfSeq(qint64 seq) const
+{
+    if (seq <= 0 || !m_seqs.contains(seq))
+        return -1;
+    const int row = insertionRow(seq) - 1; // stored rows are sorted by seq
+    return row >= 0 && m_items.at(row).message.seq == seq ? row : -1;
+}
+
 qint64 MessageListModel::oldestSeq() const
 {
     for (const Item &i : m_items) {

@@ -57,6 +57,8 @@ public:
     void removePending(const QString &clientId);
 
     qint64 oldestSeq() const;
+    // The row of the stored message `seq`, or -1.
+    int rowOfSeq(qint64 seq) const;
     const Item &itemAt(int row) const { return m_items.at(row); }
     bool hasMoreHistory() const { return m_hasMore; }
     void setHasMoreHistory(bool more) { m_hasMore = more; }

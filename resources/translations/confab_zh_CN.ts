@@ -1054,6 +1054,22 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>&amp;Quit anyway</source>
         <translation>仍然退出(&amp;Q)</translation>
     </message>
+    <message>
+        <source>Messages saved on this computer</source>
+        <translation>本机保存的消息</translation>
+    </message>
+    <message>
+        <source>No saved messages contain “%1”.</source>
+        <translation>没有已保存的消息包含“%1”。</translation>
+    </message>
+    <message>
+        <source>No results for “%1”.</source>
+        <translation>没有“%1”的结果。</translation>
+    </message>
+    <message>
+        <source> · showing saved messages</source>
+        <translation> · 显示的是已保存的消息</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1072,6 +1088,21 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Yesterday</source>
         <translation>昨天</translation>
+    </message>
+</context>
+<context>
+    <name>MessageSearchModel</name>
+    <message>
+        <source>%1 in the room</source>
+        <translation>%1 在大厅</translation>
+    </message>
+    <message>
+        <source>%1, privately</source>
+        <translation>%1，私聊</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 发给 %2</translation>
     </message>
 </context>
 <context>
@@ -1103,6 +1134,17 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>cannot write to %1</source>
         <translation>无法写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>cannot write to %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
+    <message>
+        <source>cannot rewrite %1</source>
+        <translation>无法重写 %1</translation>
     </message>
 </context>
 <context>

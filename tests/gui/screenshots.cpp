@@ -40,10 +40,12 @@ namespace {
 // Connects `name` to the embedded server (its certificate pinned in `pins`) as a guest, or
 // with `credentials`, and waits until it is online.
 std::unique_ptr<ChatController> join(const QUrl &url, const QString &name, CertificatePins *pins,
-                                     const ClientSession::Credentials &credentials = {})
+                                     const ClientSession::Credentials &credentials = {},
+                                     const QString &dataFolder = {})
 {
     auto c = std::make_unique<ChatController>();
     c->session()->setCertificatePins(pins);
+    c->session()->setOutboxFolder(dataFolder); // the history cache that search reads
     QSignalSpy in(c->session(), &ClientSession::loggedIn);
     QSignalSpy refused(c->session(), &ClientSession::loginFailed);
     QSignalSpy rejected(c->session(), &ClientSession::certificateRejected);
@@ -188,7 +190,8 @@ int main(int argc, char *argv[])
     signIn.mode = ClientSession::Credentials::Mode::Password;
     signIn.password = registration.password;
     signIn.device = QStringLiteral("alice-laptop (Debian GNU/Linux 12 (bookworm))");
-    auto alice = join(url, QStringLiteral("alice"), &pins, signIn);
+    QTemporaryDir aliceData;
+    auto alice = join(url, QStringLiteral("alice"), &pins, signIn, aliceData.path());
     settle();
     alice->send({}, zh ? QStringLiteral("好的，我把设计稿也带上。")
                        : QStringLiteral("Sounds good, I'll bring the mock-ups."));
@@ -216,6 +219,13 @@ int main(int argc, char *argv[])
     window.composeEdit()->setPlainText(zh ? QStringLiteral("好的，") : QStringLiteral("Sure, "));
     settle(300);
     save(&window, parser.value(out) + QStringLiteral("/private-%1.png").arg(suffix));
+    // Ctrl+K with a word: conversations by name, then the saved messages that contain it.
+    window.openConversation(QString());
+    window.findChild<QLineEdit *>(QStringLiteral("searchEdit"))
+        ->setText(zh ? QStringLiteral("电话") : QStringLiteral("call"));
+    settle(400);
+    save(&window, parser.value(out) + QStringLiteral("/search-%1.png").arg(suffix));
+    window.findChild<QLineEdit *>(QStringLiteral("searchEdit"))->clear();
 
     // Account → Devices: this laptop and the phone alice registered on.
     {

@@ -4,7 +4,10 @@
 // pages is not cut short by live messages; signing out removes the account's cache, and a
 // guest's private messages never reach the disk.
 #include "mainwindow.h"
+#include "messageview.h"
 #include "model/chatcontroller.h"
+#include "model/messagesearchmodel.h"
+#include "net/outboxstore.h"
 #include "serverprocess.h"
 #include "settings/settings.h"
 #include "testclient.h"
@@ -12,6 +15,8 @@
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListView>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -163,6 +168,80 @@ private slots:
         QVERIFY(inOrderOnce(withBob));
         QVERIFY(inOrderOnce(room));
         QTRY_VERIFY(!status->text().contains(QLatin1String("saved")));
+    }
+
+    void searchFindsSavedMessagesOfflineAndOpensThem()
+    {
+        // A saved conversation longer than the first screenful, and no server at all.
+        ServerProcess server;
+        QVERIFY(server.start() && server.stop());
+        const QString folder = m_dir.filePath(QStringLiteral("search"));
+        {
+            OutboxStore store;
+            QVERIFY(store.open(QDir(folder).filePath(
+                OutboxStore::fileName(server.url(), QStringLiteral("finn")))));
+            HistoryCache cache(&store);
+            cache.setSelf(QStringLiteral("finn"));
+            QList<ChatMessage> room;
+            for (qint64 seq = 1; seq <= 500; ++seq) {
+                ChatMessage m;
+                m.seq = seq;
+                m.timestampMs = 1'700'000'000'000 + seq * 60'000;
+                m.from = seq % 2 ? QStringLiteral("gus") : QStringLiteral("finn");
+                m.content = seq == 7 ? QStringLiteral("the platypus plan is on page four")
+                                     : QStringLiteral("message number %1").arg(seq);
+                room << m;
+            }
+            cache.add(room);
+            QVERIFY(store.commit());
+        }
+        auto c = client(folder);
+        c->connectTo(server.url(), QStringLiteral("finn"));
+        Settings settings(m_dir.filePath(QStringLiteral("search.ini")));
+        MainWindow window(c.get(), &settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        MessageListModel *room = c->conversations()->find(QString());
+        QVERIFY(room->rowCount() < 100); // the newest page, not all 500
+        QCOMPARE(room->rowOfSeq(7), -1);
+
+        auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
+        auto *results = window.findChild<QListView *>(QStringLiteral("searchResultsView"));
+        auto *label = window.findChild<QLabel *>(QStringLiteral("searchResultsLabel"));
+        QVERIFY(search && results && label);
+        QTest::keySequence(&window, QKeySequence(Qt::CTRL | Qt::Key_K));
+        QVERIFY(search->hasFocus());
+        QTest::keyClicks(search, QStringLiteral("Platypus"));
+        QTRY_COMPARE(results->model()->rowCount(), 1);
+        QVERIFY(results->isVisible());
+        QVERIFY(results->model()->index(0, 0).data().toString().contains(
+            QLatin1String("platypus plan")));
+
+        // Enter: no conversation is called that, so the first message hit opens.
+        QTest::keyClick(search, Qt::Key_Return);
+        const int row = room->rowOfSeq(7);
+        QVERIFY(row >= 0);
+        QCOMPARE(room->index(row).data().toString(),
+                 QStringLiteral("the platypus plan is on page four"));
+        QVERIFY(inOrderOnce(room));
+        QCOMPARE(room->index(0).data(MessageListModel::SeqRole).toLongLong() <= 7, true);
+        // Everything between the hit and the newest page is there: no hole.
+        QCOMPARE(room->rowCount(),
+                 500 - room->index(0).data(MessageListModel::SeqRole).toInt() + 1);
+        MessageView *view = window.messageView();
+        QVERIFY(!view->isAtBottom());
+        QVERIFY(view->firstVisibleRow() <= row);
+        QVERIFY(row - view->firstVisibleRow() < 10);
+
+        // A word nowhere: said so, and Esc clears the search.
+        search->setFocus();
+        search->selectAll();
+        QTest::keyClicks(search, QStringLiteral("wallaby"));
+        QTRY_VERIFY(label->isVisible() && label->text().contains(QLatin1String("No results")));
+        QVERIFY(!results->isVisible());
+        QTest::keyClick(search, Qt::Key_Escape);
+        QVERIFY(search->text().isEmpty());
+        QTRY_VERIFY(!label->isVisible());
     }
 
     void liveMessagesDoNotCutACatchUpShort()

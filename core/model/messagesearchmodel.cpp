@@ -1,0 +1,70 @@
+#include "model/messagesearchmodel.h"
+
+#include <QDateTime>
+#include <QLocale>
+
+MessageSearchModel::MessageSearchModel(QObject *parent) : QAbstractListModel(parent) {}
+
+int MessageSearchModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_hits.size());
+}
+
+QVariant MessageSearchModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_hits.size())
+        return {};
+    const HistoryCache::Hit &hit = m_hits.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole: {
+        const QString where = hit.conversation.isEmpty()
+                                  ? tr("%1 in the room").arg(hit.message.from)
+                              : hit.message.from == hit.displayName
+                                  ? tr("%1, privately").arg(hit.message.from)
+                                  : tr("%1 to %2").arg(hit.message.from, hit.displayName);
+        const QString when = QLocale().toString(
+            QDateTime::fromMSecsSinceEpoch(hit.message.timestampMs), QLocale::ShortFormat);
+        return QStringLiteral("%1 · %2\n%3").arg(where, when, snippet(hit.message.content, m_text));
+    }
+    case Qt::ToolTipRole:
+        return hit.message.content.left(1000);
+    case ConversationRole:
+        return hit.conversation.isEmpty() ? QString() : hit.displayName;
+    case SeqRole:
+        return hit.message.seq;
+    case SenderRole:
+        return hit.message.from;
+    case SnippetRole:
+        return snippet(hit.message.content, m_text);
+    case TimestampRole:
+        return QDateTime::fromMSecsSinceEpoch(hit.message.timestampMs);
+    case SearchTextRole:
+        return m_text;
+    default:
+        return {};
+    }
+}
+
+void MessageSearchModel::setResults(const QString &text, const QList<HistoryCache::Hit> &hits)
+{
+    beginResetModel();
+    m_text = text;
+    m_hits = hits;
+    endResetModel();
+}
+
+QString MessageSearchModel::snippet(const QString &content, const QString &text, int width)
+{
+    QString flat = content.simplified(); // one line: newlines and runs of spaces become one
+    const int at = text.isEmpty() ? 0 : int(flat.indexOf(text.trimmed(), 0, Qt::CaseInsensitive));
+    // A third of the room before the match, the rest from it on.
+    int start = qMax(0, at - width / 3);
+    if (flat.size() - start < width)
+        start = qMax(0, int(flat.size()) - width);
+    QString out = flat.mid(start, width);
+    if (start > 0)
+        out.prepend(QChar(0x2026));
+    if (start + width < flat.size())
+        out.append(QChar(0x2026));
+    return out;
+}

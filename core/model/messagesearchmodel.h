@@ -1,0 +1,39 @@
+#pragma once
+
+#include "net/historycache.h"
+
+#include <QAbstractListModel>
+
+// Messages that match the search box, newest first, as found in the history cache (so
+// search works offline too). Each row says who wrote it, where, and the words around the
+// match; activating one opens its conversation at that message.
+class MessageSearchModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role {
+        ConversationRole = Qt::UserRole + 1, // the conversation's key ("" = the room)
+        SeqRole,
+        SenderRole,
+        SnippetRole,
+        TimestampRole,
+        SearchTextRole, // what was searched for
+    };
+
+    explicit MessageSearchModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+
+    void setResults(const QString &text, const QList<HistoryCache::Hit> &hits);
+    void clear() { setResults({}, {}); }
+    QString text() const { return m_text; }
+
+    // The words of `content` around the first match of `text`, on one line: at most
+    // `width` characters, with "…" where it was cut.
+    static QString snippet(const QString &content, const QString &text, int width = 80);
+
+private:
+    QString m_text;
+    QList<HistoryCache::Hit> m_hits;
+};
