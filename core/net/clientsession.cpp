@@ -16,6 +16,9 @@ Q_LOGGING_CATEGORY(lcSession, "confab.session")
 
 namespace {
 
+// Where the local file keeps a guest's resume token between runs.
+constexpr char kGuestSessionKey[] = "guest_session";
+
 // Errors after which trying again with the same message cannot succeed.
 bool rejectsForGood(ErrorCode code)
 {
@@ -140,7 +143,11 @@ void ClientSession::open(const QUrl &url, const QString &name, const Credentials
         m_lastSeq = 0; // another server's or person's numbers; a cache file brings its own
     openLocalStore(url, name, credentials.mode != Credentials::Mode::Guest);
     m_credentials = credentials;
-    m_session.clear();
+    // A guest's identity is its session: the one kept from the last run (if any) makes this
+    // run the same guest, so the server recognises resends of messages it already has.
+    m_session = credentials.mode == Credentials::Mode::Guest
+                    ? m_history.value(QLatin1String(kGuestSessionKey))
+                    : QString();
     m_wanted = true;
     m_everOnline = false;
     m_ended = false;
@@ -635,8 +642,11 @@ void ClientSession::onLoggedIn(const ServerMessage &m)
     if (!m.name.isEmpty())
         m_name = m.name;
     m_history.setSelf(m_name);
-    // A guest's private conversations are never kept on disk.
+    // A guest's private conversations are never kept on disk; its resume token is, for the
+    // next run (as the token file keeps an account's device token).
     m_history.setPrivateAllowed(m_account);
+    if (!m_account)
+        m_history.setValue(QLatin1String(kGuestSessionKey), m_session);
     if (!m.token.isEmpty()) {
         // From now on the token, never the password: it is not kept in memory either.
         m_credentials = Credentials{Credentials::Mode::Token, {}, m.token, {}, {}};

@@ -12,6 +12,7 @@
 #include "settings/settings.h"
 #include "testclient.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -317,6 +318,51 @@ private slots:
         QVERIFY(ended.wait());
         QCOMPARE(carol->session()->history()->maxSeq(), 0);
         QVERIFY(!filesUnder(folder).contains("quokka"));
+    }
+
+    void aGuestStaysTheSameGuestAfterARestart()
+    {
+        // The client died after the server stored a message but before the ack was written:
+        // the next run resends it, and the server must know it as the same guest's.
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("guest-restart"));
+        TestClient hal;
+        QVERIFY(hal.open(server.url()));
+        QVERIFY(hal.login(QStringLiteral("hal")));
+        QString id;
+        {
+            auto first = client(folder);
+            QSignalSpy in(first->session(), &ClientSession::loggedIn);
+            first->connectTo(server.url(), QStringLiteral("ivy"));
+            QVERIFY(in.wait(15000));
+            QSignalSpy acked(first->session(), &ClientSession::messageAcknowledged);
+            first->send(QString(), QStringLiteral("said only once"));
+            QVERIFY(acked.wait());
+            id = acked.first().first().toString();
+            first->disconnectFromServer();
+        }
+        QVERIFY(!hal.waitForChat(QStringLiteral("said only once")).isEmpty());
+        {
+            // What the file would hold had the client been killed before the ack.
+            OutboxStore store;
+            QVERIFY(store.open(
+                QDir(folder).filePath(OutboxStore::fileName(server.url(), QStringLiteral("ivy")))));
+            store.insert({id, QStringLiteral("said only once"), QString(),
+                          QDateTime::currentDateTimeUtc(), 0});
+            QVERIFY(store.commit());
+        }
+        auto second = client(folder);
+        QCOMPARE(second->unsentCount(), 0);
+        second->connectTo(server.url(), QStringLiteral("ivy"));
+        QCOMPARE(second->unsentCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(second->unsentCount(), 0, 15000);
+        second->send(QString(), QStringLiteral("and then this"));
+        QVERIFY(!hal.waitForChat(QStringLiteral("and then this")).isEmpty());
+        QCOMPARE(hal.countChats(QStringLiteral("said only once")), 1);
+        QCOMPARE(contents(second->conversations()->find(QString()))
+                     .count(QStringLiteral("said only once")),
+                 1);
     }
 
     void guestsPrivateMessagesNeverReachTheDisk()
