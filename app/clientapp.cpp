@@ -28,6 +28,7 @@ ClientApp::ClientApp(QApplication &app, const ClientOptions &options)
     // What the user writes is kept until the server has it, across quits and crashes: one file
     // per server and name in the data folder.
     session->setOutboxFolder(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    session->history()->setLimit(m_settings.historyCacheLimit());
     // A sign-in's device token goes to the keychain (or the 0600 file): never the password.
     connect(session, &ClientSession::tokenIssued, this, [this](const QString &token) {
         m_tokens.write(ServerAddress::accountKey(m_controller.session()->url(),

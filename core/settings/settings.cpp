@@ -47,6 +47,18 @@ void Settings::setHostPort(quint16 port)
     m_settings.setValue(QStringLiteral("connection/hostPort"), port);
 }
 
+int Settings::historyCacheLimit() const
+{
+    bool ok = false;
+    const int n = m_settings.value(QStringLiteral("history/messagesPerConversation")).toInt(&ok);
+    return ok && n >= 50 && n <= 1'000'000 ? n : 5000;
+}
+
+void Settings::setHistoryCacheLimit(int messages)
+{
+    m_settings.setValue(QStringLiteral("history/messagesPerConversation"), messages);
+}
+
 bool Settings::signedIn() const
 {
     return m_settings.value(QStringLiteral("connection/signedIn"), false).toBool();

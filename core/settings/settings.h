@@ -32,6 +32,10 @@ public:
     // "" follows the system; otherwise a locale name such as "en" or "zh_CN".
     QString language() const;
     void setLanguage(const QString &language);
+    // How many messages of each conversation the local history cache keeps (5,000; a value
+    // outside 50..1,000,000 or not a number gives the default).
+    int historyCacheLimit() const;
+    void setHistoryCacheLimit(int messages);
     bool sendWithCtrlEnter() const;
     void setSendWithCtrlEnter(bool ctrlEnter);
 

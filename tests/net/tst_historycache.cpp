@@ -3,9 +3,11 @@
 // finds words (and only what it may), and clearing leaves nothing of the messages in the file.
 #include "net/historycache.h"
 #include "net/outboxstore.h"
+#include "settings/settings.h"
 
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -234,6 +236,25 @@ private slots:
         cache.add({message(7, QStringLiteral("bob"), {}, QStringLiteral("hi"))});
         QVERIFY(store.commit());
         QCOMPARE(cache.maxSeq(), 7);
+    }
+
+    void theBoundIsASettingWithASaneDefault()
+    {
+        Settings settings(m_dir.filePath(QStringLiteral("limit.ini")));
+        QCOMPARE(settings.historyCacheLimit(), 5000);
+        settings.setHistoryCacheLimit(200);
+        QCOMPARE(settings.historyCacheLimit(), 200);
+        for (const QVariant &bad : {QVariant(QStringLiteral("lots")), QVariant(0), QVariant(-5),
+                                    QVariant(10), QVariant(2'000'000'000)}) {
+            QSettings raw(m_dir.filePath(QStringLiteral("limit.ini")), QSettings::IniFormat);
+            raw.setValue(QStringLiteral("history/messagesPerConversation"), bad);
+            raw.sync();
+            Settings reread(m_dir.filePath(QStringLiteral("limit.ini")));
+            QCOMPARE(reread.historyCacheLimit(), 5000);
+        }
+        HistoryCache cache(nullptr);
+        cache.setLimit(3);
+        QCOMPARE(cache.limit(), 50); // the cache's own floor, whatever it is given
     }
 
     void nothingHappensWithoutAFile()
