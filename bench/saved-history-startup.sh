@@ -59,6 +59,10 @@ start() {
     echo "$((t1 - t0)) $shown $cpu"
 }
 
+# The first start on a new X server is slower (font and icon caches): not counted.
+start "$empty" >/dev/null
+rm -rf "$empty"
+
 echo "== launch to first painted window, server unreachable ($url refused), $runs runs each, alternating; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 with=() without=() cpuWith=() cpuWithout=()
 for i in $(seq "$runs"); do
