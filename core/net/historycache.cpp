@@ -71,7 +71,8 @@ void HistoryCache::setPrivateAllowed(bool allowed)
     if (allowed || !usable() || !m_store->beginWrite())
         return;
     QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
-    if (!q.exec(QStringLiteral("DELETE FROM history WHERE conversation <> ''")))
+    // "> ''" rather than "<> ''": a range of the index, not a scan of every row.
+    if (!q.exec(QStringLiteral("DELETE FROM history WHERE conversation > ''")))
         m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), q.lastError().text());
 }
 
@@ -82,10 +83,13 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
     QSet<QString> touched;
     QString error;
     {
-        QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
-        q.prepare(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                      .arg(kColumns));
+        QSqlQuery *insert =
+            m_store->statement(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                                   .arg(kColumns));
+        if (!insert)
+            return;
+        QSqlQuery &q = *insert;
         for (const ChatMessage &m : messages) {
             if (m.seq <= 0 || (m.isPrivate() && !m_privateAllowed))
                 continue;
@@ -121,17 +125,21 @@ void HistoryCache::prune(const QString &conversation)
     m_addedSincePrune.remove(conversation);
     if (!usable())
         return;
-    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
     // The limit-th newest seq bounds what stays; the index on (conversation, seq) finds it
     // without reading the rows.
-    q.prepare(QStringLiteral("DELETE FROM history WHERE conversation = ? AND seq < "
-                             "(SELECT seq FROM history WHERE conversation = ? "
-                             "ORDER BY seq DESC LIMIT 1 OFFSET ?)"));
-    q.bindValue(0, conversation);
-    q.bindValue(1, conversation);
-    q.bindValue(2, m_limit - 1);
-    if (!q.exec())
-        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), q.lastError().text());
+    QSqlQuery *q =
+        m_store->statement(QStringLiteral("DELETE FROM history WHERE conversation = ? AND seq < "
+                                          "(SELECT seq FROM history WHERE conversation = ? "
+                                          "ORDER BY seq DESC LIMIT 1 OFFSET ?)"));
+    if (!q)
+        return;
+    q->bindValue(0, conversation);
+    q->bindValue(1, conversation);
+    q->bindValue(2, m_limit - 1);
+    if (!q->exec()) {
+        const QString error = q->lastError().text();
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+    }
 }
 
 QList<ChatMessage> HistoryCache::select(const QString &sql, const QVariantList &values) const
@@ -183,24 +191,41 @@ QList<HistoryCache::Conversation> HistoryCache::conversations() const
     QList<Conversation> out;
     if (!usable())
         return out;
-    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+    QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
+    // The distinct conversations by skipping through the index (one seek each), not by
+    // grouping every row: 100,000 cached messages cost 25 ms that way, at every start.
+    QStringList keys;
+    {
+        QSqlQuery q(db);
+        q.setForwardOnly(true);
+        if (!q.exec(QStringLiteral(
+                "WITH RECURSIVE c(k) AS (SELECT MIN(conversation) FROM history UNION ALL "
+                "SELECT (SELECT MIN(conversation) FROM history WHERE conversation > c.k) "
+                "FROM c WHERE c.k IS NOT NULL) SELECT k FROM c WHERE k IS NOT NULL")))
+            return out;
+        while (q.next())
+            keys << q.value(0).toString();
+    }
+    QSqlQuery q(db);
     q.setForwardOnly(true);
-    // SQLite takes the other columns from the row holding MAX(seq).
-    if (!q.exec(QStringLiteral("SELECT conversation, MAX(seq), sender, recipient, created_ms "
-                               "FROM history GROUP BY conversation")))
-        return out;
-    while (q.next()) {
-        Conversation c;
-        c.key = q.value(0).toString();
-        if (!c.key.isEmpty() && !m_privateAllowed)
+    q.prepare(QStringLiteral("SELECT seq, sender, recipient, created_ms FROM history "
+                             "WHERE conversation = ? ORDER BY seq DESC LIMIT 1"));
+    for (const QString &key : std::as_const(keys)) {
+        if (!key.isEmpty() && !m_privateAllowed)
             continue;
-        c.lastSeq = q.value(1).toLongLong();
-        const QString sender = q.value(2).toString();
+        q.bindValue(0, key);
+        if (!q.exec() || !q.next())
+            continue;
+        Conversation c;
+        c.key = key;
+        c.lastSeq = q.value(0).toLongLong();
+        const QString sender = q.value(1).toString();
         c.displayName = c.key.isEmpty()              ? QString()
-                        : keyOf(sender) == m_selfKey ? q.value(3).toString()
+                        : keyOf(sender) == m_selfKey ? q.value(2).toString()
                                                      : sender;
-        c.lastTimestampMs = q.value(4).toLongLong();
+        c.lastTimestampMs = q.value(3).toLongLong();
         out.append(c);
+        q.finish();
     }
     return out;
 }

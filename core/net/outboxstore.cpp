@@ -145,6 +145,7 @@ void OutboxStore::close()
         return; // the commit failed and closed it
     m_insert.reset();
     m_delete.reset();
+    m_statements.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         db.close();
@@ -204,6 +205,20 @@ void OutboxStore::remove(const QString &clientId)
     m_delete->bindValue(0, clientId);
     if (!m_delete->exec())
         fail(tr("cannot write to %1").arg(m_path), m_delete->lastError().text());
+}
+
+QSqlQuery *OutboxStore::statement(const QString &sql)
+{
+    if (!isOpen())
+        return nullptr;
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        if (!q.prepare(sql))
+            return nullptr;
+        it = m_statements.emplace(sql, std::move(q)).first;
+    }
+    return &it->second;
 }
 
 bool OutboxStore::begin()

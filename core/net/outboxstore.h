@@ -7,6 +7,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <map>
 #include <optional>
 
 // The local file of one server and name: the outbox, and (HistoryCache) the recent history.
@@ -46,6 +47,9 @@ public:
     // transaction that is committed with the outbox's at the end of the turn. A failed
     // statement there is reported with fail(), which closes the file as for the outbox.
     QString connectionName() const { return m_connection; }
+    // A statement prepared once per open file and kept until it closes (nullptr when closed or
+    // when `sql` does not prepare): a message a turn costs no parsing of SQL.
+    QSqlQuery *statement(const QString &sql);
     bool beginWrite() { return isOpen() && begin(); }
     void fail(const QString &what, const QString &error);
 
@@ -67,5 +71,6 @@ private:
     QString m_error;
     std::optional<QSqlQuery> m_insert;
     std::optional<QSqlQuery> m_delete;
+    std::map<QString, QSqlQuery> m_statements;
     bool m_inTransaction = false;
 };
