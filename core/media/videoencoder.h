@@ -9,7 +9,7 @@
 
 // Compresses frames for the wire. Two codecs behind one interface (they are the two
 // implementations): VP8 through libvpx in real-time mode, the default, and JPEG through
-// OpenCV as the fallback.
+// Qt's image I/O as the fallback.
 class VideoEncoder
 {
 public:

@@ -5,6 +5,9 @@
 
 #include <opencv2/core.hpp>
 
+#include <QBuffer>
+#include <QColor>
+#include <QImage>
 #include <QTest>
 
 #include <memory>
@@ -100,6 +103,86 @@ private slots:
             QCOMPARE(f.image.rows % 2, 0);
             QVERIFY(f.image.cols <= 1920 && f.image.rows <= 1088);
         }
+    }
+    void hostileJpegsGiveNullFrames_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<bool>("decoded");
+        QTest::newRow("640x480 as sent") << 640 << 480 << true;
+        QTest::newRow("1920x1088, the largest") << 1920 << 1088 << true;
+        QTest::newRow("one column too wide") << 1921 << 1088 << false;
+        QTest::newRow("one row too high") << 1920 << 1089 << false;
+        QTest::newRow("65535x65535") << 65535 << 65535 << false;
+        QTest::newRow("zero width") << 0 << 480 << false;
+    }
+    void hostileJpegsGiveNullFrames()
+    {
+        // A peer rewrites the size in a valid JPEG's frame header (SOF0): the size is checked
+        // before decoding, so a giant picture is never allocated; allowed sizes decode (the
+        // rest of the picture is then missing: libjpeg fills it in).
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(bool, decoded);
+        auto encoder = VideoEncoder::createJpeg();
+        QVERIFY(encoder->open(640, 480, 30, 0, nullptr));
+        QByteArray jpeg = encoder->encode(TestPatternSource().frame(1, 0)).data;
+        const qsizetype sof = jpeg.indexOf(QByteArrayLiteral("\xFF\xC0"));
+        QVERIFY(sof > 0 && sof + 9 < jpeg.size());
+        QCOMPARE((quint8(jpeg[sof + 5]) << 8) | quint8(jpeg[sof + 6]), 480);
+        QCOMPARE((quint8(jpeg[sof + 7]) << 8) | quint8(jpeg[sof + 8]), 640);
+        jpeg[sof + 5] = char(height >> 8);
+        jpeg[sof + 6] = char(height & 0xFF);
+        jpeg[sof + 7] = char(width >> 8);
+        jpeg[sof + 8] = char(width & 0xFF);
+        const VideoFrame f = VideoDecoder::create(MediaPacketHeader::Jpeg)->decode(jpeg);
+        QCOMPARE(!f.isNull(), decoded);
+        if (decoded) {
+            QCOMPARE(f.image.cols, width);
+            QCOMPARE(f.image.rows, height);
+            QCOMPARE(f.image.type(), CV_8UC3);
+        }
+    }
+    void brokenJpegsGiveNullFramesOrPictures()
+    {
+        // Cut short, bytes flipped, or another image format: a null frame or a picture of the
+        // sent size, never a crash. The decoder reads JPEG only (no guessing the format).
+        auto encoder = VideoEncoder::createJpeg();
+        QVERIFY(encoder->open(640, 480, 30, 0, nullptr));
+        const QByteArray jpeg = encoder->encode(TestPatternSource().frame(7, 0)).data;
+        auto decoder = VideoDecoder::create(MediaPacketHeader::Jpeg);
+        auto check = [](const VideoFrame &f) {
+            return f.isNull() || (f.image.cols == 640 && f.image.rows == 480);
+        };
+        for (qsizetype cut :
+             {qsizetype(2), qsizetype(4), qsizetype(20), jpeg.size() / 2, jpeg.size() - 2})
+            QVERIFY2(check(decoder->decode(jpeg.left(cut))), qPrintable(QString::number(cut)));
+        QByteArray flipped = jpeg;
+        for (qsizetype i = 2; i < flipped.size(); i += 97)
+            flipped[i] = char(~quint8(flipped[i]));
+        QVERIFY(check(decoder->decode(flipped)));
+
+        QImage image(64, 48, QImage::Format_RGB32);
+        image.fill(Qt::red);
+        for (const char *format : {"png", "bmp", "ppm"}) {
+            QByteArray other;
+            QBuffer buffer(&other);
+            buffer.open(QIODevice::WriteOnly);
+            QVERIFY(image.save(&buffer, format));
+            QVERIFY2(decoder->decode(other).isNull(), format);
+        }
+        // The pixels come back in BGR order.
+        QImage red(640, 480, QImage::Format_RGB32);
+        red.fill(QColor(250, 10, 10));
+        QByteArray redJpeg;
+        QBuffer redBuffer(&redJpeg);
+        redBuffer.open(QIODevice::WriteOnly);
+        QVERIFY(red.save(&redBuffer, "jpeg"));
+        const VideoFrame f = decoder->decode(redJpeg);
+        QVERIFY(!f.isNull());
+        const cv::Vec3b pixel = f.image.at<cv::Vec3b>(240, 320);
+        QVERIFY2(pixel[2] > 200 && pixel[1] < 50 && pixel[0] < 50,
+                 qPrintable(QStringLiteral("%1 %2 %3").arg(pixel[0]).arg(pixel[1]).arg(pixel[2])));
     }
     void patternNumbersAreDistinctAndChecked()
     {
