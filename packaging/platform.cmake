@@ -50,8 +50,17 @@ if(APPLE)
         OUTPUT_NAME confab
         MACOSX_BUNDLE_INFO_PLIST ${CMAKE_CURRENT_BINARY_DIR}/Info.plist)
     install(TARGETS confab BUNDLE DESTINATION . COMPONENT client)
-    qt_generate_deploy_app_script(TARGET confab FILENAME_VARIABLE confab_deploy_script
-                                  NO_UNSUPPORTED_PLATFORM_ERROR)
+    # macdeployqt as qt_generate_deploy_app_script would run it, plus the video file module
+    # (installed into Contents/PlugIns by core/CMakeLists.txt): its OpenCV dylibs go into the
+    # bundle's Frameworks too.
+    set(confab_deploy_script ${CMAKE_CURRENT_BINARY_DIR}/deploy-confab-$<CONFIG>.cmake)
+    file(GENERATE OUTPUT ${confab_deploy_script} CONTENT "
+include(\"${QT_DEPLOY_SUPPORT}\")
+qt_deploy_runtime_dependencies(
+    EXECUTABLE confab.app
+    ADDITIONAL_MODULES confab.app/Contents/PlugIns/$<TARGET_FILE_NAME:confab_videofile>
+)
+")
     install(SCRIPT ${confab_deploy_script} COMPONENT client)
     set(CPACK_GENERATOR "DragNDrop")
     set(CPACK_COMPONENTS_ALL client)

@@ -1,10 +1,133 @@
 #include "media/filevideosource.h"
 
 #include "media/mediaclock.h"
+#include "media/videofile/confab_videofile.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
+#include <QLibrary>
+#include <QMutex>
 
 #include <opencv2/imgproc.hpp>
+
+#include <memory>
+
+// From core/CMakeLists.txt: the module's file name and where the packages install it.
+#ifndef CONFAB_VIDEOFILE_FILE_NAME
+#error "CONFAB_VIDEOFILE_FILE_NAME is set by core/CMakeLists.txt"
+#endif
+
+// The module's functions, resolved once per process. The library stays loaded until the
+// process ends (unloading OpenCV's ffmpeg and GStreamer is not safe).
+struct VideoFileApi
+{
+    ConfabVideoFileOpenFn open = nullptr;
+    ConfabVideoFileReadFn read = nullptr;
+    ConfabVideoFileRewindFn rewind = nullptr;
+    ConfabVideoFileCloseFn close = nullptr;
+    ConfabVideoFileLastErrorFn lastError = nullptr;
+};
+
+namespace {
+
+QString moduleError(const VideoFileApi *api)
+{
+    return QString::fromUtf8(api->lastError()).trimmed();
+}
+
+// The module from the first candidate that loads and is of this ABI; nullptr and *error
+// otherwise. Failures are not remembered: a later start looks again.
+const VideoFileApi *loadVideoFileApi(QString *error)
+{
+    static QMutex mutex;
+    static const VideoFileApi *loaded = nullptr;
+    const QMutexLocker lock(&mutex);
+    if (loaded)
+        return loaded;
+
+    QStringList problems; // modules found but not usable
+    QStringList looked;   // folders without one
+    for (const QString &candidate : FileVideoSource::moduleCandidates()) {
+        const QFileInfo info(candidate);
+        const bool bareName = candidate == QLatin1String(CONFAB_VIDEOFILE_FILE_NAME);
+        if (!bareName && !info.exists()) {
+            looked << QDir::toNativeSeparators(info.absolutePath());
+            continue;
+        }
+        QLibrary library(candidate);
+        if (!library.load()) {
+            if (bareName) // the system's search path: only "not found" in all likelihood
+                looked << QCoreApplication::translate("FileVideoSource", "the library path");
+            else
+                problems << library.errorString();
+            continue;
+        }
+        const auto abi =
+            reinterpret_cast<ConfabVideoFileAbiFn>(library.resolve("confab_videofile_abi"));
+        auto api = std::make_unique<VideoFileApi>();
+        api->open =
+            reinterpret_cast<ConfabVideoFileOpenFn>(library.resolve("confab_videofile_open"));
+        api->read =
+            reinterpret_cast<ConfabVideoFileReadFn>(library.resolve("confab_videofile_read"));
+        api->rewind =
+            reinterpret_cast<ConfabVideoFileRewindFn>(library.resolve("confab_videofile_rewind"));
+        api->close =
+            reinterpret_cast<ConfabVideoFileCloseFn>(library.resolve("confab_videofile_close"));
+        api->lastError = reinterpret_cast<ConfabVideoFileLastErrorFn>(
+            library.resolve("confab_videofile_last_error"));
+        if (!abi || abi() != CONFAB_VIDEOFILE_ABI || !api->open || !api->read || !api->rewind ||
+            !api->close || !api->lastError) {
+            problems << QCoreApplication::translate("FileVideoSource",
+                                                    "%1 is not a module of this version")
+                            .arg(QDir::toNativeSeparators(library.fileName()));
+            library.unload();
+            continue;
+        }
+        loaded = api.release();
+        return loaded;
+    }
+    if (error) {
+        *error = problems.isEmpty()
+                     ? QCoreApplication::translate("FileVideoSource", "%1 was not found in %2")
+                           .arg(QStringLiteral(CONFAB_VIDEOFILE_FILE_NAME),
+                                looked.join(QStringLiteral(", ")))
+                     : problems.join(QStringLiteral("; "));
+    }
+    return nullptr;
+}
+
+} // namespace
+
+QStringList FileVideoSource::moduleCandidates()
+{
+    const QString name = QStringLiteral(CONFAB_VIDEOFILE_FILE_NAME);
+    const QString chosen = qEnvironmentVariable("CONFAB_VIDEOFILE_MODULE");
+    if (!chosen.isEmpty())
+        return {chosen};
+    QStringList candidates;
+    auto add = [&candidates](const QString &path) {
+        const QString clean = QDir::cleanPath(path);
+        if (!candidates.contains(clean))
+            candidates << clean;
+    };
+    if (QCoreApplication::instance()) {
+        const QString programDir = QCoreApplication::applicationDirPath();
+        add(programDir + QLatin1Char('/') + name);
+#ifdef Q_OS_MACOS
+        add(programDir + QStringLiteral("/../PlugIns/") + name); // in the app bundle
+        add(programDir + QStringLiteral("/../../../") + name);   // beside a bundle in the build
+#endif
+#ifdef CONFAB_VIDEOFILE_RELATIVE_DIR // installed: relative to bin/, so a moved tree works
+        add(programDir + QStringLiteral("/" CONFAB_VIDEOFILE_RELATIVE_DIR "/") + name);
+#endif
+    }
+#ifdef CONFAB_VIDEOFILE_INSTALL_DIR
+    add(QStringLiteral(CONFAB_VIDEOFILE_INSTALL_DIR "/") + name);
+#endif
+    candidates << name; // the system's library search path
+    return candidates;
+}
 
 FileVideoSource::FileVideoSource(const QString &path, int width, int height, int fps,
                                  QObject *parent)
@@ -15,6 +138,11 @@ FileVideoSource::FileVideoSource(const QString &path, int width, int height, int
     connect(&m_timer, &QTimer::timeout, this, &FileVideoSource::tick);
 }
 
+FileVideoSource::~FileVideoSource()
+{
+    stop();
+}
+
 QString FileVideoSource::description() const
 {
     return tr("Video file %1").arg(QFileInfo(m_path).fileName());
@@ -22,17 +150,23 @@ QString FileVideoSource::description() const
 
 void FileVideoSource::start()
 {
+    stop();
     if (!QFileInfo(m_path).isFile()) {
         emit failed(tr("The video file %1 does not exist.").arg(m_path));
         return;
     }
-    try {
-        m_capture.open(m_path.toStdString());
-    } catch (const cv::Exception &) {
-    }
-    if (!m_capture.isOpened()) {
+    QString why;
+    m_api = loadVideoFileApi(&why);
+    if (!m_api) {
         emit failed(
-            tr("The video file %1 cannot be read: not a video format OpenCV knows.").arg(m_path));
+            tr("The video file %1 cannot be played: Confab's video file module is missing or "
+               "cannot be loaded (%2). Reinstalling Confab should bring it back.")
+                .arg(m_path, why));
+        return;
+    }
+    m_file = m_api->open(m_path.toUtf8().constData());
+    if (!m_file) {
+        emit failed(tr("The video file %1 cannot be read: %2.").arg(m_path, moduleError(m_api)));
         return;
     }
     m_framesRead = 0;
@@ -42,38 +176,40 @@ void FileVideoSource::start()
 void FileVideoSource::stop()
 {
     m_timer.stop();
-    m_capture.release();
+    if (m_file) {
+        m_api->close(m_file);
+        m_file = nullptr;
+    }
 }
 
 void FileVideoSource::tick()
 {
-    cv::Mat image;
-    bool ok = false;
-    try {
-        ok = m_capture.read(image);
-        if (!ok && m_framesRead > 0) { // the end: loop
-            m_capture.set(cv::CAP_PROP_POS_FRAMES, 0);
-            m_framesRead = 0;
-            ok = m_capture.read(image);
-        }
-    } catch (const cv::Exception &) {
-        ok = false;
+    if (!m_file)
+        return;
+    ConfabVideoFrame picture{};
+    int result = m_api->read(m_file, &picture);
+    if (result == 0 && m_framesRead > 0) { // the end: loop
+        m_framesRead = 0;
+        if (m_api->rewind(m_file))
+            result = m_api->read(m_file, &picture);
     }
-    if (!ok || image.empty()) {
+    if (result != 1) {
+        const QString why = moduleError(m_api);
         stop();
-        emit failed(tr("The video file %1 has no readable frames.").arg(m_path));
+        emit failed(why.isEmpty()
+                        ? tr("The video file %1 has no readable frames.").arg(m_path)
+                        : tr("The video file %1 has no readable frames: %2.").arg(m_path, why));
         return;
     }
     ++m_framesRead;
-    if (image.channels() == 1)
-        cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
-    else if (image.channels() == 4)
-        cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+    // The module's picture lives until its next read: scaled or copied into our own.
+    const cv::Mat image(picture.height, picture.width, CV_8UC3,
+                        const_cast<unsigned char *>(picture.data), picture.step);
     VideoFrame frame;
     frame.captureTimeUs = mediaClockUs();
     if (image.size() != m_size)
         cv::resize(image, frame.image, m_size, 0, 0, cv::INTER_AREA);
     else
-        frame.image = image;
+        frame.image = image.clone();
     emit frameCaptured(frame);
 }

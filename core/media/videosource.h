@@ -6,9 +6,9 @@
 #include <QString>
 
 // Where the call's pictures come from: a camera through Qt Multimedia, the moving test
-// pattern, or a video file through OpenCV. All three deliver BGR frames stamped with their
-// capture time, on the thread the source lives in, so the pipeline does not care which one
-// it has.
+// pattern, or a video file through OpenCV (in a module loaded on demand). All three deliver BGR
+// frames stamped with their capture time, on the thread the source lives in, so the pipeline does
+// not care which one it has.
 class VideoSource : public QObject
 {
     Q_OBJECT

@@ -4,7 +4,9 @@
 #include "media/testpatternsource.h"
 #include "media/videosource.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -53,6 +55,7 @@ class TestVideoSource : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
+    QByteArray m_module; // $CONFAB_VIDEOFILE_MODULE, restored after each test
 
     // An MJPG AVI of test-pattern frames `first`..`last`, drawn at 640x480 and stored at
     // `size`, written with OpenCV's own writer. Empty when the writer cannot be used.
@@ -79,7 +82,12 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         qRegisterMetaType<VideoFrame>();
+        // The video file module (ctest sets it; this is for a run by hand).
+        if (!qEnvironmentVariableIsSet("CONFAB_VIDEOFILE_MODULE"))
+            qputenv("CONFAB_VIDEOFILE_MODULE", CONFAB_VIDEOFILE_MODULE_PATH);
+        m_module = qgetenv("CONFAB_VIDEOFILE_MODULE");
     }
+    void cleanup() { qputenv("CONFAB_VIDEOFILE_MODULE", m_module); }
 
     void testPatternCameraCountsFromZero()
     {
@@ -101,6 +109,51 @@ private slots:
             QCOMPARE(received.sizes[i], QSize(640, 480));
         }
         QCOMPARE(failed.count(), 0);
+    }
+
+    // These two run before any file is played: once loaded, the module stays for the process.
+    void missingModuleIsReported()
+    {
+        const QString path = writeVideo(QStringLiteral("nomodule.avi"), 1, 3, {640, 480});
+        QVERIFY2(!path.isEmpty(), "OpenCV cannot write an MJPG AVI here");
+        const QString module = m_dir.filePath(QStringLiteral("nowhere/confab_videofile.so"));
+        qputenv("CONFAB_VIDEOFILE_MODULE", QFile::encodeName(module));
+        QCOMPARE(FileVideoSource::moduleCandidates(), QStringList{module});
+        FileVideoSource source(path, 640, 480, 30);
+        QSignalSpy failed(&source, &VideoSource::failed);
+        Received received;
+        received.attach(&source);
+        source.start();
+        QTRY_COMPARE(failed.count(), 1);
+        const QString message = firstMessage(failed);
+        QVERIFY2(message.contains(path) && message.contains(QLatin1String("video file module")) &&
+                     message.contains(QLatin1String("was not found in")) &&
+                     message.contains(
+                         QDir::toNativeSeparators(m_dir.filePath(QStringLiteral("nowhere")))),
+                 qPrintable(message));
+        QTest::qWait(100); // the timer would have ticked by now
+        QVERIFY(received.numbers.empty());
+    }
+
+    void brokenModuleIsReported()
+    {
+        const QString path = writeVideo(QStringLiteral("badmodule.avi"), 1, 3, {640, 480});
+        QVERIFY2(!path.isEmpty(), "OpenCV cannot write an MJPG AVI here");
+        // A file with the module's name that is no library at all.
+        const QString module = m_dir.filePath(QStringLiteral("confab_videofile.so"));
+        QFile file(module);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a shared library");
+        file.close();
+        qputenv("CONFAB_VIDEOFILE_MODULE", QFile::encodeName(module));
+        FileVideoSource source(path, 640, 480, 30);
+        QSignalSpy failed(&source, &VideoSource::failed);
+        source.start();
+        QTRY_COMPARE(failed.count(), 1);
+        const QString message = firstMessage(failed);
+        QVERIFY2(message.contains(path) && message.contains(QLatin1String("cannot be loaded")) &&
+                     message.contains(QFileInfo(module).fileName()),
+                 qPrintable(message));
     }
 
     void fileIsPlayedInOrderAndLooped()

@@ -117,6 +117,13 @@ class TestCallSession : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase()
+    {
+        // The video file module for the file camera (ctest sets it; this is for a run by hand).
+        if (!qEnvironmentVariableIsSet("CONFAB_VIDEOFILE_MODULE"))
+            qputenv("CONFAB_VIDEOFILE_MODULE", CONFAB_VIDEOFILE_MODULE_PATH);
+    }
+
     void videoAndVoiceBothWays_data()
     {
         QTest::addColumn<QString>("codec");
