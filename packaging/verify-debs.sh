@@ -56,9 +56,22 @@ for f in /usr/bin/confab /usr/bin/confab-cli /usr/bin/confab-server /etc/confab/
     [ -e "$root$f" ] || fail "missing $f"
     echo "ok $f"
 done
+module=$(cd "$root" && ls usr/lib/*/confab/confab_videofile.so 2>/dev/null | head -1)
+[ -n "$module" ] || fail "missing /usr/lib/<arch>/confab/confab_videofile.so"
+echo "ok /$module"
 in_root getent passwd confab >/dev/null || fail "no system user 'confab'"
 [ "$(in_root stat -c %U /var/lib/confab)" = confab ] || fail "/var/lib/confab not owned by confab"
 echo "ok system user confab, /var/lib/confab"
+
+step "the video file module's libraries are installed; the client itself links no videoio"
+# confab loads the module (OpenCV videoio: ffmpeg, GStreamer) only for a file camera, so the
+# package's dependencies must come from the module (dpkg-shlibdeps reads it too).
+in_root ldd "/$module" >"$work/module.ldd" || fail "ldd /$module"
+if grep "not found" "$work/module.ldd"; then fail "the video file module's libraries are missing"; fi
+grep -q libopencv_videoio "$work/module.ldd" || fail "the module does not link OpenCV videoio"
+in_root ldd /usr/bin/confab >"$work/confab.ldd" || fail "ldd /usr/bin/confab"
+if grep -E "not found|libopencv_(videoio|imgcodecs)" "$work/confab.ldd"; then fail "confab's libraries"; fi
+echo "ok: module $(wc -l <"$work/module.ldd") libraries, confab $(wc -l <"$work/confab.ldd")"
 
 step "confab --version and confab-server --version"
 in_root confab --version | tee "$work/v1"
