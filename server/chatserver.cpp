@@ -70,7 +70,7 @@ SendBudget::Rates budgetRates(const ServerConfig &config)
 
 } // namespace
 
-ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, AccountStore *accounts,
+ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, AccountStore *accounts,
                        QObject *parent)
     : QObject(parent), m_config(config), m_store(store),
       m_accounts(accounts, accountConfig(config)), m_decoder(config.limits), m_transport(config),
@@ -97,9 +97,6 @@ ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, AccountS
         }
     });
     connect(&m_transport, &Transport::drained, this, &ChatServer::drained);
-    // The account tables share the history's SQLite connection: commit the open batch of
-    // messages before the accounts write, so the two never end up in one transaction.
-    m_accounts.setBeforeWrite([this] { flush(); });
     connect(&m_accounts, &AccountService::tokensRevoked, this, &ChatServer::onTokensRevoked);
     connect(&m_accounts, &AccountService::accountDisabled, this, &ChatServer::onAccountDisabled);
 
@@ -123,6 +120,10 @@ ChatServer::ChatServer(const ServerConfig &config, MessageStore *store, AccountS
 
 ChatServer::~ChatServer()
 {
+    // What was received goes to the store even now (the store outlives the server and
+    // commits it); nobody is left to acknowledge it to, so its sender resends it later and
+    // the duplicate check keeps it single.
+    m_batchInFlight = false;
     flush();
 }
 
@@ -486,8 +487,6 @@ void ChatServer::signedIn(ClientConnection *c, const ClientRequest &r,
 void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect,
                        const Identity &who, const QString &newToken)
 {
-    if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0)
-        flush(); // so the history replay below and live relays do not overlap
     c->name = name;
     c->session = randomHex(16);
     c->nameKey = NameRules::key(name);
@@ -533,18 +532,28 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     info.guestsJson = guestListJson();
     announce(c, true, &info, firstDevice);
 
-    if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0) {
-        // The old web page cannot ask for history: show it the latest public messages.
-        bool more = false;
-        const QList<ChatMessage> recent =
-            m_store
-                ->history(HistoryQuery{c->identity, QString(), 0, 0, m_config.seedHistoryMessages,
-                                       m_config.limits.historyBytes},
-                          &more)
-                .value_or(QList<ChatMessage>());
-        for (const ChatMessage &m : recent)
-            sendBytes(c, MessageEncoder::chat(m, Dialect::Seed));
-    }
+    if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0)
+        replaySeedHistory(c);
+}
+
+void ChatServer::replaySeedHistory(ClientConnection *c)
+{
+    // The old web page cannot ask for history: show it the latest public messages. Until
+    // they come, public messages are not relayed to it: the store answers in order, so every
+    // batch committed before the read is in the page, and every later one is relayed after.
+    c->seedReplayPending = true;
+    m_store->history(HistoryQuery{c->identity, QString(), 0, 0, m_config.seedHistoryMessages,
+                                  m_config.limits.historyBytes},
+                     this,
+                     [this, socket = QPointer<QWebSocket>(c->socket)](
+                         const std::optional<QList<ChatMessage>> &page, bool, const QString &) {
+                         ClientConnection *c = connectionOf(socket);
+                         if (!c)
+                             return;
+                         c->seedReplayPending = false;
+                         for (const ChatMessage &m : page.value_or(QList<ChatMessage>()))
+                             sendBytes(c, MessageEncoder::chat(m, Dialect::Seed));
+                     });
 }
 
 const QByteArray &ChatServer::guestListJson()
@@ -778,49 +787,60 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
         m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
     }
 
-    const MessageStore::AppendResult result = m_store->append(m, parties);
-    if (result == MessageStore::AppendResult::Failed) {
-        qCWarning(lcServer).noquote()
-            << "cannot store a message from" << c->name << ":" << m_store->lastError();
-        sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
-        // What is already in the batch is committed (or reported failed) on its own.
-        flush();
-        return;
-    }
-    m_pending.push_back(
-        Pending{c->socket, std::move(m), result == MessageStore::AppendResult::Duplicate});
+    m_pending.push_back(Pending{c->socket, {std::move(m), parties}});
     m_transport.scheduleTurnEnd();
 }
 
 void ChatServer::flush()
 {
-    if (m_pending.empty()) {
-        // A failed append may have left the batch's transaction open: close it, so that the
-        // accounts' writes (same connection) do not wait inside it.
-        m_store->commit();
+    // One batch at the store at a time: while it commits, the next one gathers what arrives,
+    // so a slow disk (or database) makes batches larger instead of queueing many small ones.
+    if (m_pending.empty() || m_batchInFlight)
         return;
+    std::vector<QPointer<QWebSocket>> senders;
+    std::vector<AsyncMessageStore::Item> items;
+    senders.reserve(m_pending.size());
+    items.reserve(m_pending.size());
+    for (Pending &p : m_pending) {
+        senders.push_back(p.sender);
+        items.push_back(std::move(p.item));
     }
-    std::vector<Pending> batch;
-    batch.swap(m_pending);
-    if (!m_store->commit()) {
-        qCWarning(lcServer).noquote()
-            << "cannot commit" << batch.size() << "messages:" << m_store->lastError();
-        m_store->rollback();
-        for (const Pending &p : batch) {
-            if (ClientConnection *c = connectionOf(p.sender))
-                sendError(c, ErrorCode::StoreFailed, p.message.clientId, c->dialect);
+    m_pending.clear();
+    m_batchInFlight = true;
+    m_store->storeBatch(std::move(items), this,
+                        [this, senders = std::move(senders)](
+                            std::vector<AsyncMessageStore::Item> stored, const QString &error) {
+                            batchStored(senders, std::move(stored), error);
+                        });
+}
+
+void ChatServer::batchStored(std::vector<QPointer<QWebSocket>> senders,
+                             std::vector<AsyncMessageStore::Item> items, const QString &error)
+{
+    m_batchInFlight = false;
+    using R = MessageStore::AppendResult;
+    int failed = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const AsyncMessageStore::Item &item = items[i];
+        ClientConnection *c = connectionOf(senders[i]);
+        if (item.result == R::Failed) {
+            ++failed;
+            if (c)
+                sendError(c, ErrorCode::StoreFailed, item.message.clientId, c->dialect);
+            continue;
         }
-        return;
-    }
-    for (const Pending &p : batch) {
-        if (!p.duplicate)
-            relay(p.message);
-        ClientConnection *c = connectionOf(p.sender);
+        if (item.result == R::Stored)
+            relay(item.message);
         // Seed clients send no id and would not understand an ack.
-        if (c && !p.message.clientId.isEmpty())
-            sendBytes(c, MessageEncoder::ack(p.message.clientId, p.message.seq,
-                                             p.message.timestampMs, p.duplicate));
+        if (c && !item.message.clientId.isEmpty())
+            sendBytes(c,
+                      MessageEncoder::ack(item.message.clientId, item.message.seq,
+                                          item.message.timestampMs, item.result == R::Duplicate));
     }
+    if (failed)
+        qCWarning(lcServer).noquote()
+            << "cannot store" << failed << "of" << items.size() << "messages:" << error;
+    flush(); // what gathered meanwhile
 }
 
 void ChatServer::relay(const ChatMessage &message)
@@ -847,8 +867,11 @@ void ChatServer::relay(const ChatMessage &message)
         }
         return;
     }
-    for (ClientConnection *c : m_room)
-        send(c, payloadFor(c));
+    for (ClientConnection *c : m_room) {
+        // A seed page still waiting for its catch-up gets this message in it.
+        if (!c->seedReplayPending)
+            send(c, payloadFor(c));
+    }
 }
 
 void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
@@ -863,7 +886,7 @@ void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
 
 void ChatServer::pumpHistory(ClientConnection *c)
 {
-    if (c->historyInFlight || c->historyQueue.empty() || c->closing)
+    if (c->historyInFlight || c->historyReading || c->historyQueue.empty() || c->closing)
         return;
     if (m_transport.queuedBytes(c) > 0) {
         c->notifyDrained = true; // come back when what is queued has gone out
@@ -889,23 +912,34 @@ void ChatServer::pumpHistory(ClientConnection *c)
     }
     const ClientRequest r = std::move(c->historyQueue.front());
     c->historyQueue.pop_front();
-    // Answer from committed data only: what is pending now is relayed in this same turn.
+    // The store answers in order: a batch sent before this read is in the page (and relayed
+    // before it); one sent later is relayed after it. Either way nothing falls between.
     flush();
-    HistoryQuery q{c->identity, r.with, r.before, r.after, r.limit, m_config.limits.historyBytes};
-    bool more = false;
-    const std::optional<QList<ChatMessage>> page = m_store->history(q, &more);
-    if (!page) {
-        qCWarning(lcServer).noquote() << "cannot read history:" << m_store->lastError();
-        sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
-        return pumpHistory(c);
-    }
-    const QByteArray frame = WireFrame::text(MessageEncoder::history(r.with, *page, more, r.ref));
-    send(c, frame);
-    m_budget.takeHistory(c->budgetKey(), frame.size(), now());
-    c->historyInFlight = true;
-    c->historyFrameBytes = frame.size();
-    m_historyBytesInFlight += frame.size();
-    c->notifyDrained = true;
+    c->historyReading = true;
+    const HistoryQuery q{c->identity, r.with,  r.before,
+                         r.after,     r.limit, m_config.limits.historyBytes};
+    m_store->history(q, this,
+                     [this, socket = QPointer<QWebSocket>(c->socket), with = r.with,
+                      ref = r.ref](const std::optional<QList<ChatMessage>> &page, bool more,
+                                   const QString &error) {
+                         ClientConnection *c = connectionOf(socket);
+                         if (!c)
+                             return;
+                         c->historyReading = false;
+                         if (!page) {
+                             qCWarning(lcServer).noquote() << "cannot read history:" << error;
+                             sendError(c, ErrorCode::StoreFailed, ref, c->dialect);
+                             return pumpHistory(c);
+                         }
+                         const QByteArray frame =
+                             WireFrame::text(MessageEncoder::history(with, *page, more, ref));
+                         send(c, frame);
+                         m_budget.takeHistory(c->budgetKey(), frame.size(), now());
+                         c->historyInFlight = true;
+                         c->historyFrameBytes = frame.size();
+                         m_historyBytesInFlight += frame.size();
+                         c->notifyDrained = true;
+                     });
 }
 
 void ChatServer::handleCall(ClientConnection *c, const ClientRequest &r)

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "accounts/accountservice.h"
+#include "asyncmessagestore.h"
 #include "callregistry.h"
 #include "clientconnection.h"
-#include "messagestore.h"
 #include "protocol/requestdecoder.h"
 #include "serverconfig.h"
 #include "transport/sendbudget.h"
@@ -20,12 +20,15 @@
 // The relay: one public room, presence, sign-in, private routing, history and calls. The
 // transport (accepting, limits, the write path) is Transport's; the accounts' storage and
 // password hashing are AccountService's. All of it runs on the thread that owns the object;
-// nothing blocks except SQLite (commits are grouped per event-loop turn).
+// nothing blocks: the message store runs on its own thread (AsyncMessageStore), messages are
+// committed in batches (one per event-loop turn while the store keeps up, larger while it
+// is busy) and relayed and acknowledged when their batch is.
 class ChatServer : public QObject
 {
     Q_OBJECT
 public:
-    ChatServer(const ServerConfig &config, MessageStore *store, AccountStore *accounts,
+    // `store` is open and outlives the server.
+    ChatServer(const ServerConfig &config, AsyncMessageStore *store, AccountStore *accounts,
                QObject *parent = nullptr);
     ~ChatServer() override;
 
@@ -48,8 +51,7 @@ private:
     struct Pending
     {
         QPointer<QWebSocket> sender;
-        ChatMessage message;
-        bool duplicate = false;
+        AsyncMessageStore::Item item;
     };
     // Who a session is, once its name is checked.
     struct Identity
@@ -99,7 +101,10 @@ private:
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect,
                    qint64 retryAfterMs = 0);
     void flush();
+    void batchStored(std::vector<QPointer<QWebSocket>> senders,
+                     std::vector<AsyncMessageStore::Item> items, const QString &error);
     void relay(const ChatMessage &message);
+    void replaySeedHistory(ClientConnection *c);
     // nameJoined: the name came online (false: another device of an account already online).
     void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr,
                   bool nameJoined = true);
@@ -113,7 +118,7 @@ private:
     qint64 now() const { return m_transport.now(); }
 
     ServerConfig m_config;
-    MessageStore *m_store;
+    AsyncMessageStore *m_store;
     AccountService m_accounts;
     RequestDecoder m_decoder;
     Transport m_transport;
@@ -146,6 +151,7 @@ private:
     };
     QHash<quint32, CallEnds> m_callEnds;
     std::vector<Pending> m_pending;
+    bool m_batchInFlight = false; // one batch at the store at a time; the next one grows
     qint64 m_historyBytesInFlight = 0;
     std::deque<QWebSocket *> m_historyWaiting; // by socket: a closed one is simply skipped
     bool m_shuttingDown = false;

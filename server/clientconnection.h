@@ -60,6 +60,8 @@ struct ClientConnection
     // History requests wait here while an answer is on its way to the kernel.
     std::deque<ClientRequest> historyQueue;
     bool historyInFlight = false;
+    bool historyReading = false;    // a page asked of the message store, not answered yet
+    bool seedReplayPending = false; // a seed page's catch-up is being read: no live relays yet
     qint64 historyFrameBytes = 0;   // the page on its way out, counted in the server's total
     bool historyTimerArmed = false; // waiting for its payer's history budget (SendBudget)
 

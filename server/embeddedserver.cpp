@@ -1,6 +1,7 @@
 #include "embeddedserver.h"
 
 #include "accounts/sqliteaccountstore.h"
+#include "asyncmessagestore.h"
 #include "chatserver.h"
 #include "net/certificatepins.h"
 #include "sqlitemessagestore.h"
@@ -45,10 +46,11 @@ bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *e
         if (certFile.open(QIODevice::ReadOnly))
             m_fingerprint = CertificatePins::fingerprint(QSslCertificate(&certFile, QSsl::Pem));
     }
-    auto store = std::make_unique<SqliteMessageStore>(config.databasePath, false);
+    auto store = std::make_unique<AsyncMessageStore>(
+        std::make_unique<SqliteMessageStore>(config.databasePath, false));
     if (!store->open(error))
         return false;
-    auto accounts = std::make_unique<SqliteAccountStore>(store->database());
+    auto accounts = std::make_unique<SqliteAccountStore>(config.databasePath, false);
     if (!accounts->open(error))
         return false;
     auto server = std::make_unique<ChatServer>(config, store.get(), accounts.get());

@@ -9,7 +9,7 @@
 
 class ChatServer;
 class SqliteAccountStore;
-class SqliteMessageStore;
+class AsyncMessageStore;
 
 // The relay running inside the desktop client ("host on this computer"): the same server
 // code on a SQLite file in the user's data folder, listening on all addresses so others on
@@ -41,7 +41,7 @@ public:
 private:
     QString scheme() const;
 
-    std::unique_ptr<SqliteMessageStore> m_store;
+    std::unique_ptr<AsyncMessageStore> m_store;
     std::unique_ptr<SqliteAccountStore> m_accounts;
     std::unique_ptr<ChatServer> m_server;
     QString m_fingerprint;

@@ -1,5 +1,6 @@
 #include "accounts/admincommand.h"
 #include "accounts/sqliteaccountstore.h"
+#include "asyncmessagestore.h"
 #include "chatserver.h"
 #include "confabversion.h"
 #include "serverconfig.h"
@@ -47,13 +48,16 @@ int main(int argc, char *argv[])
         rules += QStringLiteral("confab.*.info=false\nconfab.*.warning=false\n");
     QLoggingCategory::setFilterRules(rules);
 
-    SqliteMessageStore store(config->databasePath, config->fullSync);
+    // The history on a thread of its own; the accounts on a connection of their own to the
+    // same file.
+    AsyncMessageStore store(
+        std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync));
     QString error;
     if (!store.open(&error)) {
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
-    SqliteAccountStore accounts(store.database());
+    SqliteAccountStore accounts(config->databasePath, config->fullSync);
     if (!accounts.open(&error)) {
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;

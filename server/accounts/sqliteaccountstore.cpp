@@ -1,5 +1,6 @@
 #include "sqliteaccountstore.h"
 
+#include <QAtomicInt>
 #include <QSqlError>
 #include <QVariant>
 
@@ -81,8 +82,42 @@ bool SqliteAccountStore::run(QSqlQuery &q, const QString &sql, const QVariantLis
     return true;
 }
 
+SqliteAccountStore::SqliteAccountStore(const QString &path, bool fullSync)
+    : m_path(path), m_fullSync(fullSync)
+{}
+
+SqliteAccountStore::~SqliteAccountStore()
+{
+    if (m_connection.isEmpty())
+        return;
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
 bool SqliteAccountStore::open(QString *error)
 {
+    if (!m_path.isEmpty() && m_connection.isEmpty()) {
+        static QAtomicInt counter;
+        m_connection = QStringLiteral("confab-accounts-%1").arg(counter.fetchAndAddRelaxed(1));
+        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        m_db.setDatabaseName(m_path);
+        // The message store's thread commits a batch in milliseconds; wait for it rather
+        // than fail.
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        QSqlQuery q(m_db);
+        if (!m_db.open() ||
+            !q.exec(m_fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
+                               : QStringLiteral("PRAGMA synchronous=NORMAL")) ||
+            !q.exec(QStringLiteral("PRAGMA foreign_keys=ON")) ||
+            // Checkpoints are WalCheckpointer's, never inside a commit on the relay's thread.
+            !q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"))) {
+            m_lastError = m_db.lastError().text() + q.lastError().text();
+            if (error)
+                *error = QStringLiteral("cannot open %1: %2").arg(m_path, m_lastError);
+            return false;
+        }
+    }
     for (const char *sql : kSchema) {
         QSqlQuery q(m_db);
         if (!q.exec(QLatin1String(sql))) {

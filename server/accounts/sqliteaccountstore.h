@@ -5,13 +5,19 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
-// AccountStore on the history's SQLite file, through the same connection as the message store
-// (SqliteMessageStore::database()): two connections of one thread would wait for each other's
-// write transactions. Tables: accounts, tokens, invites, account_events (docs/architecture.md).
+// AccountStore on the history's SQLite file. Tables: accounts, tokens, invites,
+// account_events (docs/architecture.md).
+//
+// Either through a connection it is given (SqliteMessageStore::database(), for the admin
+// command: one thread, one connection, so the two never wait for each other's transactions),
+// or through a connection of its own to the file (the server, whose message store runs on a
+// thread of its own): then a write waits at most a moment for the store's commit.
 class SqliteAccountStore : public AccountStore
 {
 public:
     explicit SqliteAccountStore(const QSqlDatabase &db) : m_db(db) {}
+    SqliteAccountStore(const QString &path, bool fullSync);
+    ~SqliteAccountStore() override;
 
     bool open(QString *error) override;
 
@@ -58,4 +64,7 @@ private:
 
     QSqlDatabase m_db;
     QString m_lastError;
+    QString m_path;       // with a connection of its own: the file,
+    QString m_connection; // and the connection's name
+    bool m_fullSync = false;
 };

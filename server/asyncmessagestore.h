@@ -1,0 +1,60 @@
+#pragma once
+
+#include "messagestore.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+// Runs a MessageStore on a thread of its own, so the relay never waits for the disk or, with
+// a database server, for a network round trip. Work is done in the order it was asked for,
+// one item at a time, and each answer comes back to the caller's thread as a queued call on
+// a context object: a context that is gone by then gets nothing.
+//
+// A batch is one transaction (the group commit): all its messages are appended, then
+// committed together; nothing is relayed or acknowledged before its answer says Stored.
+// History read after a batch was queued sees that batch.
+class AsyncMessageStore : public QObject
+{
+    Q_OBJECT
+public:
+    struct Item
+    {
+        ChatMessage message;
+        MessageParties parties;
+        MessageStore::AppendResult result = MessageStore::AppendResult::Failed; // the answer
+    };
+    using BatchDone = std::function<void(std::vector<Item> items, const QString &error)>;
+    using HistoryDone = std::function<void(const std::optional<QList<ChatMessage>> &page, bool more,
+                                           const QString &error)>;
+
+    // Takes the store unopened; open() opens it on the store's thread.
+    explicit AsyncMessageStore(std::unique_ptr<MessageStore> store, QObject *parent = nullptr);
+    // Finishes what was queued (so every batch asked for is committed), then closes the store
+    // on its thread.
+    ~AsyncMessageStore() override;
+
+    // Starts the thread and opens the store there; blocks until it has (start-up only).
+    bool open(QString *error);
+    bool isOpen() const { return m_open; }
+
+    // Appends and commits `items` in one transaction. Items whose append failed, or all of
+    // them when the commit failed (then rolled back), come back as Failed, with the reason.
+    void storeBatch(std::vector<Item> items, QObject *context, BatchDone done);
+    void history(const HistoryQuery &query, QObject *context, HistoryDone done);
+
+    // Batches and reads asked for but not answered yet.
+    int pending() const { return m_pending; }
+
+private:
+    void close();
+
+    std::unique_ptr<MessageStore> m_store; // used on m_thread only
+    QThread m_thread;
+    QObject *m_worker = nullptr; // lives on m_thread: queued calls run there
+    bool m_open = false;
+    int m_pending = 0;
+};
