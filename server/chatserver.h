@@ -2,7 +2,7 @@
 
 #include "accounts/accountservice.h"
 #include "asyncmessagestore.h"
-#include "callregistry.h"
+#include "callrelay.h"
 #include "clientconnection.h"
 #include "protocol/requestdecoder.h"
 #include "serverconfig.h"
@@ -17,12 +17,12 @@
 #include <deque>
 #include <vector>
 
-// The relay: one public room, presence, sign-in, private routing, history and calls. The
-// transport (accepting, limits, the write path) is Transport's; the accounts' storage and
-// password hashing are AccountService's. All of it runs on the thread that owns the object;
-// nothing blocks: the message store runs on its own thread (AsyncMessageStore), messages are
-// committed in batches (one per event-loop turn while the store keeps up, larger while it
-// is busy) and relayed and acknowledged when their batch is.
+// The relay: one public room, presence, sign-in, private routing and history; calls are
+// CallRelay's. The transport (accepting, limits, the write path) is Transport's; the accounts'
+// storage and password hashing are AccountService's. All of it runs on the thread that owns the
+// object; nothing blocks: the message store runs on its own thread (AsyncMessageStore), messages
+// are committed in batches (one per event-loop turn while the store keeps up, larger while it is
+// busy) and relayed and acknowledged when their batch is.
 class ChatServer : public QObject
 {
     Q_OBJECT
@@ -87,14 +87,6 @@ private:
     void pumpHistory(ClientConnection *c);
     void historyDelivered(ClientConnection *c);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
-    void handleCall(ClientConnection *c, const ClientRequest &r);
-    void relayMedia(ClientConnection *c, const QByteArray &packet);
-    void endCallOf(ClientConnection *c, const QString &reason);
-    void ringTimeout(quint32 callId);
-    bool isCallEnd(quint32 callId, const ClientConnection *c) const;
-    ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
-    void removeCall(quint32 callId);
-    int guestCallsFrom(const QString &address) const;
 
     void send(ClientConnection *c, const QByteArray &frame) { m_transport.send(c, frame); }
     void sendBytes(ClientConnection *c, const QByteArray &json);
@@ -141,15 +133,7 @@ private:
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
 
-    CallRegistry m_calls;
-    // The two connections a call is between: the caller's, and the callee's device that rang
-    // (then the one that answered).
-    struct CallEnds
-    {
-        ClientConnection *caller = nullptr;
-        ClientConnection *callee = nullptr;
-    };
-    QHash<quint32, CallEnds> m_callEnds;
+    CallRelay m_callRelay; // after m_transport, m_config and the presence it asks
     std::vector<Pending> m_pending;
     bool m_batchInFlight = false; // one batch at the store at a time; the next one grows
     qint64 m_historyBytesInFlight = 0;

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "callregistry.h"
+#include "clientconnection.h"
+#include "protocol/clientrequest.h"
+#include "protocol/errorcode.h"
+#include "serverconfig.h"
+#include "transport/transport.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <functional>
+
+// Call signalling and the media relay: who calls whom, between which two devices, and the
+// binary packets of an active call passed on unchanged to the other end (docs/protocol.md
+// sections 12 and 13). It knows connections and calls, not the room: whom a name reaches
+// comes from the presence (newestDevice), and every frame leaves through the Transport.
+class CallRelay : public QObject
+{
+    Q_OBJECT
+public:
+    // newestDevice: the logged-in connection a name's calls ring (nullptr when offline).
+    CallRelay(const ServerConfig &config, Transport *transport,
+              std::function<ClientConnection *(const QString &key)> newestDevice,
+              QObject *parent = nullptr);
+
+    // A call request (invite, ringing, accept, reject, busy, cancel, hang-up, keyframe).
+    void handle(ClientConnection *c, const ClientRequest &r);
+    // Relays a media packet to the other end of its call; the error to answer with when it
+    // is refused (the caller charges it against the sender's rate), else ErrorCode::None.
+    ErrorCode relayMedia(ClientConnection *c, const QByteArray &packet);
+    // `c` is gone (or logged out): the other member of its call is told why.
+    void endCallOf(ClientConnection *c, const QString &reason);
+    int callCount() const { return m_calls.count(); }
+
+private:
+    // The two connections a call is between: the caller's, and the callee's device that rang
+    // (then the one that answered).
+    struct CallEnds
+    {
+        ClientConnection *caller = nullptr;
+        ClientConnection *callee = nullptr;
+    };
+
+    void ringTimeout(quint32 callId);
+    bool isCallEnd(quint32 callId, const ClientConnection *c) const;
+    ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
+    void removeCall(quint32 callId);
+    int guestCallsFrom(const QString &address) const;
+    void sendBytes(ClientConnection *c, const QByteArray &json);
+    void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect);
+
+    const ServerConfig &m_config;
+    Transport &m_transport;
+    std::function<ClientConnection *(const QString &)> m_newestDevice;
+    CallRegistry m_calls;
+    QHash<quint32, CallEnds> m_callEnds;
+};
