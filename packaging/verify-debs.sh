@@ -50,7 +50,8 @@ grep -E "^Setting up confab" "$work/apt.log"
 
 step "installed files"
 for f in /usr/bin/confab /usr/bin/confab-cli /usr/bin/confab-server /etc/confab/server.ini \
-         /lib/systemd/system/confab-server.service /usr/share/applications/confab.desktop \
+         /lib/systemd/system/confab-server.service /lib/systemd/system/confab-server@.service \
+         /usr/share/doc/confab-server/examples/haproxy-confab.cfg /usr/share/applications/confab.desktop \
          /usr/share/metainfo/chat.confab.Confab.metainfo.xml \
          /usr/share/icons/hicolor/48x48/apps/confab.png /usr/share/icons/hicolor/scalable/apps/confab.svg; do
     [ -e "$root$f" ] || fail "missing $f"

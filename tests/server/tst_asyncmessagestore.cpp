@@ -1,7 +1,6 @@
 // AsyncMessageStore: the relay's store on a thread of its own. Answers come back in the order
 // asked, each batch is one transaction, a read sees every batch asked for before it, an answer
 // for a context that is gone is dropped, and destroying the store commits what was queued.
-// Also run under ThreadSanitizer (label threads).
 #include "asyncmessagestore.h"
 #include "sqlitemessagestore.h"
 
