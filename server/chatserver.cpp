@@ -76,7 +76,7 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
       m_accounts(accounts, accountConfig(config)), m_decoder(config.limits), m_transport(config),
       m_budget(budgetRates(config)),
       m_callRelay(m_config, &m_transport,
-                  [this](const QString &key) { return m_online.value(key); })
+                  [this](const QString &key) { return m_roster.newestDevice(key); })
 {
     m_transport.setGreeting(MessageEncoder::handshake(
         m_config.limits, QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
@@ -110,7 +110,7 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
         m_budget.prune(now());
         // A device online for months keeps its token: its use is written down twice a day.
         const qint64 wall = wallClockMs();
-        for (ClientConnection *c : m_room) {
+        for (ClientConnection *c : m_roster.members()) {
             if (c->tokenId && wall - c->tokenTouchedMs > 12LL * 3600 * 1000) {
                 c->tokenTouchedMs = wall;
                 m_accounts.touchToken(c->tokenId, wall);
@@ -132,25 +132,6 @@ ChatServer::~ChatServer()
 bool ChatServer::listen(QString *error)
 {
     return m_transport.listen(error);
-}
-
-QStringList ChatServer::onlineUsers() const
-{
-    // An account signed in on several devices is one user.
-    QStringList names;
-    names.reserve(qsizetype(m_devices.size()));
-    for (const ClientConnection *c : m_room) {
-        if (devicesOf(c->nameKey).front() == c)
-            names.append(c->name);
-    }
-    return names;
-}
-
-const std::vector<ClientConnection *> &ChatServer::devicesOf(const QString &key) const
-{
-    static const std::vector<ClientConnection *> none;
-    const auto it = m_devices.constFind(key);
-    return it == m_devices.cend() ? none : *it;
 }
 
 ClientConnection *ChatServer::connectionOf(const QPointer<QWebSocket> &socket) const
@@ -182,27 +163,12 @@ void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
         return;
     m_callRelay.endCallOf(c, QStringLiteral("disconnected")); // the other member is told at once
     c->loggedIn = false;
-    m_room.erase(std::find(m_room.begin(), m_room.end(), c));
-    if (c->dialect == Dialect::Seed)
-        --m_seedMembers;
-    auto devices = m_devices.find(c->nameKey);
-    if (devices != m_devices.end()) {
-        devices->erase(std::remove(devices->begin(), devices->end(), c), devices->end());
-        if (!devices->empty()) {
-            // The account is still online on another device: nobody else notices.
-            m_online.insert(c->nameKey, devices->back());
-            m_skeletons.insert(c->skeleton, devices->back());
-            qCInfo(lcServer).noquote()
-                << c->name << "left one of its devices, from" << c->address << "(" << reason << ")";
-            return;
-        }
-        m_devices.erase(devices);
+    if (!m_roster.leave(c)) {
+        // The account is still online on another device: nobody else notices.
+        qCInfo(lcServer).noquote()
+            << c->name << "left one of its devices, from" << c->address << "(" << reason << ")";
+        return;
     }
-    m_online.remove(c->nameKey);
-    if (m_skeletons.value(c->skeleton) == c)
-        m_skeletons.remove(c->skeleton);
-    m_userListStale = true;
-    m_guestListStale = true;
     qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
     if (!m_shuttingDown)
         announce(c, false);
@@ -315,17 +281,6 @@ void ChatServer::onBinary(ClientConnection *c, const QByteArray &data)
         sendError(c, refused, {}, c->dialect);
 }
 
-ErrorCode ChatServer::nameConflict(const QString &key, const QString &skeleton,
-                                   const ClientConnection *except) const
-{
-    if (const ClientConnection *holder = m_online.value(key); holder && holder != except)
-        return ErrorCode::NameTaken;
-    if (const ClientConnection *lookalike = m_skeletons.value(skeleton);
-        lookalike && lookalike != except && lookalike->nameKey != key)
-        return ErrorCode::NameConfusable;
-    return ErrorCode::None;
-}
-
 void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
 {
     const Dialect dialect = r.version > 0 ? Dialect::Confab : Dialect::Seed;
@@ -340,7 +295,7 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     // noticed: the session token from its last login proves it is the same one, and it keeps
     // who it was (its account, or its guest identity).
     ClientConnection *holder = nullptr;
-    for (ClientConnection *device : devicesOf(key)) {
+    for (ClientConnection *device : m_roster.devicesOf(key)) {
         if (!r.session.isEmpty() && r.session == device->session)
             holder = device;
     }
@@ -388,7 +343,8 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     }
     if (m_accounts.accountBySkeleton(skeleton))
         return sendError(c, ErrorCode::NameConfusable, r.ref, dialect);
-    if (const ErrorCode conflict = nameConflict(key, skeleton, c); conflict != ErrorCode::None) {
+    if (const ErrorCode conflict = m_roster.nameConflict(key, skeleton, c);
+        conflict != ErrorCode::None) {
         qCInfo(lcServer).noquote()
             << "name" << r.name << errorCodeName(conflict) << ", refused for" << c->address;
         return sendError(c, conflict, r.ref, dialect);
@@ -413,7 +369,8 @@ void ChatServer::handleRegister(ClientConnection *c, const ClientRequest &r)
         return sendError(c, ErrorCode::Busy, r.ref, Dialect::Confab, 1000);
     const QString key = NameRules::key(r.name);
     const QString skeleton = NameRules::skeleton(r.name);
-    if (const ErrorCode conflict = nameConflict(key, skeleton, c); conflict != ErrorCode::None)
+    if (const ErrorCode conflict = m_roster.nameConflict(key, skeleton, c);
+        conflict != ErrorCode::None)
         return sendError(c, conflict, r.ref, Dialect::Confab);
     c->authPending = true;
     const QPointer<QWebSocket> socket(c->socket);
@@ -443,16 +400,17 @@ void ChatServer::signedIn(ClientConnection *c, const ClientRequest &r,
     const Account &a = o.account;
     // The account owns its name: a guest who holds it now (who took it before it was
     // registered) gives it up. The account's own other devices stay online.
-    if (ClientConnection *holder = m_online.value(a.nameKey);
+    if (ClientConnection *holder = m_roster.newestDevice(a.nameKey);
         holder && holder != c && holder->isGuest()) {
         qCInfo(lcServer).noquote() << a.name << "signed in from" << c->address
                                    << ", closing the guest connection that held the name";
         leaveRoom(holder, QStringLiteral("replaced"));
         m_transport.closeWithError(holder, ErrorCode::Replaced);
     }
-    if (int(devicesOf(a.nameKey).size()) >= m_config.maxConnectionsPerAccount) {
-        qCWarning(lcServer).noquote() << a.name << "is signed in on" << devicesOf(a.nameKey).size()
-                                      << "devices; refusing another";
+    if (int(m_roster.devicesOf(a.nameKey).size()) >= m_config.maxConnectionsPerAccount) {
+        qCWarning(lcServer).noquote()
+            << a.name << "is signed in on" << m_roster.devicesOf(a.nameKey).size()
+            << "devices; refusing another";
         return sendError(c, ErrorCode::TooManyDevices, r.ref, dialect);
     }
     // Accounts are limited per account (--max-connections-per-account), not per address: an
@@ -477,26 +435,7 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     c->dialect = dialect;
     c->loggedIn = true;
     m_transport.applyReadLimits(c);
-    std::vector<ClientConnection *> &devices = m_devices[c->nameKey];
-    const bool firstDevice = devices.empty();
-    devices.push_back(c);
-    m_online.insert(c->nameKey, c); // the newest device gets calls
-    m_skeletons.insert(c->skeleton, c);
-    m_room.push_back(c);
-    if (firstDevice && !m_userListStale) {
-        m_userListJson.chop(1); // the ]
-        if (m_userListJson.size() > 1)
-            m_userListJson.append(',');
-        m_userListJson.append(MessageEncoder::jsonString(c->name)).append(']');
-    }
-    if (c->isGuest() && !m_guestListStale) {
-        m_guestListJson.chop(1);
-        if (m_guestListJson.size() > 1)
-            m_guestListJson.append(',');
-        m_guestListJson.append(MessageEncoder::jsonString(c->name)).append(']');
-    }
-    if (dialect == Dialect::Seed)
-        ++m_seedMembers;
+    const bool firstDevice = m_roster.join(c);
     if (c->isGuest() && dialect == Dialect::Confab)
         m_accounts.rememberGuest(c->session, c->identity, c->nameKey, wallClockMs());
     qCInfo(lcServer).noquote() << name << "logged in from" << c->address
@@ -507,7 +446,7 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     info.admin = c->admin;
     info.token = newToken;
     info.tokenId = newToken.isEmpty() ? 0 : c->tokenId;
-    info.guestsJson = guestListJson();
+    info.guestsJson = m_roster.guestListJson();
     announce(c, true, &info, firstDevice);
 
     if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0)
@@ -532,25 +471,6 @@ void ChatServer::replaySeedHistory(ClientConnection *c)
                          for (const ChatMessage &m : page.value_or(QList<ChatMessage>()))
                              sendBytes(still, MessageEncoder::chat(m, Dialect::Seed));
                      });
-}
-
-const QByteArray &ChatServer::guestListJson()
-{
-    // Kept like the user list: built afresh for every login, it made 10,000 guest logins
-    // quadratic (337 logins/s instead of 2,000; bench run i).
-    if (m_guestListStale) {
-        QByteArray json(1, '[');
-        for (const ClientConnection *c : m_room) {
-            if (!c->isGuest()) // guests have one connection each: no name twice
-                continue;
-            if (json.size() > 1)
-                json.append(',');
-            json.append(MessageEncoder::jsonString(c->name));
-        }
-        m_guestListJson = json.append(']');
-        m_guestListStale = false;
-    }
-    return m_guestListJson;
 }
 
 void ChatServer::handleAccountRequest(ClientConnection *c, const ClientRequest &r)
@@ -620,7 +540,7 @@ void ChatServer::onTokensRevoked(qint64 accountId, const QList<qint64> &tokenIds
 {
     // A revoked token ends its live session at once, wherever it was revoked.
     std::vector<ClientConnection *> ended;
-    for (ClientConnection *c : m_room) {
+    for (ClientConnection *c : m_roster.members()) {
         if (c->accountId == accountId && tokenIds.contains(c->tokenId))
             ended.push_back(c);
     }
@@ -634,7 +554,7 @@ void ChatServer::onTokensRevoked(qint64 accountId, const QList<qint64> &tokenIds
 void ChatServer::onAccountDisabled(qint64 accountId)
 {
     std::vector<ClientConnection *> ended;
-    for (ClientConnection *c : m_room) {
+    for (ClientConnection *c : m_roster.members()) {
         if (c->accountId == accountId)
             ended.push_back(c);
     }
@@ -645,31 +565,11 @@ void ChatServer::onAccountDisabled(qint64 accountId)
     }
 }
 
-const QByteArray &ChatServer::userListJson()
-{
-    if (m_userListStale) {
-        QByteArray json;
-        json.reserve(m_userListJson.size());
-        json.append('[');
-        for (const ClientConnection *c : m_room) {
-            if (devicesOf(c->nameKey).front() != c)
-                continue; // an account on several devices is listed once
-            if (json.size() > 1)
-                json.append(',');
-            json.append(MessageEncoder::jsonString(c->name));
-        }
-        json.append(']');
-        m_userListJson = std::move(json);
-        m_userListStale = false;
-    }
-    return m_userListJson;
-}
-
 void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo *info,
                           bool nameJoined)
 {
     const qint64 ts = wallClockMs();
-    const int online = int(m_devices.size());
+    const int online = m_roster.nameCount();
     if (login) {
         // The newcomer gets the whole list once; after that only changes. Names cannot hold
         // characters that HTML treats specially (NameRules), so the one list serves both
@@ -678,7 +578,7 @@ void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo
         const QByteArray head = MessageEncoder::loginHead(subject->name, online, true, ts,
                                                           confab ? subject->session : QString(),
                                                           confab ? info : nullptr);
-        const QByteArray &list = userListJson();
+        const QByteArray &list = m_roster.userListJson();
         static constexpr char tail = '}';
         const QByteArray header = WireFrame::textHeader(head.size() + list.size() + 1);
         m_transport.sendPieces(subject, {header, head, list, QByteArrayView(&tail, 1)});
@@ -686,12 +586,12 @@ void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo
             return; // another device of someone already online: nothing changed for others
     }
     // The seed page rebuilds its list from user_list on every login and logout.
-    if (m_seedMembers > 0) {
-        const QByteArray &users = userListJson();
+    if (m_roster.seedMembers() > 0) {
+        const QByteArray &users = m_roster.userListJson();
         const QByteArray seed = WireFrame::text(
             login ? MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts)
                   : MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
-        for (ClientConnection *c : m_room) {
+        for (ClientConnection *c : m_roster.members()) {
             if (c != subject && c->dialect == Dialect::Seed)
                 send(c, seed);
         }
@@ -712,7 +612,7 @@ void ChatServer::flushPresence()
     // and went: a client that logged in meanwhile took its list at some point in between,
     // and only the current state is right for every client (the lists are sets).
     for (auto it = m_presenceChanges.cbegin(); it != m_presenceChanges.cend(); ++it) {
-        if (const ClientConnection *now = m_online.value(it.key())) {
+        if (const ClientConnection *now = m_roster.newestDevice(it.key())) {
             joined.append(now->name);
             if (now->isGuest())
                 guests.append(now->name);
@@ -724,8 +624,8 @@ void ChatServer::flushPresence()
     if (joined.isEmpty() && left.isEmpty())
         return;
     const QByteArray frame = WireFrame::text(
-        MessageEncoder::presence(joined, left, int(m_devices.size()), wallClockMs(), guests));
-    for (ClientConnection *c : m_room) {
+        MessageEncoder::presence(joined, left, m_roster.nameCount(), wallClockMs(), guests));
+    for (ClientConnection *c : m_roster.members()) {
         if (c->dialect == Dialect::Confab)
             send(c, frame);
     }
@@ -748,7 +648,7 @@ void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
         // Private history belongs to identities: an account (also while offline) or the guest
         // online now. A name that is neither has nobody to keep the message for.
-        if (const ClientConnection *recipient = m_online.value(toKey)) {
+        if (const ClientConnection *recipient = m_roster.newestDevice(toKey)) {
             m.to = recipient->name; // the spelling the recipient logged in with
             parties.recipient = recipient->identity;
         } else if (const std::optional<Account> account = m_accounts.accountByKey(toKey)) {
@@ -837,15 +737,15 @@ void ChatServer::relay(const ChatMessage &message)
         // Every device of both: the sender's others show what it wrote elsewhere.
         const QString fromKey = NameRules::key(message.from);
         const QString toKey = NameRules::key(message.to);
-        for (ClientConnection *c : devicesOf(fromKey))
+        for (ClientConnection *c : m_roster.devicesOf(fromKey))
             send(c, payloadFor(c));
         if (toKey != fromKey) {
-            for (ClientConnection *c : devicesOf(toKey))
+            for (ClientConnection *c : m_roster.devicesOf(toKey))
                 send(c, payloadFor(c));
         }
         return;
     }
-    for (ClientConnection *c : m_room) {
+    for (ClientConnection *c : m_roster.members()) {
         // A seed page still waiting for its catch-up gets this message in it.
         if (!c->seedReplayPending)
             send(c, payloadFor(c));
@@ -927,10 +827,10 @@ void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
     // many connections could bury everyone in them within the message rate.
     if (!r.to.isEmpty()) {
         const QString toKey = NameRules::key(r.to);
-        if (toKey == c->nameKey || devicesOf(toKey).empty() ||
+        if (toKey == c->nameKey || m_roster.devicesOf(toKey).empty() ||
             !m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
             return;
-        for (ClientConnection *to : devicesOf(toKey)) {
+        for (ClientConnection *to : m_roster.devicesOf(toKey)) {
             if (to->dialect == Dialect::Confab)
                 send(to, payload);
         }
@@ -938,7 +838,7 @@ void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
     }
     if (!m_budget.takePublic(c->budgetKey(), kTypingBytes, now()))
         return;
-    for (ClientConnection *other : m_room) {
+    for (ClientConnection *other : m_roster.members()) {
         if (other->nameKey != c->nameKey && other->dialect == Dialect::Confab)
             send(other, payload);
     }

@@ -5,6 +5,7 @@
 #include "callrelay.h"
 #include "clientconnection.h"
 #include "protocol/requestdecoder.h"
+#include "roster.h"
 #include "serverconfig.h"
 #include "transport/sendbudget.h"
 #include "transport/transport.h"
@@ -37,8 +38,8 @@ public:
     quint16 plainPort() const { return m_transport.plainPort(); }
     bool isEncrypted() const { return m_transport.isEncrypted(); }
     int connectionCount() const { return m_transport.connectionCount(); }
-    int onlineCount() const { return int(m_devices.size()); }
-    QStringList onlineUsers() const;
+    int onlineCount() const { return m_roster.nameCount(); }
+    QStringList onlineUsers() const { return m_roster.names(); }
     AccountService *accounts() { return &m_accounts; }
 
     // Stops accepting, tells every client why, and emits drained() once all are closed.
@@ -75,9 +76,6 @@ private:
     void signedIn(ClientConnection *c, const ClientRequest &r, const AccountService::Outcome &o);
     void admit(ClientConnection *c, const QString &name, Dialect dialect, const Identity &who,
                const QString &newToken = {});
-    // The online user holding `key` or a name that looks like it (another key, same skeleton).
-    ErrorCode nameConflict(const QString &key, const QString &skeleton,
-                           const ClientConnection *except) const;
     void onTokensRevoked(qint64 accountId, const QList<qint64> &tokenIds);
     void onAccountDisabled(qint64 accountId);
     ClientConnection *connectionOf(const QPointer<QWebSocket> &socket) const;
@@ -100,13 +98,8 @@ private:
     // nameJoined: the name came online (false: another device of an account already online).
     void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr,
                   bool nameJoined = true);
-    // The connections of one logged-in name (an account may be on several devices).
-    const std::vector<ClientConnection *> &devicesOf(const QString &key) const;
     void flushPresence();
 
-    // m_room's names as one JSON array, as login confirmations and seed presence carry it.
-    const QByteArray &userListJson();
-    const QByteArray &guestListJson();
     qint64 now() const { return m_transport.now(); }
 
     ServerConfig m_config;
@@ -118,18 +111,7 @@ private:
     QTimer m_housekeeping;
 
     QHash<QWebSocket *, ClientConnection *> m_bySocket;
-    QHash<QString, ClientConnection *> m_online; // by NameRules::key: the newest device
-    QHash<QString, std::vector<ClientConnection *>> m_devices; // by key: all, in join order
-    QHash<QString, ClientConnection *> m_skeletons;            // by NameRules::skeleton
-    std::vector<ClientConnection *> m_room;                    // logged-in users in join order
-    int m_seedMembers = 0;
-    // The `user_list` of m_room, serialised: a join appends its name, a leave only marks it
-    // stale, and the next use rebuilds it. So a login costs a copy of these bytes instead
-    // of serialising every name again (which made n logins O(n^2) JSON work).
-    QByteArray m_userListJson = QByteArrayLiteral("[]");
-    QByteArray m_guestListJson = QByteArrayLiteral("[]"); // the online guests (login confirmations)
-    bool m_guestListStale = false;
-    bool m_userListStale = false;
+    Roster m_roster;
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
 
