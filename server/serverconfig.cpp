@@ -23,7 +23,14 @@ struct OptionSpec
 constexpr OptionSpec kOptions[] = {
     {"listen", "Address to listen on (default: all addresses).", "address"},
     {"port", "TCP port (default 8080; 0 picks a free port).", "port"},
-    {"database", "SQLite history file (default: in the user's data folder).", "path"},
+    {"database",
+     "SQLite history file (default: in the user's data folder), or a PostgreSQL database: "
+     "postgresql://user:password@host:port/dbname.",
+     "path|url"},
+    {"accounts-file",
+     "With a postgresql:// --database: the SQLite file that keeps the accounts (default: "
+     "the default --database file).",
+     "path"},
     {"sync", "'normal' (survives a crash) or 'full' (also survives power loss).", "mode"},
     {"max-connections", "Connections in total (default 20000).", "n"},
     {"max-connections-per-address", "Connections from one IP address (default 32).", "n"},
@@ -224,6 +231,18 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     }
     r.number<quint16>("port", 0, 65535, &c.port);
     c.databasePath = r.text("database");
+    const QString accountsFile = r.text("accounts-file");
+    if (PostgresUrl::looksLikeUrl(c.databasePath)) {
+        QString why;
+        c.postgres = PostgresUrl::parse(c.databasePath, &why);
+        if (!c.postgres)
+            r.fail(why);
+        // The URL (and its password) is kept in `postgres` alone; the file is the accounts'.
+        c.databasePath = accountsFile;
+    } else if (!accountsFile.isEmpty()) {
+        r.fail(QStringLiteral("--accounts-file is for a postgresql:// --database (a SQLite "
+                              "--database keeps the accounts itself)"));
+    }
     if (c.databasePath.isEmpty())
         c.databasePath = defaultDatabasePath();
     if (const QString sync = r.text("sync"); !sync.isEmpty()) {

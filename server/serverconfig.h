@@ -1,5 +1,6 @@
 #pragma once
 
+#include "postgresurl.h"
 #include "protocol/authpolicy.h"
 #include "protocol/protocollimits.h"
 
@@ -14,7 +15,11 @@ struct ServerConfig
 {
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 port = 8080; // the seed page connects to ws://127.0.0.1:8080
+    // --database: a SQLite file (history and accounts), or a postgresql:// URL for the history;
+    // then the accounts stay in a SQLite file (--accounts-file, else the default path) until
+    // they move to PostgreSQL too (docs/architecture.md).
     QString databasePath;
+    std::optional<PostgresUrl> postgres;
     bool fullSync = false; // fsync every commit (survives power loss, not only kill -9)
 
     // wss: PEM files; both empty = plain ws.

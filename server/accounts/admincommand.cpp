@@ -24,7 +24,9 @@ namespace {
 constexpr const char *kHelp =
     "Usage: confab-server admin [--database FILE | --config FILE] COMMAND [ARGS]\n"
     "\n"
-    "Works on the server's database, also while the server runs.\n"
+    "Works on the server's database, also while the server runs. With a postgresql:// database\n"
+    "the accounts are in the SQLite file of --accounts-file (or the config file's\n"
+    "accounts-file), else at the default path, as for the server.\n"
     "\n"
     "Commands:\n"
     "  list                         accounts, with their devices and last use\n"
@@ -162,6 +164,9 @@ int AdminCommand::run(const QStringList &arguments, FILE *out, FILE *err)
         {QStringLiteral("database"), QStringLiteral("The SQLite file."), QStringLiteral("file")},
         {QStringLiteral("config"), QStringLiteral("The server's INI file (its 'database')."),
          QStringLiteral("file")},
+        {QStringLiteral("accounts-file"),
+         QStringLiteral("With a postgresql:// database: the accounts' SQLite file."),
+         QStringLiteral("file")},
         {QStringLiteral("password-file"), QStringLiteral("Read the password from this file."),
          QStringLiteral("file")},
         {QStringLiteral("admin"), QStringLiteral("create: the account may make invites.")},
@@ -186,12 +191,24 @@ int AdminCommand::run(const QStringList &arguments, FILE *out, FILE *err)
     const QString command = args.takeFirst();
 
     QString database = p.value(QStringLiteral("database"));
-    if (database.isEmpty() && p.isSet(QStringLiteral("config"))) {
+    QString accountsFile = p.value(QStringLiteral("accounts-file"));
+    if (p.isSet(QStringLiteral("config"))) {
         const QString config = p.value(QStringLiteral("config"));
         if (!QFileInfo(config).isReadable())
             return admin.fail(Usage, QStringLiteral("cannot read config file '%1'").arg(config));
-        database =
-            QSettings(config, QSettings::IniFormat).value(QStringLiteral("database")).toString();
+        const QSettings settings(config, QSettings::IniFormat);
+        if (database.isEmpty())
+            database = settings.value(QStringLiteral("database")).toString();
+        if (accountsFile.isEmpty())
+            accountsFile = settings.value(QStringLiteral("accounts-file")).toString();
+    }
+    // With a PostgreSQL history the accounts stay in a SQLite file, where the server keeps
+    // them too. Never a file named after the URL (and its password).
+    if (PostgresUrl::looksLikeUrl(database)) {
+        QString why;
+        if (!PostgresUrl::parse(database, &why))
+            return admin.fail(Usage, why);
+        database = accountsFile;
     }
     if (database.isEmpty())
         database = ServerConfig::defaultDatabasePath();

@@ -68,6 +68,11 @@ void checkAccepted(const ServerConfig &c)
     FUZZ_REQUIRE(c.roomBytesBurst >= c.limits.maxMessageBytes);
     FUZZ_REQUIRE(c.inboxBytesBurst >= c.limits.maxMessageBytes);
     FUZZ_REQUIRE(!c.databasePath.isEmpty());
+    if (c.postgres) {
+        FUZZ_REQUIRE(!c.postgres->user.isEmpty() && !c.postgres->host.isEmpty());
+        FUZZ_REQUIRE(!c.postgres->database.isEmpty() && c.postgres->port >= 1);
+        FUZZ_REQUIRE(!c.postgres->display().contains(QLatin1Char('\n')));
+    }
 }
 
 } // namespace

@@ -76,6 +76,10 @@ private slots:
             << QStringLiteral("longer than");
         QTest::newRow("unknown option")
             << QStringList{QStringLiteral("--prot"), QStringLiteral("1")} << QStringLiteral("prot");
+        QTest::newRow("accounts file without postgresql")
+            << QStringList{QStringLiteral("--database"), QStringLiteral("/tmp/h.sqlite"),
+                           QStringLiteral("--accounts-file"), QStringLiteral("/tmp/a.sqlite")}
+            << QStringLiteral("--accounts-file is for a postgresql://");
         QTest::newRow("missing file")
             << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent.ini")}
             << QStringLiteral("cannot read");
@@ -101,6 +105,115 @@ private slots:
         QVERIFY(!parse({QStringLiteral("--config"), file.fileName()}, &message, &code));
         QCOMPARE(code, 2);
         QVERIFY2(message.contains(QLatin1String("server/port")), qPrintable(message));
+    }
+    // --database postgresql://...: read strictly, and the password never in a message.
+    void postgresUrlIsRead()
+    {
+        auto c =
+            parse({QStringLiteral("--database"),
+                   QStringLiteral("postgresql://confab:p%40ss%3Aw%2Frd%20%C3%A9@db.example.org:"
+                                  "6543/confab_history?sslmode=verify-full")});
+        QVERIFY(c);
+        QVERIFY(c->postgres);
+        QCOMPARE(c->postgres->user, QStringLiteral("confab"));
+        QCOMPARE(c->postgres->password, QStringLiteral("p@ss:w/rd \u00E9"));
+        QCOMPARE(c->postgres->host, QStringLiteral("db.example.org"));
+        QCOMPARE(c->postgres->port, quint16(6543));
+        QCOMPARE(c->postgres->database, QStringLiteral("confab_history"));
+        QCOMPARE(c->postgres->sslMode, QStringLiteral("verify-full"));
+        QCOMPARE(c->postgres->display(),
+                 QStringLiteral("postgresql://confab@db.example.org:6543/confab_history"));
+        // The accounts stay in the SQLite file at its default path, never one named after the
+        // URL, or in --accounts-file.
+        QCOMPARE(c->databasePath, ServerConfig::defaultDatabasePath());
+        c = parse({QStringLiteral("--database"), QStringLiteral("postgresql://u@h/d"),
+                   QStringLiteral("--accounts-file"), QStringLiteral("/var/lib/confab/a.sqlite")});
+        QVERIFY(c && c->postgres);
+        QCOMPARE(c->databasePath, QStringLiteral("/var/lib/confab/a.sqlite"));
+
+        c = parse({QStringLiteral("--database"), QStringLiteral("postgres://u@[::1]/d")});
+        QVERIFY(c && c->postgres);
+        QCOMPARE(c->postgres->host, QStringLiteral("::1"));
+        QCOMPARE(c->postgres->port, quint16(5432));
+        QVERIFY(c->postgres->password.isEmpty());
+        QCOMPARE(c->postgres->display(), QStringLiteral("postgresql://u@[::1]:5432/d"));
+
+        // A path stays SQLite, also one with a colon in it.
+        c = parse({QStringLiteral("--database"), QStringLiteral("/var/lib/confab/a:b.sqlite")});
+        QVERIFY(c);
+        QVERIFY(!c->postgres);
+        QCOMPARE(c->databasePath, QStringLiteral("/var/lib/confab/a:b.sqlite"));
+
+        // In the INI file (quoted, as INI values with ',' or ';' must be).
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write("database = \"postgresql://confab:s%3Bcr,t@127.0.0.1:5433/confab\"\n");
+        file.close();
+        c = parse({QStringLiteral("--config"), file.fileName()});
+        QVERIFY(c && c->postgres);
+        QCOMPARE(c->postgres->password, QStringLiteral("s;cr,t"));
+        QCOMPARE(c->postgres->port, quint16(5433));
+    }
+    void postgresUrlMistakesAreExplained_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("mentions");
+        const QString form = QStringLiteral("postgresql://user:password@host:port/dbname");
+        QTest::newRow("other scheme")
+            << QStringLiteral("mysql://u:Sekr1t@h/db") << QStringLiteral("'mysql://'");
+        QTest::newRow("no user") << QStringLiteral("postgresql://h:5432/db")
+                                 << QStringLiteral("user name is missing");
+        QTest::newRow("empty user") << QStringLiteral("postgresql://:Sekr1t@h/db")
+                                    << QStringLiteral("user name is missing");
+        QTest::newRow("no database") << QStringLiteral("postgresql://u:Sekr1t@h:5432")
+                                     << QStringLiteral("database name is missing");
+        QTest::newRow("empty database") << QStringLiteral("postgresql://u:Sekr1t@h:5432/")
+                                        << QStringLiteral("database name is missing");
+        QTest::newRow("port text") << QStringLiteral("postgresql://u:Sekr1t@h:pg/db")
+                                   << QStringLiteral("'pg' is not a port");
+        QTest::newRow("port range") << QStringLiteral("postgresql://u:Sekr1t@h:70000/db")
+                                    << QStringLiteral("from 1 to 65535");
+        QTest::newRow("port empty")
+            << QStringLiteral("postgresql://u:Sekr1t@h:/db") << QStringLiteral("port is missing");
+        QTest::newRow("no host") << QStringLiteral("postgresql://u:Sekr1t@/db")
+                                 << QStringLiteral("host is missing");
+        QTest::newRow("bad host") << QStringLiteral("postgresql://u:Sekr1t@ho_st/db")
+                                  << QStringLiteral("'ho_st' is not a host");
+        QTest::newRow("bad ipv6") << QStringLiteral("postgresql://u:Sekr1t@[::zz]/db")
+                                  << QStringLiteral("not an IPv6 address");
+        QTest::newRow("several hosts")
+            << QStringLiteral("postgresql://u:Sekr1t@a,b/db") << QStringLiteral("several hosts");
+        QTest::newRow("raw @ in password")
+            << QStringLiteral("postgresql://u:Sek@r1t@h/db") << QStringLiteral("%40");
+        QTest::newRow("raw / in password")
+            << QStringLiteral("postgresql://u:Se/kr1t@h/db") << QStringLiteral("%2F");
+        QTest::newRow("broken escape")
+            << QStringLiteral("postgresql://u:Sekr1t%4@h/db") << QStringLiteral("password");
+        QTest::newRow("space") << QStringLiteral("postgresql://u:Sekr 1t@h/db")
+                               << QStringLiteral("%20");
+        QTest::newRow("unknown parameter")
+            << QStringLiteral("postgresql://u:Sekr1t@h/db?host=other")
+            << QStringLiteral("unknown parameter 'host'");
+        QTest::newRow("bad sslmode") << QStringLiteral("postgresql://u:Sekr1t@h/db?sslmode=yes")
+                                     << QStringLiteral("verify-full");
+        QTest::newRow("fragment") << QStringLiteral("postgresql://u:Sekr1t@h/db#x")
+                                  << QStringLiteral("%23");
+        QTest::newRow("path") << QStringLiteral("postgresql://u:Sekr1t@h/db/more")
+                              << QStringLiteral("database name");
+        QTest::newRow("form shown") << QStringLiteral("postgresql://u:Sekr1t@h") << form;
+    }
+    void postgresUrlMistakesAreExplained()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, mentions);
+        QString message;
+        int code = 0;
+        QVERIFY(!parse({QStringLiteral("--database"), url}, &message, &code));
+        QCOMPARE(code, 2);
+        QVERIFY2(message.contains(mentions), qPrintable(message));
+        QVERIFY2(message.startsWith(QLatin1String("--database: ")), qPrintable(message));
+        for (const char *secret : {"Sekr1t", "Sekr", "kr1t"})
+            QVERIFY2(!message.contains(QLatin1String(secret)), qPrintable(message));
     }
     void versionAndHelp()
     {
