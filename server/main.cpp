@@ -3,6 +3,7 @@
 #include "asyncmessagestore.h"
 #include "chatserver.h"
 #include "confabversion.h"
+#include "postgresmessagestore.h"
 #include "serverconfig.h"
 #include "signalwatcher.h"
 #include "sqlitemessagestore.h"
@@ -48,14 +49,29 @@ int main(int argc, char *argv[])
         rules += QStringLiteral("confab.*.info=false\nconfab.*.warning=false\n");
     QLoggingCategory::setFilterRules(rules);
 
-    // The history on a thread of its own; the accounts on a connection of their own to the
-    // same file.
-    AsyncMessageStore store(
-        std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync));
+    // The history on a thread of its own: in PostgreSQL with a postgresql:// --database, else
+    // in the SQLite file. The accounts on a connection of their own to the SQLite file.
+    std::unique_ptr<MessageStore> history;
+    if (config->postgres)
+        history = std::make_unique<PostgresMessageStore>(*config->postgres);
+    else
+        history = std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync);
+    AsyncMessageStore store(std::move(history));
     QString error;
     if (!store.open(&error)) {
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
+    }
+    // With PostgreSQL the SQLite file holds the accounts alone. Opened as the history's file
+    // would be (after the database: one that cannot be reached leaves no file behind): its
+    // folder, WAL, owner-only permissions, and the WAL checkpoints on their own thread.
+    std::unique_ptr<SqliteMessageStore> accountsFile;
+    if (config->postgres) {
+        accountsFile = std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync);
+        if (!accountsFile->open(&error)) {
+            std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+            return 1;
+        }
     }
     SqliteAccountStore accounts(config->databasePath, config->fullSync);
     if (!accounts.open(&error)) {
@@ -74,7 +90,10 @@ int main(int argc, char *argv[])
                 "guests %s)\n",
                 CONFAB_VERSION, server.isEncrypted() ? "wss" : "ws",
                 qPrintable(config->listenAddress.toString()), server.port(),
-                qPrintable(config->databasePath),
+                config->postgres
+                    ? qPrintable(config->postgres->display() + QStringLiteral(", accounts in ") +
+                                 config->databasePath)
+                    : qPrintable(config->databasePath),
                 qPrintable(AuthPolicy::registrationName(config->auth.registration)),
                 config->auth.guests ? "allowed" : "denied");
     if (server.plainPort())

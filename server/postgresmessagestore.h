@@ -1,0 +1,79 @@
+#pragma once
+
+#include "messagestore.h"
+#include "postgresurl.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <QHash>
+
+#include <optional>
+
+// History in a PostgreSQL database, through Qt's QPSQL driver (libqt6sql6-psql), so that
+// several server processes can share it. The same rules as SqliteMessageStore: one
+// transaction per batch (append... commit), the duplicate check by (sender identity, client
+// id), history pages by viewer identity, each query one indexed range read per part.
+//
+// `seq` is the database's (an identity column), and batches of all the processes that share
+// the database take one lock (pg_advisory_xact_lock) before their first insert: seq order is
+// then commit order, so a reader that has seen seq n never finds a smaller one appear later.
+//
+// The connection is made by open() and used only by the thread that called it (the store may
+// run on a thread of its own). When the database goes away, the failed call says so and the
+// next batch or history read connects again.
+//
+// The schema is the server's: open() creates it and upgrades it (schema_version), under a lock
+// so that processes starting together do it once. The user needs the right to create tables
+// in the database's public schema (own the database: CREATE DATABASE confab OWNER confab).
+class PostgresMessageStore : public MessageStore
+{
+public:
+    explicit PostgresMessageStore(const PostgresUrl &url);
+    ~PostgresMessageStore() override;
+
+    bool open(QString *error) override;
+    AppendResult append(ChatMessage &message, const MessageParties &parties) override;
+    bool commit() override;
+    void rollback() override;
+    std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
+    QString lastError() const override { return m_lastError; }
+
+    // The schema version this code creates (schema_version's highest row after open()).
+    static int schemaVersion();
+    // EXPLAIN of the history query, one line per plan line (for the index tests), planned with
+    // sequential scans, bitmap scans and sorts discouraged: a "Seq Scan" or a "Sort" that is
+    // still there means that no index can serve the query in seq order.
+    QStringList historyPlan(const HistoryQuery &query);
+
+private:
+    bool connect(QString *error); // opens the connection
+    bool prepare(QString *error); // the statements of every batch (after migrate())
+    // EXECUTE `statement` with `args`; false (the query's error in lastError()) on failure.
+    bool execute(QSqlQuery &q, const QString &statement, const QVariantList &args);
+    QString literals(const QVariantList &args) const; // quoted by the driver, comma-separated
+    bool reconnect(); // both again after a failure; false with lastError()
+    void disconnect();
+    bool exec(const QString &sql);
+    bool migrate();
+    bool beginBatch();
+    bool findDuplicate(ChatMessage &message, const QString &senderId);
+    std::optional<QList<ChatMessage>> readHistory(const HistoryQuery &query, bool *more);
+    // The prepared statement for this query's shape (PREPAREd on first use) and its values.
+    bool historyStatement(const HistoryQuery &query, QString *statement, QVariantList *args);
+    void historySql(const HistoryQuery &query, QString *sql, QVariantList *args) const;
+    static bool isForward(const HistoryQuery &query);
+    // A failed statement may mean a lost connection: the next batch or read connects anew.
+    void failed(const QSqlQuery &q);
+    QString notOpen() const;
+
+    PostgresUrl m_url;
+    QString m_connectionName;
+    bool m_opened = false;    // open() succeeded once: reconnecting is allowed
+    bool m_reconnect = false; // a statement failed: connect again before the next batch/read
+    bool m_inBatch = false;
+    bool m_batchFailed = false; // PostgreSQL aborts the whole transaction on an error
+    QString m_lastError;
+    QSqlDatabase m_db;
+    QHash<QString, QString> m_historyStatements; // prepared on this connection: SQL -> name
+};
