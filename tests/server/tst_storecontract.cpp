@@ -1,0 +1,878 @@
+// The MessageStore contract: every test runs against SqliteMessageStore and
+// PostgresMessageStore (initTestCase_data: the column "backend"), and ends with a real
+// confab-server on each whose history survives a restart. PostgreSQL is a throwaway cluster
+// that this program starts once (PostgresProcess) and stops at the end; each test gets a new
+// database. Without PostgreSQL installed the postgresql rows fail and say so.
+#include "postgresmessagestore.h"
+#include "postgresprocess.h"
+#include "protocol/messageencoder.h"
+#include "serverprocess.h"
+#include "sqlitemessagestore.h"
+#include "testclient.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+const QString kSqlite = QStringLiteral("sqlite");
+const QString kPostgres = QStringLiteral("postgresql");
+
+ChatMessage message(const QString &from, const QString &content, const QString &id,
+                    const QString &to = {}, qint64 timestampMs = 1795655458483)
+{
+    ChatMessage m;
+    m.from = from;
+    m.content = content;
+    m.clientId = id;
+    m.to = to;
+    m.timestampMs = timestampMs;
+    return m;
+}
+
+MessageParties from(const QString &sender, const QString &recipient = {})
+{
+    return MessageParties{sender, recipient};
+}
+
+HistoryQuery query(const QString &viewer, const QString &with, int limit = 50, qint64 before = 0,
+                   qint64 after = 0)
+{
+    HistoryQuery q;
+    q.viewer = viewer;
+    q.with = with;
+    q.limit = limit;
+    q.before = before;
+    q.after = after;
+    return q;
+}
+
+QStringList contents(const std::optional<QList<ChatMessage>> &page)
+{
+    QStringList list;
+    if (page) {
+        for (const ChatMessage &m : *page)
+            list << m.content;
+    }
+    return list;
+}
+
+QJsonArray historyOf(TestClient &c, const QString &with = {})
+{
+    c.sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
+    return c.waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
+}
+
+QJsonObject ackOf(TestClient &c, const QString &id)
+{
+    return c.waitFor([&](const QJsonObject &o) {
+        return o.value(QLatin1String("type")).toString() == QLatin1String("ack") &&
+               o.value(QLatin1String("id")).toString() == id;
+    });
+}
+
+} // namespace
+
+class TestStoreContract : public QObject
+{
+    Q_OBJECT
+private:
+    PostgresProcess m_postgres;
+    bool m_postgresUp = false;
+    QTemporaryDir m_files;
+    int m_fileCount = 0;
+    QString m_why;
+    QString m_backend; // this row's (init())
+
+    QString backend() const { return m_backend; }
+
+    // A new, empty place for a store of this row's backend: a file or a database. "" (and
+    // m_why) when there is none.
+    QString newLocation()
+    {
+        if (backend() == kSqlite)
+            return m_files.filePath(QStringLiteral("h%1.sqlite").arg(++m_fileCount));
+        if (!m_postgresUp) {
+            m_why = QStringLiteral("PostgreSQL did not start: ") + m_postgres.error();
+            return {};
+        }
+        const QString url = m_postgres.createDatabase();
+        if (url.isEmpty())
+            m_why = m_postgres.error();
+        return url;
+    }
+
+    std::unique_ptr<MessageStore> storeAt(const QString &location)
+    {
+        if (backend() == kSqlite)
+            return std::make_unique<SqliteMessageStore>(location, false);
+        QString why;
+        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, &why);
+        return url ? std::make_unique<PostgresMessageStore>(*url) : nullptr;
+    }
+
+    // Opens a store at a new location: nullptr (and m_why) on failure.
+    std::unique_ptr<MessageStore> openNew(QString *location = nullptr)
+    {
+        const QString where = newLocation();
+        if (where.isEmpty())
+            return nullptr;
+        if (location)
+            *location = where;
+        std::unique_ptr<MessageStore> store = storeAt(where);
+        if (!store || !store->open(&m_why))
+            return nullptr;
+        return store;
+    }
+
+    // A direct connection to a test database, for what the store does not show.
+    QSqlDatabase connectTo(const QString &location, const QString &name)
+    {
+        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, nullptr);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        if (url) {
+            db.setHostName(url->host);
+            db.setPort(url->port);
+            db.setUserName(url->user);
+            db.setPassword(url->password);
+            db.setDatabaseName(url->database);
+            db.open();
+        }
+        return db;
+    }
+
+private slots:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << kSqlite;
+        QTest::newRow("postgresql") << kPostgres;
+    }
+
+    void initTestCase()
+    {
+        QVERIFY(m_files.isValid());
+        // One cluster for the whole program; a missing PostgreSQL fails the postgresql rows.
+        m_postgresUp = m_postgres.start();
+        if (!m_postgresUp)
+            qWarning("PostgreSQL: %s", qPrintable(m_postgres.error()));
+    }
+
+    void init()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        m_backend = backend;
+        m_why.clear();
+    }
+
+    void cleanupTestCase() { QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.error())); }
+
+    void textComesBackAsItWent()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        // Quotes and backslashes would break a store that pasted text into SQL; the rest is
+        // UTF-8 beyond the BMP, UTF-8 in names, and length.
+        const QString texts[] = {QString::fromUcs4(U"\U0001F600 \u540D\u5B57 Zo\u00EB"),
+                                 QStringLiteral("quote\" 'single' back\\ <b>&amp;</b>\ttab ?"),
+                                 QStringLiteral("E'\\x41' $1 :name ; DROP TABLE messages; --"),
+                                 QStringLiteral("x").repeated(4000)};
+        for (const QString &text : texts) {
+            ChatMessage m = message(QStringLiteral("Zo\u00EB"), text, QString());
+            m.mentions = QStringList{QStringLiteral("bob"), QStringLiteral("carol")};
+            QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+        }
+        QVERIFY(store->commit());
+        bool more = true;
+        const auto page = store->history(query(QStringLiteral("a2"), {}), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), 4);
+        QVERIFY(!more);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(page->at(i).content, texts[i]);
+            QCOMPARE(page->at(i).from, QStringLiteral("Zo\u00EB"));
+            QCOMPARE(page->at(i).mentions,
+                     (QStringList{QStringLiteral("bob"), QStringLiteral("carol")}));
+            QCOMPARE(page->at(i).timestampMs, qint64(1795655458483));
+            QVERIFY(page->at(i).clientId.isEmpty());
+            QVERIFY(page->at(i).to.isEmpty());
+        }
+    }
+
+    void seqFollowsTheOrderOfAppends()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        QList<qint64> seqs;
+        // Two batches; the senders' clocks disagree, and the order is the store's, not theirs.
+        for (int batch = 0; batch < 2; ++batch) {
+            for (int i = 0; i < 3; ++i) {
+                ChatMessage m =
+                    message(QStringLiteral("alice"), QStringLiteral("m%1").arg(batch * 3 + i),
+                            QStringLiteral("c%1").arg(batch * 3 + i), {},
+                            1795655458483 - (batch * 3 + i) * 1000);
+                QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                         MessageStore::AppendResult::Stored);
+                QVERIFY(m.seq > 0);
+                if (!seqs.isEmpty())
+                    QVERIFY2(m.seq > seqs.last(), qPrintable(QString::number(m.seq)));
+                seqs << m.seq;
+            }
+            QVERIFY(store->commit());
+        }
+        bool more = true;
+        const auto page = store->history(query(QStringLiteral("a1"), {}), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), 6);
+        for (int i = 0; i < 6; ++i) {
+            QCOMPARE(page->at(i).seq, seqs.at(i));
+            QCOMPARE(page->at(i).content, QStringLiteral("m%1").arg(i));
+            QCOMPARE(page->at(i).timestampMs, 1795655458483 - i * 1000);
+            QCOMPARE(page->at(i).clientId, QStringLiteral("c%1").arg(i));
+        }
+    }
+
+    void resendIsFoundBySenderAndClientId()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        ChatMessage first = message(QStringLiteral("Alice"), QStringLiteral("hi"),
+                                    QStringLiteral("0192f4a1-8b2c-7d3e-9f01-23456789abcd"));
+        QCOMPARE(store->append(first, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        // In the same batch, before the commit, a resend is already recognised.
+        ChatMessage early = message(QStringLiteral("alice"), QStringLiteral("hi"), first.clientId);
+        QCOMPARE(store->append(early, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Duplicate);
+        QCOMPARE(early.seq, first.seq);
+        QVERIFY(store->commit());
+        // After it: the stored seq and time come back, not the resend's time.
+        ChatMessage again = message(QStringLiteral("alice"), QStringLiteral("hi"), first.clientId);
+        again.timestampMs = first.timestampMs + 5000;
+        QCOMPARE(store->append(again, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Duplicate);
+        QCOMPARE(again.seq, first.seq);
+        QCOMPARE(again.timestampMs, first.timestampMs);
+        // The same id from another identity is another message, also under the same name.
+        ChatMessage other = message(QStringLiteral("bob"), QStringLiteral("hi"), first.clientId);
+        QCOMPARE(store->append(other, from(QStringLiteral("a2"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(other.seq > first.seq);
+        ChatMessage impostor =
+            message(QStringLiteral("alice"), QStringLiteral("hi"), first.clientId);
+        QCOMPARE(store->append(impostor, from(QStringLiteral("g77"))),
+                 MessageStore::AppendResult::Stored);
+        // Messages without an id (the seed page's) are never duplicates.
+        ChatMessage seed1 = message(QStringLiteral("carol"), QStringLiteral("same"), QString());
+        ChatMessage seed2 = message(QStringLiteral("carol"), QStringLiteral("same"), QString());
+        QCOMPARE(store->append(seed1, from(QStringLiteral("g5"))),
+                 MessageStore::AppendResult::Stored);
+        QCOMPARE(store->append(seed2, from(QStringLiteral("g5"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        bool more = false;
+        QCOMPARE(store->history(query(QStringLiteral("a1"), {}), &more)->size(), 5);
+    }
+
+    void rollbackForgetsTheBatch()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        QVERIFY(store->commit()); // nothing open: nothing to do
+        ChatMessage kept =
+            message(QStringLiteral("alice"), QStringLiteral("kept"), QStringLiteral("k1"));
+        QCOMPARE(store->append(kept, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        for (const QString &id : {QStringLiteral("r1"), QStringLiteral("r2")}) {
+            ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("rolled back"), id);
+            QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+        }
+        store->rollback();
+        bool more = false;
+        QCOMPARE(contents(store->history(query(QStringLiteral("a1"), {}), &more)),
+                 QStringList{QStringLiteral("kept")});
+        // The ids of the forgotten batch are free: their resend is a new message.
+        ChatMessage resent =
+            message(QStringLiteral("alice"), QStringLiteral("second try"), QStringLiteral("r1"));
+        QCOMPARE(store->append(resent, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(resent.seq > kept.seq);
+        QVERIFY(store->commit());
+        QCOMPARE(contents(store->history(query(QStringLiteral("a1"), {}), &more)),
+                 (QStringList{QStringLiteral("kept"), QStringLiteral("second try")}));
+    }
+
+    void historyPagesBackAndForward()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        QList<qint64> seq;
+        for (int i = 0; i < 10; ++i) {
+            ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("p%1").arg(i),
+                                    QStringLiteral("id%1").arg(i));
+            QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            seq << m.seq;
+        }
+        QVERIFY(store->commit());
+        auto page = [&](int limit, qint64 before, qint64 after, bool *more) {
+            return contents(
+                store->history(query(QStringLiteral("a2"), {}, limit, before, after), more));
+        };
+        auto list = [](std::initializer_list<int> items) {
+            QStringList l;
+            for (int i : items)
+                l << QStringLiteral("p%1").arg(i);
+            return l;
+        };
+        bool more = false;
+        // The newest page, then older ones (oldest first within a page).
+        QCOMPARE(page(3, 0, 0, &more), list({7, 8, 9}));
+        QVERIFY(more);
+        QCOMPARE(page(3, seq[7], 0, &more), list({4, 5, 6}));
+        QVERIFY(more);
+        QCOMPARE(page(3, seq[1], 0, &more), list({0}));
+        QVERIFY(!more);
+        // Catching up after a seq: forwards from there.
+        QCOMPARE(page(3, 0, seq[2], &more), list({3, 4, 5}));
+        QVERIFY(more);
+        QCOMPARE(page(5, 0, seq[6], &more), list({7, 8, 9}));
+        QVERIFY(!more);
+        QCOMPARE(page(5, 0, seq[9], &more), QStringList());
+        QVERIFY(!more);
+        // Both bounds: the newest of the range.
+        QCOMPARE(page(10, seq[8], seq[2], &more), list({3, 4, 5, 6, 7}));
+        QVERIFY(!more);
+        QCOMPARE(page(3, seq[8], seq[2], &more), list({5, 6, 7}));
+        QVERIFY(more);
+    }
+
+    void privateHistoryBelongsToIdentities()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        ChatMessage secret = message(QStringLiteral("alice"), QStringLiteral("secret"),
+                                     QStringLiteral("s-1"), QStringLiteral("Bob"));
+        ChatMessage open = message(QStringLiteral("carol"), QStringLiteral("hello"), QString());
+        // alice is account 1, bob account 2, carol account 3; "g1" is a guest who calls
+        // itself bob later.
+        QCOMPARE(store->append(secret, from(QStringLiteral("a1"), QStringLiteral("a2"))),
+                 MessageStore::AppendResult::Stored);
+        QCOMPARE(store->append(open, from(QStringLiteral("a3"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        bool more = false;
+        QCOMPARE(store->history(query(QStringLiteral("a2"), QStringLiteral("*")), &more)->size(),
+                 2);
+        QCOMPARE(store->history(query(QStringLiteral("a1"), QStringLiteral("*")), &more)->size(),
+                 2);
+        const auto bobsView =
+            store->history(query(QStringLiteral("a2"), QStringLiteral("ALICE")), &more);
+        QCOMPARE(bobsView->size(), 1);
+        QCOMPARE(bobsView->first().to, QStringLiteral("Bob"));
+        QCOMPARE(bobsView->first().from, QStringLiteral("alice"));
+        QCOMPARE(store->history(query(QStringLiteral("a1"), QStringLiteral("bob")), &more)->size(),
+                 1);
+        // The public room has no private messages, for their parties neither.
+        QCOMPARE(contents(store->history(query(QStringLiteral("a1"), {}), &more)),
+                 QStringList{QStringLiteral("hello")});
+        QCOMPARE(contents(store->history(query(QStringLiteral("a3"), QStringLiteral("*")), &more)),
+                 QStringList{QStringLiteral("hello")});
+        QVERIFY(
+            store->history(query(QStringLiteral("a3"), QStringLiteral("alice")), &more)->isEmpty());
+        // The name is not the key: a guest called bob gets nothing of bob's.
+        QCOMPARE(store->history(query(QStringLiteral("g1"), QStringLiteral("*")), &more)->size(),
+                 1);
+        QVERIFY(
+            store->history(query(QStringLiteral("g1"), QStringLiteral("alice")), &more)->isEmpty());
+        // Without an identity, only the public room.
+        QCOMPARE(store->history(query(QString(), QStringLiteral("*")), &more)->size(), 1);
+    }
+
+    void everythingVisibleIsOneTimeline()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        // Public and private interleaved; x3 is between others and not a1's.
+        struct Row
+        {
+            const char *content;
+            const char *from;
+            const char *to;
+            const char *senderId;
+            const char *recipientId;
+        };
+        const Row rows[] = {
+            {"p1", "carol", "", "a3", ""},      {"x1", "alice", "bob", "a1", "a2"},
+            {"p2", "bob", "", "a2", ""},        {"x2", "carol", "alice", "a3", "a1"},
+            {"x3", "bob", "carol", "a2", "a3"}, {"p3", "alice", "", "a1", ""}};
+        QHash<QString, qint64> seq;
+        for (const Row &row : rows) {
+            ChatMessage m = message(QLatin1String(row.from), QLatin1String(row.content),
+                                    QLatin1String(row.content), QLatin1String(row.to));
+            QCOMPARE(
+                store->append(m, from(QLatin1String(row.senderId), QLatin1String(row.recipientId))),
+                MessageStore::AppendResult::Stored);
+            seq[QLatin1String(row.content)] = m.seq;
+        }
+        QVERIFY(store->commit());
+        bool more = false;
+        auto page = [&](int limit, qint64 before, qint64 after) {
+            return contents(store->history(
+                query(QStringLiteral("a1"), QStringLiteral("*"), limit, before, after), &more));
+        };
+        const QStringList all{QStringLiteral("p1"), QStringLiteral("x1"), QStringLiteral("p2"),
+                              QStringLiteral("x2"), QStringLiteral("p3")};
+        QCOMPARE(page(50, 0, 0), all);
+        QVERIFY(!more);
+        QCOMPARE(page(2, 0, 0), all.mid(3, 2));
+        QVERIFY(more);
+        QCOMPARE(page(2, seq[QStringLiteral("x2")], 0), all.mid(1, 2));
+        QVERIFY(more);
+        QCOMPARE(page(3, 0, seq[QStringLiteral("p1")]), all.mid(1, 3));
+        QVERIFY(more);
+        QCOMPARE(page(3, 0, seq[QStringLiteral("p2")]), all.mid(3, 2));
+        QVERIFY(!more);
+    }
+
+    void pagesAreBoundedInBytes()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        for (int i = 0; i < 20; ++i) {
+            ChatMessage m =
+                message(QStringLiteral("alice"), QString(4000, QLatin1Char('a' + i)), QString());
+            QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+        }
+        QVERIFY(store->commit());
+        HistoryQuery q = query(QStringLiteral("a2"), {}, 200);
+        q.maxBytes = 20000; // 5 messages of 4000 bytes of UTF-8
+        bool more = false;
+        const auto page = store->history(q, &more);
+        QVERIFY(page);
+        QVERIFY(more);
+        QCOMPARE(page->size(), 5);
+        QCOMPARE(page->last().content.at(0), QLatin1Char('a' + 19)); // the newest, oldest first
+        // Counted as the UTF-8 that goes out: 4000 Chinese characters are 12000 bytes.
+        ChatMessage wide =
+            message(QStringLiteral("alice"), QString(4000, QChar(0x6C49)), QString());
+        QCOMPARE(store->append(wide, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        QCOMPARE(store->history(q, &more)->size(), 3); // 12000 + 4000 + 4000 bytes
+        // One message larger than the bound still comes (a page is never empty).
+        q.maxBytes = 10;
+        QCOMPARE(store->history(q, &more)->size(), 1);
+        QVERIFY(more);
+    }
+
+    void reopeningKeepsHistoryAndSeqGoesOn()
+    {
+        QString location;
+        qint64 last = 0;
+        qint64 firstSeq = 0;
+        {
+            const auto store = openNew(&location);
+            QVERIFY2(store, qPrintable(m_why));
+            for (int i = 0; i < 3; ++i) {
+                ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("old %1").arg(i),
+                                        QStringLiteral("o%1").arg(i));
+                QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                         MessageStore::AppendResult::Stored);
+                last = m.seq;
+                if (i == 0)
+                    firstSeq = m.seq;
+            }
+            QVERIFY(store->commit());
+        }
+        // A second open of the same place (the schema is there already: nothing changes).
+        for (int round = 0; round < 2; ++round) {
+            const auto store = storeAt(location);
+            QString error;
+            QVERIFY2(store->open(&error), qPrintable(error));
+            bool more = false;
+            const auto page = store->history(query(QStringLiteral("a2"), {}), &more);
+            QCOMPARE(page->size(), 3 + round);
+            QCOMPARE(page->first().content, QStringLiteral("old 0"));
+            QCOMPARE(page->first().seq, firstSeq);
+            // A resend of what was stored before is still recognised...
+            ChatMessage resent =
+                message(QStringLiteral("alice"), QStringLiteral("old 0"), QStringLiteral("o0"));
+            QCOMPARE(store->append(resent, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Duplicate);
+            QCOMPARE(resent.seq, firstSeq);
+            // ...and new messages go on after the old ones.
+            ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("new %1").arg(round),
+                                    QStringLiteral("n%1").arg(round));
+            QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY2(m.seq > last, qPrintable(QStringLiteral("%1 <= %2").arg(m.seq).arg(last)));
+            last = m.seq;
+            QVERIFY(store->commit());
+        }
+    }
+
+    void everyHistoryQueryUsesAnIndex_data()
+    {
+        QTest::addColumn<QString>("with");
+        QTest::addColumn<qint64>("before");
+        QTest::addColumn<qint64>("after");
+        QTest::newRow("public, newest") << QString() << qint64(0) << qint64(0);
+        QTest::newRow("public, paging back") << QString() << qint64(500) << qint64(0);
+        QTest::newRow("public, catching up") << QString() << qint64(0) << qint64(100);
+        QTest::newRow("everything visible, catching up")
+            << QStringLiteral("*") << qint64(0) << qint64(100);
+        QTest::newRow("everything visible, newest")
+            << QStringLiteral("*") << qint64(0) << qint64(0);
+        QTest::newRow("everything visible, paging back")
+            << QStringLiteral("*") << qint64(700) << qint64(0);
+        QTest::newRow("conversation") << QStringLiteral("bob") << qint64(0) << qint64(0);
+        QTest::newRow("conversation, paging back")
+            << QStringLiteral("bob") << qint64(900) << qint64(0);
+        QTest::newRow("conversation, catching up")
+            << QStringLiteral("bob") << qint64(0) << qint64(100);
+    }
+    void everyHistoryQueryUsesAnIndex()
+    {
+        QFETCH(QString, with);
+        QFETCH(qint64, before);
+        QFETCH(qint64, after);
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        const HistoryQuery q = query(QStringLiteral("a1"), with, 50, before, after);
+        if (backend() == kSqlite) {
+            const QStringList plan = static_cast<SqliteMessageStore &>(*store).historyPlan(q);
+            QVERIFY(!plan.isEmpty());
+            // A step that reads the table without an index says "SCAN messages" without
+            // "USING"; scans of the UNION's own results ("SCAN (subquery-N)") are fine.
+            for (const QString &step : plan) {
+                QVERIFY2(!(step.startsWith(QLatin1String("SCAN messages")) &&
+                           !step.contains(QLatin1String("USING"))),
+                         qPrintable(plan.join(QLatin1String(" | "))));
+            }
+            QVERIFY2(plan.join(QLatin1Char(' ')).contains(QLatin1String("INDEX messages_")),
+                     qPrintable(plan.join(QLatin1String(" | "))));
+            return;
+        }
+        // Planned with sequential scans, bitmap scans and sorts discouraged: whatever of them
+        // is left has no index to replace it. Every read is an index scan in seq order.
+        const QStringList plan = static_cast<PostgresMessageStore &>(*store).historyPlan(q);
+        const QString shown = plan.join(QLatin1Char('\n'));
+        QVERIFY2(!plan.isEmpty(), "no plan");
+        // A Sort node ("Sort  (cost=...)"); a Merge Append's "Sort Key:" line is fine.
+        static const QRegularExpression sortNode(
+            QStringLiteral("(^|->)\\s*(Incremental )?Sort\\s+\\("));
+        QVERIFY2(!shown.contains(QLatin1String("Seq Scan")), qPrintable(shown));
+        QVERIFY2(!shown.contains(QLatin1String("Bitmap")), qPrintable(shown));
+        for (const QString &line : plan)
+            QVERIFY2(!sortNode.match(line).hasMatch(), qPrintable(shown));
+        const int scans = int(shown.count(QLatin1String("Index Scan")));
+        const int parts = with.isEmpty() ? 1 : with == QLatin1String("*") ? 3 : 2;
+        QVERIFY2(scans == parts, qPrintable(shown));
+        QVERIFY2(shown.count(QRegularExpression(
+                     QStringLiteral("Index Scan (Backward )?using messages_(public|private_sender|"
+                                    "private_recipient) on messages"))) == parts,
+                 qPrintable(shown));
+    }
+
+    void storeThatCannotBeOpenedSaysWhy()
+    {
+        QTemporaryDir dir;
+        std::unique_ptr<MessageStore> store;
+        QString shouldMention;
+        QString secret;
+        if (backend() == kSqlite) {
+            // A folder where the file should be.
+            const QString path = dir.filePath(QStringLiteral("taken"));
+            QVERIFY(QDir().mkpath(path));
+            store = std::make_unique<SqliteMessageStore>(path, false);
+            shouldMention = path;
+        } else {
+            QVERIFY2(m_postgresUp, qPrintable(m_postgres.error()));
+            // A wrong password: the message names the database, never the password.
+            PostgresUrl url;
+            url.user = m_postgres.user();
+            url.password = QStringLiteral("wrong-Pa55word");
+            url.host = QStringLiteral("127.0.0.1");
+            url.port = m_postgres.port();
+            url.database = QStringLiteral("postgres");
+            store = std::make_unique<PostgresMessageStore>(url);
+            shouldMention = url.display();
+            secret = url.password;
+        }
+        QString error;
+        QVERIFY(!store->open(&error));
+        QVERIFY2(error.contains(shouldMention), qPrintable(error));
+        if (!secret.isEmpty()) {
+            QVERIFY2(!error.contains(secret), qPrintable(error));
+            QVERIFY2(error.contains(QLatin1String("password authentication failed")),
+                     qPrintable(error));
+        }
+        ChatMessage m =
+            message(QStringLiteral("alice"), QStringLiteral("lost?"), QStringLiteral("x"));
+        QCOMPARE(store->append(m, from(QStringLiteral("a1"))), MessageStore::AppendResult::Failed);
+        store->rollback(); // nothing to undo; must not crash
+        bool more = false;
+        QVERIFY(!store->history(query(QStringLiteral("a1"), {}), &more));
+        QVERIFY(!store->lastError().isEmpty());
+        QVERIFY(secret.isEmpty() || !store->lastError().contains(secret));
+    }
+
+    // PostgreSQL's own: the schema's version table, and a database of a newer server.
+    void schemaIsVersioned()
+    {
+        if (backend() == kSqlite)
+            QSKIP("SQLite's version is PRAGMA user_version (tst_messagestore)");
+        QString location;
+        {
+            const auto store = openNew(&location);
+            QVERIFY2(store, qPrintable(m_why));
+        }
+        {
+            QSqlDatabase db = connectTo(location, QStringLiteral("schema-check"));
+            QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT MAX(version), COUNT(*) FROM schema_version")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), PostgresMessageStore::schemaVersion());
+            QCOMPARE(q.value(1).toInt(), PostgresMessageStore::schemaVersion());
+            // A newer server has been here.
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (99)")));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("schema-check"));
+        const auto store = storeAt(location);
+        QString error;
+        QVERIFY(!store->open(&error));
+        QVERIFY2(error.contains(QLatin1String("version 99")) &&
+                     error.contains(QLatin1String("upgrade confab-server")),
+                 qPrintable(error));
+    }
+
+    // Two processes on one database (two stores here, each its own connection): one order,
+    // and each recognises the other's resends of the same sender.
+    void twoServersShareOneOrder()
+    {
+        if (backend() == kSqlite)
+            QSKIP("a SQLite file belongs to one server");
+        QString location;
+        const auto a = openNew(&location);
+        QVERIFY2(a, qPrintable(m_why));
+        const auto b = storeAt(location);
+        QString error;
+        QVERIFY2(b->open(&error), qPrintable(error));
+        qint64 last = 0;
+        for (int i = 0; i < 6; ++i) {
+            MessageStore &store = i % 2 ? *b : *a;
+            ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("m%1").arg(i),
+                                    QStringLiteral("c%1").arg(i));
+            QCOMPARE(store.append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(store.commit());
+            QVERIFY(m.seq > last);
+            last = m.seq;
+        }
+        bool more = false;
+        const QStringList expected{QStringLiteral("m0"), QStringLiteral("m1"),
+                                   QStringLiteral("m2"), QStringLiteral("m3"),
+                                   QStringLiteral("m4"), QStringLiteral("m5")};
+        QCOMPARE(contents(a->history(query(QStringLiteral("a2"), {}), &more)), expected);
+        QCOMPARE(contents(b->history(query(QStringLiteral("a2"), {}), &more)), expected);
+        ChatMessage resent =
+            message(QStringLiteral("alice"), QStringLiteral("m0"), QStringLiteral("c0"));
+        QCOMPARE(b->append(resent, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Duplicate);
+        QVERIFY(b->commit());
+        // While one holds a batch open, the other's batch waits for it (one order), and
+        // continues once it is committed.
+        ChatMessage first =
+            message(QStringLiteral("alice"), QStringLiteral("held"), QStringLiteral("h1"));
+        QCOMPARE(a->append(first, from(QStringLiteral("a1"))), MessageStore::AppendResult::Stored);
+        QVERIFY(a->commit());
+        ChatMessage second =
+            message(QStringLiteral("bob"), QStringLiteral("after"), QStringLiteral("h2"));
+        QCOMPARE(b->append(second, from(QStringLiteral("a2"))), MessageStore::AppendResult::Stored);
+        QVERIFY(b->commit());
+        QVERIFY(second.seq > first.seq);
+    }
+
+    // The database restarts under a running store: the next batch connects again.
+    void storeConnectsAgainAfterADatabaseRestart()
+    {
+        if (backend() == kSqlite)
+            QSKIP("a file does not restart");
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        ChatMessage before =
+            message(QStringLiteral("alice"), QStringLiteral("before"), QStringLiteral("b1"));
+        QCOMPARE(store->append(before, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.error()));
+        // While it is down: a failure that says so, nothing stored.
+        ChatMessage lost =
+            message(QStringLiteral("alice"), QStringLiteral("down"), QStringLiteral("d1"));
+        const MessageStore::AppendResult down = store->append(lost, from(QStringLiteral("a1")));
+        if (down != MessageStore::AppendResult::Failed)
+            QVERIFY(!store->commit());
+        else
+            store->rollback();
+        QVERIFY(!store->lastError().isEmpty());
+        QVERIFY2(!store->lastError().contains(m_postgres.password()),
+                 qPrintable(store->lastError()));
+        QVERIFY2(m_postgres.start(), qPrintable(m_postgres.error()));
+        ChatMessage after =
+            message(QStringLiteral("alice"), QStringLiteral("after"), QStringLiteral("a1"));
+        QCOMPARE(store->append(after, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY2(store->commit(), qPrintable(store->lastError()));
+        QVERIFY(after.seq > before.seq);
+        bool more = false;
+        QCOMPARE(contents(store->history(query(QStringLiteral("a1"), {}), &more)),
+                 (QStringList{QStringLiteral("before"), QStringLiteral("after")}));
+    }
+
+    // A real confab-server on this backend: two users chat, the server restarts, and the
+    // history, the resend check and the order go on.
+    void serverKeepsHistoryAcrossRestart()
+    {
+        QStringList args;
+        QTemporaryDir accounts; // with a PostgreSQL history, the accounts' SQLite file
+        if (backend() == kPostgres) {
+            const QString url = newLocation();
+            QVERIFY2(!url.isEmpty(), qPrintable(m_why));
+            // After ServerProcess's own --database: the last one counts.
+            args << QStringLiteral("--database") << url << QStringLiteral("--accounts-file")
+                 << accounts.filePath(QStringLiteral("accounts.sqlite"));
+        }
+        ServerProcess server(args);
+        QVERIFY2(server.start(), qPrintable(server.log()));
+        QString aliceSession;
+        qint64 helloSeq = 0;
+        qint64 lastSeq = 0;
+        {
+            TestClient alice;
+            TestClient bob;
+            QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+            QVERIFY(bob.open(server.url()) && bob.login(QStringLiteral("bob")));
+            aliceSession = alice.session();
+            alice.sendChat(QStringLiteral("hello bob"), QStringLiteral("a-1"));
+            helloSeq = ackOf(alice, QStringLiteral("a-1")).value(QLatin1String("seq")).toInteger();
+            QVERIFY(helloSeq > 0);
+            QVERIFY(!bob.waitForChat(QStringLiteral("hello bob")).isEmpty());
+            bob.sendChat(QStringLiteral("hi alice"), QStringLiteral("b-1"));
+            QVERIFY(!alice.waitForChat(QStringLiteral("hi alice")).isEmpty());
+            bob.sendChat(QStringLiteral("just for you"), QStringLiteral("b-2"),
+                         QStringLiteral("alice"));
+            const QJsonObject privateChat = alice.waitForChat(QStringLiteral("just for you"));
+            QVERIFY(!privateChat.isEmpty());
+            lastSeq = ackOf(bob, QStringLiteral("b-2")).value(QLatin1String("seq")).toInteger();
+            QVERIFY(lastSeq > helloSeq);
+            QVERIFY2(server.stop(), qPrintable(server.log()));
+        }
+        QVERIFY2(server.start(), qPrintable(server.log()));
+        // alice comes back as the same guest (her resume token).
+        TestClient alice;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.login(QStringLiteral("alice"), false, aliceSession));
+        const QJsonArray room = historyOf(alice);
+        QCOMPARE(room.size(), 2);
+        QCOMPARE(room.at(0).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("hello bob"));
+        QCOMPARE(room.at(0).toObject().value(QLatin1String("seq")).toInteger(), helloSeq);
+        QCOMPARE(room.at(1).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("hi alice"));
+        const QJsonArray conversation = historyOf(alice, QStringLiteral("bob"));
+        QCOMPARE(conversation.size(), 1);
+        QCOMPARE(conversation.at(0).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("just for you"));
+        // Her outbox resends a message the server had acknowledged: recognised, not stored.
+        alice.sendChat(QStringLiteral("hello bob"), QStringLiteral("a-1"));
+        const QJsonObject resent = ackOf(alice, QStringLiteral("a-1"));
+        QVERIFY(resent.value(QLatin1String("duplicate")).toBool());
+        QCOMPARE(resent.value(QLatin1String("seq")).toInteger(), helloSeq);
+        alice.sendChat(QStringLiteral("back again"), QStringLiteral("a-2"));
+        QVERIFY(ackOf(alice, QStringLiteral("a-2")).value(QLatin1String("seq")).toInteger() >
+                lastSeq);
+        QCOMPARE(historyOf(alice).size(), 3);
+        if (backend() == kPostgres)
+            QVERIFY(!server.log().contains(m_postgres.password()));
+    }
+
+    // What the operator sees: the start-up line names the database without the password,
+    // and a bad URL or a wrong password stops the server with a message that leaves it out.
+    void serverShowsNoPassword()
+    {
+        if (backend() == kSqlite)
+            QSKIP("a file path has no password");
+        const QString url = newLocation();
+        QVERIFY2(!url.isEmpty(), qPrintable(m_why));
+        QTemporaryDir dir;
+        const QString accounts = dir.filePath(QStringLiteral("accounts.sqlite"));
+        // Runs the server; with untilListening, stops it (SIGKILL: the start-up line is all
+        // this wants) once it listens. The exit code, or -1 when it was killed.
+        auto run = [&](const QString &database, QString *output, bool untilListening) {
+            QProcess p;
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(qEnvironmentVariable("CONFAB_SERVER_BIN"),
+                    {QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--database"),
+                     database, QStringLiteral("--accounts-file"), accounts});
+            if (untilListening) {
+                const bool listening = QTest::qWaitFor(
+                    [&] {
+                        *output += QString::fromUtf8(p.readAll());
+                        return output->contains(QLatin1String("listening on")) ||
+                               p.state() == QProcess::NotRunning;
+                    },
+                    30000);
+                if (listening)
+                    p.kill();
+            }
+            if (!p.waitForFinished(30000))
+                p.kill();
+            *output += QString::fromUtf8(p.readAll());
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        };
+        QString output;
+        run(url, &output, true);
+        const std::optional<PostgresUrl> parsed = PostgresUrl::parse(url, nullptr);
+        QVERIFY(parsed);
+        QVERIFY2(output.contains(QLatin1String("history in ") + parsed->display()),
+                 qPrintable(output));
+        QVERIFY2(output.contains(QLatin1String("accounts in ") + accounts), qPrintable(output));
+        QVERIFY2(!output.contains(m_postgres.password()), qPrintable(output));
+
+        const QString badPassword = QStringLiteral("not-the-Pa55word");
+        QString badUrl = url;
+        badUrl.replace(QString::fromLatin1(QUrl::toPercentEncoding(parsed->password)), badPassword);
+        output.clear();
+        QCOMPARE(run(badUrl, &output, false), 1);
+        QVERIFY2(output.contains(parsed->display()) &&
+                     output.contains(QLatin1String("password authentication failed")),
+                 qPrintable(output));
+        QVERIFY2(!output.contains(badPassword), qPrintable(output));
+
+        output.clear();
+        QCOMPARE(
+            run(QStringLiteral("postgresql://confab:Sekr1t-pw@127.0.0.1:99999/db"), &output, false),
+            2);
+        QVERIFY2(output.contains(QLatin1String("not a port")), qPrintable(output));
+        QVERIFY2(!output.contains(QLatin1String("Sekr1t-pw")), qPrintable(output));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStoreContract)
+#include "tst_storecontract.moc"
