@@ -3,6 +3,7 @@
 #include "protocol/mediapacketheader.h"
 #include "protocol/messageencoder.h"
 #include "protocol/namerules.h"
+#include "replies.h"
 #include "transport/wireframe.h"
 
 #include <QLoggingCategory>
@@ -19,12 +20,12 @@ CallRelay::CallRelay(const ServerConfig &config, Transport *transport,
 
 void CallRelay::sendBytes(ClientConnection *c, const QByteArray &json)
 {
-    m_transport.send(c, WireFrame::text(json));
+    Replies::sendJson(m_transport, c, json);
 }
 
 void CallRelay::sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect)
 {
-    sendBytes(c, MessageEncoder::error(code, ref, dialect, {}, 0));
+    Replies::sendError(m_transport, c, code, ref, dialect);
 }
 
 void CallRelay::handle(ClientConnection *c, const ClientRequest &r)

@@ -4,6 +4,7 @@
 #include "protocol/mediapacketheader.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
+#include "replies.h"
 #include "transport/wireframe.h"
 
 #include <QDateTime>
@@ -20,8 +21,6 @@ constexpr size_t kMaxQueuedHistory = 4;
 // Rate-limited messages are forgiven at this pace (strikes per second): a client that keeps
 // sending over its limit is cut off even if some of its messages get through.
 constexpr double kStrikeDecayPerSecond = 2.0;
-// What a typing notice costs from the send budget (about its frame).
-constexpr qint64 kTypingBytes = 64;
 // History pages on their way to clients that do not read them, all connections together: each
 // connection has at most one, but 20,000 of them would otherwise hold gigabytes.
 constexpr qint64 kHistoryBytesInFlight = 64LL * 1024 * 1024;
@@ -75,6 +74,8 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
     : QObject(parent), m_config(config), m_store(store),
       m_accounts(accounts, accountConfig(config)), m_decoder(config.limits), m_transport(config),
       m_budget(budgetRates(config)),
+      m_router(m_config, store, &m_transport, &m_roster, &m_budget, &m_accounts,
+               [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); }),
       m_callRelay(m_config, &m_transport,
                   [this](const QString &key) { return m_roster.newestDevice(key); })
 {
@@ -86,7 +87,7 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
     connect(&m_transport, &Transport::textReceived, this, &ChatServer::onText);
     connect(&m_transport, &Transport::binaryReceived, this, &ChatServer::onBinary);
     connect(&m_transport, &Transport::connectionClosed, this, &ChatServer::onClosed);
-    connect(&m_transport, &Transport::turnEnding, this, &ChatServer::flush);
+    connect(&m_transport, &Transport::turnEnding, &m_router, &ChatRouter::flush);
     connect(&m_transport, &Transport::queueDrained, this, [this](ClientConnection *c) {
         historyDelivered(c);
         pumpHistory(c);
@@ -120,14 +121,7 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
     m_housekeeping.start();
 }
 
-ChatServer::~ChatServer()
-{
-    // What was received goes to the store even now (the store outlives the server and
-    // commits it); nobody is left to acknowledge it to, so its sender resends it later and
-    // the duplicate check keeps it single.
-    m_batchInFlight = false;
-    flush();
-}
+ChatServer::~ChatServer() = default;
 
 bool ChatServer::listen(QString *error)
 {
@@ -218,13 +212,13 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     }
     switch (r.type) {
     case T::Chat:
-        handleChat(c, r);
+        m_router.handleChat(c, r);
         break;
     case T::History:
         handleHistory(c, r);
         break;
     case T::Typing:
-        handleTyping(c, r);
+        m_router.handleTyping(c, r);
         break;
     case T::Logout:
         m_transport.closeWith(c, QWebSocketProtocol::CloseCodeNormal, "logout");
@@ -631,127 +625,6 @@ void ChatServer::flushPresence()
     }
 }
 
-void ChatServer::handleChat(ClientConnection *c, const ClientRequest &r)
-{
-    ChatMessage m;
-    m.from = c->name;
-    m.content = r.content;
-    m.clientId = r.ref;
-    m.timestampMs = wallClockMs();
-    MessageParties parties{c->identity, {}};
-    // What this message makes the server send, paid for from the sender's budget (and the
-    // room's or the recipient's): the text, plus the envelope around it.
-    const qint64 cost = TextRules::utf8Size(r.content) + 128;
-    if (!r.to.isEmpty()) {
-        const QString toKey = NameRules::key(r.to);
-        if (toKey == c->nameKey)
-            return sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
-        // Private history belongs to identities: an account (also while offline) or the guest
-        // online now. A name that is neither has nobody to keep the message for.
-        if (const ClientConnection *recipient = m_roster.newestDevice(toKey)) {
-            m.to = recipient->name; // the spelling the recipient logged in with
-            parties.recipient = recipient->identity;
-        } else if (const std::optional<Account> account = m_accounts.accountByKey(toKey)) {
-            m.to = account->name;
-            parties.recipient = accountIdentity(account->id);
-        } else {
-            return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
-        }
-        if (!m_budget.takePrivate(c->budgetKey(), toKey, cost, now()))
-            return sendError(c, ErrorCode::RateLimited, r.ref, c->dialect);
-    } else {
-        if (!m_budget.takePublic(c->budgetKey(), cost, now()))
-            return sendError(c, ErrorCode::RateLimited, r.ref, c->dialect);
-        m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
-    }
-
-    m_pending.push_back(Pending{c->socket, {std::move(m), parties}});
-    m_transport.scheduleTurnEnd();
-}
-
-void ChatServer::flush()
-{
-    // One batch at the store at a time: while it commits, the next one gathers what arrives,
-    // so a slow disk (or database) makes batches larger instead of queueing many small ones.
-    if (m_pending.empty() || m_batchInFlight)
-        return;
-    std::vector<QPointer<QWebSocket>> senders;
-    std::vector<AsyncMessageStore::Item> items;
-    senders.reserve(m_pending.size());
-    items.reserve(m_pending.size());
-    for (Pending &p : m_pending) {
-        senders.push_back(p.sender);
-        items.push_back(std::move(p.item));
-    }
-    m_pending.clear();
-    m_batchInFlight = true;
-    m_store->storeBatch(std::move(items), this,
-                        [this, senders = std::move(senders)](
-                            std::vector<AsyncMessageStore::Item> stored, const QString &error) {
-                            batchStored(senders, std::move(stored), error);
-                        });
-}
-
-void ChatServer::batchStored(std::vector<QPointer<QWebSocket>> senders,
-                             std::vector<AsyncMessageStore::Item> items, const QString &error)
-{
-    m_batchInFlight = false;
-    using R = MessageStore::AppendResult;
-    int failed = 0;
-    for (size_t i = 0; i < items.size(); ++i) {
-        const AsyncMessageStore::Item &item = items[i];
-        ClientConnection *c = connectionOf(senders[i]);
-        if (item.result == R::Failed) {
-            ++failed;
-            if (c)
-                sendError(c, ErrorCode::StoreFailed, item.message.clientId, c->dialect);
-            continue;
-        }
-        if (item.result == R::Stored)
-            relay(item.message);
-        // Seed clients send no id and would not understand an ack.
-        if (c && !item.message.clientId.isEmpty())
-            sendBytes(c,
-                      MessageEncoder::ack(item.message.clientId, item.message.seq,
-                                          item.message.timestampMs, item.result == R::Duplicate));
-    }
-    if (failed)
-        qCWarning(lcServer).noquote()
-            << "cannot store" << failed << "of" << items.size() << "messages:" << error;
-    flush(); // what gathered meanwhile
-}
-
-void ChatServer::relay(const ChatMessage &message)
-{
-    // Serialised and framed once per dialect, not once per receiver.
-    const QByteArray confab = WireFrame::text(MessageEncoder::chat(message, Dialect::Confab));
-    QByteArray seed;
-    auto payloadFor = [&](const ClientConnection *c) -> const QByteArray & {
-        if (c->dialect == Dialect::Confab)
-            return confab;
-        if (seed.isEmpty())
-            seed = WireFrame::text(MessageEncoder::chat(message, Dialect::Seed));
-        return seed;
-    };
-    if (message.isPrivate()) {
-        // Every device of both: the sender's others show what it wrote elsewhere.
-        const QString fromKey = NameRules::key(message.from);
-        const QString toKey = NameRules::key(message.to);
-        for (ClientConnection *c : m_roster.devicesOf(fromKey))
-            send(c, payloadFor(c));
-        if (toKey != fromKey) {
-            for (ClientConnection *c : m_roster.devicesOf(toKey))
-                send(c, payloadFor(c));
-        }
-        return;
-    }
-    for (ClientConnection *c : m_roster.members()) {
-        // A seed page still waiting for its catch-up gets this message in it.
-        if (!c->seedReplayPending)
-            send(c, payloadFor(c));
-    }
-}
-
 void ChatServer::handleHistory(ClientConnection *c, const ClientRequest &r)
 {
     // One page at a time per connection, each only once the previous one has reached the
@@ -792,7 +665,7 @@ void ChatServer::pumpHistory(ClientConnection *c)
     c->historyQueue.pop_front();
     // The store answers in order: a batch sent before this read is in the page (and relayed
     // before it); one sent later is relayed after it. Either way nothing falls between.
-    flush();
+    m_router.flush();
     c->historyReading = true;
     const HistoryQuery q{c->identity, r.with,  r.before,
                          r.after,     r.limit, m_config.limits.historyBytes};
@@ -820,43 +693,15 @@ void ChatServer::pumpHistory(ClientConnection *c)
                      });
 }
 
-void ChatServer::handleTyping(ClientConnection *c, const ClientRequest &r)
-{
-    const QByteArray payload = WireFrame::text(MessageEncoder::typing(c->name, r.to, r.typing));
-    // Typing notices cost from the send budget too (without a reply: they are ephemeral), or
-    // many connections could bury everyone in them within the message rate.
-    if (!r.to.isEmpty()) {
-        const QString toKey = NameRules::key(r.to);
-        if (toKey == c->nameKey || m_roster.devicesOf(toKey).empty() ||
-            !m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
-            return;
-        for (ClientConnection *to : m_roster.devicesOf(toKey)) {
-            if (to->dialect == Dialect::Confab)
-                send(to, payload);
-        }
-        return;
-    }
-    if (!m_budget.takePublic(c->budgetKey(), kTypingBytes, now()))
-        return;
-    for (ClientConnection *other : m_roster.members()) {
-        if (other->nameKey != c->nameKey && other->dialect == Dialect::Confab)
-            send(other, payload);
-    }
-}
-
 void ChatServer::sendBytes(ClientConnection *c, const QByteArray &json)
 {
-    m_transport.send(c, WireFrame::text(json));
+    Replies::sendJson(m_transport, c, json);
 }
 
 void ChatServer::sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect,
                            qint64 retryAfterMs)
 {
-    if (errorCodeCloses(code)) {
-        m_transport.closeWithError(c, code, dialect);
-        return;
-    }
-    sendBytes(c, MessageEncoder::error(code, ref, dialect, {}, retryAfterMs));
+    Replies::sendError(m_transport, c, code, ref, dialect, retryAfterMs);
 }
 
 void ChatServer::shutdown()
@@ -864,6 +709,6 @@ void ChatServer::shutdown()
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
-    flush();
+    m_router.flush();
     m_transport.shutdown();
 }

@@ -3,6 +3,7 @@
 #include "accounts/accountservice.h"
 #include "asyncmessagestore.h"
 #include "callrelay.h"
+#include "chatrouter.h"
 #include "clientconnection.h"
 #include "protocol/requestdecoder.h"
 #include "roster.h"
@@ -49,11 +50,6 @@ signals:
     void drained();
 
 private:
-    struct Pending
-    {
-        QPointer<QWebSocket> sender;
-        AsyncMessageStore::Item item;
-    };
     // Who a session is, once its name is checked.
     struct Identity
     {
@@ -80,20 +76,14 @@ private:
     void onAccountDisabled(qint64 accountId);
     ClientConnection *connectionOf(const QPointer<QWebSocket> &socket) const;
 
-    void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleHistory(ClientConnection *c, const ClientRequest &r);
     void pumpHistory(ClientConnection *c);
     void historyDelivered(ClientConnection *c);
-    void handleTyping(ClientConnection *c, const ClientRequest &r);
 
     void send(ClientConnection *c, const QByteArray &frame) { m_transport.send(c, frame); }
     void sendBytes(ClientConnection *c, const QByteArray &json);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect,
                    qint64 retryAfterMs = 0);
-    void flush();
-    void batchStored(std::vector<QPointer<QWebSocket>> senders,
-                     std::vector<AsyncMessageStore::Item> items, const QString &error);
-    void relay(const ChatMessage &message);
     void replaySeedHistory(ClientConnection *c);
     // nameJoined: the name came online (false: another device of an account already online).
     void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr,
@@ -115,9 +105,8 @@ private:
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
 
+    ChatRouter m_router;
     CallRelay m_callRelay; // after m_transport, m_config and the presence it asks
-    std::vector<Pending> m_pending;
-    bool m_batchInFlight = false; // one batch at the store at a time; the next one grows
     qint64 m_historyBytesInFlight = 0;
     std::deque<QWebSocket *> m_historyWaiting; // by socket: a closed one is simply skipped
     bool m_shuttingDown = false;

@@ -1,0 +1,184 @@
+#include "chatrouter.h"
+
+#include "protocol/messageencoder.h"
+#include "protocol/namerules.h"
+#include "protocol/textrules.h"
+#include "replies.h"
+#include "transport/wireframe.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcServer)
+
+namespace {
+// What a typing notice costs from the send budget (about its frame).
+constexpr qint64 kTypingBytes = 64;
+} // namespace
+
+ChatRouter::ChatRouter(const ServerConfig &config, AsyncMessageStore *store, Transport *transport,
+                       Roster *roster, SendBudget *budget, AccountService *accounts,
+                       ConnectionOf connectionOf, QObject *parent)
+    : QObject(parent), m_config(config), m_store(store), m_transport(*transport), m_roster(*roster),
+      m_budget(*budget), m_accounts(*accounts), m_connectionOf(std::move(connectionOf))
+{}
+
+ChatRouter::~ChatRouter()
+{
+    // What was received goes to the store even now (the store outlives the server and
+    // commits it); nobody is left to acknowledge it to, so its sender resends it later and
+    // the duplicate check keeps it single.
+    m_batchInFlight = false;
+    flush();
+}
+
+void ChatRouter::sendError(ClientConnection *c, ErrorCode code, const QString &ref)
+{
+    Replies::sendError(m_transport, c, code, ref, c->dialect);
+}
+
+void ChatRouter::handleChat(ClientConnection *c, const ClientRequest &r)
+{
+    ChatMessage m;
+    m.from = c->name;
+    m.content = r.content;
+    m.clientId = r.ref;
+    m.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    MessageParties parties{c->identity, {}};
+    // What this message makes the server send, paid for from the sender's budget (and the
+    // room's or the recipient's): the text, plus the envelope around it.
+    const qint64 cost = TextRules::utf8Size(r.content) + 128;
+    if (!r.to.isEmpty()) {
+        const QString toKey = NameRules::key(r.to);
+        if (toKey == c->nameKey)
+            return sendError(c, ErrorCode::BadRecipient, r.ref);
+        // Private history belongs to identities: an account (also while offline) or the guest
+        // online now. A name that is neither has nobody to keep the message for.
+        if (const ClientConnection *recipient = m_roster.newestDevice(toKey)) {
+            m.to = recipient->name; // the spelling the recipient logged in with
+            parties.recipient = recipient->identity;
+        } else if (const std::optional<Account> account = m_accounts.accountByKey(toKey)) {
+            m.to = account->name;
+            parties.recipient = QStringLiteral("a%1").arg(account->id);
+        } else {
+            return sendError(c, ErrorCode::UserOffline, r.ref);
+        }
+        if (!m_budget.takePrivate(c->budgetKey(), toKey, cost, now()))
+            return sendError(c, ErrorCode::RateLimited, r.ref);
+    } else {
+        if (!m_budget.takePublic(c->budgetKey(), cost, now()))
+            return sendError(c, ErrorCode::RateLimited, r.ref);
+        m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
+    }
+
+    m_pending.push_back(Pending{c->socket, {std::move(m), parties}});
+    m_transport.scheduleTurnEnd();
+}
+
+void ChatRouter::flush()
+{
+    // One batch at the store at a time: while it commits, the next one gathers what arrives,
+    // so a slow disk (or database) makes batches larger instead of queueing many small ones.
+    if (m_pending.empty() || m_batchInFlight)
+        return;
+    std::vector<QPointer<QWebSocket>> senders;
+    std::vector<AsyncMessageStore::Item> items;
+    senders.reserve(m_pending.size());
+    items.reserve(m_pending.size());
+    for (Pending &p : m_pending) {
+        senders.push_back(p.sender);
+        items.push_back(std::move(p.item));
+    }
+    m_pending.clear();
+    m_batchInFlight = true;
+    m_store->storeBatch(std::move(items), this,
+                        [this, senders = std::move(senders)](
+                            std::vector<AsyncMessageStore::Item> stored, const QString &error) {
+                            batchStored(senders, std::move(stored), error);
+                        });
+}
+
+void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
+                             std::vector<AsyncMessageStore::Item> items, const QString &error)
+{
+    m_batchInFlight = false;
+    using R = MessageStore::AppendResult;
+    int failed = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const AsyncMessageStore::Item &item = items[i];
+        ClientConnection *c = m_connectionOf(senders[i]);
+        if (item.result == R::Failed) {
+            ++failed;
+            if (c)
+                sendError(c, ErrorCode::StoreFailed, item.message.clientId);
+            continue;
+        }
+        if (item.result == R::Stored)
+            relay(item.message);
+        // Seed clients send no id and would not understand an ack.
+        if (c && !item.message.clientId.isEmpty())
+            Replies::sendJson(m_transport, c,
+                              MessageEncoder::ack(item.message.clientId, item.message.seq,
+                                                  item.message.timestampMs,
+                                                  item.result == R::Duplicate));
+    }
+    if (failed)
+        qCWarning(lcServer).noquote()
+            << "cannot store" << failed << "of" << items.size() << "messages:" << error;
+    flush(); // what gathered meanwhile
+}
+
+void ChatRouter::relay(const ChatMessage &message)
+{
+    // Serialised and framed once per dialect, not once per receiver.
+    const QByteArray confab = WireFrame::text(MessageEncoder::chat(message, Dialect::Confab));
+    QByteArray seed;
+    auto payloadFor = [&](const ClientConnection *c) -> const QByteArray & {
+        if (c->dialect == Dialect::Confab)
+            return confab;
+        if (seed.isEmpty())
+            seed = WireFrame::text(MessageEncoder::chat(message, Dialect::Seed));
+        return seed;
+    };
+    if (message.isPrivate()) {
+        // Every device of both: the sender's others show what it wrote elsewhere.
+        const QString fromKey = NameRules::key(message.from);
+        const QString toKey = NameRules::key(message.to);
+        for (ClientConnection *c : m_roster.devicesOf(fromKey))
+            m_transport.send(c, payloadFor(c));
+        if (toKey != fromKey) {
+            for (ClientConnection *c : m_roster.devicesOf(toKey))
+                m_transport.send(c, payloadFor(c));
+        }
+        return;
+    }
+    for (ClientConnection *c : m_roster.members()) {
+        // A seed page still waiting for its catch-up gets this message in it.
+        if (!c->seedReplayPending)
+            m_transport.send(c, payloadFor(c));
+    }
+}
+
+void ChatRouter::handleTyping(ClientConnection *c, const ClientRequest &r)
+{
+    const QByteArray payload = WireFrame::text(MessageEncoder::typing(c->name, r.to, r.typing));
+    // Typing notices cost from the send budget too (without a reply: they are ephemeral), or
+    // many connections could bury everyone in them within the message rate.
+    if (!r.to.isEmpty()) {
+        const QString toKey = NameRules::key(r.to);
+        if (toKey == c->nameKey || m_roster.devicesOf(toKey).empty() ||
+            !m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
+            return;
+        for (ClientConnection *to : m_roster.devicesOf(toKey)) {
+            if (to->dialect == Dialect::Confab)
+                m_transport.send(to, payload);
+        }
+        return;
+    }
+    if (!m_budget.takePublic(c->budgetKey(), kTypingBytes, now()))
+        return;
+    for (ClientConnection *other : m_roster.members()) {
+        if (other->nameKey != c->nameKey && other->dialect == Dialect::Confab)
+            m_transport.send(other, payload);
+    }
+}

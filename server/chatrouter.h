@@ -1,0 +1,62 @@
+#pragma once
+
+#include "accounts/accountservice.h"
+#include "asyncmessagestore.h"
+#include "clientconnection.h"
+#include "roster.h"
+#include "serverconfig.h"
+#include "transport/sendbudget.h"
+#include "transport/transport.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QWebSocket>
+
+#include <functional>
+#include <vector>
+
+// Chat routing with the group commit: a message is checked (recipient, send budget), stored
+// in the turn's batch, and relayed to the room or to both sides' devices and acknowledged
+// when its batch is committed (docs/architecture.md, "Group commit"). Typing notices go the
+// same ways without being stored.
+class ChatRouter : public QObject
+{
+    Q_OBJECT
+public:
+    using ConnectionOf = std::function<ClientConnection *(const QPointer<QWebSocket> &)>;
+
+    ChatRouter(const ServerConfig &config, AsyncMessageStore *store, Transport *transport,
+               Roster *roster, SendBudget *budget, AccountService *accounts,
+               ConnectionOf connectionOf, QObject *parent = nullptr);
+    // Hands what is pending to the store (which commits it); nobody is acknowledged.
+    ~ChatRouter() override;
+
+    void handleChat(ClientConnection *c, const ClientRequest &r);
+    void handleTyping(ClientConnection *c, const ClientRequest &r);
+    // Sends the messages received so far to the store as one batch (at the end of a turn),
+    // unless a batch is there already: then they wait for it and the next batch grows.
+    void flush();
+
+private:
+    struct Pending
+    {
+        QPointer<QWebSocket> sender;
+        AsyncMessageStore::Item item;
+    };
+
+    void batchStored(const std::vector<QPointer<QWebSocket>> &senders,
+                     std::vector<AsyncMessageStore::Item> items, const QString &error);
+    void relay(const ChatMessage &message);
+    void sendError(ClientConnection *c, ErrorCode code, const QString &ref);
+    qint64 now() const { return m_transport.now(); }
+
+    const ServerConfig &m_config;
+    AsyncMessageStore *m_store;
+    Transport &m_transport;
+    Roster &m_roster;
+    SendBudget &m_budget;
+    AccountService &m_accounts;
+    ConnectionOf m_connectionOf;
+    std::vector<Pending> m_pending;
+    bool m_batchInFlight = false;
+};
