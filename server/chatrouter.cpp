@@ -114,7 +114,7 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
             continue;
         }
         if (item.result == R::Stored)
-            relay(item.message);
+            relay(item.message, item.parties);
         // Seed clients send no id and would not understand an ack.
         if (c && !item.message.clientId.isEmpty())
             Replies::sendJson(m_transport, c,
@@ -128,7 +128,7 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
     flush(); // what gathered meanwhile
 }
 
-void ChatRouter::relay(const ChatMessage &message)
+void ChatRouter::relay(const ChatMessage &message, const MessageParties &parties)
 {
     // Serialised and framed once per dialect, not once per receiver.
     const QByteArray confab = WireFrame::text(MessageEncoder::chat(message, Dialect::Confab));
@@ -141,14 +141,20 @@ void ChatRouter::relay(const ChatMessage &message)
         return seed;
     };
     if (message.isPrivate()) {
-        // Every device of both: the sender's others show what it wrote elsewhere.
+        // Every device of both: the sender's others show what it wrote elsewhere. By identity,
+        // not by name alone: the batch was stored after a turn or more, and a guest who left
+        // meanwhile may have passed its name on to someone else.
         const QString fromKey = NameRules::key(message.from);
         const QString toKey = NameRules::key(message.to);
-        for (ClientConnection *c : m_roster.devicesOf(fromKey))
-            m_transport.send(c, payloadFor(c));
-        if (toKey != fromKey) {
-            for (ClientConnection *c : m_roster.devicesOf(toKey))
+        for (ClientConnection *c : m_roster.devicesOf(fromKey)) {
+            if (c->identity == parties.sender)
                 m_transport.send(c, payloadFor(c));
+        }
+        if (toKey != fromKey) {
+            for (ClientConnection *c : m_roster.devicesOf(toKey)) {
+                if (c->identity == parties.recipient)
+                    m_transport.send(c, payloadFor(c));
+            }
         }
         return;
     }

@@ -46,7 +46,7 @@ private:
 
     void batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                      std::vector<AsyncMessageStore::Item> items, const QString &error);
-    void relay(const ChatMessage &message);
+    void relay(const ChatMessage &message, const MessageParties &parties);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref);
     qint64 now() const { return m_transport.now(); }
 

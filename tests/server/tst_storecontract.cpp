@@ -811,6 +811,54 @@ private slots:
             QVERIFY(!server.log().contains(m_postgres.password()));
     }
 
+    // A private message is relayed once its batch is stored. If its guest recipient logs out
+    // meanwhile and someone else takes the name, the newcomer must not receive it: it belongs
+    // to the identity it was sent to, not to whoever holds the name when the batch is done.
+    void privateMessageWaitingForTheStoreReachesOnlyItsParties()
+    {
+        if (backend() == kSqlite)
+            QSKIP("the guest's login writes to the same SQLite file, so holding it stalls both");
+        const QString url = newLocation();
+        QVERIFY2(!url.isEmpty(), qPrintable(m_why));
+        QTemporaryDir accounts;
+        QStringList args = ServerProcess::unlimited();
+        args << QStringLiteral("--database") << url << QStringLiteral("--accounts-file")
+             << accounts.filePath(QStringLiteral("accounts.sqlite"));
+        ServerProcess server(args);
+        QVERIFY2(server.start(), qPrintable(server.log()));
+        TestClient alice, bob;
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+        QVERIFY(bob.open(server.url()) && bob.login(QStringLiteral("bob")));
+        alice.sendChat(QStringLiteral("warm-up"), QStringLiteral("w-1"));
+        QVERIFY(!ackOf(alice, QStringLiteral("w-1")).isEmpty());
+
+        // Another session holds the table: the server's next batch waits for it.
+        {
+            QSqlDatabase db = connectTo(url, QStringLiteral("lock"));
+            QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+            QSqlQuery lock(db);
+            QVERIFY(lock.exec(QStringLiteral("BEGIN")));
+            QVERIFY(lock.exec(QStringLiteral("LOCK TABLE messages IN EXCLUSIVE MODE")));
+            alice.sendChat(QStringLiteral("the key is under the mat"), QStringLiteral("p-1"),
+                           QStringLiteral("bob"));
+            bob.sendJson(R"({"type":"logout"})");
+            QVERIFY(bob.waitForDisconnected());
+            TestClient impostor;
+            QVERIFY(impostor.open(server.url()) && impostor.login(QStringLiteral("bob")));
+            QVERIFY(lock.exec(QStringLiteral("COMMIT")));
+
+            // Alice's own device shows it once stored; a public message after it reaches the
+            // newcomer only after the private one would have.
+            QVERIFY2(!alice.waitForChat(QStringLiteral("the key is under the mat")).isEmpty(),
+                     qPrintable(server.log()));
+            alice.sendChat(QStringLiteral("after"), QStringLiteral("a-1"));
+            QVERIFY(!impostor.waitForChat(QStringLiteral("after")).isEmpty());
+            QCOMPARE(impostor.countChats(QStringLiteral("the key is under the mat")), 0);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("lock"));
+    }
+
     // What the operator sees: the start-up line names the database without the password,
     // and a bad URL or a wrong password stops the server with a message that leaves it out.
     void serverShowsNoPassword()
