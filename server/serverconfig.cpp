@@ -31,6 +31,8 @@ constexpr OptionSpec kOptions[] = {
      "With a postgresql:// --database: the SQLite file that keeps the accounts (default: "
      "the default --database file).",
      "path"},
+    {"redis", "Redis server that joins several server processes (their bus): redis://host:port.",
+     "url"},
     {"sync", "'normal' (survives a crash) or 'full' (also survives power loss).", "mode"},
     {"max-connections", "Connections in total (default 20000).", "n"},
     {"max-connections-per-address", "Connections from one IP address (default 32).", "n"},
@@ -245,6 +247,12 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     }
     if (c.databasePath.isEmpty())
         c.databasePath = defaultDatabasePath();
+    if (const QString redis = r.text("redis"); !redis.isEmpty()) {
+        QString why;
+        c.redis = RedisUrl::parse(redis, &why);
+        if (!c.redis)
+            r.fail(why);
+    }
     if (const QString sync = r.text("sync"); !sync.isEmpty()) {
         if (sync == QLatin1String("full"))
             c.fullSync = true;

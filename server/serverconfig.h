@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bus/redisurl.h"
 #include "postgresurl.h"
 #include "protocol/authpolicy.h"
 #include "protocol/protocollimits.h"
@@ -20,6 +21,8 @@ struct ServerConfig
     // they move to PostgreSQL too (docs/architecture.md).
     QString databasePath;
     std::optional<PostgresUrl> postgres;
+    // --redis: the bus that joins several server processes; none = a single process.
+    std::optional<RedisUrl> redis;
     bool fullSync = false; // fsync every commit (survives power loss, not only kill -9)
 
     // wss: PEM files; both empty = plain ws.

@@ -215,6 +215,97 @@ private slots:
         for (const char *secret : {"Sekr1t", "Sekr", "kr1t"})
             QVERIFY2(!message.contains(QLatin1String(secret)), qPrintable(message));
     }
+    // --redis redis://host:port: the bus; read strictly, on the command line or in the file.
+    void redisUrlIsRead()
+    {
+        auto c = parse({});
+        QVERIFY(c);
+        QVERIFY(!c->redis); // a single process by default
+        c = parse({QStringLiteral("--redis"), QStringLiteral("redis://cache.example.org:6380")});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->host, QStringLiteral("cache.example.org"));
+        QCOMPARE(c->redis->port, quint16(6380));
+        QCOMPARE(c->redis->display(), QStringLiteral("redis://cache.example.org:6380"));
+        c = parse({QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:7000/")});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->host, QStringLiteral("127.0.0.1"));
+        QCOMPARE(c->redis->port, quint16(7000));
+        c = parse({QStringLiteral("--redis"), QStringLiteral("redis://[::1]:6390")});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->host, QStringLiteral("::1"));
+        QCOMPARE(c->redis->display(), QStringLiteral("redis://[::1]:6390"));
+        c = parse({QStringLiteral("--redis"), QStringLiteral("redis://redis")});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->port, quint16(6379));
+
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write("redis = redis://10.0.0.5:6381\n");
+        file.close();
+        c = parse({QStringLiteral("--config"), file.fileName()});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->host, QStringLiteral("10.0.0.5"));
+        QCOMPARE(c->redis->port, quint16(6381));
+        // The command line wins over the file.
+        c = parse({QStringLiteral("--config"), file.fileName(), QStringLiteral("--redis"),
+                   QStringLiteral("redis://10.0.0.6:6382")});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->host, QStringLiteral("10.0.0.6"));
+    }
+    void redisUrlMistakesAreExplained_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("no scheme")
+            << QStringLiteral("127.0.0.1:6379") << QStringLiteral("not a URL");
+        QTest::newRow("other scheme")
+            << QStringLiteral("http://h:6379") << QStringLiteral("'http://' is not a Redis URL");
+        QTest::newRow("tls") << QStringLiteral("rediss://h:6379") << QStringLiteral("TLS");
+        QTest::newRow("no host") << QStringLiteral("redis://:6379")
+                                 << QStringLiteral("host is missing");
+        QTest::newRow("empty") << QStringLiteral("redis://") << QStringLiteral("host is missing");
+        QTest::newRow("bad host") << QStringLiteral("redis://ho_st:6379")
+                                  << QStringLiteral("'ho_st' is not a host");
+        QTest::newRow("port empty")
+            << QStringLiteral("redis://h:") << QStringLiteral("port is missing");
+        QTest::newRow("port zero")
+            << QStringLiteral("redis://h:0") << QStringLiteral("from 1 to 65535");
+        QTest::newRow("port range")
+            << QStringLiteral("redis://h:65536") << QStringLiteral("from 1 to 65535");
+        QTest::newRow("port text")
+            << QStringLiteral("redis://h:six") << QStringLiteral("'six' is not a port");
+        QTest::newRow("port sign")
+            << QStringLiteral("redis://h:+80") << QStringLiteral("is not a port");
+        QTest::newRow("password") << QStringLiteral("redis://:Sekr1t@h:6379")
+                                  << QStringLiteral("password is not supported");
+        QTest::newRow("database") << QStringLiteral("redis://h:6379/0")
+                                  << QStringLiteral("database number");
+        QTest::newRow("two slashes")
+            << QStringLiteral("redis://h:6379//") << QStringLiteral("database number");
+        QTest::newRow("query") << QStringLiteral("redis://h:6379?db=1")
+                               << QStringLiteral("parameters");
+        QTest::newRow("space") << QStringLiteral("redis://h :6379") << QStringLiteral("space");
+        QTest::newRow("bad ipv6") << QStringLiteral("redis://[::zz]:6379")
+                                  << QStringLiteral("not an IPv6 address");
+        QTest::newRow("ipv6 unclosed")
+            << QStringLiteral("redis://[::1:6379") << QStringLiteral("']'");
+        QTest::newRow("ipv6 trailing")
+            << QStringLiteral("redis://[::1]x") << QStringLiteral("after the IPv6 address");
+        QTest::newRow("form shown")
+            << QStringLiteral("redis://h:0") << QStringLiteral("redis://host:port");
+    }
+    void redisUrlMistakesAreExplained()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, mentions);
+        QString message;
+        int code = 0;
+        QVERIFY(!parse({QStringLiteral("--redis"), url}, &message, &code));
+        QCOMPARE(code, 2);
+        QVERIFY2(message.contains(mentions), qPrintable(message));
+        QVERIFY2(message.startsWith(QLatin1String("--redis: ")), qPrintable(message));
+        QVERIFY2(!message.contains(QLatin1String("Sekr1t")), qPrintable(message));
+    }
     void versionAndHelp()
     {
         QString message;
