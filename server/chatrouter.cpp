@@ -14,6 +14,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 namespace {
 // What a typing notice costs from the send budget (about its frame).
 constexpr qint64 kTypingBytes = 64;
+// What messages waiting for the store may hold (texts plus their bookkeeping), while the
+// batch before them is being committed. Reached only when the store stalls (a database that
+// hangs, a disk that stops): then new messages are answered store_failed, to be resent, and
+// memory stays bounded however long the stall lasts.
+constexpr qint64 kMaxWaitingBytes = 16 * 1024 * 1024;
+constexpr qint64 kItemOverheadBytes = 512;
 } // namespace
 
 ChatRouter::ChatRouter(const ServerConfig &config, AsyncMessageStore *store, Transport *transport,
@@ -71,7 +77,18 @@ void ChatRouter::handleChat(ClientConnection *c, const ClientRequest &r)
         m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
     }
 
-    m_pending.push_back(Pending{c->socket, {std::move(m), parties}});
+    const qint64 size = TextRules::utf8Size(m.content) + kItemOverheadBytes;
+    if (m_pendingBytes + size > kMaxWaitingBytes) {
+        if (!m_backlogFull) {
+            m_backlogFull = true;
+            qCWarning(lcServer).noquote()
+                << "the message store is not keeping up:" << m_pending.size()
+                << "messages wait for it; new messages are refused (store_failed) until it does";
+        }
+        return sendError(c, ErrorCode::StoreFailed, r.ref);
+    }
+    m_pendingBytes += size;
+    m_pending.push_back(Pending{c->socket, {std::move(m), parties}, size});
     m_transport.scheduleTurnEnd();
 }
 
@@ -90,6 +107,7 @@ void ChatRouter::flush()
         items.push_back(std::move(p.item));
     }
     m_pending.clear();
+    m_pendingBytes = 0;
     m_batchInFlight = true;
     m_store->storeBatch(std::move(items), this,
                         [this, senders = std::move(senders)](
@@ -102,6 +120,10 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                              std::vector<AsyncMessageStore::Item> items, const QString &error)
 {
     m_batchInFlight = false;
+    if (m_backlogFull) {
+        m_backlogFull = false;
+        qCInfo(lcServer).noquote() << "the message store answers again";
+    }
     using R = MessageStore::AppendResult;
     int failed = 0;
     for (size_t i = 0; i < items.size(); ++i) {

@@ -42,6 +42,7 @@ private:
     {
         QPointer<QWebSocket> sender;
         AsyncMessageStore::Item item;
+        qint64 size = 0; // what it holds, counted against kMaxWaitingBytes
     };
 
     void batchStored(const std::vector<QPointer<QWebSocket>> &senders,
@@ -58,5 +59,7 @@ private:
     AccountService &m_accounts;
     ConnectionOf m_connectionOf;
     std::vector<Pending> m_pending;
+    qint64 m_pendingBytes = 0;
     bool m_batchInFlight = false;
+    bool m_backlogFull = false; // said so in the log; cleared when a batch is answered
 };

@@ -10,6 +10,7 @@
 #include "sqlitemessagestore.h"
 #include "testclient.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSqlDatabase>
@@ -18,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 namespace {
@@ -857,6 +859,99 @@ private slots:
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("lock"));
+    }
+
+    // While the store hangs, messages wait for it in memory up to a bound; beyond it they are
+    // refused with store_failed (the client resends them later) instead of piling up. Once the
+    // store answers, what waited is stored and acknowledged, and nothing refused is kept.
+    void messagesWaitingForAHungStoreAreBounded()
+    {
+        if (backend() == kSqlite)
+            QSKIP("the guest's login writes to the same SQLite file, so holding it stalls both");
+        const QString url = newLocation();
+        QVERIFY2(!url.isEmpty(), qPrintable(m_why));
+        QTemporaryDir accounts;
+        QStringList args = ServerProcess::unlimited();
+        // Alice receives her own messages back, all at once when the store answers: more than
+        // a receiver may have queued by default.
+        args << QStringLiteral("--max-queued-bytes") << QStringLiteral("100000000");
+        args << QStringLiteral("--database") << url << QStringLiteral("--accounts-file")
+             << accounts.filePath(QStringLiteral("accounts.sqlite"));
+        ServerProcess server(args);
+        QVERIFY2(server.start(), qPrintable(server.log()));
+        TestClient alice;
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+        alice.sendChat(QStringLiteral("warm-up"), QStringLiteral("w-1"));
+        QVERIFY(!ackOf(alice, QStringLiteral("w-1")).isEmpty());
+
+        // 1,200 texts of 4,000 four-byte characters: 19 MB, more than the 16 MiB that may wait.
+        constexpr int kCount = 1200;
+        QString text;
+        for (int i = 0; i < 4000; ++i)
+            text += QStringView(u"\U0001F600");
+        QHash<QString, QString> answers; // id -> "ack" or the error code
+        {
+            QSqlDatabase db = connectTo(url, QStringLiteral("hang"));
+            QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+            QSqlQuery lock(db);
+            QVERIFY(lock.exec(QStringLiteral("BEGIN")));
+            QVERIFY(lock.exec(QStringLiteral("LOCK TABLE messages IN EXCLUSIVE MODE")));
+            for (int i = 0; i < kCount; ++i)
+                alice.sendChat(text, QStringLiteral("m-%1").arg(i));
+            // Requests are handled in order: once the pong is here, so is every refusal.
+            alice.sendJson(R"({"type":"ping","id":"after-all"})");
+            QVERIFY2(!alice.waitForType(QStringLiteral("pong"), 60000).isEmpty(),
+                     qPrintable(server.log()));
+            for (const QJsonObject &e : alice.all([](const QJsonObject &m) {
+                     return m.value(QLatin1String("code")).toString() ==
+                            QLatin1String("store_failed");
+                 }))
+                answers.insert(e.value(QLatin1String("id")).toString(),
+                               QStringLiteral("store_failed"));
+            QVERIFY(!answers.isEmpty());
+            QCOMPARE(alice
+                         .all([](const QJsonObject &m) {
+                             return m.value(QLatin1String("type")).toString() ==
+                                    QLatin1String("ack");
+                         })
+                         .size(),
+                     1); // the warm-up's
+            QVERIFY(server.log().contains(QLatin1String("not keeping up")));
+            QVERIFY(lock.exec(QStringLiteral("COMMIT")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("hang"));
+        // Every message gets exactly one answer.
+        while (answers.size() < kCount) {
+            const QJsonObject o = alice.waitFor(
+                [](const QJsonObject &m) {
+                    return m.value(QLatin1String("type")).toString() == QLatin1String("ack") &&
+                           m.value(QLatin1String("id")).toString() != QLatin1String("w-1");
+                },
+                30000);
+            QVERIFY2(!o.isEmpty(), qPrintable(QString::number(answers.size()) + server.log()));
+            const QString id = o.value(QLatin1String("id")).toString();
+            QVERIFY2(!answers.contains(id), qPrintable(id));
+            answers.insert(id, QStringLiteral("ack"));
+        }
+        const int acked = int(std::count(answers.cbegin(), answers.cend(), QStringLiteral("ack")));
+        const int refused =
+            int(std::count(answers.cbegin(), answers.cend(), QStringLiteral("store_failed")));
+        QCOMPARE(acked + refused, kCount);
+        // 16 MiB hold about 1,000 of these texts.
+        QVERIFY2(acked >= 950 && acked <= 1050,
+                 qPrintable(QStringLiteral("%1 acked, %2 refused").arg(acked).arg(refused)));
+        QVERIFY(server.log().contains(QLatin1String("answers again")));
+        // What was acknowledged is kept, and only that.
+        {
+            QSqlDatabase db = connectTo(url, QStringLiteral("count"));
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM messages WHERE cid LIKE 'm-%'")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), acked);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("count"));
     }
 
     // What the operator sees: the start-up line names the database without the password,
