@@ -65,14 +65,25 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
     QPointer<QObject> to(context);
     QMetaObject::invokeMethod(
         m_worker, [this, items = std::move(items), to, done = std::move(done)]() mutable {
+            // All or nothing: after a failed append the transaction may be unusable (PostgreSQL
+            // refuses every later statement in it), and committing the rest would acknowledge
+            // messages around a hole. The senders resend, and the duplicate check keeps them
+            // single.
             QString error;
+            bool ok = true;
             for (Item &item : items) {
                 item.result = m_store->append(item.message, item.parties);
-                if (item.result == MessageStore::AppendResult::Failed && error.isEmpty())
+                if (item.result == MessageStore::AppendResult::Failed) {
                     error = m_store->lastError();
+                    ok = false;
+                    break;
+                }
             }
-            if (!m_store->commit()) {
+            if (ok && !m_store->commit()) {
                 error = m_store->lastError();
+                ok = false;
+            }
+            if (!ok) {
                 m_store->rollback();
                 for (Item &item : items)
                     item.result = MessageStore::AppendResult::Failed;

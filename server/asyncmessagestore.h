@@ -41,8 +41,8 @@ public:
     bool open(QString *error);
     bool isOpen() const { return m_open; }
 
-    // Appends and commits `items` in one transaction. Items whose append failed, or all of
-    // them when the commit failed (then rolled back), come back as Failed, with the reason.
+    // Appends and commits `items` in one transaction. When an append or the commit fails, the
+    // transaction is rolled back and every item comes back as Failed, with the reason.
     void storeBatch(std::vector<Item> items, QObject *context, BatchDone done);
     void history(const HistoryQuery &query, QObject *context, HistoryDone done);
 

@@ -46,6 +46,21 @@ std::unique_ptr<AsyncMessageStore> openStore(const QString &path)
     return store;
 }
 
+// The real SQLite store, except that appending the text "poison" fails, as a full disk or a
+// dropped database connection would fail one append in the middle of a batch.
+class PoisonedStore : public SqliteMessageStore
+{
+public:
+    using SqliteMessageStore::SqliteMessageStore;
+    AppendResult append(ChatMessage &message, const MessageParties &parties) override
+    {
+        if (message.content == QLatin1String("poison"))
+            return AppendResult::Failed;
+        return SqliteMessageStore::append(message, parties);
+    }
+    QString lastError() const override { return QStringLiteral("poisoned"); }
+};
+
 } // namespace
 
 class TestAsyncMessageStore : public QObject
@@ -129,6 +144,42 @@ private slots:
         QCOMPARE(answers.at(3).result, R::Duplicate);
         QCOMPARE(answers.at(3).message.seq, answers.at(2).message.seq);
         QCOMPARE(answers.at(4).result, R::Stored);
+    }
+
+    void aFailedAppendFailsTheWholeBatch()
+    {
+        // Committing the others would acknowledge messages around a hole in what the sender
+        // wrote; instead all come back failed (to be resent) and nothing of the batch is kept.
+        AsyncMessageStore store(std::make_unique<PoisonedStore>(newPath(), false));
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        QObject context;
+        QList<Item> answers;
+        QString why;
+        auto collect = [&](std::vector<Item> items, const QString &e) {
+            why = e;
+            for (Item &i : items)
+                answers << i;
+        };
+        store.storeBatch({item(QStringLiteral("first"), QStringLiteral("p1")),
+                          item(QStringLiteral("poison"), QStringLiteral("p2")),
+                          item(QStringLiteral("third"), QStringLiteral("p3"))},
+                         &context, collect);
+        QTRY_COMPARE(answers.size(), 3);
+        for (const Item &i : answers)
+            QCOMPARE(i.result, R::Failed);
+        QCOMPARE(why, QStringLiteral("poisoned"));
+        // The next batch is stored as usual, and it is all the history holds.
+        store.storeBatch({item(QStringLiteral("first"), QStringLiteral("p1"))}, &context, collect);
+        QTRY_COMPARE(answers.size(), 4);
+        QCOMPARE(answers.at(3).result, R::Stored);
+        std::optional<QList<ChatMessage>> page;
+        store.history(
+            publicPage(), &context,
+            [&](const std::optional<QList<ChatMessage>> &p, bool, const QString &) { page = p; });
+        QTRY_VERIFY(page.has_value());
+        QCOMPARE(page->size(), 1);
+        QCOMPARE(page->first().content, QStringLiteral("first"));
     }
 
     void anAnswerForAContextThatIsGoneIsDropped()
