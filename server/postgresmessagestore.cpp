@@ -22,6 +22,7 @@ QAtomicInt connectionCounter;
 // commit order across processes). Arbitrary, but fixed: every Confab server must use these.
 constexpr qint64 kMigrationLock = 0x636f6e6661620001; // "confab" 1
 constexpr qint64 kBatchLock = 0x636f6e6661620002;     // "confab" 2
+constexpr int kStatementTimeoutMs = 30000;
 
 // Each version's statements, run in one transaction with the version's schema_version row.
 // The columns are SQLite's (sqlitemessagestore.cpp), so that a history can move between them.
@@ -179,7 +180,11 @@ bool PostgresMessageStore::connect(QString *error)
         m_db.setUserName(m_url.user);
         m_db.setPassword(m_url.password);
         m_db.setDatabaseName(m_url.database);
-        QString options = QStringLiteral("connect_timeout=10;application_name=confab-server");
+        // Keepalives: a database host that vanishes (power, network) fails the batch within a
+        // minute instead of holding it for the kernel's two-hour default.
+        QString options = QStringLiteral("connect_timeout=10;application_name=confab-server;"
+                                         "keepalives=1;keepalives_idle=15;keepalives_interval=5;"
+                                         "keepalives_count=4");
         if (!m_url.sslMode.isEmpty())
             options += QStringLiteral(";sslmode=") + m_url.sslMode;
         m_db.setConnectOptions(options);
@@ -198,6 +203,9 @@ bool PostgresMessageStore::prepare(QString *error)
     // QSqlQuery::prepare, whose statements are deallocated one round trip each, and with a
     // warning apiece once the connection is lost.
     const QString statements[] = {
+        // A statement stuck behind someone else's lock fails (and its batch is answered
+        // store_failed, to be resent) rather than holding every later message.
+        QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs),
         QStringLiteral("PREPARE confab_lock AS SELECT pg_advisory_xact_lock(%1)").arg(kBatchLock),
         QStringLiteral("PREPARE confab_insert (bigint, text, text, text, text, text, text, text,"
                        " text, text) AS INSERT INTO messages (ts, sender, sender_key, recipient,"
