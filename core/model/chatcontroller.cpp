@@ -14,7 +14,6 @@ constexpr int kTypingResendMs = 3000;
 // comes from the cache as the user scrolls up.
 constexpr int kSavedPage = 60;
 constexpr int kOlderPage = 50;
-const QString kLastConversation = QStringLiteral("last_conversation");
 } // namespace
 
 ChatController::ChatController(QObject *parent) : QObject(parent)
@@ -24,12 +23,11 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                 m_users.setSelf(name);
                 m_users.reset(users);
                 // First login: the newest page of everything visible builds the conversation
-                // list. After a reconnect the session catches up by itself.
-                // With a cache, the session catches up forwards from its newest message.
+                // list. After a reconnect the session catches up by itself, and with a cache
+                // it catches up forwards from where the last run had read up to.
                 if (!m_initialHistoryLoaded) {
                     m_initialHistoryLoaded = true;
-                    if (m_session.lastSeq() == 0)
-                        m_session.requestHistory(QStringLiteral("*"), 0, 200);
+                    m_session.loadNewest();
                 }
             });
     m_users.setGuestCheck([this](const QString &name) { return m_session.isGuest(name); });
@@ -46,6 +44,11 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                     m_loadingOlder.remove(with);
                 onHistory(with, messages, more);
             });
+    connect(&m_session, &ClientSession::savedHistoryDropped, this, [this] {
+        // The saved messages shown are too old to join on to the newest page that follows.
+        for (const QString &key : m_conversations.keys())
+            m_conversations.messages(key)->clearStored();
+    });
     connect(&m_session, &ClientSession::messageAcknowledged, this,
             [this](const QString &id, qint64 seq, qint64 ts) {
                 const QString key = m_pendingKeys.take(id);
@@ -128,7 +131,7 @@ void ChatController::fillFromCache()
         m_conversations.noteActivity(key, c.lastTimestampMs, false, false);
         m_savedShown = true;
     }
-    const QString last = cache->value(kLastConversation);
+    const QString last = cache->value(HistoryCache::kLastConversation);
     if (!last.isEmpty()) {
         for (const QString &k : m_conversations.keys()) {
             if (!k.isEmpty() && NameRules::key(k) == last) {
@@ -153,16 +156,12 @@ bool ChatController::showMessage(const QString &key, qint64 seq)
     if (!found)
         return false;
     // Only what joins on to what is shown: the list has no holes (older pages fill upwards).
+    // All of it, from the hit up to the oldest shown (the newest when none is); the cache
+    // bounds it by what one conversation keeps.
     MessageListModel *list = m_conversations.messages(key);
-    const QList<ChatMessage> older = m_session.history()->page(
-        HistoryCache::keyOf(key), list->oldestSeq() > 0 ? list->oldestSeq() : 0,
-        HistoryCache::kDefaultLimit);
-    QList<ChatMessage> join;
-    for (const ChatMessage &m : older) {
-        if (m.seq >= around.first().seq)
-            join.append(m);
-    }
-    list->addMessages(join, self());
+    list->addMessages(
+        m_session.history()->range(HistoryCache::keyOf(key), around.first().seq, list->oldestSeq()),
+        self());
     list->addMessages(around, self());
     setActiveConversation(key);
     return true;
@@ -300,7 +299,10 @@ void ChatController::setActiveConversation(const QString &key)
         return;
     m_active = key;
     m_conversations.messages(key);
-    m_session.history()->setValue(kLastConversation, HistoryCache::keyOf(key));
+    // A guest's private conversations are not kept, and neither is their name.
+    HistoryCache *cache = m_session.history();
+    if (key.isEmpty() || cache->privateAllowed())
+        cache->setValue(HistoryCache::kLastConversation, HistoryCache::keyOf(key));
     if (m_windowActive)
         m_conversations.markRead(key);
     emit activeConversationChanged(key);

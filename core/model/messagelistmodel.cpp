@@ -215,6 +215,20 @@ int MessageListModel::rowOfSeq(qint64 seq) const
     return row >= 0 && m_items.at(row).message.seq == seq ? row : -1;
 }
 
+void MessageListModel::clearStored()
+{
+    QList<Item> kept;
+    for (const Item &i : std::as_const(m_items)) {
+        if (i.message.seq <= 0)
+            kept.append(i);
+    }
+    beginResetModel();
+    m_items = kept;
+    m_seqs.clear();
+    m_hasMore = true;
+    endResetModel();
+}
+
 qint64 MessageListModel::oldestSeq() const
 {
     for (const Item &i : m_items) {

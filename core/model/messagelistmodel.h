@@ -55,6 +55,9 @@ public:
     void markSent(const QString &clientId, qint64 seq, qint64 timestampMs);
     void markFailed(const QString &clientId, const QString &error);
     void removePending(const QString &clientId);
+    // Removes the stored messages and keeps the pending and failed ones (a saved history
+    // that was dropped, ClientSession::savedHistoryDropped).
+    void clearStored();
 
     qint64 oldestSeq() const;
     // The row of the stored message `seq`, or -1.

@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QEventLoop>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -18,6 +19,8 @@ namespace {
 
 // Where the local file keeps a guest's resume token between runs.
 constexpr char kGuestSessionKey[] = "guest_session";
+// A catch-up that has read this many pages and is not done gives up on the saved history.
+constexpr int kCatchUpPagesMax = 25;
 
 // Errors after which trying again with the same message cannot succeed.
 bool rejectsForGood(ErrorCode code)
@@ -141,6 +144,9 @@ void ClientSession::open(const QUrl &url, const QString &name, const Credentials
     close();
     if (url != m_url || NameRules::key(name) != NameRules::key(m_name))
         m_lastSeq = 0; // another server's or person's numbers; a cache file brings its own
+    // A catch-up of the last connection of another run does not go on in this one: what it
+    // kept aside was never read up to.
+    resetCatchUp();
     openLocalStore(url, name, credentials.mode != Credentials::Mode::Guest);
     m_credentials = credentials;
     // A guest's identity is its session: the one kept from the last run (if any) makes this
@@ -206,8 +212,8 @@ void ClientSession::openLocalStore(const QUrl &url, const QString &name, bool pr
     }
     m_outbox.setStore(&m_outboxStore);
     m_history.setPrivateAllowed(privateAllowed);
-    // What is cached is known: the first login catches up from there, forwards.
-    m_lastSeq = m_history.maxSeq();
+    // Where the last run had read up to: the first login catches up from there, forwards.
+    m_lastSeq = m_history.caughtUpTo();
 }
 
 QString ClientSession::outboxPath() const
@@ -445,11 +451,11 @@ void ClientSession::onMessage(const ServerMessage &m)
         onPresence(m);
         break;
     case T::Chat:
+        m_history.add({m.message});
         if (m_catchingUp)
             m_liveSeqWhileCatchingUp = qMax(m_liveSeqWhileCatchingUp, m.message.seq);
         else
-            m_lastSeq = qMax(m_lastSeq, m.message.seq);
-        m_history.add({m.message});
+            advanceCaughtUp(m.message.seq);
         emit messageReceived(m.message);
         break;
     case T::Ack:
@@ -530,18 +536,55 @@ void ClientSession::onPresence(const ServerMessage &m)
 
 void ClientSession::onHistory(const ServerMessage &m)
 {
-    for (const ChatMessage &message : m.messages)
-        m_lastSeq = qMax(m_lastSeq, message.seq);
     m_history.add(m.messages);
+    // Only the catch-up's own pages say what was read up to where: a page of older messages
+    // (loadOlder) or of one conversation says nothing of what the others missed.
+    const bool catchUpPage = !m_catchUpRef.isEmpty() && m.ref == m_catchUpRef;
+    if (catchUpPage) {
+        for (const ChatMessage &message : m.messages)
+            advanceCaughtUp(message.seq);
+    }
     emit historyReceived(m.with, m.messages, m.more, m.ref);
-    if (m.ref != m_catchUpRef)
+    if (!catchUpPage)
         return;
-    if (m.more) {
-        catchUp(); // a long absence: keep reading forwards
+    m_catchUpRead += int(m.messages.size());
+    if (m.more && !m_catchUpNewest) {
+        // A long absence: keep reading forwards, up to a bound. Past it, more was missed
+        // than the cache keeps: reading on would fetch everything since, and stopping would
+        // leave a hole. The newest page instead, and the saved history goes.
+        const int most = qMin(m_history.limit(), kCatchUpPagesMax * m_limits.historyPageMax);
+        if (m_catchUpRead >= most) {
+            qCInfo(lcSession) << "missed more than" << most
+                              << "messages: reading the newest instead of the saved history";
+            m_history.clearMessages();
+            m_lastSeq = 0;
+            m_catchUpNewest = true;
+            emit savedHistoryDropped();
+        }
+        catchUp();
         return;
     }
     m_catchingUp = false;
-    m_lastSeq = qMax(m_lastSeq, m_liveSeqWhileCatchingUp);
+    m_catchUpNewest = false;
+    m_catchUpRef.clear();
+    advanceCaughtUp(m_liveSeqWhileCatchingUp);
+}
+
+void ClientSession::advanceCaughtUp(qint64 seq)
+{
+    if (seq <= m_lastSeq)
+        return;
+    m_lastSeq = seq;
+    m_history.setCaughtUpTo(seq); // with the message, in the same transaction
+}
+
+void ClientSession::resetCatchUp()
+{
+    m_catchingUp = false;
+    m_catchUpNewest = false;
+    m_catchUpRef.clear();
+    m_catchUpRead = 0;
+    m_liveSeqWhileCatchingUp = 0;
 }
 
 void ClientSession::sendLogin()
@@ -625,8 +668,21 @@ void ClientSession::signOut()
         sendJson(QByteArrayLiteral(R"({"type":"sign_out"})"));
     m_credentials = Credentials{};
     m_ended = true;
-    // The account's messages leave this computer with it.
-    m_history.clear();
+    // The account's messages leave this computer with it. The file is closed before it is
+    // deleted, so nothing can be written to it after: not a message that arrives before the
+    // server ends the session, nor the conversation the window opens meanwhile. Messages
+    // the server has not acknowledged go too (the window asked); they were private to the
+    // account as much as what it received.
+    const QString path = m_outboxStore.path();
+    m_outbox.setStore(nullptr);
+    m_outbox.clear();
+    m_outboxStore.close();
+    if (!path.isEmpty()) {
+        for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+            QFile::remove(path + QLatin1String(suffix));
+    }
+    m_lastSeq = 0;
+    resetCatchUp();
 }
 
 void ClientSession::onLoggedIn(const ServerMessage &m)
@@ -658,8 +714,9 @@ void ClientSession::onLoggedIn(const ServerMessage &m)
     m_keepaliveTimer.start();
     emit loggedIn(m_name, m_users);
     // What happened while we were away first, then what we wrote meanwhile.
-    // (On the first login too when the cache knows where it left off.)
-    if (m_lastSeq > 0)
+    // (On the first login too when the cache knows where it left off, and after a
+    // connection lost in the middle of a catch-up.)
+    if (m_lastSeq > 0 || m_catchingUp)
         catchUp();
     flushOutbox();
 }
@@ -752,10 +809,21 @@ void ClientSession::catchUp()
     if (!m_catchingUp) {
         m_catchingUp = true;
         m_liveSeqWhileCatchingUp = 0;
+        m_catchUpRead = 0;
     }
     m_catchUpRef = QStringLiteral("catchup-%1").arg(++m_requestCounter);
-    sendJson(MessageEncoder::historyRequest(QStringLiteral("*"), 0, m_lastSeq,
+    sendJson(MessageEncoder::historyRequest(QStringLiteral("*"), 0, m_catchUpNewest ? 0 : m_lastSeq,
                                             m_limits.historyPageMax, m_catchUpRef));
+}
+
+void ClientSession::loadNewest()
+{
+    if (m_state != State::Online || m_lastSeq > 0 || m_catchingUp)
+        return;
+    // The newest page of everything is a run of each conversation's newest messages: a
+    // catch-up from nothing, so live messages wait for it as for any catch-up.
+    m_catchUpNewest = true;
+    catchUp();
 }
 
 QString ClientSession::requestHistory(const QString &with, qint64 before, int limit)

@@ -119,6 +119,10 @@ public:
     QString retry(const QString &content, const QString &to);
     // Asks for a page of history; the answer comes as historyReceived with the returned ref.
     QString requestHistory(const QString &with, qint64 before, int limit = 50);
+    // The first login without a saved history: reads the newest page of every conversation
+    // (historyReceived with "*"), and the next catch-up starts after it. Does nothing when
+    // the session already knows where it stands (lastSeq() > 0) or is not online.
+    void loadNewest();
     void setTyping(bool typing, const QString &to = {});
     // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
     // errors (errorReceived) refer to.
@@ -127,8 +131,9 @@ public:
     // deviceId 0 = every other device.
     QString revokeDevice(qint64 deviceId);
     QString createInvite(int uses, int days);
-    // Signs this device out (its token is revoked), removes the history cached for it and
-    // ends the session.
+    // Signs this device out (its token is revoked) and ends the session. The local file of
+    // this server and name is closed and deleted: the cached history, and the messages the
+    // server has not acknowledged (the window asks first).
     void signOut();
     // Call signalling (docs/protocol.md section 13) and media packets (section 12).
     void sendCallRequest(const QByteArray &json) { sendJson(json); }
@@ -187,6 +192,10 @@ signals:
     void messageRejected(const QString &clientId, ErrorCode code, const QString &text);
     void historyReceived(const QString &with, const QList<ChatMessage> &messages, bool more,
                          const QString &ref);
+    // More was missed than the cache keeps: the saved history (and what the catch-up had read
+    // so far) was removed, and the newest page follows as historyReceived with "*". What
+    // the window shows of it must go too, or it would have a hole.
+    void savedHistoryDropped();
     void typingChanged(const QString &from, const QString &to, bool typing);
     // ref: the id of the request that caused it, "" when none.
     void errorReceived(ErrorCode code, const QString &text, const QString &ref);
@@ -216,6 +225,8 @@ private:
     void sendEntry(Outbox::Entry &entry);
     void flushOutbox();
     void catchUp();
+    void advanceCaughtUp(qint64 seq);
+    void resetCatchUp();
     void checkAlive();
     void startClockCheck();
     void checkClockJump();
@@ -266,4 +277,8 @@ private:
     // the highest live seq is kept aside and taken when the catch-up ends.
     bool m_catchingUp = false;
     qint64 m_liveSeqWhileCatchingUp = 0;
+    // The catch-up reads the newest page rather than forwards from m_lastSeq (nothing read
+    // yet, or too far behind).
+    bool m_catchUpNewest = false;
+    int m_catchUpRead = 0; // messages this catch-up has read
 };

@@ -9,8 +9,12 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <limits>
 
 namespace {
+
+// Where the catch-up stands, in saved_state (caughtUpTo()).
+constexpr char kCaughtUpTo[] = "caught_up_to";
 
 const QString kColumns = QStringLiteral("seq, sender, recipient, content, created_ms, client_id, "
                                         "mentions");
@@ -70,10 +74,30 @@ void HistoryCache::setPrivateAllowed(bool allowed)
     m_privateAllowed = allowed;
     if (allowed || !usable() || !m_store->beginWrite())
         return;
-    QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
-    // "> ''" rather than "<> ''": a range of the index, not a scan of every row.
-    if (!q.exec(QStringLiteral("DELETE FROM history WHERE conversation > ''")))
-        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), q.lastError().text());
+    int deleted = 0;
+    QString error;
+    {
+        QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+        // "> ''" rather than "<> ''": a range of the index, not a scan of every row.
+        if (q.exec(QStringLiteral("DELETE FROM history WHERE conversation > ''")))
+            deleted = q.numRowsAffected();
+        else
+            error = q.lastError().text();
+        // The name of a private conversation is no less private than its messages.
+        q.prepare(QStringLiteral("DELETE FROM saved_state WHERE name = ? AND value <> ''"));
+        q.bindValue(0, kLastConversation);
+        if (error.isEmpty() && q.exec())
+            deleted += q.numRowsAffected();
+        else if (error.isEmpty())
+            error = q.lastError().text();
+    }
+    if (!error.isEmpty()) {
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+        return;
+    }
+    // Only when something went: a guest's every start would otherwise rewrite the file.
+    if (deleted > 0)
+        rewrite();
 }
 
 void HistoryCache::add(const QList<ChatMessage> &messages)
@@ -186,6 +210,19 @@ QList<ChatMessage> HistoryCache::around(const QString &conversation, qint64 seq,
     return out;
 }
 
+QList<ChatMessage> HistoryCache::range(const QString &conversation, qint64 first,
+                                       qint64 before) const
+{
+    if (!conversation.isEmpty() && !m_privateAllowed)
+        return {};
+    return select(QStringLiteral("SELECT %1 FROM history WHERE conversation = ? AND seq >= ? "
+                                 "AND seq < ? ORDER BY seq LIMIT ?")
+                      .arg(kColumns),
+                  {conversation.isNull() ? QStringLiteral("") : conversation, first,
+                   before > 0 ? before : std::numeric_limits<qint64>::max(),
+                   m_limit + m_limit / 10});
+}
+
 QList<HistoryCache::Conversation> HistoryCache::conversations() const
 {
     QList<Conversation> out;
@@ -277,6 +314,31 @@ int HistoryCache::count(const QString &conversation) const
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
 }
 
+qint64 HistoryCache::caughtUpTo() const
+{
+    bool known = false;
+    const qint64 seq = value(QLatin1String(kCaughtUpTo)).toLongLong(&known);
+    return known ? seq : maxSeq();
+}
+
+void HistoryCache::setCaughtUpTo(qint64 seq)
+{
+    // Once per live message: a statement prepared once, in the turn's transaction with the
+    // message itself.
+    if (!usable() || !m_store->beginWrite())
+        return;
+    QSqlQuery *q = m_store->statement(
+        QStringLiteral("INSERT OR REPLACE INTO saved_state (name, value) VALUES (?, ?)"));
+    if (!q)
+        return;
+    q->bindValue(0, QLatin1String(kCaughtUpTo));
+    q->bindValue(1, QString::number(seq));
+    if (!q->exec()) {
+        const QString error = q->lastError().text();
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+    }
+}
+
 QString HistoryCache::value(const QString &name) const
 {
     if (!usable())
@@ -311,11 +373,34 @@ void HistoryCache::clear()
             !q.exec(QStringLiteral("DELETE FROM saved_state")))
             error = q.lastError().text();
     }
-    if (!error.isEmpty() || !m_store->commit()) {
-        if (!error.isEmpty())
-            m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+    if (!error.isEmpty()) {
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
         return;
     }
+    rewrite();
+}
+
+void HistoryCache::clearMessages()
+{
+    m_addedSincePrune.clear();
+    if (!usable() || !m_store->beginWrite())
+        return;
+    QString error;
+    {
+        QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+        if (!q.exec(QStringLiteral("DELETE FROM history")) ||
+            !q.exec(QStringLiteral("DELETE FROM saved_state WHERE name = '%1'")
+                        .arg(QLatin1String(kCaughtUpTo))))
+            error = q.lastError().text();
+    }
+    if (!error.isEmpty())
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+}
+
+void HistoryCache::rewrite()
+{
+    if (!m_store->commit())
+        return;
     // Deleted rows stay in free pages until they are reused: VACUUM rewrites the file
     // without them, and the checkpoint empties the write-ahead log that held them.
     QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));

@@ -16,7 +16,7 @@ class OutboxStore;
 // setPrivateAllowed(true) (a signed-in account): turning it off removes them.
 //
 // What is cached per conversation is always a run of the newest messages without holes:
-// the session catches up forwards from maxSeq() and older pages extend it backwards, so
+// the session catches up forwards from caughtUpTo() and older pages extend it backwards, so
 // paging back reads the cache first and asks the server only where the cache ends.
 class HistoryCache
 {
@@ -36,6 +36,8 @@ public:
     };
 
     static constexpr int kDefaultLimit = 5000;
+    // The saved value naming the conversation open when the window last closed.
+    static inline const QString kLastConversation = QStringLiteral("last_conversation");
 
     // Reads and writes the file `store` has open (not owned; nothing happens while closed).
     explicit HistoryCache(OutboxStore *store);
@@ -55,19 +57,32 @@ public:
     QList<ChatMessage> page(const QString &conversation, qint64 before, int limit) const;
     // Up to `limit` messages around `seq` in its conversation (half before, half after).
     QList<ChatMessage> around(const QString &conversation, qint64 seq, int limit) const;
+    // The messages of `conversation` from `first` up to (not including) `before`, oldest
+    // first; at most what one conversation may hold (110% of limit()).
+    QList<ChatMessage> range(const QString &conversation, qint64 first, qint64 before) const;
     QList<Conversation> conversations() const;
     // Messages whose text contains `text` (case-insensitive for ASCII), newest first.
     QList<Hit> search(const QString &text, int limit) const;
     qint64 maxSeq() const;
     int count(const QString &conversation) const;
 
+    // The seq up to which the session has read everything (catch-up pages, then live
+    // messages while no catch-up was under way): the next start catches up after it. Not
+    // maxSeq(), which counts live messages that came in while a catch-up was unfinished.
+    // A file from before this was kept gives maxSeq().
+    qint64 caughtUpTo() const;
+    void setCaughtUpTo(qint64 seq);
+
     // Small values that belong with the cache (the last open conversation).
     QString value(const QString &name) const;
     void setValue(const QString &name, const QString &value);
 
     // Removes every cached message and saved value, and rewrites the file so their pages
-    // are not left behind in it (signing out).
+    // are not left behind in it.
     void clear();
+    // Removes every cached message and where the catch-up stood, and keeps the other saved
+    // values (a saved history too old to catch up with).
+    void clearMessages();
 
     // The conversation a message belongs to, seen from `selfKey`.
     static QString conversationOf(const ChatMessage &message, const QString &selfKey);
@@ -76,6 +91,9 @@ public:
 private:
     bool usable() const;
     void prune(const QString &conversation);
+    // Commits, then rewrites the file without its free pages and empties the write-ahead
+    // log, so deleted text is not left in either.
+    void rewrite();
     QList<ChatMessage> select(const QString &sql, const QVariantList &values) const;
 
     OutboxStore *m_store;

@@ -1,8 +1,11 @@
 // Issue 15's history cache, end to end against a real server: started with the server down,
 // the window shows the last conversation from the cache and says it is offline; when the
 // server is back, what was missed fills in, each message once. A catch-up that spans several
-// pages is not cut short by live messages; signing out removes the account's cache, and a
-// guest's private messages never reach the disk.
+// pages is not cut short by live messages, and one cut off is taken up again after a restart
+// where it stopped; a saved history too old to catch up with gives way to the newest page; a
+// search hit far back opens without a hole; signing out removes the account's cache (also
+// what arrives during it), and a guest's private messages and conversations never reach the
+// disk.
 #include "mainwindow.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
@@ -56,6 +59,33 @@ bool inOrderOnce(const MessageListModel *list)
         last = seq;
     }
     return true;
+}
+
+// Stored messages in seq order with no seq missing between the first row and the last (the
+// tests' servers number only the messages written in them).
+bool contiguous(const MessageListModel *list)
+{
+    qint64 last = 0;
+    for (int row = 0; row < list->rowCount(); ++row) {
+        const qint64 seq = list->index(row).data(MessageListModel::SeqRole).toLongLong();
+        if (last > 0 && seq != last + 1)
+            return false;
+        last = seq;
+    }
+    return true;
+}
+
+// Sends `count` room messages "<prefix> 1".. and waits until the server has the last one.
+bool writeMany(TestClient &writer, const QString &prefix, int count)
+{
+    for (int i = 1; i <= count; ++i)
+        writer.sendChat(QStringLiteral("%1 %2").arg(prefix).arg(i),
+                        QStringLiteral("%1-%2").arg(prefix).arg(i));
+    const QString last = QStringLiteral("%1-%2").arg(prefix).arg(count);
+    return !writer
+                .waitFor([&](const QJsonObject &o) { return o.value(QLatin1String("id")) == last; },
+                         20000)
+                .isEmpty();
 }
 
 QByteArray filesUnder(const QString &folder)
@@ -318,6 +348,227 @@ private slots:
         QVERIFY(ended.wait());
         QCOMPARE(carol->session()->history()->maxSeq(), 0);
         QVERIFY(!filesUnder(folder).contains("quokka"));
+    }
+
+    void aRestartAfterAnInterruptedCatchUpShowsEverything()
+    {
+        // A catch-up cut off after a page, with a newer live message already in the cache:
+        // the next start must read on from where the pages had got to, not from that
+        // message (which would skip the pages never read, for good).
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("interrupted"));
+        TestClient writer;
+        QVERIFY(writer.open(server.url()));
+        QVERIFY(writer.login(QStringLiteral("penn")));
+        {
+            auto first = client(folder);
+            QSignalSpy in(first->session(), &ClientSession::loggedIn);
+            first->connectTo(server.url(), QStringLiteral("quinn"));
+            QVERIFY(in.wait(15000));
+            writer.sendChat(QStringLiteral("before"), QStringLiteral("b0"));
+            QTRY_COMPARE(contents(first->conversations()->find(QString())),
+                         QStringList{QStringLiteral("before")});
+            first->disconnectFromServer();
+        }
+        const int missed = 1000; // five of the server's pages of 200
+        QVERIFY(writeMany(writer, QStringLiteral("missed"), missed));
+        {
+            auto second = client(folder);
+            MessageListModel *room = second->conversations()->messages(QString());
+            bool pageSeen = false;
+            bool liveSeen = false;
+            bool finished = false;
+            auto cutWhenBoth = [&] {
+                if (pageSeen && liveSeen &&
+                    second->session()->state() == ClientSession::State::Online)
+                    second->disconnectFromServer();
+            };
+            QObject::connect(second->session(), &ClientSession::loggedIn, &writer, [&] {
+                writer.sendChat(QStringLiteral("live"), QStringLiteral("live"));
+            });
+            QObject::connect(second->session(), &ClientSession::historyReceived, &writer,
+                             [&](const QString &with, const QList<ChatMessage> &, bool more) {
+                                 if (with != QLatin1String("*"))
+                                     return;
+                                 finished = finished || !more;
+                                 pageSeen = true;
+                                 cutWhenBoth();
+                             });
+            QObject::connect(second->session(), &ClientSession::messageReceived, &writer,
+                             [&](const ChatMessage &m) {
+                                 liveSeen = liveSeen || m.content == QLatin1String("live");
+                                 cutWhenBoth();
+                             });
+            second->connectTo(server.url(), QStringLiteral("quinn"));
+            QTRY_COMPARE_WITH_TIMEOUT(second->session()->state(), ClientSession::State::Offline,
+                                      20000);
+            QVERIFY(contents(room).contains(QStringLiteral("live")));
+            QVERIFY2(!finished, "the catch-up ended before it could be cut off");
+            QVERIFY(!contents(room).contains(QStringLiteral("missed %1").arg(missed)));
+        }
+
+        auto third = client(folder);
+        MessageListModel *room = third->conversations()->messages(QString());
+        third->connectTo(server.url(), QStringLiteral("quinn"));
+        QTRY_VERIFY_WITH_TIMEOUT(contents(room).contains(QStringLiteral("missed %1").arg(missed)),
+                                 20000);
+        // From the first saved message shown to the newest: each once, in order, none missing.
+        QTRY_COMPARE(contents(room).last(), QStringLiteral("live"));
+        QVERIFY(inOrderOnce(room));
+        QVERIFY(contiguous(room));
+        QCOMPARE(contents(room).count(QStringLiteral("live")), 1);
+        const HistoryCache *cache = third->session()->history();
+        QTRY_COMPARE(cache->caughtUpTo(), cache->maxSeq());
+    }
+
+    void aSavedHistoryTooOldIsReplacedByTheNewestPage()
+    {
+        // More was missed than the cache keeps: the catch-up does not read all of it, and the
+        // window does not show the old messages above a hole.
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("stale"));
+        TestClient writer;
+        QVERIFY(writer.open(server.url()));
+        QVERIFY(writer.login(QStringLiteral("rory")));
+        {
+            auto first = client(folder);
+            first->session()->history()->setLimit(100);
+            QSignalSpy in(first->session(), &ClientSession::loggedIn);
+            first->connectTo(server.url(), QStringLiteral("sage"));
+            QVERIFY(in.wait(15000));
+            writer.sendChat(QStringLiteral("old news"), QStringLiteral("old"));
+            QTRY_COMPARE(contents(first->conversations()->find(QString())),
+                         QStringList{QStringLiteral("old news")});
+            first->disconnectFromServer();
+        }
+        const int missed = 1000;
+        QVERIFY(writeMany(writer, QStringLiteral("new"), missed));
+
+        auto second = client(folder);
+        second->session()->history()->setLimit(100);
+        QSignalSpy pages(second->session(), &ClientSession::historyReceived);
+        QSignalSpy dropped(second->session(), &ClientSession::savedHistoryDropped);
+        MessageListModel *room = second->conversations()->messages(QString());
+        second->connectTo(server.url(), QStringLiteral("sage"));
+        QCOMPARE(contents(room), QStringList{QStringLiteral("old news")}); // from the cache
+        QTRY_VERIFY_WITH_TIMEOUT(contents(room).contains(QStringLiteral("new %1").arg(missed)),
+                                 20000);
+        QTest::qWait(200); // no further pages come
+        QCOMPARE(dropped.size(), 1);
+        QCOMPARE(pages.size(), 2); // one page forwards, then the newest
+        QVERIFY(!contents(room).contains(QStringLiteral("old news")));
+        QVERIFY(!contents(room).contains(QStringLiteral("new 1")));
+        QCOMPARE(contents(room).last(), QStringLiteral("new %1").arg(missed));
+        QVERIFY(inOrderOnce(room));
+        QVERIFY(contiguous(room));
+        // The cache is the newest run too, and the next start catches up after it.
+        const HistoryCache *cache = second->session()->history();
+        QCOMPARE(cache->search(QStringLiteral("old news"), 10).size(), 0);
+        QCOMPARE(cache->caughtUpTo(), cache->maxSeq());
+        QCOMPARE(second->session()->lastSeq(), cache->maxSeq());
+    }
+
+    void jumpingToAnOldHitLeavesNoHole()
+    {
+        // A hit further back than the 5,000 messages one step of joining used to cover (the
+        // cache may keep more: history/messagesPerConversation).
+        ServerProcess server;
+        QVERIFY(server.start() && server.stop());
+        const QString folder = m_dir.filePath(QStringLiteral("far"));
+        const int total = 2 * HistoryCache::kDefaultLimit + 500;
+        {
+            OutboxStore store;
+            QVERIFY(store.open(QDir(folder).filePath(
+                OutboxStore::fileName(server.url(), QStringLiteral("tess")))));
+            HistoryCache cache(&store);
+            cache.setSelf(QStringLiteral("tess"));
+            cache.setLimit(4 * HistoryCache::kDefaultLimit);
+            QList<ChatMessage> room;
+            for (qint64 seq = 1; seq <= total; ++seq) {
+                ChatMessage m;
+                m.seq = seq;
+                m.timestampMs = 1'700'000'000'000 + seq * 1000;
+                m.from = QStringLiteral("ulla");
+                m.content =
+                    seq == 5 ? QStringLiteral("the needle") : QStringLiteral("hay %1").arg(seq);
+                room << m;
+            }
+            cache.add(room);
+            QVERIFY(store.commit());
+        }
+        auto c = client(folder);
+        c->session()->history()->setLimit(4 * HistoryCache::kDefaultLimit);
+        c->showSaved(server.url(), QStringLiteral("tess"), false);
+        MessageListModel *room = c->conversations()->find(QString());
+        QVERIFY(room && room->rowCount() < 100);
+        const QList<HistoryCache::Hit> hits = c->searchSaved(QStringLiteral("needle"));
+        QCOMPARE(hits.size(), 1);
+        QVERIFY(c->showMessage(QString(), hits.first().message.seq));
+        QVERIFY(room->rowOfSeq(5) >= 0);
+        QCOMPARE(room->index(room->rowCount() - 1).data(MessageListModel::SeqRole).toInt(), total);
+        QVERIFY(inOrderOnce(room));
+        QVERIFY(contiguous(room));
+        QCOMPARE(room->rowCount(),
+                 total - room->index(0).data(MessageListModel::SeqRole).toInt() + 1);
+    }
+
+    void signingOutLeavesNothingOfTheAccountOnDisk()
+    {
+        // What arrives while the sign-out is under way, and what the window does after it,
+        // must not bring the account's messages or its last conversation back to the disk.
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.createAccount(QStringLiteral("vera"), QStringLiteral("vera's secret")));
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("signout-late"));
+        TestClient walt;
+        QVERIFY(walt.open(server.url()));
+        QVERIFY(walt.login(QStringLiteral("walt")));
+        auto vera = client(folder);
+        QSignalSpy in(vera->session(), &ClientSession::loggedIn);
+        vera->connectTo(server.url(), QStringLiteral("vera"),
+                        password(QStringLiteral("vera's secret")));
+        QVERIFY(in.wait(15000));
+        walt.sendChat(QStringLiteral("axolotl one for vera"), QStringLiteral("w0"),
+                      QStringLiteral("vera"));
+        QTRY_VERIFY(filesUnder(folder).contains("axolotl one"));
+        vera->setActiveConversation(QStringLiteral("walt"));
+
+        // Signed out as the first of two private messages arrives: the second is on its way.
+        QObject::connect(vera->session(), &ClientSession::messageReceived, vera.get(),
+                         [&](const ChatMessage &m) {
+                             if (m.content == QLatin1String("axolotl two for vera"))
+                                 vera->session()->signOut();
+                         });
+        QSignalSpy ended(vera->session(), &ClientSession::sessionEnded);
+        walt.sendChat(QStringLiteral("axolotl two for vera"), QStringLiteral("w1"),
+                      QStringLiteral("vera"));
+        walt.sendChat(QStringLiteral("axolotl three for vera"), QStringLiteral("w2"),
+                      QStringLiteral("vera"));
+        QVERIFY(ended.wait());
+        // The window goes on after it: another conversation, and a message that cannot go.
+        vera->setActiveConversation(QString());
+        vera->setActiveConversation(QStringLiteral("walt"));
+        vera->send(QStringLiteral("walt"), QStringLiteral("axolotl four, never sent"));
+        QTest::qWait(200); // the end of the turn's commit, had anything been written
+        const QByteArray bytes = filesUnder(folder);
+        QVERIFY(!bytes.contains("axolotl"));
+        QVERIFY(!bytes.contains("last_conversation"));
+        QCOMPARE(vera->session()->history()->maxSeq(), 0);
+    }
+
+    void aGuestsLastConversationIsKeptOnlyForTheRoom()
+    {
+        ServerProcess server;
+        QVERIFY(server.start() && server.stop());
+        const QString folder = m_dir.filePath(QStringLiteral("guest-last"));
+        auto c = client(folder);
+        c->showSaved(server.url(), QStringLiteral("xena"), false);
+        c->setActiveConversation(QStringLiteral("yuri"));
+        QCOMPARE(c->session()->history()->value(HistoryCache::kLastConversation), QString());
+        c.reset();
+        QVERIFY(!filesUnder(folder).contains("yuri"));
     }
 
     void aGuestStaysTheSameGuestAfterARestart()

@@ -212,6 +212,82 @@ private slots:
         QCOMPARE(cache.count(QString()), 1);
     }
 
+    void theCatchUpPointIsKeptApartFromTheNewestMessage()
+    {
+        const QString path = newPath();
+        {
+            OutboxStore store;
+            QVERIFY(store.open(path));
+            HistoryCache cache(&store);
+            cache.setSelf(QStringLiteral("alice"));
+            cache.add({message(3, QStringLiteral("bob"), {}, QStringLiteral("a")),
+                       message(9, QStringLiteral("bob"), {}, QStringLiteral("b"))});
+            // A file from before the catch-up point was kept: its newest message.
+            QCOMPARE(cache.caughtUpTo(), 9);
+            cache.setCaughtUpTo(3);
+            cache.setValue(HistoryCache::kLastConversation, QString());
+            QVERIFY(store.commit());
+        }
+        OutboxStore store;
+        QVERIFY(store.open(path));
+        HistoryCache cache(&store);
+        QCOMPARE(cache.caughtUpTo(), 3);
+        QCOMPARE(cache.maxSeq(), 9);
+        // Dropping the messages drops the point with them, and keeps the other values.
+        cache.setValue(QStringLiteral("guest_session"), QStringLiteral("abc"));
+        cache.clearMessages();
+        QVERIFY(store.commit());
+        QCOMPARE(cache.maxSeq(), 0);
+        QCOMPARE(cache.caughtUpTo(), 0);
+        QCOMPARE(cache.value(QStringLiteral("guest_session")), QStringLiteral("abc"));
+    }
+
+    void rangeReadsFromAHitToWhatIsShown()
+    {
+        OutboxStore store;
+        QVERIFY(store.open(newPath()));
+        HistoryCache cache(&store);
+        cache.setSelf(QStringLiteral("alice"));
+        cache.setLimit(100);
+        QList<ChatMessage> batch;
+        for (qint64 seq = 1; seq <= 100; ++seq)
+            batch << message(seq, QStringLiteral("bob"), {}, QStringLiteral("m"));
+        cache.add(batch);
+        QCOMPARE(seqs(cache.range(QString(), 40, 45)), (QList<qint64>{40, 41, 42, 43, 44}));
+        QCOMPARE(cache.range(QString(), 1, 0).size(), 100); // to the newest
+        QVERIFY(cache.range(QString(), 50, 50).isEmpty());
+    }
+
+    void aGuestLoginLeavesNoPrivateTextInTheFile()
+    {
+        // Deleted rows stay in the file's free pages and its write-ahead log until rewritten.
+        const QString path = newPath();
+        OutboxStore store;
+        QVERIFY(store.open(path));
+        HistoryCache cache(&store);
+        cache.setSelf(QStringLiteral("alice"));
+        cache.setPrivateAllowed(true);
+        QList<ChatMessage> batch;
+        for (qint64 seq = 1; seq <= 200; ++seq)
+            batch << message(seq, QStringLiteral("bob"), QStringLiteral("alice"),
+                             QStringLiteral("kiwi-secret-%1").arg(seq));
+        batch << message(201, QStringLiteral("bob"), {}, QStringLiteral("room-text"));
+        cache.add(batch);
+        cache.setValue(HistoryCache::kLastConversation, QStringLiteral("bob"));
+        QVERIFY(store.commit());
+        QVERIFY(fileBytes(path).contains("kiwi-secret-17"));
+
+        cache.setPrivateAllowed(false);
+        QVERIFY(store.commit());
+        QVERIFY(store.isOpen());
+        const QByteArray bytes = fileBytes(path);
+        QVERIFY(!bytes.contains("kiwi-secret"));
+        QVERIFY(bytes.contains("room-text"));
+        // The name of the private conversation goes with it; the room's would stay.
+        QCOMPARE(cache.value(HistoryCache::kLastConversation), QString());
+        QCOMPARE(cache.count(QString()), 1);
+    }
+
     void outboxFilesOfTheFirstVersionGainTheCache()
     {
         const QString path = newPath();
