@@ -330,7 +330,10 @@ void MainWindow::buildMenus()
 
     m_account = new AccountMenu(m_controller->session(), this);
     menuBar()->addMenu(m_account);
-    connect(m_account, &AccountMenu::signOutRequested, this, &MainWindow::signOutRequested);
+    connect(m_account, &AccountMenu::signOutRequested, this, [this] {
+        if (confirmSignOut())
+            emit signOutRequested();
+    });
     connect(m_account, &AccountMenu::signInRequested, this, &MainWindow::signInRequested);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -572,6 +575,25 @@ bool MainWindow::confirmQuit()
     // Once said, it holds: the application's quit closes this window again.
     m_quitConfirmed = box.clickedButton() == quit;
     return m_quitConfirmed;
+}
+
+bool MainWindow::confirmSignOut()
+{
+    // Online, what the outbox holds has gone out before the sign-out and the server keeps it
+    // (it handles both in order); only what waits for a connection would be lost.
+    const int unsent = m_controller->unsentCount();
+    if (unsent == 0 || m_controller->session()->state() == ClientSession::State::Online)
+        return true;
+    const QString text = unsent == 1
+                             ? tr("1 message is not sent yet and will be lost. Sign out anyway?")
+                             : tr("%n messages are not sent yet and will be lost. Sign out anyway?",
+                                  nullptr, unsent);
+    QMessageBox box(QMessageBox::Question, tr("Sign out"), text, QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("signOutConfirmation"));
+    QPushButton *signOut = box.addButton(tr("&Sign out anyway"), QMessageBox::AcceptRole);
+    box.setDefaultButton(box.addButton(QMessageBox::Cancel));
+    box.exec();
+    return box.clickedButton() == signOut;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -63,6 +63,9 @@ private:
     void sendCurrent(const QString &text);
     // Asks before quitting with messages the server has not acknowledged; true = go ahead.
     bool confirmQuit();
+    // Asks before signing out with messages that have not gone out (signing out removes
+    // them with the account's saved history); true = go ahead.
+    bool confirmSignOut();
 
     ChatController *m_controller;
     Settings *m_settings;

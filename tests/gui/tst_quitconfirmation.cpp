@@ -1,4 +1,5 @@
 // Quitting with messages the server has not acknowledged asks first; with none it does not.
+// Signing out with messages that have not gone out asks too (they are removed with it).
 #include "mainwindow.h"
 #include "model/chatcontroller.h"
 #include "serverprocess.h"
@@ -134,6 +135,39 @@ private slots:
         QVERIFY(window.close());
         QCOMPARE(answer.text(),
                  QStringLiteral("1 message is not sent yet and will be lost. Quit anyway?"));
+    }
+
+    void asksBeforeSigningOutWithUnsentMessages()
+    {
+        // Signing out removes what has not gone out with the account's saved history.
+        ServerProcess server;
+        auto controller =
+            offline(server, QStringLiteral("qc_leaver"), m_dir.filePath(QStringLiteral("outbox")));
+        QVERIFY(controller);
+        Settings settings(m_dir.filePath(QStringLiteral("leaver.ini")));
+        MainWindow window(controller.get(), &settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy requested(&window, &MainWindow::signOutRequested);
+        auto *signOut = window.findChild<QAction *>(QStringLiteral("signOutAction"));
+        QVERIFY(signOut);
+        signOut->trigger(); // nothing unsent: no question
+        QCOMPARE(requested.size(), 1);
+        controller->send(QString(), QStringLiteral("waiting"));
+        {
+            DialogAnswerer answer(QStringLiteral("Cancel"));
+            signOut->trigger();
+            QCOMPARE(answer.seen(), 1);
+            QCOMPARE(answer.text(), QStringLiteral("1 message is not sent yet and will be lost. "
+                                                   "Sign out anyway?"));
+            QCOMPARE(requested.size(), 1);
+        }
+        {
+            DialogAnswerer answer(QStringLiteral("Sign out anyway"));
+            signOut->trigger();
+            QCOMPARE(answer.seen(), 1);
+            QCOMPARE(requested.size(), 2);
+        }
     }
 
     void quitsAtOnceWhenEverythingIsSent()
