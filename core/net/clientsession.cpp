@@ -541,8 +541,10 @@ void ClientSession::onHistory(const ServerMessage &m)
     // (loadOlder) or of one conversation says nothing of what the others missed.
     const bool catchUpPage = !m_catchUpRef.isEmpty() && m.ref == m_catchUpRef;
     if (catchUpPage) {
+        qint64 newest = 0;
         for (const ChatMessage &message : m.messages)
-            advanceCaughtUp(message.seq);
+            newest = qMax(newest, message.seq);
+        advanceCaughtUp(newest); // once a page: one write
     }
     emit historyReceived(m.with, m.messages, m.more, m.ref);
     if (!catchUpPage)
