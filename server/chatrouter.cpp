@@ -66,6 +66,9 @@ void ChatRouter::handleChat(ClientConnection *c, const ClientRequest &r)
         } else if (const std::optional<Account> account = m_accounts.accountByKey(toKey)) {
             m.to = account->name;
             parties.recipient = QStringLiteral("a%1").arg(account->id);
+        } else if (const BusUser *remote = m_roster.remoteUser(toKey)) {
+            m.to = remote->name; // a guest on another node
+            parties.recipient = remote->identity;
         } else {
             return sendError(c, ErrorCode::UserOffline, r.ref);
         }
@@ -135,8 +138,12 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                 sendError(c, ErrorCode::StoreFailed, item.message.clientId);
             continue;
         }
-        if (item.result == R::Stored)
+        if (item.result == R::Stored) {
             relay(item.message, item.parties);
+            if (m_bus)
+                m_bus->publishChat(item.message, item.parties, NameRules::key(item.message.from),
+                                   NameRules::key(item.message.to));
+        }
         // Seed clients send no id and would not understand an ack.
         if (c && !item.message.clientId.isEmpty())
             Replies::sendJson(m_transport, c,
@@ -194,13 +201,15 @@ void ChatRouter::handleTyping(ClientConnection *c, const ClientRequest &r)
     // many connections could bury everyone in them within the message rate.
     if (!r.to.isEmpty()) {
         const QString toKey = NameRules::key(r.to);
-        if (toKey == c->nameKey || m_roster.devicesOf(toKey).empty() ||
+        if (toKey == c->nameKey || !m_roster.isOnline(toKey) ||
             !m_budget.takePrivate(c->budgetKey(), toKey, kTypingBytes, now()))
             return;
         for (ClientConnection *to : m_roster.devicesOf(toKey)) {
             if (to->dialect == Dialect::Confab)
                 m_transport.send(to, payload);
         }
+        if (m_bus)
+            m_bus->publishTyping(c->name, c->nameKey, r.to, toKey, r.typing);
         return;
     }
     if (!m_budget.takePublic(c->budgetKey(), kTypingBytes, now()))
@@ -208,5 +217,24 @@ void ChatRouter::handleTyping(ClientConnection *c, const ClientRequest &r)
     for (ClientConnection *other : m_roster.members()) {
         if (other->nameKey != c->nameKey && other->dialect == Dialect::Confab)
             m_transport.send(other, payload);
+    }
+    if (m_bus)
+        m_bus->publishTyping(c->name, c->nameKey, {}, {}, r.typing);
+}
+
+void ChatRouter::typingFromBus(const QString &from, const QString &to, bool typing)
+{
+    const QByteArray payload = WireFrame::text(MessageEncoder::typing(from, to, typing));
+    const QString fromKey = NameRules::key(from);
+    if (!to.isEmpty()) {
+        for (ClientConnection *c : m_roster.devicesOf(NameRules::key(to))) {
+            if (c->dialect == Dialect::Confab)
+                m_transport.send(c, payload);
+        }
+        return;
+    }
+    for (ClientConnection *c : m_roster.members()) {
+        if (c->nameKey != fromKey && c->dialect == Dialect::Confab)
+            m_transport.send(c, payload);
     }
 }

@@ -2,6 +2,7 @@
 
 #include "accounts/accountservice.h"
 #include "asyncmessagestore.h"
+#include "bus/bus.h"
 #include "clientconnection.h"
 #include "roster.h"
 #include "serverconfig.h"
@@ -31,11 +32,20 @@ public:
     // Hands what is pending to the store (which commits it); nobody is acknowledged.
     ~ChatRouter() override;
 
+    // With several nodes: stored messages and typing are published on the bus too.
+    void setBus(Bus *bus) { m_bus = bus; }
+
     void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
     // Sends the messages received so far to the store as one batch (at the end of a turn),
     // unless a batch is there already: then they wait for it and the next batch grows.
     void flush();
+    // What another node stored or a user there typed, for this node's sessions.
+    void relayFromBus(const ChatMessage &message, const MessageParties &parties)
+    {
+        relay(message, parties);
+    }
+    void typingFromBus(const QString &from, const QString &to, bool typing);
 
 private:
     struct Pending
@@ -58,6 +68,7 @@ private:
     SendBudget &m_budget;
     AccountService &m_accounts;
     ConnectionOf m_connectionOf;
+    Bus *m_bus = nullptr;
     std::vector<Pending> m_pending;
     qint64 m_pendingBytes = 0;
     bool m_batchInFlight = false;

@@ -123,6 +123,55 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
 
 ChatServer::~ChatServer() = default;
 
+void ChatServer::setBus(Bus *bus)
+{
+    m_bus = bus;
+    m_router.setBus(bus);
+    connect(bus, &Bus::remoteUserJoined, this, &ChatServer::onRemoteJoined);
+    connect(bus, &Bus::remoteUserLeft, this, &ChatServer::onRemoteLeft);
+    connect(bus, &Bus::chatArrived, &m_router, &ChatRouter::relayFromBus);
+    connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
+    connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
+}
+
+BusUser ChatServer::busUser(const ClientConnection *c)
+{
+    return BusUser{c->nameKey, c->name, c->skeleton, c->identity, c->isGuest()};
+}
+
+void ChatServer::onRemoteJoined(const QString &node, const BusUser &user)
+{
+    if (m_roster.joinRemote(node, user))
+        announceChange(user.name, user.key, true, nullptr);
+}
+
+void ChatServer::onRemoteLeft(const QString &node, const QString &key)
+{
+    QString name;
+    if (!m_roster.isOnline(key, &name))
+        return;
+    if (m_roster.leaveRemote(node, key))
+        announceChange(name, key, false, nullptr);
+}
+
+void ChatServer::onBusLink(bool up)
+{
+    // The log says it (RedisClient); the users are told too, since whom they see changes.
+    QString text;
+    if (!up)
+        text = QStringLiteral("The other servers of this chat cannot be reached: you see and "
+                              "reach only the people on this server until they are back.");
+    else if (m_busWasUp)
+        text = QStringLiteral("Connected to the other servers of this chat again.");
+    if (up)
+        m_busWasUp = true;
+    if (text.isEmpty())
+        return;
+    const QByteArray frame = WireFrame::text(MessageEncoder::system(text));
+    for (ClientConnection *c : m_roster.members())
+        send(c, frame);
+}
+
 bool ChatServer::listen(QString *error)
 {
     return m_transport.listen(error);
@@ -164,7 +213,13 @@ void ChatServer::leaveRoom(ClientConnection *c, const QString &reason)
         return;
     }
     qCInfo(lcServer).noquote() << c->name << "left from" << c->address << "(" << reason << ")";
-    if (!m_shuttingDown)
+    if (m_bus) {
+        m_bus->userLeft(busUser(c));
+        if (c->isGuest())
+            m_bus->releaseName(busUser(c));
+    }
+    // Still online on another node (an account's other device): nobody notices.
+    if (!m_shuttingDown && !m_roster.isOnline(c->nameKey))
         announce(c, false);
 }
 
@@ -352,7 +407,29 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
         who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
     if (who.id.isEmpty())
         who.id = QStringLiteral("g") + randomHex(16);
-    admit(c, r.name, dialect, who);
+    if (!m_bus)
+        return admit(c, r.name, dialect, who);
+    // With several nodes the name is claimed across them first, so that two nodes cannot
+    // admit it (or a look-alike) at the same moment.
+    c->authPending = true;
+    const QPointer<QWebSocket> socket(c->socket);
+    const BusUser claim{key, r.name, skeleton, who.id, true};
+    m_bus->claimName(claim, c->socket, [this, socket, r, dialect, who, claim](ErrorCode e) {
+        ClientConnection *still = connectionOf(socket);
+        if (!still || still->closing || still->loggedIn) {
+            m_bus->releaseName(claim);
+            return;
+        }
+        still->authPending = false;
+        if (e == ErrorCode::None)
+            e = m_roster.nameConflict(claim.key, claim.skeleton, still);
+        if (e != ErrorCode::None) {
+            qCInfo(lcServer).noquote() << "name" << r.name << errorCodeName(e)
+                                       << "on another node, refused for" << still->address;
+            return sendError(still, e, r.ref, dialect);
+        }
+        admit(still, r.name, dialect, who);
+    });
 }
 
 void ChatServer::handleRegister(ClientConnection *c, const ClientRequest &r)
@@ -429,7 +506,10 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     c->dialect = dialect;
     c->loggedIn = true;
     m_transport.applyReadLimits(c);
+    const bool elsewhere = m_roster.remoteUser(c->nameKey) != nullptr;
     const bool firstDevice = m_roster.join(c);
+    if (m_bus && firstDevice)
+        m_bus->userJoined(busUser(c));
     if (c->isGuest() && dialect == Dialect::Confab)
         m_accounts.rememberGuest(c->session, c->identity, c->nameKey, wallClockMs());
     qCInfo(lcServer).noquote() << name << "logged in from" << c->address
@@ -441,7 +521,7 @@ void ChatServer::admit(ClientConnection *c, const QString &name, Dialect dialect
     info.token = newToken;
     info.tokenId = newToken.isEmpty() ? 0 : c->tokenId;
     info.guestsJson = m_roster.guestListJson();
-    announce(c, true, &info, firstDevice);
+    announce(c, true, &info, firstDevice && !elsewhere);
 
     if (dialect == Dialect::Seed && m_config.seedHistoryMessages > 0)
         replaySeedHistory(c);
@@ -579,20 +659,28 @@ void ChatServer::announce(ClientConnection *subject, bool login, const LoginInfo
         if (!nameJoined)
             return; // another device of someone already online: nothing changed for others
     }
+    announceChange(subject->name, subject->nameKey, login, subject);
+}
+
+void ChatServer::announceChange(const QString &name, const QString &key, bool login,
+                                const ClientConnection *except)
+{
     // The seed page rebuilds its list from user_list on every login and logout.
     if (m_roster.seedMembers() > 0) {
+        const qint64 ts = wallClockMs();
+        const int online = m_roster.nameCount();
         const QByteArray &users = m_roster.userListJson();
         const QByteArray seed = WireFrame::text(
-            login ? MessageEncoder::login(subject->name, users, online, false, Dialect::Seed, ts)
-                  : MessageEncoder::logout(subject->name, users, online, Dialect::Seed, ts));
+            login ? MessageEncoder::login(name, users, online, false, Dialect::Seed, ts)
+                  : MessageEncoder::logout(name, users, online, Dialect::Seed, ts));
         for (ClientConnection *c : m_roster.members()) {
-            if (c != subject && c->dialect == Dialect::Seed)
+            if (c != except && c->dialect == Dialect::Seed)
                 send(c, seed);
         }
     }
     // Confab clients get joins and leaves in batches: when thousands reconnect at once (a
     // server restart), one message per join to everyone would be O(n^2) messages.
-    m_presenceChanges.insert(subject->nameKey, subject->name);
+    m_presenceChanges.insert(key, name);
     if (!m_presenceTimer.isActive())
         m_presenceTimer.start();
 }
@@ -606,10 +694,12 @@ void ChatServer::flushPresence()
     // and went: a client that logged in meanwhile took its list at some point in between,
     // and only the current state is right for every client (the lists are sets).
     for (auto it = m_presenceChanges.cbegin(); it != m_presenceChanges.cend(); ++it) {
-        if (const ClientConnection *now = m_roster.newestDevice(it.key())) {
-            joined.append(now->name);
-            if (now->isGuest())
-                guests.append(now->name);
+        QString name;
+        bool guest = false;
+        if (m_roster.isOnline(it.key(), &name, &guest)) {
+            joined.append(name);
+            if (guest)
+                guests.append(name);
         } else {
             left.append(it.value());
         }

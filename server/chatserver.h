@@ -2,6 +2,7 @@
 
 #include "accounts/accountservice.h"
 #include "asyncmessagestore.h"
+#include "bus/bus.h"
 #include "callrelay.h"
 #include "chatrouter.h"
 #include "clientconnection.h"
@@ -33,6 +34,9 @@ public:
     ChatServer(const ServerConfig &config, AsyncMessageStore *store, AccountStore *accounts,
                QObject *parent = nullptr);
     ~ChatServer() override;
+
+    // Joins the other nodes of the service over `bus` (before listen(); it outlives the server).
+    void setBus(Bus *bus);
 
     bool listen(QString *error);
     quint16 port() const { return m_transport.port(); }
@@ -89,6 +93,16 @@ private:
     void announce(ClientConnection *joined, bool login, const LoginInfo *info = nullptr,
                   bool nameJoined = true);
     void flushPresence();
+    // A name came online (login) or went offline: seed pages are told at once, Confab clients
+    // in the next presence batch. `except` is the connection that logged in, told already.
+    void announceChange(const QString &name, const QString &key, bool login,
+                        const ClientConnection *except);
+    void admitGuest(ClientConnection *c, const ClientRequest &r, Dialect dialect,
+                    const Identity &who);
+    static BusUser busUser(const ClientConnection *c);
+    void onRemoteJoined(const QString &node, const BusUser &user);
+    void onRemoteLeft(const QString &node, const QString &key);
+    void onBusLink(bool up);
 
     qint64 now() const { return m_transport.now(); }
 
@@ -105,6 +119,8 @@ private:
     QHash<QString, QString> m_presenceChanges; // name key -> name, touched since the last batch
     QTimer m_presenceTimer;
 
+    Bus *m_bus = nullptr;
+    bool m_busWasUp = false;
     ChatRouter m_router;
     CallRelay m_callRelay; // after m_transport, m_config and the presence it asks
     qint64 m_historyBytesInFlight = 0;

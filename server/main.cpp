@@ -1,6 +1,7 @@
 #include "accounts/admincommand.h"
 #include "accounts/sqliteaccountstore.h"
 #include "asyncmessagestore.h"
+#include "bus/redisbus.h"
 #include "chatserver.h"
 #include "confabversion.h"
 #include "postgresmessagestore.h"
@@ -78,7 +79,16 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
+    // With --redis, the other nodes of the service are met there (declared before the server,
+    // which uses it until it is gone).
+    std::unique_ptr<RedisBus> bus;
+    if (config->redis)
+        bus = std::make_unique<RedisBus>(*config->redis);
     ChatServer server(*config, &store, &accounts);
+    if (bus) {
+        server.setBus(bus.get());
+        bus->start();
+    }
     if (!server.listen(&error)) {
         const bool portTaken = error.startsWith(QLatin1String("cannot listen"));
         std::fprintf(stderr, "confab-server: %s\n%s", qPrintable(error),

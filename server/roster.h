@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bus/bus.h"
 #include "clientconnection.h"
 #include "protocol/errorcode.h"
 
@@ -12,8 +13,9 @@
 
 // Who is online: the logged-in connections in the order they joined, each name's devices (an
 // account may be signed in on several), the newest device of each name (it gets calls), and
-// the names' confusable skeletons. Plain bookkeeping without sockets, so it is tested alone;
-// ChatServer tells the others about joins and leaves.
+// the names' confusable skeletons; with several nodes, also the users online on the others
+// (the bus tells). Plain bookkeeping without sockets, so it is tested alone; ChatServer tells
+// the others about joins and leaves.
 class Roster
 {
 public:
@@ -23,14 +25,23 @@ public:
     // Removes it; true when that was its name's last device, i.e. the name went offline.
     bool leave(ClientConnection *c);
 
+    // A user online on another node; true when the name was online nowhere before.
+    bool joinRemote(const QString &node, const BusUser &user);
+    // It left that node; true when the name is now online nowhere.
+    bool leaveRemote(const QString &node, const QString &key);
+    // The user with this name key on another node (any one of them), or nullptr.
+    const BusUser *remoteUser(const QString &key) const;
+    // Online here or on another node: its name (as spelled) and whether it is a guest.
+    bool isOnline(const QString &key, QString *name = nullptr, bool *guest = nullptr) const;
+
     // The newest device of a name key, or nullptr.
     ClientConnection *newestDevice(const QString &key) const { return m_newest.value(key); }
     // A name key's devices in join order (empty when offline).
     const std::vector<ClientConnection *> &devicesOf(const QString &key) const;
     // Every logged-in connection in join order.
     const std::vector<ClientConnection *> &members() const { return m_members; }
-    // Names online (an account on several devices counts once).
-    int nameCount() const { return int(m_devices.size()); }
+    // Names online here and on the other nodes (an account on several devices counts once).
+    int nameCount() const { return int(m_devices.size()) + m_remoteOnly; }
     int seedMembers() const { return m_seedMembers; }
     // The names online, in the order they came.
     QStringList names() const;
@@ -56,6 +67,17 @@ private:
     QHash<QString, ClientConnection *> m_newest;               // by key
     QHash<QString, ClientConnection *> m_skeletons;            // by NameRules::skeleton
     int m_seedMembers = 0;
+
+    // Users on other nodes: by key, each with the nodes it is on (in the order they came).
+    struct Remote
+    {
+        BusUser user;
+        QStringList nodes;
+    };
+    QHash<QString, Remote> m_remote;
+    std::vector<QString> m_remoteOrder;        // keys, in the order they came
+    QHash<QString, QString> m_remoteSkeletons; // skeleton -> key
+    int m_remoteOnly = 0;                      // remote keys with no device here
     QByteArray m_userListJson = QByteArrayLiteral("[]");
     QByteArray m_guestListJson = QByteArrayLiteral("[]");
     bool m_userListStale = false;

@@ -56,6 +56,50 @@ private slots:
         QVERIFY(!roster.leave(laptop.get())); // not a member any more: nothing happens
     }
 
+    void usersOnOtherNodesAreListedOnce()
+    {
+        Roster roster;
+        auto alice = connection(QStringLiteral("alice"), 1);
+        alice->identity = QStringLiteral("a1");
+        QVERIFY(roster.join(alice.get()));
+        const BusUser bob{QStringLiteral("bob"), QStringLiteral("Bob"),
+                          NameRules::skeleton(QStringLiteral("Bob")), QStringLiteral("g1"), true};
+        const BusUser aliceElsewhere{QStringLiteral("alice"), QStringLiteral("alice"),
+                                     NameRules::skeleton(QStringLiteral("alice")),
+                                     QStringLiteral("a1"), false};
+        QVERIFY(roster.joinRemote(QStringLiteral("n2"), bob));             // came online
+        QVERIFY(!roster.joinRemote(QStringLiteral("n3"), bob));            // on a second node too
+        QVERIFY(!roster.joinRemote(QStringLiteral("n2"), aliceElsewhere)); // online here already
+        QCOMPARE(roster.nameCount(), 2);
+        QCOMPARE(roster.names(), (QStringList{QStringLiteral("alice"), QStringLiteral("Bob")}));
+        QCOMPARE(roster.userListJson(), QByteArray(R"(["alice","Bob"])"));
+        QCOMPARE(roster.guestListJson(), QByteArray(R"(["Bob"])"));
+        QVERIFY(roster.isOnline(QStringLiteral("bob")));
+        QCOMPARE(roster.remoteUser(QStringLiteral("bob"))->identity, QStringLiteral("g1"));
+        // A local guest may not take a name (or a look-alike) online elsewhere.
+        QCOMPARE(roster.nameConflict(QStringLiteral("bob"),
+                                     NameRules::skeleton(QStringLiteral("bob")), nullptr),
+                 ErrorCode::NameTaken);
+        QCOMPARE(roster.nameConflict(QStringLiteral("b0b"),
+                                     NameRules::skeleton(QStringLiteral("b0b")), nullptr),
+                 NameRules::skeleton(QStringLiteral("b0b")) == bob.skeleton
+                     ? ErrorCode::NameConfusable
+                     : ErrorCode::None);
+
+        // alice's last device here leaves; she is still online on n2.
+        QVERIFY(roster.leave(alice.get()));
+        QVERIFY(roster.isOnline(QStringLiteral("alice")));
+        QCOMPARE(roster.nameCount(), 2);
+        QCOMPARE(roster.userListJson(), QByteArray(R"(["Bob","alice"])"));
+        QVERIFY(roster.leaveRemote(QStringLiteral("n2"), QStringLiteral("alice")));
+        QVERIFY(!roster.leaveRemote(QStringLiteral("n2"), QStringLiteral("bob"))); // still on n3
+        QVERIFY(roster.leaveRemote(QStringLiteral("n3"), QStringLiteral("bob")));
+        QVERIFY(!roster.leaveRemote(QStringLiteral("n3"), QStringLiteral("bob"))); // gone already
+        QCOMPARE(roster.nameCount(), 0);
+        QCOMPARE(roster.userListJson(), QByteArray("[]"));
+        QCOMPARE(roster.guestListJson(), QByteArray("[]"));
+    }
+
     void lookAlikeNamesConflict()
     {
         Roster roster;

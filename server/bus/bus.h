@@ -1,0 +1,71 @@
+#pragma once
+
+#include "messagestore.h"
+#include "protocol/errorcode.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+// A user online on some node, as the other nodes see it.
+struct BusUser
+{
+    QString key;      // NameRules::key
+    QString name;     // as the user spelled it
+    QString skeleton; // NameRules::skeleton: names that look alike share it
+    QString identity; // MessageParties identity: private messages go by it
+    bool guest = true;
+};
+
+// How a node hears about the users and messages of the other nodes of one service (several
+// confab-server processes behind a load balancer, docs/deploy.md). A single process has none.
+//
+// Nothing on the bus is durable: the message store is the record, and the bus only tells the
+// sessions that are live on other nodes. Everything is asynchronous: what is published leaves
+// later, and what other nodes publish arrives as signals on this object's thread. While the
+// bus is down each node keeps serving its own users (linkChanged(false)); the other nodes'
+// users are then gone from this node's view until it is back.
+class Bus : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // This process' id among the nodes (new at every start).
+    virtual QString nodeId() const = 0;
+    virtual bool isConnected() const = 0;
+
+    // Claims a guest's name across the nodes, by its confusable skeleton, so that no two nodes
+    // admit the same name (or one that looks the same) at the same moment. done(None): this
+    // node holds it and may admit the user (also when the bus is down: each node then decides
+    // alone); NameTaken or NameConfusable: another session holds it. done is not called once
+    // `context` is gone.
+    virtual void claimName(const BusUser &user, QObject *context,
+                           std::function<void(ErrorCode)> done) = 0;
+    // The name's last session on this node is gone.
+    virtual void releaseName(const BusUser &user) = 0;
+
+    // This node's users coming and going.
+    virtual void userJoined(const BusUser &user) = 0;
+    virtual void userLeft(const BusUser &user) = 0;
+
+    // A stored message (seq set), for the sessions on other nodes: the room's, or the
+    // private conversation's two parties (their name keys).
+    virtual void publishChat(const ChatMessage &message, const MessageParties &parties,
+                             const QString &fromKey, const QString &toKey) = 0;
+    // A typing notice; `to` empty for the room.
+    virtual void publishTyping(const QString &from, const QString &fromKey, const QString &to,
+                               const QString &toKey, bool typing) = 0;
+
+signals:
+    // Users on other nodes (a name on several nodes, an account's devices, comes once per
+    // node).
+    void remoteUserJoined(const QString &node, const BusUser &user);
+    void remoteUserLeft(const QString &node, const QString &key);
+    // A message another node stored, to relay to this node's sessions.
+    void chatArrived(const ChatMessage &message, const MessageParties &parties);
+    void typingArrived(const QString &from, const QString &to, bool typing);
+    // The bus was lost (false) or is back (true).
+    void linkChanged(bool up);
+};

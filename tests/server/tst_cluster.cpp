@@ -1,0 +1,309 @@
+// Several confab-server processes as one service (issue 12): three real nodes on one
+// PostgreSQL history, joined by a real Redis (both started by the test on free loopback ports).
+// Users on different nodes see one room, one user list and each other's messages; a private
+// message reaches only its two parties, live and in history; no name can be taken on two nodes
+// at once; a crashed node's users leave after the bus' TTL; and while Redis is away each node
+// keeps serving its own users and says so.
+#include "postgresprocess.h"
+#include "protocol/messageencoder.h"
+#include "redisprocess.h"
+#include "serverprocess.h"
+#include "testclient.h"
+
+#include <QJsonArray>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+namespace {
+
+QString typeOf(const QJsonObject &o)
+{
+    return o.value(QLatin1String("type")).toString();
+}
+
+QSet<QString> namesIn(const QJsonArray &list)
+{
+    QSet<QString> names;
+    for (const QJsonValue &v : list)
+        names.insert(v.toString());
+    return names;
+}
+
+// Whether `name` came online (went offline) in a presence batch `c` received, waiting for it.
+// Batches list several names, so they are looked at, not taken (waitForPresence takes them).
+bool sawPresence(TestClient &c, const QString &name, bool online, int timeoutMs = 5000)
+{
+    auto seen = [&] {
+        return !c.all([&](const QJsonObject &o) {
+                     return typeOf(o) == QLatin1String("presence") &&
+                            o.value(QLatin1String(online ? "joined" : "left"))
+                                .toArray()
+                                .contains(name);
+                 }).isEmpty();
+    };
+    return QTest::qWaitFor(seen, timeoutMs);
+}
+
+} // namespace
+
+class TestCluster : public QObject
+{
+    Q_OBJECT
+private:
+    PostgresProcess m_postgres;
+    RedisProcess m_redis;
+    QTemporaryDir m_accounts;
+    QString m_database;
+    std::vector<std::unique_ptr<ServerProcess>> m_nodes;
+
+    std::unique_ptr<ServerProcess> makeNode(int i)
+    {
+        QStringList args = ServerProcess::unlimited();
+        args << QStringLiteral("--database") << m_database << QStringLiteral("--accounts-file")
+             << m_accounts.filePath(QStringLiteral("accounts%1.sqlite").arg(i))
+             << QStringLiteral("--redis") << m_redis.url();
+        return std::make_unique<ServerProcess>(args);
+    }
+
+    std::unique_ptr<TestClient> online(int node, const QString &name)
+    {
+        auto c = std::make_unique<TestClient>();
+        if (!c->open(m_nodes.at(node)->url()) || !c->login(name)) {
+            qWarning("%s could not log in on node %d: %s", qPrintable(name), node,
+                     qPrintable(c->loginError()));
+            return nullptr;
+        }
+        return c;
+    }
+
+    QString logs() const
+    {
+        QString all;
+        for (const auto &n : m_nodes)
+            all += n->log() + QLatin1Char('\n');
+        return all;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(m_postgres.start(), qPrintable(m_postgres.error()));
+        QVERIFY2(m_redis.start(), qPrintable(m_redis.error()));
+        m_database = m_postgres.createDatabase();
+        QVERIFY2(!m_database.isEmpty(), qPrintable(m_postgres.error()));
+        for (int i = 0; i < 3; ++i) {
+            m_nodes.push_back(makeNode(i));
+            QVERIFY2(m_nodes.back()->start(), qPrintable(m_nodes.back()->log()));
+        }
+    }
+
+    void cleanupTestCase()
+    {
+        m_nodes.clear();
+        m_redis.stop();
+        m_postgres.stop();
+    }
+
+    void oneRoomAcrossNodes()
+    {
+        auto alice = online(0, QStringLiteral("r_alice"));
+        auto bob = online(1, QStringLiteral("r_bob"));
+        auto carol = online(2, QStringLiteral("r_carol"));
+        QVERIFY(alice && bob && carol);
+        // Everyone sees everyone, whichever node they are on.
+        for (TestClient *c : {alice.get(), bob.get(), carol.get()}) {
+            for (const QString &name :
+                 {QStringLiteral("r_alice"), QStringLiteral("r_bob"), QStringLiteral("r_carol")}) {
+                if (c->loginReply().value(QLatin1String("user_list")).toArray().contains(name))
+                    continue;
+                if (!sawPresence(*c, name, true)) {
+                    qWarning().noquote() << logs();
+                    QFAIL(qPrintable(name));
+                }
+            }
+        }
+        // A newcomer's login reply lists the users of every node.
+        auto dave = online(1, QStringLiteral("r_dave"));
+        QVERIFY(dave);
+        const QSet<QString> listed =
+            namesIn(dave->loginReply().value(QLatin1String("user_list")).toArray());
+        for (const QString &name : {QStringLiteral("r_alice"), QStringLiteral("r_bob"),
+                                    QStringLiteral("r_carol"), QStringLiteral("r_dave")})
+            QVERIFY2(listed.contains(name), qPrintable(name));
+
+        alice->sendChat(QStringLiteral("hello from node 0"), QStringLiteral("a-1"));
+        for (TestClient *c : {bob.get(), carol.get(), dave.get()}) {
+            const QJsonObject m = c->waitForChat(QStringLiteral("hello from node 0"));
+            QCOMPARE(m.value(QLatin1String("from")).toString(), QStringLiteral("r_alice"));
+            QVERIFY(m.value(QLatin1String("seq")).toInteger() > 0);
+        }
+        QVERIFY(!alice->waitForChat(QStringLiteral("hello from node 0")).isEmpty());
+        // Public typing reaches the other nodes too.
+        carol->sendJson(MessageEncoder::typingRequest(true));
+        const QJsonObject typing = alice->waitFor(
+            [](const QJsonObject &o) { return typeOf(o) == QLatin1String("typing"); });
+        QCOMPARE(typing.value(QLatin1String("from")).toString(), QStringLiteral("r_carol"));
+
+        // dave leaves node 1: everyone is told.
+        dave->sendJson(R"({"type":"logout"})");
+        QVERIFY(dave->waitForDisconnected());
+        for (TestClient *c : {alice.get(), bob.get(), carol.get()})
+            QVERIFY(sawPresence(*c, QStringLiteral("r_dave"), false));
+    }
+
+    void privateMessagesReachOnlyTheirTwoParties()
+    {
+        auto alice = online(0, QStringLiteral("p_alice"));
+        auto bob = online(1, QStringLiteral("p_bob"));
+        auto carol = online(2, QStringLiteral("p_carol"));
+        QVERIFY(alice && bob && carol);
+        QVERIFY(sawPresence(*alice, QStringLiteral("p_bob"), true));
+        alice->sendJson(MessageEncoder::typingRequest(true, QStringLiteral("p_bob")));
+        const QJsonObject typing =
+            bob->waitFor([](const QJsonObject &o) { return typeOf(o) == QLatin1String("typing"); });
+        QCOMPARE(typing.value(QLatin1String("to")).toString(), QStringLiteral("p_bob"));
+        alice->sendChat(QStringLiteral("the code is 1234"), QStringLiteral("a-1"),
+                        QStringLiteral("p_bob"));
+        const QJsonObject got = bob->waitForChat(QStringLiteral("the code is 1234"));
+        QCOMPARE(got.value(QLatin1String("to")).toString(), QStringLiteral("p_bob"));
+        QCOMPARE(got.value(QLatin1String("from")).toString(), QStringLiteral("p_alice"));
+        bob->sendChat(QStringLiteral("got it"), QStringLiteral("b-1"), QStringLiteral("p_alice"));
+        QVERIFY(!alice->waitForChat(QStringLiteral("got it")).isEmpty());
+        // Messages are relayed in order on each node: once carol has a later public message
+        // she would hold the private ones, had they leaked.
+        alice->sendChat(QStringLiteral("public after private"), QStringLiteral("a-2"));
+        QVERIFY(!carol->waitForChat(QStringLiteral("public after private")).isEmpty());
+        QCOMPARE(carol->countChats(QStringLiteral("the code is 1234")), 0);
+        QCOMPARE(carol->countChats(QStringLiteral("got it")), 0);
+        QVERIFY(carol
+                    ->all([](const QJsonObject &o) {
+                        return typeOf(o) == QLatin1String("typing") &&
+                               o.value(QLatin1String("from")).toString() ==
+                                   QLatin1String("p_alice");
+                    })
+                    .isEmpty());
+        // Nor in her history on any node; bob's holds both, whichever node he asks.
+        for (const QString &with :
+             {QString(), QStringLiteral("*"), QStringLiteral("p_alice"), QStringLiteral("p_bob")}) {
+            carol->sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
+            for (const QJsonValue &v : carol->waitForType(QStringLiteral("history"))
+                                           .value(QLatin1String("messages"))
+                                           .toArray())
+                QVERIFY2(v.toObject().value(QLatin1String("to")).toString().isEmpty(),
+                         qPrintable(with));
+        }
+        bob->sendJson(MessageEncoder::historyRequest(QStringLiteral("p_alice"), 0, 0, 10));
+        QCOMPARE(bob->waitForType(QStringLiteral("history"))
+                     .value(QLatin1String("messages"))
+                     .toArray()
+                     .size(),
+                 2);
+    }
+
+    void aNameCannotBeTakenOnTwoNodesAtOnce()
+    {
+        // Two logins of one name (or of two names that look the same) on two nodes, sent in
+        // the same moment: exactly one gets it, every time.
+        for (int round = 0; round < 10; ++round) {
+            // Every other round a look-alike: Latin "ape" and Cyrillic "аре" (one script each,
+            // so both are valid names on their own).
+            const QString name = QStringLiteral("ape%1").arg(round);
+            const QString other =
+                round % 2 ? QStringLiteral("\u0430\u0440\u0435%1").arg(round) : name;
+            TestClient a, b;
+            QVERIFY(a.open(m_nodes.at(0)->url()) && b.open(m_nodes.at(1)->url()));
+            a.sendJson(MessageEncoder::loginRequest(name));
+            b.sendJson(MessageEncoder::loginRequest(other));
+            int admitted = 0;
+            QStringList refusals;
+            for (TestClient *c : {&a, &b}) {
+                const QJsonObject reply = c->waitFor([](const QJsonObject &o) {
+                    return typeOf(o) == QLatin1String("login") ||
+                           typeOf(o) == QLatin1String("error");
+                });
+                QVERIFY(!reply.isEmpty());
+                if (typeOf(reply) == QLatin1String("login"))
+                    ++admitted;
+                else
+                    refusals << reply.value(QLatin1String("code")).toString();
+            }
+            QCOMPARE(admitted, 1);
+            QCOMPARE(refusals.size(), 1);
+            QCOMPARE(refusals, QStringList{round % 2 ? QStringLiteral("name_confusable")
+                                                     : QStringLiteral("name_taken")});
+        }
+    }
+
+    void redisAwayEachNodeServesItsOwn()
+    {
+        auto alice = online(0, QStringLiteral("o_alice"));
+        auto amy = online(0, QStringLiteral("o_amy"));
+        auto bob = online(1, QStringLiteral("o_bob"));
+        QVERIFY(alice && amy && bob);
+        QVERIFY(sawPresence(*alice, QStringLiteral("o_bob"), true));
+        QVERIFY(m_redis.stop());
+        // Both sides are told, and see the others leave.
+        for (TestClient *c : {alice.get(), bob.get()}) {
+            const QJsonObject notice = c->waitFor(
+                [](const QJsonObject &o) { return typeOf(o) == QLatin1String("system"); }, 10000);
+            QVERIFY2(notice.value(QLatin1String("content"))
+                         .toString()
+                         .contains(QLatin1String("cannot be reached")),
+                     qPrintable(logs()));
+        }
+        QVERIFY(sawPresence(*alice, QStringLiteral("o_bob"), false));
+        // Each node goes on with its own users, and nothing acknowledged is lost.
+        alice->sendChat(QStringLiteral("during the outage"), QStringLiteral("o-1"));
+        QVERIFY(!amy->waitForChat(QStringLiteral("during the outage")).isEmpty());
+        QVERIFY(!alice->waitForType(QStringLiteral("ack")).isEmpty());
+
+        QVERIFY2(m_redis.start(), qPrintable(m_redis.error()));
+        for (TestClient *c : {alice.get(), bob.get()}) {
+            const QJsonObject notice = c->waitFor(
+                [](const QJsonObject &o) {
+                    return typeOf(o) == QLatin1String("system") &&
+                           o.value(QLatin1String("content"))
+                               .toString()
+                               .contains(QLatin1String("again"));
+                },
+                15000);
+            QVERIFY2(!notice.isEmpty(), qPrintable(logs()));
+        }
+        QVERIFY(sawPresence(*alice, QStringLiteral("o_bob"), true, 15000));
+        QVERIFY(sawPresence(*bob, QStringLiteral("o_alice"), true, 15000));
+        alice->sendChat(QStringLiteral("after the outage"), QStringLiteral("o-2"));
+        QVERIFY(!bob->waitForChat(QStringLiteral("after the outage")).isEmpty());
+        // What was said during the outage is in the shared history.
+        bob->sendJson(MessageEncoder::historyRequest({}, 0, 0, 200));
+        bool found = false;
+        for (const QJsonValue &v :
+             bob->waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray())
+            found = found || v.toObject().value(QLatin1String("content")).toString() ==
+                                 QLatin1String("during the outage");
+        QVERIFY(found);
+    }
+
+    // Last: it kills a node.
+    void aCrashedNodesUsersLeaveAndTheirNamesComeFree()
+    {
+        auto alice = online(0, QStringLiteral("k_alice"));
+        auto carol = online(2, QStringLiteral("k_carol"));
+        QVERIFY(alice && carol);
+        QVERIFY(sawPresence(*alice, QStringLiteral("k_carol"), true));
+        m_nodes.at(2)->kill();
+        // After the bus' TTL (15 s) node 2's presence is gone: carol leaves, and her name is
+        // free on the other nodes.
+        QVERIFY2(sawPresence(*alice, QStringLiteral("k_carol"), false, 30000), qPrintable(logs()));
+        // Her name claim expires with the presence (the same refresh keeps both); the login
+        // may come a moment before Redis drops it, so it is tried again until then.
+        std::unique_ptr<TestClient> again;
+        QTRY_VERIFY_WITH_TIMEOUT((again = online(1, QStringLiteral("k_carol"))) != nullptr, 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "tst_cluster.moc"
