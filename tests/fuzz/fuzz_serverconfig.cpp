@@ -73,6 +73,12 @@ void checkAccepted(const ServerConfig &c)
         FUZZ_REQUIRE(!c.postgres->database.isEmpty() && c.postgres->port >= 1);
         FUZZ_REQUIRE(!c.postgres->display().contains(QLatin1Char('\n')));
     }
+    if (c.redis) {
+        FUZZ_REQUIRE(!c.redis->host.isEmpty() && c.redis->port >= 1);
+        // What the logs and messages show is a URL that reads back as the same server.
+        const std::optional<RedisUrl> again = RedisUrl::parse(c.redis->display(), nullptr);
+        FUZZ_REQUIRE(again && again->host == c.redis->host && again->port == c.redis->port);
+    }
 }
 
 } // namespace

@@ -237,6 +237,15 @@ configs = [
     ("ini-general", b"\0[General]\nport = 9100\nguests = deny\ntrusted-proxy = \"10.0.0.1, 10.0.0.2\"\n"),
     ("ini-escapes", b"\0listen = \"127.0.0.1\"\ndatabase = /var/lib/confab/h%C3%A9.sqlite\n; comment\nsync=normal\n"),
     ("ini-bad", b"\0port 9100\n[unterminated\n=x\n"),
+    ("postgres", b"--database\npostgresql://confab:s%40cret@db.example.org:5433/confab?sslmode=require\n"
+                 b"--accounts-file\n/var/lib/confab/accounts.sqlite"),
+    ("postgres-v6", b"--database=postgres://u@[::1]/chat"),
+    ("postgres-bad", b"--database\npostgresql://u:p@host:99999/db?sslmode=maybe&x=1"),
+    ("postgres-ini", b"\0database = postgresql://u:p@10.0.0.5/confab\naccounts-file = /tmp/a.sqlite\n"),
+    ("redis", b"--redis\nredis://cache.example.org:6380/"),
+    ("redis-v6", b"--redis=redis://[fe80::1]:6379"),
+    ("redis-bad", b"--redis\nrediss://user:pw@host:0/1?x"),
+    ("redis-ini", b"\0redis = redis://127.0.0.1\n"),
 ]
 # Regression inputs: NaN passed the range checks (skipped by the harness until fixed).
 configs += [("regression-nan-port", b"--port\nnan"),

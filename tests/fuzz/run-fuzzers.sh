@@ -10,11 +10,13 @@
 #   FUZZ_WORK=DIR  where corpora, logs and crash files go (default: BUILD_DIR/tests/fuzz/work)
 # The corpus a harness grows is kept in FUZZ_WORK and used again by the next run; the seeds in
 # tests/fuzz/corpus are read, never written. Runs under nice -n 19, so builds come first.
-# Exit status: 0 if nothing was found, 1 if any harness found something.
+# Exit status: 0 if nothing was found, 1 if any harness found something (a crash, leak, timeout or
+# out-of-memory input). Slow units (inputs that took over 10 s, -report_slow_units) are listed
+# apart and do not count: on a busy machine they measure the machine, so replay them.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    sed -n '2,14p' "$0" >&2
+    sed -n '2,15p' "$0" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
@@ -41,7 +43,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 export QT_LOGGING_RULES=${QT_LOGGING_RULES:-*.debug=false}
 
 found=0
-printf '%-20s %8s %14s %9s  %s\n' harness seconds executions findings command
+printf '%-20s %8s %14s %9s %5s  %s\n' harness seconds executions findings slow command
 for name in "${harnesses[@]}"; do
     program="$bin/fuzz_$name"
     [ -x "$program" ] || { echo "run-fuzzers: no $program" >&2; exit 2; }
@@ -66,14 +68,22 @@ for name in "${harnesses[@]}"; do
         executions=$((executions + ${n:-0}))
     done
     find "$dir/findings" -type f | sort >"$dir/logs/findings-after"
-    new=$(comm -13 "$dir/logs/findings-before" "$dir/logs/findings-after")
+    all=$(comm -13 "$dir/logs/findings-before" "$dir/logs/findings-after")
+    new=$(printf '%s\n' "$all" | grep -v '/slow-unit-' || true)
+    slow=$(printf '%s\n' "$all" | grep '/slow-unit-' || true)
     findings=$(printf '%s' "$new" | grep -c . || true)
+    slowunits=$(printf '%s' "$slow" | grep -c . || true)
     [ "$findings" -eq 0 ] || found=1
-    printf '%-20s %8d %14d %9d  %s\n' "$name" "$elapsed" "$executions" "$findings" \
+    printf '%-20s %8d %14d %9d %5d  %s\n' "$name" "$elapsed" "$executions" "$findings" \
+        "$slowunits" \
         "fuzz_$name -jobs=$jobs -workers=$jobs ${options[*]} CORPUS tests/fuzz/corpus/$name"
     if [ "$findings" -ne 0 ]; then
         grep -h -m1 -E 'ERROR:|runtime error|FUZZ_REQUIRE' "$dir"/logs/fuzz-*.log | sed 's/^/    /' || true
         printf '%s\n' "$new" | sed 's/^/    /'
+    fi
+    if [ "$slowunits" -ne 0 ]; then
+        echo "    slow units (replay each with: $program FILE):"
+        printf '%s\n' "$slow" | sed 's/^/    /'
     fi
 done
 exit $found
