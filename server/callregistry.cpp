@@ -24,6 +24,25 @@ quint32 CallRegistry::create(const QString &caller, const QString &callee, const
     return call.id;
 }
 
+bool CallRegistry::createWithId(quint32 id, const QString &caller, const QString &callee,
+                                const QStringList &media)
+{
+    Call call;
+    call.id = id;
+    call.caller = caller;
+    call.callee = callee;
+    call.callerKey = NameRules::key(caller);
+    call.calleeKey = NameRules::key(callee);
+    call.media = media;
+    if (id == 0 || m_calls.contains(id) || m_byMember.contains(call.callerKey) ||
+        m_byMember.contains(call.calleeKey))
+        return false;
+    m_calls.insert(id, call);
+    m_byMember.insert(call.callerKey, id);
+    m_byMember.insert(call.calleeKey, id);
+    return true;
+}
+
 const CallRegistry::Call *CallRegistry::find(quint32 id) const
 {
     const auto it = m_calls.constFind(id);

@@ -25,6 +25,10 @@ public:
 
     // A new ringing call; 0 when either party is already in a call.
     quint32 create(const QString &caller, const QString &callee, const QStringList &media);
+    // The same, with the id another node gave the call (its caller is there); false when
+    // either party is in a call or the id is in use here.
+    bool createWithId(quint32 id, const QString &caller, const QString &callee,
+                      const QStringList &media);
     const Call *find(quint32 id) const;
     // The call `key` is in, or nullptr.
     const Call *callOf(const QString &key) const;

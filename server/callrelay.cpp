@@ -18,6 +18,27 @@ CallRelay::CallRelay(const ServerConfig &config, Transport *transport,
       m_newestDevice(std::move(newestDevice))
 {}
 
+void CallRelay::setBus(Bus *bus, std::function<const BusUser *(const QString &)> remoteUser)
+{
+    m_bus = bus;
+    m_remoteUser = std::move(remoteUser);
+}
+
+void CallRelay::tellOther(quint32 callId, const ClientConnection *c, const QString &type,
+                          const QStringList &media, const QString &reason,
+                          const QStringList &codecs)
+{
+    if (ClientConnection *other = otherEnd(callId, c)) {
+        sendBytes(other,
+                  MessageEncoder::callEvent(type, callId, c->name, {}, media, reason, codecs));
+        return;
+    }
+    const CallEnds ends = m_callEnds.value(callId);
+    if (m_bus && !ends.remoteNode.isEmpty())
+        m_bus->publishCall(ends.remoteNode,
+                           BusCallEvent{type, callId, c->name, {}, media, codecs, reason});
+}
+
 void CallRelay::sendBytes(ClientConnection *c, const QByteArray &json)
 {
     Replies::sendJson(m_transport, c, json);
@@ -35,26 +56,46 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
         const QString toKey = NameRules::key(r.to);
         if (toKey == c->nameKey)
             return sendError(c, ErrorCode::BadRecipient, r.ref, c->dialect);
+        // The callee's newest device here, else (with several nodes) a node where it is.
         ClientConnection *callee = m_newestDevice(toKey);
-        if (!callee || callee->dialect != Dialect::Confab)
+        QString calleeName;
+        QString remoteNode;
+        if (callee) {
+            if (callee->dialect != Dialect::Confab)
+                return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
+            calleeName = callee->name;
+        } else if (const BusUser *remote = m_bus ? m_remoteUser(toKey) : nullptr) {
+            remoteNode = m_bus->nodeOf(toKey);
+            calleeName = remote->name;
+        }
+        if (calleeName.isEmpty() || (!callee && remoteNode.isEmpty()))
             return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
         if (m_calls.callOf(c->nameKey))
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         if (m_calls.callOf(toKey)) {
-            sendBytes(c, MessageEncoder::callEvent(QStringLiteral("call_busy"), 0, callee->name));
+            sendBytes(c, MessageEncoder::callEvent(QStringLiteral("call_busy"), 0, calleeName));
             return;
         }
         // Calls let their members send media-sized messages, which a connection may hold half
         // received: guests behind one address get a few calls at once, not one per connection.
         if (c->isGuest() && guestCallsFrom(c->address) >= m_config.maxCallsPerAddress)
             return sendError(c, ErrorCode::TooManyCalls, r.ref, c->dialect);
-        const quint32 id = m_calls.create(c->name, callee->name, r.media);
-        m_callEnds.insert(id, CallEnds{c, callee}); // the callee's newest device rings
+        const quint32 id = m_calls.create(c->name, calleeName, r.media);
+        // The callee's newest device rings (on its node, when that is another one).
+        m_callEnds.insert(
+            id, CallEnds{c, callee, remoteNode, remoteNode.isEmpty() ? QString() : toKey});
         qCInfo(lcServer).noquote()
-            << c->name << "calls" << callee->name << r.media.join(QLatin1Char('+'));
-        sendBytes(c, MessageEncoder::callAck(r.ref, id, callee->name));
-        sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), id, c->name,
-                                                    callee->name, r.media, {}, r.codecs));
+            << c->name << "calls" << calleeName << r.media.join(QLatin1Char('+'))
+            << (remoteNode.isEmpty() ? "" : "on another node");
+        sendBytes(c, MessageEncoder::callAck(r.ref, id, calleeName));
+        if (callee)
+            sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), id, c->name,
+                                                        calleeName, r.media, {}, r.codecs));
+        else
+            m_bus->publishCall(
+                remoteNode,
+                BusCallEvent{
+                    QStringLiteral("call_invite"), id, c->name, calleeName, r.media, r.codecs, {}});
         QTimer::singleShot(m_config.limits.callRingSeconds * 1000, this,
                            [this, id] { ringTimeout(id); });
         return;
@@ -68,9 +109,7 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
     ClientConnection *other = otherEnd(id, c);
     auto forward = [&](const QString &type, const QStringList &media = {},
                        const QStringList &codecs = {}) {
-        if (other)
-            sendBytes(other,
-                      MessageEncoder::callEvent(type, id, c->name, {}, media, r.reason, codecs));
+        tellOther(id, c, type, media, r.reason, codecs);
     };
     switch (r.callAction) {
     case A::Ringing:
@@ -140,8 +179,13 @@ ErrorCode CallRelay::relayMedia(ClientConnection *c, const QByteArray &packet)
     if (!call || call->state != CallRegistry::State::Active || !isCallEnd(header->callId, c))
         return refuse(ErrorCode::NoCall);
     ClientConnection *other = otherEnd(header->callId, c);
-    if (!other)
+    if (!other) {
+        // The other member is on another node: the packet goes there unchanged.
+        const CallEnds ends = m_callEnds.value(header->callId);
+        if (m_bus && !ends.remoteNode.isEmpty())
+            m_bus->publishMedia(ends.remoteNode, packet);
         return ErrorCode::None;
+    }
     // The same bytes, header and all: no JSON, no base64, no copy of the payload per hop. A
     // receiver that falls behind loses media first (Transport::send), before text.
     m_transport.send(other, WireFrame::binary(packet), Transport::Kind::Media);
@@ -153,10 +197,102 @@ void CallRelay::endCallOf(ClientConnection *c, const QString &reason)
     if (!call || !isCallEnd(call->id, c))
         return; // another device of this user is in the call, not this one
     const quint32 id = call->id;
-    if (ClientConnection *other = otherEnd(id, c))
-        sendBytes(other, MessageEncoder::callEvent(QStringLiteral("call_hangup"), id, c->name, {},
-                                                   {}, reason));
+    tellOther(id, c, QStringLiteral("call_hangup"), {}, reason);
     removeCall(id);
+}
+
+void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
+{
+    if (e.type == QLatin1String("call_invite")) {
+        // The caller is on `node`; the callee's newest device here rings, with the call's id.
+        const QString calleeKey = NameRules::key(e.to);
+        ClientConnection *callee = m_newestDevice(calleeKey);
+        auto answer = [&](const QString &type) {
+            m_bus->publishCall(
+                node, BusCallEvent{type, e.id, callee ? callee->name : e.to, {}, {}, {}, {}});
+        };
+        if (!callee || callee->dialect != Dialect::Confab)
+            return answer(QStringLiteral("call_unreachable"));
+        if (m_calls.callOf(calleeKey) || !m_calls.createWithId(e.id, e.from, callee->name, e.media))
+            return answer(QStringLiteral("call_busy"));
+        m_callEnds.insert(e.id, CallEnds{nullptr, callee, node, NameRules::key(e.from)});
+        qCInfo(lcServer).noquote() << e.from << "calls" << callee->name << "from another node";
+        sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), e.id, e.from,
+                                                    callee->name, e.media, {}, e.codecs));
+        return;
+    }
+    // Only the node of the call's other member, speaking for that member, is heard.
+    const auto it = m_callEnds.constFind(e.id);
+    if (it == m_callEnds.cend() || it->remoteNode != node ||
+        it->remoteKey != NameRules::key(e.from))
+        return;
+    ClientConnection *local = it->caller ? it->caller : it->callee;
+    const CallRegistry::Call *call = m_calls.find(e.id);
+    if (!call)
+        return;
+    const bool ringing = call->state == CallRegistry::State::Ringing;
+    auto deliver = [&](const QString &type, const QStringList &media = {},
+                       const QStringList &codecs = {}, const QString &reason = {}) {
+        if (local)
+            sendBytes(local,
+                      MessageEncoder::callEvent(type, e.id, e.from, {}, media, reason, codecs));
+    };
+    if (e.type == QLatin1String("call_ringing")) {
+        if (ringing)
+            deliver(e.type);
+    } else if (e.type == QLatin1String("call_accept")) {
+        if (!m_calls.accept(e.id, e.media))
+            return;
+        if (local)
+            m_transport.setLargeFrames(local, true);
+        deliver(e.type, m_calls.find(e.id)->media, e.codecs);
+    } else if (e.type == QLatin1String("call_keyframe")) {
+        if (!ringing)
+            deliver(e.type);
+    } else if (e.type == QLatin1String("call_reject") || e.type == QLatin1String("call_busy") ||
+               e.type == QLatin1String("call_cancel") || e.type == QLatin1String("call_hangup") ||
+               e.type == QLatin1String("call_timeout")) {
+        deliver(e.type, {}, {}, e.reason);
+        removeCall(e.id);
+    } else if (e.type == QLatin1String("call_unreachable")) {
+        // Nobody there to ring after all (left meanwhile, or on the seed page).
+        deliver(QStringLiteral("call_hangup"), {}, {}, QStringLiteral("offline"));
+        removeCall(e.id);
+    }
+}
+
+void CallRelay::relayRemoteMedia(const QString &node, const QByteArray &packet)
+{
+    if (packet.size() > m_config.limits.maxMediaBytes)
+        return;
+    const std::optional<MediaPacketHeader> header = MediaPacketHeader::parse(packet);
+    if (!header)
+        return;
+    const auto it = m_callEnds.constFind(header->callId);
+    const CallRegistry::Call *call = m_calls.find(header->callId);
+    if (it == m_callEnds.cend() || it->remoteNode != node || !call ||
+        call->state != CallRegistry::State::Active)
+        return;
+    if (ClientConnection *local = it->caller ? it->caller : it->callee)
+        m_transport.send(local, WireFrame::binary(packet), Transport::Kind::Media);
+}
+
+void CallRelay::remoteMemberLeft(const QString &node, const QString &key)
+{
+    QList<quint32> ended;
+    for (auto it = m_callEnds.cbegin(); it != m_callEnds.cend(); ++it) {
+        if (it->remoteNode == node && it->remoteKey == key)
+            ended.append(it.key());
+    }
+    for (quint32 id : ended) {
+        const CallEnds ends = m_callEnds.value(id);
+        const CallRegistry::Call *call = m_calls.find(id);
+        const QString name = call ? (call->callerKey == key ? call->caller : call->callee) : key;
+        if (ClientConnection *local = ends.caller ? ends.caller : ends.callee)
+            sendBytes(local, MessageEncoder::callEvent(QStringLiteral("call_hangup"), id, name, {},
+                                                       {}, QStringLiteral("disconnected")));
+        removeCall(id);
+    }
 }
 void CallRelay::ringTimeout(quint32 callId)
 {
@@ -170,6 +306,10 @@ void CallRelay::ringTimeout(quint32 callId)
         if (member)
             sendBytes(member, timeout);
     }
+    if (m_bus && !ends.remoteNode.isEmpty())
+        m_bus->publishCall(
+            ends.remoteNode,
+            BusCallEvent{QStringLiteral("call_timeout"), callId, call->caller, {}, {}, {}, {}});
     removeCall(callId);
 }
 bool CallRelay::isCallEnd(quint32 callId, const ClientConnection *c) const

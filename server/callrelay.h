@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bus/bus.h"
 #include "callregistry.h"
 #include "clientconnection.h"
 #include "protocol/clientrequest.h"
@@ -25,6 +26,10 @@ public:
               std::function<ClientConnection *(const QString &key)> newestDevice,
               QObject *parent = nullptr);
 
+    // With several nodes: calls to users on other nodes go over the bus. remoteUser: the user
+    // with a name key on another node (nullptr when none).
+    void setBus(Bus *bus, std::function<const BusUser *(const QString &key)> remoteUser);
+
     // A call request (invite, ringing, accept, reject, busy, cancel, hang-up, keyframe).
     void handle(ClientConnection *c, const ClientRequest &r);
     // Relays a media packet to the other end of its call; the error to answer with when it
@@ -33,14 +38,23 @@ public:
     // `c` is gone (or logged out): the other member of its call is told why.
     void endCallOf(ClientConnection *c, const QString &reason);
     int callCount() const { return m_calls.count(); }
+    // What the other member's node says about a call between the two nodes, and its media.
+    void handleRemote(const QString &node, const BusCallEvent &event);
+    void relayRemoteMedia(const QString &node, const QByteArray &packet);
+    // A user left another node: calls with it there end.
+    void remoteMemberLeft(const QString &node, const QString &key);
 
 private:
     // The two connections a call is between: the caller's, and the callee's device that rang
     // (then the one that answered).
+    // With the other member on another node, its pointer is null, and remoteNode and
+    // remoteKey say where it is.
     struct CallEnds
     {
         ClientConnection *caller = nullptr;
         ClientConnection *callee = nullptr;
+        QString remoteNode;
+        QString remoteKey;
     };
 
     void ringTimeout(quint32 callId);
@@ -48,12 +62,18 @@ private:
     ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
     void removeCall(quint32 callId);
     int guestCallsFrom(const QString &address) const;
+    // Tells the other member of `callId` (here or on its node) what `c` did.
+    void tellOther(quint32 callId, const ClientConnection *c, const QString &type,
+                   const QStringList &media = {}, const QString &reason = {},
+                   const QStringList &codecs = {});
     void sendBytes(ClientConnection *c, const QByteArray &json);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref, Dialect dialect);
 
     const ServerConfig &m_config;
     Transport &m_transport;
     std::function<ClientConnection *(const QString &)> m_newestDevice;
+    Bus *m_bus = nullptr;
+    std::function<const BusUser *(const QString &)> m_remoteUser;
     CallRegistry m_calls;
     QHash<quint32, CallEnds> m_callEnds;
 };

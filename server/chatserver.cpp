@@ -132,6 +132,10 @@ void ChatServer::setBus(Bus *bus)
     connect(bus, &Bus::chatArrived, &m_router, &ChatRouter::relayFromBus);
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
+    m_callRelay.setBus(bus, [this](const QString &key) { return m_roster.remoteUser(key); });
+    connect(bus, &Bus::callArrived, &m_callRelay, &CallRelay::handleRemote);
+    connect(bus, &Bus::mediaArrived, &m_callRelay, &CallRelay::relayRemoteMedia);
+    connect(bus, &Bus::remoteUserLeft, &m_callRelay, &CallRelay::remoteMemberLeft);
 }
 
 BusUser ChatServer::busUser(const ClientConnection *c)

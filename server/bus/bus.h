@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -16,6 +17,20 @@ struct BusUser
     QString skeleton; // NameRules::skeleton: names that look alike share it
     QString identity; // MessageParties identity: private messages go by it
     bool guest = true;
+};
+
+// A call signal between the two nodes a call spans: what one member did, for the other
+// member's node to pass on (docs/protocol.md section 12) and to follow in its own bookkeeping.
+struct BusCallEvent
+{
+    QString type; // call_invite, call_ringing, call_accept, ... as clients get them; and
+                  // call_unreachable: the callee's node has no device of it to ring
+    quint32 id = 0;
+    QString from; // the member who did it (name)
+    QString to;   // call_invite: the callee (name)
+    QStringList media;
+    QStringList codecs;
+    QString reason;
 };
 
 // How a node hears about the users and messages of the other nodes of one service (several
@@ -58,6 +73,13 @@ public:
     virtual void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                                const QString &toKey, bool typing) = 0;
 
+    // A node where a user with this name key is online ("" when none).
+    virtual QString nodeOf(const QString &key) const = 0;
+    // Call signalling and media to the node of a call's other member. Media packets go as
+    // they came (binary, header and all).
+    virtual void publishCall(const QString &node, const BusCallEvent &event) = 0;
+    virtual void publishMedia(const QString &node, const QByteArray &packet) = 0;
+
 signals:
     // Users on other nodes (a name on several nodes, an account's devices, comes once per
     // node).
@@ -66,6 +88,8 @@ signals:
     // A message another node stored, to relay to this node's sessions.
     void chatArrived(const ChatMessage &message, const MessageParties &parties);
     void typingArrived(const QString &from, const QString &to, bool typing);
+    void callArrived(const QString &node, const BusCallEvent &event);
+    void mediaArrived(const QString &node, const QByteArray &packet);
     // The bus was lost (false) or is back (true).
     void linkChanged(bool up);
 };

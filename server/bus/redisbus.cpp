@@ -12,6 +12,8 @@ namespace {
 
 const QByteArray kRoom = QByteArrayLiteral("confab:room");
 const QByteArray kNodePrefix = QByteArrayLiteral("confab:node:");
+const QByteArray kMediaPrefix = QByteArrayLiteral("confab:media:");
+constexpr qsizetype kNodeIdBytes = 16;
 const QByteArray kPresencePrefix = QByteArrayLiteral("confab:presence:");
 const QByteArray kNamePrefix = QByteArrayLiteral("confab:name:");
 const QByteArray kVersionField = QByteArrayLiteral("_v");
@@ -40,7 +42,7 @@ const QByteArray kReleaseScript =
 QString randomNodeId()
 {
     QRandomGenerator *rng = QRandomGenerator::system();
-    return QString::number(rng->generate64(), 16).rightJustified(16, QLatin1Char('0'));
+    return QString::number(rng->generate64(), 16).rightJustified(kNodeIdBytes, QLatin1Char('0'));
 }
 
 QJsonObject userToJson(const BusUser &u)
@@ -106,6 +108,7 @@ void RedisBus::start()
 {
     m_redis.subscribe(kRoom);
     m_redis.subscribe(kNodePrefix + m_node.toUtf8());
+    m_redis.subscribe(kMediaPrefix + m_node.toUtf8());
     m_redis.start();
     m_refresh.start();
     qCInfo(lcServer).noquote() << "bus: node" << m_node << "joins the others on"
@@ -417,11 +420,60 @@ void RedisBus::publishTyping(const QString &from, const QString &fromKey, const 
     publishTo(nodesWith(toKey), event);
 }
 
+QString RedisBus::nodeOf(const QString &key) const
+{
+    const QStringList nodes = nodesWith(key);
+    return nodes.isEmpty() ? QString() : nodes.first();
+}
+
+void RedisBus::publishCall(const QString &node, const BusCallEvent &event)
+{
+    publish(kNodePrefix + node.toUtf8(),
+            {{QStringLiteral("k"), QStringLiteral("call")},
+             {QStringLiteral("type"), event.type},
+             {QStringLiteral("id"), qint64(event.id)},
+             {QStringLiteral("from"), event.from},
+             {QStringLiteral("to"), event.to},
+             {QStringLiteral("media"), QJsonArray::fromStringList(event.media)},
+             {QStringLiteral("codecs"), QJsonArray::fromStringList(event.codecs)},
+             {QStringLiteral("reason"), event.reason}});
+}
+
+void RedisBus::publishMedia(const QString &node, const QByteArray &packet)
+{
+    if (!m_up)
+        return; // media is perishable: nothing waits for the link
+    m_redis.command({"PUBLISH", kMediaPrefix + node.toUtf8(), m_node.toUtf8() + packet});
+}
+
+namespace {
+
+std::optional<QStringList> shortStrings(const QJsonValue &v)
+{
+    if (!v.isArray() || v.toArray().size() > 16)
+        return std::nullopt;
+    QStringList list;
+    for (const QJsonValue &item : v.toArray()) {
+        if (!item.isString() || item.toString().size() > 64)
+            return std::nullopt;
+        list.append(item.toString());
+    }
+    return list;
+}
+
+} // namespace
+
 void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
 {
-    Q_UNUSED(channel)
     if (payload.size() > kMaxEventBytes)
         return;
+    if (channel.startsWith(kMediaPrefix)) {
+        if (payload.size() <= kNodeIdBytes)
+            return;
+        emit mediaArrived(QString::fromLatin1(payload.left(kNodeIdBytes)),
+                          payload.mid(kNodeIdBytes));
+        return;
+    }
     const QJsonObject e = QJsonDocument::fromJson(payload).object();
     const QString node = e.value(QLatin1String("n")).toString();
     if (node.isEmpty() || node.size() > 64 || node == m_node)
@@ -457,6 +509,25 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
             m->isPrivate() == recipient.isEmpty())
             return;
         emit chatArrived(*m, MessageParties{sender, recipient});
+    } else if (kind == QLatin1String("call")) {
+        BusCallEvent c;
+        const QJsonValue type = e.value(QLatin1String("type"));
+        const qint64 id = e.value(QLatin1String("id")).toInteger(0);
+        const std::optional<QStringList> media = shortStrings(e.value(QLatin1String("media")));
+        const std::optional<QStringList> codecs = shortStrings(e.value(QLatin1String("codecs")));
+        if (!fieldOk(type) || id <= 0 || id > 0xffffffffLL ||
+            !fieldOk(e.value(QLatin1String("from"))) || !media || !codecs ||
+            e.value(QLatin1String("to")).toString().size() > kMaxFieldChars ||
+            e.value(QLatin1String("reason")).toString().size() > kMaxFieldChars)
+            return;
+        c.type = type.toString();
+        c.id = quint32(id);
+        c.from = e.value(QLatin1String("from")).toString();
+        c.to = e.value(QLatin1String("to")).toString();
+        c.media = *media;
+        c.codecs = *codecs;
+        c.reason = e.value(QLatin1String("reason")).toString();
+        emit callArrived(node, c);
     } else if (kind == QLatin1String("typing")) {
         const QJsonValue from = e.value(QLatin1String("f"));
         const QJsonValue to = e.value(QLatin1String("t"));

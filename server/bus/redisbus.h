@@ -12,7 +12,10 @@
 // deploy.md, "Several nodes"):
 //
 //   confab:room                  every node: public messages, public typing, joins and leaves
-//   confab:node:<id>             one node: private messages and typing for its users
+//   confab:node:<id>             one node: private messages, typing and call signals for
+//                                its users
+//   confab:media:<id>            one node: media packets of calls with a member there, as
+//                                binary: the sending node's id (16 bytes), then the packet
 //   confab:presence:<id>         hash: this node's users (key -> user) and "_v", the version of
 //                                the last change; expires unless the node refreshes it
 //   confab:name:<skeleton>       who holds a guest name: "<identity>\n<key>"; expires unless
@@ -48,6 +51,9 @@ public:
                      const QString &fromKey, const QString &toKey) override;
     void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                        const QString &toKey, bool typing) override;
+    QString nodeOf(const QString &key) const override;
+    void publishCall(const QString &node, const BusCallEvent &event) override;
+    void publishMedia(const QString &node, const QByteArray &packet) override;
 
 private:
     struct RemoteNode

@@ -5,6 +5,7 @@
 // at once; a crashed node's users leave after the bus' TTL; and while Redis is away each node
 // keeps serving its own users and says so.
 #include "postgresprocess.h"
+#include "protocol/mediapacketheader.h"
 #include "protocol/messageencoder.h"
 #include "redisprocess.h"
 #include "serverprocess.h"
@@ -12,6 +13,7 @@
 
 #include <QJsonArray>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -46,6 +48,31 @@ bool sawPresence(TestClient &c, const QString &name, bool online, int timeoutMs 
                  }).isEmpty();
     };
     return QTest::qWaitFor(seen, timeoutMs);
+}
+
+quint32 callOf(const QJsonObject &o)
+{
+    return quint32(o.value(QLatin1String("call")).toInteger());
+}
+
+QByteArray packet(quint32 call, quint32 seq, const QByteArray &payload,
+                  MediaPacketHeader::Kind kind = MediaPacketHeader::Audio)
+{
+    MediaPacketHeader h;
+    h.kind = kind;
+    h.codec = kind == MediaPacketHeader::Audio ? MediaPacketHeader::Opus : MediaPacketHeader::Vp8;
+    h.callId = call;
+    h.sequence = seq;
+    h.captureTimeUs = 123456789;
+    return h.serialize(payload);
+}
+
+QList<QByteArray> received(TestClient &c)
+{
+    QList<QByteArray> list;
+    for (const QList<QVariant> &args : *c.binarySpy())
+        list << args.at(0).toByteArray();
+    return list;
 }
 
 } // namespace
@@ -202,6 +229,81 @@ private slots:
                      .toArray()
                      .size(),
                  2);
+    }
+
+    void aCallBetweenNodesCarriesAudioAndVideo()
+    {
+        auto alice = online(0, QStringLiteral("c_alice"));
+        auto bob = online(1, QStringLiteral("c_bob"));
+        auto eve = online(2, QStringLiteral("c_eve"));
+        QVERIFY(alice && bob && eve);
+        QVERIFY(sawPresence(*alice, QStringLiteral("c_bob"), true));
+        alice->sendJson(MessageEncoder::callRequest(
+            QStringLiteral("call_invite"), 0, QStringLiteral("c_bob"),
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("i1"),
+            {QStringLiteral("opus"), QStringLiteral("vp8")}));
+        const quint32 call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QVERIFY(call != 0);
+        const QJsonObject invite = bob->waitForType(QStringLiteral("call_invite"));
+        QCOMPARE(callOf(invite), call);
+        QCOMPARE(invite.value(QLatin1String("from")).toString(), QStringLiteral("c_alice"));
+        QCOMPARE(invite.value(QLatin1String("codecs")).toArray(),
+                 (QJsonArray{QStringLiteral("opus"), QStringLiteral("vp8")}));
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_ringing"), call));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_ringing")).isEmpty());
+        bob->sendJson(MessageEncoder::callRequest(
+            QStringLiteral("call_accept"), call, {},
+            {QStringLiteral("audio"), QStringLiteral("video")}, {}, {QStringLiteral("opus")}));
+        const QJsonObject accepted = alice->waitForType(QStringLiteral("call_accept"));
+        QCOMPARE(accepted.value(QLatin1String("codecs")).toArray(),
+                 QJsonArray{QStringLiteral("opus")});
+
+        // Audio and video both ways, as the very same bytes; a video frame of 40 kB too.
+        const QByteArray a1 = packet(call, 1, QByteArray(900, 'A'));
+        const QByteArray v1 = packet(call, 2, QByteArray(40000, 'V'), MediaPacketHeader::Video);
+        const QByteArray b1 = packet(call, 1, QByteArray(120, 'B'));
+        alice->sendBinary(a1);
+        alice->sendBinary(v1);
+        bob->sendBinary(b1);
+        QTRY_COMPARE(received(*bob), (QList<QByteArray>{a1, v1}));
+        QTRY_COMPARE(received(*alice), QList<QByteArray>{b1});
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_keyframe"), call));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_keyframe")).isEmpty());
+
+        // eve, on the third node, can neither inject nor end it.
+        eve->sendBinary(packet(call, 99, "injected"));
+        QVERIFY(!eve->waitForError(QStringLiteral("no_call")).isEmpty());
+        eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QVERIFY(!eve->waitForError(QStringLiteral("bad_call")).isEmpty());
+        // A third user calling either member hears busy.
+        eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0,
+                                                  QStringLiteral("c_bob"),
+                                                  {QStringLiteral("audio")}, QStringLiteral("e1")));
+        QVERIFY(!eve->waitForType(QStringLiteral("call_busy")).isEmpty());
+        alice->sendBinary(packet(call, 3, "after eve"));
+        QTRY_COMPARE(received(*bob).size(), 3);
+        QVERIFY(received(*eve).isEmpty());
+
+        alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_hangup"))), call);
+        bob->sendBinary(packet(call, 2, "late"));
+        QVERIFY(!bob->waitForError(QStringLiteral("no_call")).isEmpty());
+
+        // A member who goes away mid-call ends it for the other node's member.
+        const quint32 second = [&] {
+            bob->sendJson(MessageEncoder::callRequest(
+                QStringLiteral("call_invite"), 0, QStringLiteral("c_alice"),
+                {QStringLiteral("audio")}, QStringLiteral("i2")));
+            const quint32 id = callOf(bob->waitForType(QStringLiteral("ack")));
+            if (callOf(alice->waitForType(QStringLiteral("call_invite"))) != id)
+                return 0u;
+            alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), id));
+            return bob->waitForType(QStringLiteral("call_accept")).isEmpty() ? 0u : id;
+        }();
+        QVERIFY(second != 0);
+        alice->socket().abort();
+        const QJsonObject hangup = bob->waitForType(QStringLiteral("call_hangup"));
+        QCOMPARE(callOf(hangup), second);
     }
 
     void aNameCannotBeTakenOnTwoNodesAtOnce()
