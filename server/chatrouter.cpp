@@ -20,6 +20,7 @@ constexpr qint64 kTypingBytes = 64;
 // memory stays bounded however long the stall lasts.
 constexpr qint64 kMaxWaitingBytes = 16 * 1024 * 1024;
 constexpr qint64 kItemOverheadBytes = 512;
+constexpr int kMaxBatchesInFlight = 2;
 } // namespace
 
 ChatRouter::ChatRouter(const ServerConfig &config, AsyncMessageStore *store, Transport *transport,
@@ -34,7 +35,7 @@ ChatRouter::~ChatRouter()
     // What was received goes to the store even now (the store outlives the server and
     // commits it); nobody is left to acknowledge it to, so its sender resends it later and
     // the duplicate check keeps it single.
-    m_batchInFlight = false;
+    m_batchesInFlight = 0;
     flush();
 }
 
@@ -97,9 +98,11 @@ void ChatRouter::handleChat(ClientConnection *c, const ClientRequest &r)
 
 void ChatRouter::flush()
 {
-    // One batch at the store at a time: while it commits, the next one gathers what arrives,
-    // so a slow disk (or database) makes batches larger instead of queueing many small ones.
-    if (m_pending.empty() || m_batchInFlight)
+    // At most two batches at the store: while one commits, the next waits there, so that the
+    // store thread starts it the moment the first is done instead of idling for a round trip
+    // through this thread. A third gathers here meanwhile, so a slow disk (or database) makes
+    // batches larger instead of queueing many small ones.
+    if (m_pending.empty() || m_batchesInFlight >= kMaxBatchesInFlight)
         return;
     std::vector<QPointer<QWebSocket>> senders;
     std::vector<AsyncMessageStore::Item> items;
@@ -111,7 +114,7 @@ void ChatRouter::flush()
     }
     m_pending.clear();
     m_pendingBytes = 0;
-    m_batchInFlight = true;
+    ++m_batchesInFlight;
     m_store->storeBatch(std::move(items), this,
                         [this, senders = std::move(senders)](
                             std::vector<AsyncMessageStore::Item> stored, const QString &error) {
@@ -122,7 +125,7 @@ void ChatRouter::flush()
 void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                              std::vector<AsyncMessageStore::Item> items, const QString &error)
 {
-    m_batchInFlight = false;
+    --m_batchesInFlight;
     if (m_backlogFull) {
         m_backlogFull = false;
         qCInfo(lcServer).noquote() << "the message store answers again";
