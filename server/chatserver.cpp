@@ -132,6 +132,7 @@ void ChatServer::setBus(Bus *bus)
     connect(bus, &Bus::chatArrived, &m_router, &ChatRouter::relayFromBus);
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
+    connect(bus, &Bus::sessionReplaced, this, &ChatServer::onSessionReplaced);
     m_callRelay.setBus(bus, [this](const QString &key) { return m_roster.remoteUser(key); });
     connect(bus, &Bus::callArrived, &m_callRelay, &CallRelay::handleRemote);
     connect(bus, &Bus::mediaArrived, &m_callRelay, &CallRelay::relayRemoteMedia);
@@ -174,6 +175,21 @@ void ChatServer::onBusLink(bool up)
     const QByteArray frame = WireFrame::text(MessageEncoder::system(text));
     for (ClientConnection *c : m_roster.members())
         send(c, frame);
+}
+
+void ChatServer::onSessionReplaced(const QString &key, const QString &identity)
+{
+    // Copied: leaving changes the list.
+    const std::vector<ClientConnection *> devices = m_roster.devicesOf(key);
+    for (ClientConnection *holder : devices) {
+        if (!holder->isGuest() || holder->identity != identity)
+            continue;
+        qCInfo(lcServer).noquote() << holder->name << "resumed on another node, closing"
+                                   << "the old connection from" << holder->address;
+        m_bus->handOverName(busUser(holder)); // the other node holds the claim now
+        leaveRoom(holder, QStringLiteral("replaced"));
+        m_transport.closeWithError(holder, ErrorCode::Replaced);
+    }
 }
 
 bool ChatServer::listen(QString *error)
@@ -396,8 +412,19 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     }
     if (m_accounts.accountBySkeleton(skeleton))
         return sendError(c, ErrorCode::NameConfusable, r.ref, dialect);
-    if (const ErrorCode conflict = m_roster.nameConflict(key, skeleton, c);
-        conflict != ErrorCode::None) {
+    Identity who;
+    ErrorCode conflict = m_roster.nameConflict(key, skeleton, c);
+    // A guest whose connection to another node dropped (or whose node died) comes back here
+    // before that node let go of it: its resume token shows it is the one listed there.
+    const bool moving = conflict == ErrorCode::NameTaken && !r.session.isEmpty() &&
+                        !m_roster.newestDevice(key) && m_roster.remoteUser(key) &&
+                        m_roster.remoteUser(key)->guest;
+    if (moving) {
+        who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
+        if (!who.id.isEmpty() && who.id == m_roster.remoteUser(key)->identity)
+            conflict = ErrorCode::None;
+    }
+    if (conflict != ErrorCode::None) {
         qCInfo(lcServer).noquote()
             << "name" << r.name << errorCodeName(conflict) << ", refused for" << c->address;
         return sendError(c, conflict, r.ref, dialect);
@@ -406,8 +433,7 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
     // token: the same identity, so the same private history, and its resends are recognised.
     if (!m_transport.countAsGuest(c))
         return sendError(c, ErrorCode::TooManyConnections, r.ref, dialect);
-    Identity who;
-    if (!r.session.isEmpty())
+    if (!r.session.isEmpty() && who.id.isEmpty() && !moving)
         who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
     if (who.id.isEmpty())
         who.id = QStringLiteral("g") + randomHex(16);
@@ -425,8 +451,15 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
             return;
         }
         still->authPending = false;
-        if (e == ErrorCode::None)
+        if (e == ErrorCode::None) {
             e = m_roster.nameConflict(claim.key, claim.skeleton, still);
+            const BusUser *there = m_roster.remoteUser(claim.key);
+            if (e == ErrorCode::NameTaken && there && there->identity == claim.identity &&
+                !m_roster.newestDevice(claim.key)) {
+                e = ErrorCode::None; // this session, moving here from that node
+                m_bus->publishReplaced(claim.key, claim.identity);
+            }
+        }
         if (e != ErrorCode::None) {
             qCInfo(lcServer).noquote() << "name" << r.name << errorCodeName(e)
                                        << "on another node, refused for" << still->address;

@@ -97,12 +97,11 @@ private:
     // in the next presence batch. `except` is the connection that logged in, told already.
     void announceChange(const QString &name, const QString &key, bool login,
                         const ClientConnection *except);
-    void admitGuest(ClientConnection *c, const ClientRequest &r, Dialect dialect,
-                    const Identity &who);
     static BusUser busUser(const ClientConnection *c);
     void onRemoteJoined(const QString &node, const BusUser &user);
     void onRemoteLeft(const QString &node, const QString &key);
     void onBusLink(bool up);
+    void onSessionReplaced(const QString &key, const QString &identity);
 
     qint64 now() const { return m_transport.now(); }
 

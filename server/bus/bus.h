@@ -60,6 +60,12 @@ public:
                            std::function<void(ErrorCode)> done) = 0;
     // The name's last session on this node is gone.
     virtual void releaseName(const BusUser &user) = 0;
+    // A guest's session moved to another node, which holds the claim now: this node forgets
+    // it without giving it up.
+    virtual void handOverName(const BusUser &user) = 0;
+    // This node admitted `identity` (a guest resuming its session) while another node still
+    // lists it: that node closes the old connection (sessionReplaced).
+    virtual void publishReplaced(const QString &key, const QString &identity) = 0;
 
     // This node's users coming and going.
     virtual void userJoined(const BusUser &user) = 0;
@@ -90,6 +96,8 @@ signals:
     void typingArrived(const QString &from, const QString &to, bool typing);
     void callArrived(const QString &node, const BusCallEvent &event);
     void mediaArrived(const QString &node, const QByteArray &packet);
+    // A session of this node's resumed on another one: close the old connection.
+    void sessionReplaced(const QString &key, const QString &identity);
     // The bus was lost (false) or is back (true).
     void linkChanged(bool up);
 };

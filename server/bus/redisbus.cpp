@@ -357,6 +357,20 @@ void RedisBus::releaseName(const BusUser &user)
             {"EVAL", kReleaseScript, "1", kNamePrefix + user.skeleton.toUtf8(), claimValue(user)});
 }
 
+void RedisBus::handOverName(const BusUser &user)
+{
+    const auto it = m_held.constFind(user.skeleton);
+    if (it != m_held.cend() && it.value() == claimValue(user))
+        m_held.erase(it);
+}
+
+void RedisBus::publishReplaced(const QString &key, const QString &identity)
+{
+    publishTo(nodesWith(key), {{QStringLiteral("k"), QStringLiteral("replaced")},
+                               {QStringLiteral("key"), key},
+                               {QStringLiteral("id"), identity}});
+}
+
 void RedisBus::writePresence(const BusUser &user)
 {
     if (!m_up)
@@ -528,6 +542,11 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         c.codecs = *codecs;
         c.reason = e.value(QLatin1String("reason")).toString();
         emit callArrived(node, c);
+    } else if (kind == QLatin1String("replaced")) {
+        const QJsonValue key = e.value(QLatin1String("key"));
+        const QJsonValue id = e.value(QLatin1String("id"));
+        if (fieldOk(key) && fieldOk(id))
+            emit sessionReplaced(key.toString(), id.toString());
     } else if (kind == QLatin1String("typing")) {
         const QJsonValue from = e.value(QLatin1String("f"));
         const QJsonValue to = e.value(QLatin1String("t"));

@@ -45,6 +45,8 @@ public:
     void claimName(const BusUser &user, QObject *context,
                    std::function<void(ErrorCode)> done) override;
     void releaseName(const BusUser &user) override;
+    void handOverName(const BusUser &user) override;
+    void publishReplaced(const QString &key, const QString &identity) override;
     void userJoined(const BusUser &user) override;
     void userLeft(const BusUser &user) override;
     void publishChat(const ChatMessage &message, const MessageParties &parties,
