@@ -1,4 +1,5 @@
 #include "accounts/admincommand.h"
+#include "accounts/postgresaccountstore.h"
 #include "accounts/sqliteaccountstore.h"
 #include "asyncmessagestore.h"
 #include "bus/redisbus.h"
@@ -51,7 +52,7 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(rules);
 
     // The history on a thread of its own: in PostgreSQL with a postgresql:// --database, else
-    // in the SQLite file. The accounts on a connection of their own to the SQLite file.
+    // in the SQLite file. The accounts in the same database, on a connection of their own.
     std::unique_ptr<MessageStore> history;
     if (config->postgres)
         history = std::make_unique<PostgresMessageStore>(*config->postgres);
@@ -63,19 +64,14 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
-    // With PostgreSQL the SQLite file holds the accounts alone. Opened as the history's file
-    // would be (after the database: one that cannot be reached leaves no file behind): its
-    // folder, WAL, owner-only permissions, and the WAL checkpoints on their own thread.
-    std::unique_ptr<SqliteMessageStore> accountsFile;
-    if (config->postgres) {
-        accountsFile = std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync);
-        if (!accountsFile->open(&error)) {
-            std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
-            return 1;
-        }
-    }
-    SqliteAccountStore accounts(config->databasePath, config->fullSync);
-    if (!accounts.open(&error)) {
+    // With PostgreSQL every node shares the accounts (identities "a<id>" and guests' resume
+    // sessions must mean the same person on each: private history belongs to them).
+    std::unique_ptr<AccountStore> accounts;
+    if (config->postgres)
+        accounts = std::make_unique<PostgresAccountStore>(*config->postgres);
+    else
+        accounts = std::make_unique<SqliteAccountStore>(config->databasePath, config->fullSync);
+    if (!accounts->open(&error)) {
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
@@ -84,7 +80,7 @@ int main(int argc, char *argv[])
     std::unique_ptr<RedisBus> bus;
     if (config->redis)
         bus = std::make_unique<RedisBus>(*config->redis);
-    ChatServer server(*config, &store, &accounts);
+    ChatServer server(*config, &store, accounts.get());
     if (bus) {
         server.setBus(bus.get());
         bus->start();
@@ -100,10 +96,8 @@ int main(int argc, char *argv[])
                 "guests %s)\n",
                 CONFAB_VERSION, server.isEncrypted() ? "wss" : "ws",
                 qPrintable(config->listenAddress.toString()), server.port(),
-                config->postgres
-                    ? qPrintable(config->postgres->display() + QStringLiteral(", accounts in ") +
-                                 config->databasePath)
-                    : qPrintable(config->databasePath),
+                config->postgres ? qPrintable(config->postgres->display())
+                                 : qPrintable(config->databasePath),
                 qPrintable(AuthPolicy::registrationName(config->auth.registration)),
                 config->auth.guests ? "allowed" : "denied");
     if (server.plainPort())

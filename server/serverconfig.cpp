@@ -27,10 +27,9 @@ constexpr OptionSpec kOptions[] = {
      "SQLite history file (default: in the user's data folder), or a PostgreSQL database: "
      "postgresql://user:password@host:port/dbname.",
      "path|url"},
-    {"accounts-file",
-     "With a postgresql:// --database: the SQLite file that keeps the accounts (default: "
-     "the default --database file).",
-     "path"},
+    // No longer used (the accounts are where the history is), but known, so that a config
+    // file that still has it says why instead of "unknown key".
+    {"accounts-file", "No longer used: the accounts are kept with the history.", "path"},
     {"redis", "Redis server that joins several server processes (their bus): redis://host:port.",
      "url"},
     {"sync", "'normal' (survives a crash) or 'full' (also survives power loss).", "mode"},
@@ -127,12 +126,14 @@ public:
         // Written so that NaN (which QString::toDouble reads from "nan") fails the range check.
         if (!ok || !(d >= double(min) && d <= double(max)) ||
             (wholeOnly && d != double(qint64(d)))) {
-            m_errors << QStringLiteral("--%1: '%2' is not a %5 from %3 to %4")
-                            .arg(QLatin1String(name), value)
-                            .arg(double(min))
-                            .arg(double(max))
-                            .arg(wholeOnly ? QStringLiteral("whole number")
-                                           : QStringLiteral("number"));
+            // The value in one arg() call with the rest: a later arg() would replace a "%3"
+            // in what the operator wrote.
+            const QString range = QStringLiteral("%1 to %2").arg(double(min)).arg(double(max));
+            m_errors << QStringLiteral("--%1: '%2' is not a %3 from %4")
+                            .arg(QLatin1String(name), value,
+                                 wholeOnly ? QStringLiteral("whole number")
+                                           : QStringLiteral("number"),
+                                 range);
             return;
         }
         *out = T(d);
@@ -233,17 +234,25 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     }
     r.number<quint16>("port", 0, 65535, &c.port);
     c.databasePath = r.text("database");
-    const QString accountsFile = r.text("accounts-file");
+    const bool accountsFile = !r.text("accounts-file").isEmpty();
     if (PostgresUrl::looksLikeUrl(c.databasePath)) {
         QString why;
         c.postgres = PostgresUrl::parse(c.databasePath, &why);
         if (!c.postgres)
             r.fail(why);
-        // The URL (and its password) is kept in `postgres` alone; the file is the accounts'.
-        c.databasePath = accountsFile;
-    } else if (!accountsFile.isEmpty()) {
-        r.fail(QStringLiteral("--accounts-file is for a postgresql:// --database (a SQLite "
-                              "--database keeps the accounts itself)"));
+        // The URL (and its password) is kept in `postgres` alone, never in a file name.
+        c.databasePath.clear();
+        // Refused rather than ignored: an operator who set it expects the accounts there,
+        // and would otherwise find them missing without a word.
+        if (accountsFile)
+            r.fail(QStringLiteral("--accounts-file: with a postgresql:// --database the accounts "
+                                  "are kept in PostgreSQL now, beside the history, so that "
+                                  "every server on it knows the same accounts; remove the "
+                                  "option (docs/deploy.md)"));
+    } else if (accountsFile) {
+        r.fail(QStringLiteral("--accounts-file is not used: a SQLite --database keeps the "
+                              "accounts itself, and a postgresql:// one keeps them in "
+                              "PostgreSQL"));
     }
     if (c.databasePath.isEmpty())
         c.databasePath = defaultDatabasePath();

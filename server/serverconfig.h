@@ -16,9 +16,9 @@ struct ServerConfig
 {
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 port = 8080; // the seed page connects to ws://127.0.0.1:8080
-    // --database: a SQLite file (history and accounts), or a postgresql:// URL for the history;
-    // then the accounts stay in a SQLite file (--accounts-file, else the default path) until
-    // they move to PostgreSQL too (docs/architecture.md).
+    // --database: a SQLite file (history and accounts), or a postgresql:// URL (`postgres`):
+    // then history and accounts are in PostgreSQL, and databasePath is the default path, not
+    // used by the server (docs/architecture.md).
     QString databasePath;
     std::optional<PostgresUrl> postgres;
     // --redis: the bus that joins several server processes; none = a single process.

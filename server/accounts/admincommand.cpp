@@ -1,6 +1,7 @@
 #include "accounts/admincommand.h"
 
 #include "accounts/passwordhasher.h"
+#include "accounts/postgresaccountstore.h"
 #include "accounts/secrettoken.h"
 #include "accounts/sqliteaccountstore.h"
 #include "protocol/authpolicy.h"
@@ -22,11 +23,10 @@
 namespace {
 
 constexpr const char *kHelp =
-    "Usage: confab-server admin [--database FILE | --config FILE] COMMAND [ARGS]\n"
+    "Usage: confab-server admin [--database FILE|URL | --config FILE] COMMAND [ARGS]\n"
     "\n"
-    "Works on the server's database, also while the server runs. With a postgresql:// database\n"
-    "the accounts are in the SQLite file of --accounts-file (or the config file's\n"
-    "accounts-file), else at the default path, as for the server.\n"
+    "Works on the server's database, also while the server runs: the SQLite file, or with\n"
+    "a postgresql://user:password@host:port/dbname database the accounts kept there.\n"
     "\n"
     "Commands:\n"
     "  list                         accounts, with their devices and last use\n"
@@ -107,14 +107,17 @@ public:
             return false;
         }
         m_accounts = std::make_unique<SqliteAccountStore>(m_messages->database());
-        if (!m_accounts->open(&error)) {
-            m_error = error;
-            return false;
-        }
-        return true;
+        return openAccounts();
+    }
+    // The accounts in PostgreSQL, where the servers on that database keep them (the history's
+    // tables are left alone: the admin command does not need them).
+    bool open(const PostgresUrl &url)
+    {
+        m_accounts = std::make_unique<PostgresAccountStore>(url);
+        return openAccounts();
     }
     QString error() const { return m_error; }
-    SqliteAccountStore &store() { return *m_accounts; }
+    AccountStore &store() { return *m_accounts; }
 
     // The password for `name`: from the file, the environment, or the terminal (twice).
     std::optional<QString> password(const QCommandLineParser &p, QString *why)
@@ -146,11 +149,21 @@ public:
     }
 
 private:
+    bool openAccounts()
+    {
+        QString error;
+        if (!m_accounts->open(&error)) {
+            m_error = error;
+            return false;
+        }
+        return true;
+    }
+
     FILE *m_out;
     FILE *m_err;
     QString m_error;
     std::unique_ptr<SqliteMessageStore> m_messages;
-    std::unique_ptr<SqliteAccountStore> m_accounts;
+    std::unique_ptr<AccountStore> m_accounts;
 };
 
 } // namespace
@@ -161,11 +174,12 @@ int AdminCommand::run(const QStringList &arguments, FILE *out, FILE *err)
     QCommandLineParser p;
     p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     const QList<QCommandLineOption> options{
-        {QStringLiteral("database"), QStringLiteral("The SQLite file."), QStringLiteral("file")},
+        {QStringLiteral("database"), QStringLiteral("The SQLite file, or a postgresql:// URL."),
+         QStringLiteral("file|url")},
         {QStringLiteral("config"), QStringLiteral("The server's INI file (its 'database')."),
          QStringLiteral("file")},
-        {QStringLiteral("accounts-file"),
-         QStringLiteral("With a postgresql:// database: the accounts' SQLite file."),
+        // No longer used; known, to say why (as the server does).
+        {QStringLiteral("accounts-file"), QStringLiteral("No longer used."),
          QStringLiteral("file")},
         {QStringLiteral("password-file"), QStringLiteral("Read the password from this file."),
          QStringLiteral("file")},
@@ -190,8 +204,11 @@ int AdminCommand::run(const QStringList &arguments, FILE *out, FILE *err)
     }
     const QString command = args.takeFirst();
 
+    if (p.isSet(QStringLiteral("accounts-file")))
+        return admin.fail(Usage, QStringLiteral("--accounts-file is not used: the accounts are "
+                                                "where --database keeps the history (with a "
+                                                "postgresql:// one, in PostgreSQL)"));
     QString database = p.value(QStringLiteral("database"));
-    QString accountsFile = p.value(QStringLiteral("accounts-file"));
     if (p.isSet(QStringLiteral("config"))) {
         const QString config = p.value(QStringLiteral("config"));
         if (!QFileInfo(config).isReadable())
@@ -199,19 +216,18 @@ int AdminCommand::run(const QStringList &arguments, FILE *out, FILE *err)
         const QSettings settings(config, QSettings::IniFormat);
         if (database.isEmpty())
             database = settings.value(QStringLiteral("database")).toString();
-        if (accountsFile.isEmpty())
-            accountsFile = settings.value(QStringLiteral("accounts-file")).toString();
     }
-    // With a PostgreSQL history the accounts stay in a SQLite file, where the server keeps
+    // With a postgresql:// database the accounts are in PostgreSQL, where the servers keep
     // them too. Never a file named after the URL (and its password).
+    std::optional<PostgresUrl> postgres;
     if (PostgresUrl::looksLikeUrl(database)) {
         QString why;
-        if (!PostgresUrl::parse(database, &why))
+        postgres = PostgresUrl::parse(database, &why);
+        if (!postgres)
             return admin.fail(Usage, why);
-        database = accountsFile;
-    }
-    if (database.isEmpty())
+    } else if (database.isEmpty()) {
         database = ServerConfig::defaultDatabasePath();
+    }
 
     static const QStringList commands{QStringLiteral("list"),           QStringLiteral("create"),
                                       QStringLiteral("disable"),        QStringLiteral("enable"),
@@ -222,9 +238,9 @@ int AdminCommand::run(const QStringList &arguments, FILE *out, FILE *err)
     const bool needsName = command != QLatin1String("list") && command != QLatin1String("invite");
     if (needsName && args.isEmpty())
         return admin.fail(Usage, QStringLiteral("%1 needs an account name").arg(command));
-    if (!admin.open(database))
+    if (!(postgres ? admin.open(*postgres) : admin.open(database)))
         return admin.fail(DatabaseError, admin.error());
-    SqliteAccountStore &store = admin.store();
+    AccountStore &store = admin.store();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
 
     if (command == QLatin1String("list")) {

@@ -88,7 +88,8 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &url, QString *error)
 QString RedisUrl::display() const
 {
     const bool v6 = host.contains(QLatin1Char(':'));
+    // One arg() call: a second one would replace a "%1" in the host (an IPv6 scope, [fe80::1%1]).
     return QStringLiteral("redis://%1%2%3:%4")
-        .arg(v6 ? QStringLiteral("[") : QString(), host, v6 ? QStringLiteral("]") : QString())
-        .arg(port);
+        .arg(v6 ? QStringLiteral("[") : QString(), host, v6 ? QStringLiteral("]") : QString(),
+             QString::number(port));
 }

@@ -76,10 +76,15 @@ private slots:
             << QStringLiteral("longer than");
         QTest::newRow("unknown option")
             << QStringList{QStringLiteral("--prot"), QStringLiteral("1")} << QStringLiteral("prot");
-        QTest::newRow("accounts file without postgresql")
+        QTest::newRow("accounts file with sqlite")
             << QStringList{QStringLiteral("--database"), QStringLiteral("/tmp/h.sqlite"),
                            QStringLiteral("--accounts-file"), QStringLiteral("/tmp/a.sqlite")}
-            << QStringLiteral("--accounts-file is for a postgresql://");
+            << QStringLiteral("--accounts-file is not used");
+        // The accounts moved to PostgreSQL: an old setting must not pass unnoticed.
+        QTest::newRow("accounts file with postgresql")
+            << QStringList{QStringLiteral("--database"), QStringLiteral("postgresql://u@h/d"),
+                           QStringLiteral("--accounts-file"), QStringLiteral("/tmp/a.sqlite")}
+            << QStringLiteral("accounts are kept in PostgreSQL now");
         QTest::newRow("missing file")
             << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent.ini")}
             << QStringLiteral("cannot read");
@@ -123,13 +128,9 @@ private slots:
         QCOMPARE(c->postgres->sslMode, QStringLiteral("verify-full"));
         QCOMPARE(c->postgres->display(),
                  QStringLiteral("postgresql://confab@db.example.org:6543/confab_history"));
-        // The accounts stay in the SQLite file at its default path, never one named after the
-        // URL, or in --accounts-file.
+        // The accounts are in PostgreSQL too; the file path is the (unused) default, never one
+        // named after the URL.
         QCOMPARE(c->databasePath, ServerConfig::defaultDatabasePath());
-        c = parse({QStringLiteral("--database"), QStringLiteral("postgresql://u@h/d"),
-                   QStringLiteral("--accounts-file"), QStringLiteral("/var/lib/confab/a.sqlite")});
-        QVERIFY(c && c->postgres);
-        QCOMPARE(c->databasePath, QStringLiteral("/var/lib/confab/a.sqlite"));
 
         c = parse({QStringLiteral("--database"), QStringLiteral("postgres://u@[::1]/d")});
         QVERIFY(c && c->postgres);
@@ -305,6 +306,40 @@ private slots:
         QVERIFY2(message.contains(mentions), qPrintable(message));
         QVERIFY2(message.startsWith(QLatin1String("--redis: ")), qPrintable(message));
         QVERIFY2(!message.contains(QLatin1String("Sekr1t")), qPrintable(message));
+    }
+    // Fuzzer finding: display() filled in the port with a second arg(), which replaced the "%1"
+    // of an IPv6 scope instead: redis://[fe79::%1]:6179 was shown as redis://[fe79::6179]:%4.
+    void redisUrlWithScopeIsShownAsWritten()
+    {
+        const auto c =
+            parse({QStringLiteral("--redis"), QStringLiteral("redis://[fe79::%1]:6179")});
+        QVERIFY(c && c->redis);
+        QCOMPARE(c->redis->host, QStringLiteral("fe79::%1"));
+        QCOMPARE(c->redis->port, quint16(6179));
+        QCOMPARE(c->redis->display(), QStringLiteral("redis://[fe79::%1]:6179"));
+        const auto again = RedisUrl::parse(c->redis->display(), nullptr);
+        QVERIFY(again);
+        QCOMPARE(again->host, c->redis->host);
+        QCOMPARE(again->port, c->redis->port);
+    }
+    // A value with "%1" or "%3" in it is quoted as written, not filled in with the range.
+    void badValueIsQuotedAsWritten_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::newRow("%1") << QStringLiteral("%1");
+        QTest::newRow("%3") << QStringLiteral("%3");
+        QTest::newRow("%4%5") << QStringLiteral("x%4%5");
+    }
+    void badValueIsQuotedAsWritten()
+    {
+        QFETCH(QString, value);
+        QString message;
+        QVERIFY(!parse({QStringLiteral("--port"), value}, &message));
+        QCOMPARE(message, QStringLiteral("--port: '%1' is not a whole number from 0 to 65535\n")
+                              .arg(value));
+        QVERIFY(!parse({QStringLiteral("--rate-limit"), value}, &message));
+        QCOMPARE(message, QStringLiteral("--rate-limit: '%1' is not a number from 0.1 to 1e+07\n")
+                              .arg(value));
     }
     void versionAndHelp()
     {

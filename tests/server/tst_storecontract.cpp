@@ -751,13 +751,11 @@ private slots:
     void serverKeepsHistoryAcrossRestart()
     {
         QStringList args;
-        QTemporaryDir accounts; // with a PostgreSQL history, the accounts' SQLite file
         if (backend() == kPostgres) {
             const QString url = newLocation();
             QVERIFY2(!url.isEmpty(), qPrintable(m_why));
             // After ServerProcess's own --database: the last one counts.
-            args << QStringLiteral("--database") << url << QStringLiteral("--accounts-file")
-                 << accounts.filePath(QStringLiteral("accounts.sqlite"));
+            args << QStringLiteral("--database") << url;
         }
         ServerProcess server(args);
         QVERIFY2(server.start(), qPrintable(server.log()));
@@ -822,10 +820,8 @@ private slots:
             QSKIP("the guest's login writes to the same SQLite file, so holding it stalls both");
         const QString url = newLocation();
         QVERIFY2(!url.isEmpty(), qPrintable(m_why));
-        QTemporaryDir accounts;
         QStringList args = ServerProcess::unlimited();
-        args << QStringLiteral("--database") << url << QStringLiteral("--accounts-file")
-             << accounts.filePath(QStringLiteral("accounts.sqlite"));
+        args << QStringLiteral("--database") << url;
         ServerProcess server(args);
         QVERIFY2(server.start(), qPrintable(server.log()));
         TestClient alice, bob;
@@ -870,13 +866,11 @@ private slots:
             QSKIP("the guest's login writes to the same SQLite file, so holding it stalls both");
         const QString url = newLocation();
         QVERIFY2(!url.isEmpty(), qPrintable(m_why));
-        QTemporaryDir accounts;
         QStringList args = ServerProcess::unlimited();
         // Alice receives her own messages back, all at once when the store answers: more than
         // a receiver may have queued by default.
         args << QStringLiteral("--max-queued-bytes") << QStringLiteral("100000000");
-        args << QStringLiteral("--database") << url << QStringLiteral("--accounts-file")
-             << accounts.filePath(QStringLiteral("accounts.sqlite"));
+        args << QStringLiteral("--database") << url;
         ServerProcess server(args);
         QVERIFY2(server.start(), qPrintable(server.log()));
         TestClient alice;
@@ -962,8 +956,6 @@ private slots:
             QSKIP("a file path has no password");
         const QString url = newLocation();
         QVERIFY2(!url.isEmpty(), qPrintable(m_why));
-        QTemporaryDir dir;
-        const QString accounts = dir.filePath(QStringLiteral("accounts.sqlite"));
         // Runs the server; with untilListening, stops it (SIGKILL: the start-up line is all
         // this wants) once it listens. The exit code, or -1 when it was killed.
         auto run = [&](const QString &database, QString *output, bool untilListening) {
@@ -972,7 +964,7 @@ private slots:
             p.start(qEnvironmentVariable("CONFAB_SERVER_BIN"),
                     {QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
                      QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--database"),
-                     database, QStringLiteral("--accounts-file"), accounts});
+                     database});
             if (untilListening) {
                 const bool listening = QTest::qWaitFor(
                     [&] {
@@ -995,7 +987,6 @@ private slots:
         QVERIFY(parsed);
         QVERIFY2(output.contains(QLatin1String("history in ") + parsed->display()),
                  qPrintable(output));
-        QVERIFY2(output.contains(QLatin1String("accounts in ") + accounts), qPrintable(output));
         QVERIFY2(!output.contains(m_postgres.password()), qPrintable(output));
 
         const QString badPassword = QStringLiteral("not-the-Pa55word");
