@@ -251,6 +251,9 @@ configs = [
 configs += [("regression-nan-port", b"--port\nnan"),
             ("regression-nan-rate", b"--rate-limit=NaN"),
             ("regression-nan-ini", b"\0ping-interval = nan\n")]
+# RedisUrl::display() put the port into the "%1" of an IPv6 scope.
+configs += [("regression-redis-scope", b"--redis=redis://[fe79::%1]:6179"),
+            ("regression-value-percent", b"--port\n%3\n--rate-limit\n%1")]
 write_corpus("serverconfig", configs)
 
 # ---- textrules: names and chat texts as UTF-16LE
