@@ -37,9 +37,10 @@ struct AccountEvent
     qint64 tokenId = 0; // TokenRevoked
 };
 
-// Where accounts, device tokens and invites are kept. SQLite today (in the history file);
-// the PostgreSQL store of the scale-out work implements the same interface and schema.
-// Calls are synchronous and short (indexed lookups); password hashing never happens here.
+// Where accounts, device tokens, invites and guest sessions are kept: beside the history,
+// in its SQLite file (SqliteAccountStore) or its PostgreSQL database (PostgresAccountStore),
+// same schema. Calls are synchronous and short (indexed lookups; with PostgreSQL a round trip
+// each); password hashing never happens here.
 // A call that fails sets lastError(); "not found" is not a failure.
 class AccountStore
 {
