@@ -414,8 +414,10 @@ bool PostgresAccountStore::call(const std::function<bool()> &body)
     if (body())
         return true;
     // A statement's own failure (a constraint, the timeout) on a working connection is the
-    // answer. A lost connection (the database restarted since the last call) gets one more
-    // try on a new one; the statement did not reach the old one's server.
+    // answer. A lost connection gets one more try on a new one: usually the database
+    // restarted since the last call, and the statement never ran. (Lost in the middle of a
+    // call, a write may have been done: the retry then finds the name taken, the token's hash
+    // there, or takes a second use of an invite; rare, and on the safe side.)
     const QString firstError = m_lastError;
     if (connectionAlive()) {
         m_lastError = firstError;
