@@ -83,16 +83,16 @@ class TestCluster : public QObject
 private:
     PostgresProcess m_postgres;
     RedisProcess m_redis;
-    QTemporaryDir m_accounts;
     QString m_database;
     std::vector<std::unique_ptr<ServerProcess>> m_nodes;
 
     std::unique_ptr<ServerProcess> makeNode(int i)
     {
         QStringList args = ServerProcess::unlimited();
-        args << QStringLiteral("--database") << m_database << QStringLiteral("--accounts-file")
-             << m_accounts.filePath(QStringLiteral("accounts%1.sqlite").arg(i))
-             << QStringLiteral("--redis") << m_redis.url();
+        Q_UNUSED(i)
+        // Accounts and guests' resume tokens are in PostgreSQL too, shared like the history.
+        args << QStringLiteral("--database") << m_database << QStringLiteral("--redis")
+             << m_redis.url();
         return std::make_unique<ServerProcess>(args);
     }
 
@@ -304,6 +304,40 @@ private slots:
         alice->socket().abort();
         const QJsonObject hangup = bob->waitForType(QStringLiteral("call_hangup"));
         QCOMPARE(callOf(hangup), second);
+    }
+
+    void aGuestResumesOnAnotherNode()
+    {
+        auto gina = online(0, QStringLiteral("m_gina"));
+        auto bob = online(1, QStringLiteral("m_bob"));
+        QVERIFY(gina && bob);
+        QVERIFY(sawPresence(*bob, QStringLiteral("m_gina"), true));
+        bob->sendChat(QStringLiteral("before the move"), QStringLiteral("m-1"),
+                      QStringLiteral("m_gina"));
+        QVERIFY(!gina->waitForChat(QStringLiteral("before the move")).isEmpty());
+        // As far as node 0 knows her connection is still up; she comes back through node 2
+        // (a load balancer picks any) with her resume token.
+        TestClient moved;
+        QVERIFY(moved.open(m_nodes.at(2)->url()));
+        QVERIFY2(moved.login(QStringLiteral("m_gina"), false, gina->session()),
+                 qPrintable(moved.loginError() + logs()));
+        QVERIFY(!gina->waitForError(QStringLiteral("replaced")).isEmpty());
+        // The same guest: her private conversation came along, and bob reaches her there only.
+        moved.sendJson(MessageEncoder::historyRequest(QStringLiteral("m_bob"), 0, 0, 10));
+        QCOMPARE(moved.waitForType(QStringLiteral("history"))
+                     .value(QLatin1String("messages"))
+                     .toArray()
+                     .size(),
+                 1);
+        bob->sendChat(QStringLiteral("after the move"), QStringLiteral("m-2"),
+                      QStringLiteral("m_gina"));
+        QVERIFY(!moved.waitForChat(QStringLiteral("after the move")).isEmpty());
+        QCOMPARE(gina->countChats(QStringLiteral("after the move")), 0);
+        // Her name stayed claimed through the move.
+        TestClient other;
+        QVERIFY(other.open(m_nodes.at(1)->url()));
+        QVERIFY(!other.login(QStringLiteral("m_gina")));
+        QCOMPARE(other.loginError(), QStringLiteral("name_taken"));
     }
 
     void aNameCannotBeTakenOnTwoNodesAtOnce()
