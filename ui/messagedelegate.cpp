@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QRegularExpression>
+#include <QTextBlock>
 #include <QTextDocument>
 #include <QTextLayout>
 
@@ -27,33 +28,6 @@ const QRegularExpression &linkPattern()
     return re;
 }
 
-// Wraps at word boundaries, and inside a word only when it is longer than a line (URLs).
-// Measuring and painting use the same layout, so they always agree.
-struct WrappedText
-{
-    QTextLayout layout;
-    QSizeF size;
-
-    WrappedText(const QString &text, const QFont &font, int width)
-        : layout(QString(text).replace(QLatin1Char('\n'), QChar::LineSeparator), font)
-    {
-        QTextOption option;
-        option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
-        layout.setTextOption(option);
-        layout.beginLayout();
-        qreal height = 0;
-        qreal widest = 0;
-        for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
-            line.setLineWidth(width);
-            line.setPosition(QPointF(0, height));
-            height += line.height();
-            widest = qMax(widest, line.naturalTextWidth());
-        }
-        layout.endLayout();
-        size = QSizeF(widest, height);
-    }
-};
-
 QDateTime timeOf(const QModelIndex &i)
 {
     return i.data(MessageListModel::TimestampRole).toDateTime().toLocalTime();
@@ -71,7 +45,109 @@ QString statusText(const QModelIndex &index)
     }
     return timeOf(index).toString(QStringLiteral("HH:mm"));
 }
+
+bool hasLink(const QString &text)
+{
+    return text.contains(QLatin1String("http")) || text.contains(QLatin1String("www."));
+}
+
+QString linkedHtml(const QString &text)
+{
+    // Escaped text plus <a> and <br>: each character of `text` stays one position in the
+    // document, so positions in the document are positions in the message.
+    QString html;
+    qsizetype last = 0;
+    auto it = linkPattern().globalMatch(text);
+    while (it.hasNext()) {
+        const QRegularExpressionMatch m = it.next();
+        html += text.mid(last, m.capturedStart() - last).toHtmlEscaped();
+        QString url = m.captured();
+        const QString href =
+            url.startsWith(QLatin1String("www.")) ? QStringLiteral("https://") + url : url;
+        html += QStringLiteral("<a href=\"%1\" style=\"color:%2\">%3</a>")
+                    .arg(href.toHtmlEscaped(), Theme::colors().accent.name(), url.toHtmlEscaped());
+        last = m.capturedEnd();
+    }
+    html += text.mid(last).toHtmlEscaped();
+    html.replace(QLatin1Char('\n'), QLatin1String("<br>"));
+    return QStringLiteral("<span style=\"color:%1\">%2</span>")
+        .arg(Theme::colors().text.name(), html);
+}
 } // namespace
+
+// A message's text wrapped at one width: plain text through QTextLayout (cheap), text with
+// links through QTextDocument (anchors). Both wrap at word boundaries, and inside a word only
+// when it is longer than a line (URLs).
+class MessageDelegate::Text
+{
+public:
+    Text(const QString &text, const QFont &font, int width)
+    {
+        if (hasLink(text)) {
+            m_document = std::make_unique<QTextDocument>();
+            m_document->setDefaultFont(font);
+            m_document->setDocumentMargin(0);
+            QTextOption option = m_document->defaultTextOption();
+            option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+            m_document->setDefaultTextOption(option);
+            m_document->setHtml(linkedHtml(text));
+            m_document->setTextWidth(width);
+            m_size = QSizeF(m_document->idealWidth(), m_document->size().height());
+            const QTextLayout *last = m_document->lastBlock().layout();
+            if (last && last->lineCount() > 0)
+                m_lastLineWidth = last->lineAt(last->lineCount() - 1).naturalTextWidth();
+            return;
+        }
+        m_layout = std::make_unique<QTextLayout>(
+            QString(text).replace(QLatin1Char('\n'), QChar::LineSeparator), font);
+        QTextOption option;
+        option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        m_layout->setTextOption(option);
+        m_layout->beginLayout();
+        qreal height = 0;
+        qreal widest = 0;
+        for (QTextLine line = m_layout->createLine(); line.isValid();
+             line = m_layout->createLine()) {
+            line.setLineWidth(width);
+            line.setPosition(QPointF(0, height));
+            height += line.height();
+            widest = qMax(widest, line.naturalTextWidth());
+            m_lastLineWidth = line.naturalTextWidth();
+        }
+        m_layout->endLayout();
+        m_size = QSizeF(widest, height);
+    }
+
+    QSize size() const
+    {
+        return QSize(int(std::ceil(m_size.width())), int(std::ceil(m_size.height())));
+    }
+    int lastLineWidth() const { return int(std::ceil(m_lastLineWidth)); }
+
+    void draw(QPainter *painter, QPoint topLeft, const QColor &color) const
+    {
+        if (m_document) {
+            painter->translate(topLeft);
+            m_document->drawContents(painter);
+            painter->translate(-topLeft);
+            return;
+        }
+        painter->setPen(color);
+        m_layout->draw(painter, topLeft);
+    }
+
+    // The link under `pos` (relative to the text's top left), if any.
+    QString anchorAt(QPoint pos) const
+    {
+        return m_document ? m_document->documentLayout()->anchorAt(pos) : QString();
+    }
+
+private:
+    std::unique_ptr<QTextDocument> m_document;
+    std::unique_ptr<QTextLayout> m_layout;
+    QSizeF m_size;
+    qreal m_lastLineWidth = 0;
+};
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
 
@@ -102,36 +178,6 @@ QString MessageDelegate::dayLabel(const QDate &date)
     return QLocale().toString(date, QLocale::LongFormat);
 }
 
-bool MessageDelegate::hasLink(const QString &text)
-{
-    return text.contains(QLatin1String("http")) || text.contains(QLatin1String("www."));
-}
-
-void MessageDelegate::prepareDocument(QTextDocument &doc, const QString &text, int width,
-                                      const QFont &font) const
-{
-    QString html;
-    qsizetype last = 0;
-    auto it = linkPattern().globalMatch(text);
-    while (it.hasNext()) {
-        const QRegularExpressionMatch m = it.next();
-        html += text.mid(last, m.capturedStart() - last).toHtmlEscaped();
-        QString url = m.captured();
-        const QString href =
-            url.startsWith(QLatin1String("www.")) ? QStringLiteral("https://") + url : url;
-        html += QStringLiteral("<a href=\"%1\" style=\"color:%2\">%3</a>")
-                    .arg(href.toHtmlEscaped(), Theme::colors().accent.name(), url.toHtmlEscaped());
-        last = m.capturedEnd();
-    }
-    html += text.mid(last).toHtmlEscaped();
-    html.replace(QLatin1Char('\n'), QLatin1String("<br>"));
-    doc.setDefaultFont(font);
-    doc.setDocumentMargin(0);
-    doc.setHtml(QStringLiteral("<span style=\"color:%1\">%2</span>")
-                    .arg(Theme::colors().text.name(), html));
-    doc.setTextWidth(width);
-}
-
 MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option,
                                                 const QModelIndex &index) const
 {
@@ -154,32 +200,32 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         l.header = QRect(contentLeft, y, r.width() - contentLeft - kMargin, fm.height());
         y = l.header.bottom() + 3;
     }
-    const int textWidth = maxBubble - 2 * kPad;
-    QSize textSize;
-    if (hasLink(text)) {
-        QTextDocument doc;
-        prepareDocument(doc, text, textWidth, option.font);
-        textSize = QSize(int(doc.idealWidth()) + 1, int(doc.size().height()) + 1);
-    } else {
-        const WrappedText wrapped(text, option.font, textWidth);
-        textSize =
-            QSize(int(std::ceil(wrapped.size.width())), int(std::ceil(wrapped.size.height())));
-    }
+    // The text wraps at the widest a bubble may be; the bubble then shrinks to the widest line.
+    // The time goes at the end of the last line when it fits there, else on a line of its own,
+    // so it never covers the text and the text never needs a narrower column than measured.
+    const int wrapWidth = maxBubble - 2 * kPad;
+    l.content = std::make_shared<const Text>(text, option.font, wrapWidth);
+    const QSize textSize = l.content->size();
     const QFont small = [&] {
         QFont f = option.font;
         f.setPointSizeF(f.pointSizeF() * 0.8);
         return f;
     }();
-    const int statusWidth = QFontMetrics(small).horizontalAdvance(statusText(index)) + 6;
-    const int bubbleWidth = qMin(maxBubble, qMax(textSize.width(), 24) + 2 * kPad + statusWidth);
-    const int bubbleHeight = textSize.height() + 2 * kPad - 2;
+    const QFontMetrics smallMetrics(small);
+    const int statusWidth = smallMetrics.horizontalAdvance(statusText(index)) + 6;
+    const int statusHeight = smallMetrics.height();
+    const bool statusInline = l.content->lastLineWidth() + statusWidth <= wrapWidth;
+    const int innerWidth = statusInline
+                               ? qMax(textSize.width(), l.content->lastLineWidth() + statusWidth)
+                               : qMax(textSize.width(), statusWidth);
+    const int innerHeight = textSize.height() + (statusInline ? 0 : statusHeight);
+    const int bubbleWidth = qMax(innerWidth, 24) + 2 * kPad;
+    const int bubbleHeight = innerHeight + 2 * kPad - 2;
     const int bubbleLeft = own ? r.right() - kMargin - bubbleWidth : contentLeft;
     l.bubble = QRect(bubbleLeft, y, bubbleWidth, bubbleHeight);
-    l.text = QRect(bubbleLeft + kPad, y + kPad - 1, bubbleWidth - 2 * kPad - statusWidth,
-                   textSize.height());
-    l.status = QRect(l.bubble.right() - kPad - statusWidth + 4,
-                     l.bubble.bottom() - QFontMetrics(small).height() - 3, statusWidth,
-                     QFontMetrics(small).height());
+    l.text = QRect(bubbleLeft + kPad, y + kPad - 1, textSize.width(), textSize.height());
+    l.status = QRect(l.bubble.right() - kPad - statusWidth + 1,
+                     l.bubble.bottom() - kPad + 2 - statusHeight, statusWidth, statusHeight);
     y = l.bubble.bottom() + 1;
     if (l.avatar.isValid())
         y = qMax(y, l.avatar.bottom() + 1);
@@ -204,7 +250,6 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const auto delivery =
         index.data(MessageListModel::DeliveryRole).value<MessageListModel::Delivery>();
     const QString sender = index.data(MessageListModel::SenderRole).toString();
-    const QString text = index.data().toString();
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     QFont small = option.font;
@@ -251,17 +296,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
 
     painter->setFont(option.font);
-    if (hasLink(text)) {
-        QTextDocument doc;
-        prepareDocument(doc, text, l.text.width(), option.font);
-        painter->translate(l.text.topLeft());
-        doc.drawContents(painter);
-        painter->translate(-l.text.topLeft());
-    } else {
-        painter->setPen(c.text);
-        const WrappedText wrapped(text, option.font, l.text.width());
-        wrapped.layout.draw(painter, l.text.topLeft());
-    }
+    l.content->draw(painter, l.text.topLeft(), c.text);
     painter->setFont(small);
     painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
     painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));
@@ -271,15 +306,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                                 QPoint pos) const
 {
-    const QString text = index.data().toString();
-    if (!hasLink(text))
-        return {};
     const Layout l = layout(option, index);
     if (!l.text.contains(pos))
         return {};
-    QTextDocument doc;
-    prepareDocument(doc, text, l.text.width(), option.font);
-    return doc.documentLayout()->anchorAt(pos - l.text.topLeft());
+    return l.content->anchorAt(pos - l.text.topLeft());
 }
 
 bool MessageDelegate::retryAt(const QStyleOptionViewItem &option, const QModelIndex &index,

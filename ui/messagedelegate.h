@@ -2,7 +2,7 @@
 
 #include <QStyledItemDelegate>
 
-class QTextDocument;
+#include <memory>
 
 // Paints one chat message: a day separator when the day changes, the sender's avatar, name
 // and time once per group (same sender, same minute), then the text in a bubble — own
@@ -27,18 +27,19 @@ public:
     static QString dayLabel(const QDate &date);
 
 private:
+    class Text;
     struct Layout
     {
         QRect daySeparator;
         QRect avatar;
         QRect header;
         QRect bubble;
-        QRect text;
+        QRect text; // where the text's lines are, as wide as the widest
         QRect status;
+        // The text laid out once, at the width it was measured at: painting and hit tests use
+        // this same layout, so what is drawn is always what the row's height was made for.
+        std::shared_ptr<const Text> content;
         int height = 0;
     };
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
-    static bool hasLink(const QString &text);
-    void prepareDocument(QTextDocument &doc, const QString &text, int width,
-                         const QFont &font) const;
 };

@@ -1,0 +1,154 @@
+// The message list offscreen, without a server: how messages are painted and what the user can
+// do with their text (issue 14).
+#include "messagedelegate.h"
+#include "messageview.h"
+#include "model/messagelistmodel.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QImage>
+#include <QPainter>
+#include <QTest>
+
+namespace {
+ChatMessage message(qint64 seq, const QString &from, const QString &content, qint64 atMs)
+{
+    ChatMessage m;
+    m.seq = seq;
+    m.timestampMs = atMs;
+    m.from = from;
+    m.content = content;
+    return m;
+}
+
+const QString kLongText = QStringLiteral(
+    "Here is the plan for the release: first we freeze the protocol, then we run the soak test "
+    "over the weekend, then the installers get built on all three systems and signed, and "
+    "finally everyone on the team tries the upgrade from the previous version on their own "
+    "machine before we tag it. Anything that breaks goes into the tracker with steps. THEEND");
+const QString kLongUrl = QStringLiteral(
+    "see https://chat.example.org/docs/releases/2024/checklist/installers/windows/signing/"
+    "timestamping-servers-and-certificates-and-what-to-do-when-they-expire?lang=en&ref=team "
+    "THEEND");
+} // namespace
+
+class TestMessageView : public QObject
+{
+    Q_OBJECT
+private:
+    // One row painted by the delegate on a transparent image taller than the row, so that
+    // whatever it paints outside the height it asked for stays visible.
+    struct Painted
+    {
+        QImage image;
+        int height = 0;
+    };
+    Painted paintRow(const QModelIndex &index, int width)
+    {
+        MessageDelegate delegate;
+        QStyleOptionViewItem option;
+        option.font = QApplication::font();
+        option.palette = QApplication::palette();
+        option.rect = QRect(0, 0, width, 0);
+        Painted p;
+        p.height = delegate.sizeHint(option, index).height();
+        option.rect.setHeight(p.height);
+        p.image = QImage(width, p.height + 300, QImage::Format_ARGB32_Premultiplied);
+        p.image.fill(Qt::transparent);
+        QPainter painter(&p.image);
+        delegate.paint(&painter, option, index);
+        return p;
+    }
+    static QRect boundsOf(const QImage &image, QColor color, int fromY = 0)
+    {
+        QRect r;
+        for (int y = fromY; y < image.height(); ++y) {
+            const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
+            for (int x = 0; x < image.width(); ++x) {
+                if (line[x] == color.rgba())
+                    r |= QRect(x, y, 1, 1);
+            }
+        }
+        return r;
+    }
+    static QRect paintedBounds(const QImage &image, int fromY = 0, int fromX = 0)
+    {
+        QRect r;
+        for (int y = fromY; y < image.height(); ++y) {
+            const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
+            for (int x = fromX; x < image.width(); ++x) {
+                if (qAlpha(line[x]) != 0)
+                    r |= QRect(x, y, 1, 1);
+            }
+        }
+        return r;
+    }
+
+private slots:
+    void longMessagesStayInsideTheirBubble_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("own");
+        QTest::addColumn<int>("width");
+        for (int width : {420, 640, 900}) {
+            QTest::addRow("text, other, %d", width) << kLongText << false << width;
+            QTest::addRow("text, own, %d", width) << kLongText << true << width;
+            QTest::addRow("url, other, %d", width) << kLongUrl << false << width;
+            QTest::addRow("url, own, %d", width) << kLongUrl << true << width;
+            QTest::addRow("lines, own, %d", width)
+                << QStringLiteral("one\ntwo\nthree and a bit more THEEND") << true << width;
+        }
+    }
+    void longMessagesStayInsideTheirBubble()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, own);
+        QFETCH(int, width);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        MessageListModel model;
+        // A first message, so that the row under test has no day separator above it.
+        model.addMessage(message(1, QStringLiteral("zed"), QStringLiteral("hi"), now - 5000), false,
+                         false);
+        model.addMessage(message(2, own ? QStringLiteral("me") : QStringLiteral("bob"), text, now),
+                         own, false);
+        const QModelIndex index = model.index(1, 0);
+        const Painted full = paintRow(index, width);
+        const QColor fill = own ? Theme::colors().ownBubble : Theme::colors().otherBubble;
+        const QRect bubble = boundsOf(full.image, fill);
+        QVERIFY(bubble.isValid());
+
+        // Nothing is painted below the height the row asked for (it would cover the next
+        // sender's name), and everything from the bubble's top down is inside the bubble (the
+        // avatar aside, left of it).
+        const QRect painted = paintedBounds(full.image, bubble.top(), bubble.left() - 1);
+        QVERIFY2(painted.bottom() < full.height,
+                 qPrintable(QStringLiteral("painted down to y=%1, row height %2")
+                                .arg(painted.bottom())
+                                .arg(full.height)));
+        QVERIFY2(bubble.adjusted(-1, -1, 1, 1).contains(painted),
+                 qPrintable(QStringLiteral("text at (%1,%2 %3x%4) outside the bubble (%5,%6 %7x%8)")
+                                .arg(painted.x())
+                                .arg(painted.y())
+                                .arg(painted.width())
+                                .arg(painted.height())
+                                .arg(bubble.x())
+                                .arg(bubble.y())
+                                .arg(bubble.width())
+                                .arg(bubble.height())));
+
+        // And the last word is really there: without it the bubble looks different.
+        MessageListModel shorter;
+        shorter.addMessage(message(1, QStringLiteral("zed"), QStringLiteral("hi"), now - 5000),
+                           false, false);
+        QString cut = text;
+        cut.chop(QStringLiteral("THEEND").size());
+        shorter.addMessage(message(2, own ? QStringLiteral("me") : QStringLiteral("bob"), cut, now),
+                           own, false);
+        const Painted without = paintRow(shorter.index(1, 0), width);
+        QVERIFY(full.image.copy(bubble) != without.image.copy(bubble));
+    }
+};
+
+QTEST_MAIN(TestMessageView)
+#include "tst_messageview.moc"
