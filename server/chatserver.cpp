@@ -79,9 +79,7 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
       m_callRelay(m_config, &m_transport,
                   [this](const QString &key) { return m_roster.newestDevice(key); })
 {
-    m_transport.setGreeting(MessageEncoder::handshake(
-        m_config.limits, QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
-        m_config.auth));
+    setGreeting(false);
     connect(&m_transport, &Transport::connectionOpened, this,
             [this](ClientConnection *c) { m_bySocket.insert(c->socket, c); });
     connect(&m_transport, &Transport::textReceived, this, &ChatServer::onText);
@@ -123,9 +121,17 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
 
 ChatServer::~ChatServer() = default;
 
+void ChatServer::setGreeting(bool severalNodes)
+{
+    m_transport.setGreeting(MessageEncoder::handshake(
+        m_config.limits, QStringLiteral("Confab %1").arg(QLatin1String(CONFAB_VERSION)),
+        m_config.auth, severalNodes));
+}
+
 void ChatServer::setBus(Bus *bus)
 {
     m_bus = bus;
+    setGreeting(true);
     m_router.setBus(bus);
     connect(bus, &Bus::remoteUserJoined, this, &ChatServer::onRemoteJoined);
     connect(bus, &Bus::remoteUserLeft, this, &ChatServer::onRemoteLeft);

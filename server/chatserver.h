@@ -98,6 +98,7 @@ private:
     void announceChange(const QString &name, const QString &key, bool login,
                         const ClientConnection *except);
     static BusUser busUser(const ClientConnection *c);
+    void setGreeting(bool severalNodes);
     void onRemoteJoined(const QString &node, const BusUser &user);
     void onRemoteLeft(const QString &node, const QString &key);
     void onBusLink(bool up);

@@ -143,7 +143,7 @@ void ClientSession::open(const QUrl &url, const QString &name, const Credentials
 {
     close();
     if (url != m_url || NameRules::key(name) != NameRules::key(m_name))
-        m_lastSeq = 0; // another server's or person's numbers; a cache file brings its own
+        setCatchUpPoint(0); // another server's or person's numbers; a cache file brings its own
     // A catch-up of the last connection of another run does not go on in this one: what it
     // kept aside was never read up to.
     resetCatchUp();
@@ -168,6 +168,7 @@ void ClientSession::open(const QUrl &url, const QString &name, const Credentials
 
 void ClientSession::close()
 {
+    saveSettledPoint();
     m_wanted = false;
     m_reconnectTimer.stop();
     m_keepaliveTimer.stop();
@@ -213,7 +214,10 @@ void ClientSession::openLocalStore(const QUrl &url, const QString &name, bool pr
     m_outbox.setStore(&m_outboxStore);
     m_history.setPrivateAllowed(privateAllowed);
     // Where the last run had read up to: the first login catches up from there, forwards.
-    m_lastSeq = m_history.caughtUpTo();
+    // Written down as such, so that what this run adds to the cache before it has settled
+    // (caughtUpTo() falls back to the newest message kept) does not move it.
+    setCatchUpPoint(m_history.caughtUpTo());
+    m_history.setCaughtUpTo(m_savedPoint);
 }
 
 QString ClientSession::outboxPath() const
@@ -371,6 +375,7 @@ void ClientSession::onConnected()
 void ClientSession::onDisconnected()
 {
     m_keepaliveTimer.stop();
+    saveSettledPoint();
     // A catch-up dies with its connection; the next login goes on from the last page read.
     m_catchingUp = false;
     if (!m_wanted || m_ended) {
@@ -505,6 +510,9 @@ void ClientSession::onHandshake(const ServerMessage &m)
 {
     m_limits = m.limits;
     m_decoder = ServerMessageDecoder(m_limits);
+    // One process relays in seq order: the highest seq seen is complete at once. Several
+    // nodes may not (CatchUpPoint); the window is kept across connections to either kind.
+    m_point.setSettleMs(m.severalNodes ? m_clusterSettleMs : 0);
     m_policy = m.auth;
     m_plainFallback = false; // it answered: whatever the scheme, it is the right one
     if (isEncrypted() && m_pins && !m_pins->seenWithTls(hostPort(m_url))) {
@@ -559,7 +567,7 @@ void ClientSession::onHistory(const ServerMessage &m)
             qCInfo(lcSession) << "missed more than" << most
                               << "messages: reading the newest instead of the saved history";
             m_history.clearMessages();
-            m_lastSeq = 0;
+            setCatchUpPoint(0);
             m_catchUpNewest = true;
             emit savedHistoryDropped();
         }
@@ -577,7 +585,37 @@ void ClientSession::advanceCaughtUp(qint64 seq)
     if (seq <= m_lastSeq)
         return;
     m_lastSeq = seq;
-    m_history.setCaughtUpTo(seq); // with the message, in the same transaction
+    m_point.seen(seq, m_clock->monotonicMs());
+    saveSettledPoint();
+}
+
+void ClientSession::saveSettledPoint()
+{
+    // The cache file keeps the settled point, not the highest seq, so that the next run's
+    // catch-up cannot skip a message that a node was still bringing when this one ended.
+    // Called with each message (same transaction), and now and then as the window passes.
+    const qint64 settled = m_point.settled(m_clock->monotonicMs());
+    if (settled > m_savedPoint) {
+        m_savedPoint = settled;
+        m_history.setCaughtUpTo(settled);
+    }
+}
+
+void ClientSession::setCatchUpPoint(qint64 seq)
+{
+    m_lastSeq = seq;
+    m_savedPoint = seq;
+    m_point.reset(seq);
+}
+
+void ClientSession::rewindToSettledPoint()
+{
+    // A new connection, perhaps to another node: from what had surely all arrived. What is
+    // read again is dropped by seq (the cache, the models).
+    const qint64 settled = m_point.settled(m_clock->monotonicMs());
+    if (m_lastSeq > 0 && settled == 0)
+        m_catchUpNewest = true; // read from nothing, and less than a settle window ago
+    m_lastSeq = settled;
 }
 
 void ClientSession::resetCatchUp()
@@ -683,7 +721,7 @@ void ClientSession::signOut()
         for (const char *suffix : {"", "-wal", "-shm", "-journal"})
             QFile::remove(path + QLatin1String(suffix));
     }
-    m_lastSeq = 0;
+    setCatchUpPoint(0);
     resetCatchUp();
 }
 
@@ -718,8 +756,10 @@ void ClientSession::onLoggedIn(const ServerMessage &m)
     // What happened while we were away first, then what we wrote meanwhile.
     // (On the first login too when the cache knows where it left off, and after a
     // connection lost in the middle of a catch-up.)
-    if (m_lastSeq > 0 || m_catchingUp)
+    if (m_lastSeq > 0 || m_catchingUp) {
+        rewindToSettledPoint();
         catchUp();
+    }
     flushOutbox();
 }
 
@@ -871,6 +911,7 @@ void ClientSession::startClockCheck()
 
 void ClientSession::checkClockJump()
 {
+    saveSettledPoint();
     const qint64 wallMs = m_clock->wallMs();
     const qint64 monotonicMs = m_clock->monotonicMs();
     const qint64 asleepMs = (wallMs - m_checkedWallMs) - (monotonicMs - m_checkedMonotonicMs);

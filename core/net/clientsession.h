@@ -4,6 +4,7 @@
 #include "net/outbox.h"
 #include "net/outboxstore.h"
 #include "net/reconnectbackoff.h"
+#include "net/catchuppoint.h"
 #include "net/sessionclock.h"
 #include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
@@ -89,6 +90,10 @@ public:
     // Seconds the server asked to wait (auth_throttled, busy), from the last refusal.
     int retryAfterSeconds() const { return m_retryAfter; }
     qint64 lastSeq() const { return m_lastSeq; }
+    // How long a seq must have been seen before a catch-up after a reconnect may start past
+    // it (CatchUpPoint): several nodes can deliver N+1 before N.
+    // Only servers that say they are one of several nodes need it (10 s unless set here).
+    void setCatchUpSettleMs(qint64 ms) { m_clusterSettleMs = ms; }
     // Milliseconds until the next reconnect attempt, or -1 when none is scheduled.
     int reconnectRemainingMs() const;
     const Outbox &outbox() const { return m_outbox; }
@@ -226,6 +231,9 @@ private:
     void flushOutbox();
     void catchUp();
     void advanceCaughtUp(qint64 seq);
+    void setCatchUpPoint(qint64 seq);
+    void saveSettledPoint();
+    void rewindToSettledPoint();
     void resetCatchUp();
     void checkAlive();
     void startClockCheck();
@@ -256,7 +264,10 @@ private:
     ProtocolLimits m_limits;
     ServerMessageDecoder m_decoder; // follows m_limits: the server's own bounds
     QStringList m_users;
-    qint64 m_lastSeq = 0;
+    qint64 m_lastSeq = 0;  // the highest seq read: the next catch-up page starts after it
+    CatchUpPoint m_point;  // what a catch-up on a new connection starts after
+    qint64 m_savedPoint = 0; // the point last written to the cache file
+    qint64 m_clusterSettleMs = 10000;
     Outbox m_outbox;
     OutboxStore m_outboxStore;
     HistoryCache m_history{&m_outboxStore};

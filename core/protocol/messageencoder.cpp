@@ -30,16 +30,19 @@ QJsonObject presenceObject(const char *type, const QString &name, const QStringL
 } // namespace
 
 QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString &serverName,
-                                     const AuthPolicy &auth)
+                                     const AuthPolicy &auth, bool severalNodes)
 {
-    return compact(QJsonObject{
+    QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("handshake")},
         {QStringLiteral("content"), QStringLiteral("done")},
         {QStringLiteral("version"), ProtocolLimits::kProtocolVersion},
         {QStringLiteral("server"), serverName},
         {QStringLiteral("limits"), limits.toJson()},
         {QStringLiteral("auth"), auth.toJson()},
-    });
+    };
+    if (severalNodes)
+        o.insert(QStringLiteral("nodes"), QStringLiteral("several"));
+    return compact(o);
 }
 
 QByteArray MessageEncoder::login(const QString &name, const QStringList &userList, int online,

@@ -37,8 +37,10 @@ struct DeviceInfo
 class MessageEncoder
 {
 public:
+    // `severalNodes`: this server is one of several joined by a bus, whose relays can reach a
+    // session out of seq order (a client then catches up from further back).
     static QByteArray handshake(const ProtocolLimits &limits, const QString &serverName,
-                                const AuthPolicy &auth = {});
+                                const AuthPolicy &auth = {}, bool severalNodes = false);
     // A user came online. Seed receivers get one for every login, with the full user_list;
     // Confab receivers get only their own (`self`, with the list) and then presence batches.
     static QByteArray login(const QString &name, const QStringList &userList, int online, bool self,

@@ -54,6 +54,7 @@ struct ServerMessage
     QString server; // for display only
     ProtocolLimits limits;
     AuthPolicy auth;
+    bool severalNodes = false; // "nodes":"several": relays may come out of seq order
 
     // Login and Logout ("content" is the name), Presence
     QString name;

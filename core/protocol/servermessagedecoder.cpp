@@ -306,6 +306,10 @@ bool readHandshake(Reader &r, ServerMessage &m)
           r.string("server", ServerMessageDecoder::kMaxServerNameUnits, Text::NoControls, &m.server,
                    false)))
         return false;
+    QString nodes;
+    if (!r.string("nodes", 16, Text::NoControls, &nodes, false))
+        return false;
+    m.severalNodes = nodes == QLatin1String("several"); // anything else: one process
     m.limits = ProtocolLimits::fromJson(limits);
     m.auth = AuthPolicy::fromJson(auth); // none (an old server): no accounts, guests only
     return true;

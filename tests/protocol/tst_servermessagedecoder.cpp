@@ -152,6 +152,23 @@ private slots:
         QCOMPARE(m.server, QStringLiteral("Confab 9"));
     }
 
+    void handshakeSaysWhetherTheServerIsOneOfSeveralNodes()
+    {
+        ServerMessage m;
+        QVERIFY(decodeValid(MessageEncoder::handshake({}, QStringLiteral("Confab 9")), &m));
+        QVERIFY(!m.severalNodes);
+        QVERIFY(decodeValid(MessageEncoder::handshake({}, QStringLiteral("Confab 9"), {}, true), &m));
+        QVERIFY(m.severalNodes);
+        // A word this client does not know is one process, as before; a wrong type is refused.
+        QVERIFY(decodeValid(
+            R"({"content":"done","limits":{},"nodes":"many","type":"handshake","version":3})",
+            &m));
+        QVERIFY(!m.severalNodes);
+        const DecodedServerMessage bad = m_decoder.decode(
+            R"({"content":"done","limits":{},"nodes":2,"type":"handshake","version":3})");
+        QCOMPARE(bad.error, DecodedServerMessage::Error::WrongType);
+    }
+
     void versionOneHandshakeHasNoAccounts()
     {
         ServerMessage m;
