@@ -172,6 +172,11 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     });
     connect(m_messages, &MessageView::nearTop, this,
             [this] { m_controller->loadOlder(m_controller->activeConversation()); });
+    // After selecting in the list, typing goes on where it belongs.
+    connect(m_messages, &MessageView::textTyped, this, [this](const QString &text) {
+        m_compose->setFocus();
+        m_compose->insertPlainText(text);
+    });
     connect(m_messages, &MessageView::retryRequested, this, [this](const QString &id) {
         m_controller->retry(m_controller->activeConversation(), id);
     });

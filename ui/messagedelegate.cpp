@@ -10,6 +10,7 @@
 #include <QPainterPath>
 #include <QRegularExpression>
 #include <QTextBlock>
+#include <QTextCursor>
 #include <QTextDocument>
 #include <QTextLayout>
 
@@ -124,16 +125,64 @@ public:
     }
     int lastLineWidth() const { return int(std::ceil(m_lastLineWidth)); }
 
-    void draw(QPainter *painter, QPoint topLeft, const QColor &color) const
+    // Draws the text with the characters [selectionStart, selectionEnd) highlighted.
+    void draw(QPainter *painter, QPoint topLeft, const QColor &color, int selectionStart,
+              int selectionEnd, const QPalette &palette) const
     {
+        QTextCharFormat selected;
+        selected.setBackground(palette.brush(QPalette::Active, QPalette::Highlight));
+        selected.setForeground(palette.brush(QPalette::Active, QPalette::HighlightedText));
+        const bool hasSelection = selectionEnd > selectionStart;
         if (m_document) {
+            QAbstractTextDocumentLayout::PaintContext context;
+            context.palette.setColor(QPalette::Text, color);
+            if (hasSelection) {
+                QAbstractTextDocumentLayout::Selection selection;
+                selection.cursor = QTextCursor(m_document.get());
+                selection.cursor.setPosition(selectionStart);
+                selection.cursor.setPosition(selectionEnd, QTextCursor::KeepAnchor);
+                selection.format = selected;
+                context.selections << selection;
+            }
             painter->translate(topLeft);
-            m_document->drawContents(painter);
+            m_document->documentLayout()->draw(painter, context);
             painter->translate(-topLeft);
             return;
         }
+        QList<QTextLayout::FormatRange> selections;
+        if (hasSelection)
+            selections << QTextLayout::FormatRange{selectionStart, selectionEnd - selectionStart,
+                                                   selected};
         painter->setPen(color);
-        m_layout->draw(painter, topLeft);
+        m_layout->draw(painter, topLeft, selections);
+    }
+
+    // The character position nearest to `pos` (relative to the text's top left): above the
+    // text is its first line, below it its last, so a drag past a message's end selects to
+    // its end.
+    int positionAt(QPoint pos) const
+    {
+        if (m_document) {
+            const QPointF inside(qBound(0.0, qreal(pos.x()), m_size.width()),
+                                 qBound(0.0, qreal(pos.y()), qMax(0.0, m_size.height() - 1)));
+            return qMax(0, m_document->documentLayout()->hitTest(inside, Qt::FuzzyHit));
+        }
+        if (m_layout->lineCount() == 0)
+            return 0;
+        QTextLine line = m_layout->lineAt(m_layout->lineCount() - 1);
+        for (int i = 0; i < m_layout->lineCount(); ++i) {
+            if (pos.y() < m_layout->lineAt(i).rect().bottom()) {
+                line = m_layout->lineAt(i);
+                break;
+            }
+        }
+        int position = line.xToCursor(pos.x());
+        // xToCursor past the end of a line broken by the user lands after its line separator,
+        // which is the next line's start.
+        if (position > line.textStart() + line.textLength() - 1 && position > line.textStart() &&
+            m_layout->text().at(position - 1) == QChar::LineSeparator)
+            --position;
+        return position;
     }
 
     // The link under `pos` (relative to the text's top left), if any.
@@ -243,6 +292,12 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                             const QModelIndex &index) const
 {
+    paint(painter, option, index, 0, 0);
+}
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                            const QModelIndex &index, int selectionStart, int selectionEnd) const
+{
     const Theme::Colors &c = Theme::colors();
     const Layout l = layout(option, index);
     const bool own = index.data(MessageListModel::OwnRole).toBool();
@@ -296,7 +351,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
 
     painter->setFont(option.font);
-    l.content->draw(painter, l.text.topLeft(), c.text);
+    l.content->draw(painter, l.text.topLeft(), c.text, selectionStart, selectionEnd,
+                    option.palette);
     painter->setFont(small);
     painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
     painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));
@@ -310,6 +366,18 @@ QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModel
     if (!l.text.contains(pos))
         return {};
     return l.content->anchorAt(pos - l.text.topLeft());
+}
+
+int MessageDelegate::textPositionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                    QPoint pos) const
+{
+    const Layout l = layout(option, index);
+    return l.content->positionAt(pos - l.text.topLeft());
+}
+
+QRect MessageDelegate::textRect(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    return layout(option, index).text;
 }
 
 bool MessageDelegate::retryAt(const QStyleOptionViewItem &option, const QModelIndex &index,

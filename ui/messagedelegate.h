@@ -15,7 +15,17 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
+    // Paints with the characters [selectionStart, selectionEnd) of the text selected.
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
+               int selectionStart, int selectionEnd) const;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    // The position in the text nearest to `pos` (viewport coordinates), for selecting with the
+    // mouse: 0 before the text, its length after it.
+    int textPositionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                       QPoint pos) const;
+    // Where the text's lines are painted (viewport coordinates).
+    QRect textRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
 
     // The link under `pos` (viewport coordinates), if any.
     QString linkAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;

@@ -3,10 +3,15 @@
 #include "messagedelegate.h"
 #include "model/messagelistmodel.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QDesktopServices>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QScrollBar>
+#include <QTextBoundaryFinder>
 #include <QUrl>
 #include <QWheelEvent>
 
@@ -21,7 +26,9 @@ MessageView::MessageView(QWidget *parent)
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setFrameShape(QFrame::NoFrame);
-    setFocusPolicy(Qt::NoFocus);
+    // A click takes the focus, so that Ctrl+C copies what the click selected; typing then
+    // goes on in the compose box (textTyped).
+    setFocusPolicy(Qt::ClickFocus);
     setMouseTracking(true);
     viewport()->setMouseTracking(true);
     viewport()->setAutoFillBackground(true);
@@ -197,7 +204,8 @@ void MessageView::paintEvent(QPaintEvent *)
     int y = -m_topOffset;
     for (int row = m_topRow; row < rowCount() && y < viewport()->height(); ++row) {
         const QStyleOptionViewItem option = optionFor(row, y);
-        m_delegate->paint(&painter, option, m_model->index(row, 0));
+        const auto [selectionStart, selectionEnd] = selectionIn(row);
+        m_delegate->paint(&painter, option, m_model->index(row, 0), selectionStart, selectionEnd);
         m_visible.push_back(Visible{row, option.rect});
         y += option.rect.height();
     }
@@ -228,6 +236,19 @@ void MessageView::wheelEvent(QWheelEvent *event)
 
 void MessageView::keyPressEvent(QKeyEvent *event)
 {
+    if (event->matches(QKeySequence::Copy)) {
+        copy();
+        return;
+    }
+    if (event->key() == Qt::Key_Escape && hasSelection()) {
+        clearSelection();
+        return;
+    }
+    const bool command = event->modifiers() & (Qt::ControlModifier | Qt::AltModifier);
+    if (!command && !event->text().isEmpty() && event->text().at(0).isPrint()) {
+        emit textTyped(event->text());
+        return;
+    }
     switch (event->key()) {
     case Qt::Key_PageUp:
         scrollBy(-viewport()->height() * 9 / 10);
@@ -255,33 +276,141 @@ QModelIndex MessageView::indexAt(QPoint pos) const
     return {};
 }
 
+const MessageView::Visible *MessageView::visibleRow(int row) const
+{
+    for (const Visible &v : m_visible) {
+        if (v.row == row)
+            return &v;
+    }
+    return nullptr;
+}
+
+QRect MessageView::textRect(const QModelIndex &index) const
+{
+    const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr;
+    if (!v)
+        return {};
+    return m_delegate->textRect(optionFor(v->row, v->rect.top()), index);
+}
+
+QString MessageView::textOf(int row) const
+{
+    return m_model ? m_model->index(row, 0).data().toString() : QString();
+}
+
+MessageView::TextPoint MessageView::textPointAt(QPoint pos) const
+{
+    if (m_visible.empty())
+        return {};
+    const Visible *hit = nullptr;
+    if (pos.y() < m_visible.front().rect.top())
+        return TextPoint{m_visible.front().row, 0};
+    for (const Visible &v : m_visible) {
+        if (pos.y() <= v.rect.bottom()) {
+            hit = &v;
+            break;
+        }
+    }
+    if (!hit)
+        return TextPoint{m_visible.back().row, int(textOf(m_visible.back().row).size())};
+    return TextPoint{hit->row, m_delegate->textPositionAt(optionFor(hit->row, hit->rect.top()),
+                                                          m_model->index(hit->row, 0), pos)};
+}
+
+bool MessageView::hasSelection() const
+{
+    return m_anchor.row >= 0 && m_cursor.row >= 0 && !(m_anchor == m_cursor);
+}
+
+std::pair<int, int> MessageView::selectionIn(int row) const
+{
+    if (!hasSelection())
+        return {0, 0};
+    const TextPoint from = qMin(m_anchor, m_cursor);
+    const TextPoint to = qMax(m_anchor, m_cursor);
+    if (row < from.row || row > to.row)
+        return {0, 0};
+    return {row == from.row ? from.pos : 0, row == to.row ? to.pos : int(textOf(row).size())};
+}
+
+QString MessageView::selectedText() const
+{
+    if (!hasSelection())
+        return {};
+    const TextPoint from = qMin(m_anchor, m_cursor);
+    const TextPoint to = qMax(m_anchor, m_cursor);
+    QStringList parts;
+    for (int row = from.row; row <= to.row && row < rowCount(); ++row) {
+        const auto [start, end] = selectionIn(row);
+        parts << textOf(row).mid(start, end - start);
+    }
+    return parts.join(QLatin1Char('\n'));
+}
+
+void MessageView::clearSelection()
+{
+    m_anchor = m_cursor = TextPoint{};
+    m_selecting = false;
+    viewport()->update();
+}
+
+void MessageView::copy() const
+{
+    if (hasSelection())
+        QGuiApplication::clipboard()->setText(selectedText());
+}
+
+void MessageView::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton) {
+        // A press starts a new selection, empty until the mouse moves.
+        m_anchor = m_cursor = textPointAt(event->position().toPoint());
+        m_selecting = m_anchor.row >= 0;
+        viewport()->update();
+        if (m_selecting) {
+            event->accept();
+            return;
+        }
+    }
+    QAbstractScrollArea::mousePressEvent(event);
+}
+
 void MessageView::mouseMoveEvent(QMouseEvent *event)
 {
     const QPoint pos = event->position().toPoint();
-    const QModelIndex index = indexAt(pos);
-    bool active = false;
-    if (index.isValid()) {
-        for (const Visible &v : m_visible) {
-            if (v.row == index.row()) {
-                const QStyleOptionViewItem option = optionFor(v.row, v.rect.top());
-                active = !m_delegate->linkAt(option, index, pos).isEmpty() ||
-                         m_delegate->retryAt(option, index, pos);
-            }
+    if (m_selecting) {
+        const TextPoint point = textPointAt(pos);
+        if (point.row >= 0 && !(point == m_cursor)) {
+            m_cursor = point;
+            viewport()->update();
         }
     }
-    viewport()->setCursor(active ? Qt::PointingHandCursor : Qt::ArrowCursor);
-    QAbstractScrollArea::mouseMoveEvent(event);
+    const QModelIndex index = indexAt(pos);
+    bool active = false;
+    if (index.isValid() && !m_selecting) {
+        if (const Visible *v = visibleRow(index.row())) {
+            const QStyleOptionViewItem option = optionFor(v->row, v->rect.top());
+            active = !m_delegate->linkAt(option, index, pos).isEmpty() ||
+                     m_delegate->retryAt(option, index, pos);
+        }
+    }
+    viewport()->setCursor(active ? Qt::PointingHandCursor : Qt::IBeamCursor);
+    if (m_selecting)
+        event->accept();
+    else
+        QAbstractScrollArea::mouseMoveEvent(event);
 }
 
 void MessageView::mouseReleaseEvent(QMouseEvent *event)
 {
+    const bool wasSelecting = m_selecting;
+    m_selecting = false;
     const QPoint pos = event->position().toPoint();
     const QModelIndex index = indexAt(pos);
-    if (index.isValid() && event->button() == Qt::LeftButton) {
-        for (const Visible &v : m_visible) {
-            if (v.row != index.row())
-                continue;
-            const QStyleOptionViewItem option = optionFor(v.row, v.rect.top());
+    // A click that selected nothing opens a link or retries a failed message.
+    if (wasSelecting && !hasSelection() && index.isValid() && event->button() == Qt::LeftButton) {
+        if (const Visible *v = visibleRow(index.row())) {
+            const QStyleOptionViewItem option = optionFor(v->row, v->rect.top());
             const QString link = m_delegate->linkAt(option, index, pos);
             if (!link.isEmpty()) {
                 QDesktopServices::openUrl(QUrl(link));
@@ -293,12 +422,80 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
             }
         }
     }
-    QAbstractScrollArea::mouseReleaseEvent(event);
+    if (wasSelecting)
+        event->accept();
+    else
+        QAbstractScrollArea::mouseReleaseEvent(event);
+}
+
+void MessageView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton)
+        return;
+    // Selects the word under the mouse.
+    const TextPoint point = textPointAt(event->position().toPoint());
+    if (point.row < 0)
+        return;
+    const QString text = textOf(point.row);
+    QTextBoundaryFinder words(QTextBoundaryFinder::Word, text);
+    words.setPosition(point.pos);
+    const auto reasons =
+        words.isAtBoundary() ? words.boundaryReasons() : QTextBoundaryFinder::BoundaryReasons();
+    const int start = reasons.testFlag(QTextBoundaryFinder::StartOfItem)
+                          ? point.pos
+                          : int(words.toPreviousBoundary());
+    words.setPosition(point.pos);
+    const int end = reasons.testFlag(QTextBoundaryFinder::EndOfItem) &&
+                            !reasons.testFlag(QTextBoundaryFinder::StartOfItem)
+                        ? point.pos
+                        : int(words.toNextBoundary());
+    m_anchor = TextPoint{point.row, qMax(0, start)};
+    m_cursor = TextPoint{point.row, end < 0 ? int(text.size()) : end};
+    m_selecting = false;
+    viewport()->update();
+}
+
+void MessageView::contextMenuEvent(QContextMenuEvent *event)
+{
+    const QModelIndex index = indexAt(event->pos());
+    QString link;
+    if (const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr)
+        link = m_delegate->linkAt(optionFor(v->row, v->rect.top()), index, event->pos());
+    if (!index.isValid() && !hasSelection())
+        return;
+    // Not exec(): the list keeps running (new messages, scrolling) while the menu is open.
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("messageMenu"));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    if (hasSelection()) {
+        QAction *copySelection = menu->addAction(tr("&Copy"), this, &MessageView::copy);
+        copySelection->setObjectName(QStringLiteral("copySelectionAction"));
+        copySelection->setShortcut(QKeySequence::Copy);
+    }
+    if (index.isValid()) {
+        const QString text = index.data().toString();
+        QAction *copyText = menu->addAction(
+            tr("Copy &Text"), this, [text] { QGuiApplication::clipboard()->setText(text); });
+        copyText->setObjectName(QStringLiteral("copyMessageAction"));
+    }
+    if (!link.isEmpty()) {
+        QAction *copyLink = menu->addAction(tr("Copy &Link Address"), this, [link] {
+            QGuiApplication::clipboard()->setText(link);
+        });
+        copyLink->setObjectName(QStringLiteral("copyLinkAction"));
+    }
+    menu->popup(event->globalPos());
+    event->accept();
 }
 
 void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 {
     const int count = last - first + 1;
+    // The selection stays on its messages when rows come above them (older history).
+    for (TextPoint *p : {&m_anchor, &m_cursor}) {
+        if (p->row >= first)
+            p->row += count;
+    }
     m_heights.insert(m_heights.begin() + first, size_t(count), -1);
     invalidate(last + 1, last + 1); // its group header may come or go
     if (!m_stickToBottom && first <= m_topRow && rowCount() > count)
@@ -312,6 +509,15 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 void MessageView::onRowsRemoved(const QModelIndex &, int first, int last)
 {
     const int count = last - first + 1;
+    if (hasSelection() && qMax(m_anchor, m_cursor).row >= first &&
+        qMin(m_anchor, m_cursor).row <= last) {
+        m_anchor = m_cursor = TextPoint{};
+        m_selecting = false;
+    }
+    for (TextPoint *p : {&m_anchor, &m_cursor}) {
+        if (p->row > last)
+            p->row -= count;
+    }
     if (first < int(m_heights.size()))
         m_heights.erase(m_heights.begin() + first,
                         m_heights.begin() + qMin(int(m_heights.size()), last + 1));
@@ -337,6 +543,8 @@ void MessageView::onDataChanged(const QModelIndex &topLeft, const QModelIndex &b
 
 void MessageView::onReset()
 {
+    m_anchor = m_cursor = TextPoint{};
+    m_selecting = false;
     m_heights.assign(size_t(rowCount()), -1);
     m_visible.clear();
     m_stickToBottom = true;

@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QStyleOptionViewItem>
 
+#include <utility>
 #include <vector>
 
 class MessageDelegate;
@@ -15,6 +16,10 @@ class QAbstractItemModel;
 // 100,000 messages costs the same as one of ten. It follows the newest message while the
 // user is at the bottom, keeps the user's place when older history is inserted above, and
 // asks for more when scrolled near the top. The scroll bar counts messages.
+//
+// Text is selected with the mouse as in a browser — from one message into the next, a double
+// click for a word — and copied with Ctrl+C or the context menu, which also copies a whole
+// message or a link.
 class MessageView : public QAbstractScrollArea
 {
     Q_OBJECT
@@ -32,21 +37,52 @@ public:
     void scrollBy(int dy);
     QModelIndex indexAt(QPoint pos) const;
     int firstVisibleRow() const { return m_topRow; }
+    // Where the text of `index` is painted (viewport coordinates); empty when not on screen.
+    QRect textRect(const QModelIndex &index) const;
+
+    bool hasSelection() const;
+    // The selected text; the parts of several messages are joined by line breaks.
+    QString selectedText() const;
+    void clearSelection();
+    // Puts the selected text on the clipboard.
+    void copy() const;
 
 signals:
     void nearTop();
     void retryRequested(const QString &clientId);
+    // Text typed while the list has the focus (after selecting): it belongs in the compose box.
+    void textTyped(const QString &text);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;
 
 private:
+    struct Visible
+    {
+        int row;
+        QRect rect;
+    };
+    // One end of a selection: a row and a position in its text.
+    struct TextPoint
+    {
+        int row = -1;
+        int pos = 0;
+        bool operator<(const TextPoint &o) const
+        {
+            return row < o.row || (row == o.row && pos < o.pos);
+        }
+        bool operator==(const TextPoint &o) const { return row == o.row && pos == o.pos; }
+    };
+
     int rowCount() const;
     int heightOf(int row) const;
     void invalidate(int first, int last);
@@ -54,6 +90,13 @@ private:
     void clampToContent();
     void syncScrollBar();
     QStyleOptionViewItem optionFor(int row, int y) const;
+    const Visible *visibleRow(int row) const;
+    // The text point nearest to `pos`: above the first row on screen is its start, below the
+    // last its end.
+    TextPoint textPointAt(QPoint pos) const;
+    // The selected characters [start, end) of `row`.
+    std::pair<int, int> selectionIn(int row) const;
+    QString textOf(int row) const;
 
     void onRowsInserted(const QModelIndex &parent, int first, int last);
     void onRowsRemoved(const QModelIndex &parent, int first, int last);
@@ -67,10 +110,8 @@ private:
     int m_topOffset = 0;                // pixels of it above the viewport's top
     bool m_stickToBottom = true;
     bool m_syncing = false;
-    struct Visible
-    {
-        int row;
-        QRect rect;
-    };
     std::vector<Visible> m_visible; // what the last paint showed
+    TextPoint m_anchor;             // where the selection started
+    TextPoint m_cursor;             // where it ends (may be before the anchor)
+    bool m_selecting = false;       // the left button is down and drags a selection
 };

@@ -5,10 +5,15 @@
 #include "model/messagelistmodel.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QDateTime>
 #include <QImage>
+#include <QMenu>
 #include <QPainter>
+#include <QSignalSpy>
 #include <QTest>
 
 namespace {
@@ -147,6 +152,117 @@ private slots:
                            own, false);
         const Painted without = paintRow(shorter.index(1, 0), width);
         QVERIFY(full.image.copy(bubble) != without.image.copy(bubble));
+    }
+
+    void textIsSelectedWithTheMouseAndCopied()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        MessageListModel model;
+        model.addMessage(
+            message(10, QStringLiteral("bob"), QStringLiteral("alpha bravo charlie"), now - 3000),
+            false, false);
+        model.addMessage(
+            message(11, QStringLiteral("me"), QStringLiteral("delta echo foxtrot"), now - 2000),
+            true, false);
+        MessageView view;
+        view.setModel(&model);
+        view.resize(600, 400);
+        view.show();
+        view.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&view));
+        QWidget *viewport = view.viewport();
+        QTRY_VERIFY(view.textRect(model.index(1, 0)).isValid());
+        const QRect first = view.textRect(model.index(0, 0));
+        const QRect second = view.textRect(model.index(1, 0));
+        QGuiApplication::clipboard()->clear();
+
+        // Dragging over a message selects its text, shows it selected, and Ctrl+C copies it.
+        const QPoint start(first.left(), first.center().y());
+        QTest::mousePress(viewport, Qt::LeftButton, {}, start);
+        QTest::mouseMove(viewport, QPoint(first.right() + 4, first.center().y()));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {},
+                            QPoint(first.right() + 4, first.center().y()));
+        QCOMPARE(view.selectedText(), QStringLiteral("alpha bravo charlie"));
+        QVERIFY(view.hasFocus());
+        const QColor highlight = view.palette().color(QPalette::Active, QPalette::Highlight);
+        const QImage shown = viewport->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        QVERIFY(boundsOf(shown, highlight).intersects(first));
+        QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("alpha bravo charlie"));
+
+        // From one message into the next.
+        QTest::mousePress(viewport, Qt::LeftButton, {}, start);
+        QTest::mouseMove(viewport, second.center());
+        QTest::mouseMove(viewport, QPoint(second.right() + 4, second.center().y()));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {},
+                            QPoint(second.right() + 4, second.center().y()));
+        QCOMPARE(view.selectedText(), QStringLiteral("alpha bravo charlie\ndelta echo foxtrot"));
+        QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QGuiApplication::clipboard()->text(),
+                 QStringLiteral("alpha bravo charlie\ndelta echo foxtrot"));
+
+        // Older history arriving above keeps the selection on its messages.
+        model.addMessages({message(9, QStringLiteral("zed"), QStringLiteral("older"), now - 9000)},
+                          QStringLiteral("me"));
+        QCOMPARE(view.selectedText(), QStringLiteral("alpha bravo charlie\ndelta echo foxtrot"));
+
+        // A double click selects a word; Esc clears the selection.
+        QTRY_VERIFY(view.textRect(model.index(2, 0)).isValid());
+        QTest::mouseDClick(viewport, Qt::LeftButton, {},
+                           QPoint(view.textRect(model.index(2, 0)).left() + 3,
+                                  view.textRect(model.index(2, 0)).center().y()));
+        QCOMPARE(view.selectedText(), QStringLiteral("delta"));
+        QTest::keyClick(&view, Qt::Key_Escape);
+        QVERIFY(!view.hasSelection());
+
+        // Typing after selecting is meant for the compose box.
+        QSignalSpy typed(&view, &MessageView::textTyped);
+        QTest::keyClicks(&view, QStringLiteral("ok"));
+        QCOMPARE(typed.count(), 2);
+        QCOMPARE(typed.at(0).at(0).toString(), QStringLiteral("o"));
+    }
+
+    void contextMenuCopiesTheMessageOrTheLink()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        MessageListModel model;
+        const QString text = QStringLiteral("see https://example.org/x?a=1 for more");
+        model.addMessage(message(1, QStringLiteral("bob"), text, now), false, false);
+        MessageView view;
+        view.setModel(&model);
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY(view.textRect(model.index(0, 0)).isValid());
+        const QRect rect = view.textRect(model.index(0, 0));
+        const QPoint onLink(
+            rect.left() + view.fontMetrics().horizontalAdvance(QStringLiteral("see https://exa")),
+            rect.center().y());
+        QWidget *viewport = view.viewport();
+
+        auto openMenu = [&](QPoint pos) -> QMenu * {
+            QContextMenuEvent event(QContextMenuEvent::Mouse, pos, viewport->mapToGlobal(pos));
+            QApplication::sendEvent(viewport, &event);
+            return view.findChild<QMenu *>(QStringLiteral("messageMenu"));
+        };
+        QMenu *menu = openMenu(onLink);
+        QVERIFY(menu);
+        QTRY_VERIFY(menu->isVisible());
+        auto *copyLink = menu->findChild<QAction *>(QStringLiteral("copyLinkAction"));
+        QVERIFY(copyLink);
+        copyLink->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("https://example.org/x?a=1"));
+        menu->close();
+        QTRY_VERIFY(!view.findChild<QMenu *>(QStringLiteral("messageMenu")));
+
+        menu = openMenu(QPoint(rect.right() - 2, rect.center().y()));
+        QVERIFY(menu);
+        QVERIFY(!menu->findChild<QAction *>(QStringLiteral("copyLinkAction")));
+        auto *copyText = menu->findChild<QAction *>(QStringLiteral("copyMessageAction"));
+        QVERIFY(copyText);
+        copyText->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), text);
+        menu->close();
     }
 };
 
