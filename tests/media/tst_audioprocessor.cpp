@@ -1,0 +1,253 @@
+#include "audioscenario.h"
+#include "media/audioprocessor.h"
+
+#include <QTest>
+
+#include <cmath>
+
+Q_DECLARE_METATYPE(AudioProcessor::Backend)
+
+// AudioProcessor's two backends on a simulated call (AudioScenario: espeak-ng speech, an echo
+// path with a delay and 60 ms of room, a near talker and fan noise, 16 kHz). The figures are
+// behaviour, not timings, so they hold on a loaded machine; docs/benchmarks.md has the same
+// measurements from bench/audioprocbench.cpp.
+class TestAudioProcessor : public QObject
+{
+    Q_OBJECT
+private:
+    static constexpr int kKnownDelayMs = 80;
+    static double erleTarget(AudioProcessor::Backend backend)
+    {
+        return backend == AudioProcessor::Backend::WebRtc ? 40.0 : 18.0;
+    }
+    std::unique_ptr<AudioProcessor> make(AudioProcessor::Backend backend,
+                                         AudioProcessor::Features features = {})
+    {
+        AudioProcessor::Settings settings;
+        settings.sampleRate = 16000;
+        settings.features = features;
+        // As a pipeline would from its buffer sizes: one figure, while the echo path's real
+        // delay is anywhere from 40 to 150 ms.
+        settings.knownEchoDelayMs = kKnownDelayMs;
+        QString error;
+        auto processor = AudioProcessor::create(backend, settings, &error);
+        if (!processor)
+            qWarning("%s", qPrintable(error));
+        return processor;
+    }
+    static void addBackends()
+    {
+        QTest::addColumn<AudioProcessor::Backend>("backend");
+        QTest::newRow("webrtc") << AudioProcessor::Backend::WebRtc;
+        QTest::newRow("speexdsp") << AudioProcessor::Backend::Speex;
+    }
+    // The WebRTC backend is the one CI builds (scripts/bootstrap installs it); a build without
+    // it says so instead of failing.
+    static bool skipIfMissing(AudioProcessor::Backend backend)
+    {
+        return !AudioProcessor::availableBackends().contains(backend);
+    }
+
+    AudioScenario m_scenario; // 80 ms echo delay
+    QString m_scenarioError;
+
+private slots:
+    void initTestCase()
+    {
+        AudioScenario::Options options;
+        QVERIFY2(m_scenario.build(options, &m_scenarioError), qPrintable(m_scenarioError));
+    }
+
+    void defaultIsWebRtcWhenBuilt()
+    {
+        const auto backends = AudioProcessor::availableBackends();
+        QVERIFY(backends.contains(AudioProcessor::Backend::Speex));
+        QCOMPARE(AudioProcessor::defaultBackend(), backends.constFirst());
+#ifdef CONFAB_EXPECT_WEBRTC_APM
+        QCOMPARE(AudioProcessor::defaultBackend(), AudioProcessor::Backend::WebRtc);
+#endif
+    }
+
+    void refusesOddRates()
+    {
+        AudioProcessor::Settings settings;
+        settings.sampleRate = 44100;
+        QString error;
+        if (!skipIfMissing(AudioProcessor::Backend::WebRtc)) {
+            QVERIFY(!AudioProcessor::create(AudioProcessor::Backend::WebRtc, settings, &error));
+            QVERIFY(error.contains(QLatin1String("44100")));
+        }
+        settings.sampleRate = 48000;
+        for (auto backend : AudioProcessor::availableBackends()) {
+            auto processor = AudioProcessor::create(backend, settings, &error);
+            QVERIFY2(processor, qPrintable(error));
+            QCOMPARE(processor->frameSamples(), 480);
+        }
+    }
+
+    // Echo return loss enhancement in single talk, after 2 s, over the delays a laptop has.
+    void cancelsEcho_data()
+    {
+        QTest::addColumn<AudioProcessor::Backend>("backend");
+        QTest::addColumn<int>("delayMs");
+        for (int delay : {40, 80, 150}) {
+            QTest::addRow("webrtc %d ms", delay) << AudioProcessor::Backend::WebRtc << delay;
+            QTest::addRow("speexdsp %d ms", delay) << AudioProcessor::Backend::Speex << delay;
+        }
+    }
+    void cancelsEcho()
+    {
+        QFETCH(AudioProcessor::Backend, backend);
+        QFETCH(int, delayMs);
+        if (skipIfMissing(backend))
+            QSKIP("this build has no WebRTC audio processing");
+        AudioScenario scenario;
+        AudioScenario::Options options;
+        options.echoDelayMs = delayMs;
+        options.seconds = 8;
+        QString error;
+        QVERIFY2(scenario.build(options, &error), qPrintable(error));
+        auto processor = make(backend);
+        QVERIFY(processor);
+        const double erle = AudioMeasure::erle(scenario, *processor);
+        qInfo("%s, %d ms: ERLE %.1f dB", qPrintable(AudioProcessor::backendName(backend)), delayMs,
+              erle);
+        QVERIFY2(erle >= erleTarget(backend), qPrintable(QString::number(erle, 'f', 1)));
+    }
+
+    // Both talk at once: the near talker must come through at about his level.
+    void keepsNearTalkerInDoubleTalk_data()
+    {
+        addBackends();
+    }
+    void keepsNearTalkerInDoubleTalk()
+    {
+        QFETCH(AudioProcessor::Backend, backend);
+        if (skipIfMissing(backend))
+            QSKIP("this build has no WebRTC audio processing");
+        auto processor = make(backend);
+        QVERIFY(processor);
+        double level = 0, correlation = 0;
+        AudioMeasure::doubleTalk(m_scenario, *processor, &level, &correlation);
+        qInfo("%s: near talker %+.1f dB, correlation %.2f",
+              qPrintable(AudioProcessor::backendName(backend)), level, correlation);
+        QVERIFY2(std::abs(level) <= 6.0, qPrintable(QString::number(level, 'f', 1)));
+    }
+
+    // Fan noise in the near talker's pauses, no far end.
+    void suppressesNoise_data()
+    {
+        addBackends();
+    }
+    void suppressesNoise()
+    {
+        QFETCH(AudioProcessor::Backend, backend);
+        if (skipIfMissing(backend))
+            QSKIP("this build has no WebRTC audio processing");
+        auto processor = make(backend);
+        QVERIFY(processor);
+        const double reduction = AudioMeasure::noiseReduction(m_scenario, *processor);
+        qInfo("%s: noise %.1f dB lower in pauses", qPrintable(AudioProcessor::backendName(backend)),
+              reduction);
+        QVERIFY2(reduction >= 10.0, qPrintable(QString::number(reduction, 'f', 1)));
+    }
+
+    // A feature switched off is off: with everything off the microphone passes unchanged,
+    // and echo cancellation off leaves the echo (the Devices menu relies on this).
+    void featuresSwitchOff_data()
+    {
+        addBackends();
+    }
+    void featuresSwitchOff()
+    {
+        QFETCH(AudioProcessor::Backend, backend);
+        if (skipIfMissing(backend))
+            QSKIP("this build has no WebRTC audio processing");
+        AudioProcessor::Features none;
+        none.echoCancellation = none.noiseSuppression = none.automaticGain = none.highPassFilter =
+            false;
+        auto processor = make(backend, none);
+        QVERIFY(processor);
+        const std::vector<float> out = m_scenario.run(*processor, true, true, true, true);
+        double diff = 0;
+        for (size_t i = 0; i < out.size(); ++i) {
+            const double in = std::clamp(
+                std::lround(m_scenario.echo()[i] + m_scenario.nearEnd()[i] + m_scenario.noise()[i]),
+                -32768L, 32767L);
+            diff = std::max(diff, std::abs(in - out[i]));
+        }
+        QCOMPARE(diff, 0.0);
+
+        // Switched at run time: on, then echo cancellation off.
+        processor->setFeatures({});
+        QVERIFY(AudioMeasure::erle(m_scenario, *processor) >= erleTarget(backend));
+        AudioProcessor::Features noEcho;
+        noEcho.echoCancellation = false;
+        noEcho.noiseSuppression = false;
+        processor->setFeatures(noEcho);
+        QCOMPARE(processor->features(), noEcho);
+        QVERIFY(AudioMeasure::erle(m_scenario, *processor) < 6.0);
+    }
+
+    // The high-pass filter takes out hum below the voice band and leaves the voice.
+    void highPassFilter_data()
+    {
+        addBackends();
+    }
+    void highPassFilter()
+    {
+        QFETCH(AudioProcessor::Backend, backend);
+        if (skipIfMissing(backend))
+            QSKIP("this build has no WebRTC audio processing");
+        AudioProcessor::Features onlyFilter;
+        onlyFilter.echoCancellation = onlyFilter.noiseSuppression = onlyFilter.automaticGain =
+            false;
+        const auto gainDb = [&](double hz) {
+            auto processor = make(backend, onlyFilter);
+            const int frame = processor->frameSamples();
+            std::vector<qint16> pcm(static_cast<size_t>(frame));
+            double in = 0, out = 0;
+            for (int f = 0; f < 100; ++f) {
+                for (int i = 0; i < frame; ++i) {
+                    const double t = double(f * frame + i) / processor->sampleRate();
+                    pcm[size_t(i)] = qint16(8000 * std::sin(2 * M_PI * hz * t));
+                }
+                if (f >= 50) // after the filter settles
+                    for (qint16 v : pcm)
+                        in += double(v) * v;
+                processor->processNearEnd(pcm.data());
+                if (f >= 50)
+                    for (qint16 v : pcm)
+                        out += double(v) * v;
+            }
+            return AudioScenario::ratioDb(out, in);
+        };
+        const double hum = gainDb(40);
+        const double voice = gainDb(1000);
+        qInfo("40 Hz %.1f dB, 1 kHz %.1f dB", hum, voice);
+        QVERIFY(hum < -10);
+        QVERIFY(std::abs(voice) < 1);
+    }
+
+    // The far end without a microphone (or the other way round) neither grows memory nor
+    // crashes: the pipeline may run one side before the other starts.
+    void sidesOutOfStep_data()
+    {
+        addBackends();
+    }
+    void sidesOutOfStep()
+    {
+        QFETCH(AudioProcessor::Backend, backend);
+        if (skipIfMissing(backend))
+            QSKIP("this build has no WebRTC audio processing");
+        auto processor = make(backend);
+        std::vector<qint16> pcm(static_cast<size_t>(processor->frameSamples()), 1000);
+        for (int i = 0; i < 1000; ++i)
+            processor->analyzeFarEnd(pcm.data());
+        for (int i = 0; i < 1000; ++i)
+            processor->processNearEnd(pcm.data());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAudioProcessor)
+#include "tst_audioprocessor.moc"
