@@ -8,6 +8,10 @@
 #include <QScrollBar>
 #include <QTextBlock>
 
+namespace {
+constexpr int kCompletionGap = 3; // pixels between the list of names and the typed line
+}
+
 ComposeEdit::ComposeEdit(QWidget *parent)
     : QPlainTextEdit(parent), m_completer(new QCompleter(this))
 {
@@ -36,12 +40,51 @@ ComposeEdit::ComposeEdit(QWidget *parent)
             m_completer->popup()->hide();
             return;
         }
-        QRect r = cursorRect();
-        r.setWidth(m_completer->popup()->sizeHintForColumn(0) +
-                   m_completer->popup()->verticalScrollBar()->sizeHint().width() + 16);
-        m_completer->complete(r);
+        showCompletions();
+        // The first name is the one Enter or Tab picks: show it highlighted.
+        m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
     });
     updateHeight();
+}
+
+void ComposeEdit::showCompletions()
+{
+    // Beside the line being typed, starting under (or over) its '@', with a little air so the
+    // list never touches the letters. The rect is in this widget's coordinates, as QCompleter
+    // wants them, not the viewport's that cursorRect() gives.
+    QTextCursor at = textCursor();
+    at.setPosition(at.position() - int(mentionPrefix().size()) - 1);
+    const QRect line = cursorRect(at).united(cursorRect()).translated(viewport()->pos());
+    QAbstractItemView *popup = m_completer->popup();
+    const int width =
+        popup->sizeHintForColumn(0) + popup->verticalScrollBar()->sizeHint().width() + 16;
+    m_completer->complete(
+        QRect(line.left(), line.top() - kCompletionGap, width, line.height() + 2 * kCompletionGap));
+}
+
+void ComposeEdit::keepCompletionsBesideText()
+{
+    // The box grows upwards when a line is added (the layout moves it later, after the list
+    // was placed) and the window may be resized: the list follows, keeping its highlighted row.
+    QAbstractItemView *popup = m_completer->popup();
+    if (!popup->isVisible())
+        return;
+    const int row = popup->currentIndex().row();
+    showCompletions();
+    if (row >= 0)
+        popup->setCurrentIndex(m_completer->completionModel()->index(row, 0));
+}
+
+void ComposeEdit::resizeEvent(QResizeEvent *event)
+{
+    QPlainTextEdit::resizeEvent(event);
+    keepCompletionsBesideText();
+}
+
+void ComposeEdit::moveEvent(QMoveEvent *event)
+{
+    QPlainTextEdit::moveEvent(event);
+    keepCompletionsBesideText();
 }
 
 void ComposeEdit::setNameModel(QAbstractItemModel *names)

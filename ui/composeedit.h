@@ -6,8 +6,9 @@ class QAbstractItemModel;
 class QCompleter;
 
 // Where the user writes: grows to six lines, then scrolls. Enter sends and Shift+Enter breaks
-// the line (or Ctrl+Enter sends, if chosen). Typing '@' offers the names of online users;
-// Tab or Enter picks one, Esc closes the list.
+// the line (or Ctrl+Enter sends, if chosen). Typing '@' offers the names of online users in a
+// list beside the line, never over it, the first one highlighted; Tab or Enter picks the
+// highlighted one, Esc closes the list.
 class ComposeEdit : public QPlainTextEdit
 {
     Q_OBJECT
@@ -27,10 +28,14 @@ signals:
 protected:
     bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void moveEvent(QMoveEvent *event) override;
 
 private:
     QString mentionPrefix() const;
     void insertCompletion(const QString &name);
+    void showCompletions();
+    void keepCompletionsBesideText();
     void updateHeight();
 
     QCompleter *m_completer;

@@ -1,0 +1,102 @@
+// The compose box offscreen, without a server: the @-completion popup and the box's height
+// (issue 14).
+#include "composeedit.h"
+
+#include <QAbstractItemView>
+#include <QCompleter>
+#include <QScreen>
+#include <QStringListModel>
+#include <QTest>
+#include <QVBoxLayout>
+
+namespace {
+// A window laid out like the chat panel: the message list above, the compose box at the bottom.
+struct ChatPanel
+{
+    QWidget window;
+    ComposeEdit *edit;
+    QStringListModel names{
+        {QStringLiteral("carol"), QStringLiteral("carla"), QStringLiteral("bob")}};
+
+    ChatPanel()
+    {
+        auto *layout = new QVBoxLayout(&window);
+        layout->addStretch(1);
+        edit = new ComposeEdit(&window);
+        edit->setNameModel(&names);
+        layout->addWidget(edit);
+        window.resize(520, 320);
+    }
+};
+
+// The typed text's line on screen, from the box's left edge to the cursor.
+QRect typedLineOnScreen(ComposeEdit *edit)
+{
+    const QRect cursor = edit->cursorRect();
+    const QRect line(QPoint(0, cursor.top()), QPoint(cursor.right(), cursor.bottom()));
+    return line.translated(edit->viewport()->mapToGlobal(QPoint(0, 0)));
+}
+} // namespace
+
+class TestComposeEdit : public QObject
+{
+    Q_OBJECT
+private slots:
+    void completionLeavesTheTypedTextVisible_data()
+    {
+        QTest::addColumn<bool>("atScreenBottom");
+        QTest::addColumn<bool>("secondLine");
+        QTest::newRow("popup above") << true << false;
+        QTest::newRow("popup above, on a second line") << true << true;
+        QTest::newRow("popup below") << false << false;
+    }
+    void completionLeavesTheTypedTextVisible()
+    {
+        QFETCH(bool, atScreenBottom);
+        QFETCH(bool, secondLine);
+        ChatPanel panel;
+        const QRect screen = panel.window.screen()->availableGeometry();
+        // At the bottom of the screen (as a chat window usually is) the list opens above the
+        // line; near the top, below it.
+        panel.window.move(screen.left() + 40, atScreenBottom
+                                                  ? screen.bottom() - panel.window.height() + 1
+                                                  : screen.top());
+        panel.window.show();
+        panel.window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&panel.window));
+        ComposeEdit *edit = panel.edit;
+        edit->setFocus();
+        if (secondLine) {
+            QTest::keyClicks(edit, QStringLiteral("first line"));
+            QTest::keyClick(edit, Qt::Key_Return, Qt::ShiftModifier);
+        }
+        QTest::keyClicks(edit, QStringLiteral("thanks @ca"));
+        QAbstractItemView *popup = edit->completer()->popup();
+        QTRY_VERIFY(popup->isVisible());
+        // Whatever the layout does with the box's height, the list ends up beside the line.
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        const QRect line = typedLineOnScreen(edit);
+        QVERIFY2(!popup->geometry().intersects(line),
+                 qPrintable(QStringLiteral("list at y %1..%2 covers the line at y %3..%4")
+                                .arg(popup->geometry().top())
+                                .arg(popup->geometry().bottom())
+                                .arg(line.top())
+                                .arg(line.bottom())));
+        QVERIFY(atScreenBottom ? popup->geometry().bottom() < line.top()
+                               : popup->geometry().top() > line.bottom());
+
+        // The first name is highlighted, so that Enter visibly picks it; Down moves on.
+        QCOMPARE(popup->currentIndex().row(), 0);
+        QVERIFY(popup->selectionModel()->isSelected(popup->currentIndex()));
+        QCOMPARE(popup->currentIndex().data().toString(), QStringLiteral("carol"));
+        QTest::keyClick(popup, Qt::Key_Down);
+        QCOMPARE(popup->currentIndex().data().toString(), QStringLiteral("carla"));
+        QTest::keyClick(popup, Qt::Key_Return);
+        QVERIFY(edit->toPlainText().endsWith(QStringLiteral("thanks @carla ")));
+        QVERIFY(!popup->isVisible());
+    }
+};
+
+QTEST_MAIN(TestComposeEdit)
+#include "tst_composeedit.moc"
