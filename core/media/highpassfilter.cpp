@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+namespace {
+constexpr double kPi = 3.14159265358979323846; // M_PI is not standard (MSVC lacks it)
+}
+
 HighPassFilter::HighPassFilter(int sampleRate, double cutoffHz)
 {
     // The bilinear-transform design of the RBJ audio EQ cookbook, Q = 1/sqrt(2).
-    const double w0 = 2 * M_PI * cutoffHz / sampleRate;
+    const double w0 = 2 * kPi * cutoffHz / sampleRate;
     const double alpha = std::sin(w0) / std::sqrt(2.0);
     const double cosw0 = std::cos(w0);
     const double a0 = 1 + alpha;

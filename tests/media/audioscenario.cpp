@@ -1,5 +1,7 @@
 #include "audioscenario.h"
 
+#include "call/threadcputimer.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
@@ -10,7 +12,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <random>
 
 namespace {
@@ -101,13 +102,6 @@ std::vector<float> fitted(std::vector<float> x, size_t length)
                  x.begin() + std::ptrdiff_t(std::min(original, length - x.size())));
     x.resize(length, 0.0f);
     return x;
-}
-
-double threadCpuSeconds()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 } // namespace
@@ -256,11 +250,10 @@ std::vector<float> AudioScenario::run(AudioProcessor &processor, bool withFar, b
             mic[i] = qint16(std::clamp(std::lround(sum), -32768L, 32767L));
         }
         // The order of a real call: the frame goes to the speaker, then the microphone's.
-        const double start = cpuSeconds ? threadCpuSeconds() : 0;
+        const ThreadCpuTimer timer;
         processor.analyzeFarEnd(far.data());
         processor.processNearEnd(mic.data());
-        if (cpuSeconds)
-            cpu += threadCpuSeconds() - start;
+        cpu += double(timer.elapsedNs()) * 1e-9;
         std::copy(mic.begin(), mic.end(), out.begin() + std::ptrdiff_t(at));
     }
     if (cpuSeconds)

@@ -1,6 +1,7 @@
 #include "audioscenario.h"
 #include "media/audioprocessor.h"
 
+#include <QStandardPaths>
 #include <QTest>
 
 #include <cmath>
@@ -55,7 +56,14 @@ private slots:
     void initTestCase()
     {
         AudioScenario::Options options;
-        QVERIFY2(m_scenario.build(options, &m_scenarioError), qPrintable(m_scenarioError));
+        const bool built = m_scenario.build(options, &m_scenarioError);
+#if !defined(Q_OS_LINUX)
+        // scripts/bootstrap installs espeak-ng on Linux (and CI's macOS job has it from
+        // Homebrew); Windows has no package for it.
+        if (!built && QStandardPaths::findExecutable(QStringLiteral("espeak-ng")).isEmpty())
+            QSKIP("espeak-ng is not installed: no speech to test with");
+#endif
+        QVERIFY2(built, qPrintable(m_scenarioError));
     }
 
     void defaultIsWebRtcWhenBuilt()
@@ -210,7 +218,7 @@ private slots:
             for (int f = 0; f < 100; ++f) {
                 for (int i = 0; i < frame; ++i) {
                     const double t = double(f * frame + i) / processor->sampleRate();
-                    pcm[size_t(i)] = qint16(8000 * std::sin(2 * M_PI * hz * t));
+                    pcm[size_t(i)] = qint16(8000 * std::sin(2 * 3.14159265358979323846 * hz * t));
                 }
                 if (f >= 50) // after the filter settles
                     for (qint16 v : pcm)
