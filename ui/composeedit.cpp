@@ -3,14 +3,18 @@
 #include "protocol/namerules.h"
 
 #include <QAbstractItemView>
+#include <QAbstractTextDocumentLayout>
 #include <QCompleter>
 #include <QKeyEvent>
+#include <QResizeEvent>
 #include <QScrollBar>
 #include <QTextBlock>
+#include <QtMath>
 
 namespace {
 constexpr int kCompletionGap = 3; // pixels between the list of names and the typed line
-}
+constexpr int kMaxLines = 6;      // the box grows up to this many lines, then scrolls
+} // namespace
 
 ComposeEdit::ComposeEdit(QWidget *parent)
     : QPlainTextEdit(parent), m_completer(new QCompleter(this))
@@ -73,12 +77,6 @@ void ComposeEdit::keepCompletionsBesideText()
     showCompletions();
     if (row >= 0)
         popup->setCurrentIndex(m_completer->completionModel()->index(row, 0));
-}
-
-void ComposeEdit::resizeEvent(QResizeEvent *event)
-{
-    QPlainTextEdit::resizeEvent(event);
-    keepCompletionsBesideText();
 }
 
 void ComposeEdit::moveEvent(QMoveEvent *event)
@@ -171,23 +169,56 @@ void ComposeEdit::keyPressEvent(QKeyEvent *event)
     QPlainTextEdit::keyPressEvent(event);
 }
 
+int ComposeEdit::linesHeight() const
+{
+    // QPlainTextDocumentLayout lays a block out when asked for its rect, so this is the height
+    // of the wrapped lines right after an edit (document()->size() is a count that lags behind
+    // and was read as lines while it counted something else: the box grew at the first key).
+    const QAbstractTextDocumentLayout *layout = document()->documentLayout();
+    qreal height = 0;
+    for (QTextBlock block = document()->begin(); block.isValid(); block = block.next())
+        height += layout->blockBoundingRect(block).height();
+    // The last block's rect includes the document's bottom margin.
+    return qMax(0, qCeil(height - document()->documentMargin()));
+}
+
+int ComposeEdit::heightFor(int lines) const
+{
+    // Frame, style sheet padding and the document's margins around `lines` of text, plus the
+    // pixel QPlainTextEdit wants to spare below the last line before it counts it as shown
+    // (without it the box scrolls by a line while all lines would fit).
+    ensurePolished();
+    const QMargins frame = contentsMargins();
+    const QMargins viewport = viewportMargins();
+    return lines + frame.top() + frame.bottom() + viewport.top() + viewport.bottom() +
+           2 * qCeil(document()->documentMargin()) + 1;
+}
+
 QSize ComposeEdit::sizeHint() const
 {
-    const int lines = qBound(1, int(document()->size().height()), 6);
-    const int h = fontMetrics().lineSpacing() * lines + 2 * int(document()->documentMargin()) +
-                  2 * frameWidth() + 10;
+    const int line = fontMetrics().lineSpacing();
+    const int h = heightFor(qBound(line, linesHeight(), kMaxLines * line));
     return QSize(QPlainTextEdit::sizeHint().width(), h);
 }
 
 QSize ComposeEdit::minimumSizeHint() const
 {
-    return QSize(100, fontMetrics().lineSpacing() + 2 * int(document()->documentMargin()) + 10);
+    return QSize(100, heightFor(fontMetrics().lineSpacing()));
+}
+
+void ComposeEdit::resizeEvent(QResizeEvent *event)
+{
+    QPlainTextEdit::resizeEvent(event);
+    // Another width wraps the text into more or fewer lines.
+    if (event->size().width() != event->oldSize().width())
+        updateHeight();
+    keepCompletionsBesideText();
 }
 
 void ComposeEdit::updateHeight()
 {
-    // Up to six lines the box grows; beyond, it scrolls.
-    const bool full = document()->size().height() > 6;
+    // Up to six lines the box grows; beyond, it scrolls. It shrinks again as lines go.
+    const bool full = linesHeight() > kMaxLines * fontMetrics().lineSpacing();
     setVerticalScrollBarPolicy(full ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
     setFixedHeight(sizeHint().height());
 }

@@ -37,6 +37,10 @@ private:
     void showCompletions();
     void keepCompletionsBesideText();
     void updateHeight();
+    // The height of the text's wrapped lines, in pixels.
+    int linesHeight() const;
+    // The box's height around `lines` pixels of text.
+    int heightFor(int lines) const;
 
     QCompleter *m_completer;
     bool m_ctrlEnterSends = false;

@@ -1,10 +1,13 @@
 // The compose box offscreen, without a server: the @-completion popup and the box's height
 // (issue 14).
 #include "composeedit.h"
+#include "theme.h"
 
 #include <QAbstractItemView>
+#include <QApplication>
 #include <QCompleter>
 #include <QScreen>
+#include <QScrollBar>
 #include <QStringListModel>
 #include <QTest>
 #include <QVBoxLayout>
@@ -42,6 +45,9 @@ class TestComposeEdit : public QObject
 {
     Q_OBJECT
 private slots:
+    // The light theme's style sheet, as the client runs: its padding is part of the box.
+    void initTestCase() { Theme::apply(*qApp, Settings::Theme::Light); }
+
     void completionLeavesTheTypedTextVisible_data()
     {
         QTest::addColumn<bool>("atScreenBottom");
@@ -95,6 +101,57 @@ private slots:
         QTest::keyClick(popup, Qt::Key_Return);
         QVERIFY(edit->toPlainText().endsWith(QStringLiteral("thanks @carla ")));
         QVERIFY(!popup->isVisible());
+    }
+
+    void boxGrowsWithItsLinesAndShrinksBack()
+    {
+        ChatPanel panel;
+        panel.window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel.window));
+        ComposeEdit *edit = panel.edit;
+        edit->setFocus();
+        const int oneLine = edit->height();
+        const auto settled = [&] {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            return edit->height();
+        };
+        // One line holds one line of text: the first keystroke does not grow the box.
+        QTest::keyClicks(edit, QStringLiteral("h"));
+        QCOMPARE(settled(), oneLine);
+        QTest::keyClicks(edit, QStringLiteral("ello there"));
+        QCOMPARE(settled(), oneLine);
+        // Each line the user adds grows it, up to six.
+        QList<int> heights{oneLine};
+        for (int line = 2; line <= 8; ++line) {
+            QTest::keyClick(edit, Qt::Key_Return, Qt::ShiftModifier);
+            QTest::keyClicks(edit, QStringLiteral("line %1").arg(line));
+            heights << settled();
+            // Up to six lines, all of them show; beyond, the box scrolls.
+            if (line <= 6)
+                QCOMPARE(edit->verticalScrollBar()->maximum(), 0);
+            else
+                QVERIFY(edit->verticalScrollBar()->maximum() > 0);
+        }
+        for (int i = 1; i < 6; ++i)
+            QVERIFY2(heights[i] > heights[i - 1], qPrintable(QStringLiteral("line %1").arg(i + 1)));
+        QCOMPARE(heights[6], heights[5]);
+        QCOMPARE(heights[7], heights[5]);
+        // A long line that wraps counts as the lines it takes.
+        edit->clear();
+        QCOMPARE(settled(), oneLine);
+        QTest::keyClicks(edit, QStringLiteral("word ").repeated(40));
+        QVERIFY(settled() > oneLine);
+        // Deleting shrinks it again, all the way back to one line.
+        QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(edit, Qt::Key_Backspace);
+        QVERIFY(edit->toPlainText().isEmpty());
+        QCOMPARE(settled(), oneLine);
+        // Sending clears the box: it is one line high for the next message.
+        edit->insertPlainText(QStringLiteral("a\nb\nc")); // pasted
+        QVERIFY(settled() > oneLine);
+        QTest::keyClick(edit, Qt::Key_Return);
+        QVERIFY(edit->toPlainText().isEmpty());
+        QCOMPARE(settled(), oneLine);
     }
 };
 
