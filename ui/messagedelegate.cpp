@@ -331,13 +331,9 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         bold.setBold(true);
         painter->setFont(bold);
         painter->setPen(Avatar::colorFor(sender).lighter(Theme::isDark() ? 150 : 100));
-        const int nameWidth = painter->fontMetrics().horizontalAdvance(sender);
+        // The name only: every bubble carries its own time, so the header repeating it for
+        // the group's first message showed that time twice.
         painter->drawText(l.header, Qt::AlignLeft | Qt::AlignVCenter, sender);
-        painter->setFont(small);
-        painter->setPen(c.secondary);
-        painter->drawText(l.header.adjusted(nameWidth + 8, 0, 0, 0),
-                          Qt::AlignLeft | Qt::AlignVCenter,
-                          timeOf(index).toString(QStringLiteral("HH:mm")));
     }
     QColor bubble = own ? c.ownBubble : c.otherBubble;
     if (mention)

@@ -4,8 +4,8 @@
 
 #include <memory>
 
-// Paints one chat message: a day separator when the day changes, the sender's avatar, name
-// and time once per group (same sender, same minute), then the text in a bubble — own
+// Paints one chat message: a day separator when the day changes, the sender's avatar and name
+// once per group (same sender, same minute), then the text in a bubble with its time — own
 // messages on the right in the accent tint, mentions highlighted, pending and failed marked.
 class MessageDelegate : public QStyledItemDelegate
 {

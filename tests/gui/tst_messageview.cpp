@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QImage>
 #include <QMenu>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTest>
@@ -36,6 +37,60 @@ const QString kLongUrl = QStringLiteral(
     "see https://chat.example.org/docs/releases/2024/checklist/installers/windows/signing/"
     "timestamping-servers-and-certificates-and-what-to-do-when-they-expire?lang=en&ref=team "
     "THEEND");
+
+// A paint device that only records the text drawn on it, to see what a row says.
+class TextRecorder : public QPaintEngine
+{
+public:
+    TextRecorder() : QPaintEngine(QPaintEngine::AllFeatures) {}
+    QStringList texts;
+
+    bool begin(QPaintDevice *) override { return true; }
+    bool end() override { return true; }
+    void updateState(const QPaintEngineState &) override {}
+    void drawPixmap(const QRectF &, const QPixmap &, const QRectF &) override {}
+    void drawImage(const QRectF &, const QImage &, const QRectF &,
+                   Qt::ImageConversionFlags) override
+    {}
+    void drawPath(const QPainterPath &) override {}
+    void drawPolygon(const QPointF *, int, PolygonDrawMode) override {}
+    void drawTextItem(const QPointF &, const QTextItem &item) override { texts << item.text(); }
+    Type type() const override { return QPaintEngine::User; }
+};
+
+class RecordingDevice : public QPaintDevice
+{
+public:
+    QStringList texts() const { return m_engine.texts; }
+    QPaintEngine *paintEngine() const override { return &m_engine; }
+
+protected:
+    int metric(PaintDeviceMetric metric) const override
+    {
+        switch (metric) {
+        case PdmWidth:
+            return 1000;
+        case PdmHeight:
+            return 1000;
+        case PdmDpiX:
+        case PdmDpiY:
+        case PdmPhysicalDpiX:
+        case PdmPhysicalDpiY:
+            return 96;
+        case PdmDepth:
+            return 32;
+        case PdmDevicePixelRatio:
+            return 1;
+        case PdmDevicePixelRatioScaled:
+            return int(devicePixelRatioFScale());
+        default:
+            return QPaintDevice::metric(metric);
+        }
+    }
+
+private:
+    mutable TextRecorder m_engine;
+};
 } // namespace
 
 class TestMessageView : public QObject
@@ -152,6 +207,42 @@ private slots:
                            own, false);
         const Painted without = paintRow(shorter.index(1, 0), width);
         QVERIFY(full.image.copy(bubble) != without.image.copy(bubble));
+    }
+
+    void eachMessageShowsItsTimeOnce()
+    {
+        const QDateTime at(QDate::currentDate(), QTime(10, 30));
+        const QString time = QStringLiteral("10:30");
+        MessageListModel model;
+        // bob starts a group (avatar, name), writes again in the same minute, then me.
+        model.addMessage(message(1, QStringLiteral("bob"), QStringLiteral("first"),
+                                 at.toMSecsSinceEpoch() + 1000),
+                         false, false);
+        model.addMessage(message(2, QStringLiteral("bob"), QStringLiteral("second"),
+                                 at.toMSecsSinceEpoch() + 2000),
+                         false, false);
+        model.addMessage(
+            message(3, QStringLiteral("me"), QStringLiteral("mine"), at.toMSecsSinceEpoch() + 3000),
+            true, false);
+        MessageDelegate delegate;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            QStyleOptionViewItem option;
+            option.font = QApplication::font();
+            option.rect = QRect(0, 0, 600, 0);
+            option.rect.setHeight(delegate.sizeHint(option, model.index(row, 0)).height());
+            RecordingDevice device;
+            {
+                QPainter painter(&device);
+                delegate.paint(&painter, option, model.index(row, 0));
+            }
+            const QStringList texts = device.texts();
+            QVERIFY2(texts.contains(model.index(row, 0).data().toString()),
+                     qPrintable(texts.join(QLatin1Char('|'))));
+            QVERIFY2(
+                texts.count(time) == 1,
+                qPrintable(
+                    QStringLiteral("row %1 drew: %2").arg(row).arg(texts.join(QLatin1Char('|')))));
+        }
     }
 
     void textIsSelectedWithTheMouseAndCopied()
