@@ -100,6 +100,38 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
         });
 }
 
+void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,
+                                 qint64 maxBytes, QObject *context, StoredDone done)
+{
+    if (!m_open) {
+        QMetaObject::invokeMethod(
+            context,
+            [done = std::move(done)] {
+                done(std::nullopt, false, QStringLiteral("the message store is not open"));
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    ++m_pending;
+    QPointer<QObject> to(context);
+    QMetaObject::invokeMethod(
+        m_worker,
+        [this, node, after, sinceMs, limit, maxBytes, to, done = std::move(done)]() mutable {
+            bool more = false;
+            std::optional<QList<MessageStore::Stored>> page =
+                m_store->storedBy(node, after, sinceMs, limit, maxBytes, &more);
+            const QString error = page ? QString() : m_store->lastError();
+            QMetaObject::invokeMethod(
+                this,
+                [this, page = std::move(page), more, error, to, done = std::move(done)] {
+                    --m_pending;
+                    if (to)
+                        done(page, more, error);
+                },
+                Qt::QueuedConnection);
+        });
+}
+
 void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, HistoryDone done)
 {
     if (!m_open) {

@@ -45,6 +45,11 @@ public:
     // transaction is rolled back and every item comes back as Failed, with the reason.
     void storeBatch(std::vector<Item> items, QObject *context, BatchDone done);
     void history(const HistoryQuery &query, QObject *context, HistoryDone done);
+    using StoredDone = std::function<void(const std::optional<QList<MessageStore::Stored>> &page,
+                                          bool more, const QString &error)>;
+    // MessageStore::storedBy on the store's thread.
+    void storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit, qint64 maxBytes,
+                  QObject *context, StoredDone done);
 
     // Batches and reads asked for but not answered yet.
     int pending() const { return m_pending; }

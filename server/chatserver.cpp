@@ -77,7 +77,10 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
       m_router(m_config, store, &m_transport, &m_roster, &m_budget, &m_accounts,
                [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); }),
       m_callRelay(m_config, &m_transport,
-                  [this](const QString &key) { return m_roster.newestDevice(key); })
+                  [this](const QString &key) { return m_roster.newestDevice(key); }),
+      m_replay(store, [this](const ChatMessage &message, const MessageParties &parties) {
+          m_router.relayFromBus(message, parties);
+      })
 {
     setGreeting(false);
     connect(&m_transport, &Transport::connectionOpened, this,
@@ -135,7 +138,13 @@ void ChatServer::setBus(Bus *bus)
     m_router.setBus(bus);
     connect(bus, &Bus::remoteUserJoined, this, &ChatServer::onRemoteJoined);
     connect(bus, &Bus::remoteUserLeft, this, &ChatServer::onRemoteLeft);
-    connect(bus, &Bus::chatArrived, &m_router, &ChatRouter::relayFromBus);
+    connect(bus, &Bus::chatArrived, &m_replay, &NodeReplay::relayFromBus);
+    connect(bus, &Bus::nodeLost, &m_replay, [this](const QString &node) {
+        m_replay.replay(node, true);
+    });
+    connect(bus, &Bus::nodeReturned, &m_replay, [this](const QString &node) {
+        m_replay.replay(node, false);
+    });
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
     connect(bus, &Bus::sessionReplaced, this, &ChatServer::onSessionReplaced);
@@ -152,6 +161,7 @@ BusUser ChatServer::busUser(const ClientConnection *c)
 
 void ChatServer::onRemoteJoined(const QString &node, const BusUser &user)
 {
+    m_replay.nodeSeen(node);
     if (m_roster.joinRemote(node, user))
         announceChange(user.name, user.key, true, nullptr);
 }
@@ -174,6 +184,9 @@ void ChatServer::onBusLink(bool up)
                               "reach only the people on this server until they are back.");
     else if (m_busWasUp)
         text = QStringLiteral("Connected to the other servers of this chat again.");
+    // What the others published meanwhile never came: it is read back from the store.
+    if (up && m_busWasUp)
+        m_replay.replayAll();
     if (up)
         m_busWasUp = true;
     if (text.isEmpty())

@@ -3,6 +3,7 @@
 #include "accounts/accountservice.h"
 #include "asyncmessagestore.h"
 #include "bus/bus.h"
+#include "bus/nodereplay.h"
 #include "callrelay.h"
 #include "chatrouter.h"
 #include "clientconnection.h"
@@ -123,6 +124,7 @@ private:
     bool m_busWasUp = false;
     ChatRouter m_router;
     CallRelay m_callRelay; // after m_transport, m_config and the presence it asks
+    NodeReplay m_replay;   // after m_router, which it relays through
     qint64 m_historyBytesInFlight = 0;
     std::deque<QWebSocket *> m_historyWaiting; // by socket: a closed one is simply skipped
     bool m_shuttingDown = false;

@@ -51,6 +51,11 @@ int main(int argc, char *argv[])
         rules += QStringLiteral("confab.*.info=false\nconfab.*.warning=false\n");
     QLoggingCategory::setFilterRules(rules);
 
+    // With --redis, the other nodes of the service are met there (declared before the server,
+    // which uses it until it is gone). Started once the server is set up.
+    std::unique_ptr<RedisBus> bus;
+    if (config->redis)
+        bus = std::make_unique<RedisBus>(*config->redis);
     // The history on a thread of its own: in PostgreSQL with a postgresql:// --database, else
     // in the SQLite file. The accounts in the same database, on a connection of their own.
     std::unique_ptr<MessageStore> history;
@@ -58,6 +63,8 @@ int main(int argc, char *argv[])
         history = std::make_unique<PostgresMessageStore>(*config->postgres);
     else
         history = std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync);
+    if (bus)
+        history->setNodeId(bus->nodeId()); // what the others replay if the bus drops it
     AsyncMessageStore store(std::move(history));
     QString error;
     if (!store.open(&error)) {
@@ -75,11 +82,6 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
-    // With --redis, the other nodes of the service are met there (declared before the server,
-    // which uses it until it is gone).
-    std::unique_ptr<RedisBus> bus;
-    if (config->redis)
-        bus = std::make_unique<RedisBus>(*config->redis);
     ChatServer server(*config, &store, accounts.get());
     if (bus) {
         server.setBus(bus.get());

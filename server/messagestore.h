@@ -48,5 +48,26 @@ public:
     // Oldest first. *more says whether older (or, for `after`, newer) messages remain.
     // nullopt when the store cannot be read (lastError() says why).
     virtual std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) = 0;
+    // Stored by the server process `node` (setNodeId) after seq `after` with a time of at
+    // least `sinceMs`, oldest first, with
+    // their parties: at most `limit` messages and `maxBytes` of text (*more says whether
+    // more remain). What another node replays when the bus may have lost that node's
+    // publications (ChatRouter). A store that only one process uses keeps no node and has
+    // none.
+    struct Stored
+    {
+        ChatMessage message;
+        MessageParties parties;
+    };
+    virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after,
+                                                  qint64 sinceMs, int limit, qint64 maxBytes,
+                                                  bool *more)
+    {
+        Q_UNUSED(node) Q_UNUSED(after) Q_UNUSED(sinceMs) Q_UNUSED(limit) Q_UNUSED(maxBytes)
+        *more = false;
+        return QList<Stored>{};
+    }
+    // The node id stored with each message from now on (before open()).
+    virtual void setNodeId(const QString &node) { Q_UNUSED(node) }
     virtual QString lastError() const = 0;
 };

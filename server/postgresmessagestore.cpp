@@ -50,6 +50,14 @@ constexpr const char *kVersion1[] = {
     " WHERE recipient_key IS NOT NULL",
 };
 
+// Version 2: the node (server process) that stored each message, so that the others can
+// replay what a node stored but the bus may not have carried (a node killed between its
+// commit and its publication, or cut off from Redis).
+constexpr const char *kVersion2[] = {
+    "ALTER TABLE messages ADD COLUMN node TEXT",
+    "CREATE INDEX messages_node ON messages (node, seq) WHERE node IS NOT NULL",
+};
+
 struct Migration
 {
     int version;
@@ -58,8 +66,9 @@ struct Migration
 };
 const Migration kMigrations[] = {
     {1, std::begin(kVersion1), std::end(kVersion1)},
+    {2, std::begin(kVersion2), std::end(kVersion2)},
 };
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions";
 
@@ -208,10 +217,15 @@ bool PostgresMessageStore::prepare(QString *error)
         QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs),
         QStringLiteral("PREPARE confab_lock AS SELECT pg_advisory_xact_lock(%1)").arg(kBatchLock),
         QStringLiteral("PREPARE confab_insert (bigint, text, text, text, text, text, text, text,"
-                       " text, text) AS INSERT INTO messages (ts, sender, sender_key, recipient,"
-                       " recipient_key, cid, content, mentions, sender_id, recipient_id)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                       " text, text, text) AS INSERT INTO messages (ts, sender, sender_key,"
+                       " recipient, recipient_key, cid, content, mentions, sender_id,"
+                       " recipient_id, node)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                        " ON CONFLICT DO NOTHING RETURNING seq"),
+        QStringLiteral("PREPARE confab_stored_by (text, bigint, bigint, bigint) AS"
+                       " SELECT %1, sender_id, recipient_id FROM messages"
+                       " WHERE node = $1 AND seq > $2 AND ts >= $3 ORDER BY seq LIMIT $4")
+            .arg(QLatin1String(kColumns)),
         QStringLiteral("PREPARE confab_find (text, text) AS"
                        " SELECT seq, ts FROM messages WHERE cid = $1 AND sender_id = $2"),
     };
@@ -369,6 +383,7 @@ MessageStore::AppendResult PostgresMessageStore::append(ChatMessage &message,
         nullIfEmpty(message.mentions.join(QLatin1Char(' '))),
         parties.sender,
         nullIfEmpty(parties.recipient),
+        nullIfEmpty(m_nodeId),
     };
     if (!execute(q, QStringLiteral("confab_insert"), values))
         return AppendResult::Failed;
@@ -461,6 +476,40 @@ void PostgresMessageStore::historySql(const HistoryQuery &query, QString *sql,
         *sql = QStringLiteral("SELECT * FROM ((%1)) AS page ORDER BY seq %2 LIMIT $5")
                    .arg(parts.join(QStringLiteral(") UNION ALL (")), order);
     }
+}
+
+std::optional<QList<MessageStore::Stored>>
+PostgresMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,
+                               qint64 maxBytes, bool *more)
+{
+    *more = false;
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    if (m_inBatch || (m_reconnect && !reconnect()))
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!execute(q, QStringLiteral("confab_stored_by"), {node, after, sinceMs, qint64(limit) + 1}))
+        return std::nullopt;
+    QList<Stored> result;
+    qint64 bytes = 0;
+    while (q.next()) {
+        if (result.size() == limit) {
+            *more = true;
+            break;
+        }
+        Stored s{readRow(q), {q.value(7).toString(), q.value(8).toString()}};
+        bytes += TextRules::utf8Size(s.message.content);
+        if (maxBytes > 0 && bytes > maxBytes && !result.isEmpty()) {
+            *more = true;
+            break;
+        }
+        result.append(std::move(s));
+    }
+    q.finish();
+    return result;
 }
 
 bool PostgresMessageStore::isForward(const HistoryQuery &query)

@@ -37,6 +37,9 @@ public:
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
+    std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
+                                          int limit, qint64 maxBytes, bool *more) override;
+    void setNodeId(const QString &node) override { m_nodeId = node; }
     QString lastError() const override { return m_lastError; }
 
     // The schema version this code creates (schema_version's highest row after open()).
@@ -74,6 +77,7 @@ private:
     bool m_inBatch = false;
     bool m_batchFailed = false; // PostgreSQL aborts the whole transaction on an error
     QString m_lastError;
+    QString m_nodeId; // stored with each message (schema version 2)
     QSqlDatabase m_db;
     QHash<QString, QString> m_historyStatements; // prepared on this connection: SQL -> name
 };

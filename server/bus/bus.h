@@ -91,8 +91,15 @@ signals:
     // node).
     void remoteUserJoined(const QString &node, const BusUser &user);
     void remoteUserLeft(const QString &node, const QString &key);
-    // A message another node stored, to relay to this node's sessions.
-    void chatArrived(const ChatMessage &message, const MessageParties &parties);
+    // A message another node stored, to relay to this node's sessions. Each node publishes
+    // its messages in seq order.
+    void chatArrived(const QString &node, const ChatMessage &message,
+                     const MessageParties &parties);
+    // A node's presence expired (it died, or lost the bus for longer than the presence TTL):
+    // what it published may be missing, and it publishes nothing more.
+    void nodeLost(const QString &node);
+    // A node is back on the bus after losing it: what it published meanwhile is missing.
+    void nodeReturned(const QString &node);
     void typingArrived(const QString &from, const QString &to, bool typing);
     void callArrived(const QString &node, const BusCallEvent &event);
     void mediaArrived(const QString &node, const QByteArray &packet);

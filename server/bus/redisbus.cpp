@@ -201,8 +201,10 @@ void RedisBus::sync()
         // Nodes whose presence expired: crashed, or cut off from Redis.
         const QStringList known = m_remote.keys();
         for (const QString &node : known) {
-            if (!alive.contains(node))
+            if (!alive.contains(node)) {
                 forgetNode(node);
+                emit nodeLost(node);
+            }
         }
         if (*remaining == 0)
             m_syncing = false;
@@ -508,6 +510,7 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         n.version = version;
         removeRemote(node, e.value(QLatin1String("key")).toString());
     } else if (kind == QLatin1String("sync")) {
+        emit nodeReturned(node); // it publishes "sync" when its link is (back) up
         QPointer<RedisBus> self(this);
         m_redis.command({"HGETALL", kPresencePrefix + node.toUtf8()},
                         [this, self, node](const RedisReply &hash) {
@@ -522,7 +525,7 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         if (!m || m->seq <= 0 || m->from.isEmpty() || sender.isEmpty() ||
             m->isPrivate() == recipient.isEmpty())
             return;
-        emit chatArrived(*m, MessageParties{sender, recipient});
+        emit chatArrived(node, *m, MessageParties{sender, recipient});
     } else if (kind == QLatin1String("call")) {
         BusCallEvent c;
         const QJsonValue type = e.value(QLatin1String("type"));

@@ -6,8 +6,8 @@
 // SIGKILL: its senders must reconnect through HAProxy to the other nodes, resume as the same
 // guests (resume tokens in PostgreSQL) and resend what was not acknowledged. Every message is
 // then counted: acknowledged once, stored once (history), shown once to the listener and to
-// every sender. Two known gaps of the nodes and the client, which only some runs hit, are
-// expected failures (QEXPECT_FAIL, at the end), each recognised precisely.
+// every sender. Two gaps that only some runs hit are recognised precisely (at the end): a
+// message the dead node stored but never published, and a catch-up that skips a message.
 #include "net/clientsession.h"
 #include "postgresprocess.h"
 #include "protocol/messageencoder.h"
@@ -501,6 +501,29 @@ private slots:
                     stranded.insert(content);
             }
         }
+        // A message the dead node stored but never published reaches the others when its
+        // presence expires (the bus' TTL, 15 s after the kill): wait for that (at once in
+        // the usual run, where there is none); the checks below say what is missing.
+        auto deadNodesMessagesArrived = [&] {
+            QSet<QString> has;
+            for (const ChatMessage &m : listener.live)
+                has.insert(m.content);
+            for (const QString &content : std::as_const(byDeadNode))
+                if (!has.contains(content))
+                    return false;
+            for (const auto &p : senders) {
+                if (std::find(moving.begin(), moving.end(), p.get()) != moving.end())
+                    continue;
+                QSet<QString> shown;
+                for (const ChatMessage &m : std::as_const(p->live))
+                    shown.insert(m.content);
+                for (const QString &content : std::as_const(byDeadNode))
+                    if (!shown.contains(content))
+                        return false;
+            }
+            return true;
+        };
+        QTest::qWaitFor(deadNodesMessagesArrived, within(30000));
         auto unpublishedNote = [&](const QString &who, const QString &content) {
             return QStringLiteral("%1 never got %2 (%3 before the kill)")
                 .arg(who, content,
@@ -599,20 +622,13 @@ private slots:
                 }
             }
         }
-        // Known gaps, expected failures until the nodes or the client close them (they show
-        // in some runs only: both need the kill to land in a window of a millisecond or so).
-        // 1. The dead node had stored a message and died before it was published on the bus
-        //    (ChatRouter::batchStored relays and publishes after the commit); the resend is
-        //    answered as a duplicate and relayed to nobody, so users on the other nodes only
-        //    see it in their next catch-up.
-        if (!unpublished.isEmpty()) {
-            qWarning().noquote() << unpublished.join(QLatin1Char('\n'));
-            QEXPECT_FAIL("",
-                         "a message stored by a node that died before publishing it is "
-                         "never relayed",
-                         Continue);
-        }
-        QVERIFY(unpublished.isEmpty());
+        // Two gaps that only some runs hit (the kill must land in a window of a millisecond or
+        // so), closed since:
+        // The dead node had stored a message and died before publishing it on the bus
+        // (ChatRouter::batchStored relays and publishes after the commit); the resend is
+        // answered as a duplicate. The other nodes read it back from the store when the dead
+        // node's presence expires (NodeReplay) and relay it then.
+        QVERIFY2(unpublished.isEmpty(), qPrintable(unpublished.join(QLatin1Char('\n'))));
         // A node relays its own messages at once and the other nodes' ones when the bus brings
         // them, so a session can see seq N+1 before seq N; if the node dies before N arrives,
         // the catch-up after the resume must still bring N (ClientSession reads again from

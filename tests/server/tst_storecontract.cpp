@@ -663,6 +663,111 @@ private slots:
                  qPrintable(error));
     }
 
+    // What a node stored, read back by another node when the bus may have dropped it
+    // (NodeReplay): by node, after a seq, from a time on, with the parties, bounded.
+    void messagesAreReadBackByTheNodeThatStoredThem()
+    {
+        QString location;
+        {
+            const auto probe = openNew(&location);
+            QVERIFY2(probe, qPrintable(m_why));
+        }
+        auto nodeA = storeAt(location);
+        auto nodeB = storeAt(location);
+        nodeA->setNodeId(QStringLiteral("node-a"));
+        nodeB->setNodeId(QStringLiteral("node-b"));
+        QVERIFY(nodeA->open(&m_why) && nodeB->open(&m_why));
+        QList<qint64> aSeqs;
+        for (int i = 0; i < 4; ++i) {
+            ChatMessage a = message(QStringLiteral("alice"), QStringLiteral("a%1").arg(i),
+                                    QStringLiteral("ca%1").arg(i),
+                                    i == 3 ? QStringLiteral("bob") : QString(), 1000 + i);
+            QCOMPARE(nodeA->append(
+                         a, from(QStringLiteral("a1"), i == 3 ? QStringLiteral("a2") : QString())),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(nodeA->commit());
+            aSeqs << a.seq;
+            ChatMessage b = message(QStringLiteral("bob"), QStringLiteral("b%1").arg(i),
+                                    QStringLiteral("cb%1").arg(i), {}, 1000 + i);
+            QCOMPARE(nodeB->append(b, from(QStringLiteral("a2"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(nodeB->commit());
+        }
+        bool more = true;
+        const auto read = nodeB->storedBy(QStringLiteral("node-a"), aSeqs.at(0), 1001, 2, 0, &more);
+        QVERIFY2(read, qPrintable(nodeB->lastError()));
+        if (backend() == kSqlite) {
+            // One process only: nothing to read back, and nothing is asked for.
+            QVERIFY(read->isEmpty());
+            QVERIFY(!more);
+            return;
+        }
+        QCOMPARE(read->size(), 2); // the limit; node-b's messages are not among them
+        QVERIFY(more);
+        QCOMPARE(read->at(0).message.seq, aSeqs.at(1));
+        QCOMPARE(read->at(0).message.content, QStringLiteral("a1"));
+        QCOMPARE(read->at(0).parties.sender, QStringLiteral("a1"));
+        QCOMPARE(read->at(1).message.content, QStringLiteral("a2"));
+        const auto rest = nodeB->storedBy(QStringLiteral("node-a"), aSeqs.at(2), 0, 10, 0, &more);
+        QVERIFY(rest);
+        QCOMPARE(rest->size(), 1);
+        QVERIFY(!more);
+        QCOMPARE(rest->at(0).message.to, QStringLiteral("bob"));
+        QCOMPARE(rest->at(0).parties.recipient, QStringLiteral("a2"));
+        // From a time on: the messages before it are left out.
+        const auto late = nodeB->storedBy(QStringLiteral("node-a"), 0, 1003, 10, 0, &more);
+        QVERIFY(late);
+        QCOMPARE(late->size(), 1);
+        QCOMPARE(late->at(0).message.seq, aSeqs.at(3));
+    }
+
+    // A database of the first schema (a server before this one) is upgraded in place.
+    void aVersionOneDatabaseIsUpgraded()
+    {
+        if (backend() == kSqlite)
+            QSKIP("SQLite's version is PRAGMA user_version (tst_messagestore)");
+        QString location;
+        qint64 oldSeq = 0;
+        {
+            const auto store = openNew(&location);
+            QVERIFY2(store, qPrintable(m_why));
+            ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("old"),
+                                    QStringLiteral("c-old"), {}, 1000);
+            QCOMPARE(store->append(m, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(store->commit());
+            oldSeq = m.seq;
+        }
+        {
+            // Back to version 1 as it was created.
+            QSqlDatabase db = connectTo(location, QStringLiteral("downgrade"));
+            QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("DROP INDEX messages_node")));
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN node")));
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version > 1")));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+        auto store = storeAt(location);
+        store->setNodeId(QStringLiteral("node-a"));
+        QVERIFY2(store->open(&m_why), qPrintable(m_why));
+        ChatMessage m = message(QStringLiteral("alice"), QStringLiteral("new"),
+                                QStringLiteral("c-new"), {}, 2000);
+        QCOMPARE(store->append(m, from(QStringLiteral("a1"))), MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        bool more = true;
+        const auto page = store->history(query(QStringLiteral("a1"), {}), &more);
+        QVERIFY(page);
+        QCOMPARE(page->size(), 2);
+        QCOMPARE(page->at(0).seq, oldSeq);
+        const auto mine = store->storedBy(QStringLiteral("node-a"), 0, 0, 10, 0, &more);
+        QVERIFY(mine);
+        QCOMPARE(mine->size(), 1); // the old message has no node
+        QCOMPARE(mine->at(0).message.content, QStringLiteral("new"));
+    }
+
     // Two processes on one database (two stores here, each its own connection): one order,
     // and each recognises the other's resends of the same sender.
     void twoServersShareOneOrder()
