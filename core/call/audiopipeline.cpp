@@ -2,9 +2,20 @@
 
 #include "media/audiocapture.h"
 #include "media/audioplayback.h"
+#include "media/devicespec.h"
 #include "protocol/mediapacketheader.h"
 
+#include <QLoggingCategory>
+
 #include <cstring>
+
+namespace {
+// From handing a frame to the speaker to its echo in a captured frame: QAudioSink's buffer
+// (60 ms, audioplayback.cpp) and one 20 ms capture frame. AudioProcessor starts from this;
+// the WebRTC backend finds the real delay itself.
+constexpr int kKnownEchoDelayMs = 60 + 20;
+Q_LOGGING_CATEGORY(lcAudio, "confab.audio")
+} // namespace
 
 AudioPipeline::AudioPipeline(QObject *parent) : QObject(parent)
 {
@@ -27,6 +38,7 @@ void AudioPipeline::start(const Config &config)
         emit deviceFailed(tr("The voice encoder cannot start: %1").arg(error));
     m_sequence = 0;
     m_running = true;
+    openProcessor();
     openMicrophone();
     openSpeaker();
     m_statsClock.start();
@@ -42,6 +54,10 @@ void AudioPipeline::openMicrophone()
         emit deviceFailed(error);
         return;
     }
+    const std::optional<DeviceSpec> spec =
+        DeviceSpec::parse(DeviceSpec::Role::Microphone, m_config.microphone);
+    m_processMicrophone =
+        m_config.processTestSources || (spec && spec->kind() == DeviceSpec::Kind::Device);
     connect(m_capture, &AudioCapture::frameCaptured, this, &AudioPipeline::onCaptured);
     connect(m_capture, &AudioCapture::failed, this, &AudioPipeline::deviceFailed);
     m_capture->start();
@@ -57,8 +73,46 @@ void AudioPipeline::openSpeaker()
         return;
     }
     connect(m_playback, &AudioPlayback::framePlayed, this, &AudioPipeline::framePlayed);
+    connect(m_playback, &AudioPlayback::framePlayed, this, &AudioPipeline::onPlayed);
     connect(m_playback, &AudioPlayback::failed, this, &AudioPipeline::deviceFailed);
     m_playback->start();
+}
+
+void AudioPipeline::openProcessor()
+{
+    AudioProcessor::Settings settings;
+    settings.sampleRate = VoiceEncoder::kSampleRate;
+    settings.features = m_config.processing;
+    settings.knownEchoDelayMs = kKnownEchoDelayMs;
+    m_processor.reset();
+    for (AudioProcessor::Backend backend : AudioProcessor::availableBackends()) {
+        QString error;
+        m_processor = AudioProcessor::create(backend, settings, &error);
+        if (m_processor)
+            break;
+        qCWarning(lcAudio, "audio processing %s: %s",
+                  qPrintable(AudioProcessor::backendName(backend)), qPrintable(error));
+    }
+    emit processorChanged(m_processor ? AudioProcessor::backendName(m_processor->backend())
+                                      : QString());
+}
+
+void AudioPipeline::setProcessing(const AudioProcessor::Features &features)
+{
+    m_config.processing = features;
+    if (m_processor)
+        m_processor->setFeatures(features);
+}
+
+void AudioPipeline::onPlayed(const QByteArray &pcm)
+{
+    // Every frame the speaker gets, silence and concealment included, is the echo reference,
+    // so the canceller's idea of time keeps step with the speaker's.
+    if (!m_processor || pcm.size() != VoiceEncoder::kFrameSamples * 2)
+        return;
+    const auto *samples = reinterpret_cast<const qint16 *>(pcm.constData());
+    for (int at = 0; at < VoiceEncoder::kFrameSamples; at += m_processor->frameSamples())
+        m_processor->analyzeFarEnd(samples + at);
 }
 
 void AudioPipeline::setSending(quint32 callId, bool sending)
@@ -88,11 +142,20 @@ void AudioPipeline::setSpeaker(const QString &spec)
 
 void AudioPipeline::onCaptured(const QByteArray &pcm, quint64 captureTimeUs)
 {
-    if (!m_sending || !m_encoderOpen || pcm.size() != VoiceEncoder::kFrameSamples * 2)
+    if (pcm.size() != VoiceEncoder::kFrameSamples * 2)
+        return;
+    QByteArray frame = pcm;
+    // Processed also while not sending or muted, so the canceller has converged when the
+    // microphone goes live.
+    if (m_processor && m_processMicrophone) {
+        auto *samples = reinterpret_cast<qint16 *>(frame.data());
+        for (int at = 0; at < VoiceEncoder::kFrameSamples; at += m_processor->frameSamples())
+            m_processor->processNearEnd(samples + at);
+    }
+    if (!m_sending || !m_encoderOpen)
         return;
     // Muted still sends (silence, a few bytes a frame): the far end's jitter buffer keeps
     // its pace and its loss figures stay true.
-    QByteArray frame = pcm;
     if (m_muted)
         std::memset(frame.data(), 0, size_t(frame.size()));
     const QByteArray payload =
@@ -129,6 +192,7 @@ void AudioPipeline::stop()
     m_capture = nullptr;
     delete m_playback;
     m_playback = nullptr;
+    m_processor.reset();
     m_sending = false;
     m_callId = 0;
     m_lastLost = m_lastReceived = 0;

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "call/callstats.h"
+#include "media/audioprocessor.h"
 #include "media/voiceencoder.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
+
+#include <memory>
 
 class AudioCapture;
 class AudioPlayback;
@@ -22,6 +25,13 @@ public:
         QString microphone = QStringLiteral("tone"); // AudioCapture::create's spec
         QString speaker = QStringLiteral("none");    // AudioPlayback::create's spec
         int bitrate = 24000;
+        // The microphone's clean-up (AudioProcessor, the far end's decoded audio as the echo
+        // reference): all on by default, each switchable from the Devices menu.
+        AudioProcessor::Features processing;
+        // Only a real microphone is processed: test tones and sound files are clean already,
+        // and noise suppression takes a steady tone for noise. Tests set this to process
+        // them too.
+        bool processTestSources = false;
     };
 
     explicit AudioPipeline(QObject *parent = nullptr);
@@ -32,11 +42,14 @@ public:
     Q_INVOKABLE void setMuted(bool muted);
     Q_INVOKABLE void setMicrophone(const QString &spec);
     Q_INVOKABLE void setSpeaker(const QString &spec);
+    Q_INVOKABLE void setProcessing(const AudioProcessor::Features &features);
     Q_INVOKABLE void receive(const QByteArray &packet);
     Q_INVOKABLE void stop();
 
 signals:
     void packetReady(const QByteArray &packet);
+    // Which AudioProcessor backend cleans the microphone ("webrtc", "speexdsp"; empty: none).
+    void processorChanged(const QString &backend);
     // Each 20 ms frame handed to the speaker (for level meters and tests).
     void framePlayed(const QByteArray &pcm, qint64 latencyUs);
     void deviceFailed(const QString &message);
@@ -45,12 +58,16 @@ signals:
 private:
     void openMicrophone();
     void openSpeaker();
+    void openProcessor();
+    void onPlayed(const QByteArray &pcm);
     void onCaptured(const QByteArray &pcm, quint64 captureTimeUs);
     void reportStats();
 
     Config m_config;
     AudioCapture *m_capture = nullptr;
     AudioPlayback *m_playback = nullptr;
+    std::unique_ptr<AudioProcessor> m_processor;
+    bool m_processMicrophone = false; // a real microphone, or Config::processTestSources
     VoiceEncoder m_encoder;
     bool m_encoderOpen = false;
     quint32 m_callId = 0;

@@ -44,7 +44,10 @@ SpeexAudioProcessor::SpeexAudioProcessor(const Settings &settings)
     const size_t delay =
         size_t(std::max(0, settings.knownEchoDelayMs - kDelayMarginMs)) * m_sampleRate / 1000;
     m_far.assign(delay, 0);
-    // Room for the delay plus half a second of the far end running ahead of the microphone.
+    m_farTarget = delay;
+    // Device callbacks come in bursts of a few frames; more than this is a real lag.
+    m_farSlack = size_t(m_sampleRate) / 10;
+    // Bounds memory while no microphone frames come at all.
     m_farLimit = delay + size_t(m_sampleRate) / 2;
     m_reference.resize(size_t(m_frameSamples));
     m_out.resize(size_t(m_frameSamples));
@@ -111,6 +114,11 @@ void SpeexAudioProcessor::processNearEnd(qint16 *pcm)
     } else {
         std::fill(m_reference.begin(), m_reference.end(), 0);
     }
+    // Far-end frames that piled up (the microphone started late, or runs slower than the
+    // speaker) would misalign the reference for good: back to the known delay, and the
+    // filter adapts once to the jump.
+    if (m_far.size() > m_farTarget + m_farSlack)
+        m_far.erase(m_far.begin(), m_far.begin() + std::ptrdiff_t(m_far.size() - m_farTarget));
     if (m_features.echoCancellation) {
         speex_echo_cancellation(m_echo, pcm, m_reference.data(), m_out.data());
         std::memcpy(pcm, m_out.data(), sizeof(qint16) * n);

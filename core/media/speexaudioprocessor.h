@@ -43,6 +43,8 @@ private:
     // The far end's frames not yet paired with a microphone frame: starts with
     // the delay's worth of silence, bounded so a stalled microphone cannot grow it.
     std::vector<qint16> m_far;
+    size_t m_farTarget = 0;
+    size_t m_farSlack = 0;
     size_t m_farLimit = 0;
     std::vector<qint16> m_reference;
     std::vector<qint16> m_out;
