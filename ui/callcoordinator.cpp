@@ -91,6 +91,8 @@ void CallCoordinator::showWindow()
         m_calls->setSpeaker(spec);
         m_settings->setCallSpeaker(spec);
     });
+    connect(m_window, &CallWindow::audioProcessingChosen, m_calls,
+            &CallSession::setAudioProcessing);
     m_window->show();
     m_window->raise();
     m_window->activateWindow();

@@ -330,4 +330,24 @@ void CallWindow::fillDevicesMenu()
     section(tr("Camera"), cameras, current.camera, &CallWindow::cameraChosen);
     section(tr("Microphone"), mics, current.microphone, &CallWindow::microphoneChosen);
     section(tr("Speaker"), speakers, current.speaker, &CallWindow::speakerChosen);
+
+    // The microphone's clean-up, each part on its own: echo cancellation is what someone on
+    // headphones may not want, the gain what a studio microphone may not.
+    m_devicesMenu->addSection(tr("Voice processing"));
+    const AudioProcessor::Features processing = m_calls->audioProcessing();
+    const auto toggle = [this, processing](const QString &label,
+                                           bool AudioProcessor::Features::*feature) {
+        QAction *a = m_devicesMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(processing.*feature);
+        connect(a, &QAction::toggled, this, [this, feature](bool on) {
+            AudioProcessor::Features features = m_calls->audioProcessing();
+            features.*feature = on;
+            emit audioProcessingChosen(features);
+        });
+    };
+    toggle(tr("Echo cancellation"), &AudioProcessor::Features::echoCancellation);
+    toggle(tr("Noise suppression"), &AudioProcessor::Features::noiseSuppression);
+    toggle(tr("Automatic gain"), &AudioProcessor::Features::automaticGain);
+    toggle(tr("High-pass filter"), &AudioProcessor::Features::highPassFilter);
 }

@@ -37,6 +37,7 @@ signals:
     // The user picked a device in the menu: a spec for CallSession::setCamera & co.
     void cameraChosen(const QString &spec);
     void microphoneChosen(const QString &spec);
+    void audioProcessingChosen(const AudioProcessor::Features &features);
     void speakerChosen(const QString &spec);
 
 protected:

@@ -211,6 +211,12 @@ void CallSession::setSpeaker(const QString &spec)
     QMetaObject::invokeMethod(m_audio, [p = m_audio, spec] { p->setSpeaker(spec); });
 }
 
+void CallSession::setAudioProcessing(const AudioProcessor::Features &features)
+{
+    m_audioProcessing = features;
+    QMetaObject::invokeMethod(m_audio, [p = m_audio, features] { p->setProcessing(features); });
+}
+
 QImage CallSession::takeRemoteFrame(double *latencyMs)
 {
     quint64 captured = 0;
@@ -344,6 +350,7 @@ void CallSession::startMedia()
     AudioPipeline::Config audio;
     audio.microphone = m_devices.microphone;
     audio.speaker = m_devices.speaker;
+    audio.processing = m_audioProcessing;
     const bool cameraOn = m_cameraOn && m_video;
     const bool muted = m_muted;
     QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, video, cameraOn] {

@@ -52,6 +52,9 @@ public:
     void setCamera(const QString &spec);
     void setMicrophone(const QString &spec);
     void setSpeaker(const QString &spec);
+    // Echo cancellation, noise suppression, gain and high-pass on their own (Devices menu).
+    void setAudioProcessing(const AudioProcessor::Features &features);
+    AudioProcessor::Features audioProcessing() const { return m_audioProcessing; }
 
     State state() const { return m_state; }
     QString peer() const { return m_peer; }
@@ -117,6 +120,7 @@ private:
 
     ClientSession *m_session;
     Devices m_devices;
+    AudioProcessor::Features m_audioProcessing; // all on until the Devices menu says otherwise
     QThread m_videoThread;
     QThread m_audioThread;
     VideoPipeline *m_videoPipeline;
