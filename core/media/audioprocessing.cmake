@@ -12,6 +12,10 @@ option(CONFAB_WEBRTC_AUDIO_PROCESSING
        "Use webrtc-audio-processing for echo cancellation when found (else speexdsp only)" ON)
 if(CONFAB_WEBRTC_AUDIO_PROCESSING)
     pkg_check_modules(WEBRTC_APM QUIET IMPORTED_TARGET webrtc-audio-processing)
+else()
+    # pkg_check_modules caches the result, and tests/ reads it: forget an earlier find.
+    unset(WEBRTC_APM_FOUND CACHE)
+    unset(WEBRTC_APM_FOUND)
 endif()
 if(WEBRTC_APM_FOUND)
     message(STATUS "Audio processing: webrtc-audio-processing ${WEBRTC_APM_VERSION}, speexdsp")
