@@ -2,10 +2,19 @@
 
 #include <QPointer>
 
-AsyncMessageStore::AsyncMessageStore(std::unique_ptr<MessageStore> store, QObject *parent)
-    : QObject(parent), m_store(std::move(store))
+AsyncMessageStore::AsyncMessageStore(std::unique_ptr<MessageStore> store, Threading threading,
+                                     QObject *parent)
+    : QObject(parent), m_store(std::move(store)), m_inline(threading == Threading::Inline)
 {
     m_thread.setObjectName(QStringLiteral("message store"));
+}
+
+template <typename Work> void AsyncMessageStore::run(Work &&work)
+{
+    if (m_inline)
+        work();
+    else
+        QMetaObject::invokeMethod(m_worker, std::forward<Work>(work));
 }
 
 AsyncMessageStore::~AsyncMessageStore()
@@ -17,6 +26,13 @@ bool AsyncMessageStore::open(QString *error)
 {
     if (m_open)
         return true;
+    if (m_inline) {
+        QString why;
+        m_open = m_store->open(&why);
+        if (!m_open && error)
+            *error = why;
+        return m_open;
+    }
     m_worker = new QObject;
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -37,6 +53,11 @@ bool AsyncMessageStore::open(QString *error)
 
 void AsyncMessageStore::close()
 {
+    if (m_inline) {
+        m_store.reset();
+        m_open = false;
+        return;
+    }
     if (!m_thread.isRunning())
         return;
     // Queued after everything asked for so far: that is all done when this runs. The store
@@ -47,6 +68,33 @@ void AsyncMessageStore::close()
     m_thread.wait();
     m_worker = nullptr;
     m_open = false;
+}
+
+QString AsyncMessageStore::storeNow(std::vector<Item> &items)
+{
+    // All or nothing: after a failed append the transaction may be unusable (PostgreSQL
+    // refuses every later statement in it), and committing the rest would acknowledge
+    // messages around a hole. The senders resend, and the duplicate check keeps them single.
+    QString error;
+    bool ok = true;
+    for (Item &item : items) {
+        item.result = m_store->append(item.message, item.parties);
+        if (item.result == MessageStore::AppendResult::Failed) {
+            error = m_store->lastError();
+            ok = false;
+            break;
+        }
+    }
+    if (ok && !m_store->commit()) {
+        error = m_store->lastError();
+        ok = false;
+    }
+    if (!ok) {
+        m_store->rollback();
+        for (Item &item : items)
+            item.result = MessageStore::AppendResult::Failed;
+    }
+    return error;
 }
 
 void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, BatchDone done)
@@ -61,43 +109,28 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
             Qt::QueuedConnection);
         return;
     }
+    if (m_inline) {
+        // Answered at once: the relay's end of turn commits the batch, relays it and writes
+        // it out in one go, as one process did before the store had a thread (a queued
+        // answer split that into two turns and halved the frames per write).
+        const QString error = storeNow(items);
+        done(std::move(items), error);
+        return;
+    }
     ++m_pending;
     QPointer<QObject> to(context);
-    QMetaObject::invokeMethod(
-        m_worker, [this, items = std::move(items), to, done = std::move(done)]() mutable {
-            // All or nothing: after a failed append the transaction may be unusable (PostgreSQL
-            // refuses every later statement in it), and committing the rest would acknowledge
-            // messages around a hole. The senders resend, and the duplicate check keeps them
-            // single.
-            QString error;
-            bool ok = true;
-            for (Item &item : items) {
-                item.result = m_store->append(item.message, item.parties);
-                if (item.result == MessageStore::AppendResult::Failed) {
-                    error = m_store->lastError();
-                    ok = false;
-                    break;
-                }
-            }
-            if (ok && !m_store->commit()) {
-                error = m_store->lastError();
-                ok = false;
-            }
-            if (!ok) {
-                m_store->rollback();
-                for (Item &item : items)
-                    item.result = MessageStore::AppendResult::Failed;
-            }
-            // Answered on the caller's thread; `to` is checked there, where it is deleted.
-            QMetaObject::invokeMethod(
-                this,
-                [this, items = std::move(items), error, to, done = std::move(done)]() mutable {
-                    --m_pending;
-                    if (to)
-                        done(std::move(items), error);
-                },
-                Qt::QueuedConnection);
-        });
+    run([this, items = std::move(items), to, done = std::move(done)]() mutable {
+        const QString error = storeNow(items);
+        // Answered on the caller's thread; `to` is checked there, where it is deleted.
+        QMetaObject::invokeMethod(
+            this,
+            [this, items = std::move(items), error, to, done = std::move(done)]() mutable {
+                --m_pending;
+                if (to)
+                    done(std::move(items), error);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,
@@ -114,22 +147,20 @@ void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 since
     }
     ++m_pending;
     QPointer<QObject> to(context);
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this, node, after, sinceMs, limit, maxBytes, to, done = std::move(done)]() mutable {
-            bool more = false;
-            std::optional<QList<MessageStore::Stored>> page =
-                m_store->storedBy(node, after, sinceMs, limit, maxBytes, &more);
-            const QString error = page ? QString() : m_store->lastError();
-            QMetaObject::invokeMethod(
-                this,
-                [this, page = std::move(page), more, error, to, done = std::move(done)] {
-                    --m_pending;
-                    if (to)
-                        done(page, more, error);
-                },
-                Qt::QueuedConnection);
-        });
+    run([this, node, after, sinceMs, limit, maxBytes, to, done = std::move(done)]() mutable {
+        bool more = false;
+        std::optional<QList<MessageStore::Stored>> page =
+            m_store->storedBy(node, after, sinceMs, limit, maxBytes, &more);
+        const QString error = page ? QString() : m_store->lastError();
+        QMetaObject::invokeMethod(
+            this,
+            [this, page = std::move(page), more, error, to, done = std::move(done)] {
+                --m_pending;
+                if (to)
+                    done(page, more, error);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, HistoryDone done)
@@ -145,7 +176,7 @@ void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, His
     }
     ++m_pending;
     QPointer<QObject> to(context);
-    QMetaObject::invokeMethod(m_worker, [this, query, to, done = std::move(done)]() mutable {
+    run([this, query, to, done = std::move(done)]() mutable {
         bool more = false;
         std::optional<QList<ChatMessage>> page = m_store->history(query, &more);
         const QString error = page ? QString() : m_store->lastError();

@@ -36,6 +36,7 @@ ChatRouter::~ChatRouter()
     // commits it); nobody is left to acknowledge it to, so its sender resends it later and
     // the duplicate check keeps it single.
     m_batchesInFlight = 0;
+    m_closing = true; // an inline store answers at once: nothing is relayed from here
     flush();
 }
 
@@ -118,7 +119,8 @@ void ChatRouter::flush()
     m_store->storeBatch(std::move(items), this,
                         [this, senders = std::move(senders)](
                             std::vector<AsyncMessageStore::Item> stored, const QString &error) {
-                            batchStored(senders, std::move(stored), error);
+                            if (!m_closing)
+                                batchStored(senders, std::move(stored), error);
                         });
 }
 

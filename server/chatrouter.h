@@ -71,6 +71,7 @@ private:
     Bus *m_bus = nullptr;
     std::vector<Pending> m_pending;
     qint64 m_pendingBytes = 0;
-    int m_batchesInFlight = 0; // sent to the store, not answered yet
+    int m_batchesInFlight = 0;  // sent to the store, not answered yet
     bool m_backlogFull = false; // said so in the log; cleared when a batch is answered
+    bool m_closing = false;     // in the destructor
 };

@@ -65,7 +65,11 @@ int main(int argc, char *argv[])
         history = std::make_unique<SqliteMessageStore>(config->databasePath, config->fullSync);
     if (bus)
         history->setNodeId(bus->nodeId()); // what the others replay if the bus drops it
-    AsyncMessageStore store(std::move(history));
+    // PostgreSQL (round trips) and a SQLite file synced at every commit (--full-sync) get a
+    // thread; a plain SQLite file is quicker on the relay's (AsyncMessageStore).
+    AsyncMessageStore store(std::move(history), config->postgres || config->fullSync
+                                                    ? AsyncMessageStore::Threading::OwnThread
+                                                    : AsyncMessageStore::Threading::Inline);
     QString error;
     if (!store.open(&error)) {
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));

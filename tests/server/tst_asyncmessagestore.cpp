@@ -182,6 +182,41 @@ private slots:
         QCOMPARE(page->first().content, QStringLiteral("first"));
     }
 
+    void anInlineStoreAnswersABatchAtOnceAndReadsLater()
+    {
+        // A plain SQLite file on the relay's thread: the batch is committed and answered
+        // within the call (the relay writes it out in the same turn), all or nothing as on a
+        // thread; history pages still come back queued.
+        AsyncMessageStore store(std::make_unique<PoisonedStore>(newPath(), false),
+                                AsyncMessageStore::Threading::Inline);
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        QObject context;
+        QList<Item> answers;
+        auto collect = [&](std::vector<Item> items, const QString &) {
+            for (Item &i : items)
+                answers << i;
+        };
+        store.storeBatch({item(QStringLiteral("first"), QStringLiteral("p1")),
+                          item(QStringLiteral("poison"), QStringLiteral("p2"))},
+                         &context, collect);
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers.at(0).result, R::Failed);
+        QCOMPARE(answers.at(1).result, R::Failed);
+        store.storeBatch({item(QStringLiteral("first"), QStringLiteral("p1"))}, &context, collect);
+        QCOMPARE(answers.size(), 3);
+        QCOMPARE(answers.at(2).result, R::Stored);
+        QCOMPARE(store.pending(), 0);
+        std::optional<QList<ChatMessage>> page;
+        store.history(
+            publicPage(), &context,
+            [&](const std::optional<QList<ChatMessage>> &p, bool, const QString &) { page = p; });
+        QVERIFY(!page.has_value()); // queued, as the callers expect
+        QTRY_VERIFY(page.has_value());
+        QCOMPARE(page->size(), 1);
+        QCOMPARE(page->first().content, QStringLiteral("first"));
+    }
+
     void anAnswerForAContextThatIsGoneIsDropped()
     {
         auto store = openStore(newPath());
