@@ -1,6 +1,7 @@
 #include "messagedelegate.h"
 
 #include "avatar.h"
+#include "emojifont.h"
 #include "model/messagelistmodel.h"
 #include "theme.h"
 
@@ -92,6 +93,7 @@ public:
             option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
             m_document->setDefaultTextOption(option);
             m_document->setHtml(linkedHtml(text));
+            EmojiFont::apply(m_document.get());
             m_document->setTextWidth(width);
             m_size = QSizeF(m_document->idealWidth(), m_document->size().height());
             const QTextLayout *last = m_document->lastBlock().layout();
@@ -104,6 +106,7 @@ public:
         QTextOption option;
         option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
         m_layout->setTextOption(option);
+        m_layout->setFormats(EmojiFont::formats(m_layout->text()));
         m_layout->beginLayout();
         qreal height = 0;
         qreal widest = 0;
