@@ -2,10 +2,12 @@
 // and its text in the text font (issue 14, defect 7: a message mixed colour emoji with
 // black-and-white ones taken from DejaVu). Needs fonts-noto-color-emoji (scripts/bootstrap).
 #include "emojifont.h"
+#include "emojihighlighter.h"
 
 #include <QApplication>
 #include <QFont>
 #include <QGlyphRun>
+#include <QPlainTextEdit>
 #include <QRawFont>
 #include <QTest>
 #include <QTextDocument>
@@ -66,6 +68,21 @@ private slots:
                  QStringList{EmojiFont::family()});
         cursor.setPosition(1);
         QVERIFY(!cursor.charFormat().fontFamilies().toStringList().contains(EmojiFont::family()));
+    }
+
+    void whatIsTypedGetsTheColourFont()
+    {
+        QPlainTextEdit edit;
+        new EmojiHighlighter(edit.document());
+        edit.insertPlainText(QString::fromUtf16(u"so ☺"));
+        const QTextLayout *layout = edit.document()->firstBlock().layout();
+        QVERIFY(layout);
+        bool found = false;
+        for (const QTextLayout::FormatRange &r : layout->formats())
+            found = found ||
+                    (r.start == 3 && r.length == 1 &&
+                     r.format.fontFamilies().toStringList() == QStringList{EmojiFont::family()});
+        QVERIFY(found);
     }
 };
 
