@@ -213,6 +213,7 @@ void AudioPipeline::reportStats()
         m_lastReceived = p.jitter.received;
         s.lossPercent = lost + received > 0 ? 100.0 * lost / (lost + received) : 0;
         s.jitterDelayMs = p.delayMs;
+        s.jitterTargetMs = p.targetDelayMs;
         if (p.lastLatencyUs >= 0)
             s.latencyMs = p.lastLatencyUs / 1000.0;
     }

@@ -23,8 +23,9 @@ struct AudioStats
     double sentKbps = 0;
     double receivedKbps = 0;
     double lossPercent = 0; // concealed frames among those due
-    int jitterDelayMs = 0;
-    double latencyMs = -1; // capture to playout, excluding the device's buffer
+    int jitterDelayMs = 0;  // what the jitter buffer delays playout now (not its target)
+    int jitterTargetMs = 0; // the delay it is moving to, from the measured jitter
+    double latencyMs = -1;  // capture to playout, excluding the device's buffer
 };
 
 struct CallStats

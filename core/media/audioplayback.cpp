@@ -14,6 +14,17 @@
 namespace {
 constexpr int kFrameSamples = AudioSource::kFrameSamples;
 constexpr int kFrameBytes = kFrameSamples * 2;
+
+// Below about -45 dBFS RMS: a pause between words (noise suppression leaves far less), where
+// the jitter buffer may drop or insert a frame without anyone hearing it.
+bool isQuiet(const qint16 *pcm)
+{
+    constexpr qint64 kLevel = 180;
+    qint64 energy = 0;
+    for (int i = 0; i < kFrameSamples; ++i)
+        energy += qint64(pcm[i]) * pcm[i];
+    return energy < kLevel * kLevel * kFrameSamples;
+}
 } // namespace
 
 // Adapts QAudioSink's pull model: each read takes as many frames from the playback as the
@@ -165,23 +176,26 @@ void AudioPlayback::push(quint32 sequence, quint64 captureTimeUs, const QByteArr
 
 AudioPlayback::Stats AudioPlayback::stats() const
 {
-    return {m_jitter.stats(), m_jitter.delayMs(), m_lastLatencyUs};
+    return {m_jitter.stats(), m_jitter.playoutDelayMs(), m_jitter.targetDelayMs(), m_lastLatencyUs};
 }
 
 void AudioPlayback::nextFrame(qint16 *pcm)
 {
-    const JitterBuffer::Output out = m_jitter.pop();
+    const JitterBuffer::Output out = m_jitter.pop(m_arrivalClock.elapsed());
     qint64 latency = -1;
     bool ok = false;
     if (m_decoderOpen && out.kind == JitterBuffer::Kind::Packet) {
         ok = m_decoder.decode(out.packet.payload, pcm);
+        if (ok)
+            m_jitter.setQuiet(isQuiet(pcm));
         const auto it = m_captureTimes.constFind(out.packet.sequence);
         if (ok && it != m_captureTimes.cend()) {
             latency = qint64(mediaClockUs() - it.value());
             m_lastLatencyUs = latency;
         }
         m_captureTimes.remove(out.packet.sequence);
-    } else if (m_decoderOpen && out.kind == JitterBuffer::Kind::Lost) {
+    } else if (m_decoderOpen &&
+               (out.kind == JitterBuffer::Kind::Lost || out.kind == JitterBuffer::Kind::Stretch)) {
         ok = m_decoder.conceal(pcm, out.next);
     }
     if (!ok)

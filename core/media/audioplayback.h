@@ -25,7 +25,8 @@ public:
     struct Stats
     {
         JitterBuffer::Stats jitter;
-        int delayMs = 0;           // the jitter buffer's target delay
+        int delayMs = 0;           // the jitter buffer's real playout delay, smoothed
+        int targetDelayMs = 0;     // what it aims for, from the measured jitter
         qint64 lastLatencyUs = -1; // capture to playout of the last real frame
     };
 
