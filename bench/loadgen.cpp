@@ -157,6 +157,9 @@ struct Options
     double rate = 0;
     double warmup = 2;
     int server_pid = 0;
+    std::string sender_url;      // --sender-url: the senders connect here instead of --url
+    std::string sender_host, sender_port, sender_path;
+    std::vector<int> other_pids; // --other-pids: more processes whose CPU the window reports
     bool idle = false;
     bool json = false;
     std::string prefix = "u";
@@ -224,6 +227,11 @@ void usage(FILE *f)
         "                         open: send at --rate regardless of acks (default closed)\n"
         "  --rate R               open loop: total messages/s over all senders\n"
         "  --server-pid PID       sample server CPU (/proc/PID/stat) and RSS (/proc/PID/status)\n"
+        "  --sender-url URL       the senders (the first S clients) connect here, the others to\n"
+        "                         --url (two nodes: senders on one, receivers on the other);\n"
+        "                         same scheme as --url\n"
+        "  --other-pids P1,P2,..  also report these processes' CPU in the window (a second\n"
+        "                         node, the database, Redis)\n"
         "  --idle                 connect + log in, send nothing, hold --duration, report RSS\n"
         "  --json                 also print one JSON line with all numbers\n"
         "  --prefix P             user name prefix (default u -> u0, u1, ...)\n"
@@ -390,6 +398,19 @@ Options parse_args(int argc, char **argv)
             o.rate = parse_double(opt, need(), 0.001, 1e9);
         } else if (a == "--server-pid") {
             o.server_pid = parse_int(opt, need(), 1, 1L << 30);
+        } else if (a == "--sender-url") {
+            o.sender_url = need();
+        } else if (a == "--other-pids") {
+            const std::string list = need();
+            size_t start = 0;
+            while (start <= list.size()) {
+                size_t comma = list.find(',', start);
+                if (comma == std::string::npos)
+                    comma = list.size();
+                o.other_pids.push_back(
+                    parse_int(opt, list.substr(start, comma - start), 1, 1L << 30));
+                start = comma + 1;
+            }
         } else if (a == "--idle") {
             o.idle = true;
         } else if (a == "--json") {
@@ -516,6 +537,16 @@ Options parse_args(int argc, char **argv)
         (o.prefix.starts_with(o.signin_prefix) || o.signin_prefix.starts_with(o.prefix)))
         die("--prefix '%s' and --signin-prefix '%s' must not be prefixes of each other",
             o.prefix.c_str(), o.signin_prefix.c_str());
+    if (!o.sender_url.empty()) {
+        Options so;
+        so.url = o.sender_url;
+        parse_url(so);
+        o.sender_host = so.host;
+        o.sender_port = so.port;
+        o.sender_path = so.path;
+        if (o.sender_url.starts_with("wss://") != o.url.starts_with("wss://"))
+            die("--sender-url must have the same scheme as --url");
+    }
     parse_url(o);
 #ifndef CONFAB_LOADGEN_TLS
     if (o.tls)
@@ -677,6 +708,7 @@ struct Stats
     Counters win;  // events inside the measured window
     Counters all;  // all events of the run
     Histogram lat; // send -> relay receive, every delivery in the window (ns)
+    Histogram lat_rx; // the same, deliveries to the clients that do not send (receivers)
     std::vector<Histogram>
         lat_by_sec;     // the same per second of the window (at most 60 s; not --idle)
     Histogram ack_lat;  // send -> own ack (ns), window
@@ -776,6 +808,7 @@ struct Stats
         win.merge(o.win);
         all.merge(o.all);
         lat.merge(o.lat);
+        lat_rx.merge(o.lat_rx);
         if (lat_by_sec.size() < o.lat_by_sec.size())
             lat_by_sec.resize(o.lat_by_sec.size());
         for (size_t i = 0; i < o.lat_by_sec.size(); ++i)
@@ -1121,6 +1154,11 @@ struct Shared
     sockaddr_storage addr{};
     socklen_t addrlen = 0;
     std::string request;       // HTTP upgrade request
+    // --sender-url: where the senders connect instead (split_senders), and their request.
+    bool split_senders = false;
+    sockaddr_storage sender_addr{};
+    socklen_t sender_addrlen = 0;
+    std::string sender_request;
     std::string tag;           // per-process run tag, prefix of every message id
     std::string content;       // message content (--size bytes of ASCII)
     std::string flood_content; // flooders' content (--flood-size, --flood-charset)
@@ -1394,7 +1432,9 @@ void Worker::set_events(Conn &c, uint32_t ev)
 
 void Worker::start_connect(Conn &c)
 {
-    const auto &a = sh_.addr;
+    const bool to_sender_url = sh_.split_senders && c.sender;
+    const auto &a = to_sender_url ? sh_.sender_addr : sh_.addr;
+    const socklen_t alen = to_sender_url ? sh_.sender_addrlen : sh_.addrlen;
     c.close_sent = false;
     c.fatal_code.clear();
     c.close_info.clear();
@@ -1452,7 +1492,7 @@ void Worker::start_connect(Conn &c)
         return;
     }
     c.ev_mask = e.events;
-    if (connect(fd, reinterpret_cast<const sockaddr *>(&a), sh_.addrlen) == 0) {
+    if (connect(fd, reinterpret_cast<const sockaddr *>(&a), alen) == 0) {
         finish_connect(c);
     } else if (errno != EINPROGRESS) {
         close_conn(c, strprintf("connect to %s:%s: %s%s", opt_.host.c_str(), opt_.port.c_str(),
@@ -1556,7 +1596,7 @@ void Worker::begin_upgrade(Conn &c)
     }
     c.st = ConnState::kUpgrading;
     set_events(c, EPOLLIN);
-    c.out.append(sh_.request);
+    c.out.append(sh_.split_senders && c.sender ? sh_.sender_request : sh_.request);
     flush(c);
 }
 
@@ -2033,6 +2073,8 @@ void Worker::on_delivery(Conn &c, std::string_view msg)
         ++stats.win.deliveries;
         const u64 lat = u64(std::max<i64>(0, now_ - id.ts));
         stats.lat.record(lat);
+        if (!c.sender)
+            stats.lat_rx.record(lat);
         if (!stats.lat_by_sec.empty())
             stats
                 .lat_by_sec[std::min(stats.lat_by_sec.size() - 1,
@@ -2783,6 +2825,7 @@ struct Report
     double rss_min_mib = 0, rss_max_mib = 0; // server RSS sampled every 0.5 s in the window
     int rss_samples = 0;
     CpuWindow server_cpu, self_cpu;
+    std::vector<CpuWindow> other_cpu; // --other-pids, in their order
     CpuWindow login_server_cpu, login_self_cpu; // during connect + login (TLS handshakes, ...)
     // The server's threads in the window: the main (relay) thread is the one whose id is the
     // process id; the others are the password hashers, the WAL checkpointer and Qt's.
@@ -2872,6 +2915,8 @@ void print_report(const Report &r)
         std::printf("  %-18s every delivery in the window, from the send time embedded in the id\n",
                     "latency");
         print_latency("  send->relay", r.st.lat);
+        if (o.senders < o.clients)
+            print_latency("  send->receiver", r.st.lat_rx);
         print_latency("  send->ack", r.st.ack_lat);
         if (o.open_loop)
             print_latency("  send lag", r.st.send_lag);
@@ -2983,6 +3028,13 @@ void print_report(const Report &r)
     std::printf("  %-18s %.0f epoll wakeups/s, %.0f reads/s, %.1f frames per read\n", "event loop",
                 double(w.wakeups) / win, double(w.reads) / win,
                 w.reads ? double(w.frames) / double(w.reads) : 0.0);
+    for (size_t i = 0; i < o.other_pids.size(); ++i) {
+        if (r.other_cpu[i].ok)
+            std::printf("  %-18s pid %d: cpu %.1f%% of one core during the %s\n", "other process",
+                        o.other_pids[i], r.other_cpu[i].percent(win), o.idle ? "hold" : "window");
+        else
+            std::printf("  %-18s pid %d: gone or unreadable\n", "other process", o.other_pids[i]);
+    }
     if (r.server) {
         std::printf("  %-18s pid %d: cpu %.1f%% of one core during the %s\n", "server",
                     o.server_pid, r.server_cpu.percent(win), o.idle ? "hold" : "window");
@@ -3046,6 +3098,7 @@ void print_json(const Report &r)
     j.num("reads", w.reads);
     j.num("wakeups", w.wakeups);
     json_latency(j, "latency", r.st.lat);
+    json_latency(j, "latency_receivers", r.st.lat_rx);
     json_latency(j, "ack_latency", r.st.ack_lat);
     json_latency(j, "send_lag", r.st.send_lag);
     j.str("latency_sampling", "all");
@@ -3149,6 +3202,17 @@ void print_json(const Report &r)
     j.num("deliveries_expected", r.expected_deliveries);
     j.num("drain_s", r.drain_s);
     j.num("loadgen_cpu_pct", r.self_cpu.percent(win));
+    if (!o.other_pids.empty()) {
+        // -1: the process was gone (or unreadable) at the start or the end of the window.
+        std::string pids = "[", pcts = "[";
+        for (size_t i = 0; i < o.other_pids.size(); ++i) {
+            pids += strprintf("%s%d", i ? "," : "", o.other_pids[i]);
+            pcts += strprintf("%s%.4g", i ? "," : "",
+                              r.other_cpu[i].ok ? r.other_cpu[i].percent(win) : -1.0);
+        }
+        j.raw("other_pids", pids + "]");
+        j.raw("other_cpu_pct", pcts + "]");
+    }
     if (r.server) {
         j.num("server_pid", u64(o.server_pid));
         j.num("server_cpu_pct", r.server_cpu.percent(win));
@@ -3205,18 +3269,35 @@ void raise_nofile(int clients)
             clients, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
 }
 
-void resolve(Shared &sh)
+void resolve(const std::string &host, const std::string &port, sockaddr_storage *addr,
+             socklen_t *addrlen)
 {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo *res = nullptr;
-    int rc = getaddrinfo(sh.opt.host.c_str(), sh.opt.port.c_str(), &hints, &res);
+    int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
     if (rc != 0 || !res)
-        die("cannot resolve %s:%s: %s", sh.opt.host.c_str(), sh.opt.port.c_str(), gai_strerror(rc));
-    std::memcpy(&sh.addr, res->ai_addr, res->ai_addrlen);
-    sh.addrlen = res->ai_addrlen;
+        die("cannot resolve %s:%s: %s", host.c_str(), port.c_str(), gai_strerror(rc));
+    std::memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *addrlen = res->ai_addrlen;
     freeaddrinfo(res);
+}
+
+void resolve(Shared &sh)
+{
+    resolve(sh.opt.host, sh.opt.port, &sh.addr, &sh.addrlen);
+    if (!sh.opt.sender_url.empty()) {
+        Options so = sh.opt;
+        so.host = so.sender_host;
+        so.port = so.sender_port;
+        so.path = so.sender_path;
+        resolve(so.host, so.port, &sh.sender_addr, &sh.sender_addrlen);
+        if (sh.sender_addr.ss_family != sh.addr.ss_family)
+            die("--sender-url and --url must be of the same address family");
+        sh.sender_request = ws::upgrade_request(so);
+        sh.split_senders = true;
+    }
 }
 
 void on_watchdog(int)
@@ -3424,6 +3505,9 @@ int main(int argc, char **argv)
     if (!sleep_until(sh, meas_start))
         return stop(1);
     rep.server_cpu.ok = rep.server && read_proc_cpu(o.server_pid, &rep.server_cpu.start);
+    rep.other_cpu.resize(o.other_pids.size());
+    for (size_t i = 0; i < o.other_pids.size(); ++i)
+        rep.other_cpu[i].ok = read_proc_cpu(o.other_pids[i], &rep.other_cpu[i].start);
     if (rep.server)
         rep.threads_start = read_thread_cpu(o.server_pid);
     rep.self_cpu.ok = true;
@@ -3453,6 +3537,9 @@ int main(int argc, char **argv)
     const i64 t_we = mono_ns();
     sample_rss();
     rep.server_cpu.ok = rep.server_cpu.ok && read_proc_cpu(o.server_pid, &rep.server_cpu.end);
+    for (size_t i = 0; i < o.other_pids.size(); ++i)
+        rep.other_cpu[i].ok =
+            rep.other_cpu[i].ok && read_proc_cpu(o.other_pids[i], &rep.other_cpu[i].end);
     if (rep.server)
         rep.threads_end = read_thread_cpu(o.server_pid);
     rep.self_cpu.end = self_cpu_seconds();
