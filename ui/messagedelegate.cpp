@@ -320,10 +320,17 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         const int w = painter->fontMetrics().horizontalAdvance(label) + 24;
         const QRect pill(l.daySeparator.center().x() - w / 2, l.daySeparator.top(), w,
                          l.daySeparator.height());
-        painter->setPen(QPen(c.panel.darker(110), 1));
+        // The secondary text colour, a little fainter than the label: the panel colour used
+        // before all but vanished on the dark theme's window (1.03:1).
+        // Not antialiased: a one-pixel line on a whole pixel row, not two half-tone rows.
+        QColor line = c.secondary;
+        line.setAlphaF(0.8);
+        painter->setPen(QPen(line, 1));
+        painter->setRenderHint(QPainter::Antialiasing, false);
         const int mid = l.daySeparator.center().y();
         painter->drawLine(l.daySeparator.left() + kMargin, mid, pill.left() - 6, mid);
         painter->drawLine(pill.right() + 6, mid, l.daySeparator.right() - kMargin, mid);
+        painter->setRenderHint(QPainter::Antialiasing, true);
         painter->setPen(c.secondary);
         painter->drawText(pill, Qt::AlignCenter, label);
     }

@@ -14,8 +14,11 @@
 #include <QMenu>
 #include <QPaintEngine>
 #include <QPainter>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <cmath>
 
 namespace {
 ChatMessage message(qint64 seq, const QString &from, const QString &content, qint64 atMs)
@@ -207,6 +210,52 @@ private slots:
                            own, false);
         const Painted without = paintRow(shorter.index(1, 0), width);
         QVERIFY(full.image.copy(bubble) != without.image.copy(bubble));
+    }
+
+    void theDayDividerIsVisibleInBothThemes_data()
+    {
+        QTest::addColumn<Settings::Theme>("theme");
+        QTest::newRow("light") << Settings::Theme::Light;
+        QTest::newRow("dark") << Settings::Theme::Dark;
+    }
+
+    void theDayDividerIsVisibleInBothThemes()
+    {
+        // Issue 14: in the dark theme the day divider's line was nearly invisible (the panel
+        // colour darkened, on the window colour). WCAG asks 3:1 for lines that carry meaning.
+        QFETCH(Settings::Theme, theme);
+        Theme::apply(*qApp, theme);
+        const auto restore = qScopeGuard([] { Theme::apply(*qApp, Settings::Theme::Light); });
+        const Theme::Colors &c = Theme::colors();
+        MessageListModel model;
+        model.addMessage(message(1, QStringLiteral("bob"), QStringLiteral("hi"),
+                                 QDateTime::currentMSecsSinceEpoch()),
+                         false, false);
+        const int width = 640;
+        const Painted row = paintRow(model.index(0, 0), width);
+        const QRect bubble = boundsOf(row.image, c.otherBubble);
+        QVERIFY(bubble.isValid());
+        // Right of the day's label and above the bubble and the sender's name (both on the
+        // left): only the divider's line is drawn there.
+        auto luminance = [](QColor color) {
+            auto channel = [](double v) {
+                return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+            };
+            return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) +
+                   0.0722 * channel(color.blueF());
+        };
+        QImage shown(row.image.size(), QImage::Format_RGB32);
+        shown.fill(c.window);
+        QPainter(&shown).drawImage(0, 0, row.image);
+        const double background = luminance(c.window);
+        double best = 1;
+        for (int y = 0; y < bubble.top(); ++y) {
+            for (int x = width - 60; x < width - 20; ++x) {
+                const double l = luminance(shown.pixelColor(x, y));
+                best = qMax(best, (qMax(l, background) + 0.05) / (qMin(l, background) + 0.05));
+            }
+        }
+        QVERIFY2(best >= 3.0, qPrintable(QStringLiteral("divider contrast %1:1").arg(best)));
     }
 
     void eachMessageShowsItsTimeOnce()
