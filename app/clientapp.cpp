@@ -96,15 +96,18 @@ QUrl ClientApp::startHost(quint16 port, QString *error)
 
 bool ClientApp::start()
 {
-    QString name = m_options.name.isEmpty() ? defaultName(m_settings) : m_options.name;
+    const QString name = m_options.name.isEmpty() ? defaultName(m_settings) : m_options.name;
+    const bool nameOk = NameRules::check(name, 32) == ErrorCode::None;
     QUrl url;
+    QString hostError;
     if (m_options.host) {
-        QString error;
-        url = startHost(m_options.hostPort, &error);
-        if (!url.isValid()) {
-            qWarning("confab: cannot host on port %u: %s", m_options.hostPort, qPrintable(error));
-            m_settings.setHostMode(true);
-            m_settings.setHostPort(m_options.hostPort);
+        // Without a usable name the dialog asks for one and starts the server itself, on the
+        // port of the command line.
+        if (nameOk) {
+            url = startHost(m_options.hostPort, &hostError);
+            if (!url.isValid())
+                qWarning("confab: cannot host on port %u: %s", m_options.hostPort,
+                         qPrintable(hostError));
         }
     } else if (!m_options.server.isEmpty()) {
         QString error;
@@ -112,12 +115,18 @@ bool ClientApp::start()
         if (!url.isValid())
             qWarning("confab: %s", qPrintable(error));
     }
-    const bool direct = url.isValid() && NameRules::check(name, 32) == ErrorCode::None;
-    if (direct) {
-        // Straight to the window; it shows the connection state while it logs in. A refused
-        // login (or a certificate to decide on) brings the dialog back.
+    // A refused login (or a certificate to decide on) brings the dialog back, once: queued, so
+    // it opens from the event loop and not inside the socket's message handling.
+    ClientSession *session = m_controller.session();
+    connect(
+        session, &ClientSession::loginFailed, this,
+        [this] { showLoginAgain(QString(), m_settings.signedIn()); }, Qt::QueuedConnection);
+    connect(
+        session, &ClientSession::certificateRejected, this,
+        [this] { showLoginAgain(QString(), m_settings.signedIn()); }, Qt::QueuedConnection);
+    if (url.isValid() && nameOk) {
+        // Straight to the window; it shows the connection state while it logs in.
         m_settings.setUserName(name);
-        ClientSession *session = m_controller.session();
         session->setPlainFallback(!m_options.server.contains(QLatin1String("://")) &&
                                   !m_options.host);
         if (m_settings.signedIn() && !m_options.host) {
@@ -143,22 +152,20 @@ bool ClientApp::start()
             m_controller.connectTo(url, name);
         }
         showMainWindow();
-        connect(
-            session, &ClientSession::loginFailed, this,
-            [this] { showLoginAgain(QString(), m_settings.signedIn()); }, Qt::QueuedConnection);
-        connect(
-            session, &ClientSession::certificateRejected, this,
-            [this] { showLoginAgain(QString(), m_settings.signedIn()); }, Qt::QueuedConnection);
     } else {
+        // The dialog, opened rather than run with exec(): start() returns and the
+        // application's event loop runs it; Quit there quits the application.
+        const QString message =
+            hostError.isEmpty()
+                ? QString()
+                : LoginDialog::tr("Could not start the server on this computer: %1\nChoose "
+                                  "another port.")
+                      .arg(hostError);
+        showLoginAgain(message, m_settings.signedIn());
         if (m_options.host)
-            m_settings.setHostMode(true);
-        LoginDialog dialog(
-            &m_controller, &m_settings,
-            [this](quint16 port, QString *error) { return startHost(port, error); }, &m_tokens,
-            &m_pins);
-        if (dialog.exec() != QDialog::Accepted)
-            return false;
-        showMainWindow();
+            m_loginAgain->setHostPort(m_options.hostPort);
+        if (!m_options.name.isEmpty())
+            m_loginAgain->setName(m_options.name);
     }
     if (m_options.quitAfterMs >= 0)
         QTimer::singleShot(m_options.quitAfterMs, &m_app, &QApplication::quit);
@@ -167,6 +174,7 @@ bool ClientApp::start()
 
 void ClientApp::showLoginAgain(const QString &message, bool signIn)
 {
+    // Never a second dialog over the first: a refusal while it is open is its own to show.
     if (m_loginAgain && m_loginAgain->isVisible())
         return;
     m_loginAgain = std::make_unique<LoginDialog>(
@@ -176,9 +184,18 @@ void ClientApp::showLoginAgain(const QString &message, bool signIn)
     m_loginAgain->setMode(signIn ? LoginDialog::Mode::SignIn : LoginDialog::Mode::Guest);
     if (!message.isEmpty())
         m_loginAgain->showMessage(message);
+    // Before the main window exists the dialog is the only window: hiding it on success must
+    // not count as the last window closing (that would quit).
+    if (!m_window)
+        m_app.setQuitOnLastWindowClosed(false);
     connect(m_loginAgain.get(), &QDialog::rejected, &m_app, &QApplication::quit);
     connect(m_loginAgain.get(), &QDialog::accepted, this, [this] {
-        if (m_server.isRunning() && m_window)
+        if (!m_window) {
+            showMainWindow(); // with the host addresses, if hosting
+            m_app.setQuitOnLastWindowClosed(true);
+            return;
+        }
+        if (m_server.isRunning())
             m_window->setHostAddresses(m_server.lanAddresses().isEmpty()
                                            ? QStringList{m_server.localAddress()}
                                            : m_server.lanAddresses(),

@@ -26,8 +26,12 @@ public:
     ClientApp(QApplication &app, const ClientOptions &options);
     ~ClientApp() override;
 
-    // Shows the first window; false when the user quit at the login dialog.
+    // Shows the first window: the chat window when the command line and the settings say
+    // where and who, else the login dialog (opened, not run: the application's event loop
+    // runs it, and its Quit quits the application). Returns true.
     bool start();
+    // The login dialog while it is open (or the last one), for tests.
+    LoginDialog *loginDialog() const { return m_loginAgain.get(); }
 
     ChatController *controller() { return &m_controller; }
     MainWindow *mainWindow() const { return m_window.get(); }
@@ -58,7 +62,8 @@ private:
     TokenStore m_tokens;
     CertificatePins m_pins;
     EmbeddedServer m_server;
-    std::unique_ptr<LoginDialog> m_loginAgain;
     std::unique_ptr<CallSession> m_calls;
     std::unique_ptr<MainWindow> m_window;
+    // After the window: a dialog over the window is its child, and must go first.
+    std::unique_ptr<LoginDialog> m_loginAgain;
 };

@@ -175,10 +175,15 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
         accept();
     });
     connect(session, &ClientSession::authPolicyReceived, this, &LoginDialog::applyPolicy);
-    connect(session, &ClientSession::loginFailed, this, &LoginDialog::onLoginFailed);
-    connect(session, &ClientSession::connectionLost, this,
-            [this](const QString &reason) { onConnectionLost(reason); });
-    // Queued: the session reports it from inside the socket's TLS handling; the question
+    // Queued: the session reports these from inside the socket's own message handling, and
+    // what follows may close the socket or open it again (a retry); that waits for the event
+    // loop, out of the socket's dispatch.
+    connect(session, &ClientSession::loginFailed, this, &LoginDialog::onLoginFailed,
+            Qt::QueuedConnection);
+    connect(
+        session, &ClientSession::connectionLost, this,
+        [this](const QString &reason) { onConnectionLost(reason); }, Qt::QueuedConnection);
+    // Queued as well: the session reports it from inside the socket's TLS handling; the question
     // to the user waits for the event loop.
     connect(session, &ClientSession::certificateRejected, this, &LoginDialog::onCertificateRejected,
             Qt::QueuedConnection);
@@ -288,6 +293,17 @@ QString LoginDialog::errorText() const
 void LoginDialog::showMessage(const QString &message)
 {
     showError(message);
+}
+
+void LoginDialog::setHostPort(quint16 port)
+{
+    m_host->setChecked(true);
+    m_port->setValue(port);
+}
+
+void LoginDialog::setName(const QString &name)
+{
+    m_name->setText(name);
 }
 
 void LoginDialog::setBusy(bool busy, const QString &message)

@@ -49,6 +49,10 @@ public:
     void setMode(Mode mode);
     // Shows why the dialog is back (a session that ended, a token that no longer works).
     void showMessage(const QString &message);
+    // What the command line asked for (confab --host PORT --name NAME), shown instead of the
+    // saved choices; they are saved once the login succeeds.
+    void setHostPort(quint16 port);
+    void setName(const QString &name);
 
 public slots:
     void attemptLogin();
