@@ -99,13 +99,15 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
     const bool guest = index.data(UserListModel::GuestRole).toBool();
     const QRect avatar(r.left(), r.top(), r.height(), r.height());
     Avatar::paint(p, avatar, name);
-    // Online dot on the avatar's corner.
+    // Online dot on the avatar's corner; grey while the connection is down, when the list is
+    // only the last one known and nobody is known to be online.
+    const bool online = index.data(UserListModel::OnlineRole).toBool();
     const QRect dot(avatar.right() - 9, avatar.bottom() - 9, 10, 10);
     p->setPen(QPen(c.panel, 2));
-    p->setBrush(c.online);
+    p->setBrush(online ? c.online : c.secondary);
     p->drawEllipse(dot);
     QRect text = r.adjusted(avatar.width() + 10, 0, -64, 0);
-    p->setPen(c.text);
+    p->setPen(online ? c.text : c.secondary);
     p->setFont(option.font);
     const QString label = self ? tr("%1 (you)").arg(name) : name;
     // Guests have no account: anyone could have taken the name while its owner was away.

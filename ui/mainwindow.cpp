@@ -262,6 +262,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
             &MainWindow::updateHeader);
     connect(controller->users(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateHeader);
     connect(controller->users(), &QAbstractItemModel::modelReset, this, &MainWindow::updateHeader);
+    connect(controller->users(), &UserListModel::liveChanged, this, &MainWindow::updateHeader);
     connect(controller, &ChatController::typingChanged, this, &MainWindow::updateTyping);
     connect(controller->conversations(), &QAbstractItemModel::dataChanged, this,
             [this] { m_notifier->setUnread(m_controller->conversations()->totalUnread()); });
@@ -466,19 +467,28 @@ void MainWindow::sendCurrent(const QString &text)
 void MainWindow::updateHeader()
 {
     const QString key = m_controller->activeConversation();
-    const int online = m_controller->users()->rowCount();
+    const UserListModel *users = m_controller->users();
+    const int online = users->rowCount();
+    // Without a connection the user list is only the last one known: the header says why
+    // nobody is shown as online instead of counting them.
+    const ClientSession::State state = m_controller->session()->state();
+    QString away;
+    if (!users->isLive())
+        away = state == ClientSession::State::Offline ? tr("offline") : tr("reconnecting…");
     m_title->setText(key.isEmpty() ? QStringLiteral("# ") +
                                          m_controller->conversations()->index(0).data().toString()
                                    : key);
-    if (key.isEmpty())
+    if (!away.isEmpty())
+        m_subtitle->setText(key.isEmpty() ? away : tr("private conversation — %1").arg(away));
+    else if (key.isEmpty())
         m_subtitle->setText(tr("%n online", nullptr, online));
     else
-        m_subtitle->setText(m_controller->users()->contains(key)
-                                ? tr("online, private conversation")
-                                : tr("offline, private conversation"));
-    m_onlineLabel->setText(tr("Online (%1)").arg(online));
+        m_subtitle->setText(users->contains(key) ? tr("online, private conversation")
+                                                 : tr("offline, private conversation"));
+    m_onlineLabel->setText(away.isEmpty() ? tr("Online (%1)").arg(online)
+                                          : tr("Not connected — last seen (%1)").arg(online));
     m_callButton->setVisible(!key.isEmpty());
-    m_callButton->setEnabled(m_controller->users()->contains(key));
+    m_callButton->setEnabled(users->isLive() && users->contains(key));
     const ClientSession *s = m_controller->session();
     setWindowTitle(s->name().isEmpty()
                        ? QStringLiteral("Confab")

@@ -63,6 +63,9 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
             });
     connect(&m_session, &ClientSession::typingChanged, this, &ChatController::onTyping);
     connect(&m_session, &ClientSession::stateChanged, this, [this](ClientSession::State s) {
+        // Without a connection nobody's presence is known: the list stays as last seen, marked
+        // so; the login after a reconnect replaces it with the server's.
+        m_users.setLive(s == ClientSession::State::Online);
         if (s == ClientSession::State::Offline)
             m_users.clear();
         if (s != ClientSession::State::Online)

@@ -32,6 +32,8 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
         return NameRules::key(name) == NameRules::key(m_self);
     case GuestRole:
         return m_isGuest ? m_isGuest(name) : false;
+    case OnlineRole:
+        return m_live;
     default:
         return {};
     }
@@ -39,7 +41,17 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> UserListModel::roleNames() const
 {
-    return {{NameRole, "name"}, {SelfRole, "self"}, {GuestRole, "guest"}};
+    return {{NameRole, "name"}, {SelfRole, "self"}, {GuestRole, "guest"}, {OnlineRole, "online"}};
+}
+
+void UserListModel::setLive(bool live)
+{
+    if (m_live == live)
+        return;
+    m_live = live;
+    if (!m_names.isEmpty())
+        emit dataChanged(index(0), index(int(m_names.size()) - 1), {OnlineRole});
+    emit liveChanged(live);
 }
 
 void UserListModel::setGuestCheck(std::function<bool(const QString &)> isGuest)

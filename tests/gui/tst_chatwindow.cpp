@@ -6,11 +6,15 @@
 #include "model/chatcontroller.h"
 #include "serverprocess.h"
 #include "settings/settings.h"
+#include "theme.h"
 
 #include <QAbstractItemView>
+#include <QApplication>
 #include <QCompleter>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -27,6 +31,27 @@ std::unique_ptr<ChatController> online(const QUrl &url, const QString &name)
     if (!in.wait())
         return nullptr;
     return c;
+}
+// With CONFAB_TEST_SCREENSHOTS=<folder>, the widgets a test is about are saved there as PNG
+// files, to be looked at (the room while offline).
+void saveScreenshot(QWidget *widget, const QString &name)
+{
+    const QString folder = qEnvironmentVariable("CONFAB_TEST_SCREENSHOTS");
+    QApplication::processEvents(); // the layout the last change asked for, as the user sees it
+    if (!folder.isEmpty() && QDir().mkpath(folder))
+        widget->grab().save(QDir(folder).filePath(name + QStringLiteral(".png")));
+}
+// The pixels of exactly the theme's online colour: the green dots in the user list.
+int greenPixels(QListView *view)
+{
+    const QImage image = view->viewport()->grab().toImage();
+    const QRgb green = Theme::colors().online.rgb();
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            count += image.pixel(x, y) == green;
+    }
+    return count;
 }
 QStringList shown(MessageView *view)
 {
@@ -50,7 +75,11 @@ private:
     }
 
 private slots:
-    void initTestCase() { QVERIFY(m_server.start()); }
+    void initTestCase()
+    {
+        Theme::apply(*qApp, Settings::Theme::Light); // the style sheet's paddings, as users have
+        QVERIFY(m_server.start());
+    }
 
     void twoUsersChatThroughTheServer()
     {
@@ -128,6 +157,46 @@ private slots:
         QVERIFY(!shown(bob.messageView()).contains(QStringLiteral("just for you")));
         bob.openConversation(QStringLiteral("v_alice"));
         QCOMPARE(shown(bob.messageView()), QStringList{QStringLiteral("just for you")});
+    }
+
+    // Issue 14, defect 6: while disconnected nobody shows as online; back online, all is back.
+    void roomShowsOfflineWhileDisconnected()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto ctl = online(server.url(), QStringLiteral("off_alice"));
+        auto bob = online(server.url(), QStringLiteral("off_bob"));
+        auto carol = online(server.url(), QStringLiteral("off_carol"));
+        QVERIFY(ctl && bob && carol);
+        ctl->session()->setReconnectDelays(50, 400);
+        bob->session()->setReconnectDelays(50, 400);
+        carol->session()->setReconnectDelays(50, 400);
+        auto s = settings(QStringLiteral("offline"));
+        MainWindow window(ctl.get(), s.get());
+        window.resize(1100, 720);
+        window.show();
+        auto *subtitle = window.findChild<QLabel *>(QStringLiteral("conversationSubtitle"));
+        auto *onlineLabel = window.findChild<QLabel *>(QStringLiteral("onlineLabel"));
+        auto *users = window.findChild<QListView *>(QStringLiteral("userView"));
+        QTRY_COMPARE(subtitle->text(), QStringLiteral("3 online"));
+        QCOMPARE(onlineLabel->text(), QStringLiteral("Online (3)"));
+        QVERIFY(greenPixels(users) > 0);
+
+        server.kill();
+        QTRY_COMPARE(subtitle->text(), QStringLiteral("reconnecting…"));
+        QCOMPARE(onlineLabel->text(), QStringLiteral("Not connected — last seen (3)"));
+        QCOMPARE(greenPixels(users), 0);
+        saveScreenshot(&window, QStringLiteral("room-offline"));
+
+        QVERIFY(server.start());
+        QTRY_COMPARE_WITH_TIMEOUT(subtitle->text(), QStringLiteral("3 online"), 15000);
+        QCOMPARE(onlineLabel->text(), QStringLiteral("Online (3)"));
+        QVERIFY(greenPixels(users) > 0);
+
+        // Closed for good (signed out, replaced): offline, and nobody listed.
+        ctl->disconnectFromServer();
+        QTRY_COMPARE(subtitle->text(), QStringLiteral("offline"));
+        QCOMPARE(greenPixels(users), 0);
     }
 
     void loginDialogExplainsBadAddress()

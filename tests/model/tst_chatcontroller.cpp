@@ -117,20 +117,26 @@ private slots:
         auto bob = online(server.url(), QStringLiteral("bob"));
         QVERIFY(alice && bob);
         alice->send(QString(), QStringLiteral("before"));
-        QTRY_VERIFY(contents(bob->conversations()->find(QString())).contains(QStringLiteral("before")));
+        QTRY_VERIFY(
+            contents(bob->conversations()->find(QString())).contains(QStringLiteral("before")));
         server.kill();
         QTRY_COMPARE(alice->session()->state(), ClientSession::State::Reconnecting);
         alice->send(QString(), QStringLiteral("during"));
         QVERIFY(server.start());
         QTRY_COMPARE_WITH_TIMEOUT(bob->session()->state(), ClientSession::State::Online, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(contents(bob->conversations()->find(QString())).contains(QStringLiteral("during")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            contents(bob->conversations()->find(QString())).contains(QStringLiteral("during")),
+            10000);
         // A later message proves the catch-up and the live relays have all arrived.
         alice->send(QString(), QStringLiteral("after"));
-        QTRY_VERIFY(contents(bob->conversations()->find(QString())).contains(QStringLiteral("after")));
-        QTRY_VERIFY(contents(alice->conversations()->find(QString())).contains(QStringLiteral("after")));
+        QTRY_VERIFY(
+            contents(bob->conversations()->find(QString())).contains(QStringLiteral("after")));
+        QTRY_VERIFY(
+            contents(alice->conversations()->find(QString())).contains(QStringLiteral("after")));
         for (ChatController *c : {alice.get(), bob.get()}) {
             const QStringList room = contents(c->conversations()->find(QString()));
-            QCOMPARE(room, (QStringList{QStringLiteral("before"), QStringLiteral("during"), QStringLiteral("after")}));
+            QCOMPARE(room, (QStringList{QStringLiteral("before"), QStringLiteral("during"),
+                                        QStringLiteral("after")}));
         }
     }
 
@@ -169,6 +175,29 @@ private slots:
         QTRY_COMPARE(bob->typingIn(QString()), QStringList{QStringLiteral("ty_alice")});
         alice->send(QString(), QStringLiteral("done typing"));
         QTRY_COMPARE(bob->typingIn(QString()), QStringList{});
+    }
+
+    // Issue 14, defect 6: without a connection the list is the last one known, not "online".
+    void userListIsStaleWhileDisconnected()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        auto alice = online(server.url(), QStringLiteral("st_alice"));
+        auto bob = online(server.url(), QStringLiteral("st_bob"));
+        QVERIFY(alice && bob);
+        UserListModel *users = alice->users();
+        QTRY_COMPARE(users->rowCount(), 2);
+        QVERIFY(users->isLive());
+        QVERIFY(users->index(0).data(UserListModel::OnlineRole).toBool());
+        QSignalSpy live(users, &UserListModel::liveChanged);
+        server.kill();
+        QVERIFY(live.wait());
+        QVERIFY(!users->isLive());
+        QVERIFY(!users->index(0).data(UserListModel::OnlineRole).toBool());
+        QVERIFY(server.start());
+        QTRY_VERIFY_WITH_TIMEOUT(users->isLive(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(users->rowCount(), 2, 15000);
+        QVERIFY(users->index(1).data(UserListModel::OnlineRole).toBool());
     }
 
     void userListFollowsPresence()
