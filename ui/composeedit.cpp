@@ -1,6 +1,7 @@
 #include "composeedit.h"
 
 #include "protocol/namerules.h"
+#include "recipientchip.h"
 
 #include <QAbstractItemView>
 #include <QAbstractTextDocumentLayout>
@@ -14,10 +15,11 @@
 namespace {
 constexpr int kCompletionGap = 3; // pixels between the list of names and the typed line
 constexpr int kMaxLines = 6;      // the box grows up to this many lines, then scrolls
+constexpr int kChipGap = 3;       // pixels between the recipient chip and the text below it
 } // namespace
 
 ComposeEdit::ComposeEdit(QWidget *parent)
-    : QPlainTextEdit(parent), m_completer(new QCompleter(this))
+    : QPlainTextEdit(parent), m_completer(new QCompleter(this)), m_chip(new RecipientChip(this))
 {
     setObjectName(QStringLiteral("composeEdit"));
     setPlaceholderText(tr("Write a message… (@ completes a name)"));
@@ -30,6 +32,10 @@ ComposeEdit::ComposeEdit(QWidget *parent)
     m_completer->setCompletionRole(Qt::DisplayRole);
     connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this,
             &ComposeEdit::insertCompletion);
+    connect(m_chip, &RecipientChip::publicRequested, this, [this](bool isPublic) {
+        emit publicRequested(isPublic);
+        setFocus(); // writing goes on where it was
+    });
     connect(this, &QPlainTextEdit::textChanged, this, [this] {
         updateHeight();
         if (!toPlainText().isEmpty())
@@ -49,6 +55,29 @@ ComposeEdit::ComposeEdit(QWidget *parent)
         m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
     });
     updateHeight();
+}
+
+void ComposeEdit::setRecipient(const QString &name, bool isPublic)
+{
+    if (name == m_chip->name() && isPublic == m_chip->isPublic())
+        return;
+    m_chip->setRecipient(name, isPublic);
+    placeChip();
+    updateHeight();
+}
+
+void ComposeEdit::placeChip()
+{
+    // Inside the box, over the first line: the text moves down by the chip's height, and the
+    // box grows by as much (heightFor() counts the viewport's margins).
+    const int top = m_chip->isHidden() ? 0 : m_chip->sizeHint().height() + kChipGap;
+    if (viewportMargins().top() != top)
+        setViewportMargins(0, top, 0, 0);
+    const QRect area = contentsRect();
+    const int left = area.left() + qRound(document()->documentMargin());
+    m_chip->setGeometry(left, area.top() + kChipGap,
+                        qMin(m_chip->sizeHint().width(), area.width() - left),
+                        m_chip->sizeHint().height());
 }
 
 void ComposeEdit::showCompletions()
@@ -209,6 +238,7 @@ QSize ComposeEdit::minimumSizeHint() const
 void ComposeEdit::resizeEvent(QResizeEvent *event)
 {
     QPlainTextEdit::resizeEvent(event);
+    placeChip();
     // Another width wraps the text into more or fewer lines.
     if (event->size().width() != event->oldSize().width())
         updateHeight();

@@ -4,11 +4,13 @@
 
 class QAbstractItemModel;
 class QCompleter;
+class RecipientChip;
 
 // Where the user writes: grows to six lines, then scrolls. Enter sends and Shift+Enter breaks
 // the line (or Ctrl+Enter sends, if chosen). Typing '@' offers the names of online users in a
 // list beside the line, never over it, the first one highlighted; Tab or Enter picks the
-// highlighted one, Esc closes the list.
+// highlighted one, Esc closes the list. Above the text, a chip says when the draft goes to one
+// person privately (setRecipient), with a click to make it public.
 class ComposeEdit : public QPlainTextEdit
 {
     Q_OBJECT
@@ -18,12 +20,18 @@ public:
     void setNameModel(QAbstractItemModel *names);
     void setCtrlEnterSends(bool ctrlEnter) { m_ctrlEnterSends = ctrlEnter; }
     QCompleter *completer() const { return m_completer; }
+    // The chip over the text: "Private to `name`", or "Public, mentions `name`"; an empty name
+    // hides it.
+    void setRecipient(const QString &name, bool isPublic);
+    RecipientChip *recipientChip() const { return m_chip; }
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
 signals:
     void submitted(const QString &text);
     void typing();
+    // The chip was clicked: true = send the draft publicly, false = privately.
+    void publicRequested(bool isPublic);
 
 protected:
     bool event(QEvent *event) override;
@@ -37,11 +45,13 @@ private:
     void showCompletions();
     void keepCompletionsBesideText();
     void updateHeight();
+    void placeChip();
     // The height of the text's wrapped lines, in pixels.
     int linesHeight() const;
     // The box's height around `lines` pixels of text.
     int heightFor(int lines) const;
 
     QCompleter *m_completer;
+    RecipientChip *m_chip;
     bool m_ctrlEnterSends = false;
 };

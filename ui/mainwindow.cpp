@@ -161,7 +161,13 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     middleLayout->addWidget(m_typing);
     middleLayout->addLayout(inputRow);
     connect(m_compose, &ComposeEdit::submitted, this, &MainWindow::sendCurrent);
-    connect(m_compose, &ComposeEdit::typing, controller, &ChatController::noteTyping);
+    // The controller reads the draft: whom it goes to (the chip) and where typing notices go.
+    connect(m_compose, &QPlainTextEdit::textChanged, this,
+            [this] { m_controller->setDraft(m_compose->toPlainText()); });
+    connect(m_compose, &ComposeEdit::publicRequested, controller, &ChatController::setDraftPublic);
+    connect(controller, &ChatController::draftChanged, this, [this] {
+        m_compose->setRecipient(m_controller->draftMention(), m_controller->isDraftPublic());
+    });
     connect(m_sendButton, &QToolButton::clicked, this, [this] {
         const QString text = m_compose->toPlainText();
         if (!text.trimmed().isEmpty()) {
@@ -459,7 +465,8 @@ void MainWindow::callUser(const QString &peer)
 
 void MainWindow::sendCurrent(const QString &text)
 {
-    const auto to = m_controller->send(m_controller->activeConversation(), text);
+    const auto to = m_controller->send(m_controller->activeConversation(), text,
+                                       m_controller->draftAddressing());
     if (to && *to != m_controller->activeConversation())
         openConversation(*to);
 }

@@ -242,7 +242,17 @@ void ChatController::onHistory(const QString &with, const QList<ChatMessage> &me
     list->setHasMoreHistory(more);
 }
 
-std::optional<QString> ChatController::send(const QString &key, const QString &text)
+QString ChatController::leadingName(const QString &text) const
+{
+    const QString name = TextRules::privateTarget(text, m_session.limits().maxNameChars);
+    if (name.isEmpty() || NameRules::key(name) == NameRules::key(self()))
+        return {};
+    // "@bo" may still become "@bob": the name counts once something follows it.
+    return text.size() > name.size() + 1 ? name : QString();
+}
+
+std::optional<QString> ChatController::send(const QString &key, const QString &text,
+                                            Addressing addressing)
 {
     QString content = text;
     while (content.endsWith(QLatin1Char('\n')))
@@ -250,20 +260,29 @@ std::optional<QString> ChatController::send(const QString &key, const QString &t
     if (content.trimmed().isEmpty())
         return std::nullopt;
     QString to = key;
-    if (key.isEmpty()) {
-        const QString target = TextRules::privateTarget(content, m_session.limits().maxNameChars);
-        if (!target.isEmpty() && NameRules::key(target) != NameRules::key(self())) {
+    if (key.isEmpty() && addressing == Addressing::LeadingNameIsPrivate) {
+        const QString target = leadingName(content);
+        if (!target.isEmpty()) {
             to = target;
             const QString rest = content.mid(target.size() + 1).trimmed();
             if (!rest.isEmpty())
                 content = rest;
         }
     }
+    // The server reads a room message that starts with "@name " as private to that person
+    // (protocol section 5.3), and one to oneself as an error. One that the user sends to the
+    // room as written starts with an invisible word joiner instead: the text looks the same,
+    // the '@' still mentions the name (U+2060 is not a name character), and it stays public.
+    if (to.isEmpty() &&
+        !TextRules::privateTarget(content, m_session.limits().maxNameChars).isEmpty())
+        content.prepend(QChar(0x2060));
     const QString id = m_session.sendMessage(content, to);
     m_pendingKeys.insert(id, to);
     m_texts.insert(id, {content, to});
     m_conversations.messages(to)->addPending(id, self(), to, content);
     m_conversations.noteActivity(to, QDateTime::currentMSecsSinceEpoch(), false, false);
+    // The message itself ends the typing indicator where it arrives: no notice for that.
+    m_typingSentTo.reset();
     m_lastTypingSent = 0;
     return to;
 }
@@ -276,8 +295,9 @@ void ChatController::retry(const QString &key, const QString &clientId)
     const auto text = m_texts.take(clientId);
     m_pendingKeys.remove(clientId);
     list->removePending(clientId);
+    // As it was sent: a room message that starts with "@name" was a public mention.
     if (!text.first.isEmpty())
-        send(text.second, text.first);
+        send(text.second, text.first, Addressing::AsWritten);
 }
 
 void ChatController::loadOlder(const QString &key)
@@ -302,6 +322,7 @@ void ChatController::setActiveConversation(const QString &key)
         return;
     m_active = key;
     m_conversations.messages(key);
+    updateDraftName(); // a leading "@name" makes a draft private in the room only
     // A guest's private conversations are not kept, and neither is their name.
     HistoryCache *cache = m_session.history();
     if (key.isEmpty() || cache->privateAllowed())
@@ -320,11 +341,77 @@ void ChatController::setWindowActive(bool active)
 
 void ChatController::noteTyping()
 {
+    const std::optional<QString> to = typingTarget();
+    // The draft changed hands (an "@name" put in front, or taken back): whoever was told
+    // before hears that it stopped, so "typing…" never lingers with the wrong people.
+    if (m_typingSentTo && m_typingSentTo != to)
+        stopTyping();
+    if (!to)
+        return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (now - m_lastTypingSent < kTypingResendMs)
+    if (m_typingSentTo && now - m_lastTypingSent < kTypingResendMs)
         return;
     m_lastTypingSent = now;
-    m_session.setTyping(true, m_active);
+    m_typingSentTo = to;
+    m_session.setTyping(true, *to);
+}
+
+void ChatController::stopTyping()
+{
+    if (m_typingSentTo)
+        m_session.setTyping(false, *m_typingSentTo);
+    m_typingSentTo.reset();
+    m_lastTypingSent = 0;
+}
+
+std::optional<QString> ChatController::typingTarget() const
+{
+    if (!m_active.isEmpty())
+        return m_active;
+    // "@bo…": until the name is finished nobody can tell whom the draft is for, and a
+    // notice to the whole room could tell everyone about a private message.
+    if (m_draft.startsWith(QLatin1Char('@')) &&
+        std::all_of(m_draft.cbegin() + 1, m_draft.cend(),
+                    [](QChar ch) { return NameRules::isNameChar(ch.unicode()); }))
+        return std::nullopt;
+    return draftPrivateTo();
+}
+
+void ChatController::setDraft(const QString &text)
+{
+    m_draft = text;
+    updateDraftName();
+    if (text.trimmed().isEmpty())
+        stopTyping();
+    else
+        noteTyping();
+}
+
+void ChatController::updateDraftName()
+{
+    const QString name = m_active.isEmpty() ? leadingName(m_draft) : QString();
+    if (name == m_draftName)
+        return;
+    // Another person (or none): a choice made for the one before does not carry over.
+    if (NameRules::key(name) != NameRules::key(m_draftName))
+        m_draftPublic = false;
+    m_draftName = name;
+    emit draftChanged();
+}
+
+void ChatController::setDraftPublic(bool isPublic)
+{
+    if (m_draftName.isEmpty() || m_draftPublic == isPublic)
+        return;
+    m_draftPublic = isPublic;
+    emit draftChanged();
+    if (!m_draft.trimmed().isEmpty())
+        noteTyping(); // the notices follow the draft to its new audience
+}
+
+QString ChatController::draftPrivateTo() const
+{
+    return m_draftPublic ? QString() : m_draftName;
 }
 
 void ChatController::onTyping(const QString &from, const QString &to, bool typing)

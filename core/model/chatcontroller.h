@@ -42,10 +42,16 @@ public:
     // Messages written but not acknowledged by the server yet (the window asks before quitting).
     int unsentCount() const { return m_session.outbox().size(); }
 
+    // How a leading "@name" in the room is read: as a private message to that person (the
+    // default, and what the compose box shows with its "private to" chip), or as written, a
+    // public message that mentions them (the user turned the chip back to public).
+    enum class Addressing { LeadingNameIsPrivate, AsWritten };
     // Sends `text` in the conversation `key` ("" = the room). In the room, "@name text" is a
-    // private message and is filed under that person's conversation. Returns the
-    // conversation it went to, or an empty optional when there was nothing to send.
-    std::optional<QString> send(const QString &key, const QString &text);
+    // private message and is filed under that person's conversation, unless `addressing`
+    // says otherwise. Returns the conversation it went to, or an empty optional when there
+    // was nothing to send.
+    std::optional<QString> send(const QString &key, const QString &text,
+                                Addressing addressing = Addressing::LeadingNameIsPrivate);
     void retry(const QString &key, const QString &clientId);
     // Asks for the page before the oldest message shown in `key`.
     void loadOlder(const QString &key);
@@ -53,8 +59,24 @@ public:
     void setActiveConversation(const QString &key);
     QString activeConversation() const { return m_active; }
     void setWindowActive(bool active);
-    // The user is typing in the active conversation (sent at most every few seconds).
+    // The user is typing in the active conversation (sent at most every few seconds), to
+    // whoever the draft goes to.
     void noteTyping();
+    // What the compose box of the active conversation holds. A room draft that starts with
+    // "@name " is private to that person: draftPrivateTo() names them (the window shows it
+    // before anything is sent) and typing notices go to them alone. setDraftPublic(true) turns
+    // it back into a public message that mentions them, until the name changes.
+    void setDraft(const QString &text);
+    void setDraftPublic(bool isPublic);
+    // The leading name of a room draft ("" when there is none, or outside the room).
+    QString draftMention() const { return m_draftName; }
+    bool isDraftPublic() const { return m_draftPublic; }
+    // Whom the draft goes to privately; "" when it goes to the room.
+    QString draftPrivateTo() const;
+    Addressing draftAddressing() const
+    {
+        return m_draftPublic ? Addressing::AsWritten : Addressing::LeadingNameIsPrivate;
+    }
     QStringList typingIn(const QString &key) const { return m_typing.value(key); }
 
 signals:
@@ -62,6 +84,8 @@ signals:
     void notificationRequested(const QString &title, const QString &text, const QString &key);
     void typingChanged(const QString &key, const QStringList &who);
     void activeConversationChanged(const QString &key);
+    // draftMention(), isDraftPublic() or draftPrivateTo() changed.
+    void draftChanged();
 
 private:
     QString keyFor(const ChatMessage &m) const;
@@ -70,6 +94,14 @@ private:
     void onHistory(const QString &with, const QList<ChatMessage> &messages, bool more);
     void onTyping(const QString &from, const QString &to, bool typing);
     void showUnsent();
+    // The person a room text starting with "@name" is addressed to: "" when the name is not
+    // finished yet (no space after it, and nobody online has it) or is the user's own.
+    QString leadingName(const QString &text) const;
+    void updateDraftName();
+    // Where typing notices for the draft go now: nullopt when nowhere (no draft, or a leading
+    // name still being typed), "" for the room.
+    std::optional<QString> typingTarget() const;
+    void stopTyping();
     void fillFromCache();
     QString conversationKey(const HistoryCache::Conversation &c) const;
 
@@ -85,6 +117,10 @@ private:
     QHash<QString, qint64> m_typingSeen;             // "key/name" -> ms of last notice
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;
+    std::optional<QString> m_typingSentTo; // where the last "typing" notice went ("" = room)
+    QString m_draft;
+    QString m_draftName;
+    bool m_draftPublic = false;
     bool m_initialHistoryLoaded = false;
     bool m_savedShown = false;
     QString m_filledFrom; // the local file the models were filled from

@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
+#include "recipientchip.h"
 #include "serverprocess.h"
 #include "settings/settings.h"
 #include "theme.h"
@@ -19,6 +20,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <memory>
 
@@ -33,7 +35,7 @@ std::unique_ptr<ChatController> online(const QUrl &url, const QString &name)
     return c;
 }
 // With CONFAB_TEST_SCREENSHOTS=<folder>, the widgets a test is about are saved there as PNG
-// files, to be looked at (the room while offline).
+// files, to be looked at (the chip in the compose box, the room while offline).
 void saveScreenshot(QWidget *widget, const QString &name)
 {
     const QString folder = qEnvironmentVariable("CONFAB_TEST_SCREENSHOTS");
@@ -157,6 +159,82 @@ private slots:
         QVERIFY(!shown(bob.messageView()).contains(QStringLiteral("just for you")));
         bob.openConversation(QStringLiteral("v_alice"));
         QCOMPARE(shown(bob.messageView()), QStringList{QStringLiteral("just for you")});
+    }
+
+    // Issue 14, defect 4: a leading "@name" in the room shows a chip before anything is sent;
+    // the typing notices go to that person alone; one click makes it a public mention.
+    void privateDraftShowsAChipAndTypesOnlyToItsRecipient()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("ch_alice"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("ch_bob"));
+        auto carolCtl = online(m_server.url(), QStringLiteral("ch_carol"));
+        QVERIFY(aliceCtl && bobCtl && carolCtl);
+        QTRY_VERIFY(aliceCtl->users()->contains(QStringLiteral("ch_carol")));
+        QSignalSpy carolTyping(carolCtl->session(), &ClientSession::typingChanged);
+        MessageListModel *carolRoom = carolCtl->conversations()->messages(QString());
+        auto s = settings(QStringLiteral("chip"));
+        MainWindow alice(aliceCtl.get(), s.get());
+        alice.show();
+        ComposeEdit *edit = alice.composeEdit();
+        RecipientChip *chip = edit->recipientChip();
+        auto *chipText = chip->findChild<QLabel *>(QStringLiteral("recipientChipText"));
+        const int oneLine = edit->height();
+
+        // While the name is typed there is no chip yet (and no typing notice to anyone).
+        QTest::keyClicks(edit, QStringLiteral("@ch_bob"));
+        QVERIFY(!chip->isVisible());
+        QTest::keyClicks(edit, QStringLiteral(" see you at 5"));
+        QVERIFY(chip->isVisible());
+        QCOMPARE(chipText->text(), QStringLiteral("🔒 Private to ch_bob"));
+        // Inside the box, above the text, which moves down: the box grows by the chip.
+        QVERIFY(edit->height() > oneLine);
+        QVERIFY(chip->geometry().bottom() <= edit->viewport()->geometry().top());
+        QVERIFY(edit->rect().contains(chip->geometry()));
+        saveScreenshot(&alice, QStringLiteral("compose-private-chip"));
+        // "ch_alice is typing" reaches bob, in their private conversation...
+        QTRY_COMPARE(bobCtl->typingIn(QStringLiteral("ch_alice")),
+                     QStringList{QStringLiteral("ch_alice")});
+        // ...and not carol: once she has a message alice sent after the notice, a notice for
+        // her would have come first.
+        aliceCtl->session()->sendMessage(QStringLiteral("after the notice"));
+        QTRY_COMPARE(carolRoom->rowCount() > 0
+                         ? carolRoom->index(carolRoom->rowCount() - 1).data().toString()
+                         : QString(),
+                     QStringLiteral("after the notice"));
+        QCOMPARE(carolTyping.count(), 0);
+
+        // One click: public. The chip says so and offers the way back.
+        QTest::mouseClick(chip->toggleButton(), Qt::LeftButton);
+        QVERIFY(chip->isVisible());
+        QVERIFY(chip->isPublic());
+        QCOMPARE(chipText->text(), QStringLiteral("@ Public, mentions ch_bob"));
+        QCOMPARE(chip->toggleButton()->text(), QStringLiteral("Make private"));
+        QVERIFY(edit->hasFocus()); // writing goes on
+        saveScreenshot(&alice, QStringLiteral("compose-public-chip"));
+        // The notices follow the draft: now the room hears them, and bob's indicator stops.
+        QTRY_COMPARE(carolCtl->typingIn(QString()), QStringList{QStringLiteral("ch_alice")});
+        QTRY_VERIFY(bobCtl->typingIn(QStringLiteral("ch_alice")).isEmpty());
+        // Sent to the room as a mention of bob: carol has it, alice stays in the room.
+        QTest::keyClick(edit, Qt::Key_Return);
+        QVERIFY(!chip->isVisible());
+        QCOMPARE(edit->height(), oneLine);
+        QCOMPARE(aliceCtl->activeConversation(), QString());
+        QTRY_VERIFY(carolRoom->index(carolRoom->rowCount() - 1)
+                        .data()
+                        .toString()
+                        .endsWith(QLatin1String("@ch_bob see you at 5")));
+
+        // And back: public, then private again; it goes to bob alone.
+        QTest::keyClicks(edit, QStringLiteral("@ch_bob only you"));
+        QVERIFY(!chip->isPublic());
+        QTest::mouseClick(chip->toggleButton(), Qt::LeftButton);
+        QVERIFY(chip->isPublic());
+        QTest::mouseClick(chip->toggleButton(), Qt::LeftButton);
+        QVERIFY(!chip->isPublic());
+        QCOMPARE(chipText->text(), QStringLiteral("🔒 Private to ch_bob"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(aliceCtl->activeConversation(), QStringLiteral("ch_bob"));
+        QTRY_COMPARE(shown(alice.messageView()), QStringList{QStringLiteral("only you")});
     }
 
     // Issue 14, defect 6: while disconnected nobody shows as online; back online, all is back.

@@ -1,15 +1,20 @@
 // The compose box offscreen, without a server: the @-completion popup and the box's height
 // (issue 14).
 #include "composeedit.h"
+#include "recipientchip.h"
 #include "theme.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QCompleter>
+#include <QDir>
+#include <QLabel>
 #include <QScreen>
 #include <QScrollBar>
+#include <QSignalSpy>
 #include <QStringListModel>
 #include <QTest>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace {
@@ -151,6 +156,54 @@ private slots:
         QVERIFY(settled() > oneLine);
         QTest::keyClick(edit, Qt::Key_Return);
         QVERIFY(edit->toPlainText().isEmpty());
+        QCOMPARE(settled(), oneLine);
+    }
+
+    // Issue 14, defect 4: the "private to" chip sits in the box above the text, the box grows
+    // by it and shrinks back without it, and its button asks for the other addressing.
+    void recipientChipSitsAboveTheText()
+    {
+        ChatPanel panel;
+        panel.window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel.window));
+        ComposeEdit *edit = panel.edit;
+        RecipientChip *chip = edit->recipientChip();
+        const auto settled = [&] {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            return edit->height();
+        };
+        edit->setFocus();
+        QTest::keyClicks(edit, QStringLiteral("@carol welcome"));
+        const int oneLine = settled();
+        QVERIFY(!chip->isVisible());
+        edit->setRecipient(QStringLiteral("carol"), false);
+        QVERIFY(chip->isVisible());
+        const int withChip = settled();
+        QVERIFY(withChip >= oneLine + chip->height());
+        // Inside the box, over the text, which shows whole below it.
+        QVERIFY(edit->rect().contains(chip->geometry()));
+        QVERIFY(chip->geometry().bottom() < edit->viewport()->geometry().top());
+        QVERIFY(edit->viewport()->rect().contains(edit->cursorRect()));
+        QCOMPARE(edit->verticalScrollBar()->maximum(), 0);
+        // The label and the button show whole.
+        for (QWidget *part : chip->findChildren<QWidget *>())
+            QVERIFY(chip->rect().contains(part->geometry()));
+        const QString folder = qEnvironmentVariable("CONFAB_TEST_SCREENSHOTS");
+        if (!folder.isEmpty() && QDir().mkpath(folder))
+            panel.window.grab().save(QDir(folder).filePath(QStringLiteral("compose-chip.png")));
+
+        QSignalSpy asked(edit, &ComposeEdit::publicRequested);
+        QTest::mouseClick(chip->toggleButton(), Qt::LeftButton);
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(asked.last().at(0).toBool(), true);
+        QVERIFY(edit->hasFocus());
+        edit->setRecipient(QStringLiteral("carol"), true);
+        QCOMPARE(chip->findChild<QLabel *>()->text(), QStringLiteral("@ Public, mentions carol"));
+        QTest::mouseClick(chip->toggleButton(), Qt::LeftButton);
+        QCOMPARE(asked.last().at(0).toBool(), false);
+
+        edit->setRecipient(QString(), false);
+        QVERIFY(!chip->isVisible());
         QCOMPARE(settled(), oneLine);
     }
 };

@@ -177,6 +177,62 @@ private slots:
         QTRY_COMPARE(bob->typingIn(QString()), QStringList{});
     }
 
+    // Issue 14, defect 4: "@bob …" written in the room is private to bob, and so is the
+    // "typing…" that goes with it; carol, a third party, hears nothing of it.
+    void privateDraftTypesOnlyToItsRecipient()
+    {
+        auto alice = online(m_server.url(), QStringLiteral("pd_alice"));
+        auto bob = online(m_server.url(), QStringLiteral("pd_bob"));
+        auto carol = online(m_server.url(), QStringLiteral("pd_carol"));
+        QVERIFY(alice && bob && carol);
+        QSignalSpy carolTyping(carol->session(), &ClientSession::typingChanged);
+        QSignalSpy draft(alice.get(), &ChatController::draftChanged);
+        // While the name is being typed nobody knows whom the draft is for: no notice at all.
+        alice->setDraft(QStringLiteral("@pd_b"));
+        QCOMPARE(alice->draftPrivateTo(), QString());
+        alice->setDraft(QStringLiteral("@pd_bob see you"));
+        QCOMPARE(alice->draftMention(), QStringLiteral("pd_bob"));
+        QCOMPARE(alice->draftPrivateTo(), QStringLiteral("pd_bob"));
+        QCOMPARE(draft.count(), 1);
+        QTRY_COMPARE(bob->typingIn(QStringLiteral("pd_alice")),
+                     QStringList{QStringLiteral("pd_alice")});
+        // What alice sends after the notice reaches carol after it: once carol has this, she
+        // would have had a notice too.
+        alice->session()->sendMessage(QStringLiteral("barrier"));
+        QTRY_VERIFY(contents(carol->conversations()->messages(QString()))
+                        .contains(QStringLiteral("barrier")));
+        QCOMPARE(carolTyping.count(), 0);
+        QVERIFY(carol->typingIn(QString()).isEmpty());
+
+        // Made public, the draft's notices go to the room, and bob's indicator stops.
+        alice->setDraftPublic(true);
+        QCOMPARE(alice->draftPrivateTo(), QString());
+        QCOMPARE(alice->draftAddressing(), ChatController::Addressing::AsWritten);
+        QTRY_COMPARE(carol->typingIn(QString()), QStringList{QStringLiteral("pd_alice")});
+        QTRY_VERIFY(bob->typingIn(QStringLiteral("pd_alice")).isEmpty());
+        // Sent as written: a public message that mentions bob, in the room (behind an invisible
+        // word joiner, so the server does not read the leading "@pd_bob " as private).
+        QCOMPARE(alice->send(QString(), QStringLiteral("@pd_bob see you"), alice->draftAddressing())
+                     .value_or(QStringLiteral("?")),
+                 QString());
+        QSignalSpy bobMessages(bob->session(), &ClientSession::messageReceived);
+        QTRY_VERIFY(!bobMessages.isEmpty());
+        const auto mention = bobMessages.last().at(0).value<ChatMessage>();
+        QVERIFY(!mention.isPrivate());
+        QCOMPARE(mention.content.trimmed(), QStringLiteral("\u2060@pd_bob see you"));
+        QCOMPARE(mention.mentions, QStringList{QStringLiteral("pd_bob")});
+        QTRY_VERIFY(
+            contents(carol->conversations()->messages(QString())).contains(mention.content));
+        // Another name: the choice does not carry over.
+        alice->setDraft(QString());
+        alice->setDraft(QStringLiteral("@pd_carol hi"));
+        QVERIFY(!alice->isDraftPublic());
+        QCOMPARE(alice->draftPrivateTo(), QStringLiteral("pd_carol"));
+        // Outside the room a leading name is just text.
+        alice->setActiveConversation(QStringLiteral("pd_bob"));
+        QCOMPARE(alice->draftMention(), QString());
+    }
+
     // Issue 14, defect 6: without a connection the list is the last one known, not "online".
     void userListIsStaleWhileDisconnected()
     {
