@@ -269,13 +269,6 @@ std::optional<QString> ChatController::send(const QString &key, const QString &t
                 content = rest;
         }
     }
-    // The server reads a room message that starts with "@name " as private to that person
-    // (protocol section 5.3), and one to oneself as an error. One that the user sends to the
-    // room as written starts with an invisible word joiner instead: the text looks the same,
-    // the '@' still mentions the name (U+2060 is not a name character), and it stays public.
-    if (to.isEmpty() &&
-        !TextRules::privateTarget(content, m_session.limits().maxNameChars).isEmpty())
-        content.prepend(QChar(0x2060));
     const QString id = m_session.sendMessage(content, to);
     m_pendingKeys.insert(id, to);
     m_texts.insert(id, {content, to});

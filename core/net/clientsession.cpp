@@ -835,7 +835,9 @@ QString ClientSession::retry(const QString &content, const QString &to)
 void ClientSession::sendEntry(Outbox::Entry &entry)
 {
     ++entry.attempts;
-    sendJson(MessageEncoder::chatRequest(entry.content, entry.clientId, entry.to));
+    // The audience is the caller's choice (ChatController reads a leading "@name" itself):
+    // the server must not read it again.
+    sendJson(MessageEncoder::chatRequest(entry.content, entry.clientId, entry.to, true));
 }
 
 void ClientSession::flushOutbox()

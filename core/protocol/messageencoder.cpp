@@ -512,14 +512,15 @@ QByteArray MessageEncoder::registerRequest(const QString &name, const QString &p
     return compact(o);
 }
 
-QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id, const QString &to)
+QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id, const QString &to,
+                                       bool roomSaid)
 {
     QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("user")},
         {QStringLiteral("content"), content},
         {QStringLiteral("id"), id},
     };
-    if (!to.isEmpty())
+    if (!to.isEmpty() || roomSaid)
         o.insert(QStringLiteral("to"), to);
     return compact(o);
 }

@@ -100,8 +100,10 @@ public:
                                     const QString &session = {});
     static QByteArray registerRequest(const QString &name, const QString &password,
                                       const QString &invite, const QString &device);
+    // `roomSaid`: with no `to`, send "to":"" so that a leading "@name " stays a public
+    // mention instead of making the message private (docs/protocol.md section 5.3).
     static QByteArray chatRequest(const QString &content, const QString &id,
-                                  const QString &to = {});
+                                  const QString &to = {}, bool roomSaid = false);
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
                                      const QString &id = {});
     static QByteArray typingRequest(bool state, const QString &to = {});

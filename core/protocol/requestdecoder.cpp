@@ -231,10 +231,15 @@ ErrorCode RequestDecoder::decodeChat(const QJsonObject &o, ClientRequest &r) con
         return e;
     if (!readString(o, QLatin1String("to"), &r.to))
         return ErrorCode::BadShape;
-    if (r.to.isEmpty())
+    // "to":"" says "the room" outright: "@carol welcome" is then a public mention. Without
+    // `to` (the seed page never sends one) a leading "@name " makes the message private.
+    const bool roomSaid = o.contains(QLatin1String("to")) && r.to.isEmpty();
+    if (!r.to.isEmpty()) {
+        if (NameRules::check(r.to, m_limits.maxNameChars) != ErrorCode::None)
+            return ErrorCode::BadRecipient;
+    } else if (!roomSaid) {
         r.to = TextRules::privateTarget(r.content, m_limits.maxNameChars);
-    else if (NameRules::check(r.to, m_limits.maxNameChars) != ErrorCode::None)
-        return ErrorCode::BadRecipient;
+    }
     return ErrorCode::None;
 }
 

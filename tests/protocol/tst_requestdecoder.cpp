@@ -1,4 +1,5 @@
 #include "protocol/requestdecoder.h"
+#include "protocol/messageencoder.h"
 
 #include <QTest>
 
@@ -33,6 +34,14 @@ private slots:
                  QStringLiteral("bob"));
         QCOMPARE(m_decoder.decode(R"({"type":"user","content":"psst","to":"bob"})").request.to,
                  QStringLiteral("bob"));
+        // "to":"" is the room, said outright: a leading "@bob " is then a public mention.
+        const DecodedRequest room =
+            m_decoder.decode(R"({"type":"user","content":"@bob welcome","to":""})");
+        QVERIFY(room.ok());
+        QVERIFY(room.request.to.isEmpty());
+        QCOMPARE(MessageEncoder::chatRequest(QStringLiteral("@bob welcome"), QStringLiteral("c"),
+                                             {}, true),
+                 QByteArray(R"({"content":"@bob welcome","id":"c","to":"","type":"user"})"));
     }
     void windowsLineEndsBecomeNewlines()
     {
