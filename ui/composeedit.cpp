@@ -1,5 +1,7 @@
 #include "composeedit.h"
 
+#include "emojihighlighter.h"
+
 #include "protocol/namerules.h"
 #include "recipientchip.h"
 
@@ -22,6 +24,7 @@ ComposeEdit::ComposeEdit(QWidget *parent)
     : QPlainTextEdit(parent), m_completer(new QCompleter(this)), m_chip(new RecipientChip(this))
 {
     setObjectName(QStringLiteral("composeEdit"));
+    new EmojiHighlighter(document()); // emoji in colour as they are typed, as in the messages
     setPlaceholderText(tr("Write a message… (@ completes a name)"));
     setTabChangesFocus(true);
     setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);

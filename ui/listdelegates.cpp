@@ -132,7 +132,8 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
         p->setFont(option.font);
     }
     if (!self && (option.state & QStyle::State_MouseOver)) {
-        // Message and call actions; calls are drawn disabled until they exist.
+        // Message and call actions. The call button is green like a phone's (a grey one read
+        // as disabled), and grey only while the list is stale and no call can be placed.
         const QRect msg = messageButtonRect(option.rect);
         const QRect call = callButtonRect(option.rect);
         p->setPen(Qt::NoPen);
@@ -141,7 +142,7 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
         p->setPen(Qt::white);
         p->drawText(msg, Qt::AlignCenter, QStringLiteral("✉"));
         p->setPen(Qt::NoPen);
-        p->setBrush(c.secondary.lighter(130));
+        p->setBrush(online ? c.online : c.secondary.lighter(130));
         p->drawEllipse(call);
         p->setPen(Qt::white);
         p->drawText(call, Qt::AlignCenter, QStringLiteral("✆"));
