@@ -11,6 +11,20 @@
 
 Q_DECLARE_LOGGING_CATEGORY(lcServer)
 
+namespace {
+// The media of a call_media that the call has: a voice call's member cannot claim to send
+// video, and another node's event is held to the same rule as a local one.
+QStringList ofTheCall(const QStringList &media, const QStringList &callMedia)
+{
+    QStringList kept;
+    for (const QString &kind : media) {
+        if (callMedia.contains(kind))
+            kept.append(kind);
+    }
+    return kept;
+}
+} // namespace
+
 CallRelay::CallRelay(const ServerConfig &config, Transport *transport,
                      std::function<ClientConnection *(const QString &)> newestDevice,
                      QObject *parent)
@@ -157,6 +171,12 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         forward(QStringLiteral("call_keyframe"));
         break;
+    case A::Media: {
+        if (ringing)
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        forward(QStringLiteral("call_media"), ofTheCall(r.media, call->media));
+        break;
+    }
     case A::Invite:
         break;
     }
@@ -249,6 +269,9 @@ void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
     } else if (e.type == QLatin1String("call_keyframe")) {
         if (!ringing)
             deliver(e.type);
+    } else if (e.type == QLatin1String("call_media")) {
+        if (!ringing)
+            deliver(e.type, ofTheCall(e.media, call->media));
     } else if (e.type == QLatin1String("call_reject") || e.type == QLatin1String("call_busy") ||
                e.type == QLatin1String("call_cancel") || e.type == QLatin1String("call_hangup") ||
                e.type == QLatin1String("call_timeout")) {

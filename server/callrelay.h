@@ -30,7 +30,7 @@ public:
     // with a name key on another node (nullptr when none).
     void setBus(Bus *bus, std::function<const BusUser *(const QString &key)> remoteUser);
 
-    // A call request (invite, ringing, accept, reject, busy, cancel, hang-up, keyframe).
+    // A call request (invite, ringing, accept, reject, busy, cancel, hang-up, keyframe, media).
     void handle(ClientConnection *c, const ClientRequest &r);
     // Relays a media packet to the other end of its call; the error to answer with when it
     // is refused (the caller charges it against the sender's rate), else ErrorCode::None.

@@ -24,7 +24,18 @@ struct ClientRequest
         CreateInvite,
     };
     // The steps of a call (docs/protocol.md, "Calls").
-    enum class CallAction { Invite, Ringing, Accept, Reject, Busy, Cancel, Hangup, Keyframe };
+    // Media: what the sender sends now (microphone muted, camera off), for the far end to show.
+    enum class CallAction {
+        Invite,
+        Ringing,
+        Accept,
+        Reject,
+        Busy,
+        Cancel,
+        Hangup,
+        Keyframe,
+        Media
+    };
 
     Type type = Type::Ping;
     QString ref;     // the client's "id", echoed in acks and errors
@@ -58,7 +69,7 @@ struct ClientRequest
     // Calls: `to` for an invite, `callId` for every other step
     CallAction callAction = CallAction::Invite;
     quint32 callId = 0;
-    QStringList media;  // "audio", "video"
+    QStringList media;  // "audio", "video"; call_media: what the sender sends now
     QStringList codecs; // invite/accept: what the sender can decode ("opus", "vp8", "jpeg"...)
     QString reason;
     // Reserved: a call_* type this server does not know

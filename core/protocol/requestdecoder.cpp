@@ -272,6 +272,7 @@ ErrorCode RequestDecoder::decodeCall(const QString &type, const QJsonObject &o,
         {QStringLiteral("call_accept"), A::Accept}, {QStringLiteral("call_reject"), A::Reject},
         {QStringLiteral("call_busy"), A::Busy},     {QStringLiteral("call_cancel"), A::Cancel},
         {QStringLiteral("call_hangup"), A::Hangup}, {QStringLiteral("call_keyframe"), A::Keyframe},
+        {QStringLiteral("call_media"), A::Media},
     };
     const auto it = actions.constFind(type);
     if (it == actions.cend()) {

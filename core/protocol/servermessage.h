@@ -43,6 +43,7 @@ struct ServerMessage
         CallHangup,
         CallKeyframe,
         CallTimeout,
+        CallMedia, // the other member muted or unmuted, turned its camera off or on
     };
 
     Type type = Type::Unknown;
@@ -103,7 +104,7 @@ struct ServerMessage
 
     // Call steps and CallAck
     quint32 callId = 0; // 0 in a call_busy that answers an invite before any call was made
-    QStringList media;
+    QStringList media;  // CallMedia: what the other member sends now (absent: nothing)
     QStringList codecs;
     QString reason;
 

@@ -406,8 +406,10 @@ bool readCall(Reader &r, ServerMessage &m)
 {
     // The ack of an invite names the new call; 0 comes only in the call_busy that answers an
     // invite before a call was made (section 13). An invite must say who calls.
-    return r.integer("call", m.type == Type::CallAck ? 1 : 0, 0xFFFFFFFFLL, &m.callId) &&
-           r.name("from", &m.from, m.type == Type::CallInvite) &&
+    // A media state is about a running call and whose it is: both must be there.
+    const bool media = m.type == Type::CallMedia;
+    return r.integer("call", m.type == Type::CallAck || media ? 1 : 0, 0xFFFFFFFFLL, &m.callId) &&
+           r.name("from", &m.from, m.type == Type::CallInvite || media) &&
            r.name("to", &m.to, m.type == Type::CallAck) &&
            r.words("media", kMaxMedia, kMaxCodecUnits, &m.media) &&
            r.words("codecs", kMaxCodecs, kMaxCodecUnits, &m.codecs) &&
@@ -464,6 +466,7 @@ bool readFields(const QJsonObject &o, Reader &r, DecodedServerMessage *result, i
     case Type::CallHangup:
     case Type::CallKeyframe:
     case Type::CallTimeout:
+    case Type::CallMedia:
         return readCall(r, m);
     }
     return true;
@@ -496,6 +499,7 @@ Type typeOf(const QString &name, const QJsonObject &o)
         {QStringLiteral("call_hangup"), Type::CallHangup},
         {QStringLiteral("call_keyframe"), Type::CallKeyframe},
         {QStringLiteral("call_timeout"), Type::CallTimeout},
+        {QStringLiteral("call_media"), Type::CallMedia},
     };
     const Type type = types.value(name, Type::Unknown);
     // An ack of a call invite carries the call instead of a seq; a system message with a code

@@ -89,6 +89,51 @@ private slots:
         QCOMPARE(m_decoder.decode(R"({"type":"call_invite","to":"bob","media":"audio"})").error,
                  ErrorCode::BadShape);
     }
+    // Issue 13: what a member sends now (microphone muted, camera off).
+    void callMediaState_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<int>("error");
+        QTest::addColumn<QStringList>("media");
+        const auto none = int(ErrorCode::None);
+        QTest::newRow("camera off")
+            << QByteArray(R"({"type":"call_media","call":9,"media":["audio"]})") << none
+            << QStringList{QStringLiteral("audio")};
+        QTest::newRow("nothing, empty")
+            << QByteArray(R"({"type":"call_media","call":9,"media":[]})") << none << QStringList();
+        QTest::newRow("nothing, absent")
+            << QByteArray(R"({"type":"call_media","call":9})") << none << QStringList();
+        QTest::newRow("no call") << QByteArray(R"({"type":"call_media","media":["audio"]})")
+                                 << int(ErrorCode::BadCall) << QStringList();
+        QTest::newRow("call 0") << QByteArray(R"({"type":"call_media","call":0})")
+                                << int(ErrorCode::BadCall) << QStringList();
+        QTest::newRow("unknown kind")
+            << QByteArray(R"({"type":"call_media","call":9,"media":["smell"]})")
+            << int(ErrorCode::BadShape) << QStringList();
+        QTest::newRow("not a list")
+            << QByteArray(R"({"type":"call_media","call":9,"media":"audio"})")
+            << int(ErrorCode::BadShape) << QStringList();
+        QTest::newRow("a number") << QByteArray(R"({"type":"call_media","call":9,"media":[1]})")
+                                  << int(ErrorCode::BadShape) << QStringList();
+        QTest::newRow("five")
+            << QByteArray(
+                   R"({"type":"call_media","call":9,"media":["audio","audio","audio","audio","audio"]})")
+            << int(ErrorCode::BadShape) << QStringList();
+    }
+    void callMediaState()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(int, error);
+        QFETCH(QStringList, media);
+        const DecodedRequest d = m_decoder.decode(json);
+        QCOMPARE(int(d.error), error);
+        if (d.ok()) {
+            QCOMPARE(d.request.type, ClientRequest::Type::Call);
+            QCOMPARE(d.request.callAction, ClientRequest::CallAction::Media);
+            QCOMPARE(d.request.callId, 9u);
+            QCOMPARE(d.request.media, media);
+        }
+    }
     void callCodecs_data()
     {
         QTest::addColumn<QByteArray>("codecs");

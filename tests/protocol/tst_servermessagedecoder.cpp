@@ -514,6 +514,13 @@ private slots:
             << QByteArray(R"({"call":4294967295,"from":"bob","type":"call_keyframe"})")
             << Type::CallKeyframe << 4294967295u << "bob" << QStringList() << QStringList()
             << QString();
+        // Issue 13: the far end's microphone and camera; no media list = it sends nothing.
+        QTest::newRow("media state, camera off")
+            << QByteArray(R"({"call":7,"from":"bob","media":["audio"],"type":"call_media"})")
+            << Type::CallMedia << 7u << "bob" << names({"audio"}) << QStringList() << QString();
+        QTest::newRow("media state, nothing")
+            << QByteArray(R"({"call":7,"from":"bob","type":"call_media"})") << Type::CallMedia << 7u
+            << "bob" << QStringList() << QStringList() << QString();
         QTest::newRow("timeout") << QByteArray(R"({"call":7,"type":"call_timeout"})")
                                  << Type::CallTimeout << 7u << QString() << QStringList()
                                  << QStringList() << QString();
@@ -680,6 +687,11 @@ private slots:
                                            << Error::MissingField << "call";
         QTest::newRow("invite without caller")
             << QByteArray(R"({"call":7,"type":"call_invite"})") << Error::MissingField << "from";
+        QTest::newRow("media state of nobody")
+            << QByteArray(R"({"call":7,"media":["audio"],"type":"call_media"})")
+            << Error::MissingField << "from";
+        QTest::newRow("media state without call")
+            << QByteArray(R"({"from":"bob","type":"call_media"})") << Error::MissingField << "call";
         QTest::newRow("call ack without callee")
             << QByteArray(R"({"call":7,"id":"c1","type":"ack"})") << Error::MissingField << "to";
         QTest::newRow("devices without list")
@@ -714,6 +726,15 @@ private slots:
                                  << Error::OutOfRange << "call";
         QTest::newRow("call fraction")
             << QByteArray(R"({"call":0.5,"type":"call_timeout"})") << Error::OutOfRange << "call";
+        QTest::newRow("media state of no call")
+            << QByteArray(R"({"call":0,"from":"bob","type":"call_media"})") << Error::OutOfRange
+            << "call";
+        QTest::newRow("media state, media not a list")
+            << QByteArray(R"({"call":7,"from":"bob","media":"audio","type":"call_media"})")
+            << Error::WrongType << "media";
+        QTest::newRow("media state, a number in media")
+            << QByteArray(R"({"call":7,"from":"bob","media":[1],"type":"call_media"})")
+            << Error::WrongType << "media[0]";
         QTest::newRow("call ack of no call")
             << QByteArray(R"({"call":0,"id":"c1","to":"bob","type":"ack"})") << Error::OutOfRange
             << "call";

@@ -219,6 +219,66 @@ private slots:
         QVERIFY(!bob->waitForError(QStringLiteral("bad_call")).isEmpty());
     }
 
+    // Issue 13: a member's microphone and camera state (call_media) reaches the other member
+    // only, only in an active call, and only with the media the call has.
+    void mediaStateGoesToTheOtherMemberOnly()
+    {
+        auto alice = online(QStringLiteral("m_alice"));
+        auto bob = online(QStringLiteral("m_bob"));
+        auto eve = online(QStringLiteral("m_eve"));
+        QVERIFY(alice && bob && eve);
+        alice->sendJson(MessageEncoder::callRequest(
+            QStringLiteral("call_invite"), 0, QStringLiteral("m_bob"),
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("i1")));
+        const quint32 call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_invite"))), call);
+        // Not while it rings: there is no media to speak of yet.
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call, {},
+                                                  {QStringLiteral("video")}));
+        QVERIFY(!bob->waitForError(QStringLiteral("bad_call")).isEmpty());
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_accept")).isEmpty());
+
+        // bob mutes: alice hears from the server that he sends video only.
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call, {},
+                                                  {QStringLiteral("video")}));
+        QJsonObject state = alice->waitForType(QStringLiteral("call_media"));
+        QCOMPARE(callOf(state), call);
+        QCOMPARE(state.value(QLatin1String("from")).toString(), QStringLiteral("m_bob"));
+        QCOMPARE(state.value(QLatin1String("media")).toArray(),
+                 QJsonArray{QStringLiteral("video")});
+        // ...and then that he sends nothing (muted, camera off): no media list at all.
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call));
+        state = alice->waitForType(QStringLiteral("call_media"));
+        QVERIFY(!state.contains(QLatin1String("media")));
+
+        // eve can neither tell nor hear.
+        eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call, {},
+                                                  {QStringLiteral("audio")}));
+        QVERIFY(!eve->waitForError(QStringLiteral("bad_call")).isEmpty());
+        QVERIFY(
+            eve->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("call_media"); })
+                .isEmpty());
+        alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QVERIFY(!bob->waitForType(QStringLiteral("call_hangup")).isEmpty());
+
+        // A voice call's member cannot claim video: the server passes on what the call has.
+        alice->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, QStringLiteral("m_bob"),
+                                        {QStringLiteral("audio")}, QStringLiteral("i2")));
+        const quint32 voice = callOf(alice->waitForType(QStringLiteral("ack")));
+        QVERIFY(voice != 0 && voice != call);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), voice));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_accept")).isEmpty());
+        bob->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_media"), voice, {},
+                                        {QStringLiteral("video"), QStringLiteral("audio")}));
+        state = alice->waitForType(QStringLiteral("call_media"));
+        QCOMPARE(callOf(state), voice);
+        QCOMPARE(state.value(QLatin1String("media")).toArray(),
+                 QJsonArray{QStringLiteral("audio")});
+    }
+
     void badMediaAndBadSignalling_data()
     {
         QTest::addColumn<QByteArray>("json");
@@ -237,6 +297,18 @@ private slots:
             << QStringLiteral("bad_shape");
         QTest::newRow("no recipient")
             << QByteArray(R"({"type":"call_invite"})") << QStringLiteral("bad_recipient");
+        QTest::newRow("media state without a call")
+            << QByteArray(R"({"type":"call_media","media":["audio"]})")
+            << QStringLiteral("bad_call");
+        QTest::newRow("media state bad kind")
+            << QByteArray(R"({"type":"call_media","call":7,"media":["smell"]})")
+            << QStringLiteral("bad_shape");
+        QTest::newRow("media state not a list")
+            << QByteArray(R"({"type":"call_media","call":7,"media":"audio"})")
+            << QStringLiteral("bad_shape");
+        QTest::newRow("media state unknown call")
+            << QByteArray(R"({"type":"call_media","call":7,"media":[]})")
+            << QStringLiteral("bad_call");
         QTest::newRow("unknown call type")
             << QByteArray(R"({"type":"call_transfer","call":1})") << QStringLiteral("unsupported");
     }

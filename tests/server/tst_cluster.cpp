@@ -319,11 +319,21 @@ private slots:
         QTRY_COMPARE(received(*alice), QList<QByteArray>{b1});
         bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_keyframe"), call));
         QVERIFY(!alice->waitForType(QStringLiteral("call_keyframe")).isEmpty());
+        // bob turns his camera off (issue 13): alice, on another node, is told.
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call, {},
+                                                  {QStringLiteral("audio")}));
+        const QJsonObject media = alice->waitForType(QStringLiteral("call_media"));
+        QCOMPARE(callOf(media), call);
+        QCOMPARE(media.value(QLatin1String("from")).toString(), QStringLiteral("c_bob"));
+        QCOMPARE(media.value(QLatin1String("media")).toArray(),
+                 QJsonArray{QStringLiteral("audio")});
 
         // eve, on the third node, can neither inject nor end it.
         eve->sendBinary(packet(call, 99, "injected"));
         QVERIFY(!eve->waitForError(QStringLiteral("no_call")).isEmpty());
         eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QVERIFY(!eve->waitForError(QStringLiteral("bad_call")).isEmpty());
+        eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call));
         QVERIFY(!eve->waitForError(QStringLiteral("bad_call")).isEmpty());
         // A third user calling either member hears busy.
         eve->sendJson(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0,
