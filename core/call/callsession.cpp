@@ -183,6 +183,34 @@ void CallSession::setMuted(bool muted)
 {
     m_muted = muted;
     QMetaObject::invokeMethod(m_audio, [p = m_audio, muted] { p->setMuted(muted); });
+    sendMediaState();
+}
+
+void CallSession::sendMediaState()
+{
+    // Only in an active call: the server refuses it while ringing, and the state at the
+    // start goes out from beginSending().
+    if (m_state != State::Active)
+        return;
+    QStringList media;
+    if (!m_muted)
+        media << QStringLiteral("audio");
+    if (m_video && m_cameraOn)
+        media << QStringLiteral("video");
+    if (media == m_mediaSent)
+        return;
+    m_mediaSent = media;
+    m_session->sendCallRequest(
+        MessageEncoder::callRequest(QStringLiteral("call_media"), m_callId, {}, media));
+}
+
+void CallSession::setPeerMedia(bool muted, bool cameraOn)
+{
+    if (muted == m_peerMuted && cameraOn == m_peerCameraOn)
+        return;
+    m_peerMuted = muted;
+    m_peerCameraOn = cameraOn;
+    emit peerMediaChanged();
 }
 
 void CallSession::setCameraOn(bool on)
@@ -191,6 +219,7 @@ void CallSession::setCameraOn(bool on)
     if (m_state != State::Idle && !m_video)
         on = false; // a voice call does not open the camera
     QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline, on] { p->setCameraOn(on); });
+    sendMediaState();
 }
 
 void CallSession::setCamera(const QString &spec)
@@ -303,6 +332,10 @@ void CallSession::onEvent(const ServerMessage &event)
                    m_state == State::Incoming);
         else
             finish(tr("%1 hung up.").arg(m_peer));
+    } else if (type == T::CallMedia) {
+        if (m_state == State::Active)
+            setPeerMedia(!event.media.contains(QLatin1String("audio")),
+                         m_video && event.media.contains(QLatin1String("video")));
     } else if (type == T::CallKeyframe) {
         QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline] { p->requestKeyframe(); });
     }
@@ -405,7 +438,10 @@ void CallSession::beginSending()
     });
     QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });
     m_activeClock.start();
+    m_mediaSent = mediaFor(m_video); // what the far end assumes until told otherwise
+    setPeerMedia(false, m_video);
     setState(State::Active);
+    sendMediaState(); // muted or camera off before the call was answered
 }
 
 void CallSession::finish(const QString &message, bool missed)
@@ -420,6 +456,7 @@ void CallSession::finish(const QString &message, bool missed)
     }
     m_callId = 0;
     m_peerRinging = false;
+    setPeerMedia(false, true);
     setState(State::Idle);
     emit ended(message, missed);
 }

@@ -63,6 +63,10 @@ public:
     bool isMuted() const { return m_muted; }
     bool isCameraOn() const { return m_cameraOn; }
     bool peerIsRinging() const { return m_peerRinging; }
+    // What the far end said it sends (call_media): its microphone muted, its camera off. A
+    // peer that never says is taken to send everything the call has.
+    bool peerIsMuted() const { return m_peerMuted; }
+    bool peerCameraIsOn() const { return m_peerCameraOn; }
     // Milliseconds since the call became active; -1 when it is not.
     qint64 activeMs() const { return m_state == State::Active ? m_activeClock.elapsed() : -1; }
 
@@ -99,6 +103,8 @@ signals:
     void stateChanged(CallSession::State state);
     void incomingCall(const QString &from, bool video);
     void peerRinging();
+    // peerIsMuted() or peerCameraIsOn() changed.
+    void peerMediaChanged();
     // The call is over; `message` says why in words for the user ("bob did not answer.").
     // `missed` for an incoming call that was never answered.
     void ended(const QString &message, bool missed);
@@ -117,6 +123,9 @@ private:
     void beginSending();
     void finish(const QString &message, bool missed = false);
     void send(const QString &type, const QString &reason = {});
+    // Tells the far end what this side sends now, when that changed (docs/protocol.md 13).
+    void sendMediaState();
+    void setPeerMedia(bool muted, bool cameraOn);
 
     ClientSession *m_session;
     Devices m_devices;
@@ -139,6 +148,9 @@ private:
     bool m_muted = false;
     bool m_cameraOn = true;
     bool m_peerRinging = false;
+    bool m_peerMuted = false;
+    bool m_peerCameraOn = true;
+    QStringList m_mediaSent; // what the far end was last told we send (the call's media at first)
     bool m_mediaRunning = false;
     QElapsedTimer m_activeClock;
     CallStats m_stats;

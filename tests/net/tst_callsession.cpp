@@ -474,6 +474,57 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return !bob.calls->takeRemoteFrame().isNull(); }, 10000));
     }
 
+    // Issue 13: the far end knows, not guesses, that the microphone is muted or the camera off
+    // (call_media through the server), and a new call starts from "everything on".
+    void theFarEndIsToldOfMuteAndCameraOff()
+    {
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
+        QSignalSpy incoming(bob.calls.get(), &CallSession::incomingCall);
+        QVERIFY(alice.calls->call(QStringLiteral("bob")));
+        alice.calls->setMuted(true); // while it rings: said once the call is on
+        QVERIFY(incoming.wait());
+        bob.calls->accept();
+        QTRY_COMPARE(alice.calls->state(), CallSession::State::Active);
+        QTRY_VERIFY(bob.calls->peerIsMuted());
+        QVERIFY(bob.calls->peerCameraIsOn());
+        QVERIFY(!alice.calls->peerIsMuted());
+        QVERIFY(alice.calls->peerCameraIsOn());
+
+        alice.calls->setCameraOn(false);
+        QTRY_VERIFY(!bob.calls->peerCameraIsOn());
+        QVERIFY(bob.calls->peerIsMuted());
+        alice.calls->setMuted(false);
+        QTRY_VERIFY(!bob.calls->peerIsMuted());
+        QVERIFY(!bob.calls->peerCameraIsOn());
+        // bob's camera goes off and on again: alice hears both.
+        QSignalSpy aliceHears(alice.calls.get(), &CallSession::peerMediaChanged);
+        bob.calls->setCameraOn(false);
+        QTRY_VERIFY(!alice.calls->peerCameraIsOn());
+        bob.calls->setCameraOn(true);
+        QTRY_VERIFY(alice.calls->peerCameraIsOn());
+        QCOMPARE(aliceHears.size(), 2);
+
+        alice.calls->hangUp();
+        QTRY_COMPARE(bob.calls->state(), CallSession::State::Idle);
+        QVERIFY(!bob.calls->peerIsMuted());
+        QVERIFY(bob.calls->peerCameraIsOn());
+
+        // A voice call has no camera to speak of: only the microphone.
+        alice.calls->setCameraOn(true);
+        QSignalSpy again(bob.calls.get(), &CallSession::incomingCall);
+        QVERIFY(alice.calls->call(QStringLiteral("bob"), false));
+        QVERIFY(again.wait());
+        bob.calls->accept();
+        QTRY_COMPARE(alice.calls->state(), CallSession::State::Active);
+        QVERIFY(!alice.calls->peerCameraIsOn());
+        QVERIFY(!alice.calls->peerIsMuted());
+        bob.calls->setMuted(true);
+        QTRY_VERIFY(alice.calls->peerIsMuted());
+    }
+
     void declined()
     {
         AliceAndBob users;
