@@ -48,6 +48,8 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
         "#callWindow QLabel { color: #e6e6e6; }"
         "#callStats { color: #b8b8b8; }"
         "#callProblem { color: #ffcc66; }"
+        "#callWindow QLabel#peerMediaLabel { color: white; background: rgba(58, 58, 66, 210);"
+        " border-radius: 10px; padding: 5px 14px; }"
         "#callWindow QToolButton { color: white; background: #2b2b30; border-radius: 18px;"
         " padding: 6px 16px; }"
         "#callWindow QToolButton:checked { background: #5a5a66; }"
@@ -86,6 +88,15 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_stats->setObjectName(QStringLiteral("callStats"));
     m_stats->setAlignment(Qt::AlignCenter);
     m_stats->setText(tr("Waiting for statistics…"));
+    m_stats->setToolTip(tr("Call statistics (I shows or hides them)"));
+    m_stats->hide(); // most people never want them; I shows them
+
+    // Over the far end's picture (or avatar), centred at the top: the preview's corners never
+    // cover it.
+    m_peerMedia = new QLabel(m_remote);
+    m_peerMedia->setObjectName(QStringLiteral("peerMediaLabel"));
+    m_peerMedia->setAlignment(Qt::AlignCenter);
+    m_peerMedia->hide();
 
     m_mute = button(QStringLiteral("muteButton"), tr("Mute"), tr("Mute your microphone (M)"), this);
     m_mute->setCheckable(true);
@@ -122,8 +133,10 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     auto *camera = new QShortcut(QKeySequence(Qt::Key_V), this);
     connect(camera, &QShortcut::activated, m_camera, &QToolButton::toggle);
     auto *stats = new QShortcut(QKeySequence(Qt::Key_I), this);
-    connect(stats, &QShortcut::activated, this,
-            [this] { m_stats->setVisible(!m_stats->isVisible()); });
+    connect(stats, &QShortcut::activated, this, [this] {
+        m_statsWanted = !m_statsWanted;
+        updateStatsVisibility();
+    });
     for (const QKeySequence &k :
          {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)}) {
         auto *hangUp = new QShortcut(k, this);
@@ -149,7 +162,9 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     connect(m_remoteSilence, &QTimer::timeout, m_remote, &VideoView::clear); // avatar instead
     connect(calls, &CallSession::remoteFrameReady, this, [this] {
         const QImage image = m_calls->takeRemoteFrame();
-        if (!image.isNull()) {
+        // A frame decoded just after the far end said its camera is off must not bring the
+        // old picture back.
+        if (!image.isNull() && m_calls->peerCameraIsOn()) {
             m_remote->setImage(image);
             m_remoteSilence->start();
         }
@@ -162,6 +177,9 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     connect(calls, &CallSession::statsChanged, this, &CallWindow::updateStats);
     connect(calls, &CallSession::stateChanged, this, &CallWindow::updateTitle);
     connect(calls, &CallSession::stateChanged, this, &CallWindow::updateButtons);
+    connect(calls, &CallSession::stateChanged, this, &CallWindow::updateStatsVisibility);
+    connect(calls, &CallSession::stateChanged, this, &CallWindow::updatePeerMedia);
+    connect(calls, &CallSession::peerMediaChanged, this, &CallWindow::updatePeerMedia);
     connect(calls, &CallSession::peerRinging, this, &CallWindow::updateTitle);
     connect(calls, &CallSession::deviceProblem, this, &CallWindow::showProblem);
     connect(calls, &CallSession::ended, this, [this](const QString &message) {
@@ -176,7 +194,46 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_camera->setChecked(!calls->isCameraOn());
     updateButtons();
     updateTitle();
+    updateStatsVisibility();
+    updatePeerMedia();
     placePreview();
+}
+
+void CallWindow::updateStatsVisibility()
+{
+    m_stats->setVisible(m_statsWanted && !m_ended &&
+                        m_calls->state() == CallSession::State::Active);
+}
+
+void CallWindow::updatePeerMedia()
+{
+    const bool active = !m_ended && m_calls->state() == CallSession::State::Active;
+    const bool muted = active && m_calls->peerIsMuted();
+    // A voice call has no camera to be off.
+    const bool cameraOff = active && m_calls->isVideo() && !m_calls->peerCameraIsOn();
+    const QString peer = m_calls->peer();
+    if (muted && cameraOff)
+        m_peerMedia->setText(tr("%1 is muted and the camera is off").arg(peer));
+    else if (muted)
+        m_peerMedia->setText(tr("%1 is muted").arg(peer));
+    else if (cameraOff)
+        m_peerMedia->setText(tr("%1's camera is off").arg(peer));
+    m_peerMedia->setVisible(muted || cameraOff);
+    if (cameraOff) {
+        // Said, not guessed: the avatar at once instead of the last picture for a while.
+        m_remoteSilence->stop();
+        m_remote->clear();
+    }
+    placePeerMedia();
+    if (active && m_haveStats)
+        updateStats(m_lastStats);
+}
+
+void CallWindow::placePeerMedia()
+{
+    m_peerMedia->adjustSize();
+    m_peerMedia->move((m_remote->width() - m_peerMedia->width()) / 2, 12);
+    m_peerMedia->raise();
 }
 
 void CallWindow::updateTitle()
@@ -221,15 +278,28 @@ void CallWindow::updateButtons()
 
 void CallWindow::updateStats(const CallStats &s)
 {
+    m_lastStats = s;
+    m_haveStats = true;
     const VideoStats &v = s.video;
     QStringList parts;
-    if (v.receivedSize.isValid())
+    // The size of the last picture only while pictures come: a camera turned off leaves it
+    // behind in the pipeline's figures.
+    const bool videoArrives = m_calls->isVideo() && m_calls->peerCameraIsOn() &&
+                              v.receivedFps > 0 && v.receivedSize.isValid();
+    if (!m_calls->isVideo()) {
+        parts << tr("voice only");
+    } else if (!m_calls->peerCameraIsOn()) {
+        parts << tr("no video: camera off");
+    } else if (!videoArrives) {
+        parts << tr("no video");
+    } else {
         parts << QStringLiteral("%1x%2").arg(v.receivedSize.width()).arg(v.receivedSize.height());
-    parts << tr("%1 fps").arg(v.receivedFps, 0, 'f', 0);
+        parts << tr("%1 fps").arg(v.receivedFps, 0, 'f', 0);
+    }
     parts << tr("%1 kbit/s").arg(v.receivedKbps + s.audio.receivedKbps, 0, 'f', 0);
     parts << tr("loss %1%").arg(qMax(v.lossPercent, s.audio.lossPercent), 0, 'f', 1);
     parts << tr("jitter buffer %1 ms").arg(s.audio.jitterDelayMs);
-    if (v.latencyMs >= 0)
+    if (videoArrives && v.latencyMs >= 0)
         parts << tr("video %1 ms").arg(v.latencyMs, 0, 'f', 0);
     if (s.audio.latencyMs >= 0)
         parts << tr("audio %1 ms").arg(s.audio.latencyMs, 0, 'f', 0);
@@ -237,7 +307,7 @@ void CallWindow::updateStats(const CallStats &s)
                  .arg(v.sentFps, 0, 'f', 0)
                  .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
     m_stats->setText(parts.join(QStringLiteral(" · ")));
-    const double latency = v.latencyMs >= 0 ? v.latencyMs : s.audio.latencyMs;
+    const double latency = videoArrives && v.latencyMs >= 0 ? v.latencyMs : s.audio.latencyMs;
     m_quality->setText(
         (latency >= 0 ? QStringLiteral("◷ %1 ms  ").arg(latency, 0, 'f', 0) : QString()) +
         bars(qMax(v.lossPercent, s.audio.lossPercent)));
@@ -251,6 +321,8 @@ void CallWindow::showEnded(const QString &message, int closeDelayMs)
     setWindowTitle(message);
     m_problem->hide();
     m_preview->hide();
+    m_stats->hide();
+    m_peerMedia->hide();
     m_remote->clear();
     for (QToolButton *b : {m_mute, m_camera, m_devices})
         b->setEnabled(false);
@@ -278,6 +350,7 @@ void CallWindow::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     placePreview();
+    placePeerMedia();
 }
 
 void CallWindow::closeEvent(QCloseEvent *event)

@@ -11,10 +11,11 @@ class QToolButton;
 class VideoView;
 
 // The call window of ../shared/ui.md: the far end's video large, the own preview small in
-// a corner (click it to move it to the next corner), a statistics line (I toggles it) and
-// the buttons: mute (M), camera (V), devices, hang up (Esc, Ctrl+W). It only shows what the
-// CallSession says and tells it what the user did; when the call ends it shows why and
-// closes itself a few seconds later.
+// a corner (click it to move it to the next corner), what the far end said it turned off
+// (microphone, camera), a statistics line (off until I shows it, and only once the call is
+// on: while it rings there is nothing to measure) and the buttons: mute (M), camera (V), devices,
+// hang up (Esc, Ctrl+W). It only shows what the CallSession says and tells it what the user did;
+// when the call ends it shows why and closes itself a few seconds later.
 class CallWindow : public QWidget
 {
     Q_OBJECT
@@ -25,6 +26,8 @@ public:
     VideoView *previewView() const { return m_preview; }
     QLabel *statusLabel() const { return m_status; }
     QLabel *statsLabel() const { return m_stats; }
+    // "bob is muted", "bob's camera is off": hidden while the far end sends everything.
+    QLabel *peerMediaLabel() const { return m_peerMedia; }
     QToolButton *muteButton() const { return m_mute; }
     QToolButton *cameraButton() const { return m_camera; }
     QToolButton *hangUpButton() const { return m_hangUp; }
@@ -49,6 +52,9 @@ private:
     void updateTitle();
     void updateButtons();
     void updateStats(const CallStats &stats);
+    void updateStatsVisibility();
+    void updatePeerMedia();
+    void placePeerMedia();
     void placePreview();
     void fillDevicesMenu();
 
@@ -58,6 +64,9 @@ private:
     QLabel *m_status;
     QLabel *m_quality;
     QLabel *m_stats;
+    QLabel *m_peerMedia;
+    CallStats m_lastStats; // shown again at once when the far end's camera goes off or on
+    bool m_haveStats = false;
     QLabel *m_problem;
     QToolButton *m_mute;
     QToolButton *m_camera;
@@ -66,6 +75,7 @@ private:
     QMenu *m_devicesMenu;
     QTimer *m_clock;
     QTimer *m_remoteSilence; // no picture for a while: the far end's camera is off
-    int m_corner = 3; // 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right
+    int m_corner = 3;        // 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right
     bool m_ended = false;
+    bool m_statsWanted = false; // I: the user asked for the statistics line
 };

@@ -87,6 +87,14 @@ private slots:
             alice->callWindow()->statusLabel()->text().startsWith(QStringLiteral("Ringing bob")));
         // Alice sees herself while it rings.
         QTRY_VERIFY(alice->callWindow()->previewView()->hasImage());
+        // No statistics while it rings, even asked for (issue 13): there is nothing to measure.
+        CallWindow *aw = alice->callWindow();
+        QVERIFY(!aw->statsLabel()->isVisible());
+        aw->activateWindow();
+        QTRY_VERIFY(aw->isActiveWindow());
+        QTest::keyClick(aw, Qt::Key_I);
+        QVERIFY(!aw->statsLabel()->isVisible());
+        QVERIFY(!aw->peerMediaLabel()->isVisible());
 
         // Bob: the incoming-call dialog, ringing, on top.
         QTRY_VERIFY(bob->dialog() && bob->dialog()->isVisible());
@@ -103,31 +111,55 @@ private slots:
         QCOMPARE(bob->callWindow()->remoteView()->image().size(), QSize(640, 480));
         QTRY_VERIFY(alice->callWindow()->statusLabel()->text().startsWith(
             QStringLiteral("Call with bob — 00:")));
-        // The statistics line: resolution, frame rate, loss, jitter buffer.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            bob->callWindow()->statsLabel()->text().startsWith(QStringLiteral("640x480 · ")), 5000);
-        QVERIFY(bob->callWindow()->statsLabel()->text().contains(QLatin1String("loss")));
-        QVERIFY(bob->callWindow()->statsLabel()->text().contains(QLatin1String("jitter buffer")));
+        // Alice asked for the statistics while it rang: now they show.
+        QVERIFY(aw->statsLabel()->isVisible());
+        QVERIFY(!aw->peerMediaLabel()->isVisible()); // bob sends everything
 
-        // Shortcuts: I hides the statistics, M mutes, V turns the camera off.
+        // Bob's statistics line is off until I shows it: resolution, frame rate, loss, jitter.
         CallWindow *w = bob->callWindow();
         w->activateWindow();
         QTRY_VERIFY(w->isActiveWindow());
+        QVERIFY(!w->statsLabel()->isVisible());
+        QTest::keyClick(w, Qt::Key_I);
         QVERIFY(w->statsLabel()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(w->statsLabel()->text().startsWith(QStringLiteral("640x480 · ")),
+                                 5000);
+        QVERIFY(w->statsLabel()->text().contains(QLatin1String("loss")));
+        QVERIFY(w->statsLabel()->text().contains(QLatin1String("jitter buffer")));
+        QTRY_VERIFY_WITH_TIMEOUT(aw->statsLabel()->text().startsWith(QStringLiteral("640x480 · ")),
+                                 5000);
+        // I hides them again.
         QTest::keyClick(w, Qt::Key_I);
         QVERIFY(!w->statsLabel()->isVisible());
+
+        // Shortcuts: M mutes, V turns the camera off; alice is told (issue 13).
         QTest::keyClick(w, Qt::Key_M);
         QVERIFY(bob->calls->isMuted());
         QCOMPARE(w->muteButton()->text(), QStringLiteral("Unmute"));
+        QTRY_VERIFY(aw->peerMediaLabel()->isVisible());
+        QCOMPARE(aw->peerMediaLabel()->text(), QStringLiteral("bob is muted"));
         QTest::keyClick(w, Qt::Key_V);
         QVERIFY(!bob->calls->isCameraOn());
         QVERIFY(!w->previewView()->hasImage());
         QVERIFY(!w->previewView()->isVisible());
-        // Alice's window drops bob's last picture and shows his avatar instead.
-        QTRY_VERIFY_WITH_TIMEOUT(!alice->callWindow()->remoteView()->hasImage(), 5000);
+        QTRY_COMPARE(aw->peerMediaLabel()->text(),
+                     QStringLiteral("bob is muted and the camera is off"));
+        // Alice's window drops bob's last picture and shows his avatar instead, and her
+        // statistics no longer claim a picture size.
+        QVERIFY(!aw->remoteView()->hasImage());
+        QVERIFY(aw->statsLabel()->text().startsWith(QStringLiteral("no video: camera off · ")));
+        QVERIFY(!aw->statsLabel()->text().contains(QLatin1String("640x480")));
+        if (const QString dir = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR"); !dir.isEmpty())
+            aw->grab().save(dir + QStringLiteral("/callwindow-far-end-muted.png"));
         QTest::keyClick(w, Qt::Key_V);
         QVERIFY(bob->calls->isCameraOn());
-        QTRY_VERIFY_WITH_TIMEOUT(alice->callWindow()->remoteView()->hasImage(), 5000);
+        QTRY_COMPARE(aw->peerMediaLabel()->text(), QStringLiteral("bob is muted"));
+        QTRY_VERIFY_WITH_TIMEOUT(aw->remoteView()->hasImage(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(aw->statsLabel()->text().startsWith(QStringLiteral("640x480 · ")),
+                                 5000);
+        QTest::keyClick(w, Qt::Key_M);
+        QVERIFY(!bob->calls->isMuted());
+        QTRY_VERIFY(!aw->peerMediaLabel()->isVisible());
 
         // The devices menu offers the test sources next to the real devices.
         emit w->devicesMenu()->aboutToShow();
