@@ -44,7 +44,7 @@ AccountMenu::AccountMenu(ClientSession *session, QWidget *parent)
     connect(session, &ClientSession::inviteCreated, this,
             [this](const QString &code, int uses, qint64 expiresMs) {
                 QApplication::clipboard()->setText(code);
-                QMessageBox box(QMessageBox::Information, tr("Confab — Invite"),
+                QMessageBox box(QMessageBox::Information, tr("Invite"),
                                 tr("Invite code (copied to the clipboard):"), QMessageBox::Ok,
                                 parentWidget());
                 box.setInformativeText(
@@ -86,7 +86,7 @@ void AccountMenu::createInvite()
 {
     bool ok = false;
     const int uses =
-        QInputDialog::getInt(parentWidget(), tr("Confab — Invite"),
+        QInputDialog::getInt(parentWidget(), tr("Invite"),
                              tr("How many people may use this invite?"), 1, 1, 1000, 1, &ok);
     if (ok)
         m_inviteRef = m_session->createInvite(uses, 7);

@@ -15,7 +15,7 @@ bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QStr
     const QString shown = QStringLiteral("<tt>%1</tt>").arg(fingerprint.toHtmlEscaped());
     if (changed) {
         box.setIcon(QMessageBox::Critical);
-        box.setWindowTitle(tr("Confab — Certificate changed"));
+        box.setWindowTitle(tr("Certificate changed"));
         box.setText(tr("<b>The certificate of %1 has changed.</b>").arg(hostPort.toHtmlEscaped()));
         box.setInformativeText(
             tr("It is not the certificate you accepted before. Someone may be intercepting "
@@ -25,7 +25,7 @@ bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QStr
                 .arg(shown));
     } else {
         box.setIcon(QMessageBox::Warning);
-        box.setWindowTitle(tr("Confab — Unknown certificate"));
+        box.setWindowTitle(tr("Unknown certificate"));
         box.setText(tr("<b>%1 uses a certificate that no authority vouches for.</b>")
                         .arg(hostPort.toHtmlEscaped()));
         box.setInformativeText(

@@ -14,7 +14,7 @@
 ChangePasswordDialog::ChangePasswordDialog(ClientSession *session, QWidget *parent)
     : QDialog(parent), m_session(session)
 {
-    setWindowTitle(tr("Confab — Change password"));
+    setWindowTitle(tr("Change password"));
     setObjectName(QStringLiteral("changePasswordDialog"));
     setMinimumWidth(400);
     auto make = [this](const char *name) {

@@ -26,7 +26,7 @@ QString when(qint64 ms)
 DevicesDialog::DevicesDialog(ClientSession *session, QWidget *parent)
     : QDialog(parent), m_session(session)
 {
-    setWindowTitle(tr("Confab — Devices"));
+    setWindowTitle(tr("Devices"));
     setObjectName(QStringLiteral("devicesDialog"));
     resize(700, 260);
     m_list = new QTreeWidget(this);

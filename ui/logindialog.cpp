@@ -37,7 +37,7 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     : QDialog(parent), m_controller(controller), m_settings(settings),
       m_hostStarter(std::move(hostStarter)), m_tokens(tokens), m_pins(pins)
 {
-    setWindowTitle(tr("Confab — Log in"));
+    setWindowTitle(tr("Log in"));
     setObjectName(QStringLiteral("loginDialog"));
     setMinimumWidth(440);
 

@@ -270,8 +270,10 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     connect(controller->users(), &QAbstractItemModel::modelReset, this, &MainWindow::updateHeader);
     connect(controller->users(), &UserListModel::liveChanged, this, &MainWindow::updateHeader);
     connect(controller, &ChatController::typingChanged, this, &MainWindow::updateTyping);
-    connect(controller->conversations(), &QAbstractItemModel::dataChanged, this,
-            [this] { m_notifier->setUnread(m_controller->conversations()->totalUnread()); });
+    connect(controller->conversations(), &QAbstractItemModel::dataChanged, this, [this] {
+        m_notifier->setUnread(m_controller->conversations()->totalUnread());
+        updateTitle();
+    });
 
     auto *focusSearch = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), this);
     connect(focusSearch, &QShortcut::activated, this, [this] {
@@ -496,10 +498,20 @@ void MainWindow::updateHeader()
                                           : tr("Not connected — last seen (%1)").arg(online));
     m_callButton->setVisible(!key.isEmpty());
     m_callButton->setEnabled(users->isLive() && users->contains(key));
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    // "(3) alice @ chat.example.org": the unread count first, where a taskbar entry cut
+    // short still shows it. Not "Confab": the window system adds the application's name
+    // (QGuiApplication::applicationDisplayName) itself, and it was shown twice.
     const ClientSession *s = m_controller->session();
-    setWindowTitle(s->name().isEmpty()
-                       ? QStringLiteral("Confab")
-                       : tr("Confab — %1 @ %2").arg(s->name(), s->url().authority()));
+    QString title =
+        s->name().isEmpty() ? QString() : tr("%1 @ %2").arg(s->name(), s->url().authority());
+    if (const int unread = m_controller->conversations()->totalUnread(); unread > 0)
+        title = QStringLiteral("(%1) %2").arg(unread).arg(title).trimmed();
+    setWindowTitle(title);
 }
 
 void MainWindow::updateStatus()

@@ -57,6 +57,7 @@ protected:
 private:
     void buildMenus();
     void runSearch();
+    void updateTitle();
     void updateHeader();
     void updateStatus();
     void updateTyping();

@@ -28,10 +28,6 @@
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <source>Confab — Invite</source>
-        <translation>Confab — 邀请</translation>
-    </message>
-    <message>
         <source>Invite code (copied to the clipboard):</source>
         <translation>邀请码（已复制到剪贴板）：</translation>
     </message>
@@ -50,6 +46,10 @@
     <message>
         <source>How many people may use this invite?</source>
         <translation>这个邀请可供多少人使用？</translation>
+    </message>
+    <message>
+        <source>Invite</source>
+        <translation>邀请</translation>
     </message>
 </context>
 <context>
@@ -329,13 +329,57 @@
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
+    <message>
+        <source>Call statistics (I shows or hides them)</source>
+        <translation>通话统计（按 I 显示或隐藏）</translation>
+    </message>
+    <message>
+        <source>%1 is muted and the camera is off</source>
+        <translation>%1 已静音，摄像头已关闭</translation>
+    </message>
+    <message>
+        <source>%1 is muted</source>
+        <translation>%1 已静音</translation>
+    </message>
+    <message>
+        <source>%1&apos;s camera is off</source>
+        <translation>%1 的摄像头已关闭</translation>
+    </message>
+    <message>
+        <source>voice only</source>
+        <translation>仅语音</translation>
+    </message>
+    <message>
+        <source>no video: camera off</source>
+        <translation>无视频：摄像头已关闭</translation>
+    </message>
+    <message>
+        <source>no video</source>
+        <translation>无视频</translation>
+    </message>
+    <message>
+        <source>Voice processing</source>
+        <translation>语音处理</translation>
+    </message>
+    <message>
+        <source>Echo cancellation</source>
+        <translation>回声消除</translation>
+    </message>
+    <message>
+        <source>Noise suppression</source>
+        <translation>降噪</translation>
+    </message>
+    <message>
+        <source>Automatic gain</source>
+        <translation>自动增益</translation>
+    </message>
+    <message>
+        <source>High-pass filter</source>
+        <translation>高通滤波</translation>
+    </message>
 </context>
 <context>
     <name>CertificateDialog</name>
-    <message>
-        <source>Confab — Certificate changed</source>
-        <translation>Confab — 证书已更改</translation>
-    </message>
     <message>
         <source>&lt;b&gt;The certificate of %1 has changed.&lt;/b&gt;</source>
         <translation>&lt;b&gt;%1 的证书已更改。&lt;/b&gt;</translation>
@@ -343,10 +387,6 @@
     <message>
         <source>It is not the certificate you accepted before. Someone may be intercepting the connection, or the server&apos;s owner made a new one.&lt;br&gt;&lt;br&gt;New fingerprint:&lt;br&gt;%1&lt;br&gt;&lt;br&gt;Connect only if the server&apos;s owner confirms this fingerprint.</source>
         <translation>这不是你之前接受的证书。可能有人正在拦截连接，也可能是服务器的所有者生成了新证书。&lt;br&gt;&lt;br&gt;新指纹：&lt;br&gt;%1&lt;br&gt;&lt;br&gt;请仅在服务器所有者确认此指纹后再连接。</translation>
-    </message>
-    <message>
-        <source>Confab — Unknown certificate</source>
-        <translation>Confab — 未知证书</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1 uses a certificate that no authority vouches for.&lt;/b&gt;</source>
@@ -368,13 +408,17 @@
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+    <message>
+        <source>Certificate changed</source>
+        <translation>证书已更改</translation>
+    </message>
+    <message>
+        <source>Unknown certificate</source>
+        <translation>未知证书</translation>
+    </message>
 </context>
 <context>
     <name>ChangePasswordDialog</name>
-    <message>
-        <source>Confab — Change password</source>
-        <translation>Confab — 更改密码</translation>
-    </message>
     <message>
         <source>at least %1 characters</source>
         <translation>至少 %1 个字符</translation>
@@ -430,6 +474,10 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
     </message>
 </context>
 <context>
@@ -553,10 +601,6 @@
 <context>
     <name>DevicesDialog</name>
     <message>
-        <source>Confab — Devices</source>
-        <translation>Confab — 设备</translation>
-    </message>
-    <message>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -608,6 +652,10 @@
         <source>Close</source>
         <translation>关闭</translation>
     </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
 </context>
 <context>
     <name>FileVideoSource</name>
@@ -620,12 +668,32 @@
         <translation>视频文件 %1 不存在。</translation>
     </message>
     <message>
-        <source>The video file %1 cannot be read: not a video format OpenCV knows.</source>
-        <translation>无法读取视频文件 %1：OpenCV 不支持该视频格式。</translation>
-    </message>
-    <message>
         <source>The video file %1 has no readable frames.</source>
         <translation>视频文件 %1 中没有可读取的画面。</translation>
+    </message>
+    <message>
+        <source>the library path</source>
+        <translation>库路径</translation>
+    </message>
+    <message>
+        <source>%1 is not a module of this version</source>
+        <translation>%1 不是此版本的模块</translation>
+    </message>
+    <message>
+        <source>%1 was not found in %2</source>
+        <translation>在 %2 中找不到 %1</translation>
+    </message>
+    <message>
+        <source>The video file %1 cannot be played: Confab&apos;s video file module is missing or cannot be loaded (%2). Reinstalling Confab should bring it back.</source>
+        <translation>无法播放视频文件 %1：Confab 的视频文件模块缺失或无法加载（%2）。重新安装 Confab 即可恢复。</translation>
+    </message>
+    <message>
+        <source>The video file %1 cannot be read: %2.</source>
+        <translation>无法读取视频文件 %1：%2。</translation>
+    </message>
+    <message>
+        <source>The video file %1 has no readable frames: %2.</source>
+        <translation>视频文件 %1 没有可读取的画面：%2。</translation>
     </message>
 </context>
 <context>
@@ -657,10 +725,6 @@
 </context>
 <context>
     <name>LoginDialog</name>
-    <message>
-        <source>Confab — Log in</source>
-        <translation>Confab — 登录</translation>
-    </message>
     <message>
         <source>&lt;h2&gt;Welcome to Confab&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;欢迎使用 Confab&lt;/h2&gt;</translation>
@@ -861,6 +925,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Not connected: you did not accept the certificate of %1.</source>
         <translation>未连接：你没有接受 %1 的证书。</translation>
     </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -959,10 +1027,6 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Online (%1)</source>
         <translation>在线（%1）</translation>
-    </message>
-    <message>
-        <source>Confab — %1 @ %2</source>
-        <translation>Confab — %1 @ %2</translation>
     </message>
     <message>
         <source>Online</source>
@@ -1070,6 +1134,42 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source> · showing saved messages</source>
         <translation> · 显示的是已保存的消息</translation>
     </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>reconnecting…</source>
+        <translation>正在重新连接…</translation>
+    </message>
+    <message>
+        <source>private conversation — %1</source>
+        <translation>私聊 — %1</translation>
+    </message>
+    <message>
+        <source>Not connected — last seen (%1)</source>
+        <translation>未连接 — 最后所见（%1）</translation>
+    </message>
+    <message>
+        <source>%1 @ %2</source>
+        <translation>%1 @ %2</translation>
+    </message>
+    <message>
+        <source>1 message is not sent yet and will be lost. Sign out anyway?</source>
+        <translation>有 1 条消息尚未发送，将会丢失。仍要退出登录吗？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n messages are not sent yet and will be lost. Sign out anyway?</source>
+        <translation><numerusform>有 %n 条消息尚未发送，将会丢失。仍要退出登录吗？</numerusform></translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out anyway</source>
+        <translation>仍然退出登录(&amp;S)</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1103,6 +1203,21 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>%1 to %2</source>
         <translation>%1 发给 %2</translation>
+    </message>
+</context>
+<context>
+    <name>MessageView</name>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Text</source>
+        <translation>复制文本(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Link Address</source>
+        <translation>复制链接地址(&amp;L)</translation>
     </message>
 </context>
 <context>
@@ -1168,6 +1283,33 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>The camera %1 was unplugged.</source>
         <translation>摄像头 %1 已被拔出。</translation>
+    </message>
+</context>
+<context>
+    <name>RecipientChip</name>
+    <message>
+        <source>@ Public, mentions %1</source>
+        <translation>@ 公开，提到 %1</translation>
+    </message>
+    <message>
+        <source>🔒 Private to %1</source>
+        <translation>🔒 仅发给 %1</translation>
+    </message>
+    <message>
+        <source>Make private</source>
+        <translation>改为私聊</translation>
+    </message>
+    <message>
+        <source>Make public</source>
+        <translation>改为公开</translation>
+    </message>
+    <message>
+        <source>Send only to %1, as a private message</source>
+        <translation>作为私聊只发给 %1</translation>
+    </message>
+    <message>
+        <source>Send to everyone in the room, mentioning %1</source>
+        <translation>发给房间里的所有人，并提到 %1</translation>
     </message>
 </context>
 <context>

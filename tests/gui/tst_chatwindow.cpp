@@ -107,8 +107,10 @@ private slots:
         QCOMPARE(bob.composeEdit()->toPlainText(), QStringLiteral("line one\nline two"));
         QTest::keyClick(bob.composeEdit(), Qt::Key_Return);
         QTRY_VERIFY(shown(alice.messageView()).contains(QStringLiteral("line one\nline two")));
-        // The window title names the user and the server.
+        // The window title names the user and the server, and not the application: the
+        // window system adds its name (it was shown twice).
         QVERIFY(alice.windowTitle().contains(QLatin1String("w_alice")));
+        QVERIFY(!alice.windowTitle().contains(QLatin1String("Confab")));
     }
 
     void atCompletesOnlineNames()
@@ -157,8 +159,14 @@ private slots:
         // Bob still looks at the room: not there, but in the conversation with alice, unread.
         QTRY_VERIFY(bobCtl->conversations()->rowOf(QStringLiteral("v_alice")) > 0);
         QVERIFY(!shown(bob.messageView()).contains(QStringLiteral("just for you")));
+        // Bob's title counts it, first, as a taskbar shows it; reading it clears the count.
+        QTRY_VERIFY2(bob.windowTitle().startsWith(QLatin1String("(1) v_bob")),
+                     qPrintable(bob.windowTitle()));
         bob.openConversation(QStringLiteral("v_alice"));
         QCOMPARE(shown(bob.messageView()), QStringList{QStringLiteral("just for you")});
+        QApplication::setActiveWindow(&bob); // read when the window is in front
+        QTRY_VERIFY2(bob.windowTitle().startsWith(QLatin1String("v_bob")),
+                     qPrintable(bob.windowTitle()));
     }
 
     // Issue 14, defect 4: a leading "@name" in the room shows a chip before anything is sent;
