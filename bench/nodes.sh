@@ -17,13 +17,15 @@
 #              pg-async     PostgreSQL, synchronous_commit=off for the database (no wait for
 #                           the WAL flush, like sqlite)
 #     bus    run b (C=1000, 100 senders, 100 msg/s open loop), every node on PostgreSQL
-#            (synchronous_commit=on), sides:
+#            (synchronous_commit=$BUS_SYNC, default on), sides:
 #              one    one node, no Redis
 #              same   two nodes and Redis, every client on node A
 #              cross  two nodes and Redis, the 100 senders on node A, the 900 receivers on B
 #
 # Placement: the nodes, PostgreSQL and Redis all on core 0 (SERVER_CPUS), the load generator
-# alone on core 1 (LOADGEN_CPUS), as bench/bench-lib.sh does for one server. PostgreSQL is a
+# alone on core 1 (LOADGEN_CPUS), as bench/bench-lib.sh does for one server. PG_CPUS moves
+# PostgreSQL elsewhere (e.g. PG_CPUS=1: next to the load generator); STORE_SIDES="sqlite
+# pg-async" runs only those sides of the store row. PostgreSQL is a
 # throwaway cluster (initdb of Debian's postgresql package, the newest under
 # /usr/lib/postgresql) in a folder under /tmp, run as the user nobody when this runs as root,
 # on a free 127.0.0.1 port, one database per run; Redis (redis-server, no persistence) is
@@ -143,7 +145,7 @@ start_postgres() {
     for attempt in 1 2 3 4 5; do
         PG_PORT=$(free_port)
         # Default settings apart from the socket (TCP only) and the log (to our file).
-        (cd "$PG_DIR" && exec taskset -c "${SERVER_CPUS:-0}" setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+        (cd "$PG_DIR" && exec taskset -c "${PG_CPUS:-${SERVER_CPUS:-0}}" setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
             "$PG_BIN/postgres" -D "$PG_DIR/data" -h 127.0.0.1 -p "$PG_PORT" -k '' -c logging_collector=off) \
             >"$LOGS/postgres.log" 2>&1 &
         PG_PID=$!
@@ -257,12 +259,14 @@ record() {
     if awk -v f="$FOREIGN_PCT" 'BEGIN { exit !(f > 10) }'; then
         busy="${busy:+$busy; }other processes used ${FOREIGN_PCT}% of a core on cores 0-1 during the run"
     fi
-    jq -c --arg row "$row" --arg side "$side" --arg name "$name" --arg busy "$busy" \
+    jq -c --arg row "$row" --arg side "$side" --arg name "$name" --arg busy "$busy" --arg bus_sync "${BUS_SYNC:-on}" \
+        --arg pg_cpus "${PG_CPUS:-${SERVER_CPUS:-0}}" \
         --argjson warnings "$warnings" --argjson roles "$roles" \
         --argjson foreign "$FOREIGN_PCT" --argjson steal "$STEAL_PCT" '
         (.other_cpu_pct // []) as $o
         | def role(r): [range(0; $roles | length) | select($roles[.] == r) | $o[.]] | add // 0;
         {row: $row, side: $side, name: $name, busy: $busy, foreign_pct: $foreign, steal_pct: $steal,
+         bus_synchronous_commit: (if $row == "bus" then $bus_sync else null end), pg_cpus: $pg_cpus,
          server_log_lines: $warnings,
          node_b_cpu_pct: role("node_b"), redis_cpu_pct: role("redis"), pg_cpu_pct: role("pg")}
         + . + {nodes_cpu_pct: (.server_cpu_pct + role("node_b"))}
@@ -310,7 +314,7 @@ one() { # one ROW SIDE NAME
         psql_admin "DROP DATABASE $db"
         ;;
     bus/*)
-        new_database "$db" on
+        new_database "$db" "${BUS_SYNC:-on}"
         local load=(--clients 1000 --senders 100 --mode open --rate 100 --duration 10)
         if [[ $side == one ]]; then
             start_node A "${UNLIMITED[@]}" --database "$DB_URL"
@@ -348,14 +352,14 @@ one() { # one ROW SIDE NAME
 }
 
 echo "nodes.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "machine: $(nproc) cores, kernel $(uname -r); nodes, PostgreSQL and Redis on core ${SERVER_CPUS:-0}, loadgen on core ${LOADGEN_CPUS:-1}; logs in $LOGS"
+echo "machine: $(nproc) cores, kernel $(uname -r); nodes and Redis on core ${SERVER_CPUS:-0}, PostgreSQL on core ${PG_CPUS:-${SERVER_CPUS:-0}}, loadgen on core ${LOADGEN_CPUS:-1}; logs in $LOGS"
 start_postgres
 echo "PostgreSQL: $("$PG_BIN/postgres" --version) on 127.0.0.1:$PG_PORT (pid $PG_PID), data in $PG_DIR; $(redis-server --version | cut -d' ' -f1-3)"
 ((FIRST > 1)) || : >"$LOGS/all.jsonl"
 for ((round = FIRST; round <= LAST; round++)); do
     for row in "${ROWS[@]}"; do
         case $row in
-        store) sides=(sqlite pg-async sqlite-full pg) ;;
+        store) read -r -a sides <<<"${STORE_SIDES:-sqlite pg-async sqlite-full pg}" ;;
         bus) sides=(one same cross) ;;
         esac
         if ((round % 2 == 0)); then
