@@ -21,6 +21,9 @@
 #              one    one node, no Redis
 #              same   two nodes and Redis, every client on node A
 #              cross  two nodes and Redis, the 100 senders on node A, the 900 receivers on B
+#     buslight  as bus at a light load: C=100, 10 senders, 100 msg/s in all (10,000
+#            deliveries/s), where one node's latency is near a millisecond; cross puts the
+#            10 senders on A and the 90 receivers on B
 #
 # Placement: the nodes, PostgreSQL and Redis all on core 0 (SERVER_CPUS), the load generator
 # alone on core 1 (LOADGEN_CPUS), as bench/bench-lib.sh does for one server. PG_CPUS moves
@@ -47,7 +50,7 @@ if [[ $2 == *-* ]]; then FIRST=${2%-*} LAST=${2#*-}; fi
 shift 2
 ROWS=("$@")
 for r in "${ROWS[@]}"; do
-    case "$r" in store | bus) ;; *) echo "nodes: unknown row '$r'" >&2; exit 2 ;; esac
+    case "$r" in store | bus | buslight) ;; *) echo "nodes: unknown row '$r'" >&2; exit 2 ;; esac
 done
 
 LOGS=${CONFAB_BENCH_LOGS:-/tmp/confab-nodes-logs}
@@ -266,7 +269,7 @@ record() {
         (.other_cpu_pct // []) as $o
         | def role(r): [range(0; $roles | length) | select($roles[.] == r) | $o[.]] | add // 0;
         {row: $row, side: $side, name: $name, busy: $busy, foreign_pct: $foreign, steal_pct: $steal,
-         bus_synchronous_commit: (if $row == "bus" then $bus_sync else null end), pg_cpus: $pg_cpus,
+         bus_synchronous_commit: (if $row != "store" then $bus_sync else null end), pg_cpus: $pg_cpus,
          server_log_lines: $warnings,
          node_b_cpu_pct: role("node_b"), redis_cpu_pct: role("redis"), pg_cpu_pct: role("pg")}
         + . + {nodes_cpu_pct: (.server_cpu_pct + role("node_b"))}
@@ -313,9 +316,10 @@ one() { # one ROW SIDE NAME
         record "$name" "$row" "$side" "$(tr ',' '\n' <<<"$pgp" | jq -R '"pg"' | jq -sc .)"
         psql_admin "DROP DATABASE $db"
         ;;
-    bus/*)
+    bus/* | buslight/*)
         new_database "$db" "${BUS_SYNC:-on}"
         local load=(--clients 1000 --senders 100 --mode open --rate 100 --duration 10)
+        [[ $row == buslight ]] && load=(--clients 100 --senders 10 --mode open --rate 100 --duration 10)
         if [[ $side == one ]]; then
             start_node A "${UNLIMITED[@]}" --database "$DB_URL"
             local pgp
@@ -360,7 +364,7 @@ for ((round = FIRST; round <= LAST; round++)); do
     for row in "${ROWS[@]}"; do
         case $row in
         store) read -r -a sides <<<"${STORE_SIDES:-sqlite pg-async sqlite-full pg}" ;;
-        bus) sides=(one same cross) ;;
+        bus | buslight) sides=(one same cross) ;;
         esac
         if ((round % 2 == 0)); then
             rev=()
