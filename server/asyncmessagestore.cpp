@@ -77,12 +77,17 @@ QString AsyncMessageStore::storeNow(std::vector<Item> &items)
     // messages around a hole. The senders resend, and the duplicate check keeps them single.
     QString error;
     bool ok = true;
-    for (Item &item : items) {
-        item.result = m_store->append(item.message, item.parties);
-        if (item.result == MessageStore::AppendResult::Failed) {
+    std::vector<MessageStore::Pending> pending;
+    pending.reserve(items.size());
+    for (Item &item : items)
+        pending.push_back({&item.message, &item.parties});
+    std::vector<MessageStore::AppendResult> results;
+    m_store->appendAll(pending, &results);
+    for (size_t i = 0; i < items.size(); ++i) {
+        items[i].result = results[i];
+        if (results[i] == MessageStore::AppendResult::Failed && ok) {
             error = m_store->lastError();
             ok = false;
-            break;
         }
     }
     if (ok && !m_store->commit()) {

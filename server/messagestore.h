@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 // Who a stored message belongs to, beyond the names it shows. Private history is returned by
 // identity, not by name: "a<id>" is an account, "g<random>" one guest session (kept across
@@ -43,6 +44,23 @@ public:
     // Assigns seq and keeps the sender's timestamp. For a (sender identity, clientId) pair
     // already stored, fills `message` with the stored seq and time and returns Duplicate.
     virtual AppendResult append(ChatMessage &message, const MessageParties &parties) = 0;
+    // Appends several messages in order, as append() does one by one (what the default does),
+    // until one fails: results[i] for each, Failed from the first failure on. A store whose
+    // every statement is a network round trip sends them together instead.
+    struct Pending
+    {
+        ChatMessage *message;
+        const MessageParties *parties;
+    };
+    virtual void appendAll(const std::vector<Pending> &items, std::vector<AppendResult> *results)
+    {
+        results->assign(items.size(), AppendResult::Failed);
+        for (size_t i = 0; i < items.size(); ++i) {
+            (*results)[i] = append(*items[i].message, *items[i].parties);
+            if ((*results)[i] == AppendResult::Failed)
+                return;
+        }
+    }
     virtual bool commit() = 0;
     virtual void rollback() = 0;
     // Oldest first. *more says whether older (or, for `after`, newer) messages remain.
@@ -59,11 +77,14 @@ public:
         ChatMessage message;
         MessageParties parties;
     };
-    virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after,
-                                                  qint64 sinceMs, int limit, qint64 maxBytes,
-                                                  bool *more)
+    virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
+                                                  int limit, qint64 maxBytes, bool *more)
     {
-        Q_UNUSED(node) Q_UNUSED(after) Q_UNUSED(sinceMs) Q_UNUSED(limit) Q_UNUSED(maxBytes)
+        Q_UNUSED(node)
+        Q_UNUSED(after)
+        Q_UNUSED(sinceMs)
+        Q_UNUSED(limit)
+        Q_UNUSED(maxBytes)
         *more = false;
         return QList<Stored>{};
     }

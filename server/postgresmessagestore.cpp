@@ -400,6 +400,101 @@ MessageStore::AppendResult PostgresMessageStore::append(ChatMessage &message,
     return AppendResult::Duplicate;
 }
 
+void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
+                                     std::vector<AppendResult> *results)
+{
+    // One INSERT with many rows instead of one round trip per message: with the database on
+    // another host (or just another process) the round trips, not the work, set the pace of
+    // a batch. Rows are inserted in the order given, so seq follows it as with append().
+    results->assign(items.size(), AppendResult::Failed);
+    if (items.empty())
+        return;
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return;
+    }
+    if (!beginBatch() || m_batchFailed)
+        return;
+    constexpr qint64 kMaxStatementBytes = 8 * 1024 * 1024;
+    size_t first = 0;
+    while (first < items.size()) {
+        QString sql = QStringLiteral(
+            "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid,"
+            " content, mentions, sender_id, recipient_id, node) VALUES ");
+        size_t end = first;
+        qint64 bytes = 0;
+        while (end < items.size() && (end == first || bytes < kMaxStatementBytes)) {
+            const ChatMessage &m = *items[end].message;
+            const MessageParties &p = *items[end].parties;
+            const QVariantList values{
+                m.timestampMs,
+                m.from,
+                NameRules::key(m.from),
+                nullIfEmpty(m.to),
+                m.to.isEmpty() ? nullIfEmpty({}) : QVariant(NameRules::key(m.to)),
+                nullIfEmpty(m.clientId),
+                m.content,
+                nullIfEmpty(m.mentions.join(QLatin1Char(' '))),
+                p.sender,
+                nullIfEmpty(p.recipient),
+                nullIfEmpty(m_nodeId),
+            };
+            if (end > first)
+                sql += QLatin1Char(',');
+            sql += QLatin1Char('(') + literals(values) + QLatin1Char(')');
+            bytes += 3 * m.content.size() + 256;
+            ++end;
+        }
+        sql += QStringLiteral(" ON CONFLICT DO NOTHING RETURNING seq, cid, sender_id");
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.exec(sql)) {
+            failed(q);
+            return;
+        }
+        // Rows with a client id by (id, sender); rows without one cannot conflict (the
+        // unique index leaves them out) and come back in the order they were given.
+        QHash<QString, qint64> byId;
+        QList<qint64> withoutId;
+        while (q.next()) {
+            if (q.isNull(1))
+                withoutId.append(q.value(0).toLongLong());
+            else
+                byId.insert(q.value(1).toString() + QLatin1Char('\n') + q.value(2).toString(),
+                            q.value(0).toLongLong());
+        }
+        q.finish();
+        qsizetype nextWithoutId = 0;
+        for (size_t i = first; i < end; ++i) {
+            ChatMessage &m = *items[i].message;
+            if (m.clientId.isEmpty()) {
+                if (nextWithoutId >= withoutId.size()) {
+                    m_lastError = QStringLiteral("a message was neither stored nor found");
+                    return;
+                }
+                m.seq = withoutId.at(nextWithoutId++);
+                (*results)[i] = AppendResult::Stored;
+                continue;
+            }
+            const QString key = m.clientId + QLatin1Char('\n') + items[i].parties->sender;
+            if (const auto it = byId.find(key); it != byId.end()) {
+                m.seq = it.value();
+                byId.erase(it); // a second one with the same id in this batch is a resend
+                (*results)[i] = AppendResult::Stored;
+                continue;
+            }
+            // A resend (of an earlier batch's message, or of one earlier in this one).
+            if (!findDuplicate(m, items[i].parties->sender)) {
+                if (m_lastError.isEmpty())
+                    m_lastError = QStringLiteral("a message was neither stored nor found");
+                return;
+            }
+            (*results)[i] = AppendResult::Duplicate;
+        }
+        first = end;
+    }
+}
+
 bool PostgresMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)
 {
     m_lastError.clear();

@@ -34,6 +34,7 @@ public:
 
     bool open(QString *error) override;
     AppendResult append(ChatMessage &message, const MessageParties &parties) override;
+    void appendAll(const std::vector<Pending> &items, std::vector<AppendResult> *results) override;
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;

@@ -663,6 +663,57 @@ private slots:
                  qPrintable(error));
     }
 
+    // A whole batch at once (AsyncMessageStore's way; PostgreSQL sends it as one INSERT):
+    // the same answers, in the same order, as append() one by one.
+    void aBatchIsAppendedInOrderWithItsResends()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        ChatMessage earlier =
+            message(QStringLiteral("alice"), QStringLiteral("earlier"), QStringLiteral("c-b"));
+        QCOMPARE(store->append(earlier, from(QStringLiteral("a1"))),
+                 MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        const MessageParties alice = from(QStringLiteral("a1"));
+        const MessageParties bob = from(QStringLiteral("a2"), QStringLiteral("a1"));
+        QList<ChatMessage> batch{
+            message(QStringLiteral("alice"), QStringLiteral("first"), QStringLiteral("c-a")),
+            message(QStringLiteral("seed"), QStringLiteral("no id"), QString()),
+            message(QStringLiteral("alice"), QStringLiteral("first again"), QStringLiteral("c-a")),
+            message(QStringLiteral("alice"), QStringLiteral("earlier again"),
+                    QStringLiteral("c-b")),
+            message(QStringLiteral("bob"), QStringLiteral("private"), QStringLiteral("c-a"),
+                    QStringLiteral("alice")),
+            message(QStringLiteral("seed"), QStringLiteral("no id either"), QString()),
+        };
+        const std::vector<const MessageParties *> parties{&alice, &alice, &alice,
+                                                          &alice, &bob,   &alice};
+        std::vector<MessageStore::Pending> pending;
+        for (int i = 0; i < batch.size(); ++i)
+            pending.push_back({&batch[i], parties[size_t(i)]});
+        std::vector<MessageStore::AppendResult> results;
+        store->appendAll(pending, &results);
+        QVERIFY(store->commit());
+        using R = MessageStore::AppendResult;
+        QCOMPARE(results, (std::vector<R>{R::Stored, R::Stored, R::Duplicate, R::Duplicate,
+                                          R::Stored, R::Stored}));
+        QCOMPARE(batch[2].seq, batch[0].seq); // the resend gets the first one's seq
+        QCOMPARE(batch[3].seq, earlier.seq);
+        QVERIFY(earlier.seq < batch[0].seq);
+        QVERIFY(batch[0].seq < batch[1].seq);
+        QVERIFY(batch[1].seq < batch[4].seq); // the same id from another sender is new
+        QVERIFY(batch[4].seq < batch[5].seq);
+        bool more = true;
+        const auto page = store->history(query(QStringLiteral("a1"), QStringLiteral("*")), &more);
+        QVERIFY(page);
+        QStringList contents;
+        for (const ChatMessage &m : *page)
+            contents << m.content;
+        QCOMPARE(contents, (QStringList{QStringLiteral("earlier"), QStringLiteral("first"),
+                                        QStringLiteral("no id"), QStringLiteral("private"),
+                                        QStringLiteral("no id either")}));
+    }
+
     // What a node stored, read back by another node when the bus may have dropped it
     // (NodeReplay): by node, after a seq, from a time on, with the parties, bounded.
     void messagesAreReadBackByTheNodeThatStoredThem()
