@@ -112,6 +112,9 @@ private:
         QObject::connect(upstream, &QTcpSocket::readyRead, client,
                          [client, upstream] { client->write(upstream->readAll()); });
         QObject::connect(upstream, &QTcpSocket::disconnected, client, &QTcpSocket::abort);
+        // Redis not there (stopped by an earlier test): the node must see its link fail and
+        // try again, not hold a connection to nothing.
+        QObject::connect(upstream, &QTcpSocket::errorOccurred, client, &QTcpSocket::abort);
         QObject::connect(client, &QTcpSocket::disconnected, upstream, &QTcpSocket::abort);
         upstream->connectToHost(QHostAddress::LocalHost, m_redisPort);
         // What the client sent before the upstream connection was up goes once it is.
