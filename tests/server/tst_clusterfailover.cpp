@@ -524,6 +524,9 @@ private slots:
             return true;
         };
         QTest::qWaitFor(deadNodesMessagesArrived, within(30000));
+        heard.clear(); // what came meanwhile counts
+        for (const ChatMessage &m : listener.live)
+            ++heard[m.content];
         auto unpublishedNote = [&](const QString &who, const QString &content) {
             return QStringLiteral("%1 never got %2 (%3 before the kill)")
                 .arg(who, content,
