@@ -138,8 +138,10 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
     });
 }
 
-void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,
-                                 qint64 maxBytes, QObject *context, StoredDone done)
+template <typename Page, typename Read>
+void AsyncMessageStore::read(
+    QObject *context, std::function<void(const std::optional<Page> &, bool, const QString &)> done,
+    Read readPage)
 {
     if (!m_open) {
         QMetaObject::invokeMethod(
@@ -152,10 +154,9 @@ void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 since
     }
     ++m_pending;
     QPointer<QObject> to(context);
-    run([this, node, after, sinceMs, limit, maxBytes, to, done = std::move(done)]() mutable {
+    run([this, readPage = std::move(readPage), to, done = std::move(done)]() mutable {
         bool more = false;
-        std::optional<QList<MessageStore::Stored>> page =
-            m_store->storedBy(node, after, sinceMs, limit, maxBytes, &more);
+        std::optional<Page> page = readPage(&more);
         const QString error = page ? QString() : m_store->lastError();
         QMetaObject::invokeMethod(
             this,
@@ -168,30 +169,16 @@ void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 since
     });
 }
 
+void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,
+                                 qint64 maxBytes, QObject *context, StoredDone done)
+{
+    read<QList<MessageStore::Stored>>(context, std::move(done), [=, this](bool *more) {
+        return m_store->storedBy(node, after, sinceMs, limit, maxBytes, more);
+    });
+}
+
 void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, HistoryDone done)
 {
-    if (!m_open) {
-        QMetaObject::invokeMethod(
-            context,
-            [done = std::move(done)] {
-                done(std::nullopt, false, QStringLiteral("the message store is not open"));
-            },
-            Qt::QueuedConnection);
-        return;
-    }
-    ++m_pending;
-    QPointer<QObject> to(context);
-    run([this, query, to, done = std::move(done)]() mutable {
-        bool more = false;
-        std::optional<QList<ChatMessage>> page = m_store->history(query, &more);
-        const QString error = page ? QString() : m_store->lastError();
-        QMetaObject::invokeMethod(
-            this,
-            [this, page = std::move(page), more, error, to, done = std::move(done)] {
-                --m_pending;
-                if (to)
-                    done(page, more, error);
-            },
-            Qt::QueuedConnection);
-    });
+    read<QList<ChatMessage>>(context, std::move(done),
+                             [=, this](bool *more) { return m_store->history(query, more); });
 }

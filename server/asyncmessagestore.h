@@ -64,6 +64,11 @@ public:
 private:
     void close();
     QString storeNow(std::vector<Item> &items); // on the store's thread; the error, if any
+    // A read (history page, storedBy) on the store's thread, answered queued on `context`.
+    template <typename Page, typename Read>
+    void read(QObject *context,
+              std::function<void(const std::optional<Page> &, bool, const QString &)> done,
+              Read readPage);
     // Runs `work` where the store lives: queued on its thread, or here and now (Inline).
     template <typename Work> void run(Work &&work);
 

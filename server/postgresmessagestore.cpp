@@ -360,19 +360,11 @@ bool PostgresMessageStore::beginBatch()
     return execute(q, QStringLiteral("confab_lock"), {});
 }
 
-MessageStore::AppendResult PostgresMessageStore::append(ChatMessage &message,
-                                                        const MessageParties &parties)
+QVariantList PostgresMessageStore::rowValues(const ChatMessage &message,
+                                             const MessageParties &parties) const
 {
-    if (!m_opened) {
-        m_lastError = notOpen();
-        return AppendResult::Failed;
-    }
-    if (!beginBatch())
-        return AppendResult::Failed;
-    if (m_batchFailed)
-        return AppendResult::Failed; // the transaction is aborted: m_lastError says why
-    QSqlQuery q(m_db);
-    const QVariantList values{
+    // In the order of confab_insert's columns (prepare()) and of appendAll's INSERT.
+    return {
         message.timestampMs,
         message.from,
         NameRules::key(message.from),
@@ -385,7 +377,21 @@ MessageStore::AppendResult PostgresMessageStore::append(ChatMessage &message,
         nullIfEmpty(parties.recipient),
         nullIfEmpty(m_nodeId),
     };
-    if (!execute(q, QStringLiteral("confab_insert"), values))
+}
+
+MessageStore::AppendResult PostgresMessageStore::append(ChatMessage &message,
+                                                        const MessageParties &parties)
+{
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return AppendResult::Failed;
+    }
+    if (!beginBatch())
+        return AppendResult::Failed;
+    if (m_batchFailed)
+        return AppendResult::Failed; // the transaction is aborted: m_lastError says why
+    QSqlQuery q(m_db);
+    if (!execute(q, QStringLiteral("confab_insert"), rowValues(message, parties)))
         return AppendResult::Failed;
     if (q.next()) {
         message.seq = q.value(0).toLongLong();
@@ -425,23 +431,10 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
         qint64 bytes = 0;
         while (end < items.size() && (end == first || bytes < kMaxStatementBytes)) {
             const ChatMessage &m = *items[end].message;
-            const MessageParties &p = *items[end].parties;
-            const QVariantList values{
-                m.timestampMs,
-                m.from,
-                NameRules::key(m.from),
-                nullIfEmpty(m.to),
-                m.to.isEmpty() ? nullIfEmpty({}) : QVariant(NameRules::key(m.to)),
-                nullIfEmpty(m.clientId),
-                m.content,
-                nullIfEmpty(m.mentions.join(QLatin1Char(' '))),
-                p.sender,
-                nullIfEmpty(p.recipient),
-                nullIfEmpty(m_nodeId),
-            };
             if (end > first)
                 sql += QLatin1Char(',');
-            sql += QLatin1Char('(') + literals(values) + QLatin1Char(')');
+            sql +=
+                QLatin1Char('(') + literals(rowValues(m, *items[end].parties)) + QLatin1Char(')');
             bytes += 3 * m.content.size() + 256;
             ++end;
         }

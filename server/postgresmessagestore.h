@@ -56,6 +56,8 @@ private:
     // EXECUTE `statement` with `args`; false (the query's error in lastError()) on failure.
     bool execute(QSqlQuery &q, const QString &statement, const QVariantList &args);
     QString literals(const QVariantList &args) const; // quoted by the driver, comma-separated
+    // One message's values for an INSERT into messages.
+    QVariantList rowValues(const ChatMessage &message, const MessageParties &parties) const;
     bool reconnect(); // both again after a failure; false with lastError()
     void disconnect();
     bool exec(const QString &sql);
