@@ -75,8 +75,8 @@ void NodeReplay::pageRead(const QString &node,
         finish(node);
         return;
     }
+    Mark &mark = *it; // relaying does not come back here: the reference stays valid
     for (const MessageStore::Stored &s : *page) {
-        Mark &mark = m_marks[node];
         ++mark.read;
         mark.cursor = s.message.seq;
         mark.lastSeq = qMax(mark.lastSeq, s.message.seq);
@@ -86,7 +86,7 @@ void NodeReplay::pageRead(const QString &node,
         ++mark.relayed;
         m_relay(s.message, s.parties);
     }
-    if (more && it->read < kMaxMessages) {
+    if (more && mark.read < kMaxMessages) {
         readPage(node);
         return;
     }
