@@ -170,7 +170,8 @@ private slots:
                  qPrintable(dialog->errorText()));
         QVERIFY(!client.embeddedServer()->isRunning());
 
-        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+        // Its layout, not its exposure, is under test: grab() paints it either way (one CI run
+        // saw an offscreen dialog never reported exposed within 5 s).
         QVERIFY(fitsItsContent(dialog));
         saveScreenshot(dialog, QStringLiteral("login-busy-port"));
 
