@@ -182,3 +182,12 @@ void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, His
     read<QList<ChatMessage>>(context, std::move(done),
                              [=, this](bool *more) { return m_store->history(query, more); });
 }
+
+void AsyncMessageStore::search(const SearchQuery &query, QObject *context, SearchDone done)
+{
+    read<SearchPage>(context, std::move(done), [=, this](bool *more) {
+        std::optional<SearchPage> page = query.run(*m_store);
+        *more = page && page->more;
+        return page;
+    });
+}

@@ -57,6 +57,10 @@ public:
     // MessageStore::storedBy on the store's thread.
     void storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit, qint64 maxBytes,
                   QObject *context, StoredDone done);
+    // A message search (SearchQuery::run) on the store's thread; `more` is page->more.
+    using SearchDone =
+        std::function<void(const std::optional<SearchPage> &page, bool more, const QString &error)>;
+    void search(const SearchQuery &query, QObject *context, SearchDone done);
 
     // Batches and reads asked for but not answered yet.
     int pending() const { return m_pending; }

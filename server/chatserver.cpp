@@ -78,9 +78,12 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
                [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); }),
       m_callRelay(m_config, &m_transport,
                   [this](const QString &key) { return m_roster.newestDevice(key); }),
-      m_replay(store, [this](const ChatMessage &message, const MessageParties &parties) {
-          m_router.relayFromBus(message, parties);
-      })
+      m_replay(store,
+               [this](const ChatMessage &message, const MessageParties &parties) {
+                   m_router.relayFromBus(message, parties);
+               }),
+      m_search(m_config, store, &m_transport, &m_budget, &m_router,
+               [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); })
 {
     setGreeting(false);
     connect(&m_transport, &Transport::connectionOpened, this,
@@ -310,6 +313,9 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
         break;
     case T::History:
         handleHistory(c, r);
+        break;
+    case T::Search:
+        m_search.handle(c, r);
         break;
     case T::Typing:
         m_router.handleTyping(c, r);

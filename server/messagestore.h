@@ -1,10 +1,12 @@
 #pragma once
 
 #include "protocol/chatmessage.h"
+#include "searchquery.h"
 
 #include <QList>
 #include <QString>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -66,6 +68,24 @@ public:
     // Oldest first. *more says whether older (or, for `after`, newer) messages remain.
     // nullopt when the store cannot be read (lastError() says why).
     virtual std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) = 0;
+    // What a search (SearchQuery::run) looks at: messages visible to query.viewer below
+    // query.before, newest first, at most `limit`, among them every one that has all of
+    // query.indexedWords(); *more says whether more remain below. A store with a text index
+    // narrows them by it; without one (or without indexed words), every visible message is a
+    // candidate, so a page looks at the newest `limit` of them.
+    virtual std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
+                                                               bool *more)
+    {
+        HistoryQuery visible;
+        visible.viewer = query.viewer;
+        visible.with = QStringLiteral("*");
+        visible.before = query.before;
+        visible.limit = limit;
+        std::optional<QList<ChatMessage>> page = history(visible, more);
+        if (page)
+            std::reverse(page->begin(), page->end());
+        return page;
+    }
     // Stored by the server process `node` (setNodeId) after seq `after` with a time of at
     // least `sinceMs`, oldest first, with
     // their parties: at most `limit` messages and `maxBytes` of text (*more says whether

@@ -58,6 +58,18 @@ constexpr const char *kVersion2[] = {
     "CREATE INDEX messages_node ON messages (node, seq) WHERE node IS NOT NULL",
 };
 
+// Version 3: message search (docs/protocol.md section 7.1). pg_trgm's GIN index serves
+// ILIKE '%word%' for words of 3 or more characters, in any script where the database's
+// LC_CTYPE knows letters (with LC_CTYPE C, pg_trgm takes only ASCII letters and digits into
+// its trigrams: other words are still found, by reading the candidates, but without the
+// index). pg_trgm comes with PostgreSQL (Debian's postgresql package) and is a trusted
+// extension: the database's owner may create it.
+constexpr const char *kVersion3[] = {
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS messages_content_trgm ON messages USING gin"
+    " (content gin_trgm_ops)",
+};
+
 struct Migration
 {
     int version;
@@ -67,8 +79,9 @@ struct Migration
 const Migration kMigrations[] = {
     {1, std::begin(kVersion1), std::end(kVersion1)},
     {2, std::begin(kVersion2), std::end(kVersion2)},
+    {3, std::begin(kVersion3), std::end(kVersion3)},
 };
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions";
 
@@ -305,12 +318,16 @@ bool PostgresMessageStore::migrate()
                              " applied TIMESTAMPTZ NOT NULL DEFAULT now())")))
         return abort();
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_version")) ||
-        !q.next()) {
+    if (!q.exec(QStringLiteral("SELECT version FROM schema_version"))) {
         m_lastError = errorText(q.lastError());
         return abort();
     }
-    const int version = q.value(0).toInt();
+    // Each version's step runs unless its row is there: a schema that got a later version
+    // before an earlier one was written (3 and 4 were written side by side) gets the earlier.
+    QList<int> applied;
+    while (q.next())
+        applied << q.value(0).toInt();
+    const int version = applied.isEmpty() ? 0 : *std::max_element(applied.begin(), applied.end());
     q.finish();
     if (version > kSchemaVersion) {
         m_lastError = QStringLiteral("the schema is version %1, newer than this server's (%2): "
@@ -320,7 +337,7 @@ bool PostgresMessageStore::migrate()
         return abort();
     }
     for (const Migration &migration : kMigrations) {
-        if (migration.version <= version)
+        if (applied.contains(migration.version))
             continue;
         for (auto sql = migration.begin; sql != migration.end; ++sql) {
             if (!exec(QLatin1String(*sql)))
@@ -608,20 +625,92 @@ bool PostgresMessageStore::isForward(const HistoryQuery &query)
 std::optional<QList<ChatMessage>> PostgresMessageStore::history(const HistoryQuery &query,
                                                                 bool *more)
 {
+    return readAgainOnce([&] { return readHistory(query, more); });
+}
+
+template <typename Read> auto PostgresMessageStore::readAgainOnce(Read read) -> decltype(read())
+{
     if (!m_opened) {
         m_lastError = notOpen();
         return std::nullopt;
     }
     if (m_reconnect && !m_inBatch && !reconnect())
         return std::nullopt;
-    std::optional<QList<ChatMessage>> page = readHistory(query, more);
+    auto page = read();
     if (!page && !m_inBatch) {
         // Perhaps the connection was lost since the last statement: once more on a new one.
         if (!reconnect())
             return std::nullopt;
-        page = readHistory(query, more);
+        page = read();
     }
     return page;
+}
+
+std::optional<QList<ChatMessage>> PostgresMessageStore::searchCandidates(const SearchQuery &query,
+                                                                         int limit, bool *more)
+{
+    *more = false;
+    if (query.indexedWords().isEmpty())
+        return MessageStore::searchCandidates(query, limit, more);
+    return readAgainOnce([&] { return readSearch(query, limit, more); });
+}
+
+QString PostgresMessageStore::searchSql(const SearchQuery &query, int limit) const
+{
+    // ILIKE '%word%' for each indexed word (pg_trgm's index serves it), % _ and \ in the word
+    // taken literally (a backslash escapes them). The values are quoted by the driver, as EXECUTE's
+    // are: each search is planned with its own patterns, so the planner sees how common they are.
+    QStringList where;
+    const QString viewer = query.viewer.isEmpty() ? QStringLiteral("-") : query.viewer;
+    where << QStringLiteral("seq < %1")
+                 .arg(query.before > 0 ? query.before : std::numeric_limits<qint64>::max())
+          << QStringLiteral("(recipient_key IS NULL OR sender_id = %1 OR recipient_id = %1)")
+                 .arg(literals({viewer}));
+    for (QString word : query.indexedWords()) {
+        word.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        where << QStringLiteral("content ILIKE %1")
+                     .arg(literals({QVariant(QLatin1Char('%') + word + QLatin1Char('%'))}));
+    }
+    // One arg() for all: a second would read the patterns' % signs as its markers.
+    return QStringLiteral("SELECT %1 FROM messages WHERE %2 ORDER BY seq DESC LIMIT %3")
+        .arg(QLatin1String(kColumns), where.join(QStringLiteral(" AND ")),
+             QString::number(qint64(limit) + 1));
+}
+
+std::optional<QList<ChatMessage>> PostgresMessageStore::readSearch(const SearchQuery &query,
+                                                                   int limit, bool *more)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(searchSql(query, limit))) {
+        failed(q);
+        return std::nullopt;
+    }
+    QList<ChatMessage> result;
+    while (q.next()) {
+        if (result.size() == limit) {
+            *more = true;
+            break;
+        }
+        result.append(readRow(q));
+    }
+    q.finish();
+    return result;
+}
+
+QStringList PostgresMessageStore::searchPlan(const SearchQuery &query)
+{
+    if (!m_opened || m_inBatch)
+        return {QStringLiteral("not open, or inside a batch")};
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("EXPLAIN ") + searchSql(query, query.limit)))
+        return {errorText(q.lastError())};
+    QStringList plan;
+    while (q.next())
+        plan << q.value(0).toString();
+    return plan;
 }
 
 std::optional<QList<ChatMessage>> PostgresMessageStore::readHistory(const HistoryQuery &query,

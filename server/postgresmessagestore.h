@@ -38,6 +38,9 @@ public:
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
+    // By the pg_trgm index (schema version 3) when the search has words it can look up.
+    std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
+                                                       bool *more) override;
     std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
                                           int limit, qint64 maxBytes, bool *more) override;
     void setNodeId(const QString &node) override { m_nodeId = node; }
@@ -49,6 +52,8 @@ public:
     // sequential scans, bitmap scans and sorts discouraged: a "Seq Scan" or a "Sort" that is
     // still there means that no index can serve the query in seq order.
     QStringList historyPlan(const HistoryQuery &query);
+    // EXPLAIN of the indexed search query, as planned for these words.
+    QStringList searchPlan(const SearchQuery &query);
 
 private:
     bool connect(QString *error); // opens the connection
@@ -65,6 +70,12 @@ private:
     bool beginBatch();
     bool findDuplicate(ChatMessage &message, const QString &senderId);
     std::optional<QList<ChatMessage>> readHistory(const HistoryQuery &query, bool *more);
+    // A read (history, search) with the reconnecting rules: after a failed statement the
+    // connection is made again first; a read that fails outside a batch is tried once more on
+    // a new connection (the database may have restarted since the last statement).
+    template <typename Read> auto readAgainOnce(Read read) -> decltype(read());
+    std::optional<QList<ChatMessage>> readSearch(const SearchQuery &query, int limit, bool *more);
+    QString searchSql(const SearchQuery &query, int limit) const;
     // The prepared statement for this query's shape (PREPAREd on first use) and its values.
     bool historyStatement(const HistoryQuery &query, QString *statement, QVariantList *args);
     void historySql(const HistoryQuery &query, QString *sql, QVariantList *args) const;

@@ -27,7 +27,7 @@ constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
                                     " mentions TEXT)";
 
 // PRAGMA user_version of a store this code has brought up to date.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Version 2: private history belongs to identities (accounts, guest sessions), not to names
 // (docs/security.md), and every history query has an index (issue: public history scanned the
@@ -56,6 +56,26 @@ constexpr const char *kMigrationTo2[] = {
     " WHERE recipient_key IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS messages_private_recipient ON messages(recipient_id, seq)"
     " WHERE recipient_key IS NOT NULL",
+};
+
+// Version 3: message search (docs/protocol.md section 7.1). An FTS5 index of the texts with
+// the trigram tokenizer, which finds any substring of 3 or more characters in any script
+// (Chinese has no spaces between words for a word tokenizer to find). External content: the
+// text is kept once, in messages; triggers keep the index in step with it in the same
+// transaction as the batch. The rows stored before are indexed by the step itself.
+constexpr const char *kMigrationTo3[] = {
+    "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, content='messages',"
+    " content_rowid='seq', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN"
+    " INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content); END",
+    "CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN"
+    " INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq,"
+    " old.content); END",
+    "CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF content ON messages BEGIN"
+    " INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq,"
+    " old.content);"
+    " INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content); END",
+    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
 };
 
 constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions";
@@ -186,19 +206,33 @@ bool SqliteMessageStore::migrate()
     }
     const int version = q.value(0).toInt();
     q.finish();
-    if (version >= kSchemaVersion)
-        return true;
+    // Each step in its own transaction with its user_version, in order: a store stopped
+    // between two steps resumes at the next one.
+    if (version < 2 && !migrationStep(2, std::begin(kMigrationTo2), std::end(kMigrationTo2)))
+        return false;
+    // Also under a store that reached a later version without it (made while version 3 was
+    // being written): its user_version stays.
+    if (!hasSearchIndex() &&
+        !migrationStep(std::max(version, 3), std::begin(kMigrationTo3), std::end(kMigrationTo3)))
+        return false;
+    static_assert(kSchemaVersion == 3, "a new schema version needs its step here");
+    return true;
+}
+
+bool SqliteMessageStore::migrationStep(int version, const char *const *begin,
+                                       const char *const *end)
+{
     if (!m_db.transaction()) {
         m_lastError = m_db.lastError().text();
         return false;
     }
-    for (const char *sql : kMigrationTo2) {
-        if (!exec(QLatin1String(sql))) {
+    for (auto sql = begin; sql != end; ++sql) {
+        if (!exec(QLatin1String(*sql))) {
             m_db.rollback();
             return false;
         }
     }
-    if (!exec(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion)) || !m_db.commit()) {
+    if (!exec(QStringLiteral("PRAGMA user_version = %1").arg(version)) || !m_db.commit()) {
         if (m_lastError.isEmpty())
             m_lastError = m_db.lastError().text();
         m_db.rollback();
@@ -363,17 +397,8 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery
     QVariantList args;
     historySql(query, &sql, &args);
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.prepare(sql)) {
-        m_lastError = q.lastError().text();
+    if (!select(q, sql, args))
         return std::nullopt;
-    }
-    for (int i = 0; i < args.size(); ++i)
-        q.bindValue(i, args.at(i));
-    if (!q.exec()) {
-        m_lastError = q.lastError().text();
-        return std::nullopt;
-    }
     QList<ChatMessage> result;
     qint64 bytes = 0;
     *more = false;
@@ -410,6 +435,94 @@ QStringList SqliteMessageStore::historyPlan(const HistoryQuery &query)
         q.bindValue(i, args.at(i));
     if (!q.exec())
         return {q.lastError().text()};
+    while (q.next())
+        plan << q.value(3).toString(); // id, parent, notused, detail
+    return plan;
+}
+
+bool SqliteMessageStore::select(QSqlQuery &q, const QString &sql, const QVariantList &args)
+{
+    q.setForwardOnly(true);
+    if (!q.prepare(sql)) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    for (int i = 0; i < args.size(); ++i)
+        q.bindValue(i, args.at(i));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool SqliteMessageStore::hasSearchIndex()
+{
+    QSqlQuery q(m_db);
+    return q.exec(QStringLiteral(
+               "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'")) &&
+           q.next();
+}
+
+void SqliteMessageStore::searchSql(const SearchQuery &query, int limit, QString *sql,
+                                   QVariantList *args)
+{
+    // Every indexed word as an FTS5 string (a phrase of its trigrams), all of them required.
+    QStringList phrases;
+    for (QString word : query.indexedWords())
+        phrases << QLatin1Char('"') + word.replace(QLatin1Char('"'), QLatin1String("\"\"")) +
+                       QLatin1Char('"');
+    // The index is read newest first and stops at the limit: FTS5 hands its matches out in
+    // rowid order, and each one is looked up by seq for the privacy rule (the rule of
+    // history's "*": public, or the viewer's identity sent or received it).
+    *sql = QStringLiteral("SELECT %1 FROM (SELECT rowid AS hit FROM messages_fts WHERE"
+                          " messages_fts MATCH ? AND rowid < ? ORDER BY rowid DESC)"
+                          " JOIN messages ON messages.seq = hit"
+                          " WHERE (recipient_key IS NULL OR sender_id = ? OR recipient_id = ?)"
+                          " ORDER BY hit DESC LIMIT ?")
+               .arg(QLatin1String(kColumns));
+    const QString viewer = query.viewer.isEmpty() ? QStringLiteral("-") : query.viewer;
+    *args << phrases.join(QLatin1Char(' '))
+          << (query.before > 0 ? query.before : std::numeric_limits<qint64>::max()) << viewer
+          << viewer << limit + 1;
+}
+
+std::optional<QList<ChatMessage>> SqliteMessageStore::searchCandidates(const SearchQuery &query,
+                                                                       int limit, bool *more)
+{
+    *more = false;
+    if (query.indexedWords().isEmpty())
+        return MessageStore::searchCandidates(query, limit, more);
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QString sql;
+    QVariantList args;
+    searchSql(query, limit, &sql, &args);
+    QSqlQuery q(m_db);
+    if (!select(q, sql, args))
+        return std::nullopt;
+    QList<ChatMessage> result;
+    while (q.next()) {
+        if (result.size() == limit) {
+            *more = true;
+            break;
+        }
+        result.append(readRow(q));
+    }
+    return result;
+}
+
+QStringList SqliteMessageStore::searchPlan(const SearchQuery &query)
+{
+    QString sql;
+    QVariantList args;
+    searchSql(query, query.limit, &sql, &args);
+    QSqlQuery q(m_db);
+    QStringList plan;
+    if (!select(q, QStringLiteral("EXPLAIN QUERY PLAN ") + sql, args))
+        return {m_lastError};
     while (q.next())
         plan << q.value(3).toString(); // id, parent, notused, detail
     return plan;

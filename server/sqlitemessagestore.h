@@ -22,6 +22,9 @@ public:
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
+    // By the FTS5 trigram index (schema version 3) when the search has words it can look up.
+    std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
+                                                       bool *more) override;
     QString lastError() const override { return m_lastError; }
 
     // The connection, for the account store on the same file (SqliteAccountStore).
@@ -29,10 +32,19 @@ public:
     QString path() const { return m_path; }
     // EXPLAIN QUERY PLAN of the history query, one detail line per step (for the index tests).
     QStringList historyPlan(const HistoryQuery &query);
+    // The same for the indexed search query.
+    QStringList searchPlan(const SearchQuery &query);
 
 private:
     bool exec(const QString &sql);
+    // Prepares `sql` on `q` forward-only, binds `args` by position and runs it; false with
+    // lastError() on failure.
+    bool select(QSqlQuery &q, const QString &sql, const QVariantList &args);
+    bool hasSearchIndex(); // messages_fts exists (schema version 3)
+    static void searchSql(const SearchQuery &query, int limit, QString *sql, QVariantList *args);
     bool migrate();
+    // Runs one schema version's statements and sets user_version to `version`, atomically.
+    bool migrationStep(int version, const char *const *begin, const char *const *end);
     // The stored seq and time of (clientId, senderId), into `message`; false when none.
     bool findDuplicate(ChatMessage &message, const QString &senderId);
     void historySql(const HistoryQuery &query, QString *sql, QVariantList *args) const;

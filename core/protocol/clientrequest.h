@@ -22,6 +22,7 @@ struct ClientRequest
         RevokeDevice,
         SignOut,
         CreateInvite,
+        Search, // message search (docs/protocol.md section 7.1)
     };
     // The steps of a call (docs/protocol.md, "Calls").
     // Media: what the sender sends now (microphone muted, camera off), for the far end to show.
@@ -64,6 +65,8 @@ struct ClientRequest
     qint64 before = 0; // only messages with seq < before (0 = newest)
     qint64 after = 0;  // only messages with seq > after (used to catch up after reconnect)
     int limit = 0;
+    // Search: the words to find (`before` and `limit` page the hits, newest first)
+    QString query;
     // Typing
     bool typing = true;
     // Calls: `to` for an invite, `callId` for every other step

@@ -113,6 +113,10 @@ constexpr std::array kErrors{
               false},
     ErrorInfo{ErrorCode::TooManyCalls, "too_many_calls",
               "Too many calls from your network at once; try again when one has ended.", false},
+    ErrorInfo{ErrorCode::BadSearchRequest, "bad_search_request",
+              "The search is not valid: enter 1 to 100 characters in at most 8 words.", false},
+    ErrorInfo{ErrorCode::SearchBusy, "search_busy",
+              "A search is still running; wait for its answer, then search again.", false},
 };
 
 const ErrorInfo &info(ErrorCode code)

@@ -59,6 +59,8 @@ enum class ErrorCode {
     SignedOut,          // this device signed out: the connection closes
     TooManyDevices,     // the account is online on as many devices as the server allows
     TooManyCalls,       // guests at one address are in as many calls as the server allows
+    BadSearchRequest,   // a search without text, with too much of it, or with bad paging
+    SearchBusy,         // a search of this connection is still being answered
 };
 
 QString errorCodeName(ErrorCode code);

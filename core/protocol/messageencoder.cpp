@@ -340,6 +340,25 @@ QByteArray MessageEncoder::history(const QString &with, const QList<ChatMessage>
     return compact(o);
 }
 
+QByteArray MessageEncoder::search(const QString &text, const QList<ChatMessage> &hits, bool more,
+                                  qint64 nextBefore, const QString &ref)
+{
+    QJsonArray list;
+    for (const ChatMessage &m : hits)
+        list.append(m.toJson());
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("search")},
+        {QStringLiteral("text"), text},
+        {QStringLiteral("hits"), list},
+        {QStringLiteral("more"), more},
+    };
+    if (more)
+        o.insert(QStringLiteral("before"), nextBefore);
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
 QByteArray MessageEncoder::typing(const QString &from, const QString &to, bool state)
 {
     QJsonObject o{
@@ -537,6 +556,22 @@ QByteArray MessageEncoder::historyRequest(const QString &with, qint64 before, qi
         o.insert(QStringLiteral("before"), before);
     if (after > 0)
         o.insert(QStringLiteral("after"), after);
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::searchRequest(const QString &text, qint64 before, int limit,
+                                         const QString &id)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("search")},
+        {QStringLiteral("text"), text},
+    };
+    if (before > 0)
+        o.insert(QStringLiteral("before"), before);
+    if (limit > 0)
+        o.insert(QStringLiteral("limit"), limit);
     if (!id.isEmpty())
         o.insert(QStringLiteral("id"), id);
     return compact(o);

@@ -78,6 +78,10 @@ public:
     static QByteArray system(const QString &text);
     static QByteArray history(const QString &with, const QList<ChatMessage> &messages, bool more,
                               const QString &ref);
+    // The answer to a search: `hits` newest first; `nextBefore` (sent when `more`) is where
+    // the next page starts.
+    static QByteArray search(const QString &text, const QList<ChatMessage> &hits, bool more,
+                             qint64 nextBefore, const QString &ref);
     static QByteArray typing(const QString &from, const QString &to, bool state);
     static QByteArray pong(const QString &ref);
     // A call step relayed by the server ("call_invite", "call_accept"...): `from` is set by
@@ -106,6 +110,9 @@ public:
                                   const QString &to = {}, bool roomSaid = false);
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
                                      const QString &id = {});
+    // `before` 0: from the newest message; `limit` 0: the server's default.
+    static QByteArray searchRequest(const QString &text, qint64 before, int limit,
+                                    const QString &id = {});
     static QByteArray typingRequest(bool state, const QString &to = {});
     static QByteArray callRequest(const QString &type, quint32 call, const QString &to = {},
                                   const QStringList &media = {}, const QString &id = {},

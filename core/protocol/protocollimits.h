@@ -8,6 +8,12 @@ struct ProtocolLimits
 {
     static constexpr int kProtocolVersion = 2;
     static constexpr int kMaxIdChars = 64;
+    // Message search (docs/protocol.md section 7.1): the text asked for, in code points and
+    // words, and the hits in one answer.
+    static constexpr int kMaxSearchChars = 100;
+    static constexpr int kMaxSearchWords = 8;
+    static constexpr int kMaxSearchHits = 50;
+    static constexpr int kDefaultSearchHits = 20;
 
     int maxNameChars = 32;              // Unicode code points
     int maxTextChars = 4000;            // Unicode code points in a chat message

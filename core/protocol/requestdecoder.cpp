@@ -134,6 +134,8 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
         r.type = ClientRequest::Type::Logout;
     } else if (type == QLatin1String("history")) {
         error = decodeHistory(o, r);
+    } else if (type == QLatin1String("search")) {
+        error = decodeSearch(o, r);
     } else if (type == QLatin1String("typing")) {
         error = decodeTyping(o, r);
     } else if (type == QLatin1String("ping")) {
@@ -260,6 +262,30 @@ ErrorCode RequestDecoder::decodeHistory(const QJsonObject &o, ClientRequest &r) 
         NameRules::check(r.with, m_limits.maxNameChars) != ErrorCode::None) {
         return ErrorCode::BadHistoryRequest;
     }
+    return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeSearch(const QJsonObject &o, ClientRequest &r) const
+{
+    r.type = ClientRequest::Type::Search;
+    qint64 limit = ProtocolLimits::kDefaultSearchHits;
+    const QJsonValue text = o.value(QLatin1String("text"));
+    if (!text.isString() ||
+        !readInteger(o, QLatin1String("before"), 0, std::numeric_limits<qint64>::max() / 2,
+                     &r.before) ||
+        !readInteger(o, QLatin1String("limit"), 1, ProtocolLimits::kMaxSearchHits, &limit))
+        return ErrorCode::BadSearchRequest;
+    r.limit = int(limit);
+    // Runs of white space are one gap between words: "a  b" and " a b " are the same search.
+    // A long string is refused before it is copied.
+    if (text.toString().size() > 4 * ProtocolLimits::kMaxSearchChars)
+        return ErrorCode::BadSearchRequest;
+    r.query = text.toString().simplified();
+    // The message rules (no control characters, bidi overrides, unpaired surrogates) and a
+    // bound that keeps the search cheap: 100 code points in at most 8 words.
+    if (TextRules::check(r.query, ProtocolLimits::kMaxSearchChars) != ErrorCode::None ||
+        r.query.count(QLatin1Char(' ')) >= ProtocolLimits::kMaxSearchWords)
+        return ErrorCode::BadSearchRequest;
     return ErrorCode::None;
 }
 

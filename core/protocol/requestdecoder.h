@@ -31,6 +31,7 @@ private:
     ErrorCode decodeRegister(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeChat(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeHistory(const QJsonObject &o, ClientRequest &r) const;
+    ErrorCode decodeSearch(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeTyping(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeCall(const QString &type, const QJsonObject &o, ClientRequest &r) const;
 

@@ -33,6 +33,7 @@ struct ServerMessage
         Devices,
         DeviceRevoked,
         InviteCreated, // "invite"
+        Search,        // the hits of a message search, in `messages`, newest first
         // The steps of a call; kept last, for isCallEvent().
         CallInvite,
         CallRinging,
@@ -78,6 +79,9 @@ struct ServerMessage
     QString with;
     QList<ChatMessage> messages;
     bool more = false;
+    // Search (`messages` and `more` as for History)
+    QString searchText;
+    qint64 nextBefore = 0; // where the next page starts, when `more`
     // Ack
     qint64 seq = 0;
     bool duplicate = false;

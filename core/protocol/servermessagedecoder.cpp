@@ -338,6 +338,26 @@ bool readPresence(Reader &r, ServerMessage &m)
            r.integer("ts", 0, ServerMessageDecoder::kMaxSafeInteger, &m.timestampMs);
 }
 
+// A list of relay objects (a history page's "messages", a search's "hits") into m.messages.
+bool readMessageList(Reader &r, DecodedServerMessage *result, const char *key,
+                     const QJsonArray &list)
+{
+    ServerMessage &m = result->message;
+    m.messages.reserve(list.size());
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const QJsonValue v = list.at(i);
+        if (!v.isObject())
+            return r.fail(Error::WrongType, Reader::indexed(key, i));
+        const QJsonObject entry = v.toObject();
+        Reader entryReader(entry, result, r.maxNameChars(), Reader::indexed(key, i));
+        ChatMessage message;
+        if (!readChat(entry, entryReader, &message))
+            return false;
+        m.messages.append(message);
+    }
+    return true;
+}
+
 bool readHistory(Reader &r, DecodedServerMessage *result, int maxMessages)
 {
     ServerMessage &m = result->message;
@@ -350,19 +370,20 @@ bool readHistory(Reader &r, DecodedServerMessage *result, int maxMessages)
         if (const Error e = checkName(m.with, r.maxNameChars()); e != Error::None)
             return r.fail(e, QStringLiteral("with"));
     }
-    m.messages.reserve(list.size());
-    for (qsizetype i = 0; i < list.size(); ++i) {
-        const QJsonValue v = list.at(i);
-        if (!v.isObject())
-            return r.fail(Error::WrongType, Reader::indexed("messages", i));
-        const QJsonObject entry = v.toObject();
-        Reader entryReader(entry, result, r.maxNameChars(), Reader::indexed("messages", i));
-        ChatMessage message;
-        if (!readChat(entry, entryReader, &message))
-            return false;
-        m.messages.append(message);
-    }
-    return true;
+    return readMessageList(r, result, "messages", list);
+}
+
+bool readSearch(Reader &r, DecodedServerMessage *result)
+{
+    ServerMessage &m = result->message;
+    QJsonArray list;
+    // The text as the server read it (simplified), so at most what a request may hold.
+    if (!(r.string("text", 4 * ProtocolLimits::kMaxSearchChars, Text::Any, &m.searchText, true) &&
+          r.boolean("more", &m.more, true) &&
+          r.array("hits", ProtocolLimits::kMaxSearchHits, &list, true) &&
+          r.integer("before", 1, ServerMessageDecoder::kMaxSafeInteger, &m.nextBefore, m.more)))
+        return false;
+    return readMessageList(r, result, "hits", list);
 }
 
 bool readDevices(Reader &r, DecodedServerMessage *result)
@@ -439,6 +460,8 @@ bool readFields(const QJsonObject &o, Reader &r, DecodedServerMessage *result, i
                r.boolean("duplicate", &m.duplicate);
     case Type::History:
         return readHistory(r, result, maxMessages);
+    case Type::Search:
+        return readSearch(r, result);
     case Type::Typing:
         return r.name("from", &m.from, true) && r.boolean("state", &m.typing, true) &&
                r.name("to", &m.to, false);
@@ -490,6 +513,7 @@ Type typeOf(const QString &name, const QJsonObject &o)
         {QStringLiteral("devices"), Type::Devices},
         {QStringLiteral("device_revoked"), Type::DeviceRevoked},
         {QStringLiteral("invite"), Type::InviteCreated},
+        {QStringLiteral("search"), Type::Search},
         {QStringLiteral("call_invite"), Type::CallInvite},
         {QStringLiteral("call_ringing"), Type::CallRinging},
         {QStringLiteral("call_accept"), Type::CallAccept},

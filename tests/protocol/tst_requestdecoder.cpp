@@ -9,6 +9,15 @@ class TestRequestDecoder : public QObject
 private:
     RequestDecoder m_decoder{ProtocolLimits{}};
 
+    // A search request with `text` as it is, between the quotes.
+    static QByteArray searchFor(const QByteArray &text)
+    {
+        QByteArray json("{\"type\":\"search\",\"text\":\"");
+        json += text;
+        json += "\"}";
+        return json;
+    }
+
 private slots:
     void seedLogin()
     {
@@ -67,6 +76,67 @@ private slots:
         QCOMPARE(d.request.before, 100);
         QCOMPARE(d.request.limit, 20);
         QCOMPARE(m_decoder.decode(R"({"type":"history"})").request.limit, 50);
+    }
+    void search()
+    {
+        // White space is one gap between words; Chinese counts in characters, not bytes.
+        const DecodedRequest d = m_decoder.decode(
+            R"({"type":"search","text":"  \u5929\u6C14\t report ","before":900,"limit":5,"id":"s-1"})");
+        QVERIFY(d.ok());
+        QCOMPARE(d.request.type, ClientRequest::Type::Search);
+        QCOMPARE(d.request.query, QStringLiteral("\u5929\u6C14 report"));
+        QCOMPARE(d.request.before, 900);
+        QCOMPARE(d.request.limit, 5);
+        QCOMPARE(d.request.ref, QStringLiteral("s-1"));
+        const DecodedRequest defaults = m_decoder.decode(R"({"type":"search","text":"x"})");
+        QVERIFY(defaults.ok());
+        QCOMPARE(defaults.request.limit, ProtocolLimits::kDefaultSearchHits);
+        QCOMPARE(defaults.request.before, 0);
+        // The encoder's request reads back as it was written.
+        const DecodedRequest encoded = m_decoder.decode(
+            MessageEncoder::searchRequest(QStringLiteral("x y"), 7, 3, QStringLiteral("s-2")));
+        QVERIFY(encoded.ok());
+        QCOMPARE(encoded.request.query, QStringLiteral("x y"));
+        QCOMPARE(encoded.request.before, 7);
+        QCOMPARE(encoded.request.limit, 3);
+        // 100 Chinese characters are 100 code points (300 bytes of UTF-8): allowed.
+        const QByteArray hundred = QString(100, QChar(0x5929)).toUtf8();
+        QVERIFY(m_decoder.decode(searchFor(hundred)).ok());
+        // 8 words are allowed, and 100 characters with a space in them.
+        QVERIFY(m_decoder.decode(R"({"type":"search","text":"a b c d e f g h"})").ok());
+    }
+    void searchErrors_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        const auto row = [](const char *name, const QByteArray &json) {
+            QTest::newRow(name) << json;
+        };
+        row("text missing", R"({"type":"search"})");
+        row("text number", R"({"type":"search","text":5})");
+        row("text null", R"({"type":"search","text":null})");
+        row("text array", R"({"type":"search","text":["a"]})");
+        row("text empty", R"({"type":"search","text":""})");
+        row("text only spaces", R"({"type":"search","text":" \t\n "})");
+        row("101 characters", searchFor(QByteArray(101, 'x')));
+        row("101 Chinese characters", searchFor(QString(101, QChar(0x5929)).toUtf8()));
+        row("very long", searchFor(QByteArray(10000, ' ') + 'x'));
+        row("9 words", R"({"type":"search","text":"a b c d e f g h i"})");
+        row("control character", R"({"type":"search","text":"a\u0001b"})");
+        row("bidi override", R"({"type":"search","text":"a\u202Eb"})");
+        row("lone surrogate", R"({"type":"search","text":"a\ud800"})");
+        row("limit 0", R"({"type":"search","text":"x","limit":0})");
+        row("limit 51", R"({"type":"search","text":"x","limit":51})");
+        row("limit string", R"({"type":"search","text":"x","limit":"5"})");
+        row("before negative", R"({"type":"search","text":"x","before":-1})");
+        row("before fraction", R"({"type":"search","text":"x","before":1.5})");
+        row("before string", R"({"type":"search","text":"x","before":"9"})");
+    }
+    void searchErrors()
+    {
+        QFETCH(QByteArray, input);
+        const DecodedRequest d = m_decoder.decode(input);
+        QCOMPARE(errorCodeName(d.error), errorCodeName(ErrorCode::BadSearchRequest));
+        QCOMPARE(d.request.type, ClientRequest::Type::Search);
     }
     void callSteps()
     {

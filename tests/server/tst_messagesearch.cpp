@@ -1,0 +1,516 @@
+// Message search (issue 14, docs/protocol.md section 7.1): every test runs against
+// SqliteMessageStore and PostgresMessageStore (initTestCase_data: the column "backend"), on a
+// real SQLite file and a throwaway PostgreSQL cluster (PostgresProcess, started once), and the
+// protocol tests against a real confab-server on each. Without PostgreSQL installed the
+// postgresql rows fail and say so.
+#include "postgresmessagestore.h"
+#include "postgresprocess.h"
+#include "protocol/messageencoder.h"
+#include "searchquery.h"
+#include "serverprocess.h"
+#include "sqlitemessagestore.h"
+#include "testclient.h"
+
+#include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+const QString kSqlite = QStringLiteral("sqlite");
+const QString kPostgres = QStringLiteral("postgresql");
+
+// Identities, as the server gives them (MessageParties).
+const QString kAlice = QStringLiteral("a1");
+const QString kBob = QStringLiteral("a2");
+const QString kCarol = QStringLiteral("a3");
+
+SearchQuery searchFor(const QString &viewer, const QString &text, int limit = 20, qint64 before = 0)
+{
+    SearchQuery q;
+    q.viewer = viewer;
+    q.words = SearchQuery::wordsOf(text);
+    q.limit = limit;
+    q.before = before;
+    return q;
+}
+
+QStringList contents(const SearchPage &page)
+{
+    QStringList list;
+    for (const ChatMessage &m : page.hits)
+        list << m.content;
+    return list;
+}
+
+QStringList hitContents(const QJsonObject &answer)
+{
+    QStringList list;
+    for (const QJsonValue &v : answer.value(QLatin1String("hits")).toArray())
+        list << v.toObject().value(QLatin1String("content")).toString();
+    return list;
+}
+
+} // namespace
+
+class TestMessageSearch : public QObject
+{
+    Q_OBJECT
+private:
+    PostgresProcess m_postgres;
+    bool m_postgresUp = false;
+    QTemporaryDir m_files;
+    int m_fileCount = 0;
+    QString m_why;
+    QString m_backend;
+
+    QString newLocation()
+    {
+        if (m_backend == kSqlite)
+            return m_files.filePath(QStringLiteral("s%1.sqlite").arg(++m_fileCount));
+        if (!m_postgresUp) {
+            m_why = QStringLiteral("PostgreSQL did not start: ") + m_postgres.error();
+            return {};
+        }
+        const QString url = m_postgres.createDatabase();
+        if (url.isEmpty())
+            m_why = m_postgres.error();
+        return url;
+    }
+
+    std::unique_ptr<MessageStore> openAt(const QString &location)
+    {
+        std::unique_ptr<MessageStore> store;
+        if (m_backend == kSqlite) {
+            store = std::make_unique<SqliteMessageStore>(location, false);
+        } else {
+            const std::optional<PostgresUrl> url = PostgresUrl::parse(location, &m_why);
+            if (!url)
+                return nullptr;
+            store = std::make_unique<PostgresMessageStore>(*url);
+        }
+        if (!store->open(&m_why))
+            return nullptr;
+        return store;
+    }
+
+    std::unique_ptr<MessageStore> openNew(QString *location = nullptr)
+    {
+        const QString where = newLocation();
+        if (where.isEmpty())
+            return nullptr;
+        if (location)
+            *location = where;
+        return openAt(where);
+    }
+
+    // Stores `content` from `sender` (to `recipient`, private, when given) in its own batch.
+    static qint64 store(MessageStore &s, const QString &content, const QString &sender = kAlice,
+                        const QString &recipient = {})
+    {
+        static const QHash<QString, QString> names{{kAlice, QStringLiteral("alice")},
+                                                   {kBob, QStringLiteral("bob")},
+                                                   {kCarol, QStringLiteral("carol")}};
+        ChatMessage m;
+        m.from = names.value(sender);
+        m.to = names.value(recipient);
+        m.content = content;
+        m.timestampMs = 1795655458483;
+        if (s.append(m, MessageParties{sender, recipient}) != MessageStore::AppendResult::Stored ||
+            !s.commit())
+            return 0;
+        return m.seq;
+    }
+
+    // A direct connection to the test's database, for what the store does not show.
+    QSqlDatabase connectTo(const QString &location, const QString &name)
+    {
+        if (m_backend == kSqlite) {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(location);
+            db.open();
+            return db;
+        }
+        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, nullptr);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        if (url) {
+            db.setHostName(url->host);
+            db.setPort(url->port);
+            db.setUserName(url->user);
+            db.setPassword(url->password);
+            db.setDatabaseName(url->database);
+            db.open();
+        }
+        return db;
+    }
+
+    ServerProcess *startServer(const QString &location)
+    {
+        QStringList args = ServerProcess::unlimited();
+        if (m_backend == kPostgres)
+            args << QStringLiteral("--database") << location;
+        auto *server = new ServerProcess(args);
+        if (!server->start()) {
+            m_why = server->log();
+            delete server;
+            return nullptr;
+        }
+        return server;
+    }
+
+    static QJsonObject searchOver(TestClient &c, const QString &text, const QString &id,
+                                  qint64 before = 0, int limit = 0)
+    {
+        c.sendJson(MessageEncoder::searchRequest(text, before, limit, id));
+        return c.waitFor(
+            [&](const QJsonObject &o) { return o.value(QLatin1String("id")).toString() == id; });
+    }
+
+private slots:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << kSqlite;
+        QTest::newRow("postgresql") << kPostgres;
+    }
+
+    void initTestCase()
+    {
+        QVERIFY(m_files.isValid());
+        m_postgresUp = m_postgres.start();
+        if (!m_postgresUp)
+            qWarning("PostgreSQL: %s", qPrintable(m_postgres.error()));
+    }
+
+    void init()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        m_backend = backend;
+        m_why.clear();
+    }
+
+    void cleanupTestCase() { QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.error())); }
+
+    void findsWordsInAnyScriptNewestFirst()
+    {
+        const auto s = openNew();
+        QVERIFY2(s, qPrintable(m_why));
+        QVERIFY(store(*s, QStringLiteral("今天天气很好，我们去公园吧")));
+        QVERIFY(store(*s, QStringLiteral("The Weather report says rain")));
+        QVERIFY(store(*s, QStringLiteral("明天的天气预报：下雨")));
+        QVERIFY(store(*s, QStringLiteral("nothing to see here")));
+        QVERIFY(store(*s, QStringLiteral("weather: sunny again")));
+
+        auto page = searchFor(kBob, QStringLiteral("天气预报")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), QStringList{QStringLiteral("明天的天气预报：下雨")});
+        QVERIFY(!page->more);
+
+        // Any case; newest first.
+        page = searchFor(kBob, QStringLiteral("WEATHER")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), (QStringList{QStringLiteral("weather: sunny again"),
+                                               QStringLiteral("The Weather report says rain")}));
+        QVERIFY(page->hits.first().seq > page->hits.last().seq);
+        QCOMPARE(page->hits.first().from, QStringLiteral("alice"));
+
+        // A two-character Chinese word is below the trigram index: found among the newest.
+        page = searchFor(kBob, QStringLiteral("天气")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), (QStringList{QStringLiteral("明天的天气预报：下雨"),
+                                               QStringLiteral("今天天气很好，我们去公园吧")}));
+
+        // Every word must be there, in any order; short and long words together.
+        page = searchFor(kBob, QStringLiteral("rain report")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), QStringList{QStringLiteral("The Weather report says rain")});
+        page = searchFor(kBob, QStringLiteral("下雨 天气预报")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), QStringList{QStringLiteral("明天的天气预报：下雨")});
+        page = searchFor(kBob, QStringLiteral("weather snow")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QVERIFY(page->hits.isEmpty());
+        QVERIFY(!page->more);
+    }
+
+    void privateMessagesOnlyForTheirTwoParties()
+    {
+        const auto s = openNew();
+        QVERIFY2(s, qPrintable(m_why));
+        QVERIFY(store(*s, QStringLiteral("the launch plan is public")));
+        QVERIFY(store(*s, QStringLiteral("secret launch plan 秘密计划"), kAlice, kBob));
+        QVERIFY(store(*s, QStringLiteral("carol's own launch plan"), kCarol, kAlice));
+
+        const QStringList texts{QStringLiteral("launch plan"), QStringLiteral("秘密计划"),
+                                QStringLiteral("秘密"), QStringLiteral("plan")};
+        for (const QString &text : texts) {
+            // Dave (no message of his own) sees only what is public: by the index and by the
+            // scan of short words alike.
+            auto page = searchFor(QStringLiteral("a4"), text).run(*s);
+            QVERIFY2(page, qPrintable(s->lastError()));
+            for (const ChatMessage &m : page->hits)
+                QVERIFY2(!m.isPrivate(), qPrintable(text + QStringLiteral(": ") + m.content));
+            // Carol sees her own private message, never alice's to bob.
+            page = searchFor(kCarol, text).run(*s);
+            QVERIFY2(page, qPrintable(s->lastError()));
+            QVERIFY2(!contents(*page).contains(QStringLiteral("secret launch plan 秘密计划")),
+                     qPrintable(text));
+        }
+        auto page = searchFor(kCarol, QStringLiteral("launch plan")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), (QStringList{QStringLiteral("carol's own launch plan"),
+                                               QStringLiteral("the launch plan is public")}));
+        // Both parties find it, with who it was to.
+        for (const QString &party : {kAlice, kBob}) {
+            page = searchFor(party, QStringLiteral("秘密计划")).run(*s);
+            QVERIFY2(page, qPrintable(s->lastError()));
+            QCOMPARE(contents(*page), QStringList{QStringLiteral("secret launch plan 秘密计划")});
+            QCOMPARE(page->hits.first().to, QStringLiteral("bob"));
+        }
+    }
+
+    void pagesGoBackWithBefore()
+    {
+        const auto s = openNew();
+        QVERIFY2(s, qPrintable(m_why));
+        QList<qint64> seqs;
+        for (int i = 0; i < 7; ++i) {
+            seqs.prepend(store(*s, QStringLiteral("report number %1").arg(i)));
+            QVERIFY(seqs.first() > 0);
+            QVERIFY(store(*s, QStringLiteral("something else %1").arg(i)));
+        }
+        for (const QString &text : {QStringLiteral("report"), QStringLiteral("rt")}) {
+            QList<qint64> found;
+            qint64 before = 0;
+            for (int pages = 0; pages < 10; ++pages) {
+                const auto page = searchFor(kBob, text, 3, before).run(*s);
+                QVERIFY2(page, qPrintable(s->lastError()));
+                for (const ChatMessage &m : page->hits)
+                    found << m.seq;
+                if (!page->more)
+                    break;
+                QVERIFY(page->nextBefore > 0);
+                before = page->nextBefore;
+            }
+            QCOMPARE(found, seqs);
+        }
+    }
+
+    void wildcardsAndQuotesAreText()
+    {
+        const auto s = openNew();
+        QVERIFY2(s, qPrintable(m_why));
+        QVERIFY(store(*s, QStringLiteral("100% sure")));
+        QVERIFY(store(*s, QStringLiteral("1000 sure")));
+        QVERIFY(store(*s, QStringLiteral("a_b and a-b")));
+        QVERIFY(store(*s, QStringLiteral("she said \"hello\" twice")));
+        QVERIFY(store(*s, QStringLiteral("back\\slash here")));
+        QVERIFY(store(*s, QStringLiteral("OR AND NOT NEAR")));
+        const QList<std::pair<QString, QStringList>> cases{
+            {QStringLiteral("00%"), {QStringLiteral("100% sure")}},
+            {QStringLiteral("a_b"), {QStringLiteral("a_b and a-b")}},
+            {QStringLiteral("\"hello\""), {QStringLiteral("she said \"hello\" twice")}},
+            {QStringLiteral("k\\sl"), {QStringLiteral("back\\slash here")}},
+            {QStringLiteral("NOT NEAR"), {QStringLiteral("OR AND NOT NEAR")}},
+            {QStringLiteral("%%%"), {}},
+        };
+        for (const auto &[text, expected] : cases) {
+            const auto page = searchFor(kBob, text).run(*s);
+            QVERIFY2(page, qPrintable(text + QStringLiteral(": ") + s->lastError()));
+            QCOMPARE(contents(*page), expected);
+        }
+    }
+
+    void earlierMessagesAreIndexedByTheUpgrade()
+    {
+        // A store from before search: its index (and, in SQLite, the triggers) gone and its
+        // version step forgotten, with messages written meanwhile. Opening it again adds the
+        // index and indexes them.
+        QString location;
+        {
+            const auto s = openNew(&location);
+            QVERIFY2(s, qPrintable(m_why));
+            QVERIFY(store(*s, QStringLiteral("indexed before: 会议纪要")));
+        }
+        {
+            QSqlDatabase db = connectTo(location, QStringLiteral("old"));
+            QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            const QStringList downgrade =
+                m_backend == kSqlite
+                    ? QStringList{QStringLiteral("DROP TRIGGER messages_fts_insert"),
+                                  QStringLiteral("DROP TRIGGER messages_fts_delete"),
+                                  QStringLiteral("DROP TRIGGER messages_fts_update"),
+                                  QStringLiteral("DROP TABLE messages_fts")}
+                    : QStringList{QStringLiteral("DROP INDEX messages_content_trgm"),
+                                  QStringLiteral("DELETE FROM schema_version WHERE version = 3")};
+            for (const QString &sql : downgrade)
+                QVERIFY2(q.exec(sql), qPrintable(sql + q.lastError().text()));
+            QVERIFY2(q.exec(QStringLiteral(
+                         "INSERT INTO messages (ts, sender, sender_key, content, sender_id)"
+                         " VALUES (1, 'bob', 'bob', 'written without an index: 会议记录', 'a2')")),
+                     qPrintable(q.lastError().text()));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        const auto s = openAt(location);
+        QVERIFY2(s, qPrintable(m_why));
+        const auto page = searchFor(kCarol, QStringLiteral("会议纪要")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), QStringList{QStringLiteral("indexed before: 会议纪要")});
+        const auto older = searchFor(kCarol, QStringLiteral("会议记录")).run(*s);
+        QVERIFY2(older, qPrintable(s->lastError()));
+        QCOMPARE(contents(*older),
+                 QStringList{QStringLiteral("written without an index: 会议记录")});
+        // And what comes now is indexed as it is stored.
+        QVERIFY(store(*s, QStringLiteral("after the upgrade: 会议议程")));
+        const auto newer = searchFor(kCarol, QStringLiteral("会议议程")).run(*s);
+        QVERIFY2(newer, qPrintable(s->lastError()));
+        QCOMPARE(newer->hits.size(), 1);
+        {
+            QSqlDatabase db = connectTo(location, QStringLiteral("check"));
+            QSqlQuery q(db);
+            if (m_backend == kSqlite) {
+                QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+                QVERIFY2(q.value(0).toInt() >= 3, qPrintable(q.value(0).toString()));
+            } else {
+                QVERIFY(q.exec(QStringLiteral("SELECT 1 FROM schema_version WHERE version = 3")));
+                QVERIFY(q.next());
+            }
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+
+    void sqliteReadsTheIndexNewestFirst()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("SQLite's plan");
+        SqliteMessageStore s(m_files.filePath(QStringLiteral("plan.sqlite")), false);
+        QVERIFY(s.open(&m_why));
+        // The FTS5 index in rowid order, each match looked up by seq: no sort of all matches.
+        const QStringList plan = s.searchPlan(searchFor(kBob, QStringLiteral("weather")));
+        const QString text = plan.join(QLatin1Char('\n'));
+        QVERIFY2(text.contains(QLatin1String("VIRTUAL TABLE")), qPrintable(text));
+        QVERIFY2(!text.contains(QLatin1String("TEMP B-TREE")), qPrintable(text));
+        for (const QString &line : plan)
+            QVERIFY2(!line.startsWith(QLatin1String("SCAN messages ")) &&
+                         line != QLatin1String("SCAN messages"),
+                     qPrintable(text));
+    }
+
+    void searchOverTheProtocol()
+    {
+        const QString location = newLocation();
+        QVERIFY2(!location.isEmpty(), qPrintable(m_why));
+        std::unique_ptr<ServerProcess> server(startServer(location));
+        QVERIFY2(server, qPrintable(m_why));
+        TestClient alice, bob, carol;
+        QVERIFY(alice.open(server->url()) && alice.login(QStringLiteral("alice")));
+        QVERIFY(bob.open(server->url()) && bob.login(QStringLiteral("bob")));
+        QVERIFY(carol.open(server->url()) && carol.login(QStringLiteral("carol")));
+        alice.sendChat(QStringLiteral("团队会议 at noon"), QStringLiteral("a-1"));
+        QVERIFY(!carol.waitForChat(QStringLiteral("团队会议 at noon")).isEmpty());
+        alice.sendChat(QStringLiteral("秘密计划: the secret plan"), QStringLiteral("a-2"),
+                       QStringLiteral("bob"));
+        QVERIFY(!bob.waitForChat(QStringLiteral("秘密计划: the secret plan")).isEmpty());
+
+        // Everyone finds the public message; the answer says what was searched.
+        for (TestClient *c : {&alice, &bob, &carol}) {
+            const QJsonObject answer =
+                searchOver(*c, QStringLiteral("会议"), QStringLiteral("s-1"));
+            QCOMPARE(answer.value(QLatin1String("type")).toString(), QStringLiteral("search"));
+            QCOMPARE(answer.value(QLatin1String("text")).toString(), QStringLiteral("会议"));
+            QCOMPARE(hitContents(answer), QStringList{QStringLiteral("团队会议 at noon")});
+            QCOMPARE(answer.value(QLatin1String("more")).toBool(true), false);
+        }
+        // The private one: its two parties, never carol, by the index or without it.
+        for (const QString &text :
+             {QStringLiteral("秘密计划"), QStringLiteral("秘密"), QStringLiteral("secret plan")}) {
+            const QJsonObject toCarol = searchOver(carol, text, QStringLiteral("s-2"));
+            QCOMPARE(toCarol.value(QLatin1String("type")).toString(), QStringLiteral("search"));
+            QVERIFY2(hitContents(toCarol).isEmpty(), qPrintable(text));
+            for (TestClient *c : {&alice, &bob}) {
+                const QJsonObject answer = searchOver(*c, text, QStringLiteral("s-3"));
+                const QJsonArray hits = answer.value(QLatin1String("hits")).toArray();
+                QCOMPARE(hits.size(), 1);
+                const QJsonObject hit = hits.first().toObject();
+                QCOMPARE(hit.value(QLatin1String("from")).toString(), QStringLiteral("alice"));
+                QCOMPARE(hit.value(QLatin1String("to")).toString(), QStringLiteral("bob"));
+                QVERIFY(hit.value(QLatin1String("seq")).toInteger() > 0);
+                QVERIFY(hit.value(QLatin1String("ts")).toInteger() > 0);
+            }
+        }
+        // A guest who comes back as a new identity (no session) has no private history: a
+        // new "carol" never finds what was sent before either, and a new "bob" neither.
+        bob.sendJson(R"({"type":"logout"})");
+        QVERIFY(bob.waitForDisconnected());
+        TestClient newBob;
+        QVERIFY(newBob.open(server->url()) && newBob.login(QStringLiteral("bob")));
+        QVERIFY(hitContents(searchOver(newBob, QStringLiteral("秘密计划"), QStringLiteral("s-4")))
+                    .isEmpty());
+
+        // Bad input: a clear error with the request's id; the connection stays.
+        const QList<QByteArray> bad{
+            R"({"type":"search","text":"","id":"b-1"})",
+            R"({"type":"search","id":"b-1"})",
+            R"({"type":"search","text":"x","limit":51,"id":"b-1"})",
+            R"({"type":"search","text":"a b c d e f g h i","id":"b-1"})",
+            "{\"type\":\"search\",\"text\":\"" + QByteArray(101, 'x') + "\",\"id\":\"b-1\"}",
+        };
+        for (const QByteArray &json : bad) {
+            alice.sendJson(json);
+            const QJsonObject error = alice.waitForError(QStringLiteral("bad_search_request"));
+            QVERIFY2(!error.isEmpty(), json.constData());
+            QCOMPARE(error.value(QLatin1String("id")).toString(), QStringLiteral("b-1"));
+        }
+        QCOMPARE(hitContents(searchOver(alice, QStringLiteral("noon"), QStringLiteral("s-5"))),
+                 QStringList{QStringLiteral("团队会议 at noon")});
+        // Before login: not_logged_in, as for history.
+        TestClient stranger;
+        QVERIFY(stranger.open(server->url()));
+        stranger.sendJson(MessageEncoder::searchRequest(QStringLiteral("noon"), 0, 0));
+        QVERIFY(!stranger.waitForError(QStringLiteral("not_logged_in")).isEmpty());
+    }
+
+    void pagesOverTheProtocol()
+    {
+        const QString location = newLocation();
+        QVERIFY2(!location.isEmpty(), qPrintable(m_why));
+        std::unique_ptr<ServerProcess> server(startServer(location));
+        QVERIFY2(server, qPrintable(m_why));
+        TestClient alice;
+        QVERIFY(alice.open(server->url()) && alice.login(QStringLiteral("alice")));
+        for (int i = 0; i < 5; ++i)
+            alice.sendChat(QStringLiteral("item %1 of the list").arg(i),
+                           QStringLiteral("p-%1").arg(i));
+        QVERIFY(!alice.waitForChat(QStringLiteral("item 4 of the list")).isEmpty());
+        // Just sent, and found at once: the server commits before it searches.
+        QJsonObject page =
+            searchOver(alice, QStringLiteral("of the list"), QStringLiteral("s-1"), 0, 2);
+        QCOMPARE(hitContents(page), (QStringList{QStringLiteral("item 4 of the list"),
+                                                 QStringLiteral("item 3 of the list")}));
+        QVERIFY(page.value(QLatin1String("more")).toBool());
+        QStringList all = hitContents(page);
+        while (page.value(QLatin1String("more")).toBool()) {
+            const qint64 before = page.value(QLatin1String("before")).toInteger();
+            QVERIFY(before > 0);
+            page =
+                searchOver(alice, QStringLiteral("of the list"), QStringLiteral("s-2"), before, 2);
+            all << hitContents(page);
+            QVERIFY(all.size() <= 5);
+        }
+        QCOMPARE(all.size(), 5);
+        QCOMPARE(all.last(), QStringLiteral("item 0 of the list"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMessageSearch)
+#include "tst_messagesearch.moc"
