@@ -6,6 +6,7 @@
 #include "replies.h"
 #include "transport/wireframe.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -74,13 +75,18 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
         ClientConnection *callee = m_newestDevice(toKey);
         QString calleeName;
         QString remoteNode;
+        // Whose private conversation the call's entry goes to, as for a private message to
+        // the callee (ChatRouter::handleChat): the identities online now.
+        MessageParties parties{c->identity, {}};
         if (callee) {
             if (callee->dialect != Dialect::Confab)
                 return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
             calleeName = callee->name;
+            parties.recipient = callee->identity;
         } else if (const BusUser *remote = m_bus ? m_remoteUser(toKey) : nullptr) {
             remoteNode = m_bus->nodeOf(toKey);
             calleeName = remote->name;
+            parties.recipient = remote->identity;
         }
         if (calleeName.isEmpty() || (!callee && remoteNode.isEmpty()))
             return sendError(c, ErrorCode::UserOffline, r.ref, c->dialect);
@@ -88,6 +94,9 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         if (m_calls.callOf(toKey)) {
             sendBytes(c, MessageEncoder::callEvent(QStringLiteral("call_busy"), 0, calleeName));
+            // The callee was on another call: for them a missed call, as on a phone.
+            emitRecord(c->name, calleeName, parties, r.media.contains(QLatin1String("video")),
+                       CallRecord::Outcome::Missed, 0);
             return;
         }
         // Calls let their members send media-sized messages, which a connection may hold half
@@ -97,7 +106,7 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
         const quint32 id = m_calls.create(c->name, calleeName, r.media);
         // The callee's newest device rings (on its node, when that is another one).
         m_callEnds.insert(
-            id, CallEnds{c, callee, remoteNode, remoteNode.isEmpty() ? QString() : toKey});
+            id, CallEnds{c, callee, remoteNode, remoteNode.isEmpty() ? QString() : toKey, parties});
         qCInfo(lcServer).noquote()
             << c->name << "calls" << calleeName << r.media.join(QLatin1Char('+'))
             << (remoteNode.isEmpty() ? "" : "on another node");
@@ -136,8 +145,10 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         qCInfo(lcServer).noquote() << c->name << "accepted call" << id;
         m_callEnds[id].callee = c; // the device that answered
+        m_callEnds[id].answeredAt = m_transport.now();
         if (c->isGuest() && guestCallsFrom(c->address) > m_config.maxCallsPerAddress) {
             forward(QStringLiteral("call_hangup"));
+            record(id, CallRecord::Outcome::Failed);
             removeCall(id);
             return sendError(c, ErrorCode::TooManyCalls, r.ref, c->dialect);
         }
@@ -153,16 +164,21 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         forward(r.callAction == A::Reject ? QStringLiteral("call_reject")
                                           : QStringLiteral("call_busy"));
+        record(id, r.callAction == A::Reject ? CallRecord::Outcome::Declined
+                                             : CallRecord::Outcome::Missed);
         removeCall(id);
         break;
     case A::Cancel:
         if (!isCaller || !ringing)
             return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
         forward(QStringLiteral("call_cancel"));
+        record(id, CallRecord::Outcome::Missed);
         removeCall(id);
         break;
     case A::Hangup:
         forward(QStringLiteral("call_hangup"));
+        // The callee hanging up a call that still rings turns it down.
+        record(id, ringing && !isCaller ? CallRecord::Outcome::Declined : endedNow(id));
         removeCall(id);
         qCInfo(lcServer).noquote() << c->name << "hung up call" << id;
         break;
@@ -218,6 +234,7 @@ void CallRelay::endCallOf(ClientConnection *c, const QString &reason)
         return; // another device of this user is in the call, not this one
     const quint32 id = call->id;
     tellOther(id, c, QStringLiteral("call_hangup"), {}, reason);
+    record(id, endedNow(id));
     removeCall(id);
 }
 
@@ -235,7 +252,7 @@ void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
             return answer(QStringLiteral("call_unreachable"));
         if (m_calls.callOf(calleeKey) || !m_calls.createWithId(e.id, e.from, callee->name, e.media))
             return answer(QStringLiteral("call_busy"));
-        m_callEnds.insert(e.id, CallEnds{nullptr, callee, node, NameRules::key(e.from)});
+        m_callEnds.insert(e.id, CallEnds{nullptr, callee, node, NameRules::key(e.from), {}});
         qCInfo(lcServer).noquote() << e.from << "calls" << callee->name << "from another node";
         sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), e.id, e.from,
                                                     callee->name, e.media, {}, e.codecs));
@@ -263,6 +280,7 @@ void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
     } else if (e.type == QLatin1String("call_accept")) {
         if (!m_calls.accept(e.id, e.media))
             return;
+        m_callEnds[e.id].answeredAt = m_transport.now();
         if (local)
             m_transport.setLargeFrames(local, true);
         deliver(e.type, m_calls.find(e.id)->media, e.codecs);
@@ -276,10 +294,22 @@ void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
                e.type == QLatin1String("call_cancel") || e.type == QLatin1String("call_hangup") ||
                e.type == QLatin1String("call_timeout")) {
         deliver(e.type, {}, {}, e.reason);
+        // As the same step of a member here ends it (handle(), endCallOf()).
+        using O = CallRecord::Outcome;
+        const bool gone = e.reason == QLatin1String("disconnected");
+        if (e.type == QLatin1String("call_reject"))
+            record(e.id, O::Declined);
+        else if (e.type == QLatin1String("call_hangup") && ringing && !gone)
+            record(e.id, O::Declined);
+        else if (e.type == QLatin1String("call_hangup"))
+            record(e.id, endedNow(e.id));
+        else
+            record(e.id, O::Missed);
         removeCall(e.id);
     } else if (e.type == QLatin1String("call_unreachable")) {
         // Nobody there to ring after all (left meanwhile, or on the seed page).
         deliver(QStringLiteral("call_hangup"), {}, {}, QStringLiteral("offline"));
+        record(e.id, CallRecord::Outcome::Failed);
         removeCall(e.id);
     }
 }
@@ -314,6 +344,7 @@ void CallRelay::remoteMemberLeft(const QString &node, const QString &key)
         if (ClientConnection *local = ends.caller ? ends.caller : ends.callee)
             sendBytes(local, MessageEncoder::callEvent(QStringLiteral("call_hangup"), id, name, {},
                                                        {}, QStringLiteral("disconnected")));
+        record(id, endedNow(id));
         removeCall(id);
     }
 }
@@ -333,7 +364,43 @@ void CallRelay::ringTimeout(quint32 callId)
         m_bus->publishCall(
             ends.remoteNode,
             BusCallEvent{QStringLiteral("call_timeout"), callId, call->caller, {}, {}, {}, {}});
+    record(callId, CallRecord::Outcome::Missed);
     removeCall(callId);
+}
+
+void CallRelay::record(quint32 callId, CallRecord::Outcome outcome)
+{
+    const CallRegistry::Call *call = m_calls.find(callId);
+    const auto ends = m_callEnds.constFind(callId);
+    // The callee's node has no parties: the caller's node records the call.
+    if (!call || ends == m_callEnds.cend() || ends->parties.sender.isEmpty())
+        return;
+    const qint64 duration = outcome == CallRecord::Outcome::Answered && ends->answeredAt >= 0
+                                ? m_transport.now() - ends->answeredAt
+                                : 0;
+    emitRecord(call->caller, call->callee, ends->parties,
+               call->media.contains(QLatin1String("video")), outcome, duration);
+}
+
+CallRecord::Outcome CallRelay::endedNow(quint32 callId) const
+{
+    const auto ends = m_callEnds.constFind(callId);
+    return ends != m_callEnds.cend() && ends->answeredAt >= 0 ? CallRecord::Outcome::Answered
+                                                              : CallRecord::Outcome::Missed;
+}
+
+void CallRelay::emitRecord(const QString &caller, const QString &callee,
+                           const MessageParties &parties, bool video, CallRecord::Outcome outcome,
+                           qint64 durationMs)
+{
+    ChatMessage entry;
+    entry.from = caller;
+    entry.to = callee;
+    entry.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    entry.call = CallRecord{outcome, video, durationMs};
+    entry.content = entry.call->plainText(caller);
+    qCInfo(lcServer).noquote() << "call" << caller << "->" << callee << entry.content;
+    emit callRecorded(entry, parties);
 }
 bool CallRelay::isCallEnd(quint32 callId, const ClientConnection *c) const
 {

@@ -3,6 +3,7 @@
 #include "bus/bus.h"
 #include "callregistry.h"
 #include "clientconnection.h"
+#include "messagestore.h"
 #include "protocol/clientrequest.h"
 #include "protocol/errorcode.h"
 #include "serverconfig.h"
@@ -44,6 +45,12 @@ public:
     // A user left another node: calls with it there end.
     void remoteMemberLeft(const QString &node, const QString &key);
 
+signals:
+    // A call ended (or was refused as busy): the entry for the two members' private
+    // conversation, from the caller to the callee, to be stored and relayed like a private
+    // message. Only the caller's node records a call, so a call across two nodes gets one.
+    void callRecorded(const ChatMessage &entry, const MessageParties &parties);
+
 private:
     // The two connections a call is between: the caller's, and the callee's device that rang
     // (then the one that answered).
@@ -55,9 +62,21 @@ private:
         ClientConnection *callee = nullptr;
         QString remoteNode;
         QString remoteKey;
+        // Whose conversation the call's entry goes to, known when the call is made (a member
+        // that goes away takes its identity with it). Empty on the callee's node, which
+        // leaves the entry to the caller's.
+        MessageParties parties;
+        qint64 answeredAt = -1; // Transport::now() at the accept; -1 while ringing
     };
 
     void ringTimeout(quint32 callId);
+    // Records how the call ended (before removeCall): its duration runs from the accept.
+    void record(quint32 callId, CallRecord::Outcome outcome);
+    // How a call that ends now ended, when a member went away or hung up: answered once
+    // accepted, else missed.
+    CallRecord::Outcome endedNow(quint32 callId) const;
+    void emitRecord(const QString &caller, const QString &callee, const MessageParties &parties,
+                    bool video, CallRecord::Outcome outcome, qint64 durationMs);
     bool isCallEnd(quint32 callId, const ClientConnection *c) const;
     ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
     void removeCall(quint32 callId);

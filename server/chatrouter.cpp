@@ -97,6 +97,16 @@ void ChatRouter::handleChat(ClientConnection *c, const ClientRequest &r)
     m_transport.scheduleTurnEnd();
 }
 
+void ChatRouter::storeServerMessage(const ChatMessage &message, const MessageParties &parties)
+{
+    // No sender connection (nothing to acknowledge) and no budget: at most one per call, and
+    // calls are bounded. It waits for the store like any message, even behind a stall.
+    const qint64 size = TextRules::utf8Size(message.content) + kItemOverheadBytes;
+    m_pendingBytes += size;
+    m_pending.push_back(Pending{{}, {message, parties}, size});
+    m_transport.scheduleTurnEnd();
+}
+
 void ChatRouter::flush()
 {
     // At most two batches at the store: while one commits, the next waits there, so that the

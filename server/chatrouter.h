@@ -37,6 +37,9 @@ public:
 
     void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
+    // A private message the server writes itself (a call's entry, CallRelay::callRecorded):
+    // stored with the turn's batch and relayed like a user's, acknowledged to nobody.
+    void storeServerMessage(const ChatMessage &message, const MessageParties &parties);
     // Sends the messages received so far to the store as one batch (at the end of a turn),
     // unless a batch is there already: then they wait for it and the next batch grows.
     void flush();

@@ -92,6 +92,7 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, Acc
     connect(&m_transport, &Transport::binaryReceived, this, &ChatServer::onBinary);
     connect(&m_transport, &Transport::connectionClosed, this, &ChatServer::onClosed);
     connect(&m_transport, &Transport::turnEnding, &m_router, &ChatRouter::flush);
+    connect(&m_callRelay, &CallRelay::callRecorded, &m_router, &ChatRouter::storeServerMessage);
     connect(&m_transport, &Transport::queueDrained, this, [this](ClientConnection *c) {
         historyDelivered(c);
         pumpHistory(c);

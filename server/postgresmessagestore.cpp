@@ -70,6 +70,13 @@ constexpr const char *kVersion3[] = {
     " (content gin_trgm_ops)",
 };
 
+// Version 4: call entries (docs/protocol.md section 13.1) carry their outcome, kind and
+// duration as typed data, the CallRecord's compact JSON; NULL for every other message. Its
+// own step, run after version 3 (message search) whether or not that step exists.
+constexpr const char *kVersion4[] = {
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS call TEXT",
+};
+
 struct Migration
 {
     int version;
@@ -80,10 +87,11 @@ const Migration kMigrations[] = {
     {1, std::begin(kVersion1), std::end(kVersion1)},
     {2, std::begin(kVersion2), std::end(kVersion2)},
     {3, std::begin(kVersion3), std::end(kVersion3)},
+    {4, std::begin(kVersion4), std::end(kVersion4)},
 };
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
-constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions";
+constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions, call";
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -102,6 +110,7 @@ ChatMessage readRow(const QSqlQuery &q)
     const QString mentions = q.value(6).toString();
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char(' '));
+    m.call = CallRecord::fromStored(q.value(7).toString());
     return m;
 }
 
@@ -230,10 +239,10 @@ bool PostgresMessageStore::prepare(QString *error)
         QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs),
         QStringLiteral("PREPARE confab_lock AS SELECT pg_advisory_xact_lock(%1)").arg(kBatchLock),
         QStringLiteral("PREPARE confab_insert (bigint, text, text, text, text, text, text, text,"
-                       " text, text, text) AS INSERT INTO messages (ts, sender, sender_key,"
+                       " text, text, text, text) AS INSERT INTO messages (ts, sender, sender_key,"
                        " recipient, recipient_key, cid, content, mentions, sender_id,"
-                       " recipient_id, node)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                       " recipient_id, node, call)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
                        " ON CONFLICT DO NOTHING RETURNING seq"),
         QStringLiteral("PREPARE confab_stored_by (text, bigint, bigint, bigint) AS"
                        " SELECT %1, sender_id, recipient_id FROM messages"
@@ -393,6 +402,7 @@ QVariantList PostgresMessageStore::rowValues(const ChatMessage &message,
         parties.sender,
         nullIfEmpty(parties.recipient),
         nullIfEmpty(m_nodeId),
+        nullIfEmpty(message.call ? message.call->toStored() : QString()),
     };
 }
 
@@ -443,7 +453,7 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     while (first < items.size()) {
         QString sql = QStringLiteral(
             "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid,"
-            " content, mentions, sender_id, recipient_id, node) VALUES ");
+            " content, mentions, sender_id, recipient_id, node, call) VALUES ");
         size_t end = first;
         qint64 bytes = 0;
         while (end < items.size() && (end == first || bytes < kMaxStatementBytes)) {
@@ -605,7 +615,7 @@ PostgresMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs
             *more = true;
             break;
         }
-        Stored s{readRow(q), {q.value(7).toString(), q.value(8).toString()}};
+        Stored s{readRow(q), {q.value(8).toString(), q.value(9).toString()}};
         bytes += TextRules::utf8Size(s.message.content);
         if (maxBytes > 0 && bytes > maxBytes && !result.isEmpty()) {
             *more = true;

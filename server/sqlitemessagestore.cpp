@@ -27,7 +27,7 @@ constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
                                     " mentions TEXT)";
 
 // PRAGMA user_version of a store this code has brought up to date.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Version 2: private history belongs to identities (accounts, guest sessions), not to names
 // (docs/security.md), and every history query has an index (issue: public history scanned the
@@ -78,7 +78,14 @@ constexpr const char *kMigrationTo3[] = {
     "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
 };
 
-constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions";
+// Version 4: call entries (docs/protocol.md section 13.1) carry their outcome, kind and
+// duration as typed data, the CallRecord's compact JSON; NULL for every other message. Its
+// own step, so that it follows version 3 (message search) whether or not that step exists.
+constexpr const char *kMigrationTo4[] = {
+    "ALTER TABLE messages ADD COLUMN call TEXT",
+};
+
+constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions, call";
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -97,6 +104,7 @@ ChatMessage readRow(const QSqlQuery &q)
     const QString mentions = q.value(6).toString();
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char(' '));
+    m.call = CallRecord::fromStored(q.value(7).toString());
     return m;
 }
 
@@ -185,8 +193,9 @@ bool SqliteMessageStore::open(QString *error)
     m_findByClientId.emplace(m_db);
     if (!m_insert->prepare(QStringLiteral(
             "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid, content,"
-            " mentions, sender_id, recipient_id) VALUES (:ts, :sender, :sender_key, :recipient,"
-            " :recipient_key, :cid, :content, :mentions, :sender_id, :recipient_id)"
+            " mentions, sender_id, recipient_id, call) VALUES (:ts, :sender, :sender_key,"
+            " :recipient, :recipient_key, :cid, :content, :mentions, :sender_id, :recipient_id,"
+            " :call)"
             " ON CONFLICT DO NOTHING")) ||
         !m_findByClientId->prepare(
             QStringLiteral("SELECT seq, ts FROM messages WHERE cid = ? AND sender_id = ?"))) {
@@ -215,7 +224,9 @@ bool SqliteMessageStore::migrate()
     if (!hasSearchIndex() &&
         !migrationStep(std::max(version, 3), std::begin(kMigrationTo3), std::end(kMigrationTo3)))
         return false;
-    static_assert(kSchemaVersion == 3, "a new schema version needs its step here");
+    if (version < 4 && !migrationStep(4, std::begin(kMigrationTo4), std::end(kMigrationTo4)))
+        return false;
+    static_assert(kSchemaVersion == 4, "a new schema version needs its step here");
     return true;
 }
 
@@ -286,6 +297,8 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message,
     q.bindValue(QStringLiteral(":mentions"), nullIfEmpty(message.mentions.join(QLatin1Char(' '))));
     q.bindValue(QStringLiteral(":sender_id"), parties.sender);
     q.bindValue(QStringLiteral(":recipient_id"), nullIfEmpty(parties.recipient));
+    q.bindValue(QStringLiteral(":call"),
+                nullIfEmpty(message.call ? message.call->toStored() : QString()));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         return AppendResult::Failed;

@@ -26,6 +26,9 @@ QJsonObject ChatMessage::toJson(bool htmlEscape) const
             escaped.append(field(m));
         o.insert(QStringLiteral("mentions"), QJsonArray::fromStringList(escaped));
     }
+    // The seed page knows no call entries: it shows their content as a private message.
+    if (call && !htmlEscape)
+        o.insert(QStringLiteral("call"), call->toJson());
     return o;
 }
 
@@ -46,5 +49,6 @@ std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &o)
         if (v.isString())
             m.mentions.append(v.toString());
     }
+    m.call = CallRecord::fromJson(o.value(QLatin1String("call")));
     return m;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/callrecord.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -18,6 +20,10 @@ struct ChatMessage
     QString content;
     QString clientId;
     QStringList mentions;
+    // Set on the entry the server records when a call between `from` (the caller) and `to`
+    // ends; `content` then holds the same as plain English text for clients that do not know
+    // call entries.
+    std::optional<CallRecord> call;
 
     bool isPrivate() const { return !to.isEmpty(); }
 

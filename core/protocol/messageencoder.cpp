@@ -255,7 +255,14 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
     auto field = [seed](const QString &text) {
         return seed ? TextRules::htmlEscaped(text) : text;
     };
-    json.append("{\"content\":");
+    // A call entry's object goes to Confab clients only; the seed page shows the content.
+    if (message.call && !seed) {
+        json.append("{\"call\":");
+        json.append(QJsonDocument(message.call->toJson()).toJson(QJsonDocument::Compact));
+        json.append(",\"content\":");
+    } else {
+        json.append("{\"content\":");
+    }
     appendJsonString(json, field(message.content));
     json.append(",\"from\":");
     appendJsonString(json, field(message.from));

@@ -290,6 +290,10 @@ bool readChat(const QJsonObject &o, Reader &r, ChatMessage *out)
           r.name("to", &to, false) &&
           r.names("mentions", ServerMessageDecoder::kMaxMentions, &mentions, false)))
         return false;
+    // A call entry's object; what is in it is read leniently (an outcome from a newer server
+    // leaves the entry as its plain text).
+    if (o.contains(QLatin1String("call")) && !o.value(QLatin1String("call")).isObject())
+        return r.fail(Error::WrongType, QStringLiteral("call"));
     // Every field is known to be right now, so ChatMessage's own reader cannot go wrong.
     const std::optional<ChatMessage> m = ChatMessage::fromJson(o);
     if (!m)

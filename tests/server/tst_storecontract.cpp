@@ -796,6 +796,7 @@ private slots:
             QSqlQuery q(db);
             QVERIFY(q.exec(QStringLiteral("DROP INDEX messages_node")));
             QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN node")));
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN call")));
             QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version > 1")));
             q.finish();
             db.close();
