@@ -48,6 +48,17 @@ QString statusText(const QModelIndex &index)
     return timeOf(index).toString(QStringLiteral("HH:mm"));
 }
 
+bool isCallEntry(const QModelIndex &index)
+{
+    return index.data(MessageListModel::CallRole).isValid();
+}
+
+// After a call entry's line: " · 14:02".
+QString callTimeText(const QModelIndex &index)
+{
+    return QStringLiteral(" · ") + timeOf(index).toString(QStringLiteral("HH:mm"));
+}
+
 bool hasLink(const QString &text)
 {
     return text.contains(QLatin1String("http")) || text.contains(QLatin1String("www."));
@@ -216,6 +227,9 @@ bool MessageDelegate::startsGroup(const QModelIndex &index)
     if (startsDay(index))
         return true;
     const QModelIndex prev = index.siblingAtRow(index.row() - 1);
+    // A call entry is a line of its own: the messages after it show their sender again.
+    if (isCallEntry(prev) || isCallEntry(index))
+        return true;
     return prev.data(MessageListModel::SenderRole) != index.data(MessageListModel::SenderRole) ||
            timeOf(prev).secsTo(timeOf(index)) > 60;
 }
@@ -244,6 +258,22 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     if (startsDay(index)) {
         l.daySeparator = QRect(r.left(), y, r.width(), fm.height() + 8);
         y = l.daySeparator.bottom() + 4;
+    }
+    if (isCallEntry(index)) {
+        // A system line, centred: the call's outcome and its time, no avatar, name or bubble.
+        QFont small = option.font;
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        const QFontMetrics smallMetrics(small);
+        const int timeWidth = smallMetrics.horizontalAdvance(callTimeText(index)) + 2;
+        l.content = std::make_shared<const Text>(text, option.font,
+                                                 qMax(60, r.width() - 2 * kMargin - timeWidth));
+        const QSize textSize = l.content->size();
+        const int left = r.left() + (r.width() - textSize.width() - timeWidth) / 2;
+        l.text = QRect(left, y + kPad / 2, textSize.width(), textSize.height());
+        l.status = QRect(l.text.right() + 1, l.text.bottom() - smallMetrics.height() + 1, timeWidth,
+                         smallMetrics.height());
+        l.height = l.text.bottom() + 1 + kPad / 2 - r.top() + kGap;
+        return l;
     }
     const int contentLeft = r.left() + kMargin + kAvatar + kPad;
     const int maxBubble = qMax(120, int((r.width() - kAvatar - 2 * kMargin) * 0.72));
@@ -333,6 +363,18 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setRenderHint(QPainter::Antialiasing, true);
         painter->setPen(c.secondary);
         painter->drawText(pill, Qt::AlignCenter, label);
+    }
+    if (isCallEntry(index)) {
+        // A missed call stands out as a failed message does; the others are quiet lines.
+        const bool missed = index.data(MessageListModel::MissedCallRole).toBool();
+        painter->setFont(option.font);
+        l.content->draw(painter, l.text.topLeft(), missed ? c.danger : c.secondary, selectionStart,
+                        selectionEnd, option.palette);
+        painter->setFont(small);
+        painter->setPen(c.secondary);
+        painter->drawText(l.status, Qt::AlignLeft | Qt::AlignVCenter, callTimeText(index));
+        painter->restore();
+        return;
     }
     if (l.avatar.isValid())
         Avatar::paint(painter, l.avatar, sender);

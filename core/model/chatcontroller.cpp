@@ -211,8 +211,12 @@ void ChatController::onMessage(const ChatMessage &m)
         return;
     m_pendingKeys.remove(m.clientId);
     const bool seen = m_windowActive && key == m_active;
-    m_conversations.noteActivity(key, m.timestampMs, !own && !seen, mention);
-    if (!own && !seen && (m.isPrivate() || mention)) {
+    // Of the call entries only a missed call is news: the others record a call the user took
+    // part in. A missed call's notice came from CallCoordinator while it rang; its unread
+    // count is what remains of it where there is no tray (the list's badge, the window title).
+    const bool news = m.call ? MessageListModel::isMissedCall(m, own) : !own;
+    m_conversations.noteActivity(key, m.timestampMs, news && !seen, mention);
+    if (!m.call && !own && !seen && (m.isPrivate() || mention)) {
         const QString title =
             m.isPrivate() ? tr("%1 (private)").arg(m.from) : tr("%1 mentioned you").arg(m.from);
         emit notificationRequested(title, m.content.left(200), key);

@@ -20,7 +20,12 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     const Item &item = m_items.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return item.message.content;
+        // A call entry's content is the server's English fallback: the user's language instead.
+        return item.message.call ? callText(item.message, item.own) : item.message.content;
+    case CallRole:
+        return item.message.call ? QVariant(callText(item.message, item.own)) : QVariant();
+    case MissedCallRole:
+        return isMissedCall(item.message, item.own);
     case SenderRole:
         return item.message.from;
     case TimestampRole:
@@ -49,13 +54,43 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
     return {
-        {Qt::DisplayRole, "content"}, {SenderRole, "sender"},
-        {TimestampRole, "timestamp"}, {OwnRole, "own"},
-        {PrivateRole, "private"},     {MentionRole, "mention"},
-        {DeliveryRole, "delivery"},   {SeqRole, "seq"},
-        {ClientIdRole, "clientId"},   {RecipientRole, "recipient"},
-        {ErrorRole, "error"},
+        {Qt::DisplayRole, "content"},   {SenderRole, "sender"},
+        {TimestampRole, "timestamp"},   {OwnRole, "own"},
+        {PrivateRole, "private"},       {MentionRole, "mention"},
+        {DeliveryRole, "delivery"},     {SeqRole, "seq"},
+        {ClientIdRole, "clientId"},     {RecipientRole, "recipient"},
+        {ErrorRole, "error"},           {CallRole, "call"},
+        {MissedCallRole, "missedCall"},
     };
+}
+
+QString MessageListModel::callText(const ChatMessage &message, bool own)
+{
+    if (!message.call)
+        return message.content;
+    const CallRecord &call = *message.call;
+    using O = CallRecord::Outcome;
+    switch (call.outcome) {
+    case O::Answered:
+        return (call.video ? tr("Video call, %1") : tr("Voice call, %1"))
+            .arg(CallRecord::formatDuration(call.durationMs));
+    case O::Missed:
+        if (own)
+            return call.video ? tr("Video call to %1, not answered").arg(message.to)
+                              : tr("Call to %1, not answered").arg(message.to);
+        return call.video ? tr("Missed video call from %1").arg(message.from)
+                          : tr("Missed call from %1").arg(message.from);
+    case O::Declined:
+        return call.video ? tr("Video call declined") : tr("Call declined");
+    case O::Failed:
+        return call.video ? tr("Video call failed") : tr("Call failed");
+    }
+    return message.content;
+}
+
+bool MessageListModel::isMissedCall(const ChatMessage &message, bool own)
+{
+    return !own && message.call && message.call->outcome == CallRecord::Outcome::Missed;
 }
 
 int MessageListModel::rowOfClientId(const QString &clientId) const

@@ -28,6 +28,10 @@ public:
         ClientIdRole,
         RecipientRole,
         ErrorRole,
+        // A call entry's line in the user's language ("Missed call from alice", "Voice call,
+        // 4:12"); an invalid QVariant for every other message.
+        CallRole,
+        MissedCallRole, // a call entry of a call this user did not answer
     };
 
     struct Item
@@ -58,6 +62,11 @@ public:
     // Removes the stored messages and keeps the pending and failed ones (a saved history
     // that was dropped, ClientSession::savedHistoryDropped).
     void clearStored();
+
+    // The line a call entry shows, as seen by the caller (own) or by the callee.
+    static QString callText(const ChatMessage &message, bool own);
+    // A call this user did not answer: it counts as unread, as a message would.
+    static bool isMissedCall(const ChatMessage &message, bool own);
 
     qint64 oldestSeq() const;
     // The row of the stored message `seq`, or -1.

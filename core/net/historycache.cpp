@@ -17,7 +17,7 @@ namespace {
 constexpr char kCaughtUpTo[] = "caught_up_to";
 
 const QString kColumns = QStringLiteral("seq, sender, recipient, content, created_ms, client_id, "
-                                        "mentions");
+                                        "mentions, call");
 
 ChatMessage fromRow(const QSqlQuery &q)
 {
@@ -31,6 +31,7 @@ ChatMessage fromRow(const QSqlQuery &q)
     const QString mentions = q.value(6).toString();
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char('\n'));
+    m.call = CallRecord::fromStored(q.value(7).toString());
     return m;
 }
 
@@ -109,7 +110,7 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
     {
         QSqlQuery *insert =
             m_store->statement(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
-                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                    .arg(kColumns));
         if (!insert)
             return;
@@ -126,6 +127,7 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
             q.bindValue(5, m.timestampMs);
             q.bindValue(6, m.clientId.isNull() ? QStringLiteral("") : m.clientId);
             q.bindValue(7, m.mentions.join(QLatin1Char('\n')));
+            q.bindValue(8, m.call ? m.call->toStored() : QStringLiteral(""));
             if (!q.exec()) {
                 error = q.lastError().text();
                 break;
@@ -285,7 +287,7 @@ QList<HistoryCache::Hit> HistoryCache::search(const QString &text, int limit) co
     while (q.next()) {
         Hit h;
         h.message = fromRow(q);
-        h.conversation = q.value(7).toString();
+        h.conversation = q.value(8).toString();
         h.displayName = h.conversation.isEmpty()             ? QString()
                         : keyOf(h.message.from) == m_selfKey ? h.message.to
                                                              : h.message.from;

@@ -14,7 +14,7 @@
 namespace {
 
 // 1: the outbox. 2: the history cache and the saved state beside it.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 QString encoded(const QString &text)
 {
@@ -116,7 +116,12 @@ QString OutboxStore::setUp()
                                "content TEXT NOT NULL, "
                                "created_ms INTEGER NOT NULL, "
                                "client_id TEXT NOT NULL DEFAULT '', "
-                               "mentions TEXT NOT NULL DEFAULT '')")) &&
+                               "mentions TEXT NOT NULL DEFAULT '', "
+                               "call TEXT NOT NULL DEFAULT '')")) &&
+         // Version 3: call entries keep their CallRecord (its compact JSON). A file of
+         // version 2 has the table without the column.
+         (q.exec(QStringLiteral("SELECT call FROM history LIMIT 0")) ||
+          q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN call TEXT NOT NULL DEFAULT ''"))) &&
          q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS history_by_conversation "
                                "ON history (conversation, seq)")) &&
          q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS saved_state ("

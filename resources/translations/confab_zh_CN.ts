@@ -1191,6 +1191,49 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
 </context>
 <context>
+    <name>MessageListModel</name>
+    <message>
+        <source>Video call, %1</source>
+        <translation>视频通话，%1</translation>
+    </message>
+    <message>
+        <source>Voice call, %1</source>
+        <translation>语音通话，%1</translation>
+    </message>
+    <message>
+        <source>Video call to %1, not answered</source>
+        <translation>视频呼叫 %1，对方未接听</translation>
+    </message>
+    <message>
+        <source>Call to %1, not answered</source>
+        <translation>呼叫 %1，对方未接听</translation>
+    </message>
+    <message>
+        <source>Missed video call from %1</source>
+        <translation>来自 %1 的未接视频通话</translation>
+    </message>
+    <message>
+        <source>Missed call from %1</source>
+        <translation>来自 %1 的未接来电</translation>
+    </message>
+    <message>
+        <source>Video call declined</source>
+        <translation>视频通话已拒绝</translation>
+    </message>
+    <message>
+        <source>Call declined</source>
+        <translation>通话已拒绝</translation>
+    </message>
+    <message>
+        <source>Video call failed</source>
+        <translation>视频通话失败</translation>
+    </message>
+    <message>
+        <source>Call failed</source>
+        <translation>通话失败</translation>
+    </message>
+</context>
+<context>
     <name>MessageSearchModel</name>
     <message>
         <source>%1 in the room</source>
