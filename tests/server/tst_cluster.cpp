@@ -369,6 +369,80 @@ private slots:
         QCOMPARE(callOf(hangup), second);
     }
 
+    // Issue 13: a call between users on two nodes leaves exactly one entry in their private
+    // conversation (the caller's node records it), seen by both and by nobody else.
+    void aCallBetweenNodesLeavesOneEntry()
+    {
+        auto alice = online(0, QStringLiteral("e_alice"));
+        auto bob = online(1, QStringLiteral("e_bob"));
+        auto carol = online(2, QStringLiteral("e_carol"));
+        QVERIFY(alice && bob && carol);
+        QVERIFY(sawPresence(*alice, QStringLiteral("e_bob"), true));
+        const auto isEntry = [](const QJsonObject &o) {
+            return typeOf(o) == QLatin1String("user") && o.value(QLatin1String("call")).isObject();
+        };
+        const auto outcome = [](const QJsonObject &o) {
+            return o.value(QLatin1String("call"))
+                .toObject()
+                .value(QLatin1String("outcome"))
+                .toString();
+        };
+        auto call = [&](const QStringList &media) {
+            alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0,
+                                                        QStringLiteral("e_bob"), media,
+                                                        QStringLiteral("inv")));
+            const quint32 id = callOf(alice->waitForType(QStringLiteral("ack")));
+            return callOf(bob->waitForType(QStringLiteral("call_invite"))) == id ? id : 0u;
+        };
+        // Answered, then hung up by the callee on its node.
+        const quint32 first = call({QStringLiteral("audio"), QStringLiteral("video")});
+        QVERIFY(first != 0);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), first));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_accept")).isEmpty());
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), first));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_hangup")).isEmpty());
+        const QJsonObject forAlice = alice->waitFor(isEntry);
+        const QJsonObject forBob = bob->waitFor(isEntry);
+        QCOMPARE(outcome(forAlice), QStringLiteral("answered"));
+        QCOMPARE(forBob, forAlice);
+        // Declined on the callee's node.
+        const quint32 second = call({QStringLiteral("audio")});
+        QVERIFY(second != 0);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_reject"), second));
+        QCOMPARE(outcome(alice->waitFor(isEntry)), QStringLiteral("declined"));
+        QCOMPARE(outcome(bob->waitFor(isEntry)), QStringLiteral("declined"));
+
+        // Once each: a message from each node after them arrives after anything either node
+        // stored before it (each node relays its own and the bus's in order).
+        alice->sendChat(QStringLiteral("from node 0"), QStringLiteral("e-a"),
+                        QStringLiteral("e_bob"));
+        bob->sendChat(QStringLiteral("from node 1"), QStringLiteral("e-b"),
+                      QStringLiteral("e_alice"));
+        for (TestClient *c : {alice.get(), bob.get()}) {
+            QVERIFY(!c->waitForChat(QStringLiteral("from node 0")).isEmpty());
+            QVERIFY(!c->waitForChat(QStringLiteral("from node 1")).isEmpty());
+            QCOMPARE(c->all(isEntry).size(), 2);
+        }
+        for (const QString &with : {QStringLiteral("e_bob"), QStringLiteral("*")}) {
+            alice->sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
+            int entries = 0;
+            for (const QJsonValue &v : alice->waitForType(QStringLiteral("history"))
+                                           .value(QLatin1String("messages"))
+                                           .toArray())
+                entries += isEntry(v.toObject()) ? 1 : 0;
+            QCOMPARE(entries, 2);
+        }
+        // carol, on the third node, never sees them.
+        alice->sendChat(QStringLiteral("public after the calls"), QStringLiteral("e-c"));
+        QVERIFY(!carol->waitForChat(QStringLiteral("public after the calls")).isEmpty());
+        QVERIFY(carol->all(isEntry).isEmpty());
+        carol->sendJson(MessageEncoder::historyRequest(QStringLiteral("*"), 0, 0, 200));
+        for (const QJsonValue &v : carol->waitForType(QStringLiteral("history"))
+                                       .value(QLatin1String("messages"))
+                                       .toArray())
+            QVERIFY(!isEntry(v.toObject()));
+    }
+
     void aGuestResumesOnAnotherNode()
     {
         auto gina = online(0, QStringLiteral("m_gina"));
