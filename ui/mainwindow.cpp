@@ -7,6 +7,7 @@
 #include "messageview.h"
 #include "model/chatcontroller.h"
 #include "model/messagesearchmodel.h"
+#include "model/serversearch.h"
 #include "settings/settings.h"
 #include "theme.h"
 #include "traynotifier.h"
@@ -82,6 +83,19 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     m_searchResultsView->setMouseTracking(true);
     m_searchResultsLabel->hide();
     m_searchResultsView->hide();
+    // And, while connected, from the server: the whole history this user may see.
+    m_serverSearch = new ServerSearch(m_controller, this);
+    connect(m_serverSearch, &ServerSearch::resultsReady, this,
+            [this](const QString &text, const QList<HistoryCache::Hit> &hits) {
+                if (text != m_searchResults->text())
+                    return; // an older text's answer: the newer one is on its way
+                m_serverAnswered = true;
+                m_searchResults->addResults(text, hits);
+                updateSearchLabel(text);
+            });
+    connect(m_serverSearch, &ServerSearch::searchFailed, this,
+            [this](const QString &text) { updateSearchLabel(text); });
+    connect(m_serverSearch, &ServerSearch::messageShown, this, &MainWindow::scrollToMessage);
     m_searchDelay = new QTimer(this);
     m_searchDelay->setSingleShot(true);
     m_searchDelay->setInterval(150); // one search per pause in typing, not per key
@@ -362,6 +376,7 @@ void MainWindow::runSearch()
 {
     const QString text = m_search->text().trimmed();
     if (text.isEmpty()) {
+        m_serverSearch->clear();
         m_searchResults->clear();
         m_searchResultsLabel->hide();
         m_searchResultsView->hide();
@@ -369,12 +384,25 @@ void MainWindow::runSearch()
         m_conversationView->setMaximumHeight(QWIDGETSIZE_MAX);
         return;
     }
-    m_searchResults->setResults(text, m_controller->searchSaved(text));
+    // The saved messages at once (also offline), the server's when they come (as the server
+    // reads the text: runs of white space are one).
+    const QString simplified = m_search->text().simplified();
+    m_serverAnswered = false;
+    m_searchResults->setResults(simplified, m_controller->searchSaved(text));
+    m_serverSearch->search(simplified);
+    updateSearchLabel(simplified);
+}
+
+void MainWindow::updateSearchLabel(const QString &text)
+{
     const int hits = m_searchResults->rowCount();
-    m_searchResultsLabel->setText(hits > 0 ? tr("Messages saved on this computer")
-                                  : m_conversationFilter->rowCount() > 0
-                                      ? tr("No saved messages contain “%1”.").arg(text)
-                                      : tr("No results for “%1”.").arg(text));
+    const bool searching = !m_serverAnswered && m_serverSearch->isSearching();
+    m_searchResultsLabel->setText(
+        hits > 0    ? (m_serverAnswered ? tr("Messages") : tr("Messages saved on this computer"))
+        : searching ? tr("Searching for “%1”…").arg(text)
+        : m_conversationFilter->rowCount() == 0 ? tr("No results for “%1”.").arg(text)
+        : m_serverAnswered                      ? tr("No messages contain “%1”.").arg(text)
+                           : tr("No saved messages contain “%1”.").arg(text));
     m_searchResultsLabel->show();
     m_searchResultsView->setVisible(hits > 0);
     // The conversations keep only the room their matches need; the hits get the rest.
@@ -387,8 +415,12 @@ void MainWindow::runSearch()
 
 void MainWindow::openMessage(const QString &key, qint64 seq)
 {
-    if (!m_controller->showMessage(key, seq))
-        return;
+    // From the saved history when it has the message, else from the server's older pages.
+    m_serverSearch->jumpTo(key, seq);
+}
+
+void MainWindow::scrollToMessage(const QString &key, qint64 seq)
+{
     openConversation(key);
     MessageListModel *list = m_controller->conversations()->messages(key);
     const int row = list->rowOfSeq(seq);

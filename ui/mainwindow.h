@@ -9,6 +9,7 @@ class ChatController;
 class ComposeEdit;
 class MessageSearchModel;
 class MessageView;
+class ServerSearch;
 class Settings;
 class TrayNotifier;
 class QLabel;
@@ -57,6 +58,10 @@ protected:
 private:
     void buildMenus();
     void runSearch();
+    // The label above the hits: where they come from, or why there are none.
+    void updateSearchLabel(const QString &text);
+    // The conversation of a hit is open and holds it: scrolls there.
+    void scrollToMessage(const QString &key, qint64 seq);
     void updateTitle();
     void updateHeader();
     void updateStatus();
@@ -77,6 +82,8 @@ private:
     QLabel *m_searchResultsLabel;
     QListView *m_searchResultsView;
     QTimer *m_searchDelay;
+    ServerSearch *m_serverSearch;
+    bool m_serverAnswered = false; // the server's hits for the search box's text are shown
     QLabel *m_title;
     QLabel *m_subtitle;
     QToolButton *m_callButton;

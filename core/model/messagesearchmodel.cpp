@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include <algorithm>
+
 MessageSearchModel::MessageSearchModel(QObject *parent) : QAbstractListModel(parent) {}
 
 int MessageSearchModel::rowCount(const QModelIndex &parent) const
@@ -51,6 +53,23 @@ void MessageSearchModel::setResults(const QString &text, const QList<HistoryCach
     m_text = text;
     m_hits = hits;
     endResetModel();
+}
+
+void MessageSearchModel::addResults(const QString &text, const QList<HistoryCache::Hit> &hits)
+{
+    if (text != m_text)
+        return;
+    QList<HistoryCache::Hit> merged = m_hits;
+    for (const HistoryCache::Hit &hit : hits) {
+        const bool known = std::any_of(merged.cbegin(), merged.cend(), [&](const auto &h) {
+            return h.message.seq == hit.message.seq;
+        });
+        if (!known)
+            merged.append(hit);
+    }
+    std::stable_sort(merged.begin(), merged.end(),
+                     [](const auto &a, const auto &b) { return a.message.seq > b.message.seq; });
+    setResults(text, merged);
 }
 
 QString MessageSearchModel::snippet(const QString &content, const QString &text, int width)

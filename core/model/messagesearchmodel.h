@@ -26,6 +26,9 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
     void setResults(const QString &text, const QList<HistoryCache::Hit> &hits);
+    // Adds hits found elsewhere (the server's) for the same `text`, each message once (by seq),
+    // newest first; hits for another text are ignored (the user typed on meanwhile).
+    void addResults(const QString &text, const QList<HistoryCache::Hit> &hits);
     void clear() { setResults({}, {}); }
     QString text() const { return m_text; }
 

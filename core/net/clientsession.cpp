@@ -480,6 +480,9 @@ void ClientSession::onMessage(const ServerMessage &m)
     case T::History:
         onHistory(m);
         break;
+    case T::Search:
+        emit searchResultsReceived(m.searchText, m.messages, m.more, m.nextBefore, m.ref);
+        break;
     case T::Typing:
         emit typingChanged(m.from, m.to, m.typing);
         break;
@@ -876,6 +879,15 @@ QString ClientSession::requestHistory(const QString &with, qint64 before, int li
     if (m_state == State::Online)
         sendJson(MessageEncoder::historyRequest(with, before, 0,
                                                 qBound(1, limit, m_limits.historyPageMax), ref));
+    return ref;
+}
+
+QString ClientSession::search(const QString &text, qint64 before, int limit)
+{
+    if (m_state != State::Online)
+        return {};
+    const QString ref = nextRef("s");
+    sendJson(MessageEncoder::searchRequest(text, before, limit, ref));
     return ref;
 }
 

@@ -128,6 +128,12 @@ public:
     // (historyReceived with "*"), and the next catch-up starts after it. Does nothing when
     // the session already knows where it stands (lastSeq() > 0) or is not online.
     void loadNewest();
+    // Asks the server for the messages with every word of `text` (docs/protocol.md section
+    // 7.1), newest first below `before` (0: from the newest); the answer comes as
+    // searchResultsReceived with the returned ref, or errorReceived with it. "" when offline:
+    // nothing was sent.
+    QString search(const QString &text, qint64 before = 0,
+                   int limit = ProtocolLimits::kDefaultSearchHits);
     void setTyping(bool typing, const QString &to = {});
     // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
     // errors (errorReceived) refer to.
@@ -201,6 +207,10 @@ signals:
     // so far) was removed, and the newest page follows as historyReceived with "*". What
     // the window shows of it must go too, or it would have a hole.
     void savedHistoryDropped();
+    // A page of search hits, newest first; `nextBefore` is where the next page starts, when
+    // `more`.
+    void searchResultsReceived(const QString &text, const QList<ChatMessage> &hits, bool more,
+                               qint64 nextBefore, const QString &ref);
     void typingChanged(const QString &from, const QString &to, bool typing);
     // ref: the id of the request that caused it, "" when none.
     void errorReceived(ErrorCode code, const QString &text, const QString &ref);
