@@ -50,6 +50,13 @@ QByteArray changed(QByteArray json, const QByteArray &before, const QByteArray &
     return json.replace(before, after);
 }
 
+// A search answer with `hits`, and more pages below seq 40.
+QByteArray searchOf(const QByteArray &hits)
+{
+    return R"({"before":40,"hits":)" + hits +
+           R"(,"id":"s-1","more":true,"text":"hi","type":"search"})";
+}
+
 QByteArray historyOf(const QByteArray &messages)
 {
     return R"({"id":"h-1","messages":)" + messages + R"(,"more":false,"type":"history","with":""})";
@@ -369,6 +376,34 @@ private slots:
         QCOMPARE(m.messages.at(0).content, QStringLiteral("psst"));
     }
 
+    void searchAnswer()
+    {
+        ServerMessage m;
+        ChatMessage hit;
+        hit.seq = 41;
+        hit.timestampMs = 1795655458483;
+        hit.from = QStringLiteral("alice");
+        hit.to = QStringLiteral("bob");
+        hit.content = QStringLiteral("明天的天气预报");
+        QVERIFY(decodeValid(
+            MessageEncoder::search(QStringLiteral("天气"), {hit}, true, 41, QStringLiteral("s-1")),
+            &m));
+        QCOMPARE(m.type, Type::Search);
+        QCOMPARE(m.ref, QStringLiteral("s-1"));
+        QCOMPARE(m.searchText, QStringLiteral("天气"));
+        QVERIFY(m.more);
+        QCOMPARE(m.nextBefore, 41);
+        QCOMPARE(m.messages.size(), 1);
+        QCOMPARE(m.messages.at(0).content, QStringLiteral("明天的天气预报"));
+        QCOMPARE(m.messages.at(0).to, QStringLiteral("bob"));
+        // The last page: no "before".
+        QVERIFY(decodeValid(MessageEncoder::search(QStringLiteral("x"), {}, false, 0, {}), &m));
+        QVERIFY(!m.more);
+        QCOMPARE(m.nextBefore, 0);
+        QVERIFY(m.messages.isEmpty());
+        QVERIFY(decodeValid(searchOf(many(kChatObject, ProtocolLimits::kMaxSearchHits)), &m));
+        QCOMPARE(m.messages.size(), ProtocolLimits::kMaxSearchHits);
+    }
     void typing()
     {
         ServerMessage m;
@@ -861,6 +896,52 @@ private slots:
         QTest::newRow("history page over history_page")
             << historyOf(many(kChatObject, ProtocolLimits{}.historyPageMax + 1)) << Error::TooMany
             << "messages";
+        QTest::newRow("search hits over 50")
+            << searchOf(many(kChatObject, ProtocolLimits::kMaxSearchHits + 1)) << Error::TooMany
+            << "hits";
+        // A search answer: every field checked, each hit as a relay object.
+        QTest::newRow("search without hits")
+            << QByteArray(R"({"more":false,"text":"x","type":"search"})") << Error::MissingField
+            << "hits";
+        QTest::newRow("search hits an object")
+            << QByteArray(R"({"hits":{},"more":false,"text":"x","type":"search"})")
+            << Error::WrongType << "hits";
+        QTest::newRow("search without text")
+            << QByteArray(R"({"hits":[],"more":false,"type":"search"})") << Error::MissingField
+            << "text";
+        QTest::newRow("search text number")
+            << QByteArray(R"({"hits":[],"more":false,"text":5,"type":"search"})")
+            << Error::WrongType << "text";
+        QTest::newRow("search text too long")
+            << closed(R"({"hits":[],"more":false,"type":"search","text":)", text("x", 401))
+            << Error::TooLong << "text";
+        QTest::newRow("search without more")
+            << QByteArray(R"({"hits":[],"text":"x","type":"search"})") << Error::MissingField
+            << "more";
+        QTest::newRow("search more without before")
+            << QByteArray(R"({"hits":[],"more":true,"text":"x","type":"search"})")
+            << Error::MissingField << "before";
+        QTest::newRow("search before 0")
+            << QByteArray(R"({"before":0,"hits":[],"more":true,"text":"x","type":"search"})")
+            << Error::OutOfRange << "before";
+        QTest::newRow("search before fraction")
+            << QByteArray(R"({"before":1.5,"hits":[],"more":true,"text":"x","type":"search"})")
+            << Error::OutOfRange << "before";
+        QTest::newRow("search before string")
+            << QByteArray(R"({"before":"9","hits":[],"more":true,"text":"x","type":"search"})")
+            << Error::WrongType << "before";
+        QTest::newRow("search hit not an object")
+            << searchOf(R"([5])") << Error::WrongType << "hits[0]";
+        QTest::newRow("search hit without from")
+            << searchOf(R"([{"content":"hi","seq":2,"ts":1,"type":"user"}])") << Error::MissingField
+            << "hits[0].from";
+        QTest::newRow("search hit seq beyond 53 bits")
+            << searchOf(
+                   R"([{"content":"hi","from":"bob","seq":9007199254740992,"ts":1,"type":"user"}])")
+            << Error::OutOfRange << "hits[0].seq";
+        QTest::newRow("search hit bad name")
+            << searchOf(R"([{"content":"hi","from":"b o b","seq":2,"ts":1,"type":"user"}])")
+            << Error::BadValue << "hits[0].from";
         QTest::newRow("user list over its bound")
             << closed(
                    R"({"content":"bob","online":1,"self":true,"ts":1,"type":"login","user_list":)",
