@@ -5,6 +5,7 @@
 #include "protocol/messageencoder.h"
 #include "protocol/servermessagedecoder.h"
 
+#include <QJsonDocument>
 #include <QTest>
 
 #include <limits>
@@ -311,6 +312,39 @@ private slots:
         QCOMPARE(m.message.to, sent.to);
         QCOMPARE(m.message.content, sent.content);
         QCOMPARE(m.message.clientId, sent.clientId);
+    }
+
+    // Issue 13: a call entry's typed record, as the encoder writes it (the same bytes as
+    // QJsonDocument's sorted keys) and the decoder reads it; seed receivers get the text alone,
+    // and an outcome this client does not know leaves the entry as its text.
+    void callEntries()
+    {
+        ChatMessage sent;
+        sent.seq = 5120;
+        sent.timestampMs = 1795655712483;
+        sent.from = QStringLiteral("alice");
+        sent.to = QStringLiteral("bob");
+        sent.call = CallRecord{CallRecord::Outcome::Answered, false, 252000};
+        sent.content = sent.call->plainText(sent.from);
+        const QByteArray json = MessageEncoder::chat(sent, Dialect::Confab);
+        QCOMPARE(
+            json,
+            QByteArray(
+                R"({"call":{"duration_ms":252000,"outcome":"answered","video":false},"content":"Voice call, 4:12","from":"alice","seq":5120,"to":"bob","ts":1795655712483,"type":"user"})"));
+        QCOMPARE(json, QJsonDocument(sent.toJson()).toJson(QJsonDocument::Compact));
+        ServerMessage m;
+        QVERIFY(decodeValid(json, &m));
+        QVERIFY(m.message.call);
+        QCOMPARE(*m.message.call, *sent.call);
+        QVERIFY(!MessageEncoder::chat(sent, Dialect::Seed).contains("\"call\""));
+        QVERIFY(decodeValid(
+            R"({"call":{"outcome":"voicemail"},"content":"Voicemail from alice","from":"alice","seq":7,"to":"bob","ts":1,"type":"user"})",
+            &m));
+        QVERIFY(!m.message.call);
+        QCOMPARE(m.message.content, QStringLiteral("Voicemail from alice"));
+        const QByteArray notAnObject =
+            R"({"call":"answered","content":"x","from":"alice","seq":7,"to":"bob","ts":1,"type":"user"})";
+        QVERIFY(!m_decoder.decode(notAnObject).ok());
     }
 
     void acks()
