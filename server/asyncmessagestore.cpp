@@ -4,18 +4,9 @@
 
 AsyncMessageStore::AsyncMessageStore(std::unique_ptr<MessageStore> store, Threading threading,
                                      QObject *parent)
-    : QObject(parent), m_store(std::move(store)), m_inline(threading == Threading::Inline)
-{
-    m_thread.setObjectName(QStringLiteral("message store"));
-}
-
-template <typename Work> void AsyncMessageStore::run(Work &&work)
-{
-    if (m_inline)
-        work();
-    else
-        QMetaObject::invokeMethod(m_worker, std::forward<Work>(work));
-}
+    : QObject(parent), m_store(std::move(store)),
+      m_thread(QStringLiteral("message store"), threading)
+{}
 
 AsyncMessageStore::~AsyncMessageStore()
 {
@@ -26,22 +17,8 @@ bool AsyncMessageStore::open(QString *error)
 {
     if (m_open)
         return true;
-    if (m_inline) {
-        QString why;
-        m_open = m_store->open(&why);
-        if (!m_open && error)
-            *error = why;
-        return m_open;
-    }
-    m_worker = new QObject;
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread.start();
-    bool ok = false;
     QString why;
-    QMetaObject::invokeMethod(
-        m_worker, [&] { ok = m_store->open(&why); }, Qt::BlockingQueuedConnection);
-    if (!ok) {
+    if (!m_thread.start([&] { return m_store->open(&why); })) {
         if (error)
             *error = why;
         close();
@@ -53,20 +30,9 @@ bool AsyncMessageStore::open(QString *error)
 
 void AsyncMessageStore::close()
 {
-    if (m_inline) {
-        m_store.reset();
-        m_open = false;
-        return;
-    }
-    if (!m_thread.isRunning())
-        return;
-    // Queued after everything asked for so far: that is all done when this runs. The store
-    // goes on its own thread, where its connection was made.
-    QMetaObject::invokeMethod(
-        m_worker, [this] { m_store.reset(); }, Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
-    m_worker = nullptr;
+    // After everything asked for so far; the store goes on its own thread, where its
+    // connection was made.
+    m_thread.stop([this] { m_store.reset(); });
     m_open = false;
 }
 
@@ -114,7 +80,7 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
             Qt::QueuedConnection);
         return;
     }
-    if (m_inline) {
+    if (m_thread.isInline()) {
         // Answered at once: the relay's end of turn commits the batch, relays it and writes
         // it out in one go, as one process did before the store had a thread (a queued
         // answer split that into two turns and halved the frames per write).
@@ -122,19 +88,17 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
         done(std::move(items), error);
         return;
     }
-    ++m_pending;
+    ++m_batchesPending;
     QPointer<QObject> to(context);
-    run([this, items = std::move(items), to, done = std::move(done)]() mutable {
+    m_thread.run([this, items = std::move(items), to, done = std::move(done)]() mutable {
         const QString error = storeNow(items);
         // Answered on the caller's thread; `to` is checked there, where it is deleted.
-        QMetaObject::invokeMethod(
-            this,
+        m_thread.answer(
             [this, items = std::move(items), error, to, done = std::move(done)]() mutable {
-                --m_pending;
+                --m_batchesPending;
                 if (to)
                     done(std::move(items), error);
-            },
-            Qt::QueuedConnection);
+            });
     });
 }
 
@@ -152,21 +116,22 @@ void AsyncMessageStore::read(
             Qt::QueuedConnection);
         return;
     }
-    ++m_pending;
-    QPointer<QObject> to(context);
-    run([this, readPage = std::move(readPage), to, done = std::move(done)]() mutable {
+    struct Answer
+    {
+        std::optional<Page> page;
         bool more = false;
-        std::optional<Page> page = readPage(&more);
-        const QString error = page ? QString() : m_store->lastError();
-        QMetaObject::invokeMethod(
-            this,
-            [this, page = std::move(page), more, error, to, done = std::move(done)] {
-                --m_pending;
-                if (to)
-                    done(page, more, error);
-            },
-            Qt::QueuedConnection);
-    });
+        QString error;
+    };
+    m_thread.ask<Answer>(
+        context,
+        [this, readPage = std::move(readPage)]() mutable {
+            Answer a;
+            a.page = readPage(&a.more);
+            if (!a.page)
+                a.error = m_store->lastError();
+            return a;
+        },
+        [done = std::move(done)](Answer a) { done(a.page, a.more, a.error); });
 }
 
 void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,

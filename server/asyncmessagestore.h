@@ -1,9 +1,9 @@
 #pragma once
 
 #include "messagestore.h"
+#include "storethread.h"
 
 #include <QObject>
-#include <QThread>
 
 #include <functional>
 #include <memory>
@@ -34,7 +34,7 @@ public:
     using HistoryDone = std::function<void(const std::optional<QList<ChatMessage>> &page, bool more,
                                            const QString &error)>;
 
-    enum class Threading { OwnThread, Inline };
+    using Threading = StoreThread::Threading;
     // Takes the store unopened; open() opens it on the store's thread.
     explicit AsyncMessageStore(std::unique_ptr<MessageStore> store,
                                Threading threading = Threading::OwnThread,
@@ -63,7 +63,7 @@ public:
     void search(const SearchQuery &query, QObject *context, SearchDone done);
 
     // Batches and reads asked for but not answered yet.
-    int pending() const { return m_pending; }
+    int pending() const { return m_batchesPending + m_thread.pending(); }
 
 private:
     void close();
@@ -73,13 +73,9 @@ private:
     void read(QObject *context,
               std::function<void(const std::optional<Page> &, bool, const QString &)> done,
               Read readPage);
-    // Runs `work` where the store lives: queued on its thread, or here and now (Inline).
-    template <typename Work> void run(Work &&work);
 
     std::unique_ptr<MessageStore> m_store; // used on m_thread only
-    QThread m_thread;
-    QObject *m_worker = nullptr; // lives on m_thread: queued calls run there
+    StoreThread m_thread;
     bool m_open = false;
-    bool m_inline = false;
-    int m_pending = 0;
+    int m_batchesPending = 0;
 };
