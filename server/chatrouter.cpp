@@ -20,6 +20,9 @@ constexpr qint64 kTypingBytes = 64;
 // memory stays bounded however long the stall lasts.
 constexpr qint64 kMaxWaitingBytes = 16 * 1024 * 1024;
 constexpr qint64 kItemOverheadBytes = 512;
+// Messages of one sender waiting behind an account lookup: a round trip's worth of typing.
+constexpr size_t kMaxHeldChats = 16;
+constexpr qint64 kMaxHeldChatBytes = 64 * 1024;
 constexpr int kMaxBatchesInFlight = 2;
 } // namespace
 
@@ -47,34 +50,77 @@ void ChatRouter::sendError(ClientConnection *c, ErrorCode code, const QString &r
 
 void ChatRouter::handleChat(ClientConnection *c, const ClientRequest &r)
 {
+    if (!c->chatLookupPending)
+        return route(c, r);
+    const qint64 bytes = TextRules::utf8Size(r.content);
+    if (c->heldChats.size() >= kMaxHeldChats || c->heldChatBytes + bytes > kMaxHeldChatBytes)
+        return sendError(c, ErrorCode::RateLimited, r.ref);
+    c->heldChats.push_back(r);
+    c->heldChatBytes += bytes;
+}
+
+void ChatRouter::route(ClientConnection *c, const ClientRequest &r)
+{
+    if (r.to.isEmpty())
+        return accept(c, r, QString(), QString());
+    const QString toKey = NameRules::key(r.to);
+    if (toKey == c->nameKey)
+        return sendError(c, ErrorCode::BadRecipient, r.ref);
+    // Private history belongs to identities: an account (also while offline) or the guest
+    // online now. A name that is neither has nobody to keep the message for.
+    if (const ClientConnection *recipient = m_roster.newestDevice(toKey))
+        return accept(c, r, recipient->name, recipient->identity); // the name as they spell it
+    // Whether the name is an account's is the store's to say: with PostgreSQL a round trip
+    // this thread does not wait for.
+    c->chatLookupPending = true;
+    m_accounts.accountByKey(toKey, [this, socket = QPointer<QWebSocket>(c->socket), r,
+                                    toKey](const std::optional<Account> &account, bool failed) {
+        ClientConnection *still = m_connectionOf(socket);
+        if (!still)
+            return;
+        still->chatLookupPending = false;
+        if (still->closing) {
+            still->heldChats.clear();
+            still->heldChatBytes = 0;
+            return;
+        }
+        if (const ClientConnection *recipient = m_roster.newestDevice(toKey))
+            accept(still, r, recipient->name, recipient->identity); // came online meanwhile
+        else if (account)
+            accept(still, r, account->name, QStringLiteral("a%1").arg(account->id));
+        else if (const BusUser *remote = m_roster.remoteUser(toKey))
+            accept(still, r, remote->name, remote->identity); // a guest on another node
+        else
+            sendError(still, failed ? ErrorCode::StoreFailed : ErrorCode::UserOffline, r.ref);
+        releaseHeld(still);
+    });
+}
+
+void ChatRouter::releaseHeld(ClientConnection *c)
+{
+    while (!c->chatLookupPending && !c->heldChats.empty()) {
+        const ClientRequest next = std::move(c->heldChats.front());
+        c->heldChats.pop_front();
+        c->heldChatBytes -= TextRules::utf8Size(next.content);
+        route(c, next);
+    }
+}
+
+void ChatRouter::accept(ClientConnection *c, const ClientRequest &r, const QString &to,
+                        const QString &recipient)
+{
     ChatMessage m;
     m.from = c->name;
+    m.to = to;
     m.content = r.content;
     m.clientId = r.ref;
     m.timestampMs = QDateTime::currentMSecsSinceEpoch();
-    MessageParties parties{c->identity, {}};
+    MessageParties parties{c->identity, recipient};
     // What this message makes the server send, paid for from the sender's budget (and the
     // room's or the recipient's): the text, plus the envelope around it.
     const qint64 cost = TextRules::utf8Size(r.content) + 128;
-    if (!r.to.isEmpty()) {
-        const QString toKey = NameRules::key(r.to);
-        if (toKey == c->nameKey)
-            return sendError(c, ErrorCode::BadRecipient, r.ref);
-        // Private history belongs to identities: an account (also while offline) or the guest
-        // online now. A name that is neither has nobody to keep the message for.
-        if (const ClientConnection *recipient = m_roster.newestDevice(toKey)) {
-            m.to = recipient->name; // the spelling the recipient logged in with
-            parties.recipient = recipient->identity;
-        } else if (const std::optional<Account> account = m_accounts.accountByKey(toKey)) {
-            m.to = account->name;
-            parties.recipient = QStringLiteral("a%1").arg(account->id);
-        } else if (const BusUser *remote = m_roster.remoteUser(toKey)) {
-            m.to = remote->name; // a guest on another node
-            parties.recipient = remote->identity;
-        } else {
-            return sendError(c, ErrorCode::UserOffline, r.ref);
-        }
-        if (!m_budget.takePrivate(c->budgetKey(), toKey, cost, now()))
+    if (!to.isEmpty()) {
+        if (!m_budget.takePrivate(c->budgetKey(), NameRules::key(to), cost, now()))
             return sendError(c, ErrorCode::RateLimited, r.ref);
     } else {
         if (!m_budget.takePublic(c->budgetKey(), cost, now()))

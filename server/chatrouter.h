@@ -58,6 +58,12 @@ private:
         qint64 size = 0; // what it holds, counted against kMaxWaitingBytes
     };
 
+    // A chat message whose recipient is known (or that has none): budgets, then the batch.
+    void route(ClientConnection *c, const ClientRequest &r);
+    void accept(ClientConnection *c, const ClientRequest &r, const QString &to,
+                const QString &recipient);
+    // Routes the messages that waited for a lookup, until one starts another.
+    void releaseHeld(ClientConnection *c);
     void batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                      std::vector<AsyncMessageStore::Item> items, const QString &error);
     void relay(const ChatMessage &message, const MessageParties &parties);

@@ -69,8 +69,8 @@ SendBudget::Rates budgetRates(const ServerConfig &config)
 
 } // namespace
 
-ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store, AccountStore *accounts,
-                       QObject *parent)
+ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store,
+                       AsyncAccountStore *accounts, QObject *parent)
     : QObject(parent), m_config(config), m_store(store),
       m_accounts(accounts, accountConfig(config)), m_decoder(config.limits), m_transport(config),
       m_budget(budgetRates(config)),
@@ -143,12 +143,10 @@ void ChatServer::setBus(Bus *bus)
     connect(bus, &Bus::remoteUserJoined, this, &ChatServer::onRemoteJoined);
     connect(bus, &Bus::remoteUserLeft, this, &ChatServer::onRemoteLeft);
     connect(bus, &Bus::chatArrived, &m_replay, &NodeReplay::relayFromBus);
-    connect(bus, &Bus::nodeLost, &m_replay, [this](const QString &node) {
-        m_replay.replay(node, true);
-    });
-    connect(bus, &Bus::nodeReturned, &m_replay, [this](const QString &node) {
-        m_replay.replay(node, false);
-    });
+    connect(bus, &Bus::nodeLost, &m_replay,
+            [this](const QString &node) { m_replay.replay(node, true); });
+    connect(bus, &Bus::nodeReturned, &m_replay,
+            [this](const QString &node) { m_replay.replay(node, false); });
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
     connect(bus, &Bus::sessionReplaced, this, &ChatServer::onSessionReplaced);
@@ -405,94 +403,136 @@ void ChatServer::handleLogin(ClientConnection *c, const ClientRequest &r)
             m_transport.countAsAccount(c);
         } else {
             m_transport.countAsGuest(c, true);
-            m_accounts.guestIdentity(r.session, key, wallClockMs()); // its row is used up
+            m_accounts.guestIdentity(r.session, key, wallClockMs(), {}); // its row is used up
         }
         admit(c, name, dialect, who);
         return;
     }
 
+    const QPointer<QWebSocket> socket(c->socket);
+    const auto signedInHere = [this, socket, r](const AccountService::Outcome &o) {
+        if (ClientConnection *still = connectionOf(socket)) {
+            still->authPending = false;
+            signedIn(still, r, o);
+        }
+    };
     if (!r.password.isEmpty()) {
         c->authPending = true;
-        const QPointer<QWebSocket> socket(c->socket);
-        m_accounts.signIn(c->address, key, r.password, r.device, wallClockMs(),
-                          [this, socket, r](const AccountService::Outcome &o) {
-                              if (ClientConnection *still = connectionOf(socket)) {
-                                  still->authPending = false;
-                                  signedIn(still, r, o);
-                              }
-                          });
+        m_accounts.signIn(c->address, key, r.password, r.device, wallClockMs(), signedInHere);
         return;
     }
     if (!r.token.isEmpty()) {
-        signedIn(c, r, m_accounts.signInWithToken(c->address, key, r.token, wallClockMs()));
+        c->authPending = true;
+        m_accounts.signInWithToken(c->address, key, r.token, wallClockMs(), signedInHere);
         return;
     }
 
-    // A guest.
+    // A guest, if no account holds the name or one like it.
     if (!m_config.auth.guests)
         return sendError(c, ErrorCode::GuestsNotAllowed, r.ref, dialect);
-    if (const std::optional<Account> owner = m_accounts.accountByKey(key)) {
-        qCInfo(lcServer).noquote()
-            << "registered name" << r.name << "refused to a guest from" << c->address;
-        return sendError(c, ErrorCode::NameRegistered, r.ref, dialect);
-    }
-    if (m_accounts.accountBySkeleton(skeleton))
-        return sendError(c, ErrorCode::NameConfusable, r.ref, dialect);
+    c->authPending = true;
+    m_accounts.nameOwner(
+        key, skeleton, [this, socket, r, dialect](const AccountService::NameOwner &owner) {
+            ClientConnection *still = connectionOf(socket);
+            if (!still || still->closing)
+                return;
+            still->authPending = false;
+            if (owner.failed)
+                return sendError(still, ErrorCode::StoreFailed, r.ref, dialect);
+            if (owner.registered) {
+                qCInfo(lcServer).noquote()
+                    << "registered name" << r.name << "refused to a guest from" << still->address;
+                return sendError(still, ErrorCode::NameRegistered, r.ref, dialect);
+            }
+            if (owner.confusable)
+                return sendError(still, ErrorCode::NameConfusable, r.ref, dialect);
+            if (r.session.isEmpty()) {
+                admitGuest(still, r, dialect, QString());
+                return;
+            }
+            // A guest whose connection is gone (or whose server restarted) comes back with its
+            // resume token: the same identity, so the same private history, and its resends are
+            // recognised. The token is used up here; a refusal below gives it back.
+            still->authPending = true;
+            m_accounts.guestIdentity(
+                r.session, NameRules::key(r.name), wallClockMs(),
+                [this, socket, r, dialect](const QString &identity) {
+                    if (ClientConnection *again = connectionOf(socket); again && !again->closing) {
+                        again->authPending = false;
+                        if (admitGuest(again, r, dialect, identity))
+                            return;
+                    }
+                    if (!identity.isEmpty())
+                        m_accounts.rememberGuest(r.session, identity, NameRules::key(r.name),
+                                                 wallClockMs());
+                });
+        });
+}
+
+bool ChatServer::admitGuest(ClientConnection *c, const ClientRequest &r, Dialect dialect,
+                            const QString &sessionIdentity)
+{
+    const QString key = NameRules::key(r.name);
+    const QString skeleton = NameRules::skeleton(r.name);
     Identity who;
     ErrorCode conflict = m_roster.nameConflict(key, skeleton, c);
     // A guest whose connection to another node dropped (or whose node died) comes back here
     // before that node let go of it: its resume token shows it is the one listed there.
-    const bool moving = conflict == ErrorCode::NameTaken && !r.session.isEmpty() &&
+    const bool moving = conflict == ErrorCode::NameTaken && !sessionIdentity.isEmpty() &&
                         !m_roster.newestDevice(key) && m_roster.remoteUser(key) &&
                         m_roster.remoteUser(key)->guest;
-    if (moving) {
-        who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
-        if (!who.id.isEmpty() && who.id == m_roster.remoteUser(key)->identity)
-            conflict = ErrorCode::None;
-    }
+    if (moving && sessionIdentity == m_roster.remoteUser(key)->identity)
+        conflict = ErrorCode::None;
     if (conflict != ErrorCode::None) {
         qCInfo(lcServer).noquote()
             << "name" << r.name << errorCodeName(conflict) << ", refused for" << c->address;
-        return sendError(c, conflict, r.ref, dialect);
+        sendError(c, conflict, r.ref, dialect);
+        return false;
     }
-    // A guest whose connection is gone (or whose server restarted) comes back with its resume
-    // token: the same identity, so the same private history, and its resends are recognised.
-    if (!m_transport.countAsGuest(c))
-        return sendError(c, ErrorCode::TooManyConnections, r.ref, dialect);
-    if (!r.session.isEmpty() && who.id.isEmpty() && !moving)
-        who.id = m_accounts.guestIdentity(r.session, key, wallClockMs());
-    if (who.id.isEmpty())
-        who.id = QStringLiteral("g") + randomHex(16);
-    if (!m_bus)
-        return admit(c, r.name, dialect, who);
+    if (!m_transport.countAsGuest(c)) {
+        sendError(c, ErrorCode::TooManyConnections, r.ref, dialect);
+        return false;
+    }
+    who.id = sessionIdentity.isEmpty() ? QStringLiteral("g") + randomHex(16) : sessionIdentity;
+    if (!m_bus) {
+        admit(c, r.name, dialect, who);
+        return true;
+    }
     // With several nodes the name is claimed across them first, so that two nodes cannot
     // admit it (or a look-alike) at the same moment.
     c->authPending = true;
     const QPointer<QWebSocket> socket(c->socket);
     const BusUser claim{key, r.name, skeleton, who.id, true};
-    m_bus->claimName(claim, c->socket, [this, socket, r, dialect, who, claim](ErrorCode e) {
-        ClientConnection *still = connectionOf(socket);
-        if (!still || still->closing || still->loggedIn) {
-            m_bus->releaseName(claim);
-            return;
-        }
-        still->authPending = false;
-        if (e == ErrorCode::None) {
-            e = m_roster.nameConflict(claim.key, claim.skeleton, still);
-            const BusUser *there = m_roster.remoteUser(claim.key);
-            if (e == ErrorCode::NameTaken && there && there->identity == claim.identity &&
-                !m_roster.newestDevice(claim.key)) {
-                e = ErrorCode::None; // this session, moving here from that node
-                m_bus->publishReplaced(claim.key, claim.identity);
+    const bool fromSession = !sessionIdentity.isEmpty();
+    m_bus->claimName(
+        claim, c->socket, [this, socket, r, dialect, who, claim, fromSession](ErrorCode e) {
+            ClientConnection *still = connectionOf(socket);
+            if (!still || still->closing || still->loggedIn) {
+                m_bus->releaseName(claim);
+                if (fromSession && (!still || !still->loggedIn))
+                    m_accounts.rememberGuest(r.session, who.id, claim.key, wallClockMs());
+                return;
             }
-        }
-        if (e != ErrorCode::None) {
-            qCInfo(lcServer).noquote() << "name" << r.name << errorCodeName(e)
-                                       << "on another node, refused for" << still->address;
-            return sendError(still, e, r.ref, dialect);
-        }
-        admit(still, r.name, dialect, who);
-    });
+            still->authPending = false;
+            if (e == ErrorCode::None) {
+                e = m_roster.nameConflict(claim.key, claim.skeleton, still);
+                const BusUser *there = m_roster.remoteUser(claim.key);
+                if (e == ErrorCode::NameTaken && there && there->identity == claim.identity &&
+                    !m_roster.newestDevice(claim.key)) {
+                    e = ErrorCode::None; // this session, moving here from that node
+                    m_bus->publishReplaced(claim.key, claim.identity);
+                }
+            }
+            if (e != ErrorCode::None) {
+                qCInfo(lcServer).noquote() << "name" << r.name << errorCodeName(e)
+                                           << "on another node, refused for" << still->address;
+                if (fromSession) // its resume token back, for the next try
+                    m_accounts.rememberGuest(r.session, who.id, claim.key, wallClockMs());
+                return sendError(still, e, r.ref, dialect);
+            }
+            admit(still, r.name, dialect, who);
+        });
+    return true;
 }
 
 void ChatServer::handleRegister(ClientConnection *c, const ClientRequest &r)
@@ -640,32 +680,48 @@ void ChatServer::handleAccountRequest(ClientConnection *c, const ClientRequest &
         break;
     }
     case T::Devices: {
-        QList<DeviceInfo> list;
-        for (const DeviceToken &t : m_accounts.devices(c->accountId))
-            list.append(DeviceInfo{t.id, t.label, t.createdMs, t.lastUsedMs, t.id == c->tokenId});
-        sendBytes(c, MessageEncoder::devices(list, r.ref));
+        m_accounts.devices(c->accountId, [this, socket = QPointer<QWebSocket>(c->socket),
+                                          r](const QList<DeviceToken> &tokens) {
+            ClientConnection *still = connectionOf(socket);
+            if (!still || still->closing)
+                return;
+            QList<DeviceInfo> list;
+            for (const DeviceToken &t : tokens)
+                list.append(
+                    DeviceInfo{t.id, t.label, t.createdMs, t.lastUsedMs, t.id == still->tokenId});
+            sendBytes(still, MessageEncoder::devices(list, r.ref));
+        });
         break;
     }
     case T::RevokeDevice: {
         // "all": every other device; this one signs out with sign_out.
-        const int count = r.allDevices
-                              ? m_accounts.revoke(c->accountId, 0, c->tokenId, wallClockMs())
-                              : m_accounts.revoke(c->accountId, r.deviceId, 0, wallClockMs());
-        if (!c->closing)
-            sendBytes(c, MessageEncoder::deviceRevoked(count, r.ref));
+        const auto answer = [this, socket = QPointer<QWebSocket>(c->socket), r](int count) {
+            ClientConnection *still = connectionOf(socket);
+            if (still && !still->closing)
+                sendBytes(still, MessageEncoder::deviceRevoked(count, r.ref));
+        };
+        if (r.allDevices)
+            m_accounts.revoke(c->accountId, 0, c->tokenId, wallClockMs(), answer);
+        else
+            m_accounts.revoke(c->accountId, r.deviceId, 0, wallClockMs(), answer);
         break;
     }
     case T::CreateInvite: {
         if (!c->admin)
             return sendError(c, ErrorCode::Forbidden, r.ref, c->dialect);
-        qint64 expires = 0;
-        const QString code = m_accounts.createInvite(c->accountId, r.inviteUses, r.inviteDays,
-                                                     wallClockMs(), &expires);
-        if (code.isEmpty())
-            return sendError(c, ErrorCode::StoreFailed, r.ref, c->dialect);
-        qCInfo(lcServer).noquote()
-            << c->name << "created an invite for" << r.inviteUses << "accounts";
-        sendBytes(c, MessageEncoder::invite(code, r.inviteUses, expires, r.ref));
+        m_accounts.createInvite(
+            c->accountId, r.inviteUses, r.inviteDays, wallClockMs(),
+            [this, socket = QPointer<QWebSocket>(c->socket), r](const QString &code,
+                                                                qint64 expires) {
+                ClientConnection *still = connectionOf(socket);
+                if (!still || still->closing)
+                    return;
+                if (code.isEmpty())
+                    return sendError(still, ErrorCode::StoreFailed, r.ref, still->dialect);
+                qCInfo(lcServer).noquote()
+                    << still->name << "created an invite for" << r.inviteUses << "accounts";
+                sendBytes(still, MessageEncoder::invite(code, r.inviteUses, expires, r.ref));
+            });
         break;
     }
     default:

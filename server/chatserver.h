@@ -33,7 +33,7 @@ class ChatServer : public QObject
     Q_OBJECT
 public:
     // `store` is open and outlives the server.
-    ChatServer(const ServerConfig &config, AsyncMessageStore *store, AccountStore *accounts,
+    ChatServer(const ServerConfig &config, AsyncMessageStore *store, AsyncAccountStore *accounts,
                QObject *parent = nullptr);
     ~ChatServer() override;
 
@@ -73,6 +73,10 @@ private:
     void leaveRoom(ClientConnection *c, const QString &reason);
 
     void handleLogin(ClientConnection *c, const ClientRequest &r);
+    // A guest's login once the name is known to be no account's: false (and the error sent)
+    // when it is refused.
+    bool admitGuest(ClientConnection *c, const ClientRequest &r, Dialect dialect,
+                    const QString &sessionIdentity);
     void handleRegister(ClientConnection *c, const ClientRequest &r);
     void handleAccountRequest(ClientConnection *c, const ClientRequest &r);
     void signedIn(ClientConnection *c, const ClientRequest &r, const AccountService::Outcome &o);

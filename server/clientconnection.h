@@ -65,6 +65,13 @@ struct ClientConnection
     qint64 historyFrameBytes = 0;   // the page on its way out, counted in the server's total
     bool historyTimerArmed = false; // waiting for its payer's history budget (SendBudget)
 
+    // A private message to a name not online here waits for the account store to say whether
+    // it is an account's; this sender's later messages wait behind it, so that each is stored
+    // in the order it was sent. Bounded (kMaxHeldChats in chatrouter.cpp).
+    bool chatLookupPending = false;
+    std::deque<ClientRequest> heldChats;
+    qint64 heldChatBytes = 0;
+
     bool isGuest() const { return accountId == 0; }
     // Who pays for what this connection makes the server send (SendBudget).
     QString budgetKey() const { return accountId ? QStringLiteral("a%1").arg(accountId) : address; }

@@ -1,5 +1,6 @@
 #include "embeddedserver.h"
 
+#include "accounts/asyncaccountstore.h"
 #include "accounts/sqliteaccountstore.h"
 #include "asyncmessagestore.h"
 #include "chatserver.h"
@@ -50,7 +51,8 @@ bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *e
         std::make_unique<SqliteMessageStore>(config.databasePath, false));
     if (!store->open(error))
         return false;
-    auto accounts = std::make_unique<SqliteAccountStore>(config.databasePath, false);
+    auto accounts = std::make_unique<AsyncAccountStore>(
+        std::make_unique<SqliteAccountStore>(config.databasePath, false));
     if (!accounts->open(error))
         return false;
     auto server = std::make_unique<ChatServer>(config, store.get(), accounts.get());

@@ -8,7 +8,7 @@
 #include <memory>
 
 class ChatServer;
-class SqliteAccountStore;
+class AsyncAccountStore;
 class AsyncMessageStore;
 
 // The relay running inside the desktop client ("host on this computer"): the same server
@@ -42,7 +42,7 @@ private:
     QString scheme() const;
 
     std::unique_ptr<AsyncMessageStore> m_store;
-    std::unique_ptr<SqliteAccountStore> m_accounts;
+    std::unique_ptr<AsyncAccountStore> m_accounts;
     std::unique_ptr<ChatServer> m_server;
     QString m_fingerprint;
 };

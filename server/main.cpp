@@ -1,4 +1,5 @@
 #include "accounts/admincommand.h"
+#include "accounts/asyncaccountstore.h"
 #include "accounts/postgresaccountstore.h"
 #include "accounts/sqliteaccountstore.h"
 #include "asyncmessagestore.h"
@@ -77,16 +78,22 @@ int main(int argc, char *argv[])
     }
     // With PostgreSQL every node shares the accounts (identities "a<id>" and guests' resume
     // sessions must mean the same person on each: private history belongs to them).
-    std::unique_ptr<AccountStore> accounts;
+    // On a thread of their own where the history has one (AsyncAccountStore).
+    std::unique_ptr<AccountStore> accountTables;
     if (config->postgres)
-        accounts = std::make_unique<PostgresAccountStore>(*config->postgres);
+        accountTables = std::make_unique<PostgresAccountStore>(*config->postgres);
     else
-        accounts = std::make_unique<SqliteAccountStore>(config->databasePath, config->fullSync);
-    if (!accounts->open(&error)) {
+        accountTables =
+            std::make_unique<SqliteAccountStore>(config->databasePath, config->fullSync);
+    AsyncAccountStore accounts(std::move(accountTables),
+                               config->postgres || config->fullSync
+                                   ? AsyncAccountStore::Threading::OwnThread
+                                   : AsyncAccountStore::Threading::Inline);
+    if (!accounts.open(&error)) {
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
-    ChatServer server(*config, &store, accounts.get());
+    ChatServer server(*config, &store, &accounts);
     if (bus) {
         server.setBus(bus.get());
         bus->start();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "accounts/accountstore.h"
+#include "accounts/asyncaccountstore.h"
 #include "accounts/loginthrottle.h"
 #include "accounts/passwordhasher.h"
 #include "protocol/authpolicy.h"
@@ -15,10 +15,12 @@
 #include <functional>
 
 // Accounts as the relay uses them: signing in with a password or a device token, making
-// accounts, changing passwords, devices and invites. Password hashes are made and checked on
-// PasswordHasher's pool, so these calls answer later (on this object's thread) through a
-// callback; everything else answers at once. It also watches the store for what another
-// process did (the admin command line revoking a token or disabling an account) and says so.
+// accounts, changing passwords, devices and invites. Every call answers later, on this
+// object's thread, through a callback: the store is asked on its own thread (AsyncAccountStore:
+// with PostgreSQL each question is a round trip the relay must not wait for), and password
+// hashes are made and checked on PasswordHasher's pool. It also watches the store for what
+// another process did (the admin command line revoking a token or disabling an account, another
+// node) and says so.
 //
 // It knows accounts, not connections: whether a name is online, or looks like an online name,
 // is the relay's business.
@@ -51,22 +53,31 @@ public:
     using Done = std::function<void(const Outcome &)>;
     static Outcome failure(ErrorCode code, qint64 retryAfterMs = 0);
 
-    AccountService(AccountStore *store, const Config &config, QObject *parent = nullptr);
+    AccountService(AsyncAccountStore *store, const Config &config, QObject *parent = nullptr);
 
     const AuthPolicy &policy() const { return m_config.policy; }
-    AccountStore *store() const { return m_store; }
 
-    // The account holding this name (NameRules::key) or one that looks like it (skeleton).
-    std::optional<Account> accountByKey(const QString &nameKey);
-    std::optional<Account> accountBySkeleton(const QString &skeleton);
+    // The account holding this name (NameRules::key); `failed` when the store could not say.
+    using Found = std::function<void(const std::optional<Account> &account, bool failed)>;
+    void accountByKey(const QString &nameKey, Found done);
+    // Whether a guest may use a name: no account holds it (registered) or one like it
+    // (confusable, by NameRules::skeleton).
+    struct NameOwner
+    {
+        bool registered = false;
+        bool confusable = false;
+        bool failed = false;
+    };
+    void nameOwner(const QString &nameKey, const QString &skeleton,
+                   std::function<void(const NameOwner &)> done);
 
     // Password sign-in. Errors: AuthFailed (name or password), AuthThrottled, Busy,
     // AccountDisabled, StoreFailed.
     void signIn(const QString &address, const QString &nameKey, const QString &password,
                 const QString &device, qint64 nowMs, Done done);
-    // Device-token sign-in, answered at once (no hash). TokenInvalid, AccountDisabled.
-    Outcome signInWithToken(const QString &address, const QString &nameKey, const QString &token,
-                            qint64 nowMs);
+    // Device-token sign-in (no hash). TokenInvalid, AccountDisabled, StoreFailed.
+    void signInWithToken(const QString &address, const QString &nameKey, const QString &token,
+                         qint64 nowMs, Done done);
     // A new account, signed in. The caller has checked the name against online users.
     // Errors: RegistrationClosed, InviteRequired, InviteInvalid, NameRegistered,
     // NameConfusable, WeakPassword, Busy, AuthThrottled, StoreFailed.
@@ -78,26 +89,25 @@ public:
     void changePassword(const QString &address, qint64 accountId, qint64 keepTokenId,
                         const QString &oldPassword, const QString &newPassword, qint64 nowMs,
                         Done done);
-    QList<DeviceToken> devices(qint64 accountId);
-    // Revokes one token or all but exceptTokenId; tokensRevoked follows. Returns how many.
-    int revoke(qint64 accountId, qint64 tokenId, qint64 exceptTokenId, qint64 nowMs);
+    void devices(qint64 accountId, std::function<void(const QList<DeviceToken> &)> done);
+    // Revokes one token or all but exceptTokenId; tokensRevoked comes first, then `done` with
+    // how many (if given).
+    void revoke(qint64 accountId, qint64 tokenId, qint64 exceptTokenId, qint64 nowMs,
+                std::function<void(int)> done = {});
     // An invite code (shown once, only its hash is kept); empty on failure.
-    QString createInvite(qint64 byAccountId, int uses, int days, qint64 nowMs, qint64 *expiresMs);
+    void createInvite(qint64 byAccountId, int uses, int days, qint64 nowMs,
+                      std::function<void(const QString &code, qint64 expiresMs)> done);
 
     // A live session's token counts as used (unused tokens expire after --token-days).
     void touchToken(qint64 tokenId, qint64 nowMs);
     // Guests' resume tokens (AccountStore::saveGuestSession), kept for guestSessionMs.
     void rememberGuest(const QString &session, const QString &identity, const QString &nameKey,
                        qint64 nowMs);
-    QString guestIdentity(const QString &session, const QString &nameKey, qint64 nowMs);
+    // Takes (uses up) a guest's resume token: the identity it stood for, or empty.
+    void guestIdentity(const QString &session, const QString &nameKey, qint64 nowMs,
+                       std::function<void(const QString &identity)> done);
 
     static bool passwordAcceptable(const QString &password);
-    // Called before every write: the relay commits its open batch of messages first, since the
-    // account tables share its SQLite connection and a write would otherwise join the batch.
-    void setBeforeWrite(std::function<void()> beforeWrite)
-    {
-        m_beforeWrite = std::move(beforeWrite);
-    }
     LoginThrottle &throttle() { return m_throttle; }
 
 signals:
@@ -106,21 +116,21 @@ signals:
 
 private:
     void pollEvents();
-    Outcome issueToken(const Account &account, const QString &device, qint64 nowMs);
     void failed(const QString &address, const QString &nameKey, qint64 nowMs);
-    void beforeWrite()
+    // `work` on the store's thread, `done` here.
+    template <typename Result>
+    void ask(std::function<Result(AccountStore &)> work, std::function<void(Result)> done)
     {
-        if (m_beforeWrite)
-            m_beforeWrite();
+        m_store->ask<Result>(this, std::move(work), std::move(done));
     }
 
-    AccountStore *m_store;
+    AsyncAccountStore *m_store;
     Config m_config;
     PasswordHasher m_hasher;
     LoginThrottle m_throttle;
     QTimer m_poll;
-    qint64 m_lastEventId = 0;
+    qint64 m_lastEventId = -1; // until the store said where its events end
     qint64 m_lastExpiryMs = 0;
-    std::function<void()> m_beforeWrite;
+    bool m_polling = false;
     QHash<QString, std::deque<qint64>> m_registrations; // by address: times in the last hour
 };
