@@ -308,7 +308,11 @@ void AccountService::registerAccount(const QString &address, const QString &name
                         qCInfo(lcAccounts).noquote() << "account" << a.name << "created";
                         return issueToken(s, a, device, a.createdMs);
                     },
-                    [done](const Issued &issued) { done(outcomeOf(issued)); });
+                    [this, address, done](const Issued &issued) {
+                        if (issued.error == ErrorCode::None)
+                            m_registrations[address].push_back(issued.account.createdMs);
+                        done(outcomeOf(issued));
+                    });
             });
             if (!queued)
                 done(failure(ErrorCode::Busy, 1000));

@@ -753,6 +753,38 @@ private slots:
         QVERIFY(account(server, QStringLiteral("newbie"), QStringLiteral("a fine password")));
     }
 
+    // One address makes at most five accounts an hour: each has limits of its own, so more
+    // would be a way around the per-address ones. Failed tries do not count.
+    void registrationsPerAddressAreBounded()
+    {
+        ServerProcess server({QStringLiteral("--registration"), QStringLiteral("open")});
+        QVERIFY(server.start());
+        TestClient weak;
+        QVERIFY(weak.open(server.url()));
+        QVERIFY(!weak.registerAccount(QStringLiteral("weakling"), QStringLiteral("seven77")));
+        QCOMPARE(weak.loginError(), QStringLiteral("weak_password"));
+        for (int i = 0; i < 5; ++i) {
+            TestClient c;
+            QVERIFY(c.open(server.url()));
+            QVERIFY2(c.registerAccount(QStringLiteral("maker%1").arg(i),
+                                       QStringLiteral("a fine password")),
+                     qPrintable(c.loginError()));
+        }
+        TestClient sixth;
+        QVERIFY(sixth.open(server.url()));
+        QVERIFY(
+            !sixth.registerAccount(QStringLiteral("maker5"), QStringLiteral("a fine password")));
+        QCOMPARE(sixth.loginError(), QStringLiteral("auth_throttled"));
+        // Retry in about an hour (seconds), when the first of the five is an hour old.
+        const qint64 retry = sixth.loginReply().value(QLatin1String("retry_after")).toInteger();
+        QVERIFY2(retry > 3500 && retry <= 3600, qPrintable(QString::number(retry)));
+        // The accounts it made sign in as usual, and guests still come.
+        QVERIFY(account(server, QStringLiteral("maker0"), QStringLiteral("a fine password")));
+        TestClient guest;
+        QVERIFY(guest.open(server.url()));
+        QVERIFY(guest.login(QStringLiteral("visitor")));
+    }
+
     void guestsDenied()
     {
         ServerProcess server({QStringLiteral("--guests"), QStringLiteral("deny")});
