@@ -1,6 +1,7 @@
 // Call entries in the window (issue 13), offscreen against a real server process: the line a
 // call leaves in the private conversation, and a missed call that stays visible as unread
 // where there is no system tray (offscreen has none).
+#include "clientapp.h"
 #include "mainwindow.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
@@ -212,6 +213,22 @@ private slots:
         QCOMPARE(*page.first().call, *entry.call);
         QCOMPARE(MessageListModel::callText(page.first(), false),
                  QStringLiteral("Voice call, 4:12"));
+    }
+
+    // Last: the translations stay installed. The lines in Chinese, as a zh_CN user sees them.
+    void linesAreTranslatedToChinese()
+    {
+        ClientApp::installTranslations(*qApp, QStringLiteral("zh_CN"));
+        ChatMessage m;
+        m.from = QStringLiteral("alice");
+        m.to = QStringLiteral("bob");
+        m.call = CallRecord{CallRecord::Outcome::Missed, false, 0};
+        QCOMPARE(MessageListModel::callText(m, false), QStringLiteral("来自 alice 的未接来电"));
+        QCOMPARE(MessageListModel::callText(m, true), QStringLiteral("呼叫 bob，对方未接听"));
+        m.call = CallRecord{CallRecord::Outcome::Answered, true, 3723000};
+        QCOMPARE(MessageListModel::callText(m, true), QStringLiteral("视频通话，1:02:03"));
+        m.call = CallRecord{CallRecord::Outcome::Declined, true, 0};
+        QCOMPARE(MessageListModel::callText(m, false), QStringLiteral("视频通话已拒绝"));
     }
 };
 
