@@ -199,7 +199,24 @@ bool PostgresMessageStore::open(QString *error)
         return fail(why);
     }
     m_opened = true;
+    warnAboutSearchLocale();
     return true;
+}
+
+void PostgresMessageStore::warnAboutSearchLocale()
+{
+    // Message search still finds everything in a C locale, but pg_trgm's index then serves
+    // ASCII words only (docs/protocol.md section 7.1); said once per process.
+    static QAtomicInt said;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SHOW lc_ctype")) || !q.next())
+        return;
+    const QString ctype = q.value(0).toString();
+    if ((ctype == QLatin1String("C") || ctype == QLatin1String("POSIX")) &&
+        said.testAndSetRelaxed(0, 1))
+        qWarning().noquote() << "the database" << m_url.display() << "has LC_CTYPE" << ctype
+                             << "- message search reads the table for words that are not ASCII;"
+                                " create it with a UTF-8 LC_CTYPE (e.g. C.UTF-8) to index them";
 }
 
 bool PostgresMessageStore::connect(QString *error)

@@ -58,6 +58,7 @@ public:
 private:
     bool connect(QString *error); // opens the connection
     bool prepare(QString *error); // the statements of every batch (after migrate())
+    void warnAboutSearchLocale(); // LC_CTYPE C: pg_trgm indexes ASCII words only
     // EXECUTE `statement` with `args`; false (the query's error in lastError()) on failure.
     bool execute(QSqlQuery &q, const QString &statement, const QVariantList &args);
     QString literals(const QVariantList &args) const; // quoted by the driver, comma-separated

@@ -480,6 +480,33 @@ private slots:
         QVERIFY(!stranger.waitForError(QStringLiteral("not_logged_in")).isEmpty());
     }
 
+    void searchesArePaidFromTheHistoryBudget()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("the budget is the relay's, whatever the store");
+        // 200,000 bytes of history budget, refilled at 1 KiB/s: four searches of 64 KiB fit
+        // (the bucket is above zero before the fourth), the fifth waits about a minute.
+        QStringList args = ServerProcess::unlimited();
+        args << QStringLiteral("--history-bytes-per-second") << QStringLiteral("1024")
+             << QStringLiteral("--history-bytes-burst") << QStringLiteral("200000");
+        ServerProcess server(args);
+        QVERIFY2(server.start(), qPrintable(server.log()));
+        TestClient alice;
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("alice")));
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject answer =
+                searchOver(alice, QStringLiteral("anything"), QStringLiteral("s-%1").arg(i));
+            QCOMPARE(answer.value(QLatin1String("type")).toString(), QStringLiteral("search"));
+        }
+        const QJsonObject refused =
+            searchOver(alice, QStringLiteral("anything"), QStringLiteral("s-4"));
+        QCOMPARE(refused.value(QLatin1String("code")).toString(), QStringLiteral("rate_limited"));
+        QVERIFY(refused.value(QLatin1String("retry_after")).toInt() >= 30);
+        // Chat is paid from another budget: it goes on.
+        alice.sendChat(QStringLiteral("still talking"), QStringLiteral("a-1"));
+        QVERIFY(!alice.waitForChat(QStringLiteral("still talking")).isEmpty());
+    }
+
     void pagesOverTheProtocol()
     {
         const QString location = newLocation();
