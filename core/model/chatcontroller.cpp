@@ -235,9 +235,22 @@ void ChatController::onHistory(const QString &with, const QList<ChatMessage> &me
         QHash<QString, QList<ChatMessage>> byKey;
         for (const ChatMessage &m : messages)
             byKey[keyFor(m)].append(m);
+        const QString me = NameRules::key(self());
         for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
-            m_conversations.messages(it.key())->addMessages(it.value(), self());
+            MessageListModel *list = m_conversations.messages(it.key());
+            // A catch-up brings what was stored while the connection was down: of that only a
+            // missed call is news, as it is live (onMessage).
+            const bool seen = m_windowActive && it.key() == m_active;
+            QList<qint64> missed;
+            for (const ChatMessage &m : it.value()) {
+                if (!seen && m.timestampMs >= m_startedMs && list->rowOfSeq(m.seq) < 0 &&
+                    MessageListModel::isMissedCall(m, NameRules::key(m.from) == me))
+                    missed.append(m.timestampMs);
+            }
+            list->addMessages(it.value(), self());
             m_conversations.noteActivity(it.key(), it.value().last().timestampMs, false, false);
+            for (qint64 ts : missed)
+                m_conversations.noteActivity(it.key(), ts, true, false);
         }
         return;
     }

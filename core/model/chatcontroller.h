@@ -4,6 +4,7 @@
 #include "model/userlistmodel.h"
 #include "net/clientsession.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -123,5 +124,8 @@ private:
     bool m_draftPublic = false;
     bool m_initialHistoryLoaded = false;
     bool m_savedShown = false;
+    // When this client started: a missed call that ended since then and arrives in a catch-up
+    // (the connection was down when it was recorded) is unread; older ones were seen before.
+    const qint64 m_startedMs = QDateTime::currentMSecsSinceEpoch();
     QString m_filledFrom; // the local file the models were filled from
 };

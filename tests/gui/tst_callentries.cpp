@@ -132,6 +132,44 @@ private slots:
                      qPrintable(bob.windowTitle()));
     }
 
+    // A missed call recorded while this client's connection was down (here: it had not
+    // connected yet; the call rang bob's other device) comes in the catch-up, unread too.
+    void missedCallInTheCatchUpIsUnread()
+    {
+        ServerProcess server;
+        QVERIFY(server.createAccount(QStringLiteral("o_bob"), QStringLiteral("bob's password")));
+        QVERIFY(server.start());
+        ChatController laptop; // running, not connected
+        laptop.setWindowActive(false);
+        TestClient phone, alice;
+        QVERIFY(phone.open(server.url()) &&
+                phone.signIn(QStringLiteral("o_bob"), QStringLiteral("bob's password")));
+        QVERIFY(alice.open(server.url()) && alice.login(QStringLiteral("o_alice")));
+        alice.sendJson(MessageEncoder::callRequest(QStringLiteral("call_invite"), 0,
+                                                   QStringLiteral("o_bob"),
+                                                   {QStringLiteral("audio")}, QStringLiteral("i")));
+        const quint32 call = quint32(phone.waitForType(QStringLiteral("call_invite"))
+                                         .value(QLatin1String("call"))
+                                         .toInteger());
+        QVERIFY(call != 0);
+        alice.sendJson(MessageEncoder::callRequest(QStringLiteral("call_cancel"), call));
+        QVERIFY(!phone
+                     .waitFor([](const QJsonObject &o) {
+                         return o.value(QLatin1String("call")).isObject();
+                     })
+                     .isEmpty());
+
+        SessionCredentials password;
+        password.mode = SessionCredentials::Mode::Password;
+        password.password = QStringLiteral("bob's password");
+        QSignalSpy in(laptop.session(), &ClientSession::loggedIn);
+        laptop.connectTo(server.url(), QStringLiteral("o_bob"), password);
+        QVERIFY(in.wait());
+        QTRY_COMPARE(lines(laptop.conversations()->find(QStringLiteral("o_alice"))),
+                     QStringList{QStringLiteral("Missed call from o_alice")});
+        QCOMPARE(unread(laptop, QStringLiteral("o_alice")), 1);
+    }
+
     void answeredCallIsOneLineForBothAndNotUnread()
     {
         auto alice = online(m_server.url(), QStringLiteral("t_alice"));
