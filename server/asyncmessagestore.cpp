@@ -1,5 +1,6 @@
 #include "asyncmessagestore.h"
 
+#include <QDebug>
 #include <QPointer>
 
 AsyncMessageStore::AsyncMessageStore(std::unique_ptr<MessageStore> store, Threading threading,
@@ -25,6 +26,16 @@ bool AsyncMessageStore::open(QString *error)
         return false;
     }
     m_open = true;
+    // A store on the relay's thread would hold the relay for as long as a search reads (tens
+    // of milliseconds over a large history): searches get a connection and a thread of their
+    // own where the store offers one (SQLite in WAL mode: readers never wait for the writer).
+    if (m_thread.isInline()) {
+        m_reader = m_store->searchReader();
+        if (m_reader && !m_readerThread.start([&] { return m_reader->open(&why); })) {
+            qWarning().noquote() << "message search runs on the relay's thread:" << why;
+            m_readerThread.stop([this] { m_reader.reset(); });
+        }
+    }
     return true;
 }
 
@@ -32,6 +43,7 @@ void AsyncMessageStore::close()
 {
     // After everything asked for so far; the store goes on its own thread, where its
     // connection was made.
+    m_readerThread.stop([this] { m_reader.reset(); });
     m_thread.stop([this] { m_store.reset(); });
     m_open = false;
 }
@@ -104,8 +116,8 @@ void AsyncMessageStore::storeBatch(std::vector<Item> items, QObject *context, Ba
 
 template <typename Page, typename Read>
 void AsyncMessageStore::read(
-    QObject *context, std::function<void(const std::optional<Page> &, bool, const QString &)> done,
-    Read readPage)
+    StoreThread &thread, MessageStore *store, QObject *context,
+    std::function<void(const std::optional<Page> &, bool, const QString &)> done, Read readPage)
 {
     if (!m_open) {
         QMetaObject::invokeMethod(
@@ -122,13 +134,13 @@ void AsyncMessageStore::read(
         bool more = false;
         QString error;
     };
-    m_thread.ask<Answer>(
+    thread.ask<Answer>(
         context,
-        [this, readPage = std::move(readPage)]() mutable {
+        [store, readPage = std::move(readPage)]() mutable {
             Answer a;
-            a.page = readPage(&a.more);
+            a.page = readPage(*store, &a.more);
             if (!a.page)
-                a.error = m_store->lastError();
+                a.error = store->lastError();
             return a;
         },
         [done = std::move(done)](Answer a) { done(a.page, a.more, a.error); });
@@ -137,21 +149,27 @@ void AsyncMessageStore::read(
 void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit,
                                  qint64 maxBytes, QObject *context, StoredDone done)
 {
-    read<QList<MessageStore::Stored>>(context, std::move(done), [=, this](bool *more) {
-        return m_store->storedBy(node, after, sinceMs, limit, maxBytes, more);
-    });
+    read<QList<MessageStore::Stored>>(
+        m_thread, m_store.get(), context, std::move(done), [=](MessageStore &store, bool *more) {
+            return store.storedBy(node, after, sinceMs, limit, maxBytes, more);
+        });
 }
 
 void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, HistoryDone done)
 {
-    read<QList<ChatMessage>>(context, std::move(done),
-                             [=, this](bool *more) { return m_store->history(query, more); });
+    read<QList<ChatMessage>>(
+        m_thread, m_store.get(), context, std::move(done),
+        [=](MessageStore &store, bool *more) { return store.history(query, more); });
 }
 
 void AsyncMessageStore::search(const SearchQuery &query, QObject *context, SearchDone done)
 {
-    read<SearchPage>(context, std::move(done), [=, this](bool *more) {
-        std::optional<SearchPage> page = query.run(*m_store);
+    // On the search reader's thread when there is one (an inline store's batches are
+    // committed when they are asked for, so it sees them), else in turn with the batches.
+    StoreThread &thread = m_reader ? m_readerThread : m_thread;
+    MessageStore *store = m_reader ? m_reader.get() : m_store.get();
+    read<SearchPage>(thread, store, context, std::move(done), [=](MessageStore &s, bool *more) {
+        std::optional<SearchPage> page = query.run(s);
         *more = page && page->more;
         return page;
     });

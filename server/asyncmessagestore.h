@@ -57,25 +57,30 @@ public:
     // MessageStore::storedBy on the store's thread.
     void storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit, qint64 maxBytes,
                   QObject *context, StoredDone done);
-    // A message search (SearchQuery::run) on the store's thread; `more` is page->more.
+    // A message search (SearchQuery::run) on the store's thread, or on the search reader's
+    // (an inline store's searchReader()); `more` is page->more.
     using SearchDone =
         std::function<void(const std::optional<SearchPage> &page, bool more, const QString &error)>;
     void search(const SearchQuery &query, QObject *context, SearchDone done);
 
     // Batches and reads asked for but not answered yet.
-    int pending() const { return m_batchesPending + m_thread.pending(); }
+    int pending() const { return m_batchesPending + m_thread.pending() + m_readerThread.pending(); }
 
 private:
     void close();
     QString storeNow(std::vector<Item> &items); // on the store's thread; the error, if any
     // A read (history page, storedBy) on the store's thread, answered queued on `context`.
+    // `readPage(store, &more)` runs on `thread`; a failure's error is `store`'s.
     template <typename Page, typename Read>
-    void read(QObject *context,
+    void read(StoreThread &thread, MessageStore *store, QObject *context,
               std::function<void(const std::optional<Page> &, bool, const QString &)> done,
               Read readPage);
 
     std::unique_ptr<MessageStore> m_store; // used on m_thread only
     StoreThread m_thread;
+    // Searches of an inline store: its MessageStore::searchReader(), on a thread of its own.
+    std::unique_ptr<MessageStore> m_reader;
+    StoreThread m_readerThread{QStringLiteral("message search"), Threading::OwnThread};
     bool m_open = false;
     int m_batchesPending = 0;
 };

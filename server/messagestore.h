@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -108,6 +109,10 @@ public:
         *more = false;
         return QList<Stored>{};
     }
+    // A second connection to the same history, unopened, for searches on a thread of their
+    // own while this store serves the relay (AsyncMessageStore, Threading::Inline): it only
+    // reads, and sees every batch this store has committed. nullptr when there is none.
+    virtual std::unique_ptr<MessageStore> searchReader() const { return nullptr; }
     // The node id stored with each message from now on (before open()).
     virtual void setNodeId(const QString &node) { Q_UNUSED(node) }
     virtual QString lastError() const = 0;

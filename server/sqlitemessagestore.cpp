@@ -160,6 +160,12 @@ bool SqliteMessageStore::open(QString *error)
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!m_db.open())
         return fail(QStringLiteral("cannot open %1: %2").arg(m_path, m_db.lastError().text()));
+    if (m_readOnly) {
+        // A search reader (searchReader()): the writer has made the file and its schema.
+        if (!exec(QStringLiteral("PRAGMA query_only=ON")))
+            return fail(QStringLiteral("cannot set up %1: %2").arg(m_path, m_lastError));
+        return true;
+    }
 
     const QString pragmas[] = {
         QStringLiteral("PRAGMA journal_mode=WAL"),
@@ -539,4 +545,12 @@ QStringList SqliteMessageStore::searchPlan(const SearchQuery &query)
     while (q.next())
         plan << q.value(3).toString(); // id, parent, notused, detail
     return plan;
+}
+
+std::unique_ptr<MessageStore> SqliteMessageStore::searchReader() const
+{
+    // WAL mode: this connection reads while the store writes, and sees each committed batch.
+    auto reader = std::make_unique<SqliteMessageStore>(m_path, false);
+    reader->m_readOnly = true;
+    return reader;
 }

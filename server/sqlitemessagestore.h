@@ -25,6 +25,9 @@ public:
     // By the FTS5 trigram index (schema version 3) when the search has words it can look up.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
                                                        bool *more) override;
+    // Another connection to the file that only reads (PRAGMA query_only): searches on a
+    // thread of their own while this one serves the relay.
+    std::unique_ptr<MessageStore> searchReader() const override;
     QString lastError() const override { return m_lastError; }
 
     // The connection, for the account store on the same file (SqliteAccountStore).
@@ -55,6 +58,7 @@ private:
     QString m_path;
     QString m_connectionName;
     bool m_fullSync;
+    bool m_readOnly = false; // a searchReader(): no schema work, no writes, no checkpoints
     bool m_inBatch = false;
     qint64 m_legacyMaxSeq = 0; // rows before identities (schema 2); 0 = none
     QString m_lastError;

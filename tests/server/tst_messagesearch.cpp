@@ -3,6 +3,7 @@
 // real SQLite file and a throwaway PostgreSQL cluster (PostgresProcess, started once), and the
 // protocol tests against a real confab-server on each. Without PostgreSQL installed the
 // postgresql rows fail and say so.
+#include "asyncmessagestore.h"
 #include "postgresmessagestore.h"
 #include "postgresprocess.h"
 #include "protocol/messageencoder.h"
@@ -387,6 +388,52 @@ private slots:
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+
+    void searchesSeeEveryBatchStoredBefore()
+    {
+        // Through AsyncMessageStore as the server uses it: SQLite inline (searches then go to
+        // a reader connection on a thread of their own), PostgreSQL on its thread.
+        const QString location = newLocation();
+        QVERIFY2(!location.isEmpty(), qPrintable(m_why));
+        std::unique_ptr<MessageStore> inner;
+        if (m_backend == kSqlite) {
+            inner = std::make_unique<SqliteMessageStore>(location, false);
+        } else {
+            const std::optional<PostgresUrl> url = PostgresUrl::parse(location, &m_why);
+            QVERIFY2(url, qPrintable(m_why));
+            inner = std::make_unique<PostgresMessageStore>(*url);
+        }
+        AsyncMessageStore store(std::move(inner), m_backend == kSqlite
+                                                      ? AsyncMessageStore::Threading::Inline
+                                                      : AsyncMessageStore::Threading::OwnThread);
+        QVERIFY2(store.open(&m_why), qPrintable(m_why));
+        QObject context;
+        for (int round = 0; round < 3; ++round) {
+            const QString text = QStringLiteral("round %1 of the 搜索测试").arg(round);
+            AsyncMessageStore::Item item;
+            item.message.from = QStringLiteral("alice");
+            item.message.content = text;
+            item.message.timestampMs = 1795655458483;
+            item.parties.sender = kAlice;
+            std::vector<AsyncMessageStore::Item> batch;
+            batch.push_back(item);
+            store.storeBatch(std::move(batch), &context,
+                             [](std::vector<AsyncMessageStore::Item>, const QString &) {});
+            // Asked right after the batch, answered with it.
+            std::optional<SearchPage> found;
+            bool answered = false;
+            store.search(searchFor(kBob, QStringLiteral("搜索测试")), &context,
+                         [&](const std::optional<SearchPage> &page, bool, const QString &) {
+                             found = page;
+                             answered = true;
+                         });
+            QTRY_VERIFY(answered);
+            QVERIFY(found);
+            QCOMPARE(found->hits.size(), round + 1);
+            QCOMPARE(found->hits.first().content, text);
+        }
+        QTRY_COMPARE(store.pending(), 0);
     }
 
     void sqliteReadsTheIndexNewestFirst()
