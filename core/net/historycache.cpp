@@ -272,16 +272,24 @@ QList<HistoryCache::Conversation> HistoryCache::conversations() const
 QList<HistoryCache::Hit> HistoryCache::search(const QString &text, int limit) const
 {
     QList<Hit> hits;
-    if (text.trimmed().isEmpty() || !usable())
+    // Every word, in any order, as the server's search matches (docs/protocol.md section 7.1).
+    QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    words.removeDuplicates();
+    if (words.isEmpty() || !usable())
         return hits;
+    QStringList conditions;
+    for (qsizetype i = 0; i < words.size(); ++i)
+        conditions << QStringLiteral("content LIKE ? ESCAPE '\\'");
     QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
     q.setForwardOnly(true);
-    q.prepare(
-        QStringLiteral("SELECT %1, conversation FROM history WHERE content LIKE ? "
-                       "ESCAPE '\\' %2 ORDER BY seq DESC LIMIT ?")
-            .arg(kColumns, m_privateAllowed ? QString() : QStringLiteral("AND conversation = ''")));
-    q.bindValue(0, likePattern(text.trimmed()));
-    q.bindValue(1, qMax(0, limit));
+    q.prepare(QStringLiteral("SELECT %1, conversation FROM history WHERE %2 %3 ORDER BY seq DESC"
+                             " LIMIT ?")
+                  .arg(kColumns, conditions.join(QStringLiteral(" AND ")),
+                       m_privateAllowed ? QString() : QStringLiteral("AND conversation = ''")));
+    int at = 0;
+    for (const QString &word : words)
+        q.bindValue(at++, likePattern(word));
+    q.bindValue(at, qMax(0, limit));
     if (!q.exec())
         return hits;
     while (q.next()) {

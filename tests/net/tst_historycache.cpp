@@ -182,6 +182,10 @@ private slots:
         QCOMPARE(cache.search(QStringLiteral("三点"), 10).size(), 1);
         QCOMPARE(cache.search(QStringLiteral("done"), 1).size(), 1);
         QVERIFY(cache.search(QStringLiteral("   "), 10).isEmpty());
+        // Every word, in any order, as the server searches (issue 14).
+        QCOMPARE(cache.search(QStringLiteral("key  DEPLOY"), 10).size(), 1);
+        QCOMPARE(cache.search(QStringLiteral("5pm deploy"), 10).at(0).message.seq, 1);
+        QVERIFY(cache.search(QStringLiteral("deploy 三点"), 10).isEmpty());
     }
 
     void clearingLeavesNothingOfTheMessagesInTheFile()
