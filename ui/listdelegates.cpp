@@ -183,9 +183,10 @@ void SearchHitDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
     p->setPen(c.text);
     int from = 0;
     while (from < snippet.size() && x < r.right()) {
-        int at = needle.isEmpty() ? -1 : int(snippet.indexOf(needle, from, Qt::CaseInsensitive));
-        const bool match = at == from;
-        const int end = match ? from + int(needle.size()) : (at < 0 ? int(snippet.size()) : at);
+        // Each word of the search in bold, wherever it stands (they match in any order).
+        const auto [at, length] = MessageSearchModel::nextMatch(snippet, needle, from);
+        const bool match = at == from && length > 0;
+        const int end = match ? from + length : (at < 0 ? int(snippet.size()) : at);
         const QFont &f = match ? bold : option.font;
         const QFontMetrics m(f);
         QString part = snippet.mid(from, end - from);

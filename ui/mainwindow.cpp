@@ -96,6 +96,13 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     connect(m_serverSearch, &ServerSearch::searchFailed, this,
             [this](const QString &text) { updateSearchLabel(text); });
     connect(m_serverSearch, &ServerSearch::messageShown, this, &MainWindow::scrollToMessage);
+    connect(m_serverSearch, &ServerSearch::jumpFailed, this, [this] {
+        statusBar()->showMessage(
+            m_controller->session()->state() == ClientSession::State::Online
+                ? tr("That message is too far back to open here.")
+                : tr("That message is not saved on this computer; connect to open it."),
+            8000);
+    });
     m_searchDelay = new QTimer(this);
     m_searchDelay->setSingleShot(true);
     m_searchDelay->setInterval(150); // one search per pause in typing, not per key

@@ -75,7 +75,8 @@ void MessageSearchModel::addResults(const QString &text, const QList<HistoryCach
 QString MessageSearchModel::snippet(const QString &content, const QString &text, int width)
 {
     QString flat = content.simplified(); // one line: newlines and runs of spaces become one
-    const int at = text.isEmpty() ? 0 : int(flat.indexOf(text.trimmed(), 0, Qt::CaseInsensitive));
+    // The first of the words found (a search finds every word, in any order).
+    const int at = nextMatch(flat, text).first;
     // A third of the room before the match, the rest from it on.
     int start = qMax(0, at - width / 3);
     if (flat.size() - start < width)
@@ -86,4 +87,17 @@ QString MessageSearchModel::snippet(const QString &content, const QString &text,
     if (start + width < flat.size())
         out.append(QChar(0x2026));
     return out;
+}
+
+std::pair<int, int> MessageSearchModel::nextMatch(const QString &s, const QString &text, int from)
+{
+    std::pair<int, int> first{-1, 0};
+    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const int at = int(s.indexOf(word, from, Qt::CaseInsensitive));
+        // The earliest; of two at one place, the longer.
+        if (at >= 0 && (first.first < 0 || at < first.first ||
+                        (at == first.first && word.size() > first.second)))
+            first = {at, int(word.size())};
+    }
+    return first;
 }

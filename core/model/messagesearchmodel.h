@@ -4,6 +4,8 @@
 
 #include <QAbstractListModel>
 
+#include <utility>
+
 // Messages that match the search box, newest first, as found in the history cache (so
 // search works offline too). Each row says who wrote it, where, and the words around the
 // match; activating one opens its conversation at that message.
@@ -35,6 +37,10 @@ public:
     // The words of `content` around the first match of `text`, on one line: at most
     // `width` characters, with "…" where it was cut.
     static QString snippet(const QString &content, const QString &text, int width = 80);
+    // The first place at or after `from` where one of the words of `text` (split at white
+    // space) stands in `s`, case-insensitively, and how long that word is: what a hit's
+    // snippet shows in bold. {-1, 0} when none does.
+    static std::pair<int, int> nextMatch(const QString &s, const QString &text, int from = 0);
 
 private:
     QString m_text;
