@@ -1131,6 +1131,26 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <translation>没有“%1”的结果。</translation>
     </message>
     <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Searching for “%1”…</source>
+        <translation>正在搜索“%1”…</translation>
+    </message>
+    <message>
+        <source>No messages contain “%1”.</source>
+        <translation>没有消息包含“%1”。</translation>
+    </message>
+    <message>
+        <source>That message is too far back to open here.</source>
+        <translation>这条消息太久远，无法在这里打开。</translation>
+    </message>
+    <message>
+        <source>That message is not saved on this computer; connect to open it.</source>
+        <translation>这条消息没有保存在本机；连接服务器后才能打开。</translation>
+    </message>
+    <message>
         <source> · showing saved messages</source>
         <translation> · 显示的是已保存的消息</translation>
     </message>
