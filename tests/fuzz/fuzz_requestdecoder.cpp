@@ -64,6 +64,15 @@ void checkAccepted(const DecodedRequest &d, const ProtocolLimits &limits)
     case Type::Typing:
         FUZZ_REQUIRE(r.to.isEmpty() || isValidName(r.to, limits));
         break;
+    case Type::Search:
+        // What the store looks up: 1..100 code points of message text, one space between
+        // at most 8 words, a page of 1..50 hits.
+        FUZZ_REQUIRE(TextRules::check(r.query, ProtocolLimits::kMaxSearchChars) == ErrorCode::None);
+        FUZZ_REQUIRE(r.query == r.query.simplified());
+        FUZZ_REQUIRE(r.query.count(QLatin1Char(' ')) < ProtocolLimits::kMaxSearchWords);
+        FUZZ_REQUIRE(r.limit >= 1 && r.limit <= ProtocolLimits::kMaxSearchHits);
+        FUZZ_REQUIRE(r.before >= 0);
+        break;
     case Type::Call:
         FUZZ_REQUIRE(r.media.size() <= 2 && r.codecs.size() <= 8 && r.reason.size() <= 64);
         for (const QString &m : r.media)
@@ -105,6 +114,8 @@ void checkClientEncoding(const RequestDecoder &decoder, const ClientRequest &r,
         json = MessageEncoder::chatRequest(r.content, r.ref, r.to);
     else if (r.type == Type::Login)
         json = MessageEncoder::signInRequest(r.name, r.password, r.token, r.device, r.session);
+    else if (r.type == Type::Search)
+        json = MessageEncoder::searchRequest(r.query, r.before, r.limit, r.ref);
     if (json.isEmpty() || json.size() > limits.maxMessageBytes)
         return; // the client's spelling may be longer than the fuzzer's (escapes)
     const DecodedRequest again = decoder.decode(json);
@@ -113,6 +124,8 @@ void checkClientEncoding(const RequestDecoder &decoder, const ClientRequest &r,
     FUZZ_REQUIRE(again.request.name == r.name && again.request.password == r.password);
     FUZZ_REQUIRE(again.request.token == r.token && again.request.device == r.device);
     FUZZ_REQUIRE(again.request.session == r.session);
+    FUZZ_REQUIRE(again.request.query == r.query && again.request.before == r.before);
+    FUZZ_REQUIRE(again.request.type != Type::Search || again.request.limit == r.limit);
 }
 
 // The relay of an accepted chat message, written by hand (MessageEncoder::chat), must read back

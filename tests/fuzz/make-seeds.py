@@ -136,6 +136,8 @@ accounts = [
     {"type": "history", "with": "*", "after": 120, "limit": 200, "id": "catch-up"},
     {"type": "user", "content": "@bob hi \u00e9\u0301 \U0001F600", "id": "0192f4a1-8b2c-7d3e-9f01-23456789abcd"},
     {"type": "typing", "state": False, "to": "bob"},
+    {"type": "search", "text": "  \u5929\u6c14  report ", "before": 5812, "limit": 50, "id": "s-1"},
+    {"type": "search", "text": "a b c d e f g h", "limit": 1},
 ]
 requests += [("accounts", json.dumps(o, ensure_ascii=False, separators=(",", ":")).encode()) for o in accounts]
 # Bytes that are not UTF-8 (a WebSocket peer cannot send them, the decoder still checks).
