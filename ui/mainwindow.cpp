@@ -23,6 +23,7 @@
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -92,10 +93,18 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
                 m_serverAnswered = true;
                 m_searchResults->addResults(text, hits);
                 updateSearchLabel(text);
+                // Still at the end (the page held only hits saved here too): the next one.
+                if (atEndOfHits())
+                    m_serverSearch->searchMore();
             });
     connect(m_serverSearch, &ServerSearch::searchFailed, this,
             [this](const QString &text) { updateSearchLabel(text); });
     connect(m_serverSearch, &ServerSearch::messageShown, this, &MainWindow::scrollToMessage);
+    // Scrolled to the end of the hits: the server's next (older) page.
+    connect(m_searchResultsView->verticalScrollBar(), &QScrollBar::valueChanged, this, [this] {
+        if (atEndOfHits())
+            m_serverSearch->searchMore();
+    });
     connect(m_serverSearch, &ServerSearch::jumpFailed, this, [this] {
         statusBar()->showMessage(
             m_controller->session()->state() == ClientSession::State::Online
@@ -398,6 +407,13 @@ void MainWindow::runSearch()
     m_searchResults->setResults(simplified, m_controller->searchSaved(text));
     m_serverSearch->search(simplified);
     updateSearchLabel(simplified);
+}
+
+bool MainWindow::atEndOfHits() const
+{
+    // Scrolled to the end of a list longer than the view.
+    const QScrollBar *bar = m_searchResultsView->verticalScrollBar();
+    return m_searchResultsView->isVisible() && bar->maximum() > 0 && bar->value() == bar->maximum();
 }
 
 void MainWindow::updateSearchLabel(const QString &text)

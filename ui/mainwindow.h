@@ -60,6 +60,7 @@ private:
     void runSearch();
     // The label above the hits: where they come from, or why there are none.
     void updateSearchLabel(const QString &text);
+    bool atEndOfHits() const;
     // The conversation of a hit is open and holds it: scrolls there.
     void scrollToMessage(const QString &key, qint64 seq);
     void updateTitle();

@@ -59,17 +59,19 @@ void MessageSearchModel::addResults(const QString &text, const QList<HistoryCach
 {
     if (text != m_text)
         return;
-    QList<HistoryCache::Hit> merged = m_hits;
+    // Row by row, in seq order (newest first): a view scrolled down to ask for the next page
+    // stays where it is.
     for (const HistoryCache::Hit &hit : hits) {
-        const bool known = std::any_of(merged.cbegin(), merged.cend(), [&](const auto &h) {
-            return h.message.seq == hit.message.seq;
+        const auto at = std::find_if(m_hits.cbegin(), m_hits.cend(), [&](const auto &h) {
+            return h.message.seq <= hit.message.seq;
         });
-        if (!known)
-            merged.append(hit);
+        if (at != m_hits.cend() && at->message.seq == hit.message.seq)
+            continue; // saved on this computer too
+        const int row = int(at - m_hits.cbegin());
+        beginInsertRows({}, row, row);
+        m_hits.insert(row, hit);
+        endInsertRows();
     }
-    std::stable_sort(merged.begin(), merged.end(),
-                     [](const auto &a, const auto &b) { return a.message.seq > b.message.seq; });
-    setResults(text, merged);
 }
 
 QString MessageSearchModel::snippet(const QString &content, const QString &text, int width)

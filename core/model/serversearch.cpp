@@ -10,10 +10,12 @@ ServerSearch::ServerSearch(ChatController *controller, QObject *parent)
 {
     ClientSession *session = controller->session();
     connect(session, &ClientSession::searchResultsReceived, this,
-            [this](const QString &text, const QList<ChatMessage> &hits, bool more, qint64,
-                   const QString &ref) {
+            [this](const QString &text, const QList<ChatMessage> &hits, bool more,
+                   qint64 nextBefore, const QString &ref) {
                 if (ref != m_ref)
                     return;
+                m_moreText = text;
+                m_moreBefore = more ? nextBefore : 0;
                 QList<HistoryCache::Hit> found;
                 found.reserve(hits.size());
                 for (const ChatMessage &m : hits)
@@ -56,6 +58,7 @@ ServerSearch::ServerSearch(ChatController *controller, QObject *parent)
 
 bool ServerSearch::search(const QString &text)
 {
+    m_moreBefore = 0; // a new text: the old one's pages are not wanted
     if (m_controller->session()->state() != ClientSession::State::Online)
         return false;
     if (!m_ref.isEmpty())
@@ -65,10 +68,19 @@ bool ServerSearch::search(const QString &text)
     return true;
 }
 
-void ServerSearch::send(const QString &text)
+bool ServerSearch::searchMore()
+{
+    if (!m_ref.isEmpty() || m_moreBefore <= 0 ||
+        m_controller->session()->state() != ClientSession::State::Online)
+        return false;
+    send(m_moreText, std::exchange(m_moreBefore, 0));
+    return true;
+}
+
+void ServerSearch::send(const QString &text, qint64 before)
 {
     m_text = text;
-    m_ref = m_controller->session()->search(text);
+    m_ref = m_controller->session()->search(text, before);
 }
 
 void ServerSearch::answered()

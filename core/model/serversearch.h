@@ -31,6 +31,10 @@ public:
 
     // False when offline (nothing is asked; the cache's hits are all there is).
     bool search(const QString &text);
+    // The next (older) page of the last text answered, when the server said there is more:
+    // false when there is none, or a search is on its way.
+    bool searchMore();
+    bool hasMore() const { return m_moreBefore > 0; }
     // Forgets the text waiting to be searched (the search box was cleared).
     void clear() { m_next.clear(); }
     bool isSearching() const { return !m_ref.isEmpty(); }
@@ -45,7 +49,7 @@ signals:
     void jumpFailed(const QString &key, qint64 seq);
 
 private:
-    void send(const QString &text);
+    void send(const QString &text, qint64 before = 0);
     void answered();
     HistoryCache::Hit hitOf(const ChatMessage &message) const;
     // Loads older pages of the jump's conversation until it holds the message (or cannot).
@@ -62,5 +66,7 @@ private:
     QString m_ref;  // the search on its way ("" = none)
     QString m_text; // its text
     QString m_next; // the newest text asked for meanwhile
+    QString m_moreText;      // the last text answered with more pages
+    qint64 m_moreBefore = 0; // where its next page starts (0: no more)
     std::optional<Jump> m_jump;
 };

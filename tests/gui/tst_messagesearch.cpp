@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 namespace {
@@ -127,12 +128,32 @@ private slots:
         QVERIFY(row - view->firstVisibleRow() < 10);
         QCOMPARE(alice->activeConversation(), QString());
 
+        // A word in many messages: the newest first; scrolled to the end, the older pages come
+        // from the server (the saved ones are not shown twice).
+        search->setFocus();
+        search->selectAll();
+        QTest::keyClicks(search, QStringLiteral("filler"));
+        QTRY_VERIFY(results->model()->rowCount() >= 20 &&
+                    results->model()->index(0, 0).data(MessageSearchModel::SearchTextRole) ==
+                        QStringLiteral("filler"));
+        const int firstRows = results->model()->rowCount();
+        QVERIFY(firstRows < 300);
+        QTRY_VERIFY([&] {
+            results->scrollToBottom();
+            return results->model()->rowCount() >= firstRows + 20;
+        }());
+        QList<qint64> seqs;
+        for (int row = 0; row < results->model()->rowCount(); ++row)
+            seqs << results->model()->index(row, 0).data(MessageSearchModel::SeqRole).toLongLong();
+        QVERIFY(std::is_sorted(seqs.rbegin(), seqs.rend()));
+        QVERIFY(std::adjacent_find(seqs.begin(), seqs.end()) == seqs.end());
+
         // Two words, both needed, in any order; a word nowhere says so; Esc clears it.
         search->setFocus();
         search->selectAll();
         search->insert(QStringLiteral("plan 独角兽"));
+        QTRY_COMPARE(results->model()->rowCount(), 1);
         QTRY_COMPARE(label->text(), QStringLiteral("Messages"));
-        QCOMPARE(results->model()->rowCount(), 1);
         search->selectAll();
         QTest::keyClicks(search, QStringLiteral("unicorn wallaby"));
         QTRY_VERIFY(label->text().contains(QLatin1String("No results")));
