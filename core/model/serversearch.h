@@ -63,9 +63,9 @@ private:
     };
 
     ChatController *m_controller;
-    QString m_ref;  // the search on its way ("" = none)
-    QString m_text; // its text
-    QString m_next; // the newest text asked for meanwhile
+    QString m_ref;           // the search on its way ("" = none)
+    QString m_text;          // its text
+    QString m_next;          // the newest text asked for meanwhile
     QString m_moreText;      // the last text answered with more pages
     qint64 m_moreBefore = 0; // where its next page starts (0: no more)
     std::optional<Jump> m_jump;
