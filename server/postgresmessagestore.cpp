@@ -463,14 +463,37 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
         m_lastError = notOpen();
         return;
     }
-    if (!beginBatch() || m_batchFailed)
-        return;
     constexpr qint64 kMaxStatementBytes = 8 * 1024 * 1024;
+    const auto rowBytes = [](const ChatMessage &m) {
+        return 3 * m.content.size() + 256;
+    };
+    // A batch that fits one statement (all but the largest) is one round trip: the statement
+    // is its own transaction, and takes the batch lock before it inserts any row (the join
+    // needs the lock's one row before it can give one of its own, and each row's seq is drawn
+    // as it is inserted), so seq order stays commit order. BEGIN, the lock and COMMIT were
+    // three more round trips, during which the relay's next batch waited.
+    qint64 total = 0;
+    for (const Pending &item : items)
+        total += rowBytes(*item.message);
+    const bool oneStatement = !m_inBatch && total < kMaxStatementBytes;
+    if (oneStatement) {
+        if (m_reconnect && !reconnect())
+            return;
+    } else if (!beginBatch() || m_batchFailed) {
+        return;
+    }
+    static const QString columns = QStringLiteral(
+        "ts, sender, sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
+        " recipient_id, node, call");
     size_t first = 0;
     while (first < items.size()) {
-        QString sql = QStringLiteral(
-            "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid,"
-            " content, mentions, sender_id, recipient_id, node, call) VALUES ");
+        QString sql = oneStatement
+                          ? QStringLiteral("WITH batch_lock AS MATERIALIZED (SELECT "
+                                           "pg_advisory_xact_lock(%1)) INSERT INTO messages (%2)"
+                                           " SELECT v.* FROM batch_lock, (VALUES ")
+                                .arg(kBatchLock)
+                                .arg(columns)
+                          : QStringLiteral("INSERT INTO messages (%1) VALUES ").arg(columns);
         size_t end = first;
         qint64 bytes = 0;
         while (end < items.size() && (end == first || bytes < kMaxStatementBytes)) {
@@ -479,9 +502,11 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
                 sql += QLatin1Char(',');
             sql +=
                 QLatin1Char('(') + literals(rowValues(m, *items[end].parties)) + QLatin1Char(')');
-            bytes += 3 * m.content.size() + 256;
+            bytes += rowBytes(m);
             ++end;
         }
+        if (oneStatement)
+            sql += QStringLiteral(") AS v (%1)").arg(columns);
         sql += QStringLiteral(" ON CONFLICT DO NOTHING RETURNING seq, cid, sender_id");
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
