@@ -1,7 +1,7 @@
 #pragma once
 
 #include "messagestore.h"
-#include "walcheckpointer.h"
+#include "sqliteupkeep.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -65,5 +65,5 @@ private:
     QSqlDatabase m_db;
     std::optional<QSqlQuery> m_insert;
     std::optional<QSqlQuery> m_findByClientId;
-    std::unique_ptr<WalCheckpointer> m_checkpointer;
+    std::unique_ptr<SqliteUpkeep> m_checkpointer;
 };

@@ -1,4 +1,4 @@
-#include "walcheckpointer.h"
+#include "sqliteupkeep.h"
 
 #include <QAtomicInt>
 #include <QLoggingCategory>
@@ -7,13 +7,15 @@
 #include <QSqlQuery>
 #include <QTimer>
 
+#include <limits>
+
 Q_LOGGING_CATEGORY(lcCheckpoint, "confab.store")
 
 namespace {
 QAtomicInt workerCounter;
 }
 
-class WalCheckpointer::Worker : public QObject
+class SqliteUpkeep::Worker : public QObject
 {
 public:
     Worker(const QString &path, int intervalMs)
@@ -32,8 +34,15 @@ public:
             return;
         }
         m_timer = new QTimer(this);
-        m_timer->setInterval(m_intervalMs);
-        connect(m_timer, &QTimer::timeout, this, [this] { checkpoint("PASSIVE"); });
+        m_timer->setInterval(SqliteUpkeep::kIndexIntervalMs);
+        connect(m_timer, &QTimer::timeout, this, [this] {
+            indexNewMessages(20);
+            m_sinceCheckpointMs += SqliteUpkeep::kIndexIntervalMs;
+            if (m_sinceCheckpointMs >= m_intervalMs) {
+                m_sinceCheckpointMs = 0;
+                checkpoint("PASSIVE");
+            }
+        });
         m_timer->start();
     }
 
@@ -41,6 +50,7 @@ public:
     {
         if (m_timer)
             m_timer->stop();
+        indexNewMessages(std::numeric_limits<int>::max());
         checkpoint("TRUNCATE");
         {
             QSqlDatabase db = QSqlDatabase::database(m_name, false);
@@ -50,6 +60,69 @@ public:
     }
 
 private:
+    // Indexes up to `batches` batches of the messages after search_progress, each in its own
+    // write transaction (the relay's commits go between them).
+    void indexNewMessages(int batches)
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (!db.isOpen() || m_noIndex)
+            return;
+        for (int i = 0; i < batches; ++i) {
+            QSqlQuery q(db);
+            // IMMEDIATE: the write lock first (waiting for the relay's commit), so that the
+            // read below cannot go stale before the write.
+            if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+                qCWarning(lcCheckpoint).noquote()
+                    << "search index: cannot begin:" << q.lastError().text();
+                return;
+            }
+            qint64 from = 0;
+            qint64 to = 0;
+            int rows = 0;
+            const bool ok =
+                q.exec(QStringLiteral("SELECT seq FROM search_progress")) && q.next() &&
+                [&] {
+                    from = q.value(0).toLongLong();
+                    return true;
+                }() &&
+                q.exec(
+                    QStringLiteral("SELECT MAX(seq), COUNT(*) FROM (SELECT seq FROM messages WHERE "
+                                   "seq > %1 ORDER BY seq LIMIT %2)")
+                        .arg(from)
+                        .arg(SqliteUpkeep::kIndexBatch)) &&
+                q.next() &&
+                [&] {
+                    to = q.value(0).toLongLong(); // 0 (NULL): nothing new
+                    rows = q.value(1).toInt();
+                    return true;
+                }() &&
+                (to == 0 ||
+                 (q.exec(QStringLiteral("INSERT INTO messages_fts (rowid, content) SELECT seq, "
+                                        "content FROM messages WHERE seq > %1 AND seq <= %2")
+                             .arg(from)
+                             .arg(to)) &&
+                  q.exec(QStringLiteral("UPDATE search_progress SET seq = %1").arg(to))));
+            if (!ok) {
+                const QString why = q.lastError().text();
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+                if (why.contains(QLatin1String("no such table"))) {
+                    m_noIndex = true; // a file without the search index (an old schema)
+                    return;
+                }
+                qCWarning(lcCheckpoint).noquote() << "search index: cannot index:" << why;
+                return;
+            }
+            if (!q.exec(QStringLiteral("COMMIT"))) {
+                qCWarning(lcCheckpoint).noquote()
+                    << "search index: cannot commit:" << q.lastError().text();
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+                return;
+            }
+            if (rows < SqliteUpkeep::kIndexBatch)
+                return; // caught up
+        }
+    }
+
     void checkpoint(const char *mode)
     {
         QSqlDatabase db = QSqlDatabase::database(m_name, false);
@@ -64,20 +137,22 @@ private:
     int m_intervalMs;
     QString m_name;
     QTimer *m_timer = nullptr;
+    int m_sinceCheckpointMs = 0;
+    bool m_noIndex = false;
 };
 
-WalCheckpointer::WalCheckpointer(const QString &path, int intervalMs)
+SqliteUpkeep::SqliteUpkeep(const QString &path, int intervalMs)
     : m_path(path), m_intervalMs(intervalMs)
 {
     m_thread.setObjectName(QStringLiteral("wal-checkpoint"));
 }
 
-WalCheckpointer::~WalCheckpointer()
+SqliteUpkeep::~SqliteUpkeep()
 {
     stop();
 }
 
-void WalCheckpointer::start()
+void SqliteUpkeep::start()
 {
     if (m_worker)
         return;
@@ -88,7 +163,7 @@ void WalCheckpointer::start()
     QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->begin(); });
 }
 
-void WalCheckpointer::stop()
+void SqliteUpkeep::stop()
 {
     if (!m_worker)
         return;

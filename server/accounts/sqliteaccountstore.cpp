@@ -110,7 +110,7 @@ bool SqliteAccountStore::open(QString *error)
             !q.exec(m_fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
                                : QStringLiteral("PRAGMA synchronous=NORMAL")) ||
             !q.exec(QStringLiteral("PRAGMA foreign_keys=ON")) ||
-            // Checkpoints are WalCheckpointer's, never inside a commit on the relay's thread.
+            // Checkpoints are SqliteUpkeep's, never inside a commit on the relay's thread.
             !q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"))) {
             m_lastError = m_db.lastError().text() + q.lastError().text();
             if (error)

@@ -325,7 +325,7 @@ private slots:
         {
             QSqlQuery q(db);
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-            QCOMPARE(q.value(0).toInt(), 4);
+            QCOMPARE(q.value(0).toInt(), 5); // the newest schema
             QVERIFY(q.exec(QStringLiteral("SELECT seq, content, call FROM messages ORDER BY seq")));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toInt(), 7);

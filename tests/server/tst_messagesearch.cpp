@@ -344,10 +344,10 @@ private slots:
             QSqlQuery q(db);
             const QStringList downgrade =
                 m_backend == kSqlite
-                    ? QStringList{QStringLiteral("DROP TRIGGER messages_fts_insert"),
-                                  QStringLiteral("DROP TRIGGER messages_fts_delete"),
+                    ? QStringList{QStringLiteral("DROP TRIGGER messages_fts_delete"),
                                   QStringLiteral("DROP TRIGGER messages_fts_update"),
-                                  QStringLiteral("DROP TABLE messages_fts")}
+                                  QStringLiteral("DROP TABLE messages_fts"),
+                                  QStringLiteral("DROP TABLE search_progress")}
                     : QStringList{QStringLiteral("DROP INDEX messages_content_trgm"),
                                   QStringLiteral("DELETE FROM schema_version WHERE version = 3")};
             for (const QString &sql : downgrade)
@@ -434,6 +434,47 @@ private slots:
             QCOMPARE(found->hits.first().content, text);
         }
         QTRY_COMPARE(store.pending(), 0);
+    }
+
+    // SQLite indexes new messages off the relay's thread (SqliteUpkeep), a batch at a time;
+    // until then a search finds them without the index, so a message is found the moment it
+    // is stored, and later through the index, once.
+    void sqliteIndexesNewMessagesBehindTheRelay()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("PostgreSQL's index is the database's");
+        QString location;
+        const auto s = openNew(&location);
+        QVERIFY2(s, qPrintable(m_why));
+        const qint64 seq = store(*s, QStringLiteral("the quarterly 预算 review"));
+        QVERIFY(seq > 0);
+        const auto now = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
+        QVERIFY2(now, qPrintable(s->lastError()));
+        QCOMPARE(contents(*now), QStringList{QStringLiteral("the quarterly 预算 review")});
+
+        QSqlDatabase db = connectTo(location, QStringLiteral("progress"));
+        QVERIFY(db.isOpen());
+        const auto indexedUpTo = [&db] {
+            QSqlQuery q(db);
+            return q.exec(QStringLiteral("SELECT seq FROM search_progress")) && q.next()
+                       ? q.value(0).toLongLong()
+                       : -1;
+        };
+        QTRY_COMPARE(indexedUpTo(), seq);
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral(
+                "SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"quarterly\"'")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toLongLong(), seq);
+            QVERIFY(!q.next());
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("progress"));
+        const auto later = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
+        QVERIFY2(later, qPrintable(s->lastError()));
+        QCOMPARE(contents(*later), QStringList{QStringLiteral("the quarterly 预算 review")});
     }
 
     void sqliteReadsTheIndexNewestFirst()
