@@ -221,7 +221,7 @@ int main(int argc, char **argv)
     }
 
     // The fill: batches of 2,000 through append() and commit(), as the server stores them
-    // (the index is kept up by the store's own triggers or GIN index).
+    // (the index is kept up by the store's SqliteUpkeep or GIN index).
     QElapsedTimer fillTimer;
     fillTimer.start();
     const qint64 existing = rowCount(*store);
@@ -260,6 +260,19 @@ int main(int argc, char **argv)
         }
         if (i % 100000 == 0)
             std::fprintf(stderr, "%lld messages, %.0f s\n", i, fillTimer.elapsed() / 1000.0);
+    }
+    if (!pgUrl) {
+        // SQLite's index is filled behind the store (SqliteUpkeep) as the server's is; closing
+        // the store waits until it has caught up, so every search below reads the index.
+        store.reset();
+        store = std::make_unique<SqliteMessageStore>(
+            parser.isSet(QStringLiteral("file")) ? parser.value(QStringLiteral("file"))
+                                                 : dir.filePath(QStringLiteral("search.sqlite")),
+            false);
+        if (!store->open(&error)) {
+            std::fprintf(stderr, "cannot open the store again: %s\n", qPrintable(error));
+            return 1;
+        }
     }
     const double fillSeconds = fillTimer.elapsed() / 1000.0;
     if (pgUrl) {

@@ -4,16 +4,17 @@
 #include <QString>
 #include <QThread>
 
-// The history file's upkeep, on a thread of its own with a connection of its own, so that none
-// of it happens inside a commit on the relay's thread:
+// The history file's upkeep, on two threads with a connection each, so that none of it happens
+// inside a commit on the relay's thread:
 // - WAL checkpoints. A checkpoint copies the log into the database and fsyncs both; inside a
 //   commit it would stall every client for milliseconds, so the server's connection turns
 //   automatic checkpoints off and this object takes them over (every intervalMs).
 // - The search index (messages_fts, schema version 5). Indexing a message's trigrams one row
 //   at a time in the batch's transaction cost ~47 us a message, and halved the relay's
 //   deliveries/s; new messages are indexed here instead, a few hundred at a time (~7-9 us
-//   each), every kIndexIntervalMs. search_progress says how far; searches look at the rows
-//   after it without the index (SqliteMessageStore::searchCandidates).
+//   each), every kIndexIntervalMs, on a thread at the lowest CPU priority. search_progress says
+//   how far; searches look at the rows after it without the index
+//   (SqliteMessageStore::searchCandidates).
 class SqliteUpkeep : public QObject
 {
     Q_OBJECT
@@ -30,9 +31,12 @@ public:
 
 private:
     class Worker;
+    enum class Job { Checkpoint, Index };
 
     QString m_path;
     int m_intervalMs;
-    QThread m_thread;
-    Worker *m_worker = nullptr;
+    QThread m_checkpointThread;
+    QThread m_indexThread; // at the lowest CPU priority: chat before search
+    Worker *m_checkpointer = nullptr;
+    Worker *m_indexer = nullptr;
 };
