@@ -147,9 +147,6 @@ int main(int argc, char **argv)
                       QStringLiteral("PostgreSQL: LC_CTYPE of the database (the test cluster's "
                                      "default is C, where pg_trgm indexes ASCII only)"),
                       QStringLiteral("locale"), QStringLiteral("C")});
-    parser.addOption({QStringLiteral("no-index"),
-                      QStringLiteral("SQLite: drop the search index's triggers before the fill, to "
-                                     "compare what the index costs a stored message")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("random seed"), QStringLiteral("n"),
                       QStringLiteral("14")});
     parser.process(app);
@@ -207,17 +204,6 @@ int main(int argc, char **argv)
     if (!store->open(&error)) {
         std::fprintf(stderr, "cannot open the store: %s\n", qPrintable(error));
         return 1;
-    }
-
-    if (parser.isSet(QStringLiteral("no-index")) && backend == QLatin1String("sqlite")) {
-        auto *sqlite = static_cast<SqliteMessageStore *>(store.get());
-        QSqlQuery drop(sqlite->database());
-        for (const char *sql :
-             {"DROP TRIGGER messages_fts_insert", "DROP TRIGGER messages_fts_delete",
-              "DROP TRIGGER messages_fts_update"}) {
-            if (!drop.exec(QLatin1String(sql)))
-                std::fprintf(stderr, "%s: %s\n", sql, qPrintable(drop.lastError().text()));
-        }
     }
 
     // The fill: batches of 2,000 through append() and commit(), as the server stores them

@@ -1,5 +1,8 @@
 #include "sqlitemessagestore.h"
 
+#include "sqlitesearchindex.h"
+#include "sqlquery.h"
+
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 
@@ -7,8 +10,11 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QVariant>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCheckpoint)
 
 namespace {
 
@@ -27,7 +33,7 @@ constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
                                     " mentions TEXT)";
 
 // PRAGMA user_version of a store this code has brought up to date.
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Version 2: private history belongs to identities (accounts, guest sessions), not to names
 // (docs/security.md), and every history query has an index (issue: public history scanned the
@@ -58,54 +64,35 @@ constexpr const char *kMigrationTo2[] = {
     " WHERE recipient_key IS NOT NULL",
 };
 
-// Version 3: message search (docs/protocol.md section 7.1). An FTS5 index of the texts with
-// the trigram tokenizer, which finds any substring of 3 or more characters in any script
-// (Chinese has no spaces between words for a word tokenizer to find). External content: the
-// text is kept once, in messages; triggers keep the index in step with it in the same
-// transaction as the batch. The rows stored before are indexed by the step itself.
-constexpr const char *kMigrationTo3[] = {
-    "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, content='messages',"
-    " content_rowid='seq', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN"
-    " INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content); END",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN"
-    " INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq,"
-    " old.content); END",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF content ON messages BEGIN"
-    " INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq,"
-    " old.content);"
-    " INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content); END",
-    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
-};
-
+// Versions 3 and 5 kept the search index (FTS5) in this file; version 6 moves it to a file of
+// its own (SqliteSearchIndex), and a store below 6 skips them.
+//
 // Version 4: call entries (docs/protocol.md section 13.1) carry their outcome, kind and
-// duration as typed data, the CallRecord's compact JSON; NULL for every other message. Its
-// own step, so that it follows version 3 (message search) whether or not that step exists.
+// duration as typed data, the CallRecord's compact JSON; NULL for every other message.
 constexpr const char *kMigrationTo4[] = {
     "ALTER TABLE messages ADD COLUMN call TEXT",
 };
 
-// Version 5: the search index is filled off the relay's thread (SqliteUpkeep), a few hundred
-// rows at a time, instead of by a trigger in each batch's transaction (which halved the
-// relay's deliveries/s). search_progress holds the last seq indexed; what the index has is
-// exactly the rows up to it, which the delete and update triggers keep true.
-constexpr const char *kMigrationTo5[] = {
+// Version 6: the search index leaves this file. Its writer (SqliteUpkeep, at the lowest CPU
+// priority) shared the file's one write lock with the relay, and the relay's commits slept
+// in the busy handler while a low-priority thread held it: 40% of one core's deliveries/s
+// (docs/benchmarks.md, "Behind the relay"). Now the index is in SqliteSearchIndex's file and
+// this file only queues which indexed rows changed (edits, deletions), for the indexer to
+// redo; inserts need nothing, the indexer reads the rows after its progress. store_id ties
+// an index file to this history (a history restored from a backup gets a fresh index).
+constexpr const char *kMigrationTo6[] = {
     "DROP TRIGGER IF EXISTS messages_fts_insert",
-    "CREATE TABLE IF NOT EXISTS search_progress (seq INTEGER NOT NULL)",
-    // Up to here the trigger (or version 3's rebuild) has indexed every row.
-    "DELETE FROM search_progress",
-    "INSERT INTO search_progress (seq) SELECT COALESCE(MAX(seq), 0) FROM messages",
     "DROP TRIGGER IF EXISTS messages_fts_delete",
-    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages"
-    " WHEN old.seq <= (SELECT seq FROM search_progress) BEGIN"
-    " INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq,"
-    " old.content); END",
     "DROP TRIGGER IF EXISTS messages_fts_update",
-    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages"
-    " WHEN old.seq <= (SELECT seq FROM search_progress) BEGIN"
-    " INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq,"
-    " old.content);"
-    " INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content); END",
+    "DROP TABLE IF EXISTS messages_fts",
+    "DROP TABLE IF EXISTS search_progress",
+    "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', abs(random()))",
+    "CREATE TABLE IF NOT EXISTS search_changes (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS search_changes_delete AFTER DELETE ON messages BEGIN"
+    " INSERT INTO search_changes (seq) VALUES (old.seq); END",
+    "CREATE TRIGGER IF NOT EXISTS search_changes_update AFTER UPDATE OF content ON messages"
+    " BEGIN INSERT INTO search_changes (seq) VALUES (old.seq); END",
 };
 
 constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions, call";
@@ -184,7 +171,8 @@ bool SqliteMessageStore::open(QString *error)
     if (!m_db.open())
         return fail(QStringLiteral("cannot open %1: %2").arg(m_path, m_db.lastError().text()));
     if (m_readOnly) {
-        // A search reader (searchReader()): the writer has made the file and its schema.
+        // A search reader (searchReader()): the writer has made the files and their schema.
+        attachSearchIndex();
         if (!exec(QStringLiteral("PRAGMA query_only=ON")))
             return fail(QStringLiteral("cannot set up %1: %2").arg(m_path, m_lastError));
         return true;
@@ -230,6 +218,13 @@ bool SqliteMessageStore::open(QString *error)
             QStringLiteral("SELECT seq, ts FROM messages WHERE cid = ? AND sender_id = ?"))) {
         return fail(QStringLiteral("cannot prepare statements: %1").arg(m_db.lastError().text()));
     }
+    // The search index: without it, searches still read the newest messages (the base
+    // class's scan), so a broken index file costs search results, not the chat.
+    QString why;
+    if (!SqliteSearchIndex::prepare(m_db, m_path, &why))
+        qCWarning(lcCheckpoint).noquote() << why << "- searches read only the newest messages";
+    else
+        attachSearchIndex();
     m_checkpointer = std::make_unique<SqliteUpkeep>(m_path, 1000);
     m_checkpointer->start();
     return true;
@@ -248,18 +243,11 @@ bool SqliteMessageStore::migrate()
     // between two steps resumes at the next one.
     if (version < 2 && !migrationStep(2, std::begin(kMigrationTo2), std::end(kMigrationTo2)))
         return false;
-    // Also under a store that reached a later version without it (made while version 3 was
-    // being written): its user_version stays.
-    const bool rebuilt = !hasSearchIndex();
-    if (rebuilt &&
-        !migrationStep(std::max(version, 3), std::begin(kMigrationTo3), std::end(kMigrationTo3)))
-        return false;
     if (version < 4 && !migrationStep(4, std::begin(kMigrationTo4), std::end(kMigrationTo4)))
         return false;
-    if ((version < 5 || rebuilt) &&
-        !migrationStep(std::max(version, 5), std::begin(kMigrationTo5), std::end(kMigrationTo5)))
+    if (version < 6 && !migrationStep(6, std::begin(kMigrationTo6), std::end(kMigrationTo6)))
         return false;
-    static_assert(kSchemaVersion == 5, "a new schema version needs its step here");
+    static_assert(kSchemaVersion == 6, "a new schema version needs its step here");
     return true;
 }
 
@@ -489,25 +477,15 @@ QStringList SqliteMessageStore::historyPlan(const HistoryQuery &query)
 bool SqliteMessageStore::select(QSqlQuery &q, const QString &sql, const QVariantList &args)
 {
     q.setForwardOnly(true);
-    if (!q.prepare(sql)) {
-        m_lastError = q.lastError().text();
-        return false;
-    }
-    for (int i = 0; i < args.size(); ++i)
-        q.bindValue(i, args.at(i));
-    if (!q.exec()) {
-        m_lastError = q.lastError().text();
-        return false;
-    }
-    return true;
+    return runSql(q, sql, args, &m_lastError);
 }
 
-bool SqliteMessageStore::hasSearchIndex()
+void SqliteMessageStore::attachSearchIndex()
 {
-    QSqlQuery q(m_db);
-    return q.exec(QStringLiteral(
-               "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'")) &&
-           q.next();
+    QString why;
+    m_searchIndex = SqliteSearchIndex::attach(m_db, m_path, &why);
+    if (!m_searchIndex)
+        qCWarning(lcCheckpoint).noquote() << why << "- searches read only the newest messages";
 }
 
 void SqliteMessageStore::searchSql(const SearchQuery &query, int limit, QString *sql,
@@ -521,7 +499,7 @@ void SqliteMessageStore::searchSql(const SearchQuery &query, int limit, QString 
     // The index is read newest first and stops at the limit: FTS5 hands its matches out in
     // rowid order, and each one is looked up by seq for the privacy rule (the rule of
     // history's "*": public, or the viewer's identity sent or received it).
-    *sql = QStringLiteral("SELECT %1 FROM (SELECT rowid AS hit FROM messages_fts WHERE"
+    *sql = QStringLiteral("SELECT %1 FROM (SELECT rowid AS hit FROM idx.messages_fts WHERE"
                           " messages_fts MATCH ? AND rowid < ? ORDER BY rowid DESC)"
                           " JOIN messages ON messages.seq = hit"
                           " WHERE (recipient_key IS NULL OR sender_id = ? OR recipient_id = ?)"
@@ -537,7 +515,7 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::searchCandidates(const Sea
                                                                        int limit, bool *more)
 {
     *more = false;
-    if (query.indexedWords().isEmpty())
+    if (query.indexedWords().isEmpty() || !m_searchIndex)
         return MessageStore::searchCandidates(query, limit, more);
     if (!m_db.isOpen()) {
         m_lastError = notOpen();
@@ -552,7 +530,7 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::searchCandidates(const Sea
     const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
     if (!select(q,
                 QStringLiteral("SELECT %1 FROM messages WHERE seq > (SELECT seq FROM"
-                               " search_progress) AND seq < ? AND (recipient_key IS NULL OR"
+                               " idx.search_progress) AND seq < ? AND (recipient_key IS NULL OR"
                                " sender_id = ? OR recipient_id = ?) ORDER BY seq DESC LIMIT ?")
                     .arg(QLatin1String(kColumns)),
                 {before, viewer, viewer, SearchQuery::kMaxExamined}))

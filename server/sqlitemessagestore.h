@@ -22,7 +22,8 @@ public:
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
-    // By the FTS5 trigram index (schema version 3) when the search has words it can look up.
+    // By the FTS5 trigram index (SqliteSearchIndex's file) when the search has words it can
+    // look up.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
                                                        bool *more) override;
     // Another connection to the file that only reads (PRAGMA query_only): searches on a
@@ -43,7 +44,8 @@ private:
     // Prepares `sql` on `q` forward-only, binds `args` by position and runs it; false with
     // lastError() on failure.
     bool select(QSqlQuery &q, const QString &sql, const QVariantList &args);
-    bool hasSearchIndex(); // messages_fts exists (schema version 3)
+    // Attaches the index file (SqliteSearchIndex) as `idx`; without it searches scan.
+    void attachSearchIndex();
     static void searchSql(const SearchQuery &query, int limit, QString *sql, QVariantList *args);
     bool migrate();
     // Runs one schema version's statements and sets user_version to `version`, atomically.
@@ -60,6 +62,7 @@ private:
     bool m_fullSync;
     bool m_readOnly = false; // a searchReader(): no schema work, no writes, no checkpoints
     bool m_inBatch = false;
+    bool m_searchIndex = false; // the index file is attached as `idx`
     qint64 m_legacyMaxSeq = 0; // rows before identities (schema 2); 0 = none
     QString m_lastError;
     QSqlDatabase m_db;

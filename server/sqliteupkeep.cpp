@@ -1,5 +1,7 @@
 #include "sqliteupkeep.h"
 
+#include "sqlitesearchindex.h"
+
 #include <QAtomicInt>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
@@ -8,6 +10,7 @@
 #include <QTimer>
 
 #include <limits>
+#include <memory>
 
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
@@ -31,13 +34,25 @@ public:
 
     void begin()
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(m_path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            qCWarning(lcCheckpoint).noquote()
-                << "checkpoint connection failed:" << db.lastError().text();
-            return;
+        if (m_job == Job::Index) {
+            m_index = std::make_unique<SqliteSearchIndex>(m_path, m_name);
+            QString why;
+            if (!m_index->open(&why)) {
+                qCWarning(lcCheckpoint).noquote()
+                    << "search index connection failed:" << why
+                    << "(searches read the newest messages without it)";
+                m_index.reset();
+                return;
+            }
+        } else {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+            db.setDatabaseName(m_path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+            if (!db.open()) {
+                qCWarning(lcCheckpoint).noquote()
+                    << "checkpoint connection failed:" << db.lastError().text();
+                return;
+            }
         }
         m_timer = new QTimer(this);
         if (m_job == Job::Checkpoint) {
@@ -65,10 +80,13 @@ public:
     {
         if (m_timer)
             m_timer->stop();
-        if (m_job == Job::Index)
-            indexNewMessages(std::numeric_limits<int>::max());
-        else
-            checkpoint("TRUNCATE");
+        if (m_job == Job::Index) {
+            if (m_index)
+                indexNewMessages(std::numeric_limits<int>::max());
+            m_index.reset();
+            return;
+        }
+        checkpoint("TRUNCATE");
         {
             QSqlDatabase db = QSqlDatabase::database(m_name, false);
             db.close();
@@ -77,66 +95,31 @@ public:
     }
 
 private:
-    // Indexes up to `batches` batches of the messages after search_progress, each in its own
-    // write transaction (the relay's commits go between them). False while more remain.
+    // Takes edited and deleted rows into the index, then indexes up to `batches` batches of
+    // the messages after its progress, each in its own write transaction of the index file
+    // (the history's writer never waits for them). False while more remain.
     bool indexNewMessages(int batches)
     {
-        QSqlDatabase db = QSqlDatabase::database(m_name, false);
-        if (!db.isOpen() || m_noIndex)
+        if (!m_index)
             return true;
-        for (int i = 0; i < batches; ++i) {
-            QSqlQuery q(db);
-            // IMMEDIATE: the write lock first (waiting for the relay's commit), so that the
-            // read below cannot go stale before the write.
-            if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        if (!m_index->applyChanges())
+            qCWarning(lcCheckpoint).noquote()
+                << "search index: cannot take in changes:" << m_index->lastError();
+        bool caughtUp = false;
+        int indexed = 0;
+        for (int i = 0; i < batches && !caughtUp; ++i) {
+            const int rows = m_index->indexNew(SqliteUpkeep::kIndexBatch);
+            if (rows < 0) {
                 qCWarning(lcCheckpoint).noquote()
-                    << "search index: cannot begin:" << q.lastError().text();
+                    << "search index: cannot index:" << m_index->lastError();
                 return true;
             }
-            // The next batch after search_progress: its last seq (`to`) and size.
-            qint64 from = 0;
-            qint64 to = 0;
-            int rows = 0;
-            bool ok = q.exec(QStringLiteral("SELECT seq FROM search_progress")) && q.next();
-            if (ok) {
-                from = q.value(0).toLongLong();
-                ok = q.exec(QStringLiteral("SELECT MAX(seq), COUNT(*) FROM (SELECT seq FROM "
-                                           "messages WHERE seq > %1 ORDER BY seq LIMIT %2)")
-                                .arg(from)
-                                .arg(SqliteUpkeep::kIndexBatch)) &&
-                     q.next();
-            }
-            if (ok) {
-                to = q.value(0).toLongLong(); // 0 (NULL) when nothing is new
-                rows = q.value(1).toInt();
-            }
-            if (ok && rows > 0) {
-                ok = q.exec(QStringLiteral("INSERT INTO messages_fts (rowid, content) SELECT seq,"
-                                           " content FROM messages WHERE seq > %1 AND seq <= %2")
-                                .arg(from)
-                                .arg(to)) &&
-                     q.exec(QStringLiteral("UPDATE search_progress SET seq = %1").arg(to));
-            }
-            if (!ok) {
-                const QString why = q.lastError().text();
-                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
-                if (why.contains(QLatin1String("no such table"))) {
-                    m_noIndex = true; // a file without the search index (an old schema)
-                    return true;
-                }
-                qCWarning(lcCheckpoint).noquote() << "search index: cannot index:" << why;
-                return true;
-            }
-            if (!q.exec(QStringLiteral("COMMIT"))) {
-                qCWarning(lcCheckpoint).noquote()
-                    << "search index: cannot commit:" << q.lastError().text();
-                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
-                return true;
-            }
-            if (rows < SqliteUpkeep::kIndexBatch)
-                return true; // caught up
+            indexed += rows;
+            caughtUp = rows < SqliteUpkeep::kIndexBatch;
         }
-        return false;
+        if (indexed > 0)
+            m_index->checkpoint();
+        return caughtUp;
     }
 
     void checkpoint(const char *mode)
@@ -154,7 +137,7 @@ private:
     int m_intervalMs;
     QString m_name;
     QTimer *m_timer = nullptr;
-    bool m_noIndex = false;
+    std::unique_ptr<SqliteSearchIndex> m_index; // the index job's connection
 };
 
 SqliteUpkeep::SqliteUpkeep(const QString &path, int intervalMs)

@@ -9,11 +9,11 @@
 // - WAL checkpoints. A checkpoint copies the log into the database and fsyncs both; inside a
 //   commit it would stall every client for milliseconds, so the server's connection turns
 //   automatic checkpoints off and this object takes them over (every intervalMs).
-// - The search index (messages_fts, schema version 5). Indexing a message's trigrams one row
-//   at a time in the batch's transaction cost ~47 us a message, and halved the relay's
-//   deliveries/s; new messages are indexed here instead, a few hundred at a time (~7-9 us
-//   each), every kIndexIntervalMs, on a thread at the lowest CPU priority. search_progress says
-//   how far; searches look at the rows after it without the index
+// - The search index (SqliteSearchIndex, a file of its own since schema version 6). Indexing
+//   a message's trigrams in the batch's transaction cost ~47 us a message and halved the
+//   relay's deliveries/s; new messages are indexed here instead, a few hundred at a time
+//   (~7-9 us each), every kIndexIntervalMs, on a thread at the lowest CPU priority. Searches
+//   read the rows it has not reached yet without the index
 //   (SqliteMessageStore::searchCandidates).
 class SqliteUpkeep : public QObject
 {
@@ -27,7 +27,7 @@ public:
     void stop();
 
     static constexpr int kIndexIntervalMs = 200;
-    static constexpr int kIndexBatch = 256; // rows per transaction: the relay waits that long
+    static constexpr int kIndexBatch = 256; // rows per write transaction of the index file
 
 private:
     class Worker;

@@ -4,14 +4,17 @@
 // protocol tests against a real confab-server on each. Without PostgreSQL installed the
 // postgresql rows fail and say so.
 #include "asyncmessagestore.h"
+#include "directconnection.h"
 #include "postgresmessagestore.h"
 #include "postgresprocess.h"
 #include "protocol/messageencoder.h"
 #include "searchquery.h"
 #include "serverprocess.h"
 #include "sqlitemessagestore.h"
+#include "sqlitesearchindex.h"
 #include "testclient.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -128,26 +131,16 @@ private:
         return m.seq;
     }
 
+    static void removeIndexFile(const QString &location)
+    {
+        for (const char *suffix : {"", "-wal", "-shm"})
+            QFile::remove(SqliteSearchIndex::pathFor(location) + QLatin1String(suffix));
+    }
+
     // A direct connection to the test's database, for what the store does not show.
     QSqlDatabase connectTo(const QString &location, const QString &name)
     {
-        if (m_backend == kSqlite) {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(location);
-            db.open();
-            return db;
-        }
-        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, nullptr);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        if (url) {
-            db.setHostName(url->host);
-            db.setPort(url->port);
-            db.setUserName(url->user);
-            db.setPassword(url->password);
-            db.setDatabaseName(url->database);
-            db.open();
-        }
-        return db;
+        return openDirectConnection(location, name);
     }
 
     ServerProcess *startServer(const QString &location)
@@ -344,10 +337,20 @@ private slots:
             QSqlQuery q(db);
             const QStringList downgrade =
                 m_backend == kSqlite
-                    ? QStringList{QStringLiteral("DROP TRIGGER messages_fts_delete"),
-                                  QStringLiteral("DROP TRIGGER messages_fts_update"),
-                                  QStringLiteral("DROP TABLE messages_fts"),
-                                  QStringLiteral("DROP TABLE search_progress")}
+                    // Schema version 5: the index inside the history file, filled up to
+                    // search_progress, with no index file beside it.
+                    ? QStringList{QStringLiteral("DROP TRIGGER search_changes_delete"),
+                                  QStringLiteral("DROP TRIGGER search_changes_update"),
+                                  QStringLiteral("DROP TABLE search_changes"),
+                                  QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5("
+                                                 "content, content='messages', content_rowid="
+                                                 "'seq', tokenize='trigram')"),
+                                  QStringLiteral("INSERT INTO messages_fts (messages_fts)"
+                                                 " VALUES ('rebuild')"),
+                                  QStringLiteral("CREATE TABLE search_progress (seq INTEGER)"),
+                                  QStringLiteral("INSERT INTO search_progress SELECT MAX(seq)"
+                                                 " FROM messages"),
+                                  QStringLiteral("PRAGMA user_version = 5")}
                     : QStringList{QStringLiteral("DROP INDEX messages_content_trgm"),
                                   QStringLiteral("DELETE FROM schema_version WHERE version = 3")};
             for (const QString &sql : downgrade)
@@ -360,6 +363,8 @@ private slots:
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        if (m_backend == kSqlite)
+            removeIndexFile(location);
         const auto s = openAt(location);
         QVERIFY2(s, qPrintable(m_why));
         const auto page = searchFor(kCarol, QStringLiteral("会议纪要")).run(*s);
@@ -379,7 +384,12 @@ private slots:
             QSqlQuery q(db);
             if (m_backend == kSqlite) {
                 QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-                QVERIFY2(q.value(0).toInt() >= 3, qPrintable(q.value(0).toString()));
+                QCOMPARE(q.value(0).toInt(), 6);
+                // The old index has left the history file for a file of its own.
+                QVERIFY(q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name IN"
+                                              " ('messages_fts', 'search_progress')")));
+                QVERIFY2(!q.next(), qPrintable(q.value(0).toString()));
+                QVERIFY(QFile::exists(SqliteSearchIndex::pathFor(location)));
             } else {
                 QVERIFY(q.exec(QStringLiteral("SELECT 1 FROM schema_version WHERE version = 3")));
                 QVERIFY(q.next());
@@ -452,7 +462,8 @@ private slots:
         QVERIFY2(now, qPrintable(s->lastError()));
         QCOMPARE(contents(*now), QStringList{QStringLiteral("the quarterly 预算 review")});
 
-        QSqlDatabase db = connectTo(location, QStringLiteral("progress"));
+        QSqlDatabase db =
+            connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("progress"));
         QVERIFY(db.isOpen());
         const auto indexedUpTo = [&db] {
             QSqlQuery q(db);
@@ -475,6 +486,197 @@ private slots:
         const auto later = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
         QVERIFY2(later, qPrintable(s->lastError()));
         QCOMPARE(contents(*later), QStringList{QStringLiteral("the quarterly 预算 review")});
+    }
+
+    // The last seq in the index file, or -1 when it cannot be read.
+    qint64 indexedUpTo(const QString &location)
+    {
+        qint64 seq = -1;
+        {
+            QSqlDatabase db =
+                connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("indexed"));
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT seq FROM search_progress")) && q.next())
+                seq = q.value(0).toLongLong();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("indexed"));
+        return seq;
+    }
+
+    // The seqs the index file itself has for an FTS5 query.
+    QList<qint64> indexHits(const QString &location, const QString &match)
+    {
+        QList<qint64> seqs;
+        {
+            QSqlDatabase db =
+                connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("hits"));
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?"
+                                     " ORDER BY rowid"));
+            q.addBindValue(match);
+            if (q.exec())
+                while (q.next())
+                    seqs << q.value(0).toLongLong();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("hits"));
+        return seqs;
+    }
+
+    // The index's writer never shares a lock with the relay's: a batch is stored while the
+    // index file's write lock is held (an indexer stopped mid-batch), and found at once.
+    void sqliteStoresWhileTheIndexIsLocked()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("SQLite's index file");
+        QString location;
+        const auto s = openNew(&location);
+        QVERIFY2(s, qPrintable(m_why));
+        QVERIFY(store(*s, QStringLiteral("stored before the lock")) > 0);
+        {
+            QSqlDatabase holder =
+                connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("holder"));
+            QVERIFY2(holder.isOpen(), qPrintable(holder.lastError().text()));
+            QSqlQuery q(holder);
+            QVERIFY(q.exec(QStringLiteral("BEGIN IMMEDIATE")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE search_progress SET seq = seq")));
+            QVERIFY2(store(*s, QStringLiteral("stored while the index is locked")) > 0,
+                     qPrintable(s->lastError()));
+            const auto page = searchFor(kBob, QStringLiteral("stored")).run(*s);
+            QVERIFY2(page, qPrintable(s->lastError()));
+            QCOMPARE(contents(*page),
+                     (QStringList{QStringLiteral("stored while the index is locked"),
+                                  QStringLiteral("stored before the lock")}));
+            QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("holder"));
+        // Private texts: the index file is the server's user's alone, like the history.
+        const QFile::Permissions others =
+            QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther;
+        QCOMPARE(QFile::permissions(SqliteSearchIndex::pathFor(location)) & others,
+                 QFile::Permissions());
+    }
+
+    // An edited or deleted message leaves the index (search_changes in the history file).
+    void sqliteIndexFollowsEditsAndDeletions()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("PostgreSQL's index is the database's");
+        QString location;
+        const auto s = openNew(&location);
+        QVERIFY2(s, qPrintable(m_why));
+        const qint64 edited = store(*s, QStringLiteral("the original wording"));
+        const qint64 deleted = store(*s, QStringLiteral("a message to be removed"));
+        QVERIFY(edited > 0 && deleted > 0);
+        QTRY_COMPARE(indexedUpTo(location), deleted);
+        {
+            QSqlDatabase db = connectTo(location, QStringLiteral("editor"));
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE messages SET content = 'the corrected"
+                                          " phrasing' WHERE seq = %1")
+                               .arg(edited)));
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM messages WHERE seq = %1").arg(deleted)));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("editor"));
+        QTRY_COMPARE(indexHits(location, QStringLiteral("\"corrected\"")), QList<qint64>{edited});
+        QCOMPARE(indexHits(location, QStringLiteral("\"original\"")), QList<qint64>{});
+        QCOMPARE(indexHits(location, QStringLiteral("\"removed\"")), QList<qint64>{});
+        const auto page = searchFor(kBob, QStringLiteral("phrasing")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), QStringList{QStringLiteral("the corrected phrasing")});
+        QVERIFY(searchFor(kBob, QStringLiteral("removed")).run(*s)->hits.isEmpty());
+    }
+
+    // A history restored from a backup, beside the index of the history it replaced: the
+    // seqs after the backup come again with other texts, so that index is started afresh.
+    void sqliteIndexOfALaterHistoryIsRebuilt()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("SQLite's index file");
+        QString location;
+        {
+            const auto s = openNew(&location);
+            QVERIFY2(s, qPrintable(m_why));
+            QVERIFY(store(*s, QStringLiteral("alpha, in the backup")) > 0);
+        }
+        const QString backup = location + QLatin1String(".backup");
+        QVERIFY(QFile::copy(location, backup));
+        {
+            const auto s = openAt(location);
+            QVERIFY2(s, qPrintable(m_why));
+            QCOMPARE(store(*s, QStringLiteral("beta, after the backup")), 2);
+        }
+        QCOMPARE(indexedUpTo(location), 2); // caught up when the store closed
+        for (const char *suffix : {"-wal", "-shm"})
+            QFile::remove(location + QLatin1String(suffix));
+        QVERIFY(QFile::remove(location) && QFile::copy(backup, location));
+        const auto s = openAt(location);
+        QVERIFY2(s, qPrintable(m_why));
+        QCOMPARE(store(*s, QStringLiteral("gamma, after the restore")), 2);
+        QTRY_COMPARE(indexedUpTo(location), 2);
+        QCOMPARE(indexHits(location, QStringLiteral("\"gamma\"")), QList<qint64>{2});
+        const auto page = searchFor(kBob, QStringLiteral("gamma")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), QStringList{QStringLiteral("gamma, after the restore")});
+        QVERIFY(searchFor(kBob, QStringLiteral("beta")).run(*s)->hits.isEmpty());
+    }
+
+    // Another history's index file (store_id), even one that has not passed this history's
+    // last seq, is not taken for this one's.
+    void sqliteIndexOfAnotherHistoryIsRebuilt()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("SQLite's index file");
+        QString other;
+        {
+            const auto s = openNew(&other);
+            QVERIFY2(s, qPrintable(m_why));
+            QVERIFY(store(*s, QStringLiteral("alpha elsewhere")) > 0);
+        }
+        QString location;
+        {
+            const auto s = openNew(&location);
+            QVERIFY2(s, qPrintable(m_why));
+            for (int i = 1; i <= 3; ++i)
+                QVERIFY(store(*s, QStringLiteral("beta %1").arg(i)) > 0);
+        }
+        removeIndexFile(location);
+        QVERIFY(
+            QFile::copy(SqliteSearchIndex::pathFor(other), SqliteSearchIndex::pathFor(location)));
+        const auto s = openAt(location);
+        QVERIFY2(s, qPrintable(m_why));
+        QTRY_COMPARE(indexedUpTo(location), 3);
+        QCOMPARE(indexHits(location, QStringLiteral("\"beta\"")), (QList<qint64>{1, 2, 3}));
+        QCOMPARE(indexHits(location, QStringLiteral("\"alpha\"")), QList<qint64>{});
+        const auto page = searchFor(kBob, QStringLiteral("beta")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(page->hits.size(), 3);
+    }
+
+    // An index file that is not a database is made anew; the chat and search go on.
+    void sqliteUnreadableIndexIsMadeAnew()
+    {
+        if (m_backend != kSqlite)
+            QSKIP("SQLite's index file");
+        QString location;
+        {
+            const auto s = openNew(&location);
+            QVERIFY2(s, qPrintable(m_why));
+            QVERIFY(store(*s, QStringLiteral("delta before the damage")) > 0);
+        }
+        removeIndexFile(location);
+        {
+            QFile damaged(SqliteSearchIndex::pathFor(location));
+            QVERIFY(damaged.open(QIODevice::WriteOnly));
+            damaged.write(QByteArray(8192, 'x'));
+        }
+        const auto s = openAt(location);
+        QVERIFY2(s, qPrintable(m_why));
+        QVERIFY(store(*s, QStringLiteral("delta after the damage")) > 0);
+        QTRY_COMPARE(indexedUpTo(location), 2);
+        const auto page = searchFor(kBob, QStringLiteral("delta")).run(*s);
+        QVERIFY2(page, qPrintable(s->lastError()));
+        QCOMPARE(contents(*page), (QStringList{QStringLiteral("delta after the damage"),
+                                               QStringLiteral("delta before the damage")}));
     }
 
     void sqliteReadsTheIndexNewestFirst()
