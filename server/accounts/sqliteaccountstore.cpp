@@ -1,5 +1,7 @@
 #include "sqliteaccountstore.h"
 
+#include "sqlquery.h"
+
 #include <QAtomicInt>
 #include <QSqlError>
 #include <QVariant>
@@ -69,17 +71,7 @@ constexpr const char *kAccountColumns =
 bool SqliteAccountStore::run(QSqlQuery &q, const QString &sql, const QVariantList &args)
 {
     m_lastError.clear();
-    if (!q.prepare(sql)) {
-        m_lastError = q.lastError().text();
-        return false;
-    }
-    for (int i = 0; i < args.size(); ++i)
-        q.bindValue(i, args.at(i));
-    if (!q.exec()) {
-        m_lastError = q.lastError().text();
-        return false;
-    }
-    return true;
+    return runSql(q, sql, args, &m_lastError);
 }
 
 SqliteAccountStore::SqliteAccountStore(const QString &path, bool fullSync)

@@ -6,6 +6,7 @@
 // database. Without PostgreSQL installed the postgresql rows fail and say so.
 #include "accounts/postgresaccountstore.h"
 #include "accounts/sqliteaccountstore.h"
+#include "directconnection.h"
 #include "postgresmessagestore.h"
 #include "postgresprocess.h"
 #include "protocol/messageencoder.h"
@@ -126,17 +127,7 @@ private:
     // A direct connection to a test database, for what the store does not show.
     static QSqlDatabase connectTo(const QString &location, const QString &name)
     {
-        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, nullptr);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        if (url) {
-            db.setHostName(url->host);
-            db.setPort(url->port);
-            db.setUserName(url->user);
-            db.setPassword(url->password);
-            db.setDatabaseName(url->database);
-            db.open();
-        }
-        return db;
+        return openDirectConnection(location, name);
     }
 
     // Runs `body` on a thread of its own with a store of its own at `location`, as another

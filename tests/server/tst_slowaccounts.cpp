@@ -3,8 +3,8 @@
 // else, and what one sender wrote while it waited is stored in the order it was written.
 // The table is held up the way a long admin transaction or a migration would: another
 // connection locks it.
+#include "directconnection.h"
 #include "postgresprocess.h"
-#include "postgresurl.h"
 #include "serverprocess.h"
 #include "testclient.h"
 
@@ -39,16 +39,8 @@ class TableLock
 public:
     explicit TableLock(const QString &location)
     {
-        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, nullptr);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), kName);
-        if (!url)
-            return;
-        db.setHostName(url->host);
-        db.setPort(url->port);
-        db.setUserName(url->user);
-        db.setPassword(url->password);
-        db.setDatabaseName(url->database);
-        if (!db.open()) {
+        QSqlDatabase db = openDirectConnection(location, kName);
+        if (!db.isOpen()) {
             m_error = db.lastError().text();
             return;
         }

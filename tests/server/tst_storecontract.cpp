@@ -3,6 +3,7 @@
 // confab-server on each whose history survives a restart. PostgreSQL is a throwaway cluster
 // that this program starts once (PostgresProcess) and stops at the end; each test gets a new
 // database. Without PostgreSQL installed the postgresql rows fail and say so.
+#include "directconnection.h"
 #include "postgresmessagestore.h"
 #include "postgresprocess.h"
 #include "protocol/messageencoder.h"
@@ -137,17 +138,7 @@ private:
     // A direct connection to a test database, for what the store does not show.
     QSqlDatabase connectTo(const QString &location, const QString &name)
     {
-        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, nullptr);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        if (url) {
-            db.setHostName(url->host);
-            db.setPort(url->port);
-            db.setUserName(url->user);
-            db.setPassword(url->password);
-            db.setDatabaseName(url->database);
-            db.open();
-        }
-        return db;
+        return openDirectConnection(location, name);
     }
 
 private slots:
