@@ -221,6 +221,50 @@ private slots:
         QVERIFY(alice->all(isCallEntry).isEmpty()); // alice's call goes on
     }
 
+    // A call the server has to end at the answer: bob, a guest, answers while the guests of
+    // his address are already in as many calls as they may be (--max-calls-per-address, 2).
+    // alice signed in to an account, so her own invite was not counted against the address.
+    // Both get the entry, "failed".
+    void callRefusedAtTheAnswerIsFailedForBoth()
+    {
+        ServerProcess server{{QStringLiteral("--registration"), QStringLiteral("open"),
+                              QStringLiteral("--max-calls-per-address"), QStringLiteral("2")}};
+        QVERIFY(server.start());
+        auto guest = [&](const QString &name) {
+            auto c = std::make_unique<TestClient>();
+            return c->open(server.url()) && c->login(name) ? std::move(c) : nullptr;
+        };
+        auto g1 = guest(QStringLiteral("f_g1"));
+        auto g2 = guest(QStringLiteral("f_g2"));
+        auto g3 = guest(QStringLiteral("f_g3"));
+        auto g4 = guest(QStringLiteral("f_g4"));
+        auto bob = guest(QStringLiteral("f_bob"));
+        auto alice = std::make_unique<TestClient>();
+        QVERIFY(g1 && g2 && g3 && g4 && bob);
+        QVERIFY(alice->open(server.url()));
+        QVERIFY2(alice->registerAccount(QStringLiteral("f_alice"), QStringLiteral("alice's pass")),
+                 qPrintable(alice->loginError()));
+        QVERIFY(invite(*g1, *g2, QStringLiteral("f_g2")) != 0);
+        QVERIFY(invite(*g3, *g4, QStringLiteral("f_g4")) != 0);
+
+        const quint32 call = invite(*alice, *bob, QStringLiteral("f_bob"),
+                                    {QStringLiteral("audio"), QStringLiteral("video")});
+        QVERIFY(call != 0);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        QCOMPARE(bob->waitForType(QStringLiteral("error")).value(QLatin1String("code")).toString(),
+                 QStringLiteral("too_many_calls"));
+        QCOMPARE(callOf(alice->waitForType(QStringLiteral("call_hangup"))), call);
+        const QJsonObject forAlice = waitForEntry(*alice);
+        QCOMPARE(outcomeOf(forAlice), QStringLiteral("failed"));
+        QCOMPARE(forAlice.value(QLatin1String("content")).toString(),
+                 QStringLiteral("Video call from f_alice failed"));
+        QCOMPARE(waitForEntry(*bob), forAlice);
+        QCOMPARE(callEntries(history(*alice, QStringLiteral("f_bob"))),
+                 QList<QJsonObject>{forAlice});
+        // The guests' own calls are not touched.
+        QVERIFY(g2->all(isCallEntry).isEmpty() && g4->all(isCallEntry).isEmpty());
+    }
+
     // bob's client process is killed (SIGKILL) mid-call: no hang-up, no WebSocket close,
     // just its socket closed by the kernel. The server still records the call, answered, with
     // the time it lasted.
@@ -325,7 +369,7 @@ private slots:
         {
             QSqlQuery q(db);
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-            QCOMPARE(q.value(0).toInt(), 5); // the newest schema
+            QCOMPARE(q.value(0).toInt(), 6); // the newest schema
             QVERIFY(q.exec(QStringLiteral("SELECT seq, content, call FROM messages ORDER BY seq")));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toInt(), 7);
