@@ -5,6 +5,7 @@
 #include "net/serveraddress.h"
 #include "protocol/namerules.h"
 #include "theme.h"
+#include "translations.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -62,17 +63,9 @@ ClientApp::~ClientApp()
     m_controller.disconnectFromServer();
 }
 
-void ClientApp::installTranslations(QApplication &app, const QString &language)
+void ClientApp::installTranslations(QApplication &, const QString &language)
 {
-    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
-    QLocale::setDefault(locale);
-    auto *qt = new QTranslator(&app);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(qt);
-    auto *own = new QTranslator(&app);
-    if (own->load(locale, QStringLiteral("confab"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QApplication::installTranslator(own);
+    Translations::install(language);
 }
 
 QString ClientApp::defaultName(const Settings &settings)
@@ -255,8 +248,6 @@ void ClientApp::showMainWindow()
                              m_options.videoCodec.value_or(m_settings.videoCodec())});
     }
     m_window->setCallSession(m_calls.get());
-    connect(m_window.get(), &MainWindow::themeChosen, this,
-            [this](int theme) { Theme::apply(m_app, Settings::Theme(theme)); });
     if (m_server.isRunning()) {
         QStringList addresses = m_server.lanAddresses();
         if (addresses.isEmpty())

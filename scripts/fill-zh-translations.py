@@ -372,6 +372,31 @@ ZH = {
     'Make public': '改为公开',
     'Send only to %1, as a private message': '作为私聊只发给 %1',
     'Send to everyone in the room, mentioning %1': '发给房间里的所有人，并提到 %1',
+    # Message search.
+    'Messages': '消息',
+    'Searching for “%1”…': '正在搜索“%1”…',
+    'No messages contain “%1”.': '没有消息包含“%1”。',
+    'That message is too far back to open here.': '这条消息太早了，无法在此打开。',
+    'That message is not saved on this computer; connect to open it.': '这条消息未保存在本机；请连接后打开。',
+    # The Settings dialog.
+    '&Settings…': '设置(&S)…',
+    'Settings': '设置',
+    'Appearance': '外观',
+    'Notifications': '通知',
+    'Account': '账户',
+    'Theme': '主题',
+    'Typing': '输入',
+    'Send with Ctrl+&Enter (Enter starts a new line)': '使用 Ctrl+Enter 发送(&E)（Enter 换行）',
+    'Open windows switch to the new language at once.': '已打开的窗口会立即切换到新语言。',
+    'Show a &notification for private messages, mentions and calls': '收到私聊、提及和通话时显示通知(&N)',
+    'Play a &sound for them': '同时播放提示音(&S)',
+    'To silence one conversation, right-click it in the list and choose “Mute notifications”. Its unread messages are still counted.':
+        '要让某个会话静音，请在列表中右键点击它并选择“静音通知”。它的未读消息仍会计数。',
+    '&Camera:': '摄像头(&C)：',
+    '&Microphone:': '麦克风(&M)：',
+    'S&peaker:': '扬声器(&P)：',
+    'Used for calls; a call in progress switches at once.': '用于通话；进行中的通话会立即切换。',
+    "Signing out removes this account's saved history from this computer.": '退出登录会从本机删除此账户保存的历史记录。',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

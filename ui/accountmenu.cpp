@@ -7,12 +7,13 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDateTime>
+#include <QEvent>
 #include <QInputDialog>
 #include <QLocale>
 #include <QMessageBox>
 
 AccountMenu::AccountMenu(ClientSession *session, QWidget *parent)
-    : QMenu(tr("&Account"), parent), m_session(session)
+    : QMenu(parent), m_session(session)
 {
     setObjectName(QStringLiteral("accountMenu"));
     m_who = addAction(QString());
@@ -21,22 +22,22 @@ AccountMenu::AccountMenu(ClientSession *session, QWidget *parent)
     m_storage->setEnabled(false);
     m_storage->setVisible(false);
     addSeparator();
-    m_password = addAction(tr("Change &password…"), this, [this] {
+    m_password = addAction(QString(), this, [this] {
         ChangePasswordDialog dialog(m_session, parentWidget());
         dialog.exec();
     });
     m_password->setObjectName(QStringLiteral("changePasswordAction"));
-    m_devices = addAction(tr("&Devices…"), this, [this] {
+    m_devices = addAction(QString(), this, [this] {
         DevicesDialog dialog(m_session, parentWidget());
         dialog.exec();
     });
     m_devices->setObjectName(QStringLiteral("devicesAction"));
-    m_invite = addAction(tr("Create an &invite…"), this, &AccountMenu::createInvite);
+    m_invite = addAction(QString(), this, &AccountMenu::createInvite);
     m_invite->setObjectName(QStringLiteral("inviteAction"));
     addSeparator();
-    m_signIn = addAction(tr("Sign &in or create an account…"), this, &AccountMenu::signInRequested);
+    m_signIn = addAction(QString(), this, &AccountMenu::signInRequested);
     m_signIn->setObjectName(QStringLiteral("signInAction"));
-    m_signOut = addAction(tr("Sign &out"), this, &AccountMenu::signOutRequested);
+    m_signOut = addAction(QString(), this, &AccountMenu::signOutRequested);
     m_signOut->setObjectName(QStringLiteral("signOutAction"));
 
     connect(session, &ClientSession::loggedIn, this, &AccountMenu::update);
@@ -57,7 +58,25 @@ AccountMenu::AccountMenu(ClientSession *session, QWidget *parent)
                 box.setTextInteractionFlags(Qt::TextSelectableByMouse);
                 box.exec();
             });
+    retranslate();
+}
+
+void AccountMenu::retranslate()
+{
+    setTitle(tr("&Account"));
+    m_password->setText(tr("Change &password…"));
+    m_devices->setText(tr("&Devices…"));
+    m_invite->setText(tr("Create an &invite…"));
+    m_signIn->setText(tr("Sign &in or create an account…"));
+    m_signOut->setText(tr("Sign &out"));
     update();
+}
+
+void AccountMenu::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QMenu::changeEvent(event);
 }
 
 void AccountMenu::setStorageNote(const QString &note)

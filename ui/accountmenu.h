@@ -22,7 +22,11 @@ signals:
     // A guest wants to sign in or create an account: back to the login dialog.
     void signInRequested();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslate();
     void update();
     void createInvite();
 

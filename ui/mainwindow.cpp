@@ -9,7 +9,9 @@
 #include "model/messagesearchmodel.h"
 #include "model/serversearch.h"
 #include "settings/settings.h"
+#include "settingsdialog.h"
 #include "theme.h"
+#include "translations.h"
 #include "traynotifier.h"
 
 #include <QActionGroup>
@@ -323,8 +325,19 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
 void MainWindow::buildMenus()
 {
     QMenu *app = menuBar()->addMenu(tr("&Confab"));
+    QAction *settingsAction = app->addAction(tr("&Settings…"), this, [this] { openSettings(); });
+    settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    // Ctrl+, everywhere (Cmd+, on macOS), and the desktop's own key where it has another.
+    QList<QKeySequence> keys = QKeySequence::keyBindings(QKeySequence::Preferences);
+    if (!keys.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+        keys.append(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settingsAction->setShortcuts(keys);
+    settingsAction->setShortcutContext(Qt::ApplicationShortcut);
+    app->addSeparator();
+    // The same choices as in the Settings dialog, which may have changed them: the checks are
+    // read again each time the menu opens.
     QMenu *themeMenu = app->addMenu(tr("&Theme"));
-    auto *themes = new QActionGroup(this);
+    auto *themes = new QActionGroup(themeMenu);
     const QList<QPair<QString, Settings::Theme>> choices{
         {tr("Follow the &system"), Settings::Theme::System},
         {tr("&Light"), Settings::Theme::Light},
@@ -332,16 +345,13 @@ void MainWindow::buildMenus()
     for (const auto &[label, theme] : choices) {
         QAction *a = themeMenu->addAction(label);
         a->setCheckable(true);
-        a->setChecked(m_settings->theme() == theme);
         themes->addAction(a);
-        connect(a, &QAction::triggered, this, [this, theme = theme] {
-            m_settings->setTheme(theme);
-            emit themeChosen(int(theme));
-            m_messages->viewport()->update();
-        });
+        connect(themeMenu, &QMenu::aboutToShow, a,
+                [this, a, theme = theme] { a->setChecked(m_settings->theme() == theme); });
+        connect(a, &QAction::triggered, this, [this, theme = theme] { applyTheme(theme); });
     }
     QMenu *languageMenu = app->addMenu(tr("&Language"));
-    auto *languages = new QActionGroup(this);
+    auto *languages = new QActionGroup(languageMenu);
     const QList<QPair<QString, QString>> langs{
         {tr("Follow the system"), QString()},
         {QStringLiteral("English"), QStringLiteral("en")},
@@ -349,22 +359,16 @@ void MainWindow::buildMenus()
     for (const auto &[label, code] : langs) {
         QAction *a = languageMenu->addAction(label);
         a->setCheckable(true);
-        a->setChecked(m_settings->language() == code);
         languages->addAction(a);
-        connect(a, &QAction::triggered, this, [this, code = code] {
-            m_settings->setLanguage(code);
-            emit languageChosen(code);
-            QMessageBox::information(this, tr("Language"),
-                                     tr("The new language is used from the next start of Confab."));
-        });
+        connect(languageMenu, &QMenu::aboutToShow, a,
+                [this, a, code = code] { a->setChecked(m_settings->language() == code); });
+        connect(a, &QAction::triggered, this, [this, code = code] { applyLanguage(code); });
     }
     QAction *ctrlEnter = app->addAction(tr("Send with Ctrl+&Enter"));
     ctrlEnter->setCheckable(true);
-    ctrlEnter->setChecked(m_settings->sendWithCtrlEnter());
-    connect(ctrlEnter, &QAction::toggled, this, [this](bool on) {
-        m_settings->setSendWithCtrlEnter(on);
-        m_compose->setCtrlEnterSends(on);
-    });
+    connect(app, &QMenu::aboutToShow, ctrlEnter,
+            [this, ctrlEnter] { ctrlEnter->setChecked(m_settings->sendWithCtrlEnter()); });
+    connect(ctrlEnter, &QAction::triggered, this, &MainWindow::applySendWithCtrlEnter);
     app->addSeparator();
     QAction *quit = app->addAction(tr("&Quit"), this, [this] {
         if (confirmQuit())
@@ -372,13 +376,15 @@ void MainWindow::buildMenus()
     });
     quit->setShortcut(QKeySequence::Quit);
 
-    m_account = new AccountMenu(m_controller->session(), this);
+    if (!m_account) { // kept across a new language: it retranslates itself
+        m_account = new AccountMenu(m_controller->session(), this);
+        connect(m_account, &AccountMenu::signOutRequested, this, [this] {
+            if (confirmSignOut())
+                emit signOutRequested();
+        });
+        connect(m_account, &AccountMenu::signInRequested, this, &MainWindow::signInRequested);
+    }
     menuBar()->addMenu(m_account);
-    connect(m_account, &AccountMenu::signOutRequested, this, [this] {
-        if (confirmSignOut())
-            emit signOutRequested();
-    });
-    connect(m_account, &AccountMenu::signInRequested, this, &MainWindow::signInRequested);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Confab"), this, [this] {
@@ -386,6 +392,99 @@ void MainWindow::buildMenus()
                            tr("<h3>Confab %1</h3><p>Chat with voice and video calls.</p>")
                                .arg(QLatin1String(CONFAB_VERSION)));
     });
+}
+
+void MainWindow::openSettings()
+{
+    if (!m_settingsDialog) {
+        m_settingsDialog = new SettingsDialog(m_settings, this);
+        m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+        m_settingsDialog->setAccountMenu(m_account);
+        m_settingsDialog->setCallSession(m_callSession);
+        connect(m_settingsDialog, &SettingsDialog::themeChosen, this, &MainWindow::applyTheme);
+        connect(m_settingsDialog, &SettingsDialog::languageChosen, this,
+                &MainWindow::applyLanguage);
+        connect(m_settingsDialog, &SettingsDialog::sendWithCtrlEnterChosen, this,
+                &MainWindow::applySendWithCtrlEnter);
+    }
+    // Not modal: the chat goes on beside it, and each change shows in the window at once.
+    m_settingsDialog->show();
+    m_settingsDialog->raise();
+    m_settingsDialog->activateWindow();
+}
+
+SettingsDialog *MainWindow::settingsDialog() const
+{
+    return m_settingsDialog;
+}
+
+void MainWindow::applyTheme(Settings::Theme theme)
+{
+    m_settings->setTheme(theme);
+    Theme::apply(*qApp, theme);
+    emit themeChosen(int(theme));
+    // The delegates paint with the theme's colours: the views repaint with the new ones.
+    repaintLists();
+    updateStatus();
+}
+
+void MainWindow::applyLanguage(const QString &language)
+{
+    m_settings->setLanguage(language);
+    // Qt then sends every window a LanguageChange: see retranslateUi().
+    Translations::install(language);
+    emit languageChosen(language);
+}
+
+void MainWindow::applySendWithCtrlEnter(bool on)
+{
+    m_settings->setSendWithCtrlEnter(on);
+    m_compose->setCtrlEnterSends(on);
+}
+
+void MainWindow::retranslateUi()
+{
+    m_search->setPlaceholderText(tr("Search (Ctrl+K)"));
+    m_sendButton->setToolTip(tr("Send (Enter)"));
+    m_callButton->setText(tr("Call"));
+    m_callButton->setToolTip(tr("Start a video call"));
+    m_controller->conversations()->setRoomTitle(
+        QCoreApplication::translate("ConversationListModel", "Lobby"));
+    // The menus are made again in the new language (later: this may run from one of them).
+    const QList<QMenu *> menus =
+        menuBar()->findChildren<QMenu *>(QString(), Qt::FindDirectChildrenOnly);
+    menuBar()->clear();
+    for (QMenu *menu : menus) {
+        if (menu != m_account)
+            menu->deleteLater();
+    }
+    buildMenus();
+    setHostAddresses(m_hostAddresses, m_hostFingerprint);
+    if (m_searchResultsLabel->isVisible())
+        updateSearchLabel(m_searchResults->text());
+    updateComposePlaceholder();
+    updateHeader();
+    updateStatus();
+    updateTyping();
+    // What the delegates paint ("Today", "Retry", …) is translated as it is painted.
+    repaintLists();
+}
+
+void MainWindow::repaintLists()
+{
+    for (QAbstractScrollArea *view : {static_cast<QAbstractScrollArea *>(m_messages),
+                                      static_cast<QAbstractScrollArea *>(m_conversationView),
+                                      static_cast<QAbstractScrollArea *>(m_userView),
+                                      static_cast<QAbstractScrollArea *>(m_searchResultsView)})
+        view->viewport()->update();
+}
+
+void MainWindow::updateComposePlaceholder()
+{
+    const QString key = m_controller->activeConversation();
+    m_compose->setPlaceholderText(key.isEmpty()
+                                      ? tr("Write to everyone… (@name for a private message)")
+                                      : tr("Write to %1 privately…").arg(key));
 }
 
 void MainWindow::runSearch()
@@ -464,14 +563,14 @@ void MainWindow::openConversation(const QString &key)
         m_conversationView->setCurrentIndex(proxy);
     updateHeader();
     updateTyping();
-    m_compose->setPlaceholderText(key.isEmpty()
-                                      ? tr("Write to everyone… (@name for a private message)")
-                                      : tr("Write to %1 privately…").arg(key));
+    updateComposePlaceholder();
     m_compose->setFocus();
 }
 
 void MainWindow::setHostAddresses(const QStringList &addresses, const QString &fingerprint)
 {
+    m_hostAddresses = addresses; // for a new language
+    m_hostFingerprint = fingerprint;
     if (addresses.isEmpty()) {
         m_hostLabel->setText(QString());
         m_hostLabel->setToolTip(QString());
@@ -497,6 +596,7 @@ void MainWindow::setTokenStorageNote(const QString &note)
 
 void MainWindow::setCallSession(CallSession *calls)
 {
+    m_callSession = calls; // for the Settings dialog's devices
     m_calls = new CallCoordinator(calls, m_settings, this);
     connect(m_calls, &CallCoordinator::notice, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
@@ -629,6 +729,18 @@ void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::ActivationChange)
         m_controller->setWindowActive(isActiveWindow());
+    else if (event->type() == QEvent::LanguageChange && !m_retranslating) {
+        // One switch takes out and puts in two translators, each with its own event: the
+        // window is retranslated once, after the last.
+        m_retranslating = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_retranslating = false;
+                retranslateUi();
+            },
+            Qt::QueuedConnection);
+    }
     QMainWindow::changeEvent(event);
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "settings/settings.h"
+
 #include <QMainWindow>
+#include <QPointer>
 
 class AccountMenu;
 class CallCoordinator;
@@ -10,7 +13,7 @@ class ComposeEdit;
 class MessageSearchModel;
 class MessageView;
 class ServerSearch;
-class Settings;
+class SettingsDialog;
 class TrayNotifier;
 class QLabel;
 class QLineEdit;
@@ -43,6 +46,9 @@ public:
     void callUser(const QString &peer);
     MessageView *messageView() const { return m_messages; }
     ComposeEdit *composeEdit() const { return m_compose; }
+    // Confab → Settings… (Ctrl+,): opens the dialog, or raises the open one.
+    void openSettings();
+    SettingsDialog *settingsDialog() const;
 
 signals:
     void themeChosen(int theme);
@@ -57,6 +63,15 @@ protected:
 
 private:
     void buildMenus();
+    // What the Settings dialog and the menus choose: saved, and in effect at once.
+    void applyTheme(Settings::Theme theme);
+    void applyLanguage(const QString &language);
+    void applySendWithCtrlEnter(bool on);
+    // Every text of the window again, in the language just installed (QEvent::LanguageChange).
+    void retranslateUi();
+    void updateComposePlaceholder();
+    // The lists' delegates paint colours and words of the moment: they paint again.
+    void repaintLists();
     void runSearch();
     // The label above the hits: where they come from, or why there are none.
     void updateSearchLabel(const QString &text);
@@ -102,5 +117,10 @@ private:
     QTimer *m_countdown;
     TrayNotifier *m_notifier;
     AccountMenu *m_account = nullptr;
+    QPointer<SettingsDialog> m_settingsDialog;
+    CallSession *m_callSession = nullptr;
+    bool m_retranslating = false;
+    QStringList m_hostAddresses;
+    QString m_hostFingerprint;
     bool m_quitConfirmed = false;
 };

@@ -1,5 +1,7 @@
 #include "settings/settings.h"
 
+#include <QUrl>
+
 Settings::Settings() : m_settings() {}
 
 Settings::Settings(const QString &iniPath) : m_settings(iniPath, QSettings::IniFormat) {}
@@ -179,4 +181,56 @@ QString Settings::videoCodec() const
 void Settings::setVideoCodec(const QString &value)
 {
     m_settings.setValue(QStringLiteral("call/videoCodec"), value);
+}
+
+bool Settings::notificationsEnabled() const
+{
+    return m_settings.value(QStringLiteral("notifications/enabled"), true).toBool();
+}
+
+void Settings::setNotificationsEnabled(bool on)
+{
+    m_settings.setValue(QStringLiteral("notifications/enabled"), on);
+}
+
+bool Settings::notificationSound() const
+{
+    return m_settings.value(QStringLiteral("notifications/sound"), true).toBool();
+}
+
+void Settings::setNotificationSound(bool on)
+{
+    m_settings.setValue(QStringLiteral("notifications/sound"), on);
+}
+
+namespace {
+// One key per account: its "ws://host:port/name" percent-encoded, as '/' separates groups.
+QString mutedKey(const QString &account)
+{
+    return QStringLiteral("muted/") + QString::fromLatin1(QUrl::toPercentEncoding(account));
+}
+// The room's key is "": stored as "#", which no user name can be (NameRules).
+const QString kRoom = QStringLiteral("#");
+} // namespace
+
+QStringList Settings::mutedConversations(const QString &account) const
+{
+    QStringList keys = m_settings.value(mutedKey(account)).toStringList();
+    for (QString &k : keys) {
+        if (k == kRoom)
+            k.clear();
+    }
+    return keys;
+}
+
+void Settings::setMutedConversations(const QString &account, const QStringList &keys)
+{
+    QStringList stored;
+    for (const QString &k : keys)
+        stored << (k.isEmpty() ? kRoom : k);
+    stored.removeDuplicates();
+    if (stored.isEmpty())
+        m_settings.remove(mutedKey(account));
+    else
+        m_settings.setValue(mutedKey(account), stored);
 }

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QSettings>
 #include <QString>
+#include <QStringList>
 
 // The user's choices, kept with QSettings in the platform's usual place (an INI file under
 // ~/.config on Linux, the registry on Windows, a plist on macOS).
@@ -49,6 +50,17 @@ public:
     // "vp8" (default) or "jpeg".
     QString videoCodec() const;
     void setVideoCodec(const QString &value);
+
+    // Desktop notifications (private messages, mentions, calls) and their sound; both on by
+    // default.
+    bool notificationsEnabled() const;
+    void setNotificationsEnabled(bool on);
+    bool notificationSound() const;
+    void setNotificationSound(bool on);
+    // The conversations of `account` (ServerAddress::accountKey) that neither notify nor
+    // sound: partner names, "" for the room.
+    QStringList mutedConversations(const QString &account) const;
+    void setMutedConversations(const QString &account, const QStringList &keys);
 
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);

@@ -969,14 +969,6 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <translation>跟随系统</translation>
     </message>
     <message>
-        <source>Language</source>
-        <translation>语言</translation>
-    </message>
-    <message>
-        <source>The new language is used from the next start of Confab.</source>
-        <translation>新语言将在下次启动 Confab 时生效。</translation>
-    </message>
-    <message>
         <source>Send with Ctrl+&amp;Enter</source>
         <translation>使用 Ctrl+Enter 发送(&amp;E)</translation>
     </message>
@@ -1144,11 +1136,11 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
     <message>
         <source>That message is too far back to open here.</source>
-        <translation>这条消息太久远，无法在这里打开。</translation>
+        <translation>这条消息太早了，无法在此打开。</translation>
     </message>
     <message>
         <source>That message is not saved on this computer; connect to open it.</source>
-        <translation>这条消息没有保存在本机；连接服务器后才能打开。</translation>
+        <translation>这条消息未保存在本机；请连接后打开。</translation>
     </message>
     <message>
         <source> · showing saved messages</source>
@@ -1189,6 +1181,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>&amp;Sign out anyway</source>
         <translation>仍然退出登录(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
     </message>
 </context>
 <context>
@@ -1384,6 +1380,125 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>&apos;%1&apos; is not a server address. Use host, host:port, wss://host:port or ws://host:port.</source>
         <translation>“%1”不是服务器地址。请使用 主机、主机:端口、wss://主机:端口 或 ws://主机:端口。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Default camera</source>
+        <translation>默认摄像头</translation>
+    </message>
+    <message>
+        <source>Test pattern</source>
+        <translation>测试图案</translation>
+    </message>
+    <message>
+        <source>Default microphone</source>
+        <translation>默认麦克风</translation>
+    </message>
+    <message>
+        <source>Test tone</source>
+        <translation>测试音</translation>
+    </message>
+    <message>
+        <source>Default speaker</source>
+        <translation>默认扬声器</translation>
+    </message>
+    <message>
+        <source>No sound</source>
+        <translation>无声音</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Follow the &amp;system</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Typing</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Send with Ctrl+&amp;Enter (Enter starts a new line)</source>
+        <translation>使用 Ctrl+Enter 发送(&amp;E)（Enter 换行）</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Open windows switch to the new language at once.</source>
+        <translation>已打开的窗口会立即切换到新语言。</translation>
+    </message>
+    <message>
+        <source>Show a &amp;notification for private messages, mentions and calls</source>
+        <translation>收到私聊、提及和通话时显示通知(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Play a &amp;sound for them</source>
+        <translation>同时播放提示音(&amp;S)</translation>
+    </message>
+    <message>
+        <source>To silence one conversation, right-click it in the list and choose “Mute notifications”. Its unread messages are still counted.</source>
+        <translation>要让某个会话静音，请在列表中右键点击它并选择“静音通知”。它的未读消息仍会计数。</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>摄像头(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone:</source>
+        <translation>麦克风(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>S&amp;peaker:</source>
+        <translation>扬声器(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Used for calls; a call in progress switches at once.</source>
+        <translation>用于通话；进行中的通话会立即切换。</translation>
+    </message>
+    <message>
+        <source>Signing out removes this account&apos;s saved history from this computer.</source>
+        <translation>退出登录会从本机删除此账户保存的历史记录。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
