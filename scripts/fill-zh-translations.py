@@ -397,6 +397,9 @@ ZH = {
     'S&peaker:': '扬声器(&P)：',
     'Used for calls; a call in progress switches at once.': '用于通话；进行中的通话会立即切换。',
     "Signing out removes this account's saved history from this computer.": '退出登录会从本机删除此账户保存的历史记录。',
+    # Notification sound and mute.
+    '&Open': '打开(&O)',
+    '&Mute notifications': '静音通知(&M)',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

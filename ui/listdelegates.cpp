@@ -1,6 +1,7 @@
 #include "listdelegates.h"
 
 #include "avatar.h"
+#include "emojifont.h"
 #include "model/conversationlistmodel.h"
 #include "model/messagesearchmodel.h"
 #include "model/userlistmodel.h"
@@ -45,6 +46,8 @@ void ConversationDelegate::paint(QPainter *p, const QStyleOptionViewItem &option
     }
     const int unread = index.data(ConversationListModel::UnreadRole).toInt();
     const bool mentioned = index.data(ConversationListModel::MentionedRole).toBool();
+    const bool muted =
+        m_isMuted && m_isMuted(index.data(ConversationListModel::KeyRole).toString());
     QRect text = r.adjusted(avatar.width() + 10, 0, 0, 0);
     if (unread > 0) {
         QFont f = option.font;
@@ -56,11 +59,22 @@ void ConversationDelegate::paint(QPainter *p, const QStyleOptionViewItem &option
         const QRect pill(r.right() - w, r.center().y() - 10, w, 20);
         QPainterPath path;
         path.addRoundedRect(pill, 10, 10);
-        p->fillPath(path, mentioned ? c.danger : c.accent);
+        p->fillPath(path, mentioned ? c.danger : muted ? c.secondary : c.accent);
         p->setFont(f);
         p->setPen(Qt::white);
         p->drawText(pill, Qt::AlignCenter, label);
         text.setRight(pill.left() - 6);
+    }
+    if (muted) {
+        QFont f = option.font;
+        if (!EmojiFont::family().isEmpty())
+            f.setFamily(EmojiFont::family());
+        p->setFont(f);
+        p->setPen(c.secondary);
+        const QString bell = QStringLiteral("\U0001F515"); // bell with a slash
+        const int w = QFontMetrics(f).horizontalAdvance(bell);
+        p->drawText(QRect(text.right() - w, text.top(), w, text.height()), Qt::AlignCenter, bell);
+        text.setRight(text.right() - w - 4);
     }
     QFont f = option.font;
     f.setBold(unread > 0);

@@ -2,8 +2,11 @@
 
 #include <QStyledItemDelegate>
 
+#include <functional>
+
 // A conversation in the left column: avatar (or '#' for the room), name in bold while
-// unread, an unread pill and an '@' marker when the user was mentioned.
+// unread, an unread pill and an '@' marker when the user was mentioned. A muted conversation
+// has a grey pill and a crossed-out bell.
 class ConversationDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -12,6 +15,14 @@ public:
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    // Whether the conversation with this key is muted (MessageAlerts).
+    void setMutedCheck(std::function<bool(const QString &)> isMuted)
+    {
+        m_isMuted = std::move(isMuted);
+    }
+
+private:
+    std::function<bool(const QString &)> m_isMuted;
 };
 
 // A user in the right column: avatar, status dot, name and a call button.

@@ -4,6 +4,7 @@
 #include "callcoordinator.h"
 #include "composeedit.h"
 #include "listdelegates.h"
+#include "messagealerts.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
 #include "model/messagesearchmodel.h"
@@ -21,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMouseEvent>
@@ -276,7 +278,10 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     connect(m_countdown, &QTimer::timeout, this, &MainWindow::updateStatus);
 
     m_notifier = new TrayNotifier(this);
-    connect(controller, &ChatController::notificationRequested, m_notifier, &TrayNotifier::notify);
+    m_alerts = new MessageAlerts(controller->session(), settings, m_notifier, this);
+    connect(controller, &ChatController::notificationRequested, m_alerts,
+            &MessageAlerts::onMessage);
+    setupConversationMenu();
     connect(m_notifier, &TrayNotifier::activated, this, [this](const QString &key) {
         showNormal();
         raise();
@@ -487,6 +492,39 @@ void MainWindow::updateComposePlaceholder()
                                       : tr("Write to %1 privately…").arg(key));
 }
 
+void MainWindow::setupConversationMenu()
+{
+    // A muted conversation's unread pill is grey, as in other messengers.
+    static_cast<ConversationDelegate *>(m_conversationView->itemDelegate())
+        ->setMutedCheck([this](const QString &key) { return m_alerts->isMuted(key); });
+    connect(m_alerts, &MessageAlerts::mutedChanged, m_conversationView->viewport(),
+            qOverload<>(&QWidget::update));
+    m_conversationView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_conversationView, &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &pos) {
+                // The menu key has no position: the current row.
+                QModelIndex index = m_conversationView->indexAt(pos);
+                if (!index.isValid())
+                    index = m_conversationView->currentIndex();
+                if (!index.isValid())
+                    return;
+                const QString key = index.data(ConversationListModel::KeyRole).toString();
+                auto *menu = new QMenu(this);
+                menu->setObjectName(QStringLiteral("conversationMenu"));
+                menu->setAttribute(Qt::WA_DeleteOnClose);
+                menu->addAction(tr("&Open"), this, [this, key] { openConversation(key); });
+                QAction *mute = menu->addAction(tr("&Mute notifications"));
+                mute->setObjectName(QStringLiteral("muteAction"));
+                mute->setCheckable(true);
+                mute->setChecked(m_alerts->isMuted(key));
+                connect(mute, &QAction::toggled, this,
+                        [this, key](bool on) { m_alerts->setMuted(key, on); });
+                const QRect row = m_conversationView->visualRect(index);
+                menu->popup(m_conversationView->viewport()->mapToGlobal(
+                    index == m_conversationView->indexAt(pos) ? pos : row.center()));
+            });
+}
+
 void MainWindow::runSearch()
 {
     const QString text = m_search->text().trimmed();
@@ -603,11 +641,11 @@ void MainWindow::setCallSession(CallSession *calls)
     connect(m_calls, &CallCoordinator::ringing, this,
             [this](const QString &from, const QString &message) {
                 if (!isActiveWindow())
-                    m_notifier->notify(tr("Incoming call"), message, from);
+                    m_alerts->notify(tr("Incoming call"), message, from);
             });
     connect(m_calls, &CallCoordinator::missedCall, this,
             [this](const QString &from, const QString &message) {
-                m_notifier->notify(tr("Missed call"), message, from);
+                m_alerts->notify(tr("Missed call"), message, from);
             });
 }
 

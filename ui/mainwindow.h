@@ -10,6 +10,7 @@ class CallCoordinator;
 class CallSession;
 class ChatController;
 class ComposeEdit;
+class MessageAlerts;
 class MessageSearchModel;
 class MessageView;
 class ServerSearch;
@@ -46,6 +47,8 @@ public:
     void callUser(const QString &peer);
     MessageView *messageView() const { return m_messages; }
     ComposeEdit *composeEdit() const { return m_compose; }
+    // Notification, chime and per-conversation mute.
+    MessageAlerts *messageAlerts() const { return m_alerts; }
     // Confab → Settings… (Ctrl+,): opens the dialog, or raises the open one.
     void openSettings();
     SettingsDialog *settingsDialog() const;
@@ -70,6 +73,8 @@ private:
     // Every text of the window again, in the language just installed (QEvent::LanguageChange).
     void retranslateUi();
     void updateComposePlaceholder();
+    // The conversation list's context menu (mute) and its muted marks.
+    void setupConversationMenu();
     // The lists' delegates paint colours and words of the moment: they paint again.
     void repaintLists();
     void runSearch();
@@ -116,6 +121,7 @@ private:
     QLabel *m_hostLabel;
     QTimer *m_countdown;
     TrayNotifier *m_notifier;
+    MessageAlerts *m_alerts;
     AccountMenu *m_account = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     CallSession *m_callSession = nullptr;

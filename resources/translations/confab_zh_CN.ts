@@ -1186,6 +1186,14 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Mute notifications</source>
+        <translation>静音通知(&amp;M)</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>

@@ -3,7 +3,9 @@
 #include "accountmenu.h"
 #include "composeedit.h"
 #include "mainwindow.h"
+#include "messagealerts.h"
 #include "model/chatcontroller.h"
+#include "net/serveraddress.h"
 #include "serverprocess.h"
 #include "settings/settings.h"
 #include "settingsdialog.h"
@@ -13,6 +15,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -220,6 +223,92 @@ private slots:
         QTRY_COMPARE(dialog->windowTitle(), QStringLiteral("Settings"));
         QCOMPARE(pages->item(SettingsDialog::LanguagePage)->text(), QStringLiteral("Language"));
         QCOMPARE(Settings(iniPath(QStringLiteral("language"))).language(), QStringLiteral("en"));
+    }
+
+    // The chime sounds for a message that notifies (private, or a mention) and not for one's
+    // own, not in the conversation open in the active window, not in a muted one; a muted
+    // conversation still counts unread messages; the mute is kept. (No sound card here: the
+    // chimes are counted.)
+    void newMessagesChimeUnlessOwnOpenOrMuted()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("n_alice"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("n_bob"));
+        QVERIFY(aliceCtl && bobCtl);
+        const QString ini = iniPath(QStringLiteral("alerts"));
+        Settings settings(ini);
+        MainWindow window(aliceCtl.get(), &settings);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QSignalSpy chimes(window.messageAlerts(), &MessageAlerts::soundPlayed);
+        ConversationListModel *list = aliceCtl->conversations();
+        const QString bob = QStringLiteral("n_bob");
+        auto fromBob = [&] {
+            return list->messages(bob)->rowCount();
+        };
+
+        // A private message while the room is open: a chime.
+        bobCtl->send(QString(), QStringLiteral("@n_alice one"));
+        QTRY_COMPARE(chimes.size(), 1);
+        // Her own message: none (the next one from bob is the only new chime).
+        aliceCtl->send(QString(), QStringLiteral("@n_bob mine"));
+        QTRY_COMPARE(bobCtl->conversations()->messages(QStringLiteral("n_alice"))->rowCount(), 2);
+        QTRY_COMPARE(fromBob(), 2);
+        QCOMPARE(chimes.size(), 1);
+        // Bob's conversation open in the active window: none.
+        window.openConversation(bob);
+        bobCtl->send(QString(), QStringLiteral("@n_alice read at once"));
+        QTRY_COMPARE(fromBob(), 3);
+        QCOMPARE(chimes.size(), 1);
+        // A mention in the room, with bob's conversation open: a chime.
+        bobCtl->send(QString(), QStringLiteral("hello @n_alice, in public"));
+        QTRY_COMPARE(chimes.size(), 2);
+
+        // Muted from the conversation list's context menu.
+        window.openConversation(QString());
+        QListView *view = child<QListView>(&window, "conversationView");
+        const QModelIndex bobRow = view->model()->index(list->rowOf(bob), 0);
+        QCOMPARE(bobRow.data(ConversationListModel::KeyRole).toString(), bob);
+        const QPoint at = view->visualRect(bobRow).center();
+        QContextMenuEvent menuEvent(QContextMenuEvent::Mouse, at,
+                                    view->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(view->viewport(), &menuEvent);
+        auto *menu = window.findChild<QMenu *>(QStringLiteral("conversationMenu"));
+        QVERIFY(menu);
+        QTRY_VERIFY(menu->isVisible());
+        auto *mute = menu->findChild<QAction *>(QStringLiteral("muteAction"));
+        QVERIFY(mute && !mute->isChecked());
+        mute->trigger();
+        menu->close();
+        QVERIFY(window.messageAlerts()->isMuted(bob));
+        const int unread = bobRow.data(ConversationListModel::UnreadRole).toInt();
+        bobCtl->send(QString(), QStringLiteral("@n_alice muted"));
+        QTRY_COMPARE(fromBob(), 4);
+        QCOMPARE(chimes.size(), 2);
+        QTRY_COMPARE(bobRow.data(ConversationListModel::UnreadRole).toInt(), unread + 1);
+        // The room is not muted: a mention there still chimes, and only that one.
+        bobCtl->send(QString(), QStringLiteral("again @n_alice"));
+        QTRY_COMPARE(chimes.size(), 3);
+
+        // Kept for this account, in a new window too.
+        QCOMPARE(Settings(ini).mutedConversations(
+                     ServerAddress::accountKey(m_server.url(), QStringLiteral("n_alice"))),
+                 QStringList{bob});
+        {
+            MainWindow again(aliceCtl.get(), &settings);
+            QVERIFY(again.messageAlerts()->isMuted(bob));
+            QVERIFY(!again.messageAlerts()->isMuted(QString()));
+        }
+
+        // The sound turned off in the settings: a message notifies without a chime.
+        window.messageAlerts()->setMuted(bob, false);
+        settings.setNotificationSound(false);
+        bobCtl->send(QString(), QStringLiteral("@n_alice quiet"));
+        QTRY_COMPARE(fromBob(), 5);
+        QCOMPARE(chimes.size(), 3);
+        settings.setNotificationSound(true);
+        bobCtl->send(QString(), QStringLiteral("@n_alice loud"));
+        QTRY_COMPARE(chimes.size(), 4);
     }
 };
 
