@@ -400,6 +400,14 @@ ZH = {
     # Notification sound and mute.
     '&Open': '打开(&O)',
     '&Mute notifications': '静音通知(&M)',
+    # The emoji picker.
+    'Emoji (Ctrl+;)': '表情（Ctrl+;）',
+    'Smileys': '笑脸',
+    'People and gestures': '人物和手势',
+    'Hearts and symbols': '爱心和符号',
+    'Animals and nature': '动物和自然',
+    'Food and drink': '食物和饮料',
+    'Activities and objects': '活动和物品',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

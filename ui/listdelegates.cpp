@@ -68,7 +68,8 @@ void ConversationDelegate::paint(QPainter *p, const QStyleOptionViewItem &option
     if (muted) {
         QFont f = option.font;
         if (!EmojiFont::family().isEmpty())
-            f.setFamily(EmojiFont::family());
+            f.setFamilies({EmojiFont::family()});
+        f.setPixelSize(14);
         p->setFont(f);
         p->setPen(c.secondary);
         const QString bell = QStringLiteral("\U0001F515"); // bell with a slash

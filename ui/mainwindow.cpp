@@ -3,6 +3,8 @@
 #include "accountmenu.h"
 #include "callcoordinator.h"
 #include "composeedit.h"
+#include "emojifont.h"
+#include "emojipicker.h"
 #include "listdelegates.h"
 #include "messagealerts.h"
 #include "messageview.h"
@@ -187,6 +189,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     header->addWidget(m_callButton);
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_compose, 1);
+    setupEmojiPicker(inputRow);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     auto *middleLayout = new QVBoxLayout(middle);
     middleLayout->setContentsMargins(12, 8, 12, 8);
@@ -451,6 +454,7 @@ void MainWindow::retranslateUi()
 {
     m_search->setPlaceholderText(tr("Search (Ctrl+K)"));
     m_sendButton->setToolTip(tr("Send (Enter)"));
+    m_emojiButton->setToolTip(tr("Emoji (Ctrl+;)"));
     m_callButton->setText(tr("Call"));
     m_callButton->setToolTip(tr("Start a video call"));
     m_controller->conversations()->setRoomTitle(
@@ -523,6 +527,35 @@ void MainWindow::setupConversationMenu()
                 menu->popup(m_conversationView->viewport()->mapToGlobal(
                     index == m_conversationView->indexAt(pos) ? pos : row.center()));
             });
+}
+
+void MainWindow::setupEmojiPicker(QHBoxLayout *inputRow)
+{
+    m_emojiButton = new QToolButton(m_compose->parentWidget());
+    m_emojiButton->setObjectName(QStringLiteral("emojiButton"));
+    m_emojiButton->setText(QStringLiteral("\U0001F642")); // slightly smiling face
+    m_emojiButton->setAutoRaise(true);
+    m_emojiButton->setToolTip(tr("Emoji (Ctrl+;)"));
+    QFont f = m_emojiButton->font();
+    if (!EmojiFont::family().isEmpty())
+        f.setFamilies({EmojiFont::family()});
+    f.setPixelSize(20); // as big as the send button beside it
+    m_emojiButton->setFont(f);
+    m_emojiButton->setFixedSize(34, 34);
+    inputRow->addWidget(m_emojiButton, 0, Qt::AlignBottom);
+    auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Semicolon), this);
+    connect(shortcut, &QShortcut::activated, m_emojiButton, &QToolButton::click);
+    connect(m_emojiButton, &QToolButton::clicked, this, [this] {
+        if (!m_emojiPicker) {
+            m_emojiPicker = new EmojiPicker(this);
+            // At the cursor, as if typed; the box keeps the focus for more.
+            connect(m_emojiPicker, &EmojiPicker::emojiChosen, this, [this](const QString &e) {
+                m_compose->insertPlainText(e);
+                m_compose->setFocus();
+            });
+        }
+        m_emojiPicker->popup(m_emojiButton);
+    });
 }
 
 void MainWindow::runSearch()

@@ -10,7 +10,9 @@ class CallCoordinator;
 class CallSession;
 class ChatController;
 class ComposeEdit;
+class EmojiPicker;
 class MessageAlerts;
+class QHBoxLayout;
 class MessageSearchModel;
 class MessageView;
 class ServerSearch;
@@ -49,6 +51,7 @@ public:
     ComposeEdit *composeEdit() const { return m_compose; }
     // Notification, chime and per-conversation mute.
     MessageAlerts *messageAlerts() const { return m_alerts; }
+    EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // Confab → Settings… (Ctrl+,): opens the dialog, or raises the open one.
     void openSettings();
     SettingsDialog *settingsDialog() const;
@@ -75,6 +78,8 @@ private:
     void updateComposePlaceholder();
     // The conversation list's context menu (mute) and its muted marks.
     void setupConversationMenu();
+    // The emoji button beside the compose box and its picker.
+    void setupEmojiPicker(QHBoxLayout *inputRow);
     // The lists' delegates paint colours and words of the moment: they paint again.
     void repaintLists();
     void runSearch();
@@ -122,6 +127,8 @@ private:
     QTimer *m_countdown;
     TrayNotifier *m_notifier;
     MessageAlerts *m_alerts;
+    QToolButton *m_emojiButton;
+    EmojiPicker *m_emojiPicker = nullptr; // made when first opened
     AccountMenu *m_account = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     CallSession *m_callSession = nullptr;

@@ -658,6 +658,33 @@
     </message>
 </context>
 <context>
+    <name>EmojiPicker</name>
+    <message>
+        <source>Smileys</source>
+        <translation>笑脸</translation>
+    </message>
+    <message>
+        <source>People and gestures</source>
+        <translation>人物和手势</translation>
+    </message>
+    <message>
+        <source>Hearts and symbols</source>
+        <translation>爱心和符号</translation>
+    </message>
+    <message>
+        <source>Animals and nature</source>
+        <translation>动物和自然</translation>
+    </message>
+    <message>
+        <source>Food and drink</source>
+        <translation>食物和饮料</translation>
+    </message>
+    <message>
+        <source>Activities and objects</source>
+        <translation>活动和物品</translation>
+    </message>
+</context>
+<context>
     <name>FileVideoSource</name>
     <message>
         <source>Video file %1</source>
@@ -1193,6 +1220,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>&amp;Mute notifications</source>
         <translation>静音通知(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Emoji (Ctrl+;)</source>
+        <translation>表情（Ctrl+;）</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QContextMenuEvent>
+#include <QDir>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -52,6 +53,16 @@ void click(QAbstractButton *button)
 {
     QVERIFY(button);
     QTest::mouseClick(button, Qt::LeftButton, {}, QPoint(8, button->height() / 2));
+}
+
+// With CONFAB_TEST_SCREENSHOTS=<folder>, the widgets a test is about are saved there as PNG
+// files, to be looked at.
+void saveScreenshot(QWidget *widget, const QString &name)
+{
+    const QString folder = qEnvironmentVariable("CONFAB_TEST_SCREENSHOTS");
+    QApplication::processEvents();
+    if (!folder.isEmpty() && QDir().mkpath(folder))
+        widget->grab().save(QDir(folder).filePath(name + QStringLiteral(".png")));
 }
 
 QString menuTitles(QMainWindow *window)
@@ -207,6 +218,8 @@ private slots:
         QCOMPARE(status->text(), QStringLiteral("在线 — 未加密"));
         QCOMPARE(conversations->model()->index(0, 0).data().toString(), QStringLiteral("大厅"));
         QTRY_COMPARE(dialog->windowTitle(), QStringLiteral("设置"));
+        saveScreenshot(dialog, QStringLiteral("settings-zh"));
+        saveScreenshot(&window, QStringLiteral("window-zh"));
         QCOMPARE(pages->item(SettingsDialog::LanguagePage)->text(), QStringLiteral("语言"));
         QCOMPARE(child<QRadioButton>(dialog, "languageSystem")->text(), QStringLiteral("跟随系统"));
         QVERIFY(child<QRadioButton>(dialog, "language_zh_CN")->isChecked());
@@ -222,6 +235,7 @@ private slots:
         QCOMPARE(conversations->model()->index(0, 0).data().toString(), QStringLiteral("Lobby"));
         QTRY_COMPARE(dialog->windowTitle(), QStringLiteral("Settings"));
         QCOMPARE(pages->item(SettingsDialog::LanguagePage)->text(), QStringLiteral("Language"));
+        saveScreenshot(dialog, QStringLiteral("settings-en"));
         QCOMPARE(Settings(iniPath(QStringLiteral("language"))).language(), QStringLiteral("en"));
     }
 
@@ -274,6 +288,7 @@ private slots:
                                     view->viewport()->mapToGlobal(at));
         QApplication::sendEvent(view->viewport(), &menuEvent);
         auto *menu = window.findChild<QMenu *>(QStringLiteral("conversationMenu"));
+        saveScreenshot(view, QStringLiteral("conversations-before-mute"));
         QVERIFY(menu);
         QTRY_VERIFY(menu->isVisible());
         auto *mute = menu->findChild<QAction *>(QStringLiteral("muteAction"));
@@ -281,11 +296,17 @@ private slots:
         mute->trigger();
         menu->close();
         QVERIFY(window.messageAlerts()->isMuted(bob));
+        // Another window in front: what comes now would notify if not muted.
+        QWidget other;
+        other.show();
+        other.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&other));
         const int unread = bobRow.data(ConversationListModel::UnreadRole).toInt();
         bobCtl->send(QString(), QStringLiteral("@n_alice muted"));
         QTRY_COMPARE(fromBob(), 4);
         QCOMPARE(chimes.size(), 2);
         QTRY_COMPARE(bobRow.data(ConversationListModel::UnreadRole).toInt(), unread + 1);
+        saveScreenshot(view, QStringLiteral("conversations-muted"));
         // The room is not muted: a mention there still chimes, and only that one.
         bobCtl->send(QString(), QStringLiteral("again @n_alice"));
         QTRY_COMPARE(chimes.size(), 3);
