@@ -247,10 +247,12 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
         const QRect row = m_userView->visualRect(index);
         if (index.data(UserListModel::SelfRole).toBool())
             return;
-        if (UserDelegate::messageButtonRect(row).contains(pos))
-            openConversation(index.data(UserListModel::NameRole).toString());
-        else if (UserDelegate::callButtonRect(row).contains(pos))
+        // The call button calls; a click anywhere else on the row (the message button
+        // included) opens the private conversation, as in other messengers.
+        if (UserDelegate::callButtonRect(row).contains(pos))
             callUser(index.data(UserListModel::NameRole).toString());
+        else
+            openConversation(index.data(UserListModel::NameRole).toString());
     });
 
     auto *splitter = new QSplitter(this);
