@@ -227,6 +227,9 @@ void ClientApp::showMainWindow()
 {
     m_window = std::make_unique<MainWindow>(&m_controller, &m_settings);
     m_window->setTokenStorageNote(tokenStorageNote());
+    // The note is a sentence: in the new language after a switch (the translators are in).
+    connect(m_window.get(), &MainWindow::languageChosen, this,
+            [this] { m_window->setTokenStorageNote(tokenStorageNote()); });
     connect(m_window.get(), &MainWindow::signOutRequested, this, [this] {
         ClientSession *session = m_controller.session();
         m_tokens.remove(ServerAddress::accountKey(session->url(), session->name()));

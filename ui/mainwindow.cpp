@@ -342,7 +342,6 @@ void MainWindow::buildMenus()
     if (!keys.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
         keys.append(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     settingsAction->setShortcuts(keys);
-    settingsAction->setShortcutContext(Qt::ApplicationShortcut);
     app->addSeparator();
     // The same choices as in the Settings dialog, which may have changed them: the checks are
     // read again each time the menu opens.
