@@ -408,6 +408,19 @@ ZH = {
     'Animals and nature': '动物和自然',
     'Food and drink': '食物和饮料',
     'Activities and objects': '活动和物品',
+    # Edits and deletes of one's own messages (issue 14)
+    '&Edit': '编辑(&E)',
+    '&Delete': '删除(&D)',
+    'Editing message': '正在编辑消息',
+    'Cancel (Esc)': '取消（Esc）',
+    'message deleted': '消息已删除',
+    'edited %1': '已编辑 %1',
+    'That message no longer exists.': '该消息已不存在。',
+    'You can only change your own messages.': '只能修改你自己的消息。',
+    'That message was deleted.': '该消息已被删除。',
+    'You are sending too fast; wait a moment and try again.': '发送太快了，请稍等片刻再试。',
+    'Not connected: the message was not deleted.': '未连接：消息未删除。',
+    'Not connected: the message was not changed.': '未连接：消息未修改。',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

@@ -55,19 +55,50 @@ QString AsyncMessageStore::storeNow(std::vector<Item> &items)
     // messages around a hole. The senders resend, and the duplicate check keeps them single.
     QString error;
     bool ok = true;
+    // New messages go to the store together (appendAll), changes one by one between them, so
+    // that everything is applied in the order it was received.
     std::vector<MessageStore::Pending> pending;
+    std::vector<size_t> pendingAt;
     pending.reserve(items.size());
-    for (Item &item : items)
-        pending.push_back({&item.message, &item.parties});
-    std::vector<MessageStore::AppendResult> results;
-    m_store->appendAll(pending, &results);
-    for (size_t i = 0; i < items.size(); ++i) {
-        items[i].result = results[i];
-        if (results[i] == MessageStore::AppendResult::Failed && ok) {
+    auto appendPending = [&] {
+        if (pending.empty() || !ok)
+            return;
+        std::vector<MessageStore::AppendResult> results;
+        m_store->appendAll(pending, &results);
+        for (size_t i = 0; i < pending.size(); ++i) {
+            items[pendingAt[i]].result = results[i];
+            if (results[i] == MessageStore::AppendResult::Failed && ok) {
+                error = m_store->lastError();
+                ok = false;
+            }
+        }
+        pending.clear();
+        pendingAt.clear();
+    };
+    for (size_t i = 0; i < items.size() && ok; ++i) {
+        Item &item = items[i];
+        if (!item.change) {
+            pending.push_back({&item.message, &item.parties});
+            pendingAt.push_back(i);
+            continue;
+        }
+        appendPending();
+        if (!ok)
+            break;
+        MessageStore::Stored changed;
+        item.refusal = m_store->applyChange(*item.change, &changed);
+        if (item.refusal == ErrorCode::StoreFailed) {
             error = m_store->lastError();
             ok = false;
+            break;
         }
+        if (item.refusal == ErrorCode::None) {
+            item.message = std::move(changed.message);
+            item.parties = std::move(changed.parties);
+        }
+        item.result = MessageStore::AppendResult::Stored;
     }
+    appendPending();
     if (ok && !m_store->commit()) {
         error = m_store->lastError();
         ok = false;

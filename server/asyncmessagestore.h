@@ -29,6 +29,11 @@ public:
         ChatMessage message;
         MessageParties parties;
         MessageStore::AppendResult result = MessageStore::AppendResult::Failed; // the answer
+        // A change of a stored message instead of a new one (MessageStore::applyChange): in
+        // the answer, `message` and `parties` are the changed message's, and `refusal` why it
+        // was refused (None with result Stored: changed).
+        std::optional<MessageChange> change;
+        ErrorCode refusal = ErrorCode::None;
     };
     using BatchDone = std::function<void(std::vector<Item> items, const QString &error)>;
     using HistoryDone = std::function<void(const std::optional<QList<ChatMessage>> &page, bool more,

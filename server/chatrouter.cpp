@@ -143,6 +143,33 @@ void ChatRouter::accept(ClientConnection *c, const ClientRequest &r, const QStri
     m_transport.scheduleTurnEnd();
 }
 
+void ChatRouter::handleChange(ClientConnection *c, const ClientRequest &r)
+{
+    MessageChange change;
+    change.kind = r.type == ClientRequest::Type::Edit ? MessageChange::Kind::Edit
+                                                      : MessageChange::Kind::Delete;
+    change.seq = r.seq;
+    change.actor = c->identity;
+    change.content = r.content;
+    change.ref = r.ref;
+    change.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    if (change.kind == MessageChange::Kind::Edit)
+        change.mentions = TextRules::mentions(r.content, m_config.limits.maxNameChars);
+    // Paid for like a new message of its size: it goes to as many receivers. Whether the
+    // message is private is the store's to say, so the room's bucket pays for either.
+    const qint64 cost = TextRules::utf8Size(r.content) + 128;
+    if (!m_budget.takePublic(c->budgetKey(), cost, now()))
+        return sendError(c, ErrorCode::RateLimited, r.ref);
+    const qint64 size = TextRules::utf8Size(r.content) + kItemOverheadBytes;
+    if (m_pendingBytes + size > kMaxWaitingBytes)
+        return sendError(c, ErrorCode::StoreFailed, r.ref);
+    AsyncMessageStore::Item item;
+    item.change = std::move(change);
+    m_pendingBytes += size;
+    m_pending.push_back(Pending{c->socket, std::move(item), size});
+    m_transport.scheduleTurnEnd();
+}
+
 void ChatRouter::storeServerMessage(const ChatMessage &message, const MessageParties &parties)
 {
     // No sender connection (nothing to acknowledge) and no budget: at most one per call, and
@@ -193,6 +220,21 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
     for (size_t i = 0; i < items.size(); ++i) {
         const AsyncMessageStore::Item &item = items[i];
         ClientConnection *c = m_connectionOf(senders[i]);
+        if (item.change) {
+            // Answered by the change itself, which reaches the sender's devices too; only a
+            // refusal is answered to the sender alone.
+            if (item.result == R::Failed)
+                ++failed;
+            const ErrorCode refusal =
+                item.result == R::Failed ? ErrorCode::StoreFailed : item.refusal;
+            if (refusal != ErrorCode::None) {
+                if (c)
+                    sendError(c, refusal, item.change->ref);
+                continue;
+            }
+            relay(item.message, item.parties, true);
+            continue;
+        }
         if (item.result == R::Failed) {
             ++failed;
             if (c)
@@ -218,16 +260,19 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
     flush(); // what gathered meanwhile
 }
 
-void ChatRouter::relay(const ChatMessage &message, const MessageParties &parties)
+void ChatRouter::relay(const ChatMessage &message, const MessageParties &parties, bool update)
 {
-    // Serialised and framed once per dialect, not once per receiver.
-    const QByteArray confab = WireFrame::text(MessageEncoder::chat(message, Dialect::Confab));
+    // Serialised and framed once per dialect, not once per receiver. The seed page gets a
+    // change as a new message (MessageEncoder::seedUpdate).
+    const QByteArray confab = WireFrame::text(
+        update ? MessageEncoder::update(message) : MessageEncoder::chat(message, Dialect::Confab));
     QByteArray seed;
     auto payloadFor = [&](const ClientConnection *c) -> const QByteArray & {
         if (c->dialect == Dialect::Confab)
             return confab;
         if (seed.isEmpty())
-            seed = WireFrame::text(MessageEncoder::chat(message, Dialect::Seed));
+            seed = WireFrame::text(update ? MessageEncoder::seedUpdate(message)
+                                          : MessageEncoder::chat(message, Dialect::Seed));
         return seed;
     };
     if (message.isPrivate()) {

@@ -37,6 +37,9 @@ public:
 
     void handleChat(ClientConnection *c, const ClientRequest &r);
     void handleTyping(ClientConnection *c, const ClientRequest &r);
+    // An edit or delete of a stored message (docs/protocol.md section 5.5): authorised and
+    // applied by the store in the turn's batch, then relayed to whoever has the message.
+    void handleChange(ClientConnection *c, const ClientRequest &r);
     // A private message the server writes itself (a call's entry, CallRelay::callRecorded):
     // stored with the turn's batch and relayed like a user's, acknowledged to nobody.
     void storeServerMessage(const ChatMessage &message, const MessageParties &parties);
@@ -66,7 +69,8 @@ private:
     void releaseHeld(ClientConnection *c);
     void batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                      std::vector<AsyncMessageStore::Item> items, const QString &error);
-    void relay(const ChatMessage &message, const MessageParties &parties);
+    // A new message, or (`update`) a stored one as it is after a change, to its receivers.
+    void relay(const ChatMessage &message, const MessageParties &parties, bool update = false);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref);
     qint64 now() const { return m_transport.now(); }
 

@@ -316,6 +316,10 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     case T::Search:
         m_search.handle(c, r);
         break;
+    case T::Edit:
+    case T::Delete:
+        m_router.handleChange(c, r);
+        break;
     case T::Typing:
         m_router.handleTyping(c, r);
         break;
@@ -645,8 +649,12 @@ void ChatServer::replaySeedHistory(ClientConnection *c)
                          if (!still)
                              return;
                          still->seedReplayPending = false;
-                         for (const ChatMessage &m : page.value_or(QList<ChatMessage>()))
-                             sendBytes(still, MessageEncoder::chat(m, Dialect::Seed));
+                         // As they are now: a deleted one is left out, an edited one shows its
+                         // current text.
+                         for (const ChatMessage &m : page.value_or(QList<ChatMessage>())) {
+                             if (!m.deleted)
+                                 sendBytes(still, MessageEncoder::chat(m, Dialect::Seed));
+                         }
                      });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/chatmessage.h"
+#include "protocol/errorcode.h"
 #include "searchquery.h"
 
 #include <QList>
@@ -31,6 +32,20 @@ struct HistoryQuery
     qint64 after = 0;  // seq > after
     int limit = 50;
     qint64 maxBytes = 0; // stop (with more = true) once the texts reach this; 0 = no bound
+};
+
+// A change of a stored message asked for by a user (docs/protocol.md section 5.5). Applied in
+// the batch's transaction, in turn with the batch's new messages (MessageStore::applyChange).
+struct MessageChange
+{
+    enum class Kind { Edit, Delete };
+    Kind kind = Kind::Edit;
+    qint64 seq = 0;
+    QString actor;          // the identity asking (MessageParties)
+    QString content;        // Edit: the new text
+    QStringList mentions;   // Edit of a public message: the new text's mentions
+    qint64 timestampMs = 0; // when the server received the request
+    QString ref;            // the request's id, for its error
 };
 
 // Where messages are kept. Appends are grouped: append() adds to the open batch, commit()
@@ -98,6 +113,18 @@ public:
         ChatMessage message;
         MessageParties parties;
     };
+    // The stored message `seq` with its parties, in the open batch if there is one; *found false
+    // when there is none. nullopt when the store cannot be read.
+    virtual std::optional<Stored> storedMessage(qint64 seq, bool *found) = 0;
+    // Writes an edit (new text, mentions, edited time) or a delete (no text, no mentions,
+    // `deleted`) of message.seq into the open batch; false with lastError() on failure.
+    virtual bool writeChange(const ChatMessage &message) = 0;
+    // A change of the stored message change.seq by change.actor, authorised here: the message
+    // must exist and be visible to the actor (else UnknownMessage), be the actor's own and not
+    // a call entry (NotYours), and not be deleted (MessageDeleted). On success (None) `changed`
+    // holds the message as it is now, with its parties, for the relay; StoreFailed when the
+    // store failed (lastError()). Part of the open batch: committed or rolled back with it.
+    ErrorCode applyChange(const MessageChange &change, Stored *changed);
     virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
                                                   int limit, qint64 maxBytes, bool *more)
     {

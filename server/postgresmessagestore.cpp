@@ -77,6 +77,14 @@ constexpr const char *kVersion4[] = {
     "ALTER TABLE messages ADD COLUMN IF NOT EXISTS call TEXT",
 };
 
+// Version 5: messages can be changed by their senders (docs/protocol.md section 5.5). An edit
+// is an UPDATE of content with the time in `edited`; a delete keeps the row and its seq, with
+// no content and `deleted` set.
+constexpr const char *kVersion5[] = {
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS edited BIGINT",
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS deleted BOOLEAN NOT NULL DEFAULT FALSE",
+};
+
 struct Migration
 {
     int version;
@@ -88,14 +96,24 @@ const Migration kMigrations[] = {
     {2, std::begin(kVersion2), std::end(kVersion2)},
     {3, std::begin(kVersion3), std::end(kVersion3)},
     {4, std::begin(kVersion4), std::end(kVersion4)},
+    {5, std::begin(kVersion5), std::end(kVersion5)},
 };
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
-constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions, call";
+constexpr const char *kColumns =
+    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted";
+// The index of the first column after kColumns (storedBy's and storedMessage's parties).
+constexpr int kAfterColumns = 10;
 
 QVariant nullIfEmpty(const QString &s)
 {
     return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+// A deleted message's text is empty, never NULL (a null QString is bound as NULL).
+QVariant notNull(const QString &s)
+{
+    return s.isNull() ? QVariant(QStringLiteral("")) : QVariant(s);
 }
 
 ChatMessage readRow(const QSqlQuery &q)
@@ -111,6 +129,8 @@ ChatMessage readRow(const QSqlQuery &q)
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char(' '));
     m.call = CallRecord::fromStored(q.value(7).toString());
+    m.editedMs = q.value(8).toLongLong();
+    m.deleted = q.value(9).toBool();
     return m;
 }
 
@@ -265,6 +285,12 @@ bool PostgresMessageStore::prepare(QString *error)
                        " SELECT %1, sender_id, recipient_id FROM messages"
                        " WHERE node = $1 AND seq > $2 AND ts >= $3 ORDER BY seq LIMIT $4")
             .arg(QLatin1String(kColumns)),
+        QStringLiteral("PREPARE confab_message (bigint) AS"
+                       " SELECT %1, sender_id, recipient_id FROM messages WHERE seq = $1")
+            .arg(QLatin1String(kColumns)),
+        QStringLiteral("PREPARE confab_change (bigint, text, text, bigint, boolean) AS"
+                       " UPDATE messages SET content = $2, mentions = $3, edited = $4,"
+                       " deleted = $5 WHERE seq = $1"),
         QStringLiteral("PREPARE confab_find (text, text) AS"
                        " SELECT seq, ts FROM messages WHERE cid = $1 AND sender_id = $2"),
     };
@@ -557,6 +583,47 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     }
 }
 
+std::optional<MessageStore::Stored> PostgresMessageStore::storedMessage(qint64 seq, bool *found)
+{
+    *found = false;
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    // In the batch: the change that follows is part of it (and under its lock).
+    if (!beginBatch() || m_batchFailed)
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!execute(q, QStringLiteral("confab_message"), {seq}))
+        return std::nullopt;
+    Stored stored;
+    if (q.next()) {
+        *found = true;
+        stored = Stored{readRow(q),
+                        {q.value(kAfterColumns).toString(), q.value(kAfterColumns + 1).toString()}};
+    }
+    q.finish();
+    return stored;
+}
+
+bool PostgresMessageStore::writeChange(const ChatMessage &message)
+{
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return false;
+    }
+    if (!beginBatch() || m_batchFailed)
+        return false;
+    QSqlQuery q(m_db);
+    return execute(q, QStringLiteral("confab_change"),
+                   {message.seq, notNull(message.content),
+                    nullIfEmpty(message.mentions.join(QLatin1Char(' '))),
+                    message.editedMs > 0 ? QVariant(message.editedMs)
+                                         : QVariant(QMetaType::fromType<qint64>()),
+                    message.deleted});
+}
+
 bool PostgresMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)
 {
     m_lastError.clear();
@@ -657,7 +724,8 @@ PostgresMessageStore::storedBy(const QString &node, qint64 after, qint64 sinceMs
             *more = true;
             break;
         }
-        Stored s{readRow(q), {q.value(8).toString(), q.value(9).toString()}};
+        Stored s{readRow(q),
+                 {q.value(kAfterColumns).toString(), q.value(kAfterColumns + 1).toString()}};
         bytes += TextRules::utf8Size(s.message.content);
         if (maxBytes > 0 && bytes > maxBytes && !result.isEmpty()) {
             *more = true;

@@ -38,6 +38,8 @@ public:
     bool commit() override;
     void rollback() override;
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
+    std::optional<Stored> storedMessage(qint64 seq, bool *found) override;
+    bool writeChange(const ChatMessage &message) override;
     // By the pg_trgm index (schema version 3) when the search has words it can look up.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
                                                        bool *more) override;

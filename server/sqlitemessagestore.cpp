@@ -33,7 +33,7 @@ constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
                                     " mentions TEXT)";
 
 // PRAGMA user_version of a store this code has brought up to date.
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 // Version 2: private history belongs to identities (accounts, guest sessions), not to names
 // (docs/security.md), and every history query has an index (issue: public history scanned the
@@ -95,11 +95,27 @@ constexpr const char *kMigrationTo6[] = {
     " BEGIN INSERT INTO search_changes (seq) VALUES (old.seq); END",
 };
 
-constexpr const char *kColumns = "seq, ts, sender, recipient, cid, content, mentions, call";
+// Version 7 (6 is the search index's own file): messages can be changed by their senders
+// (docs/protocol.md section 5.5). An edit is an UPDATE of content (the search index's
+// triggers follow it) with the time in `edited`; a delete keeps the row and its seq, with no
+// content and `deleted` set.
+constexpr const char *kMigrationTo7[] = {
+    "ALTER TABLE messages ADD COLUMN edited INTEGER",
+    "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+};
+
+constexpr const char *kColumns =
+    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted";
 
 QVariant nullIfEmpty(const QString &s)
 {
     return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+// A deleted message's text is empty, never NULL (a null QString is bound as NULL).
+QVariant notNull(const QString &s)
+{
+    return s.isNull() ? QVariant(QStringLiteral("")) : QVariant(s);
 }
 
 ChatMessage readRow(const QSqlQuery &q)
@@ -115,6 +131,8 @@ ChatMessage readRow(const QSqlQuery &q)
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char(' '));
     m.call = CallRecord::fromStored(q.value(7).toString());
+    m.editedMs = q.value(8).toLongLong();
+    m.deleted = q.value(9).toInt() != 0;
     return m;
 }
 
@@ -247,7 +265,9 @@ bool SqliteMessageStore::migrate()
         return false;
     if (version < 6 && !migrationStep(6, std::begin(kMigrationTo6), std::end(kMigrationTo6)))
         return false;
-    static_assert(kSchemaVersion == 6, "a new schema version needs its step here");
+    if (version < 7 && !migrationStep(7, std::begin(kMigrationTo7), std::end(kMigrationTo7)))
+        return false;
+    static_assert(kSchemaVersion == 7, "a new schema version needs its step here");
     return true;
 }
 
@@ -335,6 +355,47 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message,
         return AppendResult::Failed;
     }
     return AppendResult::Duplicate;
+}
+
+std::optional<MessageStore::Stored> SqliteMessageStore::storedMessage(qint64 seq, bool *found)
+{
+    *found = false;
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QSqlQuery q(m_db);
+    if (!select(q,
+                QStringLiteral("SELECT %1, sender_id, recipient_id FROM messages WHERE seq = ?")
+                    .arg(QLatin1String(kColumns)),
+                {seq}))
+        return std::nullopt;
+    Stored stored;
+    if (q.next()) {
+        *found = true;
+        stored = Stored{readRow(q), {q.value(10).toString(), q.value(11).toString()}};
+    }
+    return stored;
+}
+
+bool SqliteMessageStore::writeChange(const ChatMessage &message)
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return false;
+    }
+    if (!beginBatch())
+        return false;
+    // The row stays, with its seq: a delete clears the text (and the search index's trigger
+    // takes it out of the index) rather than removing what history pages count on.
+    QSqlQuery q(m_db);
+    return select(q,
+                  QStringLiteral("UPDATE messages SET content = ?, mentions = ?, edited = ?,"
+                                 " deleted = ? WHERE seq = ?"),
+                  {notNull(message.content), nullIfEmpty(message.mentions.join(QLatin1Char(' '))),
+                   message.editedMs > 0 ? QVariant(message.editedMs)
+                                        : QVariant(QMetaType::fromType<qint64>()),
+                   message.deleted ? 1 : 0, message.seq});
 }
 
 bool SqliteMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)

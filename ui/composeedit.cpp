@@ -2,6 +2,7 @@
 
 #include "emojihighlighter.h"
 
+#include "composebanner.h"
 #include "protocol/namerules.h"
 #include "recipientchip.h"
 
@@ -21,7 +22,8 @@ constexpr int kChipGap = 3;       // pixels between the recipient chip and the t
 } // namespace
 
 ComposeEdit::ComposeEdit(QWidget *parent)
-    : QPlainTextEdit(parent), m_completer(new QCompleter(this)), m_chip(new RecipientChip(this))
+    : QPlainTextEdit(parent), m_completer(new QCompleter(this)), m_chip(new RecipientChip(this)),
+      m_banner(new ComposeBanner(this))
 {
     setObjectName(QStringLiteral("composeEdit"));
     new EmojiHighlighter(document()); // emoji in colour as they are typed, as in the messages
@@ -38,6 +40,10 @@ ComposeEdit::ComposeEdit(QWidget *parent)
     connect(m_chip, &RecipientChip::publicRequested, this, [this](bool isPublic) {
         emit publicRequested(isPublic);
         setFocus(); // writing goes on where it was
+    });
+    connect(m_banner, &ComposeBanner::cancelRequested, this, [this] {
+        cancelEditing();
+        setFocus();
     });
     connect(this, &QPlainTextEdit::textChanged, this, [this] {
         updateHeight();
@@ -72,15 +78,67 @@ void ComposeEdit::setRecipient(const QString &name, bool isPublic)
 void ComposeEdit::placeChip()
 {
     // Inside the box, over the first line: the text moves down by the chip's height, and the
-    // box grows by as much (heightFor() counts the viewport's margins).
-    const int top = m_chip->isHidden() ? 0 : m_chip->sizeHint().height() + kChipGap;
+    // box grows by as much (heightFor() counts the viewport's margins). In edit mode the
+    // banner takes the chip's place (an edit keeps the message's recipient).
+    QWidget *shown = !m_banner->isHidden() ? static_cast<QWidget *>(m_banner)
+                     : !m_chip->isHidden() ? static_cast<QWidget *>(m_chip)
+                                           : nullptr;
+    if (shown == m_banner)
+        m_chip->setVisible(false);
+    const int top = shown ? shown->sizeHint().height() + kChipGap : 0;
     if (viewportMargins().top() != top)
         setViewportMargins(0, top, 0, 0);
     const QRect area = contentsRect();
     const int left = area.left() + qRound(document()->documentMargin());
-    m_chip->setGeometry(left, area.top() + kChipGap,
-                        qMin(m_chip->sizeHint().width(), area.width() - left),
-                        m_chip->sizeHint().height());
+    if (shown == m_banner)
+        m_banner->setGeometry(left, area.top() + kChipGap, area.width() - 2 * left,
+                              m_banner->sizeHint().height());
+    else if (shown)
+        m_chip->setGeometry(left, area.top() + kChipGap,
+                            qMin(m_chip->sizeHint().width(), area.width() - left),
+                            m_chip->sizeHint().height());
+}
+
+void ComposeEdit::startEditing(qint64 seq, const QString &text)
+{
+    if (m_editingSeq == 0)
+        m_savedDraft = toPlainText();
+    m_editingSeq = seq;
+    m_banner->show(tr("Editing message"), text);
+    setPlainText(text);
+    moveCursor(QTextCursor::End);
+    placeChip();
+    updateHeight();
+    setFocus();
+}
+
+void ComposeEdit::cancelEditing()
+{
+    if (m_editingSeq == 0)
+        return;
+    m_editingSeq = 0;
+    m_banner->hide();
+    setPlainText(m_savedDraft);
+    m_savedDraft.clear();
+    moveCursor(QTextCursor::End);
+    m_chip->setVisible(!m_chip->name().isEmpty());
+    placeChip();
+    updateHeight();
+}
+
+void ComposeEdit::submit()
+{
+    const QString text = toPlainText();
+    if (text.trimmed().isEmpty())
+        return;
+    if (m_editingSeq > 0) {
+        const qint64 seq = m_editingSeq;
+        cancelEditing(); // the draft comes back
+        emit editSubmitted(seq, text);
+        return;
+    }
+    emit submitted(text);
+    clear();
 }
 
 void ComposeEdit::showCompletions()
@@ -182,17 +240,17 @@ void ComposeEdit::keyPressEvent(QKeyEvent *event)
             break;
         }
     }
+    if (event->key() == Qt::Key_Escape && m_editingSeq > 0) {
+        cancelEditing();
+        return;
+    }
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter) {
         const bool shift = event->modifiers() & Qt::ShiftModifier;
         const bool ctrl = event->modifiers() & Qt::ControlModifier;
         const bool send = m_ctrlEnterSends ? ctrl : !shift && !ctrl;
         if (send) {
-            const QString text = toPlainText();
-            if (!text.trimmed().isEmpty()) {
-                emit submitted(text);
-                clear();
-            }
+            submit();
             return;
         }
         insertPlainText(QStringLiteral("\n"));

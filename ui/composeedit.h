@@ -4,6 +4,7 @@
 
 class QAbstractItemModel;
 class QCompleter;
+class ComposeBanner;
 class RecipientChip;
 
 // Where the user writes: grows to six lines, then scrolls. Enter sends and Shift+Enter breaks
@@ -24,11 +25,21 @@ public:
     // hides it.
     void setRecipient(const QString &name, bool isPublic);
     RecipientChip *recipientChip() const { return m_chip; }
+    // Edit mode (docs/protocol.md section 5.5): the box holds the new text of the user's
+    // message `seq`, with a banner over it; Enter (or submit()) gives editSubmitted, Esc or the
+    // banner's ✕ cancels. Either way the draft that was in the box comes back.
+    void startEditing(qint64 seq, const QString &text);
+    void cancelEditing();
+    qint64 editingSeq() const { return m_editingSeq; }
+    ComposeBanner *banner() const { return m_banner; }
+    // What Enter does: submitted(), or editSubmitted() in edit mode; nothing for blank text.
+    void submit();
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
 signals:
     void submitted(const QString &text);
+    void editSubmitted(qint64 seq, const QString &text);
     void typing();
     // The chip was clicked: true = send the draft publicly, false = privately.
     void publicRequested(bool isPublic);
@@ -53,5 +64,8 @@ private:
 
     QCompleter *m_completer;
     RecipientChip *m_chip;
+    ComposeBanner *m_banner;
+    qint64 m_editingSeq = 0;
+    QString m_savedDraft; // the draft set aside while editing
     bool m_ctrlEnterSends = false;
 };

@@ -206,13 +206,10 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
         m_compose->setRecipient(m_controller->draftMention(), m_controller->isDraftPublic());
     });
     connect(m_sendButton, &QToolButton::clicked, this, [this] {
-        const QString text = m_compose->toPlainText();
-        if (!text.trimmed().isEmpty()) {
-            sendCurrent(text);
-            m_compose->clear();
-        }
+        m_compose->submit(); // as Enter: a new message, or the edit being written
         m_compose->setFocus();
     });
+    connectMessageChanges();
     connect(m_messages, &MessageView::nearTop, this,
             [this] { m_controller->loadOlder(m_controller->activeConversation()); });
     // After selecting in the list, typing goes on where it belongs.
@@ -690,6 +687,26 @@ void MainWindow::callUser(const QString &peer)
         return;
     }
     m_calls->startCall(peer);
+}
+
+void MainWindow::connectMessageChanges()
+{
+    // Edit and delete of the user's own messages (docs/protocol.md section 5.5): the list's
+    // context menu starts them, the compose box writes the new text.
+    connect(m_messages, &MessageView::editRequested, m_compose, &ComposeEdit::startEditing);
+    connect(m_messages, &MessageView::deleteRequested, this, [this](qint64 seq) {
+        if (!m_controller->deleteMessage(seq))
+            statusBar()->showMessage(tr("Not connected: the message was not deleted."), 5000);
+    });
+    connect(m_compose, &ComposeEdit::editSubmitted, this, [this](qint64 seq, const QString &text) {
+        if (!m_controller->editMessage(seq, text))
+            statusBar()->showMessage(tr("Not connected: the message was not changed."), 5000);
+    });
+    connect(m_controller, &ChatController::messageChangeFailed, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    // An edit belongs to its conversation: another one cancels it.
+    connect(m_controller, &ChatController::activeConversationChanged, m_compose,
+            &ComposeEdit::cancelEditing);
 }
 
 void MainWindow::sendCurrent(const QString &text)

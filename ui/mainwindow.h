@@ -92,6 +92,7 @@ private:
     void updateHeader();
     void updateStatus();
     void updateTyping();
+    void connectMessageChanges();
     void sendCurrent(const QString &text);
     // Asks before quitting with messages the server has not acknowledged; true = go ahead.
     bool confirmQuit();

@@ -45,7 +45,20 @@ QString statusText(const QModelIndex &index)
     case MessageListModel::Delivery::Sent:
         break;
     }
+    // A changed text says so before its time, as Telegram does.
+    if (index.data(MessageListModel::EditedRole).toBool())
+        return MessageDelegate::tr("edited %1")
+            .arg(timeOf(index).toString(QStringLiteral("HH:mm")));
     return timeOf(index).toString(QStringLiteral("HH:mm"));
+}
+
+// A deleted message's line ("message deleted") is set in italics, in the secondary colour.
+QFont contentFont(const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    QFont font = option.font;
+    if (index.data(MessageListModel::DeletedRole).toBool())
+        font.setItalic(true);
+    return font;
 }
 
 bool isCallEntry(const QModelIndex &index)
@@ -286,7 +299,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     // The time goes at the end of the last line when it fits there, else on a line of its own,
     // so it never covers the text and the text never needs a narrower column than measured.
     const int wrapWidth = maxBubble - 2 * kPad;
-    l.content = std::make_shared<const Text>(text, option.font, wrapWidth);
+    l.content = std::make_shared<const Text>(text, contentFont(option, index), wrapWidth);
     const QSize textSize = l.content->size();
     const QFont small = [&] {
         QFont f = option.font;
@@ -398,9 +411,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawPath(path);
     }
 
-    painter->setFont(option.font);
-    l.content->draw(painter, l.text.topLeft(), c.text, selectionStart, selectionEnd,
-                    option.palette);
+    const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
+    painter->setFont(contentFont(option, index));
+    l.content->draw(painter, l.text.topLeft(), deleted ? c.secondary : c.text, selectionStart,
+                    selectionEnd, option.palette);
     painter->setFont(small);
     painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
     painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));

@@ -472,12 +472,14 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
         copySelection->setObjectName(QStringLiteral("copySelectionAction"));
         copySelection->setShortcut(QKeySequence::Copy);
     }
-    if (index.isValid()) {
+    const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
+    if (index.isValid() && !deleted) {
         const QString text = index.data().toString();
         QAction *copyText = menu->addAction(
             tr("Copy &Text"), this, [text] { QGuiApplication::clipboard()->setText(text); });
         copyText->setObjectName(QStringLiteral("copyMessageAction"));
     }
+    addChangeActions(menu, index);
     if (!link.isEmpty()) {
         QAction *copyLink = menu->addAction(tr("Copy &Link Address"), this, [link] {
             QGuiApplication::clipboard()->setText(link);
@@ -486,6 +488,25 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
     }
     menu->popup(event->globalPos());
     event->accept();
+}
+
+void MessageView::addChangeActions(QMenu *menu, const QModelIndex &index)
+{
+    // Only the user's own messages that the server has stored (they have a seq), are not
+    // deleted, and are not call entries (the server's record of a call).
+    const qint64 seq = index.data(MessageListModel::SeqRole).toLongLong();
+    if (!index.isValid() || !index.data(MessageListModel::OwnRole).toBool() || seq <= 0 ||
+        index.data(MessageListModel::DeletedRole).toBool() ||
+        index.data(MessageListModel::CallRole).isValid())
+        return;
+    menu->addSeparator();
+    const QString text = index.data().toString();
+    QAction *edit =
+        menu->addAction(tr("&Edit"), this, [this, seq, text] { emit editRequested(seq, text); });
+    edit->setObjectName(QStringLiteral("editMessageAction"));
+    QAction *remove =
+        menu->addAction(tr("&Delete"), this, [this, seq] { emit deleteRequested(seq); });
+    remove->setObjectName(QStringLiteral("deleteMessageAction"));
 }
 
 void MessageView::onRowsInserted(const QModelIndex &, int first, int last)

@@ -8,6 +8,7 @@
 #include <vector>
 
 class MessageDelegate;
+class QMenu;
 class QAbstractItemModel;
 
 // The message list, built to stay fast with any number of messages: it measures and paints
@@ -50,6 +51,9 @@ public:
 signals:
     void nearTop();
     void retryRequested(const QString &clientId);
+    // The context menu's Edit and Delete, offered on the user's own stored messages.
+    void editRequested(qint64 seq, const QString &text);
+    void deleteRequested(qint64 seq);
     // Text typed while the list has the focus (after selecting): it belongs in the compose box.
     void textTyped(const QString &text);
 
@@ -66,6 +70,8 @@ protected:
     void scrollContentsBy(int dx, int dy) override;
 
 private:
+    // Edit and Delete for the user's own stored message at `index`.
+    void addChangeActions(QMenu *menu, const QModelIndex &index);
     struct Visible
     {
         int row;

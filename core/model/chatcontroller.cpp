@@ -62,6 +62,26 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                     m->markFailed(id, text);
             });
     connect(&m_session, &ClientSession::typingChanged, this, &ChatController::onTyping);
+    connect(&m_session, &ClientSession::messageUpdated, this, &ChatController::onMessageUpdated);
+    connect(&m_session, &ClientSession::errorReceived, this,
+            [this](ErrorCode code, const QString &text, const QString &ref) {
+                if (!m_changeRefs.remove(ref))
+                    return;
+                // The codes of changes in the user's language; others as the server said them.
+                switch (code) {
+                case ErrorCode::UnknownMessage:
+                    return emit messageChangeFailed(tr("That message no longer exists."));
+                case ErrorCode::NotYours:
+                    return emit messageChangeFailed(tr("You can only change your own messages."));
+                case ErrorCode::MessageDeleted:
+                    return emit messageChangeFailed(tr("That message was deleted."));
+                case ErrorCode::RateLimited:
+                    return emit messageChangeFailed(
+                        tr("You are sending too fast; wait a moment and try again."));
+                default:
+                    return emit messageChangeFailed(text);
+                }
+            });
     connect(&m_session, &ClientSession::stateChanged, this, [this](ClientSession::State s) {
         // Without a connection nobody's presence is known: the list stays as last seen, marked
         // so; the login after a reconnect replaces it with the server's.
@@ -227,6 +247,29 @@ void ChatController::onMessage(const ChatMessage &m)
         m_typingSeen.remove(key + QLatin1Char('/') + m.from);
         emit typingChanged(key, m_typing.value(key));
     }
+}
+
+bool ChatController::editMessage(qint64 seq, const QString &text)
+{
+    const QString ref = m_session.editMessage(seq, text);
+    if (!ref.isEmpty())
+        m_changeRefs.insert(ref);
+    return !ref.isEmpty();
+}
+
+bool ChatController::deleteMessage(qint64 seq)
+{
+    const QString ref = m_session.deleteMessage(seq);
+    if (!ref.isEmpty())
+        m_changeRefs.insert(ref);
+    return !ref.isEmpty();
+}
+
+void ChatController::onMessageUpdated(const ChatMessage &m)
+{
+    const bool own = NameRules::key(m.from) == NameRules::key(self());
+    if (MessageListModel *messages = m_conversations.find(keyFor(m)))
+        messages->updateMessage(m, !own && mentionsSelf(m));
 }
 
 void ChatController::onHistory(const QString &with, const QList<ChatMessage> &messages, bool more)

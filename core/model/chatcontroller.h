@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <optional>
@@ -54,6 +55,10 @@ public:
     std::optional<QString> send(const QString &key, const QString &text,
                                 Addressing addressing = Addressing::LeadingNameIsPrivate);
     void retry(const QString &key, const QString &clientId);
+    // Changes of one of the user's own stored messages (docs/protocol.md section 5.5). Return
+    // false when offline: nothing was sent. A refusal comes as messageChangeFailed.
+    bool editMessage(qint64 seq, const QString &text);
+    bool deleteMessage(qint64 seq);
     // Asks for the page before the oldest message shown in `key`.
     void loadOlder(const QString &key);
 
@@ -87,11 +92,14 @@ signals:
     void activeConversationChanged(const QString &key);
     // draftMention(), isDraftPublic() or draftPrivateTo() changed.
     void draftChanged();
+    // The server refused an edit or delete (`text` says why, for the user).
+    void messageChangeFailed(const QString &text);
 
 private:
     QString keyFor(const ChatMessage &m) const;
     bool mentionsSelf(const ChatMessage &m) const;
     void onMessage(const ChatMessage &m);
+    void onMessageUpdated(const ChatMessage &m);
     void onHistory(const QString &with, const QList<ChatMessage> &messages, bool more);
     void onTyping(const QString &from, const QString &to, bool typing);
     void showUnsent();
@@ -115,6 +123,7 @@ private:
     QHash<QString, QPair<QString, QString>> m_texts; // client id -> (content, to) for retry
     QHash<QString, QStringList> m_typing;            // conversation -> who is typing
     QHash<QString, QString> m_loadingOlder;          // conversation -> history request ref
+    QSet<QString> m_changeRefs;                      // edits and deletes not answered yet
     QHash<QString, qint64> m_typingSeen;             // "key/name" -> ms of last notice
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;

@@ -20,8 +20,14 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     const Item &item = m_items.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
+        if (item.message.deleted)
+            return tr("message deleted");
         // A call entry's content is the server's English fallback: the user's language instead.
         return item.message.call ? callText(item.message, item.own) : item.message.content;
+    case EditedRole:
+        return item.message.editedMs > 0 && !item.message.deleted;
+    case DeletedRole:
+        return item.message.deleted;
     case CallRole:
         return item.message.call ? QVariant(callText(item.message, item.own)) : QVariant();
     case MissedCallRole:
@@ -60,8 +66,25 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {DeliveryRole, "delivery"},     {SeqRole, "seq"},
         {ClientIdRole, "clientId"},     {RecipientRole, "recipient"},
         {ErrorRole, "error"},           {CallRole, "call"},
-        {MissedCallRole, "missedCall"},
+        {MissedCallRole, "missedCall"}, {EditedRole, "edited"},
+        {DeletedRole, "deleted"},
     };
+}
+
+bool MessageListModel::updateMessage(const ChatMessage &message, bool mentionsMe)
+{
+    const int row = rowOfSeq(message.seq);
+    if (row < 0)
+        return false;
+    Item &item = m_items[row];
+    item.message.content = message.content;
+    item.message.mentions = message.mentions;
+    item.message.editedMs = message.editedMs;
+    item.message.deleted = message.deleted;
+    item.mentionsMe = mentionsMe;
+    const QModelIndex at = index(row);
+    emit dataChanged(at, at);
+    return true;
 }
 
 QString MessageListModel::callText(const ChatMessage &message, bool own)

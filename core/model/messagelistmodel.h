@@ -32,6 +32,8 @@ public:
         // 4:12"); an invalid QVariant for every other message.
         CallRole,
         MissedCallRole, // a call entry of a call this user did not answer
+        EditedRole,     // its sender changed the text after sending it
+        DeletedRole,    // its sender deleted it: the text shown is "message deleted"
     };
 
     struct Item
@@ -57,6 +59,9 @@ public:
     void addPending(const QString &clientId, const QString &from, const QString &to,
                     const QString &content, qint64 timestampMs = 0);
     void markSent(const QString &clientId, qint64 seq, qint64 timestampMs);
+    // A stored message changed (edited, deleted): the listed one with its seq takes the new
+    // text and marks. Returns false when it is not listed.
+    bool updateMessage(const ChatMessage &message, bool mentionsMe);
     void markFailed(const QString &clientId, const QString &error);
     void removePending(const QString &clientId);
     // Removes the stored messages and keeps the pending and failed ones (a saved history

@@ -484,6 +484,11 @@ void ClientSession::onMessage(const ServerMessage &m)
             advanceCaughtUp(m.message.seq);
         emit messageReceived(m.message);
         break;
+    case T::Update:
+        // Only what is cached already is changed: the cache keeps runs without holes.
+        m_history.update(m.message);
+        emit messageUpdated(m.message);
+        break;
     case T::Ack:
         if (const Outbox::Entry *e = m_outbox.find(m.ref); e && m.seq > 0) {
             ChatMessage own;
@@ -910,6 +915,24 @@ QString ClientSession::search(const QString &text, qint64 before, int limit)
         return {};
     const QString ref = nextRef("s");
     sendJson(MessageEncoder::searchRequest(text, before, limit, ref));
+    return ref;
+}
+
+QString ClientSession::editMessage(qint64 seq, const QString &content)
+{
+    if (m_state != State::Online || seq <= 0)
+        return {};
+    const QString ref = nextRef("e");
+    sendJson(MessageEncoder::editRequest(seq, content, ref));
+    return ref;
+}
+
+QString ClientSession::deleteMessage(qint64 seq)
+{
+    if (m_state != State::Online || seq <= 0)
+        return {};
+    const QString ref = nextRef("d");
+    sendJson(MessageEncoder::deleteRequest(seq, ref));
     return ref;
 }
 

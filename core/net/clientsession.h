@@ -139,6 +139,11 @@ public:
     QString search(const QString &text, qint64 before = 0,
                    int limit = ProtocolLimits::kDefaultSearchHits);
     void setTyping(bool typing, const QString &to = {});
+    // Changes of the user's own stored message `seq` (docs/protocol.md section 5.5); the
+    // answer is messageUpdated, or errorReceived with the returned ref. "" when offline:
+    // nothing was sent (changes are not kept in the outbox).
+    QString editMessage(qint64 seq, const QString &content);
+    QString deleteMessage(qint64 seq);
     // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
     // errors (errorReceived) refer to.
     QString changePassword(const QString &oldPassword, const QString &newPassword);
@@ -211,6 +216,8 @@ signals:
     void usersChanged(const QStringList &joined, const QStringList &left);
     void messageReceived(const ChatMessage &message);
     void messageAcknowledged(const QString &clientId, qint64 seq, qint64 timestampMs);
+    // A stored message changed (edited, deleted): `message` as it is now, with its seq.
+    void messageUpdated(const ChatMessage &message);
     // The outbox file cannot be opened or written: unsent messages are kept in memory only,
     // and are lost if the program ends before they are sent.
     void outboxStorageFailed(const QString &message);

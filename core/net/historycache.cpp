@@ -17,7 +17,9 @@ namespace {
 constexpr char kCaughtUpTo[] = "caught_up_to";
 
 const QString kColumns = QStringLiteral("seq, sender, recipient, content, created_ms, client_id, "
-                                        "mentions, call");
+                                        "mentions, call, edited, deleted");
+// The index of the first column a query selects after kColumns.
+constexpr int kAfterColumns = 10;
 
 ChatMessage fromRow(const QSqlQuery &q)
 {
@@ -32,6 +34,8 @@ ChatMessage fromRow(const QSqlQuery &q)
     if (!mentions.isEmpty())
         m.mentions = mentions.split(QLatin1Char('\n'));
     m.call = CallRecord::fromStored(q.value(7).toString());
+    m.editedMs = q.value(8).toLongLong();
+    m.deleted = q.value(9).toInt() != 0;
     return m;
 }
 
@@ -110,7 +114,7 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
     {
         QSqlQuery *insert =
             m_store->statement(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
-                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                    .arg(kColumns));
         if (!insert)
             return;
@@ -128,6 +132,8 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
             q.bindValue(6, m.clientId.isNull() ? QStringLiteral("") : m.clientId);
             q.bindValue(7, m.mentions.join(QLatin1Char('\n')));
             q.bindValue(8, m.call ? m.call->toStored() : QStringLiteral(""));
+            q.bindValue(9, m.editedMs);
+            q.bindValue(10, m.deleted ? 1 : 0);
             if (!q.exec()) {
                 error = q.lastError().text();
                 break;
@@ -143,6 +149,29 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
     for (const QString &conversation : std::as_const(touched)) {
         if (m_addedSincePrune.value(conversation) >= qMax(1, m_limit / 10))
             prune(conversation);
+    }
+}
+
+void HistoryCache::update(const ChatMessage &message)
+{
+    if (message.seq <= 0 || !usable() || !m_store->beginWrite())
+        return;
+    QSqlQuery *q = m_store->statement(QStringLiteral(
+        "UPDATE history SET content = ?, mentions = ?, edited = ?, deleted = ? WHERE seq = ?"));
+    if (!q)
+        return;
+    // Never NULL (a null QString binds as NULL): a deleted message's text is empty.
+    auto text = [](const QString &s) {
+        return s.isNull() ? QStringLiteral("") : s;
+    };
+    q->bindValue(0, text(message.content));
+    q->bindValue(1, text(message.mentions.join(QLatin1Char('\n'))));
+    q->bindValue(2, message.editedMs);
+    q->bindValue(3, message.deleted ? 1 : 0);
+    q->bindValue(4, message.seq);
+    if (!q->exec()) {
+        const QString error = q->lastError().text();
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
     }
 }
 
@@ -295,7 +324,7 @@ QList<HistoryCache::Hit> HistoryCache::search(const QString &text, int limit) co
     while (q.next()) {
         Hit h;
         h.message = fromRow(q);
-        h.conversation = q.value(8).toString();
+        h.conversation = q.value(kAfterColumns).toString();
         h.displayName = h.conversation.isEmpty()             ? QString()
                         : keyOf(h.message.from) == m_selfKey ? h.message.to
                                                              : h.message.from;

@@ -51,6 +51,9 @@ public:
     // Stores messages from the server (live, history pages, acknowledged own ones); a seq
     // already stored is replaced. Written in the store's transaction of this turn.
     void add(const QList<ChatMessage> &messages);
+    // A stored message changed (edited, deleted): its row gets the new text and marks, if
+    // the cache has it. Nothing is added, so the cached runs keep having no holes.
+    void update(const ChatMessage &message);
 
     // Up to `limit` messages of `conversation` older than `before` (0 = the newest), oldest
     // first.

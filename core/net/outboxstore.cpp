@@ -14,7 +14,7 @@
 namespace {
 
 // 1: the outbox. 2: the history cache and the saved state beside it.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 QString encoded(const QString &text)
 {
@@ -122,6 +122,12 @@ QString OutboxStore::setUp()
          // version 2 has the table without the column.
          (q.exec(QStringLiteral("SELECT call FROM history LIMIT 0")) ||
           q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN call TEXT NOT NULL DEFAULT ''"))) &&
+         // Version 4: changed messages (edited, deleted; docs/protocol.md section 5.5).
+         (q.exec(QStringLiteral("SELECT edited FROM history LIMIT 0")) ||
+          (q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN edited INTEGER NOT NULL "
+                                 "DEFAULT 0")) &&
+           q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN deleted INTEGER NOT NULL "
+                                 "DEFAULT 0")))) &&
          q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS history_by_conversation "
                                "ON history (conversation, seq)")) &&
          q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS saved_state ("

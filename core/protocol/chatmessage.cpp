@@ -18,6 +18,10 @@ QJsonObject ChatMessage::toJson(bool htmlEscape) const
     };
     if (!clientId.isEmpty())
         o.insert(QStringLiteral("id"), field(clientId));
+    if (editedMs > 0)
+        o.insert(QStringLiteral("edited"), editedMs);
+    if (deleted)
+        o.insert(QStringLiteral("deleted"), true);
     if (!to.isEmpty())
         o.insert(QStringLiteral("to"), field(to));
     if (!mentions.isEmpty()) {
@@ -50,5 +54,7 @@ std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &o)
             m.mentions.append(v.toString());
     }
     m.call = CallRecord::fromJson(o.value(QLatin1String("call")));
+    m.editedMs = o.value(QLatin1String("edited")).toInteger();
+    m.deleted = o.value(QLatin1String("deleted")).toBool();
     return m;
 }

@@ -24,6 +24,10 @@ struct ChatMessage
     // ends; `content` then holds the same as plain English text for clients that do not know
     // call entries.
     std::optional<CallRecord> call;
+    // Changed by its sender after it was sent (docs/protocol.md section 5.5): when the text was
+    // last edited (0: never), and whether it was deleted (then `content` is empty).
+    qint64 editedMs = 0;
+    bool deleted = false;
 
     bool isPrivate() const { return !to.isEmpty(); }
 

@@ -23,6 +23,8 @@ struct ClientRequest
         SignOut,
         CreateInvite,
         Search, // message search (docs/protocol.md section 7.1)
+        Edit,   // a new text for one's own stored message (section 5.5)
+        Delete, // one's own stored message deleted
     };
     // The steps of a call (docs/protocol.md, "Calls").
     // Media: what the sender sends now (microphone muted, camera off), for the far end to show.
@@ -60,6 +62,8 @@ struct ClientRequest
     // Chat
     QString content;
     QString to; // explicit private recipient, or from "@name ..." at the start
+    // Edit and Delete: the stored message changed (`content` is an edit's new text)
+    qint64 seq = 0;
     // History: "" = public room, a name = private conversation, "*" = all visible
     QString with;
     qint64 before = 0; // only messages with seq < before (0 = newest)

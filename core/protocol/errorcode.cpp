@@ -117,6 +117,12 @@ constexpr std::array kErrors{
               "The search is not valid: enter 1 to 100 characters in at most 8 words.", false},
     ErrorInfo{ErrorCode::SearchBusy, "search_busy",
               "A search is still running; wait for its answer, then search again.", false},
+    ErrorInfo{ErrorCode::UnknownMessage, "unknown_message",
+              "That message does not exist or is not one you can see.", false},
+    ErrorInfo{ErrorCode::NotYours, "not_yours", "Only its sender may edit or delete a message.",
+              false},
+    ErrorInfo{ErrorCode::MessageDeleted, "message_deleted",
+              "That message was deleted; it cannot be changed.", false},
 };
 
 const ErrorInfo &info(ErrorCode code)

@@ -61,6 +61,10 @@ enum class ErrorCode {
     TooManyCalls,       // guests at one address are in as many calls as the server allows
     BadSearchRequest,   // a search without text, with too much of it, or with bad paging
     SearchBusy,         // a search of this connection is still being answered
+    // Changes of stored messages (docs/protocol.md section 5.5)
+    UnknownMessage, // no message with that seq, or not one this user may see
+    NotYours,       // an edit or delete of someone else's message (or of a call entry)
+    MessageDeleted, // the message was deleted: it cannot be changed any more
 };
 
 QString errorCodeName(ErrorCode code);

@@ -264,6 +264,10 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
         json.append("{\"content\":");
     }
     appendJsonString(json, field(message.content));
+    if (message.deleted)
+        json.append(",\"deleted\":true");
+    if (message.editedMs > 0)
+        json.append(",\"edited\":").append(QByteArray::number(message.editedMs));
     json.append(",\"from\":");
     appendJsonString(json, field(message.from));
     if (!message.clientId.isEmpty()) {
@@ -287,6 +291,23 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
     json.append(",\"ts\":").append(QByteArray::number(message.timestampMs));
     json.append(",\"type\":\"user\"}");
     return json;
+}
+
+QByteArray MessageEncoder::update(const ChatMessage &message)
+{
+    return QByteArray("{\"message\":") + chat(message, Dialect::Confab) +
+           QByteArray(",\"type\":\"update\"}");
+}
+
+QByteArray MessageEncoder::seedUpdate(const ChatMessage &message)
+{
+    // The seed page knows only new messages: the change comes as one, from the same sender.
+    ChatMessage shown = message;
+    shown.content = message.deleted ? QStringLiteral("(message deleted)")
+                                    : QStringLiteral("(edited) ") + message.content;
+    shown.editedMs = 0;
+    shown.deleted = false;
+    return chat(shown, Dialect::Seed);
 }
 
 QByteArray MessageEncoder::ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate)
@@ -548,6 +569,29 @@ QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id
     };
     if (!to.isEmpty() || roomSaid)
         o.insert(QStringLiteral("to"), to);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::editRequest(qint64 seq, const QString &content, const QString &id)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("edit")},
+        {QStringLiteral("seq"), seq},
+        {QStringLiteral("content"), content},
+    };
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::deleteRequest(qint64 seq, const QString &id)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("delete")},
+        {QStringLiteral("seq"), seq},
+    };
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
     return compact(o);
 }
 

@@ -71,6 +71,12 @@ public:
     static QByteArray presence(const QStringList &joined, const QStringList &left, int online,
                                qint64 timestampMs, const QStringList &guests = {});
     static QByteArray chat(const ChatMessage &message, Dialect dialect);
+    // A stored message changed (edited, deleted; docs/protocol.md section 5.5):
+    // {"message":{...the relay object as it is now...},"type":"update"}.
+    static QByteArray update(const ChatMessage &message);
+    // The same change for a seed page, which knows only new messages: a "user" message from
+    // the same sender, "(edited) " + the new text, or "(message deleted)".
+    static QByteArray seedUpdate(const ChatMessage &message);
     static QByteArray ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate);
     // retryAfterMs > 0 adds "retry_after" in whole seconds (rounded up).
     static QByteArray error(ErrorCode code, const QString &ref, Dialect dialect,
@@ -106,8 +112,11 @@ public:
                                       const QString &invite, const QString &device);
     // `roomSaid`: with no `to`, send "to":"" so that a leading "@name " stays a public
     // mention instead of making the message private (docs/protocol.md section 5.3).
-    static QByteArray chatRequest(const QString &content, const QString &id,
-                                  const QString &to = {}, bool roomSaid = false);
+    static QByteArray chatRequest(const QString &content, const QString &id, const QString &to = {},
+                                  bool roomSaid = false);
+    // Changes of one's own stored message `seq` (docs/protocol.md section 5.5).
+    static QByteArray editRequest(qint64 seq, const QString &content, const QString &id = {});
+    static QByteArray deleteRequest(qint64 seq, const QString &id = {});
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
                                      const QString &id = {});
     // `before` 0: from the newest message; `limit` 0: the server's default.

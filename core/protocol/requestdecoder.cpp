@@ -136,6 +136,12 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
         error = decodeHistory(o, r);
     } else if (type == QLatin1String("search")) {
         error = decodeSearch(o, r);
+    } else if (type == QLatin1String("edit")) {
+        r.type = ClientRequest::Type::Edit;
+        error = decodeChange(o, r);
+    } else if (type == QLatin1String("delete")) {
+        r.type = ClientRequest::Type::Delete;
+        error = decodeChange(o, r);
     } else if (type == QLatin1String("typing")) {
         error = decodeTyping(o, r);
     } else if (type == QLatin1String("ping")) {
@@ -243,6 +249,23 @@ ErrorCode RequestDecoder::decodeChat(const QJsonObject &o, ClientRequest &r) con
         r.to = TextRules::privateTarget(r.content, m_limits.maxNameChars);
     }
     return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeChange(const QJsonObject &o, ClientRequest &r) const
+{
+    // The seq of a stored message: required, a whole number from 1 on.
+    if (!o.contains(QLatin1String("seq")) ||
+        !readInteger(o, QLatin1String("seq"), 1, std::numeric_limits<qint64>::max() / 2, &r.seq))
+        return ErrorCode::BadShape;
+    if (r.type != ClientRequest::Type::Edit)
+        return ErrorCode::None;
+    // The new text follows the rules of a new message (section 5.1).
+    const QJsonValue content = o.value(QLatin1String("content"));
+    if (!content.isString())
+        return ErrorCode::BadShape;
+    r.content = content.toString();
+    r.content.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+    return TextRules::check(r.content, m_limits.maxTextChars);
 }
 
 ErrorCode RequestDecoder::decodeHistory(const QJsonObject &o, ClientRequest &r) const

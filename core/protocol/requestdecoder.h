@@ -32,6 +32,8 @@ private:
     ErrorCode decodeChat(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeHistory(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeSearch(const QJsonObject &o, ClientRequest &r) const;
+    // edit and delete: the `seq` of the message, and an edit's new text.
+    ErrorCode decodeChange(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeTyping(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeCall(const QString &type, const QJsonObject &o, ClientRequest &r) const;
 

@@ -34,6 +34,7 @@ struct ServerMessage
         DeviceRevoked,
         InviteCreated, // "invite"
         Search,        // the hits of a message search, in `messages`, newest first
+        Update,        // a stored message changed (edited, deleted): `message` as it is now
         // The steps of a call; kept last, for isCallEvent().
         CallInvite,
         CallRinging,

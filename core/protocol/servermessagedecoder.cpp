@@ -290,6 +290,11 @@ bool readChat(const QJsonObject &o, Reader &r, ChatMessage *out)
           r.name("to", &to, false) &&
           r.names("mentions", ServerMessageDecoder::kMaxMentions, &mentions, false)))
         return false;
+    qint64 edited = 0;
+    bool deleted = false;
+    if (!r.integer("edited", 0, ServerMessageDecoder::kMaxSafeInteger, &edited, false) ||
+        !r.boolean("deleted", &deleted))
+        return false;
     // A call entry's object; what is in it is read leniently (an outcome from a newer server
     // leaves the entry as its plain text).
     if (o.contains(QLatin1String("call")) && !o.value(QLatin1String("call")).isObject())
@@ -459,6 +464,14 @@ bool readFields(const QJsonObject &o, Reader &r, DecodedServerMessage *result, i
         return readPresence(r, m);
     case Type::Chat:
         return readChat(o, r, &m.message);
+    case Type::Update: {
+        // The changed message, whole (docs/protocol.md section 5.5); read by the chat rules.
+        QJsonObject changed;
+        if (!r.object("message", &changed, true))
+            return false;
+        Reader inner(changed, result, r.maxNameChars(), QStringLiteral("message"));
+        return readChat(changed, inner, &m.message) && m.message.seq > 0;
+    }
     case Type::Ack:
         return r.integer("seq", 0, safe, &m.seq) && r.integer("ts", 0, safe, &m.timestampMs) &&
                r.boolean("duplicate", &m.duplicate);
@@ -507,6 +520,7 @@ Type typeOf(const QString &name, const QJsonObject &o)
         {QStringLiteral("logout"), Type::Logout},
         {QStringLiteral("presence"), Type::Presence},
         {QStringLiteral("user"), Type::Chat},
+        {QStringLiteral("update"), Type::Update},
         {QStringLiteral("ack"), Type::Ack},
         {QStringLiteral("history"), Type::History},
         {QStringLiteral("typing"), Type::Typing},

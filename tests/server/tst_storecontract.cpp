@@ -516,6 +516,93 @@ private slots:
         }
     }
 
+    // Edits and deletes (docs/protocol.md section 5.5): authorised by the sender's identity,
+    // stored so that history shows the current text, and kept across a reopen.
+    void changesAreAuthorisedAndStored()
+    {
+        QString location;
+        qint64 publicSeq = 0;
+        qint64 privateSeq = 0;
+        auto change = [](MessageChange::Kind kind, qint64 seq, const QString &actor,
+                         const QString &content = {}) {
+            MessageChange c;
+            c.kind = kind;
+            c.seq = seq;
+            c.actor = actor;
+            c.content = content;
+            c.timestampMs = 1795655460000;
+            return c;
+        };
+        using K = MessageChange::Kind;
+        {
+            const auto store = openNew(&location);
+            QVERIFY2(store, qPrintable(m_why));
+            ChatMessage pub =
+                message(QStringLiteral("alice"), QStringLiteral("hello"), QStringLiteral("c1"));
+            ChatMessage priv = message(QStringLiteral("alice"), QStringLiteral("secret"),
+                                       QStringLiteral("c2"), QStringLiteral("bob"));
+            QCOMPARE(store->append(pub, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QCOMPARE(store->append(priv, from(QStringLiteral("a1"), QStringLiteral("a2"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(store->commit());
+            publicSeq = pub.seq;
+            privateSeq = priv.seq;
+
+            MessageStore::Stored changed;
+            // Someone else's message, a message that does not exist, another pair's private
+            // message (answered as if it did not exist).
+            QCOMPARE(
+                store->applyChange(change(K::Edit, publicSeq, QStringLiteral("a2"), "x"), &changed),
+                ErrorCode::NotYours);
+            QCOMPARE(
+                store->applyChange(change(K::Delete, privateSeq, QStringLiteral("a2")), &changed),
+                ErrorCode::NotYours);
+            QCOMPARE(store->applyChange(
+                         change(K::Edit, privateSeq + 100, QStringLiteral("a1"), "x"), &changed),
+                     ErrorCode::UnknownMessage);
+            QCOMPARE(
+                store->applyChange(change(K::Delete, privateSeq, QStringLiteral("a3")), &changed),
+                ErrorCode::UnknownMessage);
+            // The author's edit, then the author's delete of the private one.
+            QCOMPARE(store->applyChange(change(K::Edit, publicSeq, QStringLiteral("a1"),
+                                               QStringLiteral("hello again")),
+                                        &changed),
+                     ErrorCode::None);
+            QCOMPARE(changed.message.content, QStringLiteral("hello again"));
+            QCOMPARE(changed.message.editedMs, qint64(1795655460000));
+            QCOMPARE(changed.parties.sender, QStringLiteral("a1"));
+            QCOMPARE(
+                store->applyChange(change(K::Delete, privateSeq, QStringLiteral("a1")), &changed),
+                ErrorCode::None);
+            QVERIFY(changed.message.deleted);
+            QCOMPARE(changed.message.to, QStringLiteral("bob"));
+            QCOMPARE(changed.parties.recipient, QStringLiteral("a2")); // who to tell
+            QVERIFY(store->commit());
+            // A deleted message stays deleted.
+            QCOMPARE(store->applyChange(change(K::Edit, privateSeq, QStringLiteral("a1"), "x"),
+                                        &changed),
+                     ErrorCode::MessageDeleted);
+            QVERIFY(store->commit());
+        }
+        // Reopened: history shows the messages as they are now, at their seqs.
+        const auto store = storeAt(location);
+        QString error;
+        QVERIFY2(store->open(&error), qPrintable(error));
+        bool more = false;
+        const auto page = store->history(query(QStringLiteral("a2"), QStringLiteral("*")), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), 2);
+        QCOMPARE(page->at(0).seq, publicSeq);
+        QCOMPARE(page->at(0).content, QStringLiteral("hello again"));
+        QCOMPARE(page->at(0).editedMs, qint64(1795655460000));
+        QVERIFY(!page->at(0).deleted);
+        QCOMPARE(page->at(1).seq, privateSeq);
+        QVERIFY(page->at(1).deleted);
+        QVERIFY(page->at(1).content.isEmpty()); // the text is gone, not hidden
+        QCOMPARE(page->at(1).editedMs, qint64(0));
+    }
+
     void everyHistoryQueryUsesAnIndex_data()
     {
         QTest::addColumn<QString>("with");

@@ -1,0 +1,189 @@
+// Editing and deleting one's own messages in the window (docs/protocol.md section 5.5),
+// offscreen, against a real server process: the context menu, the compose box in edit mode,
+// and what the other user sees, live and in the local history cache.
+#include "composebanner.h"
+#include "composeedit.h"
+#include "mainwindow.h"
+#include "messageview.h"
+#include "model/chatcontroller.h"
+#include "model/messagelistmodel.h"
+#include "serverprocess.h"
+#include "settings/settings.h"
+#include "theme.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QContextMenuEvent>
+#include <QMenu>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+std::unique_ptr<ChatController> online(const QUrl &url, const QString &name,
+                                       const QString &cacheFolder)
+{
+    auto c = std::make_unique<ChatController>();
+    c->session()->setOutboxFolder(cacheFolder); // the local history cache, as the app has it
+    QSignalSpy in(c->session(), &ClientSession::loggedIn);
+    c->connectTo(url, name);
+    if (!in.wait())
+        return nullptr;
+    return c;
+}
+
+// The row of the message whose text is `text`, or -1.
+int rowOf(MessageView *view, const QString &text)
+{
+    for (int row = 0; view->model() && row < view->model()->rowCount(); ++row) {
+        if (view->model()->index(row, 0).data().toString() == text)
+            return row;
+    }
+    return -1;
+}
+
+// Opens the message list's context menu on `row` (it must be on screen).
+QMenu *menuOn(MessageView *view, int row)
+{
+    const QRect rect = view->textRect(view->model()->index(row, 0));
+    if (!rect.isValid())
+        return nullptr;
+    QWidget *viewport = view->viewport();
+    QContextMenuEvent event(QContextMenuEvent::Mouse, rect.center(),
+                            viewport->mapToGlobal(rect.center()));
+    QApplication::sendEvent(viewport, &event);
+    return view->findChild<QMenu *>(QStringLiteral("messageMenu"));
+}
+
+// Closes the menu and waits until it is gone (it deletes itself on close).
+bool closeMenu(MessageView *view, QMenu *menu)
+{
+    menu->close();
+    return QTest::qWaitFor(
+        [view] { return !view->findChild<QMenu *>(QStringLiteral("messageMenu")); });
+}
+
+QAction *action(QMenu *menu, const char *name)
+{
+    return menu ? menu->findChild<QAction *>(QLatin1String(name)) : nullptr;
+}
+
+} // namespace
+
+class TestMessageChangesUi : public QObject
+{
+    Q_OBJECT
+private:
+    ServerProcess m_server;
+    QTemporaryDir m_dir;
+
+    std::unique_ptr<Settings> settings(const QString &name)
+    {
+        return std::make_unique<Settings>(m_dir.filePath(name + QStringLiteral(".ini")));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        Theme::apply(*qApp, Settings::Theme::Light);
+        QVERIFY(m_dir.isValid());
+        QVERIFY(m_server.start());
+    }
+
+    void ownMessageIsEditedAndDeletedForEveryone()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("m_alice"), m_dir.filePath("a"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("m_bob"), m_dir.filePath("b"));
+        QVERIFY(aliceCtl && bobCtl);
+        auto aliceSettings = settings(QStringLiteral("alice"));
+        auto bobSettings = settings(QStringLiteral("bob"));
+        MainWindow alice(aliceCtl.get(), aliceSettings.get());
+        MainWindow bob(bobCtl.get(), bobSettings.get());
+        alice.show();
+        bob.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&alice));
+
+        QTest::keyClicks(alice.composeEdit(), QStringLiteral("helo wrld"));
+        QTest::keyClick(alice.composeEdit(), Qt::Key_Return);
+        QTRY_VERIFY(rowOf(bob.messageView(), QStringLiteral("helo wrld")) >= 0);
+        // Sent (stored, with a seq) before it can be changed.
+        QTRY_VERIFY(alice.messageView()
+                        ->model()
+                        ->index(rowOf(alice.messageView(), QStringLiteral("helo wrld")), 0)
+                        .data(MessageListModel::SeqRole)
+                        .toLongLong() > 0);
+
+        // Someone else's message offers no Edit or Delete.
+        const int bobsRow = rowOf(bob.messageView(), QStringLiteral("helo wrld"));
+        QTRY_VERIFY(
+            bob.messageView()->textRect(bob.messageView()->model()->index(bobsRow, 0)).isValid());
+        QMenu *bobsMenu = menuOn(bob.messageView(), bobsRow);
+        QVERIFY(bobsMenu);
+        QVERIFY(!action(bobsMenu, "editMessageAction"));
+        QVERIFY(!action(bobsMenu, "deleteMessageAction"));
+        QVERIFY(closeMenu(bob.messageView(), bobsMenu));
+
+        // Alice has a draft going; Edit sets it aside, Esc brings it back.
+        QTest::keyClicks(alice.composeEdit(), QStringLiteral("half written"));
+        int row = rowOf(alice.messageView(), QStringLiteral("helo wrld"));
+        QTRY_VERIFY(
+            alice.messageView()->textRect(alice.messageView()->model()->index(row, 0)).isValid());
+        QMenu *menu = menuOn(alice.messageView(), row);
+        QVERIFY(action(menu, "editMessageAction"));
+        action(menu, "editMessageAction")->trigger();
+        QVERIFY(closeMenu(alice.messageView(), menu));
+        QVERIFY(alice.composeEdit()->banner()->isVisible());
+        QCOMPARE(alice.composeEdit()->toPlainText(), QStringLiteral("helo wrld"));
+        QTest::keyClick(alice.composeEdit(), Qt::Key_Escape);
+        QVERIFY(!alice.composeEdit()->banner()->isVisible());
+        QCOMPARE(alice.composeEdit()->toPlainText(), QStringLiteral("half written"));
+
+        // Edit for real: the new text replaces the old one, for both, marked "edited".
+        menu = menuOn(alice.messageView(), row);
+        action(menu, "editMessageAction")->trigger();
+        QVERIFY(closeMenu(alice.messageView(), menu));
+        alice.composeEdit()->selectAll();
+        QTest::keyClicks(alice.composeEdit(), QStringLiteral("hello world"));
+        QTest::keyClick(alice.composeEdit(), Qt::Key_Return);
+        QCOMPARE(alice.composeEdit()->toPlainText(), QStringLiteral("half written"));
+        for (MainWindow *w : {&alice, &bob}) {
+            QTRY_VERIFY(rowOf(w->messageView(), QStringLiteral("hello world")) >= 0);
+            QCOMPARE(rowOf(w->messageView(), QStringLiteral("helo wrld")), -1);
+            const QModelIndex index = w->messageView()->model()->index(
+                rowOf(w->messageView(), QStringLiteral("hello world")), 0);
+            QVERIFY(index.data(MessageListModel::EditedRole).toBool());
+        }
+        // The local cache has the new text too (what the next start shows).
+        const QList<ChatMessage> cached = bobCtl->session()->history()->page(QString(), 0, 50);
+        QVERIFY(!cached.isEmpty());
+        QCOMPARE(cached.last().content, QStringLiteral("hello world"));
+        QVERIFY(cached.last().editedMs > 0);
+
+        // Delete: "message deleted" for both, and nothing more to change.
+        row = rowOf(alice.messageView(), QStringLiteral("hello world"));
+        menu = menuOn(alice.messageView(), row);
+        QVERIFY(action(menu, "deleteMessageAction"));
+        action(menu, "deleteMessageAction")->trigger();
+        QVERIFY(closeMenu(alice.messageView(), menu));
+        for (MainWindow *w : {&alice, &bob}) {
+            QTRY_VERIFY(rowOf(w->messageView(), QStringLiteral("hello world")) < 0);
+            const QModelIndex index = w->messageView()->model()->index(row, 0);
+            QVERIFY(index.data(MessageListModel::DeletedRole).toBool());
+            QCOMPARE(index.data().toString(), QStringLiteral("message deleted"));
+        }
+        QTRY_VERIFY(!bobCtl->session()->history()->page(QString(), 0, 50).isEmpty() &&
+                    bobCtl->session()->history()->page(QString(), 0, 50).last().deleted);
+        QVERIFY(bobCtl->session()->history()->page(QString(), 0, 50).last().content.isEmpty());
+        menu = menuOn(alice.messageView(), row);
+        QVERIFY(menu);
+        QVERIFY(!action(menu, "editMessageAction"));
+        QVERIFY(!action(menu, "deleteMessageAction"));
+        QVERIFY(closeMenu(alice.messageView(), menu));
+    }
+};
+
+QTEST_MAIN(TestMessageChangesUi)
+#include "tst_messagechanges.moc"
