@@ -78,6 +78,22 @@ QString AsyncMessageStore::storeNow(std::vector<Item> &items)
     for (size_t i = 0; i < items.size() && ok; ++i) {
         Item &item = items[i];
         if (!item.change) {
+            if (item.message.replyTo > 0) {
+                // Checked in the batch, after what came before it (the original may be in it).
+                appendPending();
+                if (!ok)
+                    break;
+                item.refusal = m_store->checkReply(item.message, item.parties);
+                if (item.refusal == ErrorCode::StoreFailed) {
+                    error = m_store->lastError();
+                    ok = false;
+                    break;
+                }
+                if (item.refusal != ErrorCode::None) {
+                    item.result = MessageStore::AppendResult::Stored; // answered by the refusal
+                    continue;
+                }
+            }
             pending.push_back({&item.message, &item.parties});
             pendingAt.push_back(i);
             continue;

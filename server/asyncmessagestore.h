@@ -31,7 +31,8 @@ public:
         MessageStore::AppendResult result = MessageStore::AppendResult::Failed; // the answer
         // A change of a stored message instead of a new one (MessageStore::applyChange): in
         // the answer, `message` and `parties` are the changed message's, and `refusal` why it
-        // was refused (None with result Stored: changed).
+        // was refused (None with result Stored: changed). A reply that was refused
+        // (MessageStore::checkReply) has its refusal too, and was not stored.
         std::optional<MessageChange> change;
         ErrorCode refusal = ErrorCode::None;
     };

@@ -114,11 +114,14 @@ void ChatRouter::accept(ClientConnection *c, const ClientRequest &r, const QStri
     m.to = to;
     m.content = r.content;
     m.clientId = r.ref;
+    m.replyTo = r.replyTo;
     m.timestampMs = QDateTime::currentMSecsSinceEpoch();
     MessageParties parties{c->identity, recipient};
     // What this message makes the server send, paid for from the sender's budget (and the
     // room's or the recipient's): the text, plus the envelope around it.
-    const qint64 cost = TextRules::utf8Size(r.content) + 128;
+    // A reply carries a quote of up to kQuoteChars characters too.
+    const qint64 cost =
+        TextRules::utf8Size(r.content) + 128 + (r.replyTo > 0 ? 4 * ChatMessage::kQuoteChars : 0);
     if (!to.isEmpty()) {
         if (!m_budget.takePrivate(c->budgetKey(), NameRules::key(to), cost, now()))
             return sendError(c, ErrorCode::RateLimited, r.ref);
@@ -239,6 +242,11 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
             ++failed;
             if (c)
                 sendError(c, ErrorCode::StoreFailed, item.message.clientId);
+            continue;
+        }
+        if (item.refusal != ErrorCode::None) { // a reply to what its receivers may not see
+            if (c)
+                sendError(c, item.refusal, item.message.clientId);
             continue;
         }
         if (item.result == R::Stored) {

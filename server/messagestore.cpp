@@ -1,5 +1,57 @@
 #include "messagestore.h"
 
+namespace {
+void setQuote(ChatMessage &reply, const ChatMessage &original)
+{
+    reply.quoteFrom = original.from;
+    reply.quoteDeleted = original.deleted;
+    reply.quoteText = original.deleted ? QString() : ChatMessage::quoteOf(original.content);
+}
+} // namespace
+
+ErrorCode MessageStore::checkReply(ChatMessage &reply, const MessageParties &parties)
+{
+    bool found = false;
+    const std::optional<Stored> original = storedMessage(reply.replyTo, &found);
+    if (!original)
+        return ErrorCode::StoreFailed;
+    if (!found)
+        return ErrorCode::UnknownMessage;
+    if (original->message.isPrivate()) {
+        // The quote goes to the reply's receivers: a private original only into its own
+        // conversation, never into the room or to a third user.
+        const MessageParties &o = original->parties;
+        const bool samePair =
+            !reply.isPrivate()
+                ? false
+                : (o.sender == parties.sender && o.recipient == parties.recipient) ||
+                      (o.sender == parties.recipient && o.recipient == parties.sender);
+        if (!samePair)
+            return ErrorCode::UnknownMessage;
+    }
+    if (original->message.deleted)
+        return ErrorCode::MessageDeleted;
+    setQuote(reply, original->message);
+    return ErrorCode::None;
+}
+
+bool MessageStore::fillQuotes(QList<ChatMessage> &messages)
+{
+    for (ChatMessage &m : messages) {
+        if (m.replyTo <= 0)
+            continue;
+        bool found = false;
+        const std::optional<Stored> original = storedMessage(m.replyTo, &found);
+        if (!original)
+            return false;
+        if (found)
+            setQuote(m, original->message);
+        else
+            m.quoteDeleted = true; // cannot happen: rows are never removed
+    }
+    return true;
+}
+
 ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed)
 {
     bool found = false;

@@ -125,6 +125,15 @@ public:
     // holds the message as it is now, with its parties, for the relay; StoreFailed when the
     // store failed (lastError()). Part of the open batch: committed or rolled back with it.
     ErrorCode applyChange(const MessageChange &change, Stored *changed);
+    // A reply (docs/protocol.md section 5.6) before it is appended: the message it answers
+    // must exist and be one that every receiver of the reply may see (UnknownMessage) — a
+    // public reply answers a public message; a private one a public message or one between
+    // the same two identities — and not be deleted (MessageDeleted). Fills the quote; None
+    // when the reply may be stored, StoreFailed when the store failed.
+    ErrorCode checkReply(ChatMessage &reply, const MessageParties &parties);
+    // Fills the quotes of the replies among `messages` from the messages they answer, as
+    // those are now; false when the store failed.
+    bool fillQuotes(QList<ChatMessage> &messages);
     virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
                                                   int limit, qint64 maxBytes, bool *more)
     {

@@ -83,6 +83,9 @@ constexpr const char *kVersion4[] = {
 constexpr const char *kVersion5[] = {
     "ALTER TABLE messages ADD COLUMN IF NOT EXISTS edited BIGINT",
     "ALTER TABLE messages ADD COLUMN IF NOT EXISTS deleted BOOLEAN NOT NULL DEFAULT FALSE",
+    // Replies (section 5.6): the seq of the message answered, 0 for none (not NULL: a batch's
+    // VALUES list of NULLs alone would be typed text).
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS reply_to BIGINT NOT NULL DEFAULT 0",
 };
 
 struct Migration
@@ -101,9 +104,9 @@ const Migration kMigrations[] = {
 constexpr int kSchemaVersion = 5;
 
 constexpr const char *kColumns =
-    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted";
+    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to";
 // The index of the first column after kColumns (storedBy's and storedMessage's parties).
-constexpr int kAfterColumns = 10;
+constexpr int kAfterColumns = 11;
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -131,6 +134,7 @@ ChatMessage readRow(const QSqlQuery &q)
     m.call = CallRecord::fromStored(q.value(7).toString());
     m.editedMs = q.value(8).toLongLong();
     m.deleted = q.value(9).toBool();
+    m.replyTo = q.value(10).toLongLong();
     return m;
 }
 
@@ -276,10 +280,10 @@ bool PostgresMessageStore::prepare(QString *error)
         QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs),
         QStringLiteral("PREPARE confab_lock AS SELECT pg_advisory_xact_lock(%1)").arg(kBatchLock),
         QStringLiteral("PREPARE confab_insert (bigint, text, text, text, text, text, text, text,"
-                       " text, text, text, text) AS INSERT INTO messages (ts, sender, sender_key,"
-                       " recipient, recipient_key, cid, content, mentions, sender_id,"
-                       " recipient_id, node, call)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                       " text, text, text, text, bigint) AS INSERT INTO messages (ts, sender,"
+                       " sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
+                       " recipient_id, node, call, reply_to)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
                        " ON CONFLICT DO NOTHING RETURNING seq"),
         QStringLiteral("PREPARE confab_stored_by (text, bigint, bigint, bigint) AS"
                        " SELECT %1, sender_id, recipient_id FROM messages"
@@ -290,7 +294,7 @@ bool PostgresMessageStore::prepare(QString *error)
             .arg(QLatin1String(kColumns)),
         QStringLiteral("PREPARE confab_change (bigint, text, text, bigint, boolean) AS"
                        " UPDATE messages SET content = $2, mentions = $3, edited = $4,"
-                       " deleted = $5 WHERE seq = $1"),
+                       " deleted = $5 WHERE seq = $1 AND NOT deleted"),
         QStringLiteral("PREPARE confab_find (text, text) AS"
                        " SELECT seq, ts FROM messages WHERE cid = $1 AND sender_id = $2"),
     };
@@ -446,6 +450,7 @@ QVariantList PostgresMessageStore::rowValues(const ChatMessage &message,
         nullIfEmpty(parties.recipient),
         nullIfEmpty(m_nodeId),
         nullIfEmpty(message.call ? message.call->toStored() : QString()),
+        message.replyTo,
     };
 }
 
@@ -510,7 +515,7 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     }
     static const QString columns = QStringLiteral(
         "ts, sender, sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
-        " recipient_id, node, call");
+        " recipient_id, node, call, reply_to");
     size_t first = 0;
     while (first < items.size()) {
         QString sql = oneStatement
@@ -590,8 +595,10 @@ std::optional<MessageStore::Stored> PostgresMessageStore::storedMessage(qint64 s
         m_lastError = notOpen();
         return std::nullopt;
     }
-    // In the batch: the change that follows is part of it (and under its lock).
-    if (!beginBatch() || m_batchFailed)
+    // Also outside a batch (a history page's quotes); in one, an aborted batch reads nothing.
+    if (m_inBatch && m_batchFailed)
+        return std::nullopt;
+    if (!m_inBatch && m_reconnect && !reconnect())
         return std::nullopt;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -864,6 +871,8 @@ std::optional<QList<ChatMessage>> PostgresMessageStore::readHistory(const Histor
     q.finish();
     if (!isForward(query))
         std::reverse(result.begin(), result.end());
+    if (!fillQuotes(result))
+        return std::nullopt;
     return result;
 }
 

@@ -102,10 +102,15 @@ constexpr const char *kMigrationTo6[] = {
 constexpr const char *kMigrationTo7[] = {
     "ALTER TABLE messages ADD COLUMN edited INTEGER",
     "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+    // Replies (section 5.6): the seq of the message answered, 0 for none. The quote is read
+    // from that message when the reply is read, so it shows the original as it is now.
+    "ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0",
 };
 
 constexpr const char *kColumns =
-    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted";
+    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to";
+// The index of the first column a query selects after kColumns.
+constexpr int kAfterColumns = 11;
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -133,6 +138,7 @@ ChatMessage readRow(const QSqlQuery &q)
     m.call = CallRecord::fromStored(q.value(7).toString());
     m.editedMs = q.value(8).toLongLong();
     m.deleted = q.value(9).toInt() != 0;
+    m.replyTo = q.value(10).toLongLong();
     return m;
 }
 
@@ -228,9 +234,9 @@ bool SqliteMessageStore::open(QString *error)
     m_findByClientId.emplace(m_db);
     if (!m_insert->prepare(QStringLiteral(
             "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid, content,"
-            " mentions, sender_id, recipient_id, call) VALUES (:ts, :sender, :sender_key,"
-            " :recipient, :recipient_key, :cid, :content, :mentions, :sender_id, :recipient_id,"
-            " :call)"
+            " mentions, sender_id, recipient_id, call, reply_to) VALUES (:ts, :sender,"
+            " :sender_key, :recipient, :recipient_key, :cid, :content, :mentions, :sender_id,"
+            " :recipient_id, :call, :reply_to)"
             " ON CONFLICT DO NOTHING")) ||
         !m_findByClientId->prepare(
             QStringLiteral("SELECT seq, ts FROM messages WHERE cid = ? AND sender_id = ?"))) {
@@ -340,6 +346,7 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message,
     q.bindValue(QStringLiteral(":recipient_id"), nullIfEmpty(parties.recipient));
     q.bindValue(QStringLiteral(":call"),
                 nullIfEmpty(message.call ? message.call->toStored() : QString()));
+    q.bindValue(QStringLiteral(":reply_to"), message.replyTo);
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         return AppendResult::Failed;
@@ -373,7 +380,8 @@ std::optional<MessageStore::Stored> SqliteMessageStore::storedMessage(qint64 seq
     Stored stored;
     if (q.next()) {
         *found = true;
-        stored = Stored{readRow(q), {q.value(10).toString(), q.value(11).toString()}};
+        stored = Stored{readRow(q),
+                        {q.value(kAfterColumns).toString(), q.value(kAfterColumns + 1).toString()}};
     }
     return stored;
 }
@@ -512,8 +520,11 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery
         }
         result.append(std::move(m));
     }
+    q.finish();
     if (!isForward(query))
         std::reverse(result.begin(), result.end());
+    if (!fillQuotes(result))
+        return std::nullopt;
     return result;
 }
 

@@ -22,6 +22,16 @@ QJsonObject ChatMessage::toJson(bool htmlEscape) const
         o.insert(QStringLiteral("edited"), editedMs);
     if (deleted)
         o.insert(QStringLiteral("deleted"), true);
+    // The seed page knows no replies.
+    if (replyTo > 0 && !htmlEscape) {
+        o.insert(QStringLiteral("reply_to"), replyTo);
+        QJsonObject quote{{QStringLiteral("from"), quoteFrom}};
+        if (quoteDeleted)
+            quote.insert(QStringLiteral("deleted"), true);
+        else
+            quote.insert(QStringLiteral("text"), quoteText);
+        o.insert(QStringLiteral("quote"), quote);
+    }
     if (!to.isEmpty())
         o.insert(QStringLiteral("to"), field(to));
     if (!mentions.isEmpty()) {
@@ -56,5 +66,19 @@ std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &o)
     m.call = CallRecord::fromJson(o.value(QLatin1String("call")));
     m.editedMs = o.value(QLatin1String("edited")).toInteger();
     m.deleted = o.value(QLatin1String("deleted")).toBool();
+    m.replyTo = o.value(QLatin1String("reply_to")).toInteger();
+    const QJsonObject quote = o.value(QLatin1String("quote")).toObject();
+    m.quoteFrom = quote.value(QLatin1String("from")).toString();
+    m.quoteText = quote.value(QLatin1String("text")).toString();
+    m.quoteDeleted = quote.value(QLatin1String("deleted")).toBool();
     return m;
+}
+
+QString ChatMessage::quoteOf(const QString &text)
+{
+    // kQuoteChars code points, never half a surrogate pair.
+    qsizetype units = 0;
+    for (int chars = 0; units < text.size() && chars < kQuoteChars; ++chars)
+        units += text.at(units).isHighSurrogate() && units + 1 < text.size() ? 2 : 1;
+    return text.left(units);
 }

@@ -28,6 +28,16 @@ struct ChatMessage
     // last edited (0: never), and whether it was deleted (then `content` is empty).
     qint64 editedMs = 0;
     bool deleted = false;
+    // A reply (section 5.6): the seq of the message it answers, and a quote of that message
+    // as it is now, filled in by the server: its sender and the start of its text, or that it
+    // was deleted. Clients draw the quote without having the original.
+    qint64 replyTo = 0;
+    QString quoteFrom;
+    QString quoteText;
+    bool quoteDeleted = false;
+    static constexpr int kQuoteChars = 100; // the most of the original's text a quote holds
+    // The start of `text` that a quote holds (whole code points).
+    static QString quoteOf(const QString &text);
 
     bool isPrivate() const { return !to.isEmpty(); }
 

@@ -61,7 +61,8 @@ struct ClientRequest
     int inviteDays = 7;
     // Chat
     QString content;
-    QString to; // explicit private recipient, or from "@name ..." at the start
+    QString to;         // explicit private recipient, or from "@name ..." at the start
+    qint64 replyTo = 0; // the seq of the message this one answers (0: none)
     // Edit and Delete: the stored message changed (`content` is an edit's new text)
     qint64 seq = 0;
     // History: "" = public room, a name = private conversation, "*" = all visible

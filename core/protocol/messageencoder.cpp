@@ -283,6 +283,19 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
         }
         json.append(']');
     }
+    // A reply's quote and what it answers: Confab receivers only, like a call entry.
+    if (message.replyTo > 0 && !seed) {
+        json.append(",\"quote\":{");
+        if (message.quoteDeleted)
+            json.append("\"deleted\":true,");
+        json.append("\"from\":");
+        appendJsonString(json, message.quoteFrom);
+        if (!message.quoteDeleted) {
+            json.append(",\"text\":");
+            appendJsonString(json, message.quoteText);
+        }
+        json.append("},\"reply_to\":").append(QByteArray::number(message.replyTo));
+    }
     json.append(",\"seq\":").append(QByteArray::number(message.seq));
     if (!message.to.isEmpty()) {
         json.append(",\"to\":");
@@ -560,13 +573,15 @@ QByteArray MessageEncoder::registerRequest(const QString &name, const QString &p
 }
 
 QByteArray MessageEncoder::chatRequest(const QString &content, const QString &id, const QString &to,
-                                       bool roomSaid)
+                                       bool roomSaid, qint64 replyTo)
 {
     QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("user")},
         {QStringLiteral("content"), content},
         {QStringLiteral("id"), id},
     };
+    if (replyTo > 0)
+        o.insert(QStringLiteral("reply_to"), replyTo);
     if (!to.isEmpty() || roomSaid)
         o.insert(QStringLiteral("to"), to);
     return compact(o);

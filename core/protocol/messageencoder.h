@@ -112,8 +112,9 @@ public:
                                       const QString &invite, const QString &device);
     // `roomSaid`: with no `to`, send "to":"" so that a leading "@name " stays a public
     // mention instead of making the message private (docs/protocol.md section 5.3).
+    // `replyTo`: the seq of the message this one answers (section 5.6); 0 = none.
     static QByteArray chatRequest(const QString &content, const QString &id, const QString &to = {},
-                                  bool roomSaid = false);
+                                  bool roomSaid = false, qint64 replyTo = 0);
     // Changes of one's own stored message `seq` (docs/protocol.md section 5.5).
     static QByteArray editRequest(qint64 seq, const QString &content, const QString &id = {});
     static QByteArray deleteRequest(qint64 seq, const QString &id = {});

@@ -237,7 +237,9 @@ ErrorCode RequestDecoder::decodeChat(const QJsonObject &o, ClientRequest &r) con
     if (const ErrorCode e = TextRules::check(r.content, m_limits.maxTextChars);
         e != ErrorCode::None)
         return e;
-    if (!readString(o, QLatin1String("to"), &r.to))
+    if (!readString(o, QLatin1String("to"), &r.to) ||
+        !readInteger(o, QLatin1String("reply_to"), 1, std::numeric_limits<qint64>::max() / 2,
+                     &r.replyTo))
         return ErrorCode::BadShape;
     // "to":"" says "the room" outright: "@carol welcome" is then a public mention. Without
     // `to` (the seed page never sends one) a leading "@name " makes the message private.

@@ -108,6 +108,7 @@ public:
     {}
 
     bool failed() const { return m_result->error != Error::None; }
+    DecodedServerMessage *result() const { return m_result; }
     int maxNameChars() const { return m_maxNameChars; }
     QString where(const QString &key) const
     {
@@ -295,6 +296,21 @@ bool readChat(const QJsonObject &o, Reader &r, ChatMessage *out)
     if (!r.integer("edited", 0, ServerMessageDecoder::kMaxSafeInteger, &edited, false) ||
         !r.boolean("deleted", &deleted))
         return false;
+    qint64 replyTo = 0;
+    QJsonObject quote;
+    if (!r.integer("reply_to", 1, ServerMessageDecoder::kMaxSafeInteger, &replyTo, false) ||
+        !r.object("quote", &quote, false))
+        return false;
+    if (!quote.isEmpty()) {
+        // A quote is short: its sender's name, and at most a hundred characters of text.
+        QString quoteFrom, quoteText;
+        bool quoteDeleted = false;
+        Reader q(quote, r.result(), r.maxNameChars(), r.where(QStringLiteral("quote")));
+        if (!(q.name("from", &quoteFrom, true) &&
+              q.string("text", 4 * ChatMessage::kQuoteChars, Text::Any, &quoteText, false) &&
+              q.boolean("deleted", &quoteDeleted)))
+            return false;
+    }
     // A call entry's object; what is in it is read leniently (an outcome from a newer server
     // leaves the entry as its plain text).
     if (o.contains(QLatin1String("call")) && !o.value(QLatin1String("call")).isObject())

@@ -62,9 +62,9 @@ private:
 
     // Sends a chat message and returns its seq from the ack (0 on failure).
     static qint64 send(TestClient &c, const QString &content, const QString &id,
-                       const QString &to = {})
+                       const QString &to = {}, qint64 replyTo = 0)
     {
-        c.sendJson(MessageEncoder::chatRequest(content, id, to, to.isEmpty()));
+        c.sendJson(MessageEncoder::chatRequest(content, id, to, to.isEmpty(), replyTo));
         const QJsonObject ack = c.waitFor([&](const QJsonObject &o) {
             return typeOf(o) == QLatin1String("ack") &&
                    o.value(QLatin1String("id")).toString() == id;
@@ -200,6 +200,84 @@ private slots:
                     .toBool());
     }
 
+    void replyQuotesTheOriginalAsItIsNow()
+    {
+        auto alice = online(QStringLiteral("q_alice"));
+        auto bob = online(QStringLiteral("q_bob"));
+        auto seed = online(QStringLiteral("q_seed"), true);
+        QVERIFY(alice && bob && seed);
+        const QString longText = QStringLiteral("😀").repeated(150); // beyond the quote's length
+        const qint64 original = send(*alice, longText, QStringLiteral("q-1"));
+        QVERIFY(original > 0);
+        const qint64 reply =
+            send(*bob, QStringLiteral("nice"), QStringLiteral("q-2"), {}, original);
+        QVERIFY(reply > 0);
+        const QJsonObject live = alice->waitForChat(QStringLiteral("nice"));
+        QCOMPARE(live.value(QLatin1String("reply_to")).toInteger(), original);
+        const QJsonObject quote = live.value(QLatin1String("quote")).toObject();
+        QCOMPARE(quote.value(QLatin1String("from")).toString(), QStringLiteral("q_alice"));
+        QCOMPARE(quote.value(QLatin1String("text")).toString(), QStringLiteral("😀").repeated(100));
+        // The seed page gets the reply as a plain message.
+        QVERIFY(!seed->waitForChat(QStringLiteral("nice")).contains(QLatin1String("quote")));
+
+        // In history the quote follows the original: edited, then deleted.
+        alice->sendJson(MessageEncoder::editRequest(original, QStringLiteral("short now")));
+        QVERIFY(!alice->waitFor(updateOf(original)).isEmpty());
+        QCOMPARE(bySeq(historyOf(*bob), reply)
+                     .value(QLatin1String("quote"))
+                     .toObject()
+                     .value(QLatin1String("text"))
+                     .toString(),
+                 QStringLiteral("short now"));
+        alice->sendJson(MessageEncoder::deleteRequest(original));
+        QVERIFY(!alice->waitFor(updateOf(original)).isEmpty());
+        const QJsonObject gone =
+            bySeq(historyOf(*bob), reply).value(QLatin1String("quote")).toObject();
+        QVERIFY(gone.value(QLatin1String("deleted")).toBool());
+        QVERIFY(!gone.contains(QLatin1String("text")));
+        // A deleted message cannot be answered.
+        bob->sendJson(MessageEncoder::chatRequest(QStringLiteral("late"), QStringLiteral("q-3"), {},
+                                                  true, original));
+        QVERIFY(!bob->waitForError(QStringLiteral("message_deleted")).isEmpty());
+    }
+
+    void replyNeverShowsAPrivateMessageToAnyoneElse()
+    {
+        auto alice = online(QStringLiteral("v_alice"));
+        auto bob = online(QStringLiteral("v_bob"));
+        auto carol = online(QStringLiteral("v_carol"));
+        QVERIFY(alice && bob && carol);
+        const qint64 secret = send(*alice, QStringLiteral("the secret"), QStringLiteral("v-1"),
+                                   QStringLiteral("v_bob"));
+        QVERIFY(secret > 0);
+        // Carol cannot see it; bob may not quote it into the room or to carol.
+        carol->sendJson(MessageEncoder::chatRequest(QStringLiteral("what?"), QStringLiteral("v-2"),
+                                                    {}, true, secret));
+        QVERIFY(!carol->waitForError(QStringLiteral("unknown_message")).isEmpty());
+        bob->sendJson(MessageEncoder::chatRequest(QStringLiteral("to all"), QStringLiteral("v-3"),
+                                                  {}, true, secret));
+        QCOMPARE(bob->waitForError(QStringLiteral("unknown_message"))
+                     .value(QLatin1String("id"))
+                     .toString(),
+                 QStringLiteral("v-3"));
+        bob->sendJson(MessageEncoder::chatRequest(QStringLiteral("to carol"), QStringLiteral("v-4"),
+                                                  QStringLiteral("v_carol"), false, secret));
+        QVERIFY(!bob->waitForError(QStringLiteral("unknown_message")).isEmpty());
+        // In its own conversation the reply carries the quote.
+        QVERIFY(send(*bob, QStringLiteral("got it"), QStringLiteral("v-5"),
+                     QStringLiteral("v_alice"), secret) > 0);
+        const QJsonObject reply = alice->waitForChat(QStringLiteral("got it"));
+        QCOMPARE(
+            reply.value(QLatin1String("quote")).toObject().value(QLatin1String("text")).toString(),
+            QStringLiteral("the secret"));
+        const QString marker = QStringLiteral("public marker");
+        QVERIFY(send(*alice, marker, QStringLiteral("v-6")) > 0);
+        QVERIFY(!carol->waitForChat(marker).isEmpty());
+        QCOMPARE(carol->countChats(QStringLiteral("to all")), 0);
+        QCOMPARE(carol->countChats(QStringLiteral("to carol")), 0);
+        QCOMPARE(carol->countChats(QStringLiteral("got it")), 0);
+    }
+
     // One test per class of bad input; the connection stays usable after each.
     void badChangesAreRefusedWithACode_data()
     {
@@ -215,6 +293,15 @@ private slots:
                                       << QStringLiteral("bad_shape");
         QTest::newRow("edit without content")
             << QByteArray(R"({"type":"edit","seq":1,"id":"b1"})") << QStringLiteral("bad_shape");
+        QTest::newRow("reply_to not a number")
+            << QByteArray(R"({"type":"user","content":"re","reply_to":"1","id":"b1"})")
+            << QStringLiteral("bad_shape");
+        QTest::newRow("reply_to zero")
+            << QByteArray(R"({"type":"user","content":"re","reply_to":0,"id":"b1"})")
+            << QStringLiteral("bad_shape");
+        QTest::newRow("reply to unknown seq")
+            << QByteArray(R"({"type":"user","content":"re","reply_to":900000000,"id":"b1"})")
+            << QStringLiteral("unknown_message");
         QTest::newRow("unknown seq") << QByteArray(R"({"type":"delete","seq":900000000,"id":"b1"})")
                                      << QStringLiteral("unknown_message");
         QTest::newRow("empty text")

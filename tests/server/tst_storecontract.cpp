@@ -603,6 +603,60 @@ private slots:
         QCOMPARE(page->at(1).editedMs, qint64(0));
     }
 
+    // Replies (docs/protocol.md section 5.6): checked against who may see the original, and
+    // read back with a quote of the original as it is now.
+    void repliesQuoteWhatTheirReceiversMaySee()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        ChatMessage pub = message(QStringLiteral("alice"), QStringLiteral("public words"), "r1");
+        ChatMessage priv =
+            message(QStringLiteral("alice"), QStringLiteral("private words"), "r2", "bob");
+        QCOMPARE(store->append(pub, from("a1")), MessageStore::AppendResult::Stored);
+        QCOMPARE(store->append(priv, from("a1", "a2")), MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+
+        ChatMessage toRoom = message(QStringLiteral("bob"), QStringLiteral("re"), "r3");
+        toRoom.replyTo = priv.seq; // a private original quoted into the room
+        QCOMPARE(store->checkReply(toRoom, from("a2")), ErrorCode::UnknownMessage);
+        ChatMessage toCarol = message(QStringLiteral("bob"), QStringLiteral("re"), "r4", "carol");
+        toCarol.replyTo = priv.seq;
+        QCOMPARE(store->checkReply(toCarol, from("a2", "a3")), ErrorCode::UnknownMessage);
+        ChatMessage unknown = message(QStringLiteral("bob"), QStringLiteral("re"), "r5");
+        unknown.replyTo = priv.seq + 100;
+        QCOMPARE(store->checkReply(unknown, from("a2")), ErrorCode::UnknownMessage);
+
+        ChatMessage inPair =
+            message(QStringLiteral("bob"), QStringLiteral("re private"), "r6", "alice");
+        inPair.replyTo = priv.seq;
+        QCOMPARE(store->checkReply(inPair, from("a2", "a1")), ErrorCode::None);
+        QCOMPARE(inPair.quoteText, QStringLiteral("private words"));
+        QCOMPARE(store->append(inPair, from("a2", "a1")), MessageStore::AppendResult::Stored);
+        ChatMessage inRoom = message(QStringLiteral("bob"), QStringLiteral("re public"), "r7");
+        inRoom.replyTo = pub.seq;
+        QCOMPARE(store->checkReply(inRoom, from("a2")), ErrorCode::None);
+        QCOMPARE(store->append(inRoom, from("a2")), MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+
+        MessageChange edit;
+        edit.seq = pub.seq;
+        edit.actor = QStringLiteral("a1");
+        edit.content = QStringLiteral("new public words");
+        edit.timestampMs = 1795655460000;
+        MessageStore::Stored changed;
+        QCOMPARE(store->applyChange(edit, &changed), ErrorCode::None);
+        QVERIFY(store->commit());
+        bool more = false;
+        const auto page = store->history(query(QStringLiteral("a2"), QStringLiteral("*")), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), 4);
+        QCOMPARE(page->at(2).replyTo, priv.seq);
+        QCOMPARE(page->at(2).quoteFrom, QStringLiteral("alice"));
+        QCOMPARE(page->at(2).quoteText, QStringLiteral("private words"));
+        QCOMPARE(page->at(3).replyTo, pub.seq);
+        QCOMPARE(page->at(3).quoteText, QStringLiteral("new public words"));
+    }
+
     void everyHistoryQueryUsesAnIndex_data()
     {
         QTest::addColumn<QString>("with");
