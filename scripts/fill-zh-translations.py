@@ -421,6 +421,9 @@ ZH = {
     'You are sending too fast; wait a moment and try again.': '发送太快了，请稍等片刻再试。',
     'Not connected: the message was not deleted.': '未连接：消息未删除。',
     'Not connected: the message was not changed.': '未连接：消息未修改。',
+    '&Reply': '回复(&R)',
+    'Reply to %1': '回复 %1',
+    'The original message is not loaded; scroll up to find it.': '原消息尚未加载，请向上滚动查找。',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

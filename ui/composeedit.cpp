@@ -42,6 +42,7 @@ ComposeEdit::ComposeEdit(QWidget *parent)
         setFocus(); // writing goes on where it was
     });
     connect(m_banner, &ComposeBanner::cancelRequested, this, [this] {
+        cancelReply();
         cancelEditing();
         setFocus();
     });
@@ -99,8 +100,30 @@ void ComposeEdit::placeChip()
                             m_chip->sizeHint().height());
 }
 
+void ComposeEdit::startReply(qint64 seq, const QString &from, const QString &text)
+{
+    cancelEditing(); // one mode at a time: the draft comes back, and answers the message
+    m_replyToSeq = seq;
+    m_banner->show(tr("Reply to %1").arg(from), text);
+    placeChip();
+    updateHeight();
+    setFocus();
+}
+
+void ComposeEdit::cancelReply()
+{
+    if (m_replyToSeq == 0)
+        return;
+    m_replyToSeq = 0;
+    m_banner->hide();
+    m_chip->setVisible(!m_chip->name().isEmpty());
+    placeChip();
+    updateHeight();
+}
+
 void ComposeEdit::startEditing(qint64 seq, const QString &text)
 {
+    cancelReply();
     if (m_editingSeq == 0)
         m_savedDraft = toPlainText();
     m_editingSeq = seq;
@@ -139,6 +162,7 @@ void ComposeEdit::submit()
     }
     emit submitted(text);
     clear();
+    cancelReply();
 }
 
 void ComposeEdit::showCompletions()
@@ -240,8 +264,9 @@ void ComposeEdit::keyPressEvent(QKeyEvent *event)
             break;
         }
     }
-    if (event->key() == Qt::Key_Escape && m_editingSeq > 0) {
+    if (event->key() == Qt::Key_Escape && (m_editingSeq > 0 || m_replyToSeq > 0)) {
         cancelEditing();
+        cancelReply();
         return;
     }
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;

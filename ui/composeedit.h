@@ -34,6 +34,11 @@ public:
     ComposeBanner *banner() const { return m_banner; }
     // What Enter does: submitted(), or editSubmitted() in edit mode; nothing for blank text.
     void submit();
+    // Reply mode (section 5.6): the banner quotes the message `seq` being answered; the next
+    // submitted() is the reply (replyToSeq() says to what while it is emitted). Esc cancels.
+    void startReply(qint64 seq, const QString &from, const QString &text);
+    void cancelReply();
+    qint64 replyToSeq() const { return m_replyToSeq; }
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -66,6 +71,7 @@ private:
     RecipientChip *m_chip;
     ComposeBanner *m_banner;
     qint64 m_editingSeq = 0;
+    qint64 m_replyToSeq = 0;
     QString m_savedDraft; // the draft set aside while editing
     bool m_ctrlEnterSends = false;
 };

@@ -704,15 +704,29 @@ void MainWindow::connectMessageChanges()
     });
     connect(m_controller, &ChatController::messageChangeFailed, this,
             [this](const QString &text) { statusBar()->showMessage(text, 5000); });
-    // An edit belongs to its conversation: another one cancels it.
-    connect(m_controller, &ChatController::activeConversationChanged, m_compose,
-            &ComposeEdit::cancelEditing);
+    // An edit or a reply belongs to its conversation: another one cancels it.
+    connect(m_controller, &ChatController::activeConversationChanged, m_compose, [this] {
+        m_compose->cancelEditing();
+        m_compose->cancelReply();
+    });
+    // Replies (section 5.6): the menu starts one; a click on a quote shows the original when
+    // it is loaded.
+    connect(m_messages, &MessageView::replyRequested, m_compose, &ComposeEdit::startReply);
+    connect(m_messages, &MessageView::quoteClicked, this, [this](qint64 seq) {
+        const auto *list = qobject_cast<const MessageListModel *>(m_messages->model());
+        const int row = list ? list->rowOfSeq(seq) : -1;
+        if (row >= 0)
+            m_messages->scrollToRow(row);
+        else
+            statusBar()->showMessage(
+                tr("The original message is not loaded; scroll up to find it."), 5000);
+    });
 }
 
 void MainWindow::sendCurrent(const QString &text)
 {
     const auto to = m_controller->send(m_controller->activeConversation(), text,
-                                       m_controller->draftAddressing());
+                                       m_controller->draftAddressing(), m_compose->replyToSeq());
     if (to && *to != m_controller->activeConversation())
         openConversation(*to);
 }

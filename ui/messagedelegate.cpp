@@ -313,12 +313,28 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const int innerWidth = statusInline
                                ? qMax(textSize.width(), l.content->lastLineWidth() + statusWidth)
                                : qMax(textSize.width(), statusWidth);
-    const int innerHeight = textSize.height() + (statusInline ? 0 : statusHeight);
-    const int bubbleWidth = qMax(innerWidth, 24) + 2 * kPad;
+    // A reply's quote: two small lines (who, and the start of the text) over the text, at
+    // least as wide as a short quote needs and never wider than the bubble may be.
+    const bool reply = index.data(MessageListModel::ReplyToRole).toLongLong() > 0;
+    const int quoteHeight = reply ? 2 * smallMetrics.height() + 6 : 0;
+    const int quoteWidth =
+        reply
+            ? qMin(wrapWidth, qMax(smallMetrics.horizontalAdvance(
+                                       index.data(MessageListModel::QuoteTextRole).toString()),
+                                   smallMetrics.horizontalAdvance(
+                                       index.data(MessageListModel::QuoteSenderRole).toString())) +
+                                  14)
+            : 0;
+    const int innerHeight =
+        textSize.height() + (statusInline ? 0 : statusHeight) + (reply ? quoteHeight + 4 : 0);
+    const int bubbleWidth = qMax(qMax(innerWidth, quoteWidth), 24) + 2 * kPad;
     const int bubbleHeight = innerHeight + 2 * kPad - 2;
     const int bubbleLeft = own ? r.right() - kMargin - bubbleWidth : contentLeft;
     l.bubble = QRect(bubbleLeft, y, bubbleWidth, bubbleHeight);
-    l.text = QRect(bubbleLeft + kPad, y + kPad - 1, textSize.width(), textSize.height());
+    if (reply)
+        l.quote = QRect(bubbleLeft + kPad, y + kPad - 1, bubbleWidth - 2 * kPad, quoteHeight);
+    const int textTop = y + kPad - 1 + (reply ? quoteHeight + 4 : 0);
+    l.text = QRect(bubbleLeft + kPad, textTop, textSize.width(), textSize.height());
     l.status = QRect(l.bubble.right() - kPad - statusWidth + 1,
                      l.bubble.bottom() - kPad + 2 - statusHeight, statusWidth, statusHeight);
     y = l.bubble.bottom() + 1;
@@ -411,6 +427,27 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawPath(path);
     }
 
+    if (l.quote.isValid()) {
+        // As the compose box's banner: a tinted block with the accent on its left edge.
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(own ? c.otherBubble : c.ownBubble);
+        painter->drawRoundedRect(l.quote, 4, 4);
+        painter->setBrush(c.accent);
+        painter->drawRect(QRect(l.quote.left(), l.quote.top(), 3, l.quote.height()));
+        painter->setFont(small);
+        const QFontMetrics qm(small);
+        const QRect lines = l.quote.adjusted(8, 3, -4, -3);
+        painter->setPen(c.accent);
+        painter->drawText(QRect(lines.left(), lines.top(), lines.width(), qm.height()),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          qm.elidedText(index.data(MessageListModel::QuoteSenderRole).toString(),
+                                        Qt::ElideRight, lines.width()));
+        painter->setPen(c.secondary);
+        const QString quoted = index.data(MessageListModel::QuoteTextRole).toString().simplified();
+        painter->drawText(
+            QRect(lines.left(), lines.top() + qm.height(), lines.width(), qm.height()),
+            Qt::AlignLeft | Qt::AlignVCenter, qm.elidedText(quoted, Qt::ElideRight, lines.width()));
+    }
     const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
     painter->setFont(contentFont(option, index));
     l.content->draw(painter, l.text.topLeft(), deleted ? c.secondary : c.text, selectionStart,
@@ -419,6 +456,12 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
     painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));
     painter->restore();
+}
+
+bool MessageDelegate::quoteAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                              QPoint pos) const
+{
+    return layout(option, index).quote.contains(pos);
 }
 
 QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,

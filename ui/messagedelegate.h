@@ -31,6 +31,8 @@ public:
     QString linkAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
     // Whether `pos` hits the "Retry" of a failed message.
     bool retryAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
+    // Whether `pos` hits a reply's quote (a click there shows the original).
+    bool quoteAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
 
     static bool startsGroup(const QModelIndex &index);
     static bool startsDay(const QModelIndex &index);
@@ -46,6 +48,7 @@ private:
         QRect bubble;
         QRect text; // where the text's lines are, as wide as the widest
         QRect status;
+        QRect quote; // a reply's quote of the original, over the text; empty otherwise
         // The text laid out once, at the width it was measured at: painting and hit tests use
         // this same layout, so what is drawn is always what the row's height was made for.
         std::shared_ptr<const Text> content;

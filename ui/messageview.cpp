@@ -363,6 +363,16 @@ void MessageView::copy() const
 void MessageView::mousePressEvent(QMouseEvent *event)
 {
     if (event->button() == Qt::LeftButton) {
+        // A click on a reply's quote shows the original.
+        const QModelIndex index = indexAt(event->position().toPoint());
+        if (const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr) {
+            if (m_delegate->quoteAt(optionFor(v->row, v->rect.top()), index,
+                                    event->position().toPoint())) {
+                emit quoteClicked(index.data(MessageListModel::ReplyToRole).toLongLong());
+                event->accept();
+                return;
+            }
+        }
         // A press starts a new selection, empty until the mouse moves.
         m_anchor = m_cursor = textPointAt(event->position().toPoint());
         m_selecting = m_anchor.row >= 0;
@@ -492,6 +502,17 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
 
 void MessageView::addChangeActions(QMenu *menu, const QModelIndex &index)
 {
+    // Any stored message that is not deleted or a call entry may be answered.
+    const qint64 stored = index.data(MessageListModel::SeqRole).toLongLong();
+    if (index.isValid() && stored > 0 && !index.data(MessageListModel::DeletedRole).toBool() &&
+        !index.data(MessageListModel::CallRole).isValid()) {
+        const QString from = index.data(MessageListModel::SenderRole).toString();
+        const QString quoted = index.data().toString();
+        QAction *reply = menu->addAction(tr("&Reply"), this, [this, stored, from, quoted] {
+            emit replyRequested(stored, from, quoted);
+        });
+        reply->setObjectName(QStringLiteral("replyMessageAction"));
+    }
     // Only the user's own messages that the server has stored (they have a seq), are not
     // deleted, and are not call entries (the server's record of a call).
     const qint64 seq = index.data(MessageListModel::SeqRole).toLongLong();

@@ -54,6 +54,9 @@ signals:
     // The context menu's Edit and Delete, offered on the user's own stored messages.
     void editRequested(qint64 seq, const QString &text);
     void deleteRequested(qint64 seq);
+    // The context menu's Reply, on any stored message; and a click on a reply's quote.
+    void replyRequested(qint64 seq, const QString &from, const QString &text);
+    void quoteClicked(qint64 seq);
     // Text typed while the list has the focus (after selecting): it belongs in the compose box.
     void textTyped(const QString &text);
 

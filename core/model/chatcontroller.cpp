@@ -312,7 +312,7 @@ QString ChatController::leadingName(const QString &text) const
 }
 
 std::optional<QString> ChatController::send(const QString &key, const QString &text,
-                                            Addressing addressing)
+                                            Addressing addressing, qint64 replyTo)
 {
     QString content = text;
     while (content.endsWith(QLatin1Char('\n')))
@@ -329,7 +329,7 @@ std::optional<QString> ChatController::send(const QString &key, const QString &t
                 content = rest;
         }
     }
-    const QString id = m_session.sendMessage(content, to);
+    const QString id = m_session.sendMessage(content, to, replyTo);
     m_pendingKeys.insert(id, to);
     m_texts.insert(id, {content, to});
     m_conversations.messages(to)->addPending(id, self(), to, content);

@@ -52,8 +52,10 @@ public:
     // private message and is filed under that person's conversation, unless `addressing`
     // says otherwise. Returns the conversation it went to, or an empty optional when there
     // was nothing to send.
+    // `replyTo`: the seq of the message it answers (docs/protocol.md section 5.6), 0 = none.
     std::optional<QString> send(const QString &key, const QString &text,
-                                Addressing addressing = Addressing::LeadingNameIsPrivate);
+                                Addressing addressing = Addressing::LeadingNameIsPrivate,
+                                qint64 replyTo = 0);
     void retry(const QString &key, const QString &clientId);
     // Changes of one of the user's own stored messages (docs/protocol.md section 5.5). Return
     // false when offline: nothing was sent. A refusal comes as messageChangeFailed.

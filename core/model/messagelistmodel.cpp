@@ -28,6 +28,12 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return item.message.editedMs > 0 && !item.message.deleted;
     case DeletedRole:
         return item.message.deleted;
+    case ReplyToRole:
+        return item.message.replyTo;
+    case QuoteSenderRole:
+        return item.message.quoteFrom;
+    case QuoteTextRole:
+        return item.message.quoteDeleted ? tr("message deleted") : item.message.quoteText;
     case CallRole:
         return item.message.call ? QVariant(callText(item.message, item.own)) : QVariant();
     case MissedCallRole:
@@ -60,14 +66,24 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
     return {
-        {Qt::DisplayRole, "content"},   {SenderRole, "sender"},
-        {TimestampRole, "timestamp"},   {OwnRole, "own"},
-        {PrivateRole, "private"},       {MentionRole, "mention"},
-        {DeliveryRole, "delivery"},     {SeqRole, "seq"},
-        {ClientIdRole, "clientId"},     {RecipientRole, "recipient"},
-        {ErrorRole, "error"},           {CallRole, "call"},
-        {MissedCallRole, "missedCall"}, {EditedRole, "edited"},
+        {Qt::DisplayRole, "content"},
+        {SenderRole, "sender"},
+        {TimestampRole, "timestamp"},
+        {OwnRole, "own"},
+        {PrivateRole, "private"},
+        {MentionRole, "mention"},
+        {DeliveryRole, "delivery"},
+        {SeqRole, "seq"},
+        {ClientIdRole, "clientId"},
+        {RecipientRole, "recipient"},
+        {ErrorRole, "error"},
+        {CallRole, "call"},
+        {MissedCallRole, "missedCall"},
+        {EditedRole, "edited"},
         {DeletedRole, "deleted"},
+        {ReplyToRole, "replyTo"},
+        {QuoteSenderRole, "quoteSender"},
+        {QuoteTextRole, "quoteText"},
     };
 }
 
@@ -84,6 +100,15 @@ bool MessageListModel::updateMessage(const ChatMessage &message, bool mentionsMe
     item.mentionsMe = mentionsMe;
     const QModelIndex at = index(row);
     emit dataChanged(at, at);
+    // The replies listed here quote it as it is now.
+    for (int i = 0; i < m_items.size(); ++i) {
+        ChatMessage &reply = m_items[i].message;
+        if (reply.replyTo != message.seq)
+            continue;
+        reply.quoteDeleted = message.deleted;
+        reply.quoteText = message.deleted ? QString() : ChatMessage::quoteOf(message.content);
+        emit dataChanged(index(i), index(i));
+    }
     return true;
 }
 

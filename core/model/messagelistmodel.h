@@ -31,9 +31,12 @@ public:
         // A call entry's line in the user's language ("Missed call from alice", "Voice call,
         // 4:12"); an invalid QVariant for every other message.
         CallRole,
-        MissedCallRole, // a call entry of a call this user did not answer
-        EditedRole,     // its sender changed the text after sending it
-        DeletedRole,    // its sender deleted it: the text shown is "message deleted"
+        MissedCallRole,  // a call entry of a call this user did not answer
+        EditedRole,      // its sender changed the text after sending it
+        DeletedRole,     // its sender deleted it: the text shown is "message deleted"
+        ReplyToRole,     // the seq of the message it answers (0: not a reply)
+        QuoteSenderRole, // a reply's quote: who wrote the original
+        QuoteTextRole,   // and the start of its text, or "message deleted"
     };
 
     struct Item

@@ -849,9 +849,11 @@ void ClientSession::onError(const ServerMessage &m)
     emit errorReceived(code, text, ref);
 }
 
-QString ClientSession::sendMessage(const QString &content, const QString &to)
+QString ClientSession::sendMessage(const QString &content, const QString &to, qint64 replyTo)
 {
     const QString id = m_outbox.add(content, to);
+    if (replyTo > 0)
+        m_outbox.find(id)->replyTo = replyTo;
     if (m_state == State::Online)
         sendEntry(*m_outbox.find(id));
     return id;
@@ -867,7 +869,8 @@ void ClientSession::sendEntry(Outbox::Entry &entry)
     ++entry.attempts;
     // The audience is the caller's choice (ChatController reads a leading "@name" itself):
     // the server must not read it again.
-    sendJson(MessageEncoder::chatRequest(entry.content, entry.clientId, entry.to, true));
+    sendJson(
+        MessageEncoder::chatRequest(entry.content, entry.clientId, entry.to, true, entry.replyTo));
 }
 
 void ClientSession::flushOutbox()

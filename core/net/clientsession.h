@@ -123,7 +123,8 @@ public:
 
     // Queues a chat message (private when `to` is set) and returns its client id. It is sent
     // now when online, else as soon as the session is back.
-    QString sendMessage(const QString &content, const QString &to = {});
+    // `replyTo`: the seq of the message it answers (docs/protocol.md section 5.6).
+    QString sendMessage(const QString &content, const QString &to = {}, qint64 replyTo = 0);
     // Sends a rejected message again under a new id; returns the new id.
     QString retry(const QString &content, const QString &to);
     // Asks for a page of history; the answer comes as historyReceived with the returned ref.

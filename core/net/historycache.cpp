@@ -17,9 +17,33 @@ namespace {
 constexpr char kCaughtUpTo[] = "caught_up_to";
 
 const QString kColumns = QStringLiteral("seq, sender, recipient, content, created_ms, client_id, "
-                                        "mentions, call, edited, deleted");
+                                        "mentions, call, edited, deleted, reply_to, quote");
 // The index of the first column a query selects after kColumns.
-constexpr int kAfterColumns = 10;
+constexpr int kAfterColumns = 12;
+
+// A reply's quote in one column: "" (none), "\x01from" (the original was deleted), or
+// "from\ntext" (names have no line breaks).
+QString storedQuote(const ChatMessage &m)
+{
+    if (m.replyTo <= 0)
+        return QStringLiteral("");
+    if (m.quoteDeleted)
+        return QLatin1Char('\x01') + m.quoteFrom;
+    return m.quoteFrom + QLatin1Char('\n') + m.quoteText;
+}
+
+void readQuote(ChatMessage &m, const QString &stored)
+{
+    if (m.replyTo <= 0 || stored.isEmpty())
+        return;
+    if (stored.startsWith(QLatin1Char('\x01'))) {
+        m.quoteDeleted = true;
+        m.quoteFrom = stored.mid(1);
+        return;
+    }
+    m.quoteFrom = stored.section(QLatin1Char('\n'), 0, 0);
+    m.quoteText = stored.section(QLatin1Char('\n'), 1);
+}
 
 ChatMessage fromRow(const QSqlQuery &q)
 {
@@ -36,6 +60,8 @@ ChatMessage fromRow(const QSqlQuery &q)
     m.call = CallRecord::fromStored(q.value(7).toString());
     m.editedMs = q.value(8).toLongLong();
     m.deleted = q.value(9).toInt() != 0;
+    m.replyTo = q.value(10).toLongLong();
+    readQuote(m, q.value(11).toString());
     return m;
 }
 
@@ -114,7 +140,7 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
     {
         QSqlQuery *insert =
             m_store->statement(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
-                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                    .arg(kColumns));
         if (!insert)
             return;
@@ -134,6 +160,8 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
             q.bindValue(8, m.call ? m.call->toStored() : QStringLiteral(""));
             q.bindValue(9, m.editedMs);
             q.bindValue(10, m.deleted ? 1 : 0);
+            q.bindValue(11, m.replyTo);
+            q.bindValue(12, storedQuote(m));
             if (!q.exec()) {
                 error = q.lastError().text();
                 break;

@@ -20,6 +20,9 @@ public:
         QString to;
         QDateTime created;
         int attempts = 0;
+        // The seq of the message this one answers (0: none). Kept in memory only: after a
+        // restart of the client an unsent reply goes out as a plain message.
+        qint64 replyTo = 0;
     };
 
     // Keeps the entries in `store` as well (not owned; nullptr = memory only). What the store

@@ -128,6 +128,12 @@ QString OutboxStore::setUp()
                                  "DEFAULT 0")) &&
            q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN deleted INTEGER NOT NULL "
                                  "DEFAULT 0")))) &&
+         // and replies (section 5.6) with their quotes.
+         (q.exec(QStringLiteral("SELECT reply_to FROM history LIMIT 0")) ||
+          (q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN reply_to INTEGER NOT NULL "
+                                 "DEFAULT 0")) &&
+           q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN quote TEXT NOT NULL "
+                                 "DEFAULT ''")))) &&
          q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS history_by_conversation "
                                "ON history (conversation, seq)")) &&
          q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS saved_state ("

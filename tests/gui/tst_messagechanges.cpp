@@ -183,6 +183,74 @@ private slots:
         QVERIFY(!action(menu, "deleteMessageAction"));
         QVERIFY(closeMenu(alice.messageView(), menu));
     }
+
+    void replyQuotesTheOriginalAndAClickShowsIt()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("r_alice"), m_dir.filePath("ra"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("r_bob"), m_dir.filePath("rb"));
+        QVERIFY(aliceCtl && bobCtl);
+        auto aliceSettings = settings(QStringLiteral("ralice"));
+        auto bobSettings = settings(QStringLiteral("rbob"));
+        MainWindow alice(aliceCtl.get(), aliceSettings.get());
+        MainWindow bob(bobCtl.get(), bobSettings.get());
+        alice.resize(900, 500);
+        bob.resize(900, 500);
+        alice.show();
+        bob.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&bob));
+        aliceCtl->send(QString(), QStringLiteral("the original question"));
+        for (int i = 0; i < 40; ++i)
+            aliceCtl->send(QString(), QStringLiteral("filler %1").arg(i));
+        QTRY_VERIFY(rowOf(bob.messageView(), QStringLiteral("filler 39")) >= 0);
+        QTRY_VERIFY(bob.messageView()->isAtBottom());
+
+        // Bob answers the last message through the menu.
+        const int last = rowOf(bob.messageView(), QStringLiteral("filler 39"));
+        QTRY_VERIFY(
+            bob.messageView()->textRect(bob.messageView()->model()->index(last, 0)).isValid());
+        QMenu *menu = menuOn(bob.messageView(), last);
+        QVERIFY(action(menu, "replyMessageAction"));
+        action(menu, "replyMessageAction")->trigger();
+        QVERIFY(closeMenu(bob.messageView(), menu));
+        QVERIFY(bob.composeEdit()->banner()->isVisible());
+        QVERIFY(bob.composeEdit()->banner()->title().contains(QLatin1String("r_alice")));
+        QTest::keyClicks(bob.composeEdit(), QStringLiteral("answer to the last"));
+        QTest::keyClick(bob.composeEdit(), Qt::Key_Return);
+        QVERIFY(!bob.composeEdit()->banner()->isVisible());
+        QTRY_VERIFY(rowOf(alice.messageView(), QStringLiteral("answer to the last")) >= 0);
+        const QModelIndex answer = alice.messageView()->model()->index(
+            rowOf(alice.messageView(), QStringLiteral("answer to the last")), 0);
+        QCOMPARE(answer.data(MessageListModel::QuoteSenderRole).toString(),
+                 QStringLiteral("r_alice"));
+        QCOMPARE(answer.data(MessageListModel::QuoteTextRole).toString(),
+                 QStringLiteral("filler 39"));
+
+        // A reply to the first message, far above: a click on its quote brings it into view.
+        const qint64 firstSeq =
+            alice.messageView()
+                ->model()
+                ->index(rowOf(alice.messageView(), QStringLiteral("the original question")), 0)
+                .data(MessageListModel::SeqRole)
+                .toLongLong();
+        QVERIFY(firstSeq > 0);
+        bob.composeEdit()->startReply(firstSeq, QStringLiteral("r_alice"),
+                                      QStringLiteral("the original question"));
+        QTest::keyClicks(bob.composeEdit(), QStringLiteral("about that question"));
+        QTest::keyClick(bob.composeEdit(), Qt::Key_Return);
+        QTRY_VERIFY(rowOf(alice.messageView(), QStringLiteral("about that question")) >= 0);
+        MessageView *view = alice.messageView();
+        const int first = rowOf(view, QStringLiteral("the original question"));
+        const int replyRow = rowOf(view, QStringLiteral("about that question"));
+        QTRY_VERIFY(view->textRect(view->model()->index(replyRow, 0)).isValid());
+        QVERIFY(!view->textRect(view->model()->index(first, 0)).isValid()); // far above
+        QCOMPARE(view->model()->index(replyRow, 0).data(MessageListModel::QuoteTextRole).toString(),
+                 QStringLiteral("the original question"));
+        // The quote is drawn over the text, inside the bubble.
+        const QRect text = view->textRect(view->model()->index(replyRow, 0));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                          QPoint(text.left() + 10, text.top() - 12));
+        QTRY_VERIFY(view->textRect(view->model()->index(first, 0)).isValid());
+    }
 };
 
 QTEST_MAIN(TestMessageChangesUi)
