@@ -490,6 +490,22 @@
         <source>%1 mentioned you</source>
         <translation>%1 提到了你</translation>
     </message>
+    <message>
+        <source>That message no longer exists.</source>
+        <translation>该消息已不存在。</translation>
+    </message>
+    <message>
+        <source>You can only change your own messages.</source>
+        <translation>只能修改你自己的消息。</translation>
+    </message>
+    <message>
+        <source>That message was deleted.</source>
+        <translation>该消息已被删除。</translation>
+    </message>
+    <message>
+        <source>You are sending too fast; wait a moment and try again.</source>
+        <translation>发送太快了，请稍等片刻再试。</translation>
+    </message>
 </context>
 <context>
     <name>ClientApp</name>
@@ -570,10 +586,25 @@
     </message>
 </context>
 <context>
+    <name>ComposeBanner</name>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消（Esc）</translation>
+    </message>
+</context>
+<context>
     <name>ComposeEdit</name>
     <message>
         <source>Write a message… (@ completes a name)</source>
         <translation>输入消息…（输入 @ 可补全名字）</translation>
+    </message>
+    <message>
+        <source>Reply to %1</source>
+        <translation>回复 %1</translation>
+    </message>
+    <message>
+        <source>Editing message</source>
+        <translation>正在编辑消息</translation>
     </message>
 </context>
 <context>
@@ -1225,6 +1256,18 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Emoji (Ctrl+;)</source>
         <translation>表情（Ctrl+;）</translation>
     </message>
+    <message>
+        <source>Not connected: the message was not deleted.</source>
+        <translation>未连接：消息未删除。</translation>
+    </message>
+    <message>
+        <source>Not connected: the message was not changed.</source>
+        <translation>未连接：消息未修改。</translation>
+    </message>
+    <message>
+        <source>The original message is not loaded; scroll up to find it.</source>
+        <translation>原消息尚未加载，请向上滚动查找。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1243,6 +1286,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Yesterday</source>
         <translation>昨天</translation>
+    </message>
+    <message>
+        <source>edited %1</source>
+        <translation>已编辑 %1</translation>
     </message>
 </context>
 <context>
@@ -1287,6 +1334,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Call failed</source>
         <translation>通话失败</translation>
     </message>
+    <message>
+        <source>message deleted</source>
+        <translation>消息已删除</translation>
+    </message>
 </context>
 <context>
     <name>MessageSearchModel</name>
@@ -1316,6 +1367,18 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Copy &amp;Link Address</source>
         <translation>复制链接地址(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Reply</source>
+        <translation>回复(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
     </message>
 </context>
 <context>
