@@ -350,6 +350,10 @@ private slots:
                                   QStringLiteral("CREATE TABLE search_progress (seq INTEGER)"),
                                   QStringLiteral("INSERT INTO search_progress SELECT MAX(seq)"
                                                  " FROM messages"),
+                                  // Version 7's columns (edits, replies) came later.
+                                  QStringLiteral("ALTER TABLE messages DROP COLUMN edited"),
+                                  QStringLiteral("ALTER TABLE messages DROP COLUMN deleted"),
+                                  QStringLiteral("ALTER TABLE messages DROP COLUMN reply_to"),
                                   QStringLiteral("PRAGMA user_version = 5")}
                     : QStringList{QStringLiteral("DROP INDEX messages_content_trgm"),
                                   QStringLiteral("DELETE FROM schema_version WHERE version = 3")};
@@ -384,7 +388,7 @@ private slots:
             QSqlQuery q(db);
             if (m_backend == kSqlite) {
                 QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-                QCOMPARE(q.value(0).toInt(), 6);
+                QCOMPARE(q.value(0).toInt(), 7);
                 // The old index has left the history file for a file of its own.
                 QVERIFY(q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name IN"
                                               " ('messages_fts', 'search_progress')")));
