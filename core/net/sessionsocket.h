@@ -2,6 +2,7 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
+#include <QMutex>
 #include <QObject>
 #include <QSslError>
 #include <QString>
@@ -9,7 +10,6 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 
 class QWebSocket;
 
@@ -90,8 +90,7 @@ private:
     SessionTlsPolicy m_policy;
     QAbstractSocket::SocketError m_lastError = QAbstractSocket::UnknownSocketError;
 
-    // A std::mutex (pthread underneath): ThreadSanitizer sees it whole, also when contended.
-    std::mutex m_handlerMutex;
+    QMutex m_handlerMutex;
     MediaHandler m_handler;
     std::atomic<bool> m_forwardMedia{false};
     std::atomic<bool> m_online{false};
