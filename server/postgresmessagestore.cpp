@@ -1,5 +1,7 @@
 #include "postgresmessagestore.h"
 
+#include "postgresconnection.h"
+
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 
@@ -63,11 +65,10 @@ constexpr const char *kVersion2[] = {
 // LC_CTYPE knows letters (with LC_CTYPE C, pg_trgm takes only ASCII letters and digits into
 // its trigrams: other words are still found, by reading the candidates, but without the
 // index). pg_trgm comes with PostgreSQL (Debian's postgresql package) and is a trusted
-// extension: the database's owner may create it.
+// extension: the database's owner may create it. Version 3 also made the index on
+// messages.content, which version 6 moves: a database below 3 no longer gets it.
 constexpr const char *kVersion3[] = {
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS messages_content_trgm ON messages USING gin"
-    " (content gin_trgm_ops)",
 };
 
 // Version 4: call entries (docs/protocol.md section 13.1) carry their outcome, kind and
@@ -88,6 +89,37 @@ constexpr const char *kVersion5[] = {
     "ALTER TABLE messages ADD COLUMN IF NOT EXISTS reply_to BIGINT NOT NULL DEFAULT 0",
 };
 
+// Version 6: the search index leaves the messages table and the commit (docs/benchmarks.md,
+// "PostgreSQL's index behind the relay"). A GIN index on messages.content was kept inside
+// every batch's transaction and cost a third of PostgreSQL's CPU. Now message_search holds
+// the indexed text of the messages up to search_progress, filled behind the relay by
+// PostgresSearchIndexer; edits and deletions of messages the index may hold are queued in
+// search_changes by triggers (a change to rows nobody indexed yet costs the relay a queue
+// row, nothing more). A database upgraded from version 5 is indexed afresh behind the relay.
+constexpr const char *kVersion6[] = {
+    "DROP INDEX IF EXISTS messages_content_trgm",
+    "CREATE TABLE IF NOT EXISTS message_search ("
+    " seq BIGINT PRIMARY KEY,"
+    " content TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS message_search_trgm ON message_search USING gin"
+    " (content gin_trgm_ops)",
+    "CREATE TABLE IF NOT EXISTS search_progress ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " seq BIGINT NOT NULL)",
+    "INSERT INTO search_progress (id, seq) VALUES (1, 0) ON CONFLICT DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS search_changes ("
+    " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " seq BIGINT NOT NULL)",
+    "CREATE OR REPLACE FUNCTION confab_search_changed() RETURNS trigger LANGUAGE plpgsql AS"
+    " $body$ BEGIN INSERT INTO search_changes (seq) VALUES (OLD.seq); RETURN NULL; END $body$",
+    "DROP TRIGGER IF EXISTS search_changes_update ON messages",
+    "CREATE TRIGGER search_changes_update AFTER UPDATE OF content ON messages FOR EACH ROW"
+    " WHEN (OLD.content IS DISTINCT FROM NEW.content) EXECUTE FUNCTION confab_search_changed()",
+    "DROP TRIGGER IF EXISTS search_changes_delete ON messages",
+    "CREATE TRIGGER search_changes_delete AFTER DELETE ON messages FOR EACH ROW"
+    " EXECUTE FUNCTION confab_search_changed()",
+};
+
 struct Migration
 {
     int version;
@@ -100,8 +132,9 @@ const Migration kMigrations[] = {
     {3, std::begin(kVersion3), std::end(kVersion3)},
     {4, std::begin(kVersion4), std::end(kVersion4)},
     {5, std::begin(kVersion5), std::end(kVersion5)},
+    {6, std::begin(kVersion6), std::end(kVersion6)},
 };
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 constexpr const char *kColumns =
     "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to";
@@ -138,13 +171,7 @@ ChatMessage readRow(const QSqlQuery &q)
     return m;
 }
 
-// libpq's messages span lines ("connection to server ... failed: FATAL: ..."): one line for
-// the log. They never contain the password.
-QString errorText(const QSqlError &error)
-{
-    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
-    return text.simplified();
-}
+using PostgresConnection::errorText;
 
 } // namespace
 
@@ -156,6 +183,7 @@ PostgresMessageStore::PostgresMessageStore(const PostgresUrl &url)
 
 PostgresMessageStore::~PostgresMessageStore()
 {
+    m_indexer.reset();
     if (m_inBatch)
         commit();
     disconnect();
@@ -224,6 +252,8 @@ bool PostgresMessageStore::open(QString *error)
     }
     m_opened = true;
     warnAboutSearchLocale();
+    m_indexer = std::make_unique<PostgresSearchIndexer>(m_url);
+    m_indexer->start();
     return true;
 }
 
@@ -245,22 +275,8 @@ void PostgresMessageStore::warnAboutSearchLocale()
 
 bool PostgresMessageStore::connect(QString *error)
 {
-    if (!m_db.isValid()) {
-        m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
-        m_db.setHostName(m_url.host);
-        m_db.setPort(m_url.port);
-        m_db.setUserName(m_url.user);
-        m_db.setPassword(m_url.password);
-        m_db.setDatabaseName(m_url.database);
-        // Keepalives: a database host that vanishes (power, network) fails the batch within a
-        // minute instead of holding it for the kernel's two-hour default.
-        QString options = QStringLiteral("connect_timeout=10;application_name=confab-server;"
-                                         "keepalives=1;keepalives_idle=15;keepalives_interval=5;"
-                                         "keepalives_count=4");
-        if (!m_url.sslMode.isEmpty())
-            options += QStringLiteral(";sslmode=") + m_url.sslMode;
-        m_db.setConnectOptions(options);
-    }
+    if (!m_db.isValid())
+        m_db = PostgresConnection::add(m_url, m_connectionName, 10);
     if (!m_db.open()) {
         *error = QStringLiteral("cannot connect to %1: %2")
                      .arg(m_url.display(), errorText(m_db.lastError()));
@@ -782,17 +798,23 @@ std::optional<QList<ChatMessage>> PostgresMessageStore::searchCandidates(const S
     return readAgainOnce([&] { return readSearch(query, limit, more); });
 }
 
+QString PostgresMessageStore::visibleTo(const SearchQuery &query) const
+{
+    // The rule of history's "*": public, or the viewer's identity sent or received it.
+    const QString viewer = query.viewer.isEmpty() ? QStringLiteral("-") : query.viewer;
+    return QStringLiteral("(recipient_key IS NULL OR sender_id = %1 OR recipient_id = %1)")
+        .arg(literals({viewer}));
+}
+
 QString PostgresMessageStore::searchSql(const SearchQuery &query, int limit) const
 {
-    // ILIKE '%word%' for each indexed word (pg_trgm's index serves it), % _ and \ in the word
-    // taken literally (a backslash escapes them). The values are quoted by the driver, as EXECUTE's
-    // are: each search is planned with its own patterns, so the planner sees how common they are.
+    // ILIKE '%word%' for each indexed word (pg_trgm's index on message_search serves it), % _
+    // and \ in the word taken literally (a backslash escapes them). The values are quoted by
+    // the driver, as EXECUTE's are: each search is planned with its own patterns, so the
+    // planner sees how common they are.
     QStringList where;
-    const QString viewer = query.viewer.isEmpty() ? QStringLiteral("-") : query.viewer;
     where << QStringLiteral("seq < %1")
-                 .arg(query.before > 0 ? query.before : std::numeric_limits<qint64>::max())
-          << QStringLiteral("(recipient_key IS NULL OR sender_id = %1 OR recipient_id = %1)")
-                 .arg(literals({viewer}));
+                 .arg(query.before > 0 ? query.before : std::numeric_limits<qint64>::max());
     for (QString word : query.indexedWords()) {
         word.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
             .replace(QLatin1Char('%'), QLatin1String("\\%"))
@@ -801,21 +823,51 @@ QString PostgresMessageStore::searchSql(const SearchQuery &query, int limit) con
                      .arg(literals({QVariant(QLatin1Char('%') + word + QLatin1Char('%'))}));
     }
     // One arg() for all: a second would read the patterns' % signs as its markers.
-    return QStringLiteral("SELECT %1 FROM messages WHERE %2 ORDER BY seq DESC LIMIT %3")
-        .arg(QLatin1String(kColumns), where.join(QStringLiteral(" AND ")),
+    return QStringLiteral("SELECT %1 FROM messages WHERE seq IN (SELECT seq FROM message_search"
+                          " WHERE %2) AND %3 ORDER BY seq DESC LIMIT %4")
+        .arg(QLatin1String(kColumns), where.join(QStringLiteral(" AND ")), visibleTo(query),
              QString::number(qint64(limit) + 1));
 }
 
 std::optional<QList<ChatMessage>> PostgresMessageStore::readSearch(const SearchQuery &query,
                                                                    int limit, bool *more)
 {
+    // The newest messages, which PostgresSearchIndexer has not indexed yet (a fraction of a
+    // second's worth, more under a load that leaves it no CPU), first: read without the index,
+    // up to kMaxExamined of them; run() checks the words. Then the index, for the rest.
+    QList<ChatMessage> result;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    if (!q.exec(searchSql(query, limit))) {
+    const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
+    if (!q.exec(QStringLiteral("SELECT %1 FROM messages WHERE seq > (SELECT seq FROM"
+                               " search_progress WHERE id = 1) AND seq < %2 AND %3"
+                               " ORDER BY seq DESC LIMIT %4")
+                    .arg(QLatin1String(kColumns))
+                    .arg(before)
+                    .arg(visibleTo(query))
+                    .arg(SearchQuery::kMaxExamined))) {
         failed(q);
         return std::nullopt;
     }
-    QList<ChatMessage> result;
+    qint64 indexedBefore = before;
+    while (q.next()) {
+        ChatMessage m = readRow(q);
+        indexedBefore = std::min(indexedBefore, m.seq);
+        if (query.matches(m.content))
+            result.append(std::move(m));
+    }
+    q.finish();
+    if (result.size() > limit) {
+        *more = true;
+        result.resize(limit);
+        return result;
+    }
+    SearchQuery indexed = query;
+    indexed.before = indexedBefore;
+    if (!q.exec(searchSql(indexed, limit - int(result.size())))) {
+        failed(q);
+        return std::nullopt;
+    }
     while (q.next()) {
         if (result.size() == limit) {
             *more = true;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "messagestore.h"
+#include "postgressearchindexer.h"
 #include "postgresurl.h"
 
 #include <QSqlDatabase>
@@ -8,6 +9,7 @@
 
 #include <QHash>
 
+#include <memory>
 #include <optional>
 
 // History in a PostgreSQL database, through Qt's QPSQL driver (libqt6sql6-psql), so that
@@ -40,7 +42,8 @@ public:
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
     std::optional<Stored> storedMessage(qint64 seq, bool *found) override;
     bool writeChange(const ChatMessage &message) override;
-    // By the pg_trgm index (schema version 3) when the search has words it can look up.
+    // By the pg_trgm index (message_search, schema version 6) when the search has words it can
+    // look up, and the newest messages the index has not reached yet without it.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
                                                        bool *more) override;
     std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
@@ -78,7 +81,8 @@ private:
     // a new connection (the database may have restarted since the last statement).
     template <typename Read> auto readAgainOnce(Read read) -> decltype(read());
     std::optional<QList<ChatMessage>> readSearch(const SearchQuery &query, int limit, bool *more);
-    QString searchSql(const SearchQuery &query, int limit) const;
+    QString searchSql(const SearchQuery &query, int limit) const; // the indexed part
+    QString visibleTo(const SearchQuery &query) const;            // the privacy rule, as SQL
     // The prepared statement for this query's shape (PREPAREd on first use) and its values.
     bool historyStatement(const HistoryQuery &query, QString *statement, QVariantList *args);
     void historySql(const HistoryQuery &query, QString *sql, QVariantList *args) const;
@@ -96,5 +100,6 @@ private:
     QString m_lastError;
     QString m_nodeId; // stored with each message (schema version 2)
     QSqlDatabase m_db;
-    QHash<QString, QString> m_historyStatements; // prepared on this connection: SQL -> name
+    QHash<QString, QString> m_historyStatements;      // prepared on this connection: SQL -> name
+    std::unique_ptr<PostgresSearchIndexer> m_indexer; // from open() on
 };

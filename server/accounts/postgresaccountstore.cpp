@@ -1,5 +1,7 @@
 #include "postgresaccountstore.h"
 
+#include "postgresconnection.h"
+
 #include <QAtomicInt>
 #include <QDateTime>
 #include <QSqlDriver>
@@ -176,12 +178,7 @@ DeviceToken readToken(const QSqlQuery &q)
                        q.value(3).toLongLong(), q.value(4).toLongLong()};
 }
 
-// libpq's messages span lines: one line for the log. They never contain the password.
-QString errorText(const QSqlError &error)
-{
-    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
-    return text.simplified();
-}
+using PostgresConnection::errorText;
 
 } // namespace
 
@@ -233,23 +230,12 @@ bool PostgresAccountStore::open(QString *error)
 
 bool PostgresAccountStore::connect(QString *error)
 {
-    if (!m_db.isValid()) {
-        m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
-        m_db.setHostName(m_url.host);
-        m_db.setPort(m_url.port);
-        m_db.setUserName(m_url.user);
-        m_db.setPassword(m_url.password);
-        m_db.setDatabaseName(m_url.database);
-        // The relay's thread waits for these: a short connection timeout, and a database host
-        // that vanishes fails the call within seconds (tcp_user_timeout, keepalives) rather
-        // than the kernel's minutes.
-        QString options = QStringLiteral("connect_timeout=5;application_name=confab-server;"
-                                         "keepalives=1;keepalives_idle=15;keepalives_interval=5;"
-                                         "keepalives_count=4;tcp_user_timeout=10000");
-        if (!m_url.sslMode.isEmpty())
-            options += QStringLiteral(";sslmode=") + m_url.sslMode;
-        m_db.setConnectOptions(options);
-    }
+    // The relay's thread waits for these: a short connection timeout, and a database host
+    // that vanishes fails the call within seconds (tcp_user_timeout) rather than the
+    // keepalives' minute.
+    if (!m_db.isValid())
+        m_db = PostgresConnection::add(m_url, m_connectionName, 5,
+                                       QStringLiteral("tcp_user_timeout=10000"));
     m_prepared.clear();
     if (!m_db.open()) {
         *error = QStringLiteral("cannot connect to %1: %2")

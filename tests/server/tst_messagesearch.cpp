@@ -355,8 +355,16 @@ private slots:
                                   QStringLiteral("ALTER TABLE messages DROP COLUMN deleted"),
                                   QStringLiteral("ALTER TABLE messages DROP COLUMN reply_to"),
                                   QStringLiteral("PRAGMA user_version = 5")}
-                    : QStringList{QStringLiteral("DROP INDEX messages_content_trgm"),
-                                  QStringLiteral("DELETE FROM schema_version WHERE version = 3")};
+                    // Schema version 5: pg_trgm's index on messages itself, kept in every
+                    // commit.
+                    : QStringList{QStringLiteral("DROP TRIGGER search_changes_update ON messages"),
+                                  QStringLiteral("DROP TRIGGER search_changes_delete ON messages"),
+                                  QStringLiteral("DROP FUNCTION confab_search_changed()"),
+                                  QStringLiteral("DROP TABLE message_search, search_progress,"
+                                                 " search_changes"),
+                                  QStringLiteral("CREATE INDEX messages_content_trgm ON messages"
+                                                 " USING gin (content gin_trgm_ops)"),
+                                  QStringLiteral("DELETE FROM schema_version WHERE version = 6")};
             for (const QString &sql : downgrade)
                 QVERIFY2(q.exec(sql), qPrintable(sql + q.lastError().text()));
             QVERIFY2(q.exec(QStringLiteral(
@@ -378,8 +386,11 @@ private slots:
         QVERIFY2(older, qPrintable(s->lastError()));
         QCOMPARE(contents(*older),
                  QStringList{QStringLiteral("written without an index: 会议记录")});
-        // And what comes now is indexed as it is stored.
-        QVERIFY(store(*s, QStringLiteral("after the upgrade: 会议议程")));
+        // And what comes now is indexed, with what was there before the upgrade.
+        const qint64 last = store(*s, QStringLiteral("after the upgrade: 会议议程"));
+        QVERIFY(last > 0);
+        QTRY_COMPARE(indexedUpTo(location), last);
+        QCOMPARE(indexHits(location, QStringLiteral("会议记录")).size(), 1);
         const auto newer = searchFor(kCarol, QStringLiteral("会议议程")).run(*s);
         QVERIFY2(newer, qPrintable(s->lastError()));
         QCOMPARE(newer->hits.size(), 1);
@@ -395,8 +406,14 @@ private slots:
                 QVERIFY2(!q.next(), qPrintable(q.value(0).toString()));
                 QVERIFY(QFile::exists(SqliteSearchIndex::pathFor(location)));
             } else {
-                QVERIFY(q.exec(QStringLiteral("SELECT 1 FROM schema_version WHERE version = 3")));
+                QVERIFY(q.exec(QStringLiteral("SELECT max(version) FROM schema_version")));
                 QVERIFY(q.next());
+                QCOMPARE(q.value(0).toInt(), 6);
+                // The index has left the messages table, and so has its cost in every commit.
+                QVERIFY(q.exec(QStringLiteral("SELECT indexname FROM pg_indexes WHERE"
+                                              " tablename = 'messages' AND indexdef LIKE"
+                                              " '%gin_trgm_ops%'")));
+                QVERIFY2(!q.next(), qPrintable(q.value(0).toString()));
             }
             q.finish();
             db.close();
@@ -450,55 +467,15 @@ private slots:
         QTRY_COMPARE(store.pending(), 0);
     }
 
-    // SQLite indexes new messages off the relay's thread (SqliteUpkeep), a batch at a time;
-    // until then a search finds them without the index, so a message is found the moment it
-    // is stored, and later through the index, once.
-    void sqliteIndexesNewMessagesBehindTheRelay()
-    {
-        if (m_backend != kSqlite)
-            QSKIP("PostgreSQL's index is the database's");
-        QString location;
-        const auto s = openNew(&location);
-        QVERIFY2(s, qPrintable(m_why));
-        const qint64 seq = store(*s, QStringLiteral("the quarterly 预算 review"));
-        QVERIFY(seq > 0);
-        const auto now = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
-        QVERIFY2(now, qPrintable(s->lastError()));
-        QCOMPARE(contents(*now), QStringList{QStringLiteral("the quarterly 预算 review")});
-
-        QSqlDatabase db =
-            connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("progress"));
-        QVERIFY(db.isOpen());
-        const auto indexedUpTo = [&db] {
-            QSqlQuery q(db);
-            return q.exec(QStringLiteral("SELECT seq FROM search_progress")) && q.next()
-                       ? q.value(0).toLongLong()
-                       : -1;
-        };
-        QTRY_COMPARE(indexedUpTo(), seq);
-        {
-            QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral(
-                "SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"quarterly\"'")));
-            QVERIFY(q.next());
-            QCOMPARE(q.value(0).toLongLong(), seq);
-            QVERIFY(!q.next());
-        }
-        db.close();
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(QStringLiteral("progress"));
-        const auto later = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
-        QVERIFY2(later, qPrintable(s->lastError()));
-        QCOMPARE(contents(*later), QStringList{QStringLiteral("the quarterly 预算 review")});
-    }
-
-    // The last seq in the index file, or -1 when it cannot be read.
+    // The seq the search index has reached (SQLite: its own file; PostgreSQL: the
+    // search_progress table), or -1 when it cannot be read.
     qint64 indexedUpTo(const QString &location)
     {
         qint64 seq = -1;
         {
             QSqlDatabase db =
-                connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("indexed"));
+                connectTo(m_backend == kSqlite ? SqliteSearchIndex::pathFor(location) : location,
+                          QStringLiteral("indexed"));
             QSqlQuery q(db);
             if (q.exec(QStringLiteral("SELECT seq FROM search_progress")) && q.next())
                 seq = q.value(0).toLongLong();
@@ -507,17 +484,24 @@ private slots:
         return seq;
     }
 
-    // The seqs the index file itself has for an FTS5 query.
-    QList<qint64> indexHits(const QString &location, const QString &match)
+    // The seqs the index itself holds for `word`, read past the store.
+    QList<qint64> indexHits(const QString &location, const QString &word)
     {
         QList<qint64> seqs;
         {
             QSqlDatabase db =
-                connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("hits"));
+                connectTo(m_backend == kSqlite ? SqliteSearchIndex::pathFor(location) : location,
+                          QStringLiteral("hits"));
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?"
-                                     " ORDER BY rowid"));
-            q.addBindValue(match);
+            if (m_backend == kSqlite) {
+                q.prepare(QStringLiteral("SELECT rowid FROM messages_fts WHERE messages_fts"
+                                         " MATCH ? ORDER BY rowid"));
+                q.addBindValue(QString(QLatin1Char('"') + word + QLatin1Char('"')));
+            } else {
+                q.prepare(QStringLiteral("SELECT seq FROM message_search WHERE content ILIKE ?"
+                                         " ORDER BY seq"));
+                q.addBindValue(QString(QLatin1Char('%') + word + QLatin1Char('%')));
+            }
             if (q.exec())
                 while (q.next())
                     seqs << q.value(0).toLongLong();
@@ -526,23 +510,47 @@ private slots:
         return seqs;
     }
 
-    // The index's writer never shares a lock with the relay's: a batch is stored while the
-    // index file's write lock is held (an indexer stopped mid-batch), and found at once.
-    void sqliteStoresWhileTheIndexIsLocked()
+    // Both stores index new messages off the relay's thread and outside its commits
+    // (SqliteUpkeep, PostgresSearchIndexer), a batch at a time; until then a search finds them
+    // without the index, so a message is found the moment it is stored, and later through the
+    // index, once.
+    void indexesNewMessagesBehindTheRelay()
     {
-        if (m_backend != kSqlite)
-            QSKIP("SQLite's index file");
+        QString location;
+        const auto s = openNew(&location);
+        QVERIFY2(s, qPrintable(m_why));
+        const qint64 seq = store(*s, QStringLiteral("the quarterly 预算 review"));
+        QVERIFY(seq > 0);
+        const auto now = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
+        QVERIFY2(now, qPrintable(s->lastError()));
+        QCOMPARE(contents(*now), QStringList{QStringLiteral("the quarterly 预算 review")});
+        QTRY_COMPARE(indexedUpTo(location), seq);
+        QCOMPARE(indexHits(location, QStringLiteral("quarterly")), QList<qint64>{seq});
+        const auto later = searchFor(kBob, QStringLiteral("预算 review")).run(*s);
+        QVERIFY2(later, qPrintable(s->lastError()));
+        QCOMPARE(contents(*later), QStringList{QStringLiteral("the quarterly 预算 review")});
+    }
+
+    // The index's writer never holds up the relay's: a batch is stored while the index is
+    // locked for writing (an indexer stopped mid-batch), and found at once.
+    void storesWhileTheIndexIsLocked()
+    {
         QString location;
         const auto s = openNew(&location);
         QVERIFY2(s, qPrintable(m_why));
         QVERIFY(store(*s, QStringLiteral("stored before the lock")) > 0);
         {
             QSqlDatabase holder =
-                connectTo(SqliteSearchIndex::pathFor(location), QStringLiteral("holder"));
+                connectTo(m_backend == kSqlite ? SqliteSearchIndex::pathFor(location) : location,
+                          QStringLiteral("holder"));
             QVERIFY2(holder.isOpen(), qPrintable(holder.lastError().text()));
             QSqlQuery q(holder);
-            QVERIFY(q.exec(QStringLiteral("BEGIN IMMEDIATE")));
+            QVERIFY(q.exec(m_backend == kSqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                : QStringLiteral("BEGIN")));
             QVERIFY(q.exec(QStringLiteral("UPDATE search_progress SET seq = seq")));
+            if (m_backend == kPostgres)
+                QVERIFY2(q.exec(QStringLiteral("LOCK TABLE message_search IN EXCLUSIVE MODE")),
+                         qPrintable(q.lastError().text()));
             QVERIFY2(store(*s, QStringLiteral("stored while the index is locked")) > 0,
                      qPrintable(s->lastError()));
             const auto page = searchFor(kBob, QStringLiteral("stored")).run(*s);
@@ -553,18 +561,19 @@ private slots:
             QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
         }
         QSqlDatabase::removeDatabase(QStringLiteral("holder"));
-        // Private texts: the index file is the server's user's alone, like the history.
-        const QFile::Permissions others =
-            QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther;
-        QCOMPARE(QFile::permissions(SqliteSearchIndex::pathFor(location)) & others,
-                 QFile::Permissions());
+        if (m_backend == kSqlite) {
+            // Private texts: the index file is the server's user's alone, like the history.
+            const QFile::Permissions others =
+                QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther;
+            QCOMPARE(QFile::permissions(SqliteSearchIndex::pathFor(location)) & others,
+                     QFile::Permissions());
+        }
     }
 
-    // An edited or deleted message leaves the index (search_changes in the history file).
-    void sqliteIndexFollowsEditsAndDeletions()
+    // An edited or deleted message leaves the index (search_changes, which the messages
+    // table's triggers fill).
+    void indexFollowsEditsAndDeletions()
     {
-        if (m_backend != kSqlite)
-            QSKIP("PostgreSQL's index is the database's");
         QString location;
         const auto s = openNew(&location);
         QVERIFY2(s, qPrintable(m_why));
@@ -581,9 +590,9 @@ private slots:
             QVERIFY(q.exec(QStringLiteral("DELETE FROM messages WHERE seq = %1").arg(deleted)));
         }
         QSqlDatabase::removeDatabase(QStringLiteral("editor"));
-        QTRY_COMPARE(indexHits(location, QStringLiteral("\"corrected\"")), QList<qint64>{edited});
-        QCOMPARE(indexHits(location, QStringLiteral("\"original\"")), QList<qint64>{});
-        QCOMPARE(indexHits(location, QStringLiteral("\"removed\"")), QList<qint64>{});
+        QTRY_COMPARE(indexHits(location, QStringLiteral("corrected")), QList<qint64>{edited});
+        QCOMPARE(indexHits(location, QStringLiteral("original")), QList<qint64>{});
+        QCOMPARE(indexHits(location, QStringLiteral("removed")), QList<qint64>{});
         const auto page = searchFor(kBob, QStringLiteral("phrasing")).run(*s);
         QVERIFY2(page, qPrintable(s->lastError()));
         QCOMPARE(contents(*page), QStringList{QStringLiteral("the corrected phrasing")});
@@ -617,7 +626,7 @@ private slots:
         QVERIFY2(s, qPrintable(m_why));
         QCOMPARE(store(*s, QStringLiteral("gamma, after the restore")), 2);
         QTRY_COMPARE(indexedUpTo(location), 2);
-        QCOMPARE(indexHits(location, QStringLiteral("\"gamma\"")), QList<qint64>{2});
+        QCOMPARE(indexHits(location, QStringLiteral("gamma")), QList<qint64>{2});
         const auto page = searchFor(kBob, QStringLiteral("gamma")).run(*s);
         QVERIFY2(page, qPrintable(s->lastError()));
         QCOMPARE(contents(*page), QStringList{QStringLiteral("gamma, after the restore")});
@@ -649,8 +658,8 @@ private slots:
         const auto s = openAt(location);
         QVERIFY2(s, qPrintable(m_why));
         QTRY_COMPARE(indexedUpTo(location), 3);
-        QCOMPARE(indexHits(location, QStringLiteral("\"beta\"")), (QList<qint64>{1, 2, 3}));
-        QCOMPARE(indexHits(location, QStringLiteral("\"alpha\"")), QList<qint64>{});
+        QCOMPARE(indexHits(location, QStringLiteral("beta")), (QList<qint64>{1, 2, 3}));
+        QCOMPARE(indexHits(location, QStringLiteral("alpha")), QList<qint64>{});
         const auto page = searchFor(kBob, QStringLiteral("beta")).run(*s);
         QVERIFY2(page, qPrintable(s->lastError()));
         QCOMPARE(page->hits.size(), 3);
@@ -698,6 +707,63 @@ private slots:
             QVERIFY2(!line.startsWith(QLatin1String("SCAN messages ")) &&
                          line != QLatin1String("SCAN messages"),
                      qPrintable(text));
+    }
+
+    // PostgreSQL's plan reads pg_trgm's index on message_search, not the messages table.
+    void postgresReadsTheIndex()
+    {
+        if (m_backend != kPostgres)
+            QSKIP("PostgreSQL's plan");
+        const QString location = newLocation();
+        QVERIFY2(!location.isEmpty(), qPrintable(m_why));
+        const std::optional<PostgresUrl> url = PostgresUrl::parse(location, &m_why);
+        QVERIFY2(url, qPrintable(m_why));
+        PostgresMessageStore s(*url);
+        QVERIFY2(s.open(&m_why), qPrintable(m_why));
+        {
+            // A history of some size, so that the planner has a choice to make.
+            QSqlDatabase db = connectTo(location, QStringLiteral("filler"));
+            QSqlQuery q(db);
+            for (const char *sql :
+                 {"INSERT INTO messages (ts, sender, sender_key, sender_id, content)"
+                  " SELECT g, 'alice', 'alice', 'a1', 'filler number ' || g"
+                  " FROM generate_series(1, 20000) g",
+                  "INSERT INTO message_search (seq, content) SELECT seq, content FROM messages",
+                  "UPDATE search_progress SET seq = (SELECT max(seq) FROM messages)",
+                  // What autovacuum does in time: GIN's pending list into the index proper.
+                  "SELECT gin_clean_pending_list('message_search_trgm'::regclass)",
+                  "ANALYZE messages", "ANALYZE message_search"})
+                QVERIFY2(q.exec(QLatin1String(sql)), qPrintable(q.lastError().text()));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("filler"));
+        const QString plan =
+            s.searchPlan(searchFor(kBob, QStringLiteral("weather"))).join(QLatin1Char('\n'));
+        QVERIFY2(plan.contains(QLatin1String("message_search_trgm")), qPrintable(plan));
+        QVERIFY2(!plan.contains(QLatin1String("Seq Scan on messages")), qPrintable(plan));
+    }
+
+    // Of the processes that share a database, one indexes at a time; when it goes away (its
+    // connection, and the lock with it), another takes over.
+    void postgresIndexingGoesOnWhenItsProcessLeaves()
+    {
+        if (m_backend != kPostgres)
+            QSKIP("servers that share one database");
+        QString location;
+        auto first = openNew(&location);
+        QVERIFY2(first, qPrintable(m_why));
+        auto second = openAt(location);
+        QVERIFY2(second, qPrintable(m_why));
+        const qint64 one = store(*second, QStringLiteral("epsilon one"));
+        QTRY_COMPARE(indexedUpTo(location), one);
+        first.reset();
+        const qint64 two = store(*second, QStringLiteral("epsilon two"));
+        QTRY_COMPARE(indexedUpTo(location), two);
+        second.reset();
+        const auto third = openAt(location);
+        QVERIFY2(third, qPrintable(m_why));
+        const qint64 three = store(*third, QStringLiteral("epsilon three"));
+        QTRY_COMPARE(indexedUpTo(location), three);
+        QCOMPARE(indexHits(location, QStringLiteral("epsilon")), (QList<qint64>{one, two, three}));
     }
 
     void searchOverTheProtocol()

@@ -1,0 +1,222 @@
+#include "postgressearchindexer.h"
+
+#include "postgresconnection.h"
+
+#include <QAtomicInt>
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimer>
+
+#include <openssl/crypto.h>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCheckpoint) // "confab.store", sqliteupkeep.cpp
+
+namespace {
+
+QAtomicInt workerCounter;
+
+// The session advisory lock of the one indexer at work: "confab" 5 (1 and 2 are the history
+// store's, 3 and 4 the account store's; every Confab server must use the same keys).
+constexpr qint64 kIndexLock = 0x636f6e6661620005;
+constexpr int kStatementTimeoutMs = 30000;
+constexpr int kMaxRetryMs = 5000;
+
+// The messages after search_progress, a batch of them, into message_search (a deleted one's
+// empty text needs no entry), and search_progress to the last. One statement, one transaction:
+// the batch lock makes seq order commit order (PostgresMessageStore), so no message can still
+// appear below the progress once a later one is visible.
+const QString kIndexNew = QStringLiteral(
+    "WITH batch AS (SELECT seq, content, deleted FROM messages"
+    "  WHERE seq > (SELECT seq FROM search_progress WHERE id = 1) ORDER BY seq LIMIT %1),"
+    " added AS (INSERT INTO message_search (seq, content) SELECT seq, content FROM batch"
+    "  WHERE NOT deleted AND content <> ''"
+    "  ON CONFLICT (seq) DO UPDATE SET content = EXCLUDED.content),"
+    " moved AS (UPDATE search_progress SET seq = (SELECT max(seq) FROM batch)"
+    "  WHERE id = 1 AND EXISTS (SELECT 1 FROM batch))"
+    " SELECT count(*) FROM batch");
+
+// Edited and deleted messages (search_changes) that the index already holds, redone from the
+// messages as they are now: the text of an edit, no entry for a deletion. A change queued
+// after this statement's snapshot is taken by the next one. Those above the progress need
+// nothing: kIndexNew reads them as they are.
+const QString kApplyChanges = QStringLiteral(
+    "WITH changed AS (DELETE FROM search_changes WHERE id IN"
+    "  (SELECT id FROM search_changes ORDER BY id LIMIT %1) RETURNING seq),"
+    " current AS (SELECT seq, content FROM messages WHERE seq IN (SELECT seq FROM changed)"
+    "  AND seq <= (SELECT seq FROM search_progress WHERE id = 1)"
+    "  AND NOT deleted AND content <> ''),"
+    " kept AS (INSERT INTO message_search (seq, content) SELECT seq, content FROM current"
+    "  ON CONFLICT (seq) DO UPDATE SET content = EXCLUDED.content),"
+    " gone AS (DELETE FROM message_search WHERE seq IN (SELECT seq FROM changed)"
+    "  AND seq NOT IN (SELECT seq FROM current))"
+    " SELECT count(*) FROM changed");
+
+} // namespace
+
+class PostgresSearchIndexer::Worker : public QObject
+{
+public:
+    explicit Worker(const PostgresUrl &url)
+        : m_url(url),
+          m_name(QStringLiteral("confab-pgindex-%1").arg(workerCounter.fetchAndAddRelaxed(1)))
+    {}
+
+    void begin()
+    {
+        m_timer = new QTimer(this);
+        m_timer->setSingleShot(true);
+        connect(m_timer, &QTimer::timeout, this, [this] { tick(); });
+        m_timer->start(0);
+    }
+
+    void finish()
+    {
+        if (m_timer)
+            m_timer->stop();
+        if (QSqlDatabase::contains(m_name)) {
+            {
+                QSqlDatabase db = QSqlDatabase::database(m_name, false);
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(m_name);
+            // libpq's OpenSSL state of this thread (see ~PostgresMessageStore).
+            OPENSSL_thread_stop();
+        }
+    }
+
+private:
+    void tick()
+    {
+        work();
+        m_timer->start(m_retryMs); // kIntervalMs, or longer after a failure
+    }
+
+    void work()
+    {
+        if (!connected() || !holdsLock())
+            return;
+        QElapsedTimer spent;
+        spent.start();
+        int written = 0;
+        for (const QString &statement : {kApplyChanges, kIndexNew}) {
+            int rows = 0;
+            do {
+                rows = run(statement.arg(kBatch));
+                if (rows < 0)
+                    return;
+                written += rows;
+            } while (rows == kBatch && spent.elapsed() < kBudgetMs);
+        }
+        // GIN puts new entries in a pending list that every search reads through, up to
+        // gin_pending_list_limit (4 MB); merged into the index here, in bulk, each tick that
+        // wrote, searches read only the index.
+        if (written > 0)
+            run(QStringLiteral("SELECT gin_clean_pending_list('message_search_trgm'::regclass)"));
+    }
+
+    bool connected()
+    {
+        QSqlDatabase db = QSqlDatabase::contains(m_name)
+                              ? QSqlDatabase::database(m_name, false)
+                              : PostgresConnection::add(m_url, m_name, 10);
+        if (db.isOpen())
+            return true;
+        m_locked = false;
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs)))
+                return recovered();
+            return failed(q.lastError());
+        }
+        return failed(db.lastError());
+    }
+
+    bool holdsLock()
+    {
+        if (m_locked)
+            return true;
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        if (!q.exec(QStringLiteral("SELECT pg_try_advisory_lock(%1)").arg(kIndexLock)) || !q.next())
+            return failed(q.lastError());
+        m_locked = q.value(0).toBool(); // else another process indexes: ask again next tick
+        return m_locked;
+    }
+
+    int run(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        q.setForwardOnly(true);
+        if (!q.exec(sql) || !q.next()) {
+            failed(q.lastError());
+            return -1;
+        }
+        return q.value(0).toInt();
+    }
+
+    bool failed(const QSqlError &error)
+    {
+        // Said once per outage; the connection (and the lock with it) is made anew, less often
+        // the longer the database stays away.
+        if (!m_warned)
+            qCWarning(lcCheckpoint).noquote()
+                << "search index on" << m_url.display()
+                << "failed:" << PostgresConnection::errorText(error)
+                << "(searches read the newest messages without it; trying again)";
+        m_warned = true;
+        m_locked = false;
+        QSqlDatabase::database(m_name, false).close();
+        m_retryMs = std::min(m_retryMs * 2, kMaxRetryMs);
+        return false;
+    }
+
+    bool recovered()
+    {
+        if (m_warned)
+            qCInfo(lcCheckpoint).noquote() << "search index on" << m_url.display() << "again";
+        m_warned = false;
+        m_retryMs = kIntervalMs;
+        return true;
+    }
+
+    PostgresUrl m_url;
+    QString m_name;
+    QTimer *m_timer = nullptr;
+    bool m_locked = false; // this session holds kIndexLock
+    bool m_warned = false;
+    int m_retryMs = kIntervalMs;
+};
+
+PostgresSearchIndexer::PostgresSearchIndexer(const PostgresUrl &url) : m_url(url)
+{
+    m_thread.setObjectName(QStringLiteral("search-index"));
+}
+
+PostgresSearchIndexer::~PostgresSearchIndexer()
+{
+    stop();
+}
+
+void PostgresSearchIndexer::start()
+{
+    if (m_worker)
+        return;
+    m_worker = new Worker(m_url);
+    m_worker->moveToThread(&m_thread);
+    QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->begin(); });
+}
+
+void PostgresSearchIndexer::stop()
+{
+    if (!m_worker)
+        return;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->finish(); }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    m_worker = nullptr;
+}
