@@ -14,6 +14,7 @@
 #include "postgresprocess.h"
 #include "searchquery.h"
 #include "sqlitemessagestore.h"
+#include "sqlitesearchindex.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -26,6 +27,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QThread>
 
 #include <algorithm>
 #include <cstdio>
@@ -207,7 +209,7 @@ int main(int argc, char **argv)
     }
 
     // The fill: batches of 2,000 through append() and commit(), as the server stores them
-    // (the index is kept up by the store's SqliteUpkeep or GIN index).
+    // (the index is kept up behind them by the store's SqliteUpkeep or PostgresSearchIndexer).
     QElapsedTimer fillTimer;
     fillTimer.start();
     const qint64 existing = rowCount(*store);
@@ -247,19 +249,64 @@ int main(int argc, char **argv)
         if (i % 100000 == 0)
             std::fprintf(stderr, "%lld messages, %.0f s\n", i, fillTimer.elapsed() / 1000.0);
     }
-    if (!pgUrl) {
-        // SQLite's index is filled behind the store (SqliteUpkeep) as the server's is; closing
-        // the store waits until it has caught up, so every search below reads the index.
-        store.reset();
-        store = std::make_unique<SqliteMessageStore>(
-            parser.isSet(QStringLiteral("file")) ? parser.value(QStringLiteral("file"))
-                                                 : dir.filePath(QStringLiteral("search.sqlite")),
-            false);
-        if (!store->open(&error)) {
-            std::fprintf(stderr, "cannot open the store again: %s\n", qPrintable(error));
-            return 1;
+    // Both stores fill their index behind the relay (SqliteUpkeep, PostgresSearchIndexer), as
+    // the server's do: wait until it has every message, so that every search below reads it.
+    {
+        const QString sqliteFile = parser.isSet(QStringLiteral("file"))
+                                       ? parser.value(QStringLiteral("file"))
+                                       : dir.filePath(QStringLiteral("search.sqlite"));
+        QSqlDatabase history =
+            pgUrl ? QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("history"))
+                  : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("history"));
+        QSqlDatabase index =
+            pgUrl ? history
+                  : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("index"));
+        if (pgUrl) {
+            history.setHostName(pgUrl->host);
+            history.setPort(pgUrl->port);
+            history.setUserName(pgUrl->user);
+            history.setPassword(pgUrl->password);
+            history.setDatabaseName(pgUrl->database);
+        } else {
+            history.setDatabaseName(sqliteFile);
+            index.setDatabaseName(SqliteSearchIndex::pathFor(sqliteFile));
         }
+        const auto value = [](QSqlDatabase &db, const char *sql) {
+            QSqlQuery q(db);
+            return db.isOpen() && q.exec(QLatin1String(sql)) && q.next() ? q.value(0).toLongLong()
+                                                                         : -1;
+        };
+        history.open();
+        index.open();
+        const qint64 last = value(history, "SELECT max(seq) FROM messages");
+        QElapsedTimer waited;
+        waited.start();
+        qint64 reached = -1;
+        qint64 previous = -1;
+        qint64 movedAt = 0;
+        qint64 reportAt = 5000;
+        while ((reached = value(index, "SELECT seq FROM search_progress")) < last) {
+            if (reached != previous) {
+                previous = reached;
+                movedAt = waited.elapsed();
+            }
+            // Bounded: an index that stops moving for a minute is reported, not waited for.
+            if (waited.elapsed() - movedAt > 60000) {
+                std::fprintf(stderr, "the search index stopped at %lld of %lld\n", reached, last);
+                return 1;
+            }
+            if (waited.elapsed() >= reportAt) {
+                std::fprintf(stderr, "index: %lld of %lld, %.0f s\n", reached, last,
+                             waited.elapsed() / 1000.0);
+                reportAt += 5000;
+            }
+            QThread::msleep(200);
+        }
+        std::fprintf(stderr, "index caught up in %.1f s after the fill\n",
+                     waited.elapsed() / 1000.0);
     }
+    QSqlDatabase::removeDatabase(QStringLiteral("history"));
+    QSqlDatabase::removeDatabase(QStringLiteral("index"));
     const double fillSeconds = fillTimer.elapsed() / 1000.0;
     if (pgUrl) {
         // What autovacuum does by itself soon after a fill: the planner's statistics.
@@ -270,7 +317,7 @@ int main(int argc, char **argv)
         db.setPassword(pgUrl->password);
         db.setDatabaseName(pgUrl->database);
         QSqlQuery analyze(db);
-        if (!db.open() || !analyze.exec(QStringLiteral("VACUUM ANALYZE messages")))
+        if (!db.open() || !analyze.exec(QStringLiteral("VACUUM ANALYZE messages, message_search")))
             std::fprintf(stderr, "cannot analyze: %s\n", qPrintable(analyze.lastError().text()));
     }
 

@@ -9,7 +9,6 @@
 #include <QSqlQuery>
 #include <QTimer>
 
-#include <limits>
 #include <memory>
 
 #ifdef Q_OS_LINUX
@@ -22,7 +21,8 @@ Q_LOGGING_CATEGORY(lcCheckpoint, "confab.store")
 
 namespace {
 QAtomicInt workerCounter;
-}
+constexpr int kTickBatches = 20; // of kIndexBatch rows, per tick of the index job
+} // namespace
 
 class SqliteUpkeep::Worker : public QObject
 {
@@ -70,7 +70,7 @@ public:
             connect(m_timer, &QTimer::timeout, this, [this] {
                 // Behind by more than a tick's batches: the next tick at once, so the index keeps
                 // up with any rate the relay stores at while there is CPU for it.
-                m_timer->start(indexNewMessages(20) ? SqliteUpkeep::kIndexIntervalMs : 0);
+                m_timer->start(indexNewMessages(kTickBatches) ? SqliteUpkeep::kIndexIntervalMs : 0);
             });
         }
         m_timer->start();
@@ -81,8 +81,10 @@ public:
         if (m_timer)
             m_timer->stop();
         if (m_job == Job::Index) {
+            // One tick's batches more, not the whole backlog: a server far behind (a rebuilt
+            // index of a long history) stops at once and goes on from its progress next time.
             if (m_index)
-                indexNewMessages(std::numeric_limits<int>::max());
+                indexNewMessages(kTickBatches);
             m_index.reset();
             return;
         }

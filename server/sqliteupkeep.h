@@ -23,7 +23,8 @@ public:
     ~SqliteUpkeep() override;
 
     void start();
-    // Blocks until the index has caught up and a final full checkpoint has run (shutdown).
+    // Blocks until the index has had one more tick and a final full checkpoint has run
+    // (shutdown).
     void stop();
 
     static constexpr int kIndexIntervalMs = 200;
