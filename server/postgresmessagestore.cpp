@@ -6,6 +6,7 @@
 #include "protocol/textrules.h"
 
 #include <QAtomicInt>
+#include <QElapsedTimer>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlField>
@@ -173,6 +174,20 @@ ChatMessage readRow(const QSqlQuery &q)
 
 using PostgresConnection::errorText;
 
+// Adds the time of a scope (storing a batch) to a counter that the search indexer reads.
+class BusyTime
+{
+public:
+    explicit BusyTime(std::atomic<qint64> *total) : m_total(total) { m_timer.start(); }
+    ~BusyTime() { m_total->fetch_add(m_timer.nsecsElapsed(), std::memory_order_relaxed); }
+    BusyTime(const BusyTime &) = delete;
+    BusyTime &operator=(const BusyTime &) = delete;
+
+private:
+    std::atomic<qint64> *m_total;
+    QElapsedTimer m_timer;
+};
+
 } // namespace
 
 PostgresMessageStore::PostgresMessageStore(const PostgresUrl &url)
@@ -252,7 +267,7 @@ bool PostgresMessageStore::open(QString *error)
     }
     m_opened = true;
     warnAboutSearchLocale();
-    m_indexer = std::make_unique<PostgresSearchIndexer>(m_url);
+    m_indexer = std::make_unique<PostgresSearchIndexer>(m_url, &m_busyNs);
     m_indexer->start();
     return true;
 }
@@ -473,6 +488,7 @@ QVariantList PostgresMessageStore::rowValues(const ChatMessage &message,
 MessageStore::AppendResult PostgresMessageStore::append(ChatMessage &message,
                                                         const MessageParties &parties)
 {
+    const BusyTime busy(&m_busyNs);
     if (!m_opened) {
         m_lastError = notOpen();
         return AppendResult::Failed;
@@ -503,6 +519,7 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     // One INSERT with many rows instead of one round trip per message: with the database on
     // another host (or just another process) the round trips, not the work, set the pace of
     // a batch. Rows are inserted in the order given, so seq follows it as with append().
+    const BusyTime busy(&m_busyNs);
     results->assign(items.size(), AppendResult::Failed);
     if (items.empty())
         return;
@@ -662,6 +679,7 @@ bool PostgresMessageStore::commit()
 {
     if (!m_inBatch)
         return true;
+    const BusyTime busy(&m_busyNs);
     m_inBatch = false;
     if (m_batchFailed) {
         // PostgreSQL has aborted the transaction; m_lastError has the statement's error.

@@ -101,5 +101,6 @@ private:
     QString m_nodeId; // stored with each message (schema version 2)
     QSqlDatabase m_db;
     QHash<QString, QString> m_historyStatements;      // prepared on this connection: SQL -> name
+    std::atomic<qint64> m_busyNs{0};                  // time spent storing batches, for m_indexer
     std::unique_ptr<PostgresSearchIndexer> m_indexer; // from open() on
 };

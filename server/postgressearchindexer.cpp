@@ -59,8 +59,8 @@ const QString kApplyChanges = QStringLiteral(
 class PostgresSearchIndexer::Worker : public QObject
 {
 public:
-    explicit Worker(const PostgresUrl &url)
-        : m_url(url),
+    Worker(const PostgresUrl &url, const std::atomic<qint64> *storeBusyNs)
+        : m_url(url), m_storeBusyNs(storeBusyNs),
           m_name(QStringLiteral("confab-pgindex-%1").arg(workerCounter.fetchAndAddRelaxed(1)))
     {}
 
@@ -70,6 +70,7 @@ public:
         m_timer->setSingleShot(true);
         connect(m_timer, &QTimer::timeout, this, [this] { tick(); });
         m_timer->start(0);
+        m_sinceTick.start();
     }
 
     void finish()
@@ -98,6 +99,11 @@ private:
     {
         if (!connected() || !holdsLock())
             return;
+        // The store's share of the wall time since the last tick.
+        const qint64 busyNs = m_storeBusyNs->load(std::memory_order_relaxed);
+        const bool storeBusy = 2 * (busyNs - m_lastBusyNs) > m_sinceTick.nsecsElapsed();
+        m_lastBusyNs = busyNs;
+        m_sinceTick.restart();
         QElapsedTimer spent;
         spent.start();
         int written = 0;
@@ -108,7 +114,7 @@ private:
                 if (rows < 0)
                     return;
                 written += rows;
-            } while (rows == kBatch && spent.elapsed() < kBudgetMs);
+            } while (rows == kBatch && !storeBusy && spent.elapsed() < kBudgetMs);
         }
         // GIN puts new entries in a pending list that every search reads through, up to
         // gin_pending_list_limit (4 MB); merged into the index here, in bulk, each tick that
@@ -182,14 +188,19 @@ private:
     }
 
     PostgresUrl m_url;
+    const std::atomic<qint64> *m_storeBusyNs;
     QString m_name;
     QTimer *m_timer = nullptr;
+    QElapsedTimer m_sinceTick;
+    qint64 m_lastBusyNs = 0;
     bool m_locked = false; // this session holds kIndexLock
     bool m_warned = false;
     int m_retryMs = kIntervalMs;
 };
 
-PostgresSearchIndexer::PostgresSearchIndexer(const PostgresUrl &url) : m_url(url)
+PostgresSearchIndexer::PostgresSearchIndexer(const PostgresUrl &url,
+                                             const std::atomic<qint64> *storeBusyNs)
+    : m_url(url), m_storeBusyNs(storeBusyNs)
 {
     m_thread.setObjectName(QStringLiteral("search-index"));
 }
@@ -203,7 +214,7 @@ void PostgresSearchIndexer::start()
 {
     if (m_worker)
         return;
-    m_worker = new Worker(m_url);
+    m_worker = new Worker(m_url, m_storeBusyNs);
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
