@@ -104,8 +104,36 @@ void AudioPipeline::setProcessing(const AudioProcessor::Features &features)
         m_processor->setFeatures(features);
 }
 
+AudioPipeline::PlayoutCounts AudioPipeline::playoutCounts() const
+{
+    PlayoutCounts c;
+    c.played = m_played.load();
+    c.decoded = m_decoded.load();
+    c.underruns = m_underruns.load();
+    c.stretched = m_stretched.load();
+    c.silent = m_silent.load();
+    return c;
+}
+
 void AudioPipeline::onPlayed(const QByteArray &pcm)
 {
+    if (m_playback) {
+        switch (m_playback->lastFrameKind()) {
+        case AudioPlayback::FrameKind::Decoded:
+            m_decoded.fetch_add(1);
+            break;
+        case AudioPlayback::FrameKind::Underrun:
+            m_underruns.fetch_add(1);
+            break;
+        case AudioPlayback::FrameKind::Stretched:
+            m_stretched.fetch_add(1);
+            break;
+        case AudioPlayback::FrameKind::Silence:
+            m_silent.fetch_add(1);
+            break;
+        }
+        m_played.fetch_add(1);
+    }
     // Every frame the speaker gets, silence and concealment included, is the echo reference,
     // so the canceller's idea of time keeps step with the speaker's.
     if (!m_processor || pcm.size() != VoiceEncoder::kFrameSamples * 2)

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 class AudioCapture;
@@ -34,8 +35,22 @@ public:
         bool processTestSources = false;
     };
 
+    // Frames handed to the speaker since the pipeline was made, by what they were
+    // (AudioPlayback::FrameKind): the call's own measure of how the voice came through.
+    struct PlayoutCounts
+    {
+        qint64 played = 0;    // all of them: the output's pace
+        qint64 decoded = 0;   // the far end's packets
+        qint64 underruns = 0; // concealed because the packet was not there in time
+        qint64 stretched = 0; // concealed on purpose, to grow the jitter buffer's delay
+        qint64 silent = 0;    // before playout started, or nothing to decode
+    };
+
     explicit AudioPipeline(QObject *parent = nullptr);
     ~AudioPipeline() override;
+
+    // Thread-safe (atomic counters written on the audio thread).
+    PlayoutCounts playoutCounts() const;
 
     Q_INVOKABLE void start(const AudioPipeline::Config &config);
     Q_INVOKABLE void setSending(quint32 callId, bool sending);
@@ -82,5 +97,11 @@ private:
     qint64 m_receivedBytes = 0;
     int m_lastLost = 0;
     int m_lastReceived = 0;
+
+    std::atomic<qint64> m_played{0};
+    std::atomic<qint64> m_decoded{0};
+    std::atomic<qint64> m_underruns{0};
+    std::atomic<qint64> m_stretched{0};
+    std::atomic<qint64> m_silent{0};
 };
 Q_DECLARE_METATYPE(AudioPipeline::Config)

@@ -30,34 +30,41 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
     m_videoThread.start();
     m_audioThread.start(QThread::TimeCriticalPriority);
 
-    // Packets leave through the chat session's socket, on this (its) thread.
+    // Packets leave from the pipelines' threads straight to the session's network thread
+    // (direct connections: this thread, the GUI's, never sees them).
     // On an uplink slower than the media, video goes first; audio, a few kB/s, only when the
     // queue is far longer. A dropped video packet means the next frame must be a keyframe.
     // After a dropped video packet the far end cannot decode what follows until a keyframe,
     // so the frames in between are not sent either: they would only take the bandwidth.
-    connect(m_videoPipeline, &VideoPipeline::packetReady, this, [this](const QByteArray &p) {
-        if (m_state != State::Active || m_session->state() != ClientSession::State::Online)
-            return;
-        const auto h = MediaPacketHeader::parse(p);
-        const bool keyframe = h && (h->flags & MediaPacketHeader::Keyframe);
-        if (keyframe)
-            m_videoWaitsForKeyframe = false;
-        // Keyframes may use the audio's longer queue: losing one costs the most.
-        if (!m_videoWaitsForKeyframe &&
-            m_session->sendMedia(p, keyframe ? kAudioMaxQueuedBytes : kVideoMaxQueuedBytes))
-            return;
-        ++m_droppedOutgoing;
-        if (!m_videoWaitsForKeyframe) {
-            m_videoWaitsForKeyframe = true;
-            QMetaObject::invokeMethod(m_videoPipeline,
-                                      [v = m_videoPipeline] { v->requestKeyframe(); });
-        }
-    });
-    connect(m_audio, &AudioPipeline::packetReady, this, [this](const QByteArray &p) {
-        if (m_state == State::Active && m_session->state() == ClientSession::State::Online &&
-            !m_session->sendMedia(p, kAudioMaxQueuedBytes))
-            ++m_droppedOutgoing;
-    });
+    connect(
+        m_videoPipeline, &VideoPipeline::packetReady, this,
+        [this](const QByteArray &p) {
+            // On the video thread.
+            if (m_mediaCallId.load() == 0)
+                return;
+            const auto h = MediaPacketHeader::parse(p);
+            const bool keyframe = h && (h->flags & MediaPacketHeader::Keyframe);
+            if (keyframe)
+                m_videoWaitsForKeyframe = false;
+            // Keyframes may use the audio's longer queue: losing one costs the most.
+            if (!m_videoWaitsForKeyframe &&
+                m_session->sendMedia(p, keyframe ? kAudioMaxQueuedBytes : kVideoMaxQueuedBytes))
+                return;
+            m_droppedOutgoing.fetch_add(1);
+            if (!m_videoWaitsForKeyframe) {
+                m_videoWaitsForKeyframe = true;
+                m_videoPipeline->requestKeyframe(); // its own thread: this one
+            }
+        },
+        Qt::DirectConnection);
+    connect(
+        m_audio, &AudioPipeline::packetReady, this,
+        [this](const QByteArray &p) {
+            // On the audio thread.
+            if (m_mediaCallId.load() != 0 && !m_session->sendMedia(p, kAudioMaxQueuedBytes))
+                m_droppedOutgoing.fetch_add(1);
+        },
+        Qt::DirectConnection);
     connect(m_videoPipeline, &VideoPipeline::remoteReady, this, &CallSession::remoteFrameReady);
     connect(m_videoPipeline, &VideoPipeline::previewReady, this, &CallSession::previewReady);
     connect(m_videoPipeline, &VideoPipeline::keyframeNeeded, this, [this] {
@@ -79,29 +86,37 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
                 onError(int(code), text, ref);
             });
     connect(m_session, &ClientSession::stateChanged, this, &CallSession::onSessionState);
-    connect(m_session, &ClientSession::mediaReceived, this, [this](const QByteArray &packet) {
-        const auto h = MediaPacketHeader::parse(packet);
-        if (m_state != State::Active || !h || h->callId != m_callId)
-            return;
-        if (h->kind == MediaPacketHeader::Video) {
-            if (!m_videoBacklog->tryAdd(packet.size()))
-                return; // the video thread is behind: see MediaBacklog
-            QMetaObject::invokeMethod(
-                m_videoPipeline,
-                [p = m_videoPipeline, packet, backlog = m_videoBacklog] {
-                    backlog->release(packet.size());
-                    p->receive(packet);
-                },
-                Qt::QueuedConnection);
-        } else {
-            QMetaObject::invokeMethod(
-                m_audio, [p = m_audio, packet] { p->receive(packet); }, Qt::QueuedConnection);
-        }
-    });
+    m_session->setMediaHandler([this](const QByteArray &packet) { dispatchMedia(packet); });
+}
+
+void CallSession::dispatchMedia(const QByteArray &packet)
+{
+    // On the session's network thread: straight to the pipeline's thread, whatever the GUI
+    // thread is doing. m_mediaCallId is 0 unless a call is active.
+    const auto h = MediaPacketHeader::parse(packet);
+    const quint32 call = m_mediaCallId.load();
+    if (!h || call == 0 || h->callId != call)
+        return;
+    if (h->kind == MediaPacketHeader::Video) {
+        if (!m_videoBacklog->tryAdd(packet.size()))
+            return; // the video thread is behind: see MediaBacklog
+        QMetaObject::invokeMethod(
+            m_videoPipeline,
+            [p = m_videoPipeline, packet, backlog = m_videoBacklog] {
+                backlog->release(packet.size());
+                p->receive(packet);
+            },
+            Qt::QueuedConnection);
+    } else {
+        QMetaObject::invokeMethod(m_audio, "receive", Qt::QueuedConnection,
+                                  Q_ARG(QByteArray, packet));
+    }
 }
 
 CallSession::~CallSession()
 {
+    // First: once this returns no packet is being handed to the pipelines, nor will be.
+    m_session->setMediaHandler({});
     if (m_state != State::Idle && m_session)
         hangUp();
     // Stop on their own threads (timers and devices belong to them), then let them go.
@@ -437,6 +452,7 @@ void CallSession::beginSending()
         p->setSending(call, video);
     });
     QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });
+    m_mediaCallId.store(call);
     m_activeClock.start();
     m_mediaSent = mediaFor(m_video); // what the far end assumes until told otherwise
     setPeerMedia(false, m_video);
@@ -448,6 +464,7 @@ void CallSession::finish(const QString &message, bool missed)
 {
     if (m_state == State::Idle)
         return;
+    m_mediaCallId.store(0); // nothing more in or out, from any thread
     if (m_mediaRunning) {
         // Devices are released at once: the pipelines stop on their threads right away.
         QMetaObject::invokeMethod(m_videoPipeline, &VideoPipeline::stop, Qt::QueuedConnection);

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
 #include <memory>
 
 class ClientSession;
@@ -19,6 +20,9 @@ class ClientSession;
 // the media pipelines on two threads of their own (video, audio) while a call is on. At most
 // one call at a time; an invite during a call is answered "busy". Everything the call window
 // shows comes from here as signals, and the pictures from takeRemoteFrame()/takePreview().
+// Media never passes through this object's (the GUI) thread: packets go from the pipelines'
+// threads to the session's network thread and back (ClientSession::sendMedia,
+// setMediaHandler), so a busy window stalls neither the voice nor the video.
 class CallSession : public QObject
 {
     Q_OBJECT
@@ -89,7 +93,7 @@ public:
     // ever waited for it; media packets not sent because the uplink was behind.
     int droppedIncomingVideo() const { return m_videoBacklog->dropped(); }
     int peakVideoBacklog() const { return m_videoBacklog->peakPackets(); }
-    int droppedOutgoingMedia() const { return m_droppedOutgoing; }
+    int droppedOutgoingMedia() const { return m_droppedOutgoing.load(); }
 
     // About a second of video (one packet per frame at 30 fps), at most 2 MiB.
     static constexpr int kVideoBacklogPackets = 30;
@@ -118,6 +122,8 @@ private:
     void onEvent(const ServerMessage &event);
     void onError(int code, const QString &text, const QString &ref);
     void onSessionState();
+    // On the network thread: a received packet of the active call to its pipeline.
+    void dispatchMedia(const QByteArray &packet);
     void setState(State state);
     void startMedia();
     void beginSending();
@@ -135,8 +141,12 @@ private:
     VideoPipeline *m_videoPipeline;
     std::shared_ptr<MediaBacklog> m_videoBacklog =
         std::make_shared<MediaBacklog>(kVideoBacklogPackets, kVideoBacklogBytes);
-    int m_droppedOutgoing = 0;
-    bool m_videoWaitsForKeyframe = false; // a video packet was dropped on the way out
+    std::atomic<int> m_droppedOutgoing{0};
+    // A video packet was dropped on the way out (the video thread's alone).
+    bool m_videoWaitsForKeyframe = false;
+    // The active call whose media flows, 0 when none: read on the pipelines' and the network
+    // thread, written here.
+    std::atomic<quint32> m_mediaCallId{0};
     AudioPipeline *m_audio;
 
     State m_state = State::Idle;

@@ -199,6 +199,13 @@ void AudioPlayback::nextFrame(qint16 *pcm)
         ok = m_decoder.conceal(pcm, out.next);
     }
     if (!ok)
+        m_lastKind = FrameKind::Silence;
+    else if (out.kind == JitterBuffer::Kind::Packet)
+        m_lastKind = FrameKind::Decoded;
+    else
+        m_lastKind =
+            out.kind == JitterBuffer::Kind::Lost ? FrameKind::Underrun : FrameKind::Stretched;
+    if (!ok)
         std::memset(pcm, 0, kFrameBytes);
     emit framePlayed(QByteArray(reinterpret_cast<const char *>(pcm), kFrameBytes), latency);
 }

@@ -22,6 +22,13 @@ class AudioPlayback : public QObject
 {
     Q_OBJECT
 public:
+    // What the last frame handed to the output was.
+    enum class FrameKind {
+        Decoded,   // a packet of the far end's
+        Underrun,  // its packet was not there in time: concealed (FEC/PLC)
+        Stretched, // inserted in a quiet stretch to grow the delay: concealed on purpose
+        Silence,   // not playing yet (filling up), or nothing could be decoded
+    };
     struct Stats
     {
         JitterBuffer::Stats jitter;
@@ -39,6 +46,7 @@ public:
     // A packet of the far end's audio (the payload after the media header).
     void push(quint32 sequence, quint64 captureTimeUs, const QByteArray &payload);
     Stats stats() const;
+    FrameKind lastFrameKind() const { return m_lastKind; }
     QString description() const;
 
     // One frame (kFrameSamples samples) for the output; public for the device adapter.
@@ -60,6 +68,7 @@ private:
     QElapsedTimer m_arrivalClock;
     QHash<quint32, quint64> m_captureTimes; // sequence -> capture time, while buffered
     qint64 m_lastLatencyUs = -1;
+    FrameKind m_lastKind = FrameKind::Silence;
 
     bool m_none = false;
     QTimer m_timer{this}; // a child, so it moves with the object to its thread

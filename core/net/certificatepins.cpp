@@ -33,9 +33,15 @@ CertificatePins::Verdict CertificatePins::check(const QString &hostPort,
                                                 const QList<QSslError> &errors,
                                                 const QSslCertificate &peer) const
 {
+    return verdict(errors.isEmpty() ? QString() : pinned(hostPort), errors, peer);
+}
+
+CertificatePins::Verdict CertificatePins::verdict(const QString &pin,
+                                                  const QList<QSslError> &errors,
+                                                  const QSslCertificate &peer)
+{
     if (errors.isEmpty())
         return Verdict::Trusted;
-    const QString pin = pinned(hostPort);
     if (pin.isEmpty())
         return Verdict::Unknown;
     const QString actual = fingerprint(peer);

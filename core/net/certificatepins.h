@@ -34,6 +34,10 @@ public:
     // own certificate (QSslSocket::peerCertificate), which is what gets pinned.
     Verdict check(const QString &hostPort, const QList<QSslError> &errors,
                   const QSslCertificate &peer) const;
+    // The same against a pin read before (pinned(hostPort)): for the session's network
+    // thread, which does not touch the settings.
+    static Verdict verdict(const QString &pin, const QList<QSslError> &errors,
+                           const QSslCertificate &peer);
 
     // Servers this client has spoken TLS with: an address without a scheme never falls back to
     // plain ws:// for them (someone who breaks the handshake must not get a downgrade).

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QMetaMethod>
 #include <QNetworkInformation>
 #include <QSslConfiguration>
 
@@ -88,8 +89,15 @@ QString plainFingerprint(const QString &fingerprint)
 
 } // namespace
 
-ClientSession::ClientSession(QObject *parent) : QObject(parent)
+ClientSession::ClientSession(QObject *parent) : QObject(parent), m_socket(new SessionSocket)
 {
+    m_networkThread.setObjectName(QStringLiteral("session network"));
+    m_socket->moveToThread(&m_networkThread);
+    connect(&m_networkThread, &QThread::finished, m_socket, &QObject::deleteLater);
+    // Above the GUI: a voice frame waits for nothing else (CallSession's audio thread is
+    // time-critical too).
+    m_networkThread.start(QThread::HighPriority);
+
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ClientSession::connectSocket);
     m_keepaliveTimer.setInterval(15000);
@@ -99,17 +107,13 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
     m_clockTimer.setInterval(5000);
     connect(&m_clockTimer, &QTimer::timeout, this, &ClientSession::checkClockJump);
 
-    connect(&m_socket, &QWebSocket::connected, this, &ClientSession::onConnected);
-    connect(&m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
-    connect(&m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onText);
-    connect(&m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &packet) {
-        m_sinceLastMessage.restart();
-        emit mediaReceived(packet);
-    });
-    connect(&m_socket, &QWebSocket::pong, this, [this] { m_sinceLastMessage.restart(); });
-    connect(&m_socket, &QWebSocket::sslErrors, this, &ClientSession::onSslErrors);
-    connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
-            [this](QAbstractSocket::SocketError e) { m_lastError = e; });
+    // Queued: the socket's signals come from the network thread.
+    connect(m_socket, &SessionSocket::connected, this, &ClientSession::onConnected);
+    connect(m_socket, &SessionSocket::disconnected, this, &ClientSession::onDisconnected);
+    connect(m_socket, &SessionSocket::textReceived, this, &ClientSession::onText);
+    connect(m_socket, &SessionSocket::certificateRejected, this,
+            &ClientSession::onCertificateRejected);
+    connect(m_socket, &SessionSocket::mediaReceived, this, &ClientSession::mediaReceived);
 
     connect(&m_outboxStore, &OutboxStore::failed, this, [this](const QString &message) {
         qCWarning(lcSession).noquote() << "outbox kept in memory only:" << message;
@@ -127,7 +131,25 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent)
 
 ClientSession::~ClientSession()
 {
-    m_socket.disconnect(this);
+    m_socket->disconnect(this);
+    m_socket->setMediaHandler({});
+    // The socket goes with its thread (deleteLater on finished), after the work queued for it.
+    m_networkThread.quit();
+    m_networkThread.wait();
+}
+
+void ClientSession::connectNotify(const QMetaMethod &signal)
+{
+    if (signal == QMetaMethod::fromSignal(&ClientSession::mediaReceived))
+        m_socket->setForwardMedia(true);
+}
+
+void ClientSession::disconnectNotify(const QMetaMethod &signal)
+{
+    // An invalid method: a disconnect() of several signals at once.
+    const QMetaMethod media = QMetaMethod::fromSignal(&ClientSession::mediaReceived);
+    if (signal == media || !signal.isValid())
+        m_socket->setForwardMedia(isSignalConnected(media));
 }
 
 void ClientSession::setState(State state)
@@ -135,6 +157,7 @@ void ClientSession::setState(State state)
     if (m_state == state)
         return;
     m_state = state;
+    m_socket->setOnline(state == State::Online);
     qCDebug(lcSession) << "state" << state;
     emit stateChanged(state);
 }
@@ -173,15 +196,12 @@ void ClientSession::close()
     m_reconnectTimer.stop();
     m_keepaliveTimer.stop();
     m_clockTimer.stop();
-    if (m_socket.state() != QAbstractSocket::UnconnectedState) {
+    if (m_socketOpen) {
         // The close frame (and anything queued before it, such as a sign-out) goes out before
         // the connection ends; a peer that never lets it out is cut off after a moment.
-        m_socket.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logout"));
-        if (m_socket.state() != QAbstractSocket::UnconnectedState)
-            QTimer::singleShot(2000, &m_socket, [this] {
-                if (!m_wanted)
-                    m_socket.abort();
-            });
+        QMetaObject::invokeMethod(m_socket, "closeSocket", Qt::QueuedConnection,
+                                  Q_ARG(quint64, m_attempt),
+                                  Q_ARG(QString, QStringLiteral("logout")));
     }
     setState(State::Offline);
 }
@@ -233,13 +253,17 @@ QString ClientSession::outboxError() const
 
 bool ClientSession::waitForClosed(int timeoutMs)
 {
-    if (m_socket.state() == QAbstractSocket::UnconnectedState)
-        return true;
-    QEventLoop loop;
-    connect(&m_socket, &QWebSocket::disconnected, &loop, &QEventLoop::quit);
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    loop.exec();
-    return m_socket.state() == QAbstractSocket::UnconnectedState;
+    QElapsedTimer clock;
+    clock.start();
+    while (m_socketOpen && clock.elapsed() < timeoutMs) {
+        QEventLoop loop;
+        // Queued after onDisconnected (connected first), which clears m_socketOpen.
+        connect(m_socket, &SessionSocket::disconnected, &loop, &QEventLoop::quit);
+        connect(m_socket, &SessionSocket::certificateRejected, &loop, &QEventLoop::quit);
+        QTimer::singleShot(qMax<qint64>(1, timeoutMs - clock.elapsed()), &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return !m_socketOpen;
 }
 
 void ClientSession::setExpectedFingerprint(const QString &fingerprint)
@@ -247,47 +271,22 @@ void ClientSession::setExpectedFingerprint(const QString &fingerprint)
     m_expectedFingerprint = plainFingerprint(fingerprint);
 }
 
-void ClientSession::onSslErrors(const QList<QSslError> &errors)
+void ClientSession::onCertificateRejected(quint64 attempt, const QString &fingerprint, bool changed)
 {
-    // Called while the TLS handshake waits: ignoreSslErrors() only counts from in here.
-    if (m_insecure) {
-        m_socket.ignoreSslErrors();
+    // The network thread decided during the handshake (SessionSocket::onSslErrors, with the
+    // policy of connectSocket) and aborted the attempt.
+    if (attempt != m_attempt)
         return;
-    }
-    QSslCertificate peer = m_socket.sslConfiguration().peerCertificate();
-    if (peer.isNull() && !errors.isEmpty())
-        peer = errors.first().certificate();
-    const QString fingerprint = CertificatePins::fingerprint(peer);
+    m_socketOpen = false;
     const QString where = hostPort(m_url);
-    bool changed = false;
-    if (!m_expectedFingerprint.isEmpty()) {
-        if (plainFingerprint(fingerprint) == m_expectedFingerprint) {
-            m_socket.ignoreSslErrors();
-            return;
-        }
-        changed = true;
-    } else if (m_pins) {
-        switch (m_pins->check(where, errors, peer)) {
-        case CertificatePins::Verdict::Trusted:
-        case CertificatePins::Verdict::Pinned:
-            m_socket.ignoreSslErrors();
-            return;
-        case CertificatePins::Verdict::Changed:
-            changed = true;
-            break;
-        case CertificatePins::Verdict::Unknown:
-            break;
-        }
-    }
     qCWarning(lcSession).noquote()
         << "certificate of" << where << (changed ? "changed" : "unknown") << fingerprint;
-    // Nothing goes out over a connection we cannot vouch for: stop here and let the user
-    // decide; no reconnect loop either.
+    // Nothing went out over a connection we cannot vouch for: let the user decide; no
+    // reconnect loop either.
     m_rejectedHostPort = where;
     m_rejectedFingerprint = fingerprint;
     m_wanted = false;
     m_reconnectTimer.stop();
-    m_socket.abort();
     setState(State::Offline);
     emit certificateRejected(where, fingerprint, changed);
 }
@@ -351,29 +350,47 @@ void ClientSession::connectSocket()
 {
     if (!m_wanted || m_ended)
         return;
-    {
-        // Dropping a connection that is still up (after a wake-up) is no loss to report, and
-        // must not schedule a back-off attempt on top of this one.
-        const QSignalBlocker quiet(&m_socket);
-        m_socket.abort();
-    }
+    // A connection that is still up (after a wake-up) is dropped quietly on the network thread:
+    // no loss to report, and its signals, still on their way, name an older attempt.
+    ++m_attempt;
+    m_socketOpen = true;
     m_socketConnected = false;
     m_lastError = QAbstractSocket::UnknownSocketError;
     setState(m_everOnline ? State::Reconnecting : State::Connecting);
-    m_socket.open(m_url);
+    // What the TLS handshake may accept, decided on the network thread (onCertificateRejected).
+    SessionTlsPolicy policy;
+    policy.insecure = m_insecure;
+    policy.expectedFingerprint = m_expectedFingerprint;
+    policy.usePins = m_pins != nullptr;
+    if (m_pins)
+        policy.pinned = m_pins->pinned(hostPort(m_url));
+    QMetaObject::invokeMethod(m_socket, "openUrl", Qt::QueuedConnection, Q_ARG(quint64, m_attempt),
+                              Q_ARG(QUrl, m_url), Q_ARG(SessionTlsPolicy, policy));
 }
 
-void ClientSession::onConnected()
+void ClientSession::onConnected(quint64 attempt)
 {
+    if (attempt != m_attempt)
+        return;
     // The login waits for the server's handshake message: sending on a socket the server
     // has not finished setting up is the classic bug of the seed page.
     setState(State::Handshaking);
     m_socketConnected = true;
-    m_sinceLastMessage.start();
 }
 
-void ClientSession::onDisconnected()
+void ClientSession::abortSocket()
 {
+    QMetaObject::invokeMethod(m_socket, "abortSocket", Qt::QueuedConnection,
+                              Q_ARG(quint64, m_attempt));
+}
+
+void ClientSession::onDisconnected(quint64 attempt, const QString &closeReason,
+                                   const QString &errorString, int socketError)
+{
+    if (attempt != m_attempt)
+        return; // an attempt given up already
+    m_socketOpen = false;
+    m_lastError = QAbstractSocket::SocketError(socketError);
     m_keepaliveTimer.stop();
     saveSettledPoint();
     // A catch-up dies with its connection; the next login goes on from the last page read.
@@ -403,9 +420,9 @@ void ClientSession::onDisconnected()
         connectSocket();
         return;
     }
-    QString reason = m_socket.closeReason();
+    QString reason = closeReason;
     if (reason.isEmpty())
-        reason = m_socket.errorString();
+        reason = errorString;
     scheduleReconnect(reason);
 }
 
@@ -421,12 +438,16 @@ void ClientSession::scheduleReconnect(const QString &reason)
 
 void ClientSession::sendJson(const QByteArray &json)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(json));
+    QMetaObject::invokeMethod(m_socket, "sendText", Qt::QueuedConnection,
+                              Q_ARG(QString, QString::fromUtf8(json)));
 }
 
-void ClientSession::onText(const QString &text)
+void ClientSession::onText(quint64 attempt, const QString &text)
 {
-    m_sinceLastMessage.restart();
+    // Nothing of a connection given up, nor of one closed by close() that was on its way
+    // from the network thread (the socket stops delivering once it closes).
+    if (attempt != m_attempt || !m_wanted)
+        return;
     const DecodedServerMessage decoded = m_decoder.decode(text.toUtf8());
     if (!decoded.ok()) {
         // A broken or hostile server: what it meant cannot be known, so nothing is done.
@@ -787,7 +808,8 @@ void ClientSession::onError(const ServerMessage &m)
     }
     if (m_state == State::LoggingIn && refusesLogin(code)) {
         m_wanted = false;
-        m_socket.close();
+        QMetaObject::invokeMethod(m_socket, "closeSocket", Qt::QueuedConnection,
+                                  Q_ARG(quint64, m_attempt), Q_ARG(QString, QString()));
         setState(State::Offline);
         emit loginFailed(code, text);
         return;
@@ -923,24 +945,16 @@ void ClientSession::setTyping(bool typing, const QString &to)
         sendJson(MessageEncoder::typingRequest(typing, to));
 }
 
-bool ClientSession::sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
-{
-    if (m_state != State::Online || m_socket.bytesToWrite() > maxQueuedBytes)
-        return false;
-    m_socket.sendBinaryMessage(packet);
-    return true;
-}
-
 void ClientSession::checkAlive()
 {
     if (m_state != State::Online)
         return;
-    if (m_sinceLastMessage.elapsed() > m_keepaliveTimeoutMs) {
+    if (m_socket->msSinceLastReceive() > m_keepaliveTimeoutMs) {
         qCInfo(lcSession) << "no answer from the server; reconnecting";
-        m_socket.abort(); // onDisconnected schedules the reconnect
+        abortSocket(); // onDisconnected schedules the reconnect
         return;
     }
-    m_socket.ping();
+    QMetaObject::invokeMethod(m_socket, "ping", Qt::QueuedConnection);
 }
 
 void ClientSession::startClockCheck()

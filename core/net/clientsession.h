@@ -1,11 +1,12 @@
 #pragma once
 
+#include "net/catchuppoint.h"
 #include "net/historycache.h"
 #include "net/outbox.h"
 #include "net/outboxstore.h"
 #include "net/reconnectbackoff.h"
-#include "net/catchuppoint.h"
 #include "net/sessionclock.h"
+#include "net/sessionsocket.h"
 #include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
 #include "protocol/errorcode.h"
@@ -18,9 +19,9 @@
 #include <QSet>
 #include <QSslError>
 #include <QStringList>
+#include <QThread>
 #include <QTimer>
 #include <QUrl>
-#include <QWebSocket>
 
 class CertificatePins;
 
@@ -41,6 +42,9 @@ struct SessionCredentials
 // it logs in after the server's handshake, reconnects with backoff after a drop (and at once
 // after the machine wakes or the network returns), resumes its session, resends what was not
 // acknowledged and catches up on what it missed. Everything it learns arrives as signals.
+// Its WebSocket lives on a thread of its own (SessionSocket, "session network"), so media can
+// come and go while the GUI thread is busy; the session's logic and all its signals stay on
+// the thread that made it.
 class ClientSession : public QObject
 {
     Q_OBJECT
@@ -156,8 +160,19 @@ public:
     void sendCallRequest(const QByteArray &json) { sendJson(json); }
     // Sends a binary media packet unless more than maxQueuedBytes already wait to be
     // written (an uplink slower than the media): then it is dropped and false returned, so
-    // media never delays chat messages by more than that much.
-    bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes);
+    // media never delays chat messages by more than that much. False when not online.
+    // Thread-safe: the media pipelines call it from their own threads.
+    bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
+    {
+        return m_socket->sendMedia(packet, maxQueuedBytes);
+    }
+    // Media packets received are handed to `handler` on the network thread, not the GUI
+    // thread (CallSession passes them to its pipelines from there). Thread-safe; after
+    // setMediaHandler({}) returns, the old handler is not running and never called again.
+    void setMediaHandler(SessionSocket::MediaHandler handler)
+    {
+        m_socket->setMediaHandler(std::move(handler));
+    }
 
     // Tuning for tests and for the UI's "reconnect now".
     void setReconnectDelays(int initialMs, int maximumMs);
@@ -225,22 +240,31 @@ signals:
     // A call step from the server (call_invite, call_accept, ..., or the ack of an invite):
     // a message for which ServerMessage::isCallEvent() is true.
     void callEventReceived(const ServerMessage &event);
-    // A media packet of the current call, header and payload as sent.
+    // A media packet, header and payload as sent, on this object's thread, for listeners that
+    // want them there (tests, benchmarks; only while one is connected). The call machinery
+    // takes them on the network thread instead (setMediaHandler).
     void mediaReceived(const QByteArray &packet);
+
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
+    void disconnectNotify(const QMetaMethod &signal) override;
 
 private:
     void setState(State state);
     void connectSocket();
-    void onConnected();
-    void onDisconnected();
-    void onText(const QString &text);
+    void onConnected(quint64 attempt);
+    void onDisconnected(quint64 attempt, const QString &closeReason, const QString &errorString,
+                        int socketError);
+    void onText(quint64 attempt, const QString &text);
+    void onCertificateRejected(quint64 attempt, const QString &fingerprint, bool changed);
+    // Aborts the current attempt on the network thread (disconnected follows).
+    void abortSocket();
     void onMessage(const ServerMessage &m);
     void onHandshake(const ServerMessage &m);
     void onPresence(const ServerMessage &m);
     void onHistory(const ServerMessage &m);
     void onLoggedIn(const ServerMessage &m);
     void onError(const ServerMessage &m);
-    void onSslErrors(const QList<QSslError> &errors);
     void sendLogin();
     QString nextRef(const char *prefix);
     void scheduleReconnect(const QString &reason);
@@ -257,7 +281,11 @@ private:
     void startClockCheck();
     void checkClockJump();
 
-    QWebSocket m_socket;
+    // The socket's thread and the socket (deleted on that thread when it ends).
+    QThread m_networkThread;
+    SessionSocket *m_socket;
+    quint64 m_attempt = 0;     // the connection attempt the socket's signals must name
+    bool m_socketOpen = false; // the current attempt has not reported its end yet
     QUrl m_url;
     QString m_name;
     QString m_session;
@@ -282,8 +310,8 @@ private:
     ProtocolLimits m_limits;
     ServerMessageDecoder m_decoder; // follows m_limits: the server's own bounds
     QStringList m_users;
-    qint64 m_lastSeq = 0;  // the highest seq read: the next catch-up page starts after it
-    CatchUpPoint m_point;  // what a catch-up on a new connection starts after
+    qint64 m_lastSeq = 0;    // the highest seq read: the next catch-up page starts after it
+    CatchUpPoint m_point;    // what a catch-up on a new connection starts after
     qint64 m_savedPoint = 0; // the point last written to the cache file
     qint64 m_clusterSettleMs = 10000;
     Outbox m_outbox;
@@ -294,7 +322,6 @@ private:
     QTimer m_reconnectTimer;
     QTimer m_keepaliveTimer;
     QTimer m_clockTimer;
-    QElapsedTimer m_sinceLastMessage;
     SessionClock m_systemClock;
     SessionClock *m_clock = &m_systemClock;
     qint64 m_checkedWallMs = 0; // both clocks at the last wake-up check

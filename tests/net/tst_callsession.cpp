@@ -10,6 +10,7 @@
 #include "protocol/messageencoder.h"
 #include "serverprocess.h"
 
+#include "guiblock.h"
 #include "tonepower.h"
 
 #include <QSemaphore>
@@ -307,6 +308,50 @@ private slots:
         alice.calls->setCamera(QStringLiteral("file:") + path);
         QCOMPARE(alice.calls->devices().camera, QStringLiteral("file:") + path);
         QVERIFY(waitForRemoteFrame(*bob.calls, [](qint64 n) { return n >= 900 && n < 930; }) >= 0);
+    }
+
+    // Issue 13: media does not go through the GUI thread. Blocked for 300 ms mid-call (both
+    // users' GUI thread: they share this process), bob keeps hearing alice, and her video
+    // comes again after it.
+    void aBlockedGuiThreadDoesNotStopTheCall()
+    {
+        AliceAndBob users;
+        QVERIFY(users.start());
+        QVERIFY(connectCall(users.alice, users.bob));
+        guiblock::checkCallSurvivesBlockedGui(*users.bob.calls, frameNumber);
+        if (QTest::currentTestFailed())
+            return;
+        // And again, the other way round.
+        guiblock::checkCallSurvivesBlockedGui(*users.alice.calls, frameNumber);
+    }
+
+    // Packets are still on their way through the network thread when a call ends, when the
+    // call machinery goes and when the session closes: nothing may touch what is gone (the
+    // sanitizer builds run this).
+    void endingWhilePacketsAreInFlight()
+    {
+        AliceAndBob users;
+        QVERIFY(users.start());
+        User &alice = users.alice;
+        User &bob = users.bob;
+        for (int round = 0; round < 3; ++round) {
+            QVERIFY(connectCall(alice, bob));
+            QVERIFY(waitForRemoteFrame(*bob.calls, [](qint64) { return true; }) >= 0);
+            alice.calls->hangUp(); // media of the call still arriving at bob meanwhile
+            QTRY_COMPARE(bob.calls->state(), CallSession::State::Idle);
+        }
+        QVERIFY(connectCall(alice, bob));
+        QVERIFY(waitForRemoteFrame(*alice.calls, [](qint64) { return true; }) >= 0);
+        bob.calls.reset(); // mid-call, alice's media streaming in; it hangs up
+        QTRY_COMPARE(alice.calls->state(), CallSession::State::Idle);
+        bob.calls = std::make_unique<CallSession>(bob.session.get());
+        bob.calls->setDevices(
+            {QStringLiteral("test-pattern"), QStringLiteral("tone"), QStringLiteral("none")});
+        QVERIFY(connectCall(alice, bob));
+        QVERIFY(waitForRemoteFrame(*bob.calls, [](qint64) { return true; }) >= 0);
+        bob.session->close(); // the session closes under a running call
+        QCOMPARE(bob.calls->state(), CallSession::State::Idle);
+        QTRY_COMPARE(alice.calls->state(), CallSession::State::Idle);
     }
 
     void aStalledVideoThreadDropsOldVideoAndRecovers()

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <QAbstractSocket>
+#include <QByteArray>
+#include <QMutex>
+#include <QObject>
+#include <QSslError>
+#include <QString>
+#include <QUrl>
+
+#include <atomic>
+#include <functional>
+
+class QWebSocket;
+
+// What the TLS handshake may accept, decided on the network thread (ClientSession::onSslErrors
+// used to decide it on the GUI thread): a snapshot taken when an attempt starts.
+struct SessionTlsPolicy
+{
+    bool insecure = false;       // any certificate (confab-cli --insecure=...)
+    QString expectedFingerprint; // exactly this one (--pin), plain upper-case hex
+    bool usePins = false;        // the application keeps pins (CertificatePins)
+    QString pinned;              // the fingerprint pinned for this host:port, "" when none
+};
+Q_DECLARE_METATYPE(SessionTlsPolicy)
+
+// The chat session's WebSocket, on a thread of its own ("session network"): ClientSession
+// keeps the session's logic on the GUI thread and drives this with queued calls, and hears
+// back through queued signals that carry the attempt they belong to (so a signal of a
+// connection already given up is told from the current one's). Media never waits for the GUI
+// thread: packets received are handed to the media handler here, on the network thread, and
+// sendMedia() may be called from any thread. A long layout or a modal dialog therefore stalls
+// neither the far end's voice nor our own.
+class SessionSocket : public QObject
+{
+    Q_OBJECT
+public:
+    using MediaHandler = std::function<void(const QByteArray &packet)>;
+
+    SessionSocket();
+    ~SessionSocket() override;
+
+    // Any thread. Media packets received are given to `handler` on the network thread, one at
+    // a time; an empty handler stops that. Setting waits for a packet being handed over, so
+    // once this returns the old handler is never called again (its owner may go).
+    void setMediaHandler(MediaHandler handler);
+    // Any thread: whether received media also goes out as mediaReceived (for the GUI thread's
+    // listeners: tests, benchmarks).
+    void setForwardMedia(bool forward) { m_forwardMedia.store(forward); }
+    // Any thread: media is sent only while the session is logged in.
+    void setOnline(bool online) { m_online.store(online); }
+    // Any thread: queues a media packet unless more than maxQueuedBytes already wait to be
+    // written (queued here or in the socket); then it is dropped and false returned.
+    bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes);
+    // Any thread: milliseconds (steady clock) since anything last arrived, or since the attempt
+    // connected.
+    qint64 msSinceLastReceive() const;
+
+    // Network thread, through queued calls from ClientSession.
+    Q_INVOKABLE void openUrl(quint64 attempt, const QUrl &url, const SessionTlsPolicy &policy);
+    // Sends the close frame (and what was queued before it); a peer that never lets it out is
+    // cut off after 2 s.
+    Q_INVOKABLE void closeSocket(quint64 attempt, const QString &reason);
+    Q_INVOKABLE void abortSocket(quint64 attempt);
+    Q_INVOKABLE void sendText(const QString &text);
+    Q_INVOKABLE void ping();
+
+signals:
+    void connected(quint64 attempt);
+    void disconnected(quint64 attempt, const QString &closeReason, const QString &errorString,
+                      int socketError);
+    void textReceived(quint64 attempt, const QString &text);
+    void pongReceived(quint64 attempt);
+    // The certificate was neither valid, pinned, expected nor accepted: the attempt was aborted
+    // before a byte was sent (no disconnected follows).
+    void certificateRejected(quint64 attempt, const QString &fingerprint, bool changed);
+    // Received media, only while setForwardMedia(true).
+    void mediaReceived(const QByteArray &packet);
+
+private:
+    Q_INVOKABLE void writeMedia(const QByteArray &packet);
+    void ensureSocket();
+    void onBinary(const QByteArray &packet);
+    void onSslErrors(const QList<QSslError> &errors);
+    void noteReceived();
+    void noteQueued();
+
+    QWebSocket *m_socket = nullptr; // made on the network thread, a child of this
+    quint64 m_attempt = 0;
+    SessionTlsPolicy m_policy;
+    QAbstractSocket::SocketError m_lastError = QAbstractSocket::UnknownSocketError;
+
+    QMutex m_handlerMutex;
+    MediaHandler m_handler;
+    std::atomic<bool> m_forwardMedia{false};
+    std::atomic<bool> m_online{false};
+    std::atomic<qint64> m_pendingBytes{0}; // media posted to this thread, not yet written
+    std::atomic<qint64> m_socketBytes{0};  // what the socket had not written, last looked
+    std::atomic<qint64> m_lastReceiveMs{0};
+};
