@@ -15,7 +15,10 @@
 #include <QSslCertificate>
 #include <QStandardPaths>
 
-EmbeddedServer::EmbeddedServer(QObject *parent) : QObject(parent) {}
+EmbeddedServer::EmbeddedServer(QObject *parent) : QObject(parent)
+{
+    m_thread.setObjectName(QStringLiteral("embedded server"));
+}
 
 EmbeddedServer::~EmbeddedServer()
 {
@@ -47,39 +50,67 @@ bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *e
         if (certFile.open(QIODevice::ReadOnly))
             m_fingerprint = CertificatePins::fingerprint(QSslCertificate(&certFile, QSsl::Pem));
     }
-    auto store = std::make_unique<AsyncMessageStore>(
-        std::make_unique<SqliteMessageStore>(config.databasePath, false));
-    if (!store->open(error))
+    // Everything of the relay is made on its thread, so its sockets, timers and the stores'
+    // connections belong to it; this thread waits (as it waited for the same work before).
+    m_thread.start();
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    bool ok = false;
+    QString why;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, &config, &ok, &why] {
+            auto store = std::make_unique<AsyncMessageStore>(
+                std::make_unique<SqliteMessageStore>(config.databasePath, false));
+            if (!store->open(&why))
+                return;
+            auto accounts = std::make_unique<AsyncAccountStore>(
+                std::make_unique<SqliteAccountStore>(config.databasePath, false));
+            if (!accounts->open(&why))
+                return;
+            auto server = std::make_unique<ChatServer>(config, store.get(), accounts.get());
+            if (!server->listen(&why))
+                return;
+            m_encrypted = server->isEncrypted();
+            m_port = server->port();
+            m_store = std::move(store);
+            m_accounts = std::move(accounts);
+            m_server = std::move(server);
+            ok = true;
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok) {
+        if (error)
+            *error = why;
+        stop();
         return false;
-    auto accounts = std::make_unique<AsyncAccountStore>(
-        std::make_unique<SqliteAccountStore>(config.databasePath, false));
-    if (!accounts->open(error))
-        return false;
-    auto server = std::make_unique<ChatServer>(config, store.get(), accounts.get());
-    if (!server->listen(error))
-        return false;
-    m_store = std::move(store);
-    m_accounts = std::move(accounts);
-    m_server = std::move(server);
+    }
+    m_running = true;
     return true;
 }
 
 void EmbeddedServer::stop()
 {
-    m_server.reset();
-    m_accounts.reset();
-    m_store.reset();
+    if (m_context) {
+        // On the server's thread, in the order of a server's shutdown: the relay (its
+        // connections), then the stores, which commit and close their files there.
+        QMetaObject::invokeMethod(
+            m_context,
+            [this] {
+                m_server.reset();
+                m_accounts.reset();
+                m_store.reset();
+            },
+            Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait(); // what the relay left for later (deleteLater) goes as the thread ends
+        delete m_context;
+        m_context = nullptr;
+    }
+    m_running = false;
+    m_encrypted = false;
+    m_port = 0;
     m_fingerprint.clear();
-}
-
-bool EmbeddedServer::isEncrypted() const
-{
-    return m_server && m_server->isEncrypted();
-}
-
-quint16 EmbeddedServer::port() const
-{
-    return m_server ? m_server->port() : 0;
 }
 
 QString EmbeddedServer::scheme() const
