@@ -69,7 +69,7 @@ void SessionSocket::setMediaHandler(MediaHandler handler)
 {
     // Under the lock that onBinary holds while it calls the handler: after this, the old
     // handler is neither running nor called again.
-    QMutexLocker lock(&m_handlerMutex);
+    const std::lock_guard<std::mutex> lock(m_handlerMutex);
     m_handler = std::move(handler);
 }
 
@@ -157,7 +157,7 @@ void SessionSocket::onBinary(const QByteArray &packet)
 {
     noteReceived();
     {
-        QMutexLocker lock(&m_handlerMutex);
+        const std::lock_guard<std::mutex> lock(m_handlerMutex);
         if (m_handler)
             m_handler(packet);
     }

@@ -2,7 +2,6 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
-#include <QMutex>
 #include <QObject>
 #include <QSslError>
 #include <QString>
@@ -10,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 
 class QWebSocket;
 
@@ -90,7 +90,8 @@ private:
     SessionTlsPolicy m_policy;
     QAbstractSocket::SocketError m_lastError = QAbstractSocket::UnknownSocketError;
 
-    QMutex m_handlerMutex;
+    // A std::mutex (pthread underneath): ThreadSanitizer sees it whole, also when contended.
+    std::mutex m_handlerMutex;
     MediaHandler m_handler;
     std::atomic<bool> m_forwardMedia{false};
     std::atomic<bool> m_online{false};
