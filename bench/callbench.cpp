@@ -327,7 +327,8 @@ void instrument(Side &side, const QElapsedTimer &windowClock)
                          if (g_phase == Measuring && windowClock.elapsed() >= 1000)
                              side.stats.push_back(s);
                      });
-    // Packets as they arrive at this client (main thread, right after CallSession got them).
+    // Packets as they arrive at this client, forwarded to the main thread (CallSession takes
+    // them on the session's network thread; this adds that hop to the arrival time).
     QObject::connect(
         side.session.get(), &ClientSession::mediaReceived, calls, [&side](const QByteArray &p) {
             const auto h = MediaPacketHeader::parse(p);
