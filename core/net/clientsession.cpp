@@ -113,7 +113,7 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent), m_socket(new Se
     connect(m_socket, &SessionSocket::textReceived, this, &ClientSession::onText);
     connect(m_socket, &SessionSocket::certificateRejected, this,
             &ClientSession::onCertificateRejected);
-    connect(m_socket, &SessionSocket::mediaReceived, this, &ClientSession::mediaReceived);
+    connect(m_socket, &SessionSocket::mediaReceived, this, &ClientSession::onMediaForwarded);
 
     connect(&m_outboxStore, &OutboxStore::failed, this, [this](const QString &message) {
         qCWarning(lcSession).noquote() << "outbox kept in memory only:" << message;
@@ -140,16 +140,27 @@ ClientSession::~ClientSession()
 
 void ClientSession::connectNotify(const QMetaMethod &signal)
 {
+    // Called from the connecting thread, outside Qt's signal-slot locks: an atomic store only.
     if (signal == QMetaMethod::fromSignal(&ClientSession::mediaReceived))
         m_socket->setForwardMedia(true);
 }
 
-void ClientSession::disconnectNotify(const QMetaMethod &signal)
+void ClientSession::onMediaForwarded(const QByteArray &packet)
 {
-    // An invalid method: a disconnect() of several signals at once.
+    // The last listener's going is noticed here, not in disconnectNotify: Qt calls that with
+    // the listener's signal-slot mutex held (~QObject), taken from a pool of 131 by address,
+    // and isSignalConnected() takes this object's; when they are the same mutex the thread
+    // waits for itself, and the network thread, queuing the next packet here, with it.
     const QMetaMethod media = QMetaMethod::fromSignal(&ClientSession::mediaReceived);
-    if (signal == media || !signal.isValid())
-        m_socket->setForwardMedia(isSignalConnected(media));
+    if (!isSignalConnected(media)) {
+        m_socket->setForwardMedia(false);
+        // A listener connected from another thread meanwhile: its connectNotify may have
+        // come before the store above.
+        if (!isSignalConnected(media))
+            return;
+        m_socket->setForwardMedia(true);
+    }
+    emit mediaReceived(packet);
 }
 
 void ClientSession::setState(State state)

@@ -241,13 +241,16 @@ signals:
     // a message for which ServerMessage::isCallEvent() is true.
     void callEventReceived(const ServerMessage &event);
     // A media packet, header and payload as sent, on this object's thread, for listeners that
-    // want them there (tests, benchmarks; only while one is connected). The call machinery
-    // takes them on the network thread instead (setMediaHandler).
+    // want them there (tests, benchmarks). Forwarded from the network thread only from the
+    // first connection on, until a packet finds nobody listening. The call machinery takes
+    // them on the network thread instead (setMediaHandler).
     void mediaReceived(const QByteArray &packet);
 
 protected:
+    // Only connectNotify: Qt calls disconnectNotify with one of its signal-slot mutexes held
+    // (a pool shared by address), so asking isSignalConnected() there deadlocks when the
+    // listener's mutex is this object's (onMediaForwarded asks instead).
     void connectNotify(const QMetaMethod &signal) override;
-    void disconnectNotify(const QMetaMethod &signal) override;
 
 private:
     void setState(State state);
@@ -257,6 +260,9 @@ private:
                         int socketError);
     void onText(quint64 attempt, const QString &text);
     void onCertificateRejected(quint64 attempt, const QString &fingerprint, bool changed);
+    // A packet the network thread forwarded: emitted as mediaReceived, or forwarding stopped
+    // when nobody listens any more.
+    void onMediaForwarded(const QByteArray &packet);
     // Aborts the current attempt on the network thread (disconnected follows).
     void abortSocket();
     void onMessage(const ServerMessage &m);
