@@ -10,6 +10,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include <algorithm>
+#include <mutex>
 
 namespace {
 constexpr qint32 kResyncDistance = 1000; // packets, ~30 s of video
@@ -37,7 +38,11 @@ void VideoPipeline::start(const Config &config)
     // OpenCV's own worker threads would take the colour conversions off this thread for a
     // few hundred microseconds at the price of a wake-up each; one picture at a time is
     // cheaper done here, and the CPU figure of the statistics then counts all of it.
-    cv::setNumThreads(1);
+    // Once per process: each call tears down and rebuilds OpenCV's global TBB arena, which
+    // crashed (SIGSEGV in tbb::detail::r1::terminate) when a second pipeline started while
+    // another converted pictures in it (two users in one process: net.callsession).
+    static std::once_flag singleThreaded;
+    std::call_once(singleThreaded, [] { cv::setNumThreads(1); });
     m_config = config;
     m_encoder = config.codec == QLatin1String("jpeg") ? VideoEncoder::createJpeg()
                                                       : VideoEncoder::createVp8();
