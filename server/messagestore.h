@@ -88,7 +88,9 @@ public:
     // query.before, newest first, at most `limit`, among them every one that has all of
     // query.indexedWords(); *more says whether more remain below. A store with a text index
     // narrows them by it; without one (or without indexed words), every visible message is a
-    // candidate, so a page looks at the newest `limit` of them.
+    // candidate, so a page looks at the newest `limit` of them. A store that stops looking
+    // before `limit` (an index far behind, whose gap is read without it a bounded number of
+    // rows at a time) sets *more, and its last candidate is the lowest message it read.
     virtual std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
                                                                bool *more)
     {

@@ -857,27 +857,41 @@ std::optional<QList<ChatMessage>> PostgresMessageStore::readSearch(const SearchQ
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     const qint64 before = query.before > 0 ? query.before : std::numeric_limits<qint64>::max();
-    if (!q.exec(QStringLiteral("SELECT %1 FROM messages WHERE seq > (SELECT seq FROM"
-                               " search_progress WHERE id = 1) AND seq < %2 AND %3"
+    // One arg() for all: visibleTo() holds the viewer's identity.
+    if (!q.exec(QStringLiteral("SELECT %1 FROM messages WHERE seq > COALESCE((SELECT seq FROM"
+                               " search_progress WHERE id = 1), 0) AND seq < %2 AND %3"
                                " ORDER BY seq DESC LIMIT %4")
-                    .arg(QLatin1String(kColumns))
-                    .arg(before)
-                    .arg(visibleTo(query))
-                    .arg(SearchQuery::kMaxExamined))) {
+                    .arg(QLatin1String(kColumns), QString::number(before), visibleTo(query),
+                         QString::number(SearchQuery::kMaxExamined)))) {
         failed(q);
         return std::nullopt;
     }
     qint64 indexedBefore = before;
+    int examined = 0;
+    std::optional<ChatMessage> lowest; // the last row read, when it is no hit
     while (q.next()) {
         ChatMessage m = readRow(q);
+        ++examined;
         indexedBefore = std::min(indexedBefore, m.seq);
+        lowest.reset();
         if (query.matches(m.content))
             result.append(std::move(m));
+        else
+            lowest = std::move(m);
     }
     q.finish();
     if (result.size() > limit) {
         *more = true;
         result.resize(limit);
+        return result;
+    }
+    if (examined == SearchQuery::kMaxExamined) {
+        // The index is further behind than one look reaches (a rebuild, or a load that left
+        // it no time): this page ends at the lowest row read, and the next one goes on below
+        // it, still without the index, so no message between is passed over.
+        *more = true;
+        if (lowest)
+            result.append(std::move(*lowest));
         return result;
     }
     SearchQuery indexed = query;

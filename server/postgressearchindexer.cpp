@@ -12,6 +12,8 @@
 
 #include <openssl/crypto.h>
 
+#include <optional>
+
 Q_DECLARE_LOGGING_CATEGORY(lcCheckpoint) // "confab.store", sqliteupkeep.cpp
 
 namespace {
@@ -21,7 +23,12 @@ QAtomicInt workerCounter;
 // The session advisory lock of the one indexer at work: "confab" 5 (1 and 2 are the history
 // store's, 3 and 4 the account store's; every Confab server must use the same keys).
 constexpr qint64 kIndexLock = 0x636f6e6661620005;
-constexpr int kStatementTimeoutMs = 30000;
+// The indexer's statements are small: one stuck behind a lock (or a dead link) fails soon, and
+// its connection (with the lock that makes it the indexer) is made anew.
+constexpr int kStatementTimeoutMs = 10000;
+// While the store is busy the index may fall behind, but not further than this: beyond it,
+// searches would read the gap without the index many pages long.
+constexpr qint64 kMaxLagWhileBusy = 100000;
 constexpr int kMaxRetryMs = 5000;
 
 // The messages after search_progress, a batch of them, into message_search (a deleted one's
@@ -30,7 +37,8 @@ constexpr int kMaxRetryMs = 5000;
 // appear below the progress once a later one is visible.
 const QString kIndexNew = QStringLiteral(
     "WITH batch AS (SELECT seq, content, deleted FROM messages"
-    "  WHERE seq > (SELECT seq FROM search_progress WHERE id = 1) ORDER BY seq LIMIT %1),"
+    "  WHERE seq > COALESCE((SELECT seq FROM search_progress WHERE id = 1), 0)"
+    "  ORDER BY seq LIMIT %1),"
     " added AS (INSERT INTO message_search (seq, content) SELECT seq, content FROM batch"
     "  WHERE NOT deleted AND content <> ''"
     "  ON CONFLICT (seq) DO UPDATE SET content = EXCLUDED.content),"
@@ -91,19 +99,36 @@ public:
 private:
     void tick()
     {
-        work();
+        if (work())
+            recovered();
         m_timer->start(m_retryMs); // kIntervalMs, or longer after a failure
     }
 
-    void work()
+    // False when the database failed.
+    bool work()
     {
-        if (!connected() || !holdsLock())
-            return;
+        if (!connected())
+            return false;
+        const std::optional<bool> locked = holdsLock();
+        if (!locked)
+            return false;
+        if (!*locked)
+            return true; // another process indexes: ask again next tick
         // The store's share of the wall time since the last tick.
         const qint64 busyNs = m_storeBusyNs->load(std::memory_order_relaxed);
-        const bool storeBusy = 2 * (busyNs - m_lastBusyNs) > m_sinceTick.nsecsElapsed();
+        bool storeBusy = 2 * (busyNs - m_lastBusyNs) > m_sinceTick.nsecsElapsed();
         m_lastBusyNs = busyNs;
         m_sinceTick.restart();
+        if (storeBusy) {
+            const int lag = run(
+                QStringLiteral(
+                    "SELECT LEAST((SELECT COALESCE(max(seq), 0) FROM messages) - COALESCE((SELECT"
+                    " seq FROM search_progress WHERE id = 1), 0), %1)")
+                    .arg(kMaxLagWhileBusy));
+            if (lag < 0)
+                return false;
+            storeBusy = lag < kMaxLagWhileBusy;
+        }
         QElapsedTimer spent;
         spent.start();
         int written = 0;
@@ -112,42 +137,57 @@ private:
             do {
                 rows = run(statement.arg(kBatch));
                 if (rows < 0)
-                    return;
+                    return false;
                 written += rows;
             } while (rows == kBatch && !storeBusy && spent.elapsed() < kBudgetMs);
         }
         // GIN puts new entries in a pending list that every search reads through, up to
         // gin_pending_list_limit (4 MB); merged into the index here, in bulk, each tick that
-        // wrote, searches read only the index.
-        if (written > 0)
-            run(QStringLiteral("SELECT gin_clean_pending_list('message_search_trgm'::regclass)"));
+        // wrote, searches read only the index. Only the index's owner may; for anyone else
+        // autovacuum does it, and the indexer goes on without.
+        if (written > 0 && m_cleanPendingList) {
+            QSqlQuery q(QSqlDatabase::database(m_name, false));
+            if (!q.exec(QStringLiteral(
+                    "SELECT gin_clean_pending_list('message_search_trgm'::regclass)"))) {
+                qCInfo(lcCheckpoint).noquote()
+                    << "search index: cannot merge GIN's pending list ("
+                    << PostgresConnection::errorText(q.lastError()) << "); autovacuum will";
+                m_cleanPendingList = false;
+            }
+        }
+        return true;
     }
 
     bool connected()
     {
         QSqlDatabase db = QSqlDatabase::contains(m_name)
                               ? QSqlDatabase::database(m_name, false)
-                              : PostgresConnection::add(m_url, m_name, 10);
+                              : PostgresConnection::add(m_url, m_name, 10,
+                                                        QStringLiteral("tcp_user_timeout=10000"));
         if (db.isOpen())
             return true;
         m_locked = false;
         if (db.open()) {
             QSqlQuery q(db);
             if (q.exec(QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs)))
-                return recovered();
+                return true;
             return failed(q.lastError());
         }
         return failed(db.lastError());
     }
 
-    bool holdsLock()
+    // Whether this session is the indexer; nullopt when the database failed.
+    std::optional<bool> holdsLock()
     {
         if (m_locked)
             return true;
         QSqlQuery q(QSqlDatabase::database(m_name, false));
-        if (!q.exec(QStringLiteral("SELECT pg_try_advisory_lock(%1)").arg(kIndexLock)) || !q.next())
-            return failed(q.lastError());
-        m_locked = q.value(0).toBool(); // else another process indexes: ask again next tick
+        if (!q.exec(QStringLiteral("SELECT pg_try_advisory_lock(%1)").arg(kIndexLock)) ||
+            !q.next()) {
+            failed(q.lastError());
+            return std::nullopt;
+        }
+        m_locked = q.value(0).toBool();
         return m_locked;
     }
 
@@ -178,13 +218,13 @@ private:
         return false;
     }
 
-    bool recovered()
+    // A tick that worked: the back-off and the warning start afresh.
+    void recovered()
     {
         if (m_warned)
             qCInfo(lcCheckpoint).noquote() << "search index on" << m_url.display() << "again";
         m_warned = false;
         m_retryMs = kIntervalMs;
-        return true;
     }
 
     PostgresUrl m_url;
@@ -195,6 +235,7 @@ private:
     qint64 m_lastBusyNs = 0;
     bool m_locked = false; // this session holds kIndexLock
     bool m_warned = false;
+    bool m_cleanPendingList = true; // until the database says this role may not
     int m_retryMs = kIntervalMs;
 };
 

@@ -65,7 +65,7 @@ private:
     bool m_readOnly = false; // a searchReader(): no schema work, no writes, no checkpoints
     bool m_inBatch = false;
     bool m_searchIndex = false; // the index file is attached as `idx`
-    qint64 m_legacyMaxSeq = 0; // rows before identities (schema 2); 0 = none
+    qint64 m_legacyMaxSeq = 0;  // rows before identities (schema 2); 0 = none
     QString m_lastError;
     QSqlDatabase m_db;
     std::optional<QSqlQuery> m_insert;
