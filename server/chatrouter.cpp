@@ -236,6 +236,9 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
                 continue;
             }
             relay(item.message, item.parties, true);
+            if (m_bus)
+                m_bus->publishChange(item.message, item.parties, NameRules::key(item.message.from),
+                                     NameRules::key(item.message.to));
             continue;
         }
         if (item.result == R::Failed) {

@@ -51,6 +51,12 @@ public:
     {
         relay(message, parties);
     }
+    // An edit or delete another node stored: the message as it is now, to this node's
+    // sessions that have it.
+    void changeFromBus(const ChatMessage &message, const MessageParties &parties)
+    {
+        relay(message, parties, true);
+    }
     void typingFromBus(const QString &from, const QString &to, bool typing);
 
 private:

@@ -147,6 +147,10 @@ void ChatServer::setBus(Bus *bus)
             [this](const QString &node) { m_replay.replay(node, true); });
     connect(bus, &Bus::nodeReturned, &m_replay,
             [this](const QString &node) { m_replay.replay(node, false); });
+    connect(bus, &Bus::changeArrived, &m_router,
+            [this](const QString &, const ChatMessage &message, const MessageParties &parties) {
+                m_router.changeFromBus(message, parties);
+            });
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
     connect(bus, &Bus::sessionReplaced, this, &ChatServer::onSessionReplaced);

@@ -689,15 +689,33 @@ void MainWindow::callUser(const QString &peer)
     m_calls->startCall(peer);
 }
 
+void MainWindow::confirmDelete(qint64 seq)
+{
+    // A delete cannot be undone (the server drops the text for everyone), so it is asked
+    // first. open(), not exec(): messages keep arriving while the question is up.
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Delete message"),
+                                tr("Delete this message for everyone? This cannot be undone."),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("deleteConfirmation"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *remove = box->addButton(tr("&Delete"), QMessageBox::DestructiveRole);
+    remove->setObjectName(QStringLiteral("deleteConfirmButton"));
+    box->setDefaultButton(box->addButton(QMessageBox::Cancel));
+    connect(box, &QMessageBox::finished, this, [this, box, remove, seq] {
+        if (box->clickedButton() != remove)
+            return;
+        if (!m_controller->deleteMessage(seq))
+            statusBar()->showMessage(tr("Not connected: the message was not deleted."), 5000);
+    });
+    box->open();
+}
+
 void MainWindow::connectMessageChanges()
 {
     // Edit and delete of the user's own messages (docs/protocol.md section 5.5): the list's
     // context menu starts them, the compose box writes the new text.
     connect(m_messages, &MessageView::editRequested, m_compose, &ComposeEdit::startEditing);
-    connect(m_messages, &MessageView::deleteRequested, this, [this](qint64 seq) {
-        if (!m_controller->deleteMessage(seq))
-            statusBar()->showMessage(tr("Not connected: the message was not deleted."), 5000);
-    });
+    connect(m_messages, &MessageView::deleteRequested, this, &MainWindow::confirmDelete);
     connect(m_compose, &ComposeEdit::editSubmitted, this, [this](qint64 seq, const QString &text) {
         if (!m_controller->editMessage(seq, text))
             statusBar()->showMessage(tr("Not connected: the message was not changed."), 5000);

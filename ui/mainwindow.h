@@ -93,6 +93,8 @@ private:
     void updateStatus();
     void updateTyping();
     void connectMessageChanges();
+    // Asks before a message is deleted for everyone (a window-modal question, not exec()).
+    void confirmDelete(qint64 seq);
     void sendCurrent(const QString &text);
     // Asks before quitting with messages the server has not acknowledged; true = go ahead.
     bool confirmQuit();

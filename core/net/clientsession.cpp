@@ -862,9 +862,7 @@ void ClientSession::onError(const ServerMessage &m)
 
 QString ClientSession::sendMessage(const QString &content, const QString &to, qint64 replyTo)
 {
-    const QString id = m_outbox.add(content, to);
-    if (replyTo > 0)
-        m_outbox.find(id)->replyTo = replyTo;
+    const QString id = m_outbox.add(content, to, replyTo);
     if (m_state == State::Online)
         sendEntry(*m_outbox.find(id));
     return id;

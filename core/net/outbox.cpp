@@ -24,12 +24,13 @@ QString Outbox::clientIdAt(qint64 msecsSinceEpoch)
     return id.toString(QUuid::WithoutBraces);
 }
 
-QString Outbox::add(const QString &content, const QString &to)
+QString Outbox::add(const QString &content, const QString &to, qint64 replyTo)
 {
     Entry e;
     e.clientId = newClientId();
     e.content = content;
     e.to = to;
+    e.replyTo = qMax<qint64>(0, replyTo);
     e.created = QDateTime::currentDateTimeUtc();
     m_entries.append(e);
     if (m_store)

@@ -20,8 +20,8 @@ public:
         QString to;
         QDateTime created;
         int attempts = 0;
-        // The seq of the message this one answers (0: none). Kept in memory only: after a
-        // restart of the client an unsent reply goes out as a plain message.
+        // The seq of the message this one answers (0: none). Kept in the file too, so an
+        // unsent reply is still one after a restart of the client.
         qint64 replyTo = 0;
     };
 
@@ -30,8 +30,8 @@ public:
     void setStore(OutboxStore *store);
     OutboxStore *store() const { return m_store; }
 
-    // Adds a message and returns its new client id.
-    QString add(const QString &content, const QString &to);
+    // Adds a message (a reply to `replyTo` when > 0) and returns its new client id.
+    QString add(const QString &content, const QString &to, qint64 replyTo = 0);
     // Removes and returns true when the id was waiting.
     bool acknowledge(const QString &clientId);
     const Entry *find(const QString &clientId) const;

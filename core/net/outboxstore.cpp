@@ -13,8 +13,9 @@
 
 namespace {
 
-// 1: the outbox. 2: the history cache and the saved state beside it.
-constexpr int kSchemaVersion = 4;
+// 1: the outbox. 2: the history cache and the saved state beside it. 3: call entries.
+// 4: edits, deletes and replies in the history. 5: an unsent reply's reply_to in the outbox.
+constexpr int kSchemaVersion = 5;
 
 QString encoded(const QString &text)
 {
@@ -134,6 +135,10 @@ QString OutboxStore::setUp()
                                  "DEFAULT 0")) &&
            q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN quote TEXT NOT NULL "
                                  "DEFAULT ''")))) &&
+         // Version 5: the outbox keeps what an unsent reply answers.
+         (q.exec(QStringLiteral("SELECT reply_to FROM outbox LIMIT 0")) ||
+          q.exec(QStringLiteral("ALTER TABLE outbox ADD COLUMN reply_to INTEGER NOT NULL "
+                                "DEFAULT 0"))) &&
          q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS history_by_conversation "
                                "ON history (conversation, seq)")) &&
          q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS saved_state ("
@@ -147,7 +152,7 @@ QString OutboxStore::setUp()
     m_insert.emplace(db);
     m_delete.emplace(db);
     if (!m_insert->prepare(QStringLiteral("INSERT INTO outbox (client_id, recipient, content, "
-                                          "created_ms) VALUES (?, ?, ?, ?)")) ||
+                                          "created_ms, reply_to) VALUES (?, ?, ?, ?, ?)")) ||
         !m_delete->prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?")))
         return tr("cannot use %1: %2").arg(m_path, m_insert->lastError().text());
     return {};
@@ -181,14 +186,15 @@ QList<Outbox::Entry> OutboxStore::load()
     {
         QSqlQuery q(QSqlDatabase::database(m_connection, false));
         q.setForwardOnly(true);
-        if (q.exec(QStringLiteral("SELECT client_id, recipient, content, created_ms FROM outbox "
-                                  "ORDER BY position"))) {
+        if (q.exec(QStringLiteral("SELECT client_id, recipient, content, created_ms, reply_to "
+                                  "FROM outbox ORDER BY position"))) {
             while (q.next()) {
                 Outbox::Entry e;
                 e.clientId = q.value(0).toString();
                 e.to = q.value(1).toString();
                 e.content = q.value(2).toString();
                 e.created = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+                e.replyTo = qMax<qint64>(0, q.value(4).toLongLong()); // the file may be edited
                 entries.append(e);
             }
         }
@@ -211,6 +217,7 @@ void OutboxStore::insert(const Outbox::Entry &entry)
     m_insert->bindValue(1, entry.to.isNull() ? QStringLiteral("") : entry.to);
     m_insert->bindValue(2, entry.content);
     m_insert->bindValue(3, entry.created.toMSecsSinceEpoch());
+    m_insert->bindValue(4, entry.replyTo);
     if (!m_insert->exec())
         fail(tr("cannot write to %1").arg(m_path), m_insert->lastError().text());
 }

@@ -1268,6 +1268,18 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>The original message is not loaded; scroll up to find it.</source>
         <translation>原消息尚未加载，请向上滚动查找。</translation>
     </message>
+    <message>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <source>Delete this message for everyone? This cannot be undone.</source>
+        <translation>要为所有人删除这条消息吗？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>

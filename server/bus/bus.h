@@ -75,6 +75,10 @@ public:
     // private conversation's two parties (their name keys).
     virtual void publishChat(const ChatMessage &message, const MessageParties &parties,
                              const QString &fromKey, const QString &toKey) = 0;
+    // A stored message as it is after an edit or delete (docs/protocol.md section 5.5), for
+    // the sessions on other nodes that have it: routed like publishChat.
+    virtual void publishChange(const ChatMessage &message, const MessageParties &parties,
+                               const QString &fromKey, const QString &toKey) = 0;
     // A typing notice; `to` empty for the room.
     virtual void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                                const QString &toKey, bool typing) = 0;
@@ -95,6 +99,10 @@ signals:
     // its messages in seq order.
     void chatArrived(const QString &node, const ChatMessage &message,
                      const MessageParties &parties);
+    // An edit or delete another node stored, to relay to this node's sessions that have the
+    // message. Not replayed by NodeReplay: a change that the bus dropped shows in history.
+    void changeArrived(const QString &node, const ChatMessage &message,
+                       const MessageParties &parties);
     // A node's presence expired (it died, or lost the bus for longer than the presence TTL):
     // what it published may be missing, and it publishes nothing more.
     void nodeLost(const QString &node);

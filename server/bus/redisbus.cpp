@@ -408,7 +408,20 @@ void RedisBus::userLeft(const BusUser &user)
 void RedisBus::publishChat(const ChatMessage &message, const MessageParties &parties,
                            const QString &fromKey, const QString &toKey)
 {
-    const QJsonObject event{{QStringLiteral("k"), QStringLiteral("chat")},
+    publishMessage(QStringLiteral("chat"), message, parties, fromKey, toKey);
+}
+
+void RedisBus::publishChange(const ChatMessage &message, const MessageParties &parties,
+                             const QString &fromKey, const QString &toKey)
+{
+    publishMessage(QStringLiteral("change"), message, parties, fromKey, toKey);
+}
+
+void RedisBus::publishMessage(const QString &kind, const ChatMessage &message,
+                              const MessageParties &parties, const QString &fromKey,
+                              const QString &toKey)
+{
+    const QJsonObject event{{QStringLiteral("k"), kind},
                             {QStringLiteral("m"), message.toJson()},
                             {QStringLiteral("s"), parties.sender},
                             {QStringLiteral("r"), parties.recipient}};
@@ -517,7 +530,7 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
                             if (self)
                                 applySnapshot(node, hash);
                         });
-    } else if (kind == QLatin1String("chat")) {
+    } else if (kind == QLatin1String("chat") || kind == QLatin1String("change")) {
         std::optional<ChatMessage> m =
             ChatMessage::fromJson(e.value(QLatin1String("m")).toObject());
         const QString sender = e.value(QLatin1String("s")).toString();
@@ -525,7 +538,10 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         if (!m || m->seq <= 0 || m->from.isEmpty() || sender.isEmpty() ||
             m->isPrivate() == recipient.isEmpty())
             return;
-        emit chatArrived(node, *m, MessageParties{sender, recipient});
+        if (kind == QLatin1String("change"))
+            emit changeArrived(node, *m, MessageParties{sender, recipient});
+        else
+            emit chatArrived(node, *m, MessageParties{sender, recipient});
     } else if (kind == QLatin1String("call")) {
         BusCallEvent c;
         const QJsonValue type = e.value(QLatin1String("type"));

@@ -51,6 +51,8 @@ public:
     void userLeft(const BusUser &user) override;
     void publishChat(const ChatMessage &message, const MessageParties &parties,
                      const QString &fromKey, const QString &toKey) override;
+    void publishChange(const ChatMessage &message, const MessageParties &parties,
+                       const QString &fromKey, const QString &toKey) override;
     void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                        const QString &toKey, bool typing) override;
     QString nodeOf(const QString &key) const override;
@@ -77,6 +79,10 @@ private:
     QStringList nodesWith(const QString &key) const;
     void publish(const QByteArray &channel, QJsonObject event);
     void publishTo(const QStringList &nodes, const QJsonObject &event);
+    // A stored message (`kind` "chat" or "change") to the nodes that may have sessions for it.
+    void publishMessage(const QString &kind, const ChatMessage &message,
+                        const MessageParties &parties, const QString &fromKey,
+                        const QString &toKey);
     QByteArray claimValue(const BusUser &user) const;
     void writePresence(const BusUser &user);
 

@@ -87,9 +87,18 @@ int runChild()
         input.append(buffer, n);
         for (qsizetype end; (end = input.indexOf('\n')) >= 0; input.remove(0, end + 1)) {
             const QString line = QString::fromUtf8(input.left(end));
-            if (!line.startsWith(QLatin1String("send ")))
+            if (line.startsWith(QLatin1String("reply "))) {
+                // "reply SEQ TEXT": an answer to the stored message SEQ.
+                const QString rest = line.mid(6);
+                const qsizetype space = rest.indexOf(QLatin1Char(' '));
+                controller.send(QString(), rest.mid(space + 1),
+                                ChatController::Addressing::AsWritten,
+                                rest.left(space).toLongLong());
+            } else if (line.startsWith(QLatin1String("send "))) {
+                controller.send(QString(), line.mid(5));
+            } else {
                 continue;
-            controller.send(QString(), line.mid(5));
+            }
             const QString id = session->outbox().entries().constLast().clientId;
             // Posted after the outbox's commit, as a repaint of the window would be: when this
             // line is out, the message is in the file.
@@ -292,6 +301,52 @@ private slots:
         QCOMPARE(
             contents(shown.value(QLatin1String("view")).toArray()),
             (QStringList{QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three")}));
+    }
+
+    // A reply written while offline is still a reply after the client was killed and started
+    // again: the server gets its reply_to, and the others see the quote.
+    void anUnsentReplyKeepsWhatItAnswersAcrossARestart()
+    {
+        QTemporaryDir dir;
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        const QUrl url = server.url();
+        qint64 question = 0;
+        {
+            TestClient asker;
+            QVERIFY(asker.open(url));
+            QVERIFY(asker.login(QStringLiteral("or_asker")));
+            asker.sendChat(QStringLiteral("the question"), QStringLiteral("q-1"));
+            question = asker.waitForChat(QStringLiteral("the question"))
+                           .value(QLatin1String("seq"))
+                           .toInteger();
+            QVERIFY(question > 0);
+        }
+        QVERIFY(server.stop());
+
+        {
+            Child client(url, dir.path());
+            QVERIFY(client
+                        .waitFor([](const QJsonObject &o) {
+                            return o.contains(QLatin1String("started"));
+                        })
+                        .contains(QLatin1String("started")));
+            client.write("reply " + QByteArray::number(question) + " the answer\n");
+            QTRY_COMPARE(client.linesWith(QStringLiteral("stored")).size(), 1);
+            client.kill();
+        }
+
+        QVERIFY(server.start());
+        TestClient observer;
+        QVERIFY(observer.open(url));
+        QVERIFY(observer.login(QStringLiteral("or_watcher")));
+        Child client(url, dir.path());
+        const QJsonObject answer = observer.waitForChat(QStringLiteral("the answer"), 15000);
+        QVERIFY2(!answer.isEmpty(), "the restarted client did not send its reply");
+        QCOMPARE(answer.value(QLatin1String("reply_to")).toInteger(), question);
+        QCOMPARE(
+            answer.value(QLatin1String("quote")).toObject().value(QLatin1String("text")).toString(),
+            QStringLiteral("the question"));
     }
 };
 
