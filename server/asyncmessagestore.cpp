@@ -102,7 +102,7 @@ QString AsyncMessageStore::storeNow(std::vector<Item> &items)
         if (!ok)
             break;
         MessageStore::Stored changed;
-        item.refusal = m_store->applyChange(*item.change, &changed);
+        item.refusal = m_store->applyChange(*item.change, &changed, &item.unchanged);
         if (item.refusal == ErrorCode::StoreFailed) {
             error = m_store->lastError();
             ok = false;

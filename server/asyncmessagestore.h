@@ -35,6 +35,8 @@ public:
         // (MessageStore::checkReply) has its refusal too, and was not stored.
         std::optional<MessageChange> change;
         ErrorCode refusal = ErrorCode::None;
+        // A reaction that was there already (or, taken back, was not): nothing to relay.
+        bool unchanged = false;
     };
     using BatchDone = std::function<void(std::vector<Item> items, const QString &error)>;
     using HistoryDone = std::function<void(const std::optional<QList<ChatMessage>> &page, bool more,

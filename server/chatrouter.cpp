@@ -14,6 +14,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 namespace {
 // What a typing notice costs from the send budget (about its frame).
 constexpr qint64 kTypingBytes = 64;
+// What a reaction costs from the send budget (its relay: the summary of section 5.7).
+constexpr qint64 kReactionBytes = 512;
 // What messages waiting for the store may hold (texts plus their bookkeeping), while the
 // batch before them is being committed. Reached only when the store stalls (a database that
 // hangs, a disk that stops): then new messages are answered store_failed, to be resent, and
@@ -163,14 +165,38 @@ void ChatRouter::handleChange(ClientConnection *c, const ClientRequest &r)
     const qint64 cost = TextRules::utf8Size(r.content) + 128;
     if (!m_budget.takePublic(c->budgetKey(), cost, now()))
         return sendError(c, ErrorCode::RateLimited, r.ref);
-    const qint64 size = TextRules::utf8Size(r.content) + kItemOverheadBytes;
+    queueChange(c, std::move(change), TextRules::utf8Size(r.content) + kItemOverheadBytes);
+}
+
+void ChatRouter::queueChange(ClientConnection *c, MessageChange change, qint64 size)
+{
     if (m_pendingBytes + size > kMaxWaitingBytes)
-        return sendError(c, ErrorCode::StoreFailed, r.ref);
+        return sendError(c, ErrorCode::StoreFailed, change.ref);
     AsyncMessageStore::Item item;
     item.change = std::move(change);
     m_pendingBytes += size;
     m_pending.push_back(Pending{c->socket, std::move(item), size});
     m_transport.scheduleTurnEnd();
+}
+
+void ChatRouter::handleReaction(ClientConnection *c, const ClientRequest &r)
+{
+    MessageChange change;
+    change.kind = r.type == ClientRequest::Type::React ? MessageChange::Kind::React
+                                                       : MessageChange::Kind::Unreact;
+    change.seq = r.seq;
+    change.actor = c->identity;
+    change.actorName = c->name;
+    change.emoji = r.emoji;
+    change.ref = r.ref;
+    change.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    // Paid for like a short message (a token of the message rate was taken already): what it
+    // makes the server send is the message's reaction summary, bounded by the limits of
+    // section 5.7, to everyone who has the message. Taking one back costs the same, so
+    // toggling cannot flood the others either.
+    if (!m_budget.takePublic(c->budgetKey(), kReactionBytes, now()))
+        return sendError(c, ErrorCode::RateLimited, r.ref);
+    queueChange(c, std::move(change), kItemOverheadBytes);
 }
 
 void ChatRouter::storeServerMessage(const ChatMessage &message, const MessageParties &parties)
@@ -233,6 +259,18 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
             if (refusal != ErrorCode::None) {
                 if (c)
                     sendError(c, refusal, item.change->ref);
+                continue;
+            }
+            if (item.change->isReaction()) {
+                if (item.unchanged)
+                    continue; // there already, or already gone: nobody needs telling
+                const BusReaction reaction{item.change->actorName, item.change->emoji,
+                                           item.change->kind == MessageChange::Kind::React};
+                relayReaction(item.message, item.parties, reaction);
+                if (m_bus)
+                    m_bus->publishReaction(item.message, item.parties,
+                                           NameRules::key(item.message.from),
+                                           NameRules::key(item.message.to), reaction);
                 continue;
             }
             relay(item.message, item.parties, true);
@@ -308,6 +346,32 @@ void ChatRouter::relay(const ChatMessage &message, const MessageParties &parties
         // A seed page still waiting for its catch-up gets this message in it.
         if (!c->seedReplayPending)
             m_transport.send(c, payloadFor(c));
+    }
+}
+
+void ChatRouter::relayReaction(const ChatMessage &message, const MessageParties &parties,
+                               const BusReaction &reaction)
+{
+    const QByteArray payload = WireFrame::text(
+        MessageEncoder::reaction(message, reaction.by, reaction.emoji, reaction.added));
+    if (message.isPrivate()) {
+        // The two identities' devices only, as for the message itself (relay()).
+        const QString fromKey = NameRules::key(message.from);
+        const QString toKey = NameRules::key(message.to);
+        auto sendTo = [&](const QString &key, const QString &identity) {
+            for (ClientConnection *c : m_roster.devicesOf(key)) {
+                if (c->identity == identity && c->dialect == Dialect::Confab)
+                    m_transport.send(c, payload);
+            }
+        };
+        sendTo(fromKey, parties.sender);
+        if (toKey != fromKey)
+            sendTo(toKey, parties.recipient);
+        return;
+    }
+    for (ClientConnection *c : m_roster.members()) {
+        if (c->dialect == Dialect::Confab)
+            m_transport.send(c, payload);
     }
 }
 

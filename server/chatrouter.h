@@ -40,6 +40,9 @@ public:
     // An edit or delete of a stored message (docs/protocol.md section 5.5): authorised and
     // applied by the store in the turn's batch, then relayed to whoever has the message.
     void handleChange(ClientConnection *c, const ClientRequest &r);
+    // An emoji reaction given or taken back (docs/protocol.md section 5.7): checked and
+    // stored like an edit, then relayed as a `reaction` to whoever has the message.
+    void handleReaction(ClientConnection *c, const ClientRequest &r);
     // A private message the server writes itself (a call's entry, CallRelay::callRecorded):
     // stored with the turn's batch and relayed like a user's, acknowledged to nobody.
     void storeServerMessage(const ChatMessage &message, const MessageParties &parties);
@@ -58,6 +61,12 @@ public:
         relay(message, parties, true);
     }
     void typingFromBus(const QString &from, const QString &to, bool typing);
+    // A reaction another node stored, for this node's sessions that have the message.
+    void reactionFromBus(const ChatMessage &message, const MessageParties &parties,
+                         const BusReaction &reaction)
+    {
+        relayReaction(message, parties, reaction);
+    }
 
 private:
     struct Pending
@@ -77,6 +86,11 @@ private:
                      std::vector<AsyncMessageStore::Item> items, const QString &error);
     // A new message, or (`update`) a stored one as it is after a change, to its receivers.
     void relay(const ChatMessage &message, const MessageParties &parties, bool update = false);
+    // A reaction to the Confab sessions that have the message (the seed page knows none).
+    void relayReaction(const ChatMessage &message, const MessageParties &parties,
+                       const BusReaction &reaction);
+    // Adds a change (edit, delete, reaction) to the turn's batch.
+    void queueChange(ClientConnection *c, MessageChange change, qint64 size);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref);
     qint64 now() const { return m_transport.now(); }
 

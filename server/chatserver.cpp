@@ -151,6 +151,11 @@ void ChatServer::setBus(Bus *bus)
             [this](const QString &, const ChatMessage &message, const MessageParties &parties) {
                 m_router.changeFromBus(message, parties);
             });
+    connect(bus, &Bus::reactionArrived, &m_router,
+            [this](const QString &, const ChatMessage &message, const MessageParties &parties,
+                   const BusReaction &reaction) {
+                m_router.reactionFromBus(message, parties, reaction);
+            });
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
     connect(bus, &Bus::sessionReplaced, this, &ChatServer::onSessionReplaced);
@@ -323,6 +328,10 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     case T::Edit:
     case T::Delete:
         m_router.handleChange(c, r);
+        break;
+    case T::React:
+    case T::Unreact:
+        m_router.handleReaction(c, r);
         break;
     case T::Typing:
         m_router.handleTyping(c, r);

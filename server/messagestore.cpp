@@ -1,5 +1,8 @@
 #include "messagestore.h"
 
+#include <QHash>
+#include <QSet>
+
 namespace {
 void setQuote(ChatMessage &reply, const ChatMessage &original)
 {
@@ -52,8 +55,15 @@ bool MessageStore::fillQuotes(QList<ChatMessage> &messages)
     return true;
 }
 
-ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed)
+ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed, bool *unchanged)
 {
+    if (change.isReaction()) {
+        bool same = false;
+        const ErrorCode e = applyReaction(change, changed, &same);
+        if (unchanged)
+            *unchanged = same;
+        return e;
+    }
     bool found = false;
     std::optional<Stored> stored = storedMessage(change.seq, &found);
     if (!stored)
@@ -85,9 +95,109 @@ ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed
         m.mentions.clear();
         m.deleted = true;
         break;
+    case MessageChange::Kind::React:
+    case MessageChange::Kind::Unreact:
+        break; // applyReaction's, above
     }
     if (!writeChange(m))
         return ErrorCode::StoreFailed;
     *changed = std::move(*stored);
     return ErrorCode::None;
+}
+
+QList<ChatMessage::Reaction> MessageStore::summarise(const QList<ReactionRow> &rows,
+                                                     const QString &viewer)
+{
+    QList<ChatMessage::Reaction> list;
+    for (const ReactionRow &row : rows) {
+        auto it = std::find_if(list.begin(), list.end(), [&](const ChatMessage::Reaction &r) {
+            return r.emoji == row.emoji;
+        });
+        if (it == list.end()) {
+            list.append(ChatMessage::Reaction{row.emoji, 0, {}, false});
+            it = list.end() - 1;
+        }
+        ++it->count;
+        if (it->from.size() < ChatMessage::kReactionNames)
+            it->from.append(row.name);
+        if (!viewer.isEmpty() && row.actor == viewer)
+            it->mine = true;
+    }
+    return list;
+}
+
+ErrorCode MessageStore::applyReaction(const MessageChange &change, Stored *changed, bool *unchanged)
+{
+    *unchanged = false;
+    bool found = false;
+    std::optional<Stored> stored = storedMessage(change.seq, &found);
+    if (!stored)
+        return ErrorCode::StoreFailed;
+    if (!found)
+        return ErrorCode::UnknownMessage;
+    // Anyone who may see the message may react to it; someone else's private message is
+    // answered as if it did not exist (section 5.5).
+    const MessageParties &parties = stored->parties;
+    if (stored->message.isPrivate() && parties.sender != change.actor &&
+        parties.recipient != change.actor)
+        return ErrorCode::UnknownMessage;
+    if (stored->message.deleted)
+        return ErrorCode::MessageDeleted;
+    std::optional<QList<ReactionRow>> rows = reactionRows({change.seq});
+    if (!rows)
+        return ErrorCode::StoreFailed;
+    bool there = false;
+    int mine = 0;
+    QSet<QString> kinds;
+    for (const ReactionRow &row : std::as_const(*rows)) {
+        kinds.insert(row.emoji);
+        if (row.actor == change.actor) {
+            ++mine;
+            there = there || row.emoji == change.emoji;
+        }
+    }
+    const bool add = change.kind == MessageChange::Kind::React;
+    if (there == add) {
+        *unchanged = true; // given twice, or taken back twice: nothing to store or tell
+    } else if (add) {
+        if (mine >= ChatMessage::kMaxReactionsPerUser ||
+            rows->size() >= ChatMessage::kMaxReactionsPerMessage ||
+            (!kinds.contains(change.emoji) && kinds.size() >= ChatMessage::kMaxReactionKinds))
+            return ErrorCode::TooManyReactions;
+        if (!writeReaction(change))
+            return ErrorCode::StoreFailed;
+        rows->append(ReactionRow{change.seq, change.actor, change.actorName, change.emoji});
+    } else {
+        if (!writeReaction(change))
+            return ErrorCode::StoreFailed;
+        rows->removeIf([&](const ReactionRow &row) {
+            return row.actor == change.actor && row.emoji == change.emoji;
+        });
+    }
+    stored->message.reactions = summarise(*rows, QString());
+    *changed = std::move(*stored);
+    return ErrorCode::None;
+}
+
+bool MessageStore::fillReactions(QList<ChatMessage> &messages, const QString &viewer)
+{
+    QList<qint64> seqs;
+    for (const ChatMessage &m : std::as_const(messages)) {
+        if (!m.deleted)
+            seqs.append(m.seq);
+    }
+    if (seqs.isEmpty())
+        return true;
+    const std::optional<QList<ReactionRow>> rows = reactionRows(seqs);
+    if (!rows)
+        return false;
+    QHash<qint64, QList<ReactionRow>> bySeq;
+    for (const ReactionRow &row : *rows)
+        bySeq[row.seq].append(row);
+    for (ChatMessage &m : messages) {
+        const auto it = bySeq.constFind(m.seq);
+        if (it != bySeq.cend() && !m.deleted)
+            m.reactions = summarise(*it, viewer);
+    }
+    return true;
 }

@@ -38,10 +38,13 @@ struct HistoryQuery
 // the batch's transaction, in turn with the batch's new messages (MessageStore::applyChange).
 struct MessageChange
 {
-    enum class Kind { Edit, Delete };
+    enum class Kind { Edit, Delete, React, Unreact };
     Kind kind = Kind::Edit;
     qint64 seq = 0;
-    QString actor;          // the identity asking (MessageParties)
+    QString actor;     // the identity asking (MessageParties)
+    QString actorName; // React, Unreact: the name it shows under (as spelled)
+    QString emoji;     // React, Unreact (section 5.7)
+    bool isReaction() const { return kind == Kind::React || kind == Kind::Unreact; }
     QString content;        // Edit: the new text
     QStringList mentions;   // Edit of a public message: the new text's mentions
     qint64 timestampMs = 0; // when the server received the request
@@ -126,7 +129,8 @@ public:
     // a call entry (NotYours), and not be deleted (MessageDeleted). On success (None) `changed`
     // holds the message as it is now, with its parties, for the relay; StoreFailed when the
     // store failed (lastError()). Part of the open batch: committed or rolled back with it.
-    ErrorCode applyChange(const MessageChange &change, Stored *changed);
+    // React and Unreact go to applyReaction (`unchanged` may be nullptr for edits).
+    ErrorCode applyChange(const MessageChange &change, Stored *changed, bool *unchanged = nullptr);
     // A reply (docs/protocol.md section 5.6) before it is appended: the message it answers
     // must exist and be one that every receiver of the reply may see (UnknownMessage) — a
     // public reply answers a public message; a private one a public message or one between
@@ -136,6 +140,34 @@ public:
     // Fills the quotes of the replies among `messages` from the messages they answer, as
     // those are now; false when the store failed.
     bool fillQuotes(QList<ChatMessage> &messages);
+    // Reactions (docs/protocol.md section 5.7). One row per (message, identity, emoji).
+    struct ReactionRow
+    {
+        qint64 seq = 0;
+        QString actor; // identity
+        QString name;  // as it showed when it reacted
+        QString emoji;
+    };
+    // The reactions of the messages `seqs`, in the order they were given (per message at
+    // most ChatMessage::kMaxReactionsPerMessage, which applyChange keeps); nullopt when the
+    // store cannot be read. In the open batch if there is one.
+    virtual std::optional<QList<ReactionRow>> reactionRows(const QList<qint64> &seqs) = 0;
+    // Adds (React) or removes (Unreact) change's row in the open batch; false with
+    // lastError() on failure.
+    virtual bool writeReaction(const MessageChange &change) = 0;
+    // A React or Unreact, authorised and bounded here (called by applyChange): the message
+    // must exist and be visible to the actor (UnknownMessage) and not be deleted
+    // (MessageDeleted); a new reaction must keep the message within kMaxReactionKinds emoji
+    // and kMaxReactionsPerMessage reactions, and the actor within kMaxReactionsPerUser on it
+    // (TooManyReactions). *unchanged when it was there already (React) or was not (Unreact):
+    // nothing is written. `changed` gets the message with its reactions as they are now.
+    ErrorCode applyReaction(const MessageChange &change, Stored *changed, bool *unchanged);
+    // Fills the reactions of `messages` (not deleted ones), `mine` for `viewer`'s; false
+    // when the store failed.
+    bool fillReactions(QList<ChatMessage> &messages, const QString &viewer);
+    // The summary of one message's rows (in the order given), `mine` for viewer's.
+    static QList<ChatMessage::Reaction> summarise(const QList<ReactionRow> &rows,
+                                                  const QString &viewer);
     virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
                                                   int limit, qint64 maxBytes, bool *more)
     {

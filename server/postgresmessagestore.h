@@ -42,6 +42,8 @@ public:
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
     std::optional<Stored> storedMessage(qint64 seq, bool *found) override;
     bool writeChange(const ChatMessage &message) override;
+    std::optional<QList<ReactionRow>> reactionRows(const QList<qint64> &seqs) override;
+    bool writeReaction(const MessageChange &change) override;
     // By the pg_trgm index (message_search, schema version 6) when the search has words it can
     // look up, and the newest messages the index has not reached yet without it.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,

@@ -33,7 +33,7 @@ constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
                                     " mentions TEXT)";
 
 // PRAGMA user_version of a store this code has brought up to date.
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // Version 2: private history belongs to identities (accounts, guest sessions), not to names
 // (docs/security.md), and every history query has an index (issue: public history scanned the
@@ -105,6 +105,19 @@ constexpr const char *kMigrationTo7[] = {
     // Replies (section 5.6): the seq of the message answered, 0 for none. The quote is read
     // from that message when the reply is read, so it shows the original as it is now.
     "ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0",
+};
+
+// Version 8: emoji reactions (docs/protocol.md section 5.7), one row per (message, identity,
+// emoji); `id` keeps the order they were given in. The unique index serves the reads by seq.
+constexpr const char *kMigrationTo8[] = {
+    "CREATE TABLE IF NOT EXISTS reactions ("
+    " id INTEGER PRIMARY KEY,"
+    " seq INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " emoji TEXT NOT NULL,"
+    " ts INTEGER NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS reactions_by_message ON reactions (seq, actor, emoji)",
 };
 
 constexpr const char *kColumns =
@@ -273,7 +286,9 @@ bool SqliteMessageStore::migrate()
         return false;
     if (version < 7 && !migrationStep(7, std::begin(kMigrationTo7), std::end(kMigrationTo7)))
         return false;
-    static_assert(kSchemaVersion == 7, "a new schema version needs its step here");
+    if (version < 8 && !migrationStep(8, std::begin(kMigrationTo8), std::end(kMigrationTo8)))
+        return false;
+    static_assert(kSchemaVersion == 8, "a new schema version needs its step here");
     return true;
 }
 
@@ -406,6 +421,55 @@ bool SqliteMessageStore::writeChange(const ChatMessage &message)
                    message.deleted ? 1 : 0, message.seq});
 }
 
+std::optional<QList<MessageStore::ReactionRow>>
+SqliteMessageStore::reactionRows(const QList<qint64> &seqs)
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QList<ReactionRow> rows;
+    if (seqs.isEmpty())
+        return rows;
+    QStringList marks;
+    QVariantList args;
+    for (qint64 seq : seqs) {
+        marks << QStringLiteral("?");
+        args << seq;
+    }
+    QSqlQuery q(m_db);
+    if (!select(q,
+                QStringLiteral("SELECT seq, actor, name, emoji FROM reactions WHERE seq IN (%1)"
+                               " ORDER BY seq, id")
+                    .arg(marks.join(QLatin1Char(','))),
+                args))
+        return std::nullopt;
+    while (q.next())
+        rows.append(ReactionRow{q.value(0).toLongLong(), q.value(1).toString(),
+                                q.value(2).toString(), q.value(3).toString()});
+    return rows;
+}
+
+bool SqliteMessageStore::writeReaction(const MessageChange &change)
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return false;
+    }
+    if (!beginBatch())
+        return false;
+    QSqlQuery q(m_db);
+    if (change.kind == MessageChange::Kind::React)
+        return select(q,
+                      QStringLiteral("INSERT OR IGNORE INTO reactions (seq, actor, name, emoji, ts)"
+                                     " VALUES (?, ?, ?, ?, ?)"),
+                      {change.seq, change.actor, notNull(change.actorName), change.emoji,
+                       change.timestampMs});
+    return select(q,
+                  QStringLiteral("DELETE FROM reactions WHERE seq = ? AND actor = ? AND emoji = ?"),
+                  {change.seq, change.actor, change.emoji});
+}
+
 bool SqliteMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)
 {
     m_lastError.clear();
@@ -523,7 +587,7 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::history(const HistoryQuery
     q.finish();
     if (!isForward(query))
         std::reverse(result.begin(), result.end());
-    if (!fillQuotes(result))
+    if (!fillQuotes(result) || !fillReactions(result, query.viewer))
         return std::nullopt;
     return result;
 }

@@ -24,6 +24,8 @@ public:
     std::optional<QList<ChatMessage>> history(const HistoryQuery &query, bool *more) override;
     std::optional<Stored> storedMessage(qint64 seq, bool *found) override;
     bool writeChange(const ChatMessage &message) override;
+    std::optional<QList<ReactionRow>> reactionRows(const QList<qint64> &seqs) override;
+    bool writeReaction(const MessageChange &change) override;
     // By the FTS5 trigram index (SqliteSearchIndex's file) when the search has words it can
     // look up.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,

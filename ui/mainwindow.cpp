@@ -730,6 +730,26 @@ void MainWindow::connectMessageChanges()
     // Replies (section 5.6): the menu starts one; a click on a quote shows the original when
     // it is loaded.
     connect(m_messages, &MessageView::replyRequested, m_compose, &ComposeEdit::startReply);
+    // Reactions (section 5.7): the menu's quick emoji and a click on a chip toggle one; the
+    // menu's "More…" opens an emoji picker of its own (the compose box's types into the box).
+    connect(m_messages, &MessageView::reactionToggled, this,
+            [this](qint64 seq, const QString &emoji) {
+                if (!m_controller->toggleReaction(m_controller->activeConversation(), seq, emoji))
+                    statusBar()->showMessage(tr("Not connected: the reaction was not sent."), 5000);
+            });
+    connect(m_messages, &MessageView::reactionPickerRequested, this, [this](qint64 seq) {
+        if (!m_reactionPicker) {
+            m_reactionPicker = new EmojiPicker(this);
+            m_reactionPicker->setObjectName(QStringLiteral("reactionPicker"));
+            connect(m_reactionPicker, &EmojiPicker::emojiChosen, this, [this](const QString &e) {
+                if (!m_controller->toggleReaction(m_controller->activeConversation(), m_reactionSeq,
+                                                  e))
+                    statusBar()->showMessage(tr("Not connected: the reaction was not sent."), 5000);
+            });
+        }
+        m_reactionSeq = seq;
+        m_reactionPicker->popup(m_messages);
+    });
     connect(m_messages, &MessageView::quoteClicked, this, [this](qint64 seq) {
         const auto *list = qobject_cast<const MessageListModel *>(m_messages->model());
         const int row = list ? list->rowOfSeq(seq) : -1;

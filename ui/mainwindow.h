@@ -52,6 +52,8 @@ public:
     // Notification, chime and per-conversation mute.
     MessageAlerts *messageAlerts() const { return m_alerts; }
     EmojiPicker *emojiPicker() const { return m_emojiPicker; }
+    // The emoji picker of the message menu's React → More… (nullptr until first opened).
+    EmojiPicker *reactionPicker() const { return m_reactionPicker; }
     // Confab → Settings… (Ctrl+,): opens the dialog, or raises the open one.
     void openSettings();
     SettingsDialog *settingsDialog() const;
@@ -131,7 +133,9 @@ private:
     TrayNotifier *m_notifier;
     MessageAlerts *m_alerts;
     QToolButton *m_emojiButton;
-    EmojiPicker *m_emojiPicker = nullptr; // made when first opened
+    EmojiPicker *m_emojiPicker = nullptr;    // made when first opened
+    EmojiPicker *m_reactionPicker = nullptr; // made when first opened
+    qint64 m_reactionSeq = 0;                // the message its choice reacts to
     AccountMenu *m_account = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     CallSession *m_callSession = nullptr;

@@ -7,6 +7,7 @@
 
 #include <QAbstractTextDocumentLayout>
 #include <QDateTime>
+#include <QHash>
 #include <QPainter>
 #include <QPainterPath>
 #include <QRegularExpression>
@@ -71,6 +72,15 @@ QString callTimeText(const QModelIndex &index)
 {
     return QStringLiteral(" · ") + timeOf(index).toString(QStringLiteral("HH:mm"));
 }
+
+// A reaction chip's label: the emoji and how many gave it.
+QString chipLabel(const QVariantMap &reaction)
+{
+    return reaction.value(QStringLiteral("emoji")).toString() + QStringLiteral(" ") +
+           QString::number(reaction.value(QStringLiteral("count")).toInt());
+}
+
+constexpr int kChipGap = 4;
 
 bool hasLink(const QString &text)
 {
@@ -338,6 +348,35 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     l.status = QRect(l.bubble.right() - kPad - statusWidth + 1,
                      l.bubble.bottom() - kPad + 2 - statusHeight, statusWidth, statusHeight);
     y = l.bubble.bottom() + 1;
+    // Emoji reactions: chips under the bubble, on its side, wrapping at the bubble's widest.
+    const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+    if (!reactions.isEmpty()) {
+        const int chipHeight = fm.height() + 4;
+        int x = 0;
+        int line = 0;
+        QList<QRect> chips;
+        for (const QVariant &v : reactions) {
+            const int w = fm.horizontalAdvance(chipLabel(v.toMap())) + 14;
+            if (x > 0 && x + w > maxBubble) {
+                x = 0;
+                ++line;
+            }
+            chips.append(QRect(x, line * (chipHeight + kChipGap), w, chipHeight));
+            x += w + kChipGap;
+        }
+        const int top = y + kChipGap;
+        // Own messages' chips line up with the bubble's right edge, row by row.
+        QHash<int, int> rowRight;
+        for (const QRect &chip : std::as_const(chips))
+            rowRight[chip.top()] = qMax(rowRight.value(chip.top()), chip.right() + 1);
+        for (QRect &chip : chips) {
+            const int left =
+                own ? l.bubble.right() + 1 - rowRight.value(chip.top()) : l.bubble.left();
+            chip.translate(left, top);
+        }
+        l.reactions = chips;
+        y = chips.last().bottom() + 1;
+    }
     if (l.avatar.isValid())
         y = qMax(y, l.avatar.bottom() + 1);
     l.height = y - r.top() + kGap;
@@ -455,7 +494,58 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setFont(small);
     painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
     painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));
+    if (!l.reactions.isEmpty()) {
+        // The user's own reactions in the accent, the others' quiet: a click takes one's own
+        // back, so it must be told apart.
+        const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+        painter->setFont(option.font);
+        for (int i = 0; i < l.reactions.size() && i < reactions.size(); ++i) {
+            const QVariantMap reaction = reactions.at(i).toMap();
+            const bool mine = reaction.value(QStringLiteral("mine")).toBool();
+            QPainterPath chip;
+            chip.addRoundedRect(l.reactions.at(i), l.reactions.at(i).height() / 2.0,
+                                l.reactions.at(i).height() / 2.0);
+            painter->fillPath(chip, mine ? c.ownBubble : c.otherBubble);
+            painter->setPen(QPen(mine ? c.accent : c.secondary, mine ? 1.5 : 1));
+            painter->drawPath(chip);
+            painter->setPen(c.text);
+            painter->drawText(l.reactions.at(i), Qt::AlignCenter, chipLabel(reaction));
+        }
+    }
     painter->restore();
+}
+
+int MessageDelegate::reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                QPoint pos) const
+{
+    const QList<QRect> chips = layout(option, index).reactions;
+    for (int i = 0; i < chips.size(); ++i) {
+        if (chips.at(i).contains(pos))
+            return i;
+    }
+    return -1;
+}
+
+QList<QRect> MessageDelegate::reactionRects(const QStyleOptionViewItem &option,
+                                            const QModelIndex &index) const
+{
+    return layout(option, index).reactions;
+}
+
+QString MessageDelegate::reactionToolTip(const QModelIndex &index, int i)
+{
+    const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+    if (i < 0 || i >= reactions.size())
+        return {};
+    const QVariantMap reaction = reactions.at(i).toMap();
+    const QStringList names = reaction.value(QStringLiteral("from")).toStringList();
+    const int count = reaction.value(QStringLiteral("count")).toInt();
+    const int others = count - int(names.size());
+    const QString emoji = reaction.value(QStringLiteral("emoji")).toString();
+    if (others > 0)
+        return tr("%1 %2 and %n other(s)", nullptr, others)
+            .arg(emoji, names.join(QStringLiteral(", ")));
+    return tr("%1 %2").arg(emoji, QLocale().createSeparatedList(names));
 }
 
 bool MessageDelegate::quoteAt(const QStyleOptionViewItem &option, const QModelIndex &index,

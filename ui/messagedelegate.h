@@ -34,6 +34,14 @@ public:
     // Whether `pos` hits a reply's quote (a click there shows the original).
     bool quoteAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
 
+    // The emoji reaction chip under `pos` (its position in MessageListModel::ReactionsRole's
+    // list), or -1. A click on one toggles the user's reaction; hovering shows who gave it.
+    int reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
+    // Where the chips are painted (viewport coordinates), in the list's order.
+    QList<QRect> reactionRects(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    // "alice, bob and 3 others": who gave the reaction `i` of `index`.
+    static QString reactionToolTip(const QModelIndex &index, int i);
+
     static bool startsGroup(const QModelIndex &index);
     static bool startsDay(const QModelIndex &index);
     static QString dayLabel(const QDate &date);
@@ -48,7 +56,8 @@ private:
         QRect bubble;
         QRect text; // where the text's lines are, as wide as the widest
         QRect status;
-        QRect quote; // a reply's quote of the original, over the text; empty otherwise
+        QRect quote;            // a reply's quote of the original, over the text; empty otherwise
+        QList<QRect> reactions; // emoji reaction chips under the bubble, in the list's order
         // The text laid out once, at the width it was measured at: painting and hit tests use
         // this same layout, so what is drawn is always what the row's height was made for.
         std::shared_ptr<const Text> content;

@@ -7,11 +7,13 @@
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QDesktopServices>
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMenu>
 #include <QPainter>
 #include <QScrollBar>
 #include <QTextBoundaryFinder>
+#include <QToolTip>
 #include <QUrl>
 #include <QWheelEvent>
 
@@ -366,6 +368,17 @@ void MessageView::mousePressEvent(QMouseEvent *event)
         // A click on a reply's quote shows the original.
         const QModelIndex index = indexAt(event->position().toPoint());
         if (const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr) {
+            // A click on a reaction gives it too, or takes one's own back.
+            const int chip = m_delegate->reactionAt(optionFor(v->row, v->rect.top()), index,
+                                                    event->position().toPoint());
+            const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+            if (chip >= 0 && chip < reactions.size()) {
+                emit reactionToggled(
+                    index.data(MessageListModel::SeqRole).toLongLong(),
+                    reactions.at(chip).toMap().value(QStringLiteral("emoji")).toString());
+                event->accept();
+                return;
+            }
             if (m_delegate->quoteAt(optionFor(v->row, v->rect.top()), index,
                                     event->position().toPoint())) {
                 emit quoteClicked(index.data(MessageListModel::ReplyToRole).toLongLong());
@@ -489,6 +502,7 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
             tr("Copy &Text"), this, [text] { QGuiApplication::clipboard()->setText(text); });
         copyText->setObjectName(QStringLiteral("copyMessageAction"));
     }
+    addReactActions(menu, index);
     addChangeActions(menu, index);
     if (!link.isEmpty()) {
         QAction *copyLink = menu->addAction(tr("Copy &Link Address"), this, [link] {
@@ -498,6 +512,67 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
     }
     menu->popup(event->globalPos());
     event->accept();
+}
+
+QStringList MessageView::quickReactions()
+{
+    return {QStringLiteral("\U0001F44D"), QStringLiteral("\u2764\uFE0F"),
+            QStringLiteral("\U0001F602"), QStringLiteral("\U0001F62E"),
+            QStringLiteral("\U0001F622"), QStringLiteral("\U0001F389")};
+}
+
+void MessageView::addReactActions(QMenu *menu, const QModelIndex &index)
+{
+    const qint64 seq = index.data(MessageListModel::SeqRole).toLongLong();
+    if (!index.isValid() || seq <= 0 || index.data(MessageListModel::DeletedRole).toBool() ||
+        index.data(MessageListModel::CallRole).isValid())
+        return;
+    QMenu *react = menu->addMenu(tr("Rea&ct"));
+    react->setObjectName(QStringLiteral("reactMenu"));
+    for (const QString &emoji : quickReactions()) {
+        QAction *a =
+            react->addAction(emoji, this, [this, seq, emoji] { emit reactionToggled(seq, emoji); });
+        a->setObjectName(QStringLiteral("reactAction"));
+        a->setData(emoji);
+    }
+    react->addSeparator();
+    QAction *more =
+        react->addAction(tr("&More…"), this, [this, seq] { emit reactionPickerRequested(seq); });
+    more->setObjectName(QStringLiteral("reactMoreAction"));
+}
+
+QList<QRect> MessageView::reactionRects(const QModelIndex &index) const
+{
+    const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr;
+    if (!v)
+        return {};
+    return m_delegate->reactionRects(optionFor(v->row, v->rect.top()), index);
+}
+
+QString MessageView::toolTipAt(QPoint pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr;
+    if (!v)
+        return {};
+    return MessageDelegate::reactionToolTip(
+        index, m_delegate->reactionAt(optionFor(v->row, v->rect.top()), index, pos));
+}
+
+bool MessageView::viewportEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        const auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = toolTipAt(help->pos());
+        if (text.isEmpty()) {
+            QToolTip::hideText();
+            event->ignore();
+        } else {
+            QToolTip::showText(help->globalPos(), text, viewport());
+        }
+        return true;
+    }
+    return QAbstractScrollArea::viewportEvent(event);
 }
 
 void MessageView::addChangeActions(QMenu *menu, const QModelIndex &index)

@@ -40,6 +40,13 @@ public:
     int firstVisibleRow() const { return m_topRow; }
     // Where the text of `index` is painted (viewport coordinates); empty when not on screen.
     QRect textRect(const QModelIndex &index) const;
+    // Where the emoji reaction chips of `index` are painted (viewport coordinates), in the
+    // order of MessageListModel::ReactionsRole; empty when none or not on screen.
+    QList<QRect> reactionRects(const QModelIndex &index) const;
+    // The tooltip at `pos` (viewport coordinates): who gave the reaction there, or "".
+    QString toolTipAt(QPoint pos) const;
+    // The emoji the context menu's React offers at once (the picker has the rest).
+    static QStringList quickReactions();
 
     bool hasSelection() const;
     // The selected text; the parts of several messages are joined by line breaks.
@@ -57,6 +64,10 @@ signals:
     // The context menu's Reply, on any stored message; and a click on a reply's quote.
     void replyRequested(qint64 seq, const QString &from, const QString &text);
     void quoteClicked(qint64 seq);
+    // Emoji reactions (docs/protocol.md section 5.7): a click on a chip or an emoji of the
+    // menu's React gives or takes back `emoji`; the menu's "More…" asks for the picker.
+    void reactionToggled(qint64 seq, const QString &emoji);
+    void reactionPickerRequested(qint64 seq);
     // Text typed while the list has the focus (after selecting): it belongs in the compose box.
     void textTyped(const QString &text);
 
@@ -71,10 +82,13 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;
+    bool viewportEvent(QEvent *event) override;
 
 private:
     // Edit and Delete for the user's own stored message at `index`.
     void addChangeActions(QMenu *menu, const QModelIndex &index);
+    // React (a submenu of quick emoji and "More…") for any stored message not deleted.
+    void addReactActions(QMenu *menu, const QModelIndex &index);
     struct Visible
     {
         int row;

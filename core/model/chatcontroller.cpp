@@ -63,6 +63,7 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
             });
     connect(&m_session, &ClientSession::typingChanged, this, &ChatController::onTyping);
     connect(&m_session, &ClientSession::messageUpdated, this, &ChatController::onMessageUpdated);
+    connect(&m_session, &ClientSession::reactionReceived, this, &ChatController::onReaction);
     connect(&m_session, &ClientSession::errorReceived, this,
             [this](ErrorCode code, const QString &text, const QString &ref) {
                 if (!m_changeRefs.remove(ref))
@@ -75,6 +76,11 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                     return emit messageChangeFailed(tr("You can only change your own messages."));
                 case ErrorCode::MessageDeleted:
                     return emit messageChangeFailed(tr("That message was deleted."));
+                case ErrorCode::TooManyReactions:
+                    return emit messageChangeFailed(
+                        tr("That message has as many reactions as allowed."));
+                case ErrorCode::BadEmoji:
+                    return emit messageChangeFailed(tr("A reaction must be a single emoji."));
                 case ErrorCode::RateLimited:
                     return emit messageChangeFailed(
                         tr("You are sending too fast; wait a moment and try again."));
@@ -263,6 +269,34 @@ bool ChatController::deleteMessage(qint64 seq)
     if (!ref.isEmpty())
         m_changeRefs.insert(ref);
     return !ref.isEmpty();
+}
+
+bool ChatController::toggleReaction(const QString &key, qint64 seq, const QString &emoji)
+{
+    const MessageListModel *list = m_conversations.find(key);
+    const bool mine = list && list->hasOwnReaction(seq, emoji);
+    const QString ref = m_session.react(seq, emoji, !mine);
+    if (ref.isEmpty())
+        return false;
+    // Only refusals are answered by ref: the set of refs waiting for one stays small however
+    // many reactions the user gives (the oldest are forgotten).
+    m_changeRefs.insert(ref);
+    m_reactionRefs.append(ref);
+    while (m_reactionRefs.size() > 32)
+        m_changeRefs.remove(m_reactionRefs.takeFirst());
+    return true;
+}
+
+void ChatController::onReaction(qint64 seq, const QString &by, const QString &emoji, bool added,
+                                const QList<ChatMessage::Reaction> &reactions)
+{
+    // The relay does not say which conversation: the one that lists the seq (seqs are unique).
+    const bool bySelf = NameRules::key(by) == NameRules::key(self());
+    for (const QString &key : m_conversations.keys()) {
+        if (MessageListModel *list = m_conversations.find(key);
+            list && list->setReactions(seq, reactions, bySelf, emoji, added))
+            return;
+    }
 }
 
 void ChatController::onMessageUpdated(const ChatMessage &m)

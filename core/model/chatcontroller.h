@@ -61,6 +61,9 @@ public:
     // false when offline: nothing was sent. A refusal comes as messageChangeFailed.
     bool editMessage(qint64 seq, const QString &text);
     bool deleteMessage(qint64 seq);
+    // Gives `emoji` to the stored message `seq` in conversation `key`, or takes it back when
+    // the user gave it already (docs/protocol.md section 5.7). False when offline.
+    bool toggleReaction(const QString &key, qint64 seq, const QString &emoji);
     // Asks for the page before the oldest message shown in `key`.
     void loadOlder(const QString &key);
 
@@ -102,6 +105,8 @@ private:
     bool mentionsSelf(const ChatMessage &m) const;
     void onMessage(const ChatMessage &m);
     void onMessageUpdated(const ChatMessage &m);
+    void onReaction(qint64 seq, const QString &by, const QString &emoji, bool added,
+                    const QList<ChatMessage::Reaction> &reactions);
     void onHistory(const QString &with, const QList<ChatMessage> &messages, bool more);
     void onTyping(const QString &from, const QString &to, bool typing);
     void showUnsent();
@@ -126,7 +131,8 @@ private:
     QHash<QString, QStringList> m_typing;            // conversation -> who is typing
     QHash<QString, QString> m_loadingOlder;          // conversation -> history request ref
     QSet<QString> m_changeRefs;                      // edits and deletes not answered yet
-    QHash<QString, qint64> m_typingSeen;             // "key/name" -> ms of last notice
+    QStringList m_reactionRefs;          // reactions among them, oldest first (at most 32 kept)
+    QHash<QString, qint64> m_typingSeen; // "key/name" -> ms of last notice
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;
     std::optional<QString> m_typingSentTo; // where the last "typing" notice went ("" = room)

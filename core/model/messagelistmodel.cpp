@@ -58,6 +58,15 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return item.message.to;
     case ErrorRole:
         return item.error;
+    case ReactionsRole: {
+        QVariantList list;
+        for (const ChatMessage::Reaction &r : item.message.reactions)
+            list.append(QVariantMap{{QStringLiteral("emoji"), r.emoji},
+                                    {QStringLiteral("count"), r.count},
+                                    {QStringLiteral("from"), r.from},
+                                    {QStringLiteral("mine"), r.mine}});
+        return list;
+    }
     default:
         return {};
     }
@@ -84,6 +93,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {ReplyToRole, "replyTo"},
         {QuoteSenderRole, "quoteSender"},
         {QuoteTextRole, "quoteText"},
+        {ReactionsRole, "reactions"},
     };
 }
 
@@ -97,6 +107,8 @@ bool MessageListModel::updateMessage(const ChatMessage &message, bool mentionsMe
     item.message.mentions = message.mentions;
     item.message.editedMs = message.editedMs;
     item.message.deleted = message.deleted;
+    if (message.deleted)
+        item.message.reactions.clear(); // a deleted message has none (section 5.7)
     item.mentionsMe = mentionsMe;
     const QModelIndex at = index(row);
     emit dataChanged(at, at);
@@ -110,6 +122,46 @@ bool MessageListModel::updateMessage(const ChatMessage &message, bool mentionsMe
         emit dataChanged(index(i), index(i));
     }
     return true;
+}
+
+bool MessageListModel::setReactions(qint64 seq, const QList<ChatMessage::Reaction> &reactions,
+                                    bool bySelf, const QString &emoji, bool added)
+{
+    const int row = rowOfSeq(seq);
+    if (row < 0)
+        return false;
+    QList<ChatMessage::Reaction> &listed = m_items[row].message.reactions;
+    // A live summary says nothing of "mine": what the user gave stays theirs, and the change
+    // itself, when it is theirs, says what is now.
+    QSet<QString> mine;
+    for (const ChatMessage::Reaction &r : std::as_const(listed)) {
+        if (r.mine)
+            mine.insert(r.emoji);
+    }
+    if (bySelf) {
+        if (added)
+            mine.insert(emoji);
+        else
+            mine.remove(emoji);
+    }
+    listed = reactions;
+    for (ChatMessage::Reaction &r : listed)
+        r.mine = r.mine || mine.contains(r.emoji);
+    const QModelIndex at = index(row);
+    emit dataChanged(at, at, {ReactionsRole});
+    return true;
+}
+
+bool MessageListModel::hasOwnReaction(qint64 seq, const QString &emoji) const
+{
+    const int row = rowOfSeq(seq);
+    if (row < 0)
+        return false;
+    for (const ChatMessage::Reaction &r : m_items.at(row).message.reactions) {
+        if (r.emoji == emoji)
+            return r.mine;
+    }
+    return false;
 }
 
 QString MessageListModel::callText(const ChatMessage &message, bool own)
@@ -193,8 +245,16 @@ int MessageListModel::addMessages(const QList<ChatMessage> &messages, const QStr
     const QString selfKey = NameRules::key(self);
     QList<ChatMessage> fresh;
     for (const ChatMessage &m : messages) {
-        if (m.seq > 0 && !m_seqs.contains(m.seq))
+        if (m.seq > 0 && !m_seqs.contains(m.seq)) {
             fresh.append(m);
+        } else if (m.seq > 0 && !m.reactions.isEmpty()) {
+            // A server page has the reactions as they are now (the local cache keeps none).
+            const int row = rowOfSeq(m.seq);
+            if (row >= 0 && m_items.at(row).message.reactions != m.reactions) {
+                m_items[row].message.reactions = m.reactions;
+                emit dataChanged(index(row), index(row), {ReactionsRole});
+            }
+        }
     }
     std::sort(fresh.begin(), fresh.end(),
               [](const ChatMessage &a, const ChatMessage &b) { return a.seq < b.seq; });

@@ -37,6 +37,10 @@ public:
         ReplyToRole,     // the seq of the message it answers (0: not a reply)
         QuoteSenderRole, // a reply's quote: who wrote the original
         QuoteTextRole,   // and the start of its text, or "message deleted"
+        // Emoji reactions (docs/protocol.md section 5.7): a QVariantList of QVariantMaps with
+        // "emoji" (QString), "count" (int), "from" (QStringList, the first names), "mine"
+        // (bool: the user gave it; a click takes it back). Empty for none.
+        ReactionsRole,
     };
 
     struct Item
@@ -65,6 +69,14 @@ public:
     // A stored message changed (edited, deleted): the listed one with its seq takes the new
     // text and marks. Returns false when it is not listed.
     bool updateMessage(const ChatMessage &message, bool mentionsMe);
+    // The reactions of the stored message `seq` as the server summarises them now. A live
+    // change says who made it: when that is the user (`bySelf`), `emoji` is theirs now
+    // (`added`) or no longer; otherwise the user's own stay as they were. Returns false
+    // when the message is not listed.
+    bool setReactions(qint64 seq, const QList<ChatMessage::Reaction> &reactions, bool bySelf,
+                      const QString &emoji, bool added);
+    // Whether the user gave `emoji` to the stored message `seq`.
+    bool hasOwnReaction(qint64 seq, const QString &emoji) const;
     void markFailed(const QString &clientId, const QString &error);
     void removePending(const QString &clientId);
     // Removes the stored messages and keeps the pending and failed ones (a saved history

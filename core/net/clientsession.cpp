@@ -500,6 +500,9 @@ void ClientSession::onMessage(const ServerMessage &m)
         m_history.update(m.message);
         emit messageUpdated(m.message);
         break;
+    case T::Reaction:
+        emit reactionReceived(m.message.seq, m.from, m.emoji, m.added, m.message.reactions);
+        break;
     case T::Ack:
         if (const Outbox::Entry *e = m_outbox.find(m.ref); e && m.seq > 0) {
             ChatMessage own;
@@ -945,6 +948,15 @@ QString ClientSession::deleteMessage(qint64 seq)
         return {};
     const QString ref = nextRef("d");
     sendJson(MessageEncoder::deleteRequest(seq, ref));
+    return ref;
+}
+
+QString ClientSession::react(qint64 seq, const QString &emoji, bool add)
+{
+    if (m_state != State::Online || seq <= 0 || emoji.isEmpty())
+        return {};
+    const QString ref = nextRef("r");
+    sendJson(MessageEncoder::reactRequest(seq, emoji, add, ref));
     return ref;
 }
 

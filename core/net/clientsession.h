@@ -145,6 +145,10 @@ public:
     // nothing was sent (changes are not kept in the outbox).
     QString editMessage(qint64 seq, const QString &content);
     QString deleteMessage(qint64 seq);
+    // An emoji reaction given to (add) or taken back from the stored message `seq`
+    // (docs/protocol.md section 5.7); the answer is reactionReceived, or errorReceived with
+    // the returned ref. "" when offline: nothing was sent.
+    QString react(qint64 seq, const QString &emoji, bool add);
     // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
     // errors (errorReceived) refer to.
     QString changePassword(const QString &oldPassword, const QString &newPassword);
@@ -219,6 +223,10 @@ signals:
     void messageAcknowledged(const QString &clientId, qint64 seq, qint64 timestampMs);
     // A stored message changed (edited, deleted): `message` as it is now, with its seq.
     void messageUpdated(const ChatMessage &message);
+    // `by` gave (added) or took back `emoji` on the stored message `seq`, whose reactions are
+    // now `reactions` (without "mine": see MessageListModel::setReactions).
+    void reactionReceived(qint64 seq, const QString &by, const QString &emoji, bool added,
+                          const QList<ChatMessage::Reaction> &reactions);
     // The outbox file cannot be opened or written: unsent messages are kept in memory only,
     // and are lost if the program ends before they are sent.
     void outboxStorageFailed(const QString &message);

@@ -43,7 +43,55 @@ QJsonObject ChatMessage::toJson(bool htmlEscape) const
     // The seed page knows no call entries: it shows their content as a private message.
     if (call && !htmlEscape)
         o.insert(QStringLiteral("call"), call->toJson());
+    // Nor reactions.
+    if (!reactions.isEmpty() && !htmlEscape)
+        o.insert(QStringLiteral("reactions"), reactionsToJson(reactions));
     return o;
+}
+
+QJsonArray ChatMessage::reactionsToJson(const QList<Reaction> &reactions)
+{
+    QJsonArray list;
+    for (const Reaction &r : reactions) {
+        QJsonObject o{{QStringLiteral("emoji"), r.emoji},
+                      {QStringLiteral("count"), r.count},
+                      {QStringLiteral("from"), QJsonArray::fromStringList(r.from)}};
+        if (r.mine)
+            o.insert(QStringLiteral("mine"), true);
+        list.append(o);
+    }
+    return list;
+}
+
+std::optional<QList<ChatMessage::Reaction>> ChatMessage::reactionsFromJson(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QList<Reaction>{};
+    if (!value.isArray() || value.toArray().size() > kMaxReactionKinds)
+        return std::nullopt;
+    QList<Reaction> list;
+    for (const QJsonValue &v : value.toArray()) {
+        const QJsonObject o = v.toObject();
+        const QJsonValue emoji = o.value(QLatin1String("emoji"));
+        const QJsonValue from = o.value(QLatin1String("from"));
+        const qint64 count = o.value(QLatin1String("count")).toInteger(0);
+        if (!emoji.isString() || emoji.toString().isEmpty() ||
+            emoji.toString().size() > kMaxEmojiUnits || count < 1 ||
+            count > kMaxReactionsPerMessage || !from.isArray() ||
+            from.toArray().size() > kReactionNames)
+            return std::nullopt;
+        Reaction r;
+        r.emoji = emoji.toString();
+        r.count = int(count);
+        for (const QJsonValue &name : from.toArray()) {
+            if (!name.isString() || name.toString().size() > 256)
+                return std::nullopt;
+            r.from.append(name.toString());
+        }
+        r.mine = o.value(QLatin1String("mine")).toBool();
+        list.append(r);
+    }
+    return list;
 }
 
 std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &o)
@@ -71,6 +119,9 @@ std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &o)
     m.quoteFrom = quote.value(QLatin1String("from")).toString();
     m.quoteText = quote.value(QLatin1String("text")).toString();
     m.quoteDeleted = quote.value(QLatin1String("deleted")).toBool();
+    // A malformed summary is dropped, not the message: its text still shows.
+    m.reactions =
+        reactionsFromJson(o.value(QLatin1String("reactions"))).value_or(QList<Reaction>{});
     return m;
 }
 

@@ -2,6 +2,7 @@
 
 #include "protocol/callrecord.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -38,6 +39,28 @@ struct ChatMessage
     static constexpr int kQuoteChars = 100; // the most of the original's text a quote holds
     // The start of `text` that a quote holds (whole code points).
     static QString quoteOf(const QString &text);
+
+    // Emoji reactions (docs/protocol.md section 5.7), as the server summarises them: each
+    // emoji once, in the order it was first given, with how many gave it, the names of the
+    // first kReactionNames of them, and whether the viewer is among them (history pages only;
+    // a live `reaction` says who changed what instead).
+    struct Reaction
+    {
+        QString emoji;
+        int count = 0;
+        QStringList from;
+        bool mine = false;
+        bool operator==(const Reaction &) const = default;
+    };
+    QList<Reaction> reactions;
+    static constexpr int kMaxReactionKinds = 16;        // distinct emoji on one message
+    static constexpr int kMaxReactionsPerUser = 3;      // one user's on one message
+    static constexpr int kMaxReactionsPerMessage = 256; // everyone's on one message
+    static constexpr int kReactionNames = 8;            // names listed per emoji
+    static constexpr int kMaxEmojiUnits = 32;           // UTF-16 units of one reaction's emoji
+    static QJsonArray reactionsToJson(const QList<Reaction> &reactions);
+    // nullopt when the array is not a bounded, well-formed summary.
+    static std::optional<QList<Reaction>> reactionsFromJson(const QJsonValue &value);
 
     bool isPrivate() const { return !to.isEmpty(); }
 

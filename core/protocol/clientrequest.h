@@ -22,9 +22,11 @@ struct ClientRequest
         RevokeDevice,
         SignOut,
         CreateInvite,
-        Search, // message search (docs/protocol.md section 7.1)
-        Edit,   // a new text for one's own stored message (section 5.5)
-        Delete, // one's own stored message deleted
+        Search,  // message search (docs/protocol.md section 7.1)
+        Edit,    // a new text for one's own stored message (section 5.5)
+        Delete,  // one's own stored message deleted
+        React,   // an emoji reaction added to a stored message (section 5.7)
+        Unreact, // one's own reaction removed
     };
     // The steps of a call (docs/protocol.md, "Calls").
     // Media: what the sender sends now (microphone muted, camera off), for the far end to show.
@@ -65,6 +67,8 @@ struct ClientRequest
     qint64 replyTo = 0; // the seq of the message this one answers (0: none)
     // Edit and Delete: the stored message changed (`content` is an edit's new text)
     qint64 seq = 0;
+    // React and Unreact (with `seq`): the emoji, one grapheme (EmojiText::isSingleEmoji)
+    QString emoji;
     // History: "" = public room, a name = private conversation, "*" = all visible
     QString with;
     qint64 before = 0; // only messages with seq < before (0 = newest)

@@ -1,5 +1,6 @@
 #include "protocol/emojitext.h"
 
+#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 
 namespace {
@@ -74,4 +75,24 @@ QList<EmojiText::Run> EmojiText::runs(QStringView text)
             result.append({start, i - start});
     }
     return result;
+}
+
+bool EmojiText::isSingleEmoji(QStringView text)
+{
+    if (text.isEmpty() || text.size() > 64)
+        return false;
+    const QList<Run> found = runs(text);
+    if (found.size() != 1 || found.first().start != 0 || found.first().length != text.size())
+        return false;
+    // runs() joins neighbours ("😀😀" is one run for drawing): one grapheme cluster only.
+    UErrorCode status = U_ZERO_ERROR;
+    UBreakIterator *it =
+        ubrk_open(UBRK_CHARACTER, "", reinterpret_cast<const UChar *>(text.utf16()),
+                  int32_t(text.size()), &status);
+    if (U_FAILURE(status))
+        return false;
+    const int32_t first = ubrk_first(it);
+    const int32_t next = ubrk_next(it);
+    ubrk_close(it);
+    return first == 0 && next == int32_t(text.size());
 }

@@ -17,4 +17,8 @@ public:
         int length = 0; // a whole sequence: modifiers, ZWJ joins, VS16, keycaps, tags, flags
     };
     static QList<Run> runs(QStringView text);
+    // Whether `text` is exactly one emoji: one user-perceived character (an extended grapheme
+    // cluster, ICU's rules) that is an emoji sequence from start to end. What a reaction is
+    // (docs/protocol.md section 5.7).
+    static bool isSingleEmoji(QStringView text);
 };

@@ -123,6 +123,9 @@ constexpr std::array kErrors{
               false},
     ErrorInfo{ErrorCode::MessageDeleted, "message_deleted",
               "That message was deleted; it cannot be changed.", false},
+    ErrorInfo{ErrorCode::BadEmoji, "bad_emoji", "A reaction must be a single emoji.", false},
+    ErrorInfo{ErrorCode::TooManyReactions, "too_many_reactions",
+              "That message has as many reactions as allowed; remove one first.", false},
 };
 
 const ErrorInfo &info(ErrorCode code)

@@ -65,6 +65,9 @@ enum class ErrorCode {
     UnknownMessage, // no message with that seq, or not one this user may see
     NotYours,       // an edit or delete of someone else's message (or of a call entry)
     MessageDeleted, // the message was deleted: it cannot be changed any more
+    // Reactions (docs/protocol.md section 5.7)
+    BadEmoji,         // a reaction that is not exactly one emoji
+    TooManyReactions, // the message, or this user on it, has as many reactions as allowed
 };
 
 QString errorCodeName(ErrorCode code);

@@ -312,6 +312,20 @@ QByteArray MessageEncoder::update(const ChatMessage &message)
            QByteArray(",\"type\":\"update\"}");
 }
 
+QByteArray MessageEncoder::reaction(const ChatMessage &message, const QString &by,
+                                    const QString &emoji, bool added)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("reaction")},
+        {QStringLiteral("seq"), message.seq},
+        {QStringLiteral("by"), by},
+        {QStringLiteral("emoji"), emoji},
+        {QStringLiteral("added"), added},
+        {QStringLiteral("reactions"), ChatMessage::reactionsToJson(message.reactions)},
+    };
+    return compact(o);
+}
+
 QByteArray MessageEncoder::seedUpdate(const ChatMessage &message)
 {
     // The seed page knows only new messages: the change comes as one, from the same sender.
@@ -604,6 +618,19 @@ QByteArray MessageEncoder::deleteRequest(qint64 seq, const QString &id)
     QJsonObject o{
         {QStringLiteral("type"), QStringLiteral("delete")},
         {QStringLiteral("seq"), seq},
+    };
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::reactRequest(qint64 seq, const QString &emoji, bool add,
+                                        const QString &id)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), add ? QStringLiteral("react") : QStringLiteral("unreact")},
+        {QStringLiteral("seq"), seq},
+        {QStringLiteral("emoji"), emoji},
     };
     if (!id.isEmpty())
         o.insert(QStringLiteral("id"), id);

@@ -77,6 +77,10 @@ public:
     // The same change for a seed page, which knows only new messages: a "user" message from
     // the same sender, "(edited) " + the new text, or "(message deleted)".
     static QByteArray seedUpdate(const ChatMessage &message);
+    // A reaction given or taken back (docs/protocol.md section 5.7): who, which emoji, and
+    // the message's reactions as they are now (Confab receivers only).
+    static QByteArray reaction(const ChatMessage &message, const QString &by, const QString &emoji,
+                               bool added);
     static QByteArray ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate);
     // retryAfterMs > 0 adds "retry_after" in whole seconds (rounded up).
     static QByteArray error(ErrorCode code, const QString &ref, Dialect dialect,
@@ -118,6 +122,9 @@ public:
     // Changes of one's own stored message `seq` (docs/protocol.md section 5.5).
     static QByteArray editRequest(qint64 seq, const QString &content, const QString &id = {});
     static QByteArray deleteRequest(qint64 seq, const QString &id = {});
+    // "react" (add) or "unreact".
+    static QByteArray reactRequest(qint64 seq, const QString &emoji, bool add,
+                                   const QString &id = {});
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
                                      const QString &id = {});
     // `before` 0: from the newest message; `limit` 0: the server's default.

@@ -1,6 +1,8 @@
 #include "protocol/requestdecoder.h"
 
 #include "protocol/authpolicy.h"
+#include "protocol/chatmessage.h"
+#include "protocol/emojitext.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 
@@ -142,6 +144,10 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
     } else if (type == QLatin1String("delete")) {
         r.type = ClientRequest::Type::Delete;
         error = decodeChange(o, r);
+    } else if (type == QLatin1String("react") || type == QLatin1String("unreact")) {
+        r.type = type == QLatin1String("react") ? ClientRequest::Type::React
+                                                : ClientRequest::Type::Unreact;
+        error = decodeReaction(o, r);
     } else if (type == QLatin1String("typing")) {
         error = decodeTyping(o, r);
     } else if (type == QLatin1String("ping")) {
@@ -268,6 +274,23 @@ ErrorCode RequestDecoder::decodeChange(const QJsonObject &o, ClientRequest &r) c
     r.content = content.toString();
     r.content.replace(QLatin1String("\r\n"), QLatin1String("\n"));
     return TextRules::check(r.content, m_limits.maxTextChars);
+}
+
+ErrorCode RequestDecoder::decodeReaction(const QJsonObject &o, ClientRequest &r) const
+{
+    if (!o.contains(QLatin1String("seq")) ||
+        !readInteger(o, QLatin1String("seq"), 1, std::numeric_limits<qint64>::max() / 2, &r.seq))
+        return ErrorCode::BadShape;
+    const QJsonValue emoji = o.value(QLatin1String("emoji"));
+    if (!emoji.isString())
+        return ErrorCode::BadShape;
+    // Bounded before ICU looks at it; one spelling (NFC) is stored and counted.
+    if (emoji.toString().size() > ChatMessage::kMaxEmojiUnits)
+        return ErrorCode::BadEmoji;
+    r.emoji = emoji.toString().normalized(QString::NormalizationForm_C);
+    if (!EmojiText::isSingleEmoji(r.emoji))
+        return ErrorCode::BadEmoji;
+    return ErrorCode::None;
 }
 
 ErrorCode RequestDecoder::decodeHistory(const QJsonObject &o, ClientRequest &r) const

@@ -34,6 +34,7 @@ private:
     ErrorCode decodeSearch(const QJsonObject &o, ClientRequest &r) const;
     // edit and delete: the `seq` of the message, and an edit's new text.
     ErrorCode decodeChange(const QJsonObject &o, ClientRequest &r) const;
+    ErrorCode decodeReaction(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeTyping(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeCall(const QString &type, const QJsonObject &o, ClientRequest &r) const;
 

@@ -35,6 +35,9 @@ struct ServerMessage
         InviteCreated, // "invite"
         Search,        // the hits of a message search, in `messages`, newest first
         Update,        // a stored message changed (edited, deleted): `message` as it is now
+        // A reaction given or taken back (section 5.7): `message` holds only the seq and the
+        // reactions as they are now; `from` gave or took back `emoji` (`added`).
+        Reaction,
         // The steps of a call; kept last, for isCallEvent().
         CallInvite,
         CallRinging,
@@ -86,7 +89,10 @@ struct ServerMessage
     // Ack
     qint64 seq = 0;
     bool duplicate = false;
-    // Typing; `from` and `to` also for calls
+    // Reaction
+    QString emoji;
+    bool added = false;
+    // Typing; `from` and `to` also for calls (and Reaction's `by`)
     QString from;
     QString to;
     bool typing = false;

@@ -488,6 +488,20 @@ bool readFields(const QJsonObject &o, Reader &r, DecodedServerMessage *result, i
         Reader inner(changed, result, r.maxNameChars(), QStringLiteral("message"));
         return readChat(changed, inner, &m.message) && m.message.seq > 0;
     }
+    case Type::Reaction: {
+        QJsonArray list;
+        if (!(r.integer("seq", 1, safe, &m.message.seq) && r.name("by", &m.from, true) &&
+              r.string("emoji", ChatMessage::kMaxEmojiUnits, Text::NoControls, &m.emoji, true) &&
+              r.boolean("added", &m.added, true) &&
+              r.array("reactions", ChatMessage::kMaxReactionKinds, &list, true)))
+            return false;
+        const std::optional<QList<ChatMessage::Reaction>> reactions =
+            ChatMessage::reactionsFromJson(list);
+        if (!reactions)
+            return r.fail(Error::WrongType, QStringLiteral("reactions"));
+        m.message.reactions = *reactions;
+        return true;
+    }
     case Type::Ack:
         return r.integer("seq", 0, safe, &m.seq) && r.integer("ts", 0, safe, &m.timestampMs) &&
                r.boolean("duplicate", &m.duplicate);
@@ -537,6 +551,7 @@ Type typeOf(const QString &name, const QJsonObject &o)
         {QStringLiteral("presence"), Type::Presence},
         {QStringLiteral("user"), Type::Chat},
         {QStringLiteral("update"), Type::Update},
+        {QStringLiteral("reaction"), Type::Reaction},
         {QStringLiteral("ack"), Type::Ack},
         {QStringLiteral("history"), Type::History},
         {QStringLiteral("typing"), Type::Typing},

@@ -506,6 +506,14 @@
         <source>You are sending too fast; wait a moment and try again.</source>
         <translation>发送太快了，请稍等片刻再试。</translation>
     </message>
+    <message>
+        <source>That message has as many reactions as allowed.</source>
+        <translation>该消息的回应已达上限。</translation>
+    </message>
+    <message>
+        <source>A reaction must be a single emoji.</source>
+        <translation>回应必须是单个表情符号。</translation>
+    </message>
 </context>
 <context>
     <name>ClientApp</name>
@@ -1280,6 +1288,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>&amp;Delete</source>
         <translation>删除(&amp;D)</translation>
     </message>
+    <message>
+        <source>Not connected: the reaction was not sent.</source>
+        <translation>未连接：回应未发送。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1302,6 +1314,14 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>edited %1</source>
         <translation>已编辑 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 %2 and %n other(s)</source>
+        <translation><numerusform>%1 %2 及其他 %n 人</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
     </message>
 </context>
 <context>
@@ -1391,6 +1411,14 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>&amp;Delete</source>
         <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Rea&amp;ct</source>
+        <translation>回应(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;More…</source>
+        <translation>更多(&amp;M)…</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,15 @@ struct BusCallEvent
     QString reason;
 };
 
+// A reaction given or taken back (docs/protocol.md section 5.7), beside the message it
+// changed (with its reactions as they are now).
+struct BusReaction
+{
+    QString by; // the name it shows under
+    QString emoji;
+    bool added = true;
+};
+
 // How a node hears about the users and messages of the other nodes of one service (several
 // confab-server processes behind a load balancer, docs/deploy.md). A single process has none.
 //
@@ -79,6 +88,10 @@ public:
     // the sessions on other nodes that have it: routed like publishChat.
     virtual void publishChange(const ChatMessage &message, const MessageParties &parties,
                                const QString &fromKey, const QString &toKey) = 0;
+    // A reaction stored on this node, routed like publishChat.
+    virtual void publishReaction(const ChatMessage &message, const MessageParties &parties,
+                                 const QString &fromKey, const QString &toKey,
+                                 const BusReaction &reaction) = 0;
     // A typing notice; `to` empty for the room.
     virtual void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                                const QString &toKey, bool typing) = 0;
@@ -103,6 +116,9 @@ signals:
     // message. Not replayed by NodeReplay: a change that the bus dropped shows in history.
     void changeArrived(const QString &node, const ChatMessage &message,
                        const MessageParties &parties);
+    // A reaction another node stored, for this node's sessions that have the message.
+    void reactionArrived(const QString &node, const ChatMessage &message,
+                         const MessageParties &parties, const BusReaction &reaction);
     // A node's presence expired (it died, or lost the bus for longer than the presence TTL):
     // what it published may be missing, and it publishes nothing more.
     void nodeLost(const QString &node);

@@ -417,14 +417,26 @@ void RedisBus::publishChange(const ChatMessage &message, const MessageParties &p
     publishMessage(QStringLiteral("change"), message, parties, fromKey, toKey);
 }
 
+void RedisBus::publishReaction(const ChatMessage &message, const MessageParties &parties,
+                               const QString &fromKey, const QString &toKey,
+                               const BusReaction &reaction)
+{
+    publishMessage(QStringLiteral("reaction"), message, parties, fromKey, toKey,
+                   {{QStringLiteral("by"), reaction.by},
+                    {QStringLiteral("e"), reaction.emoji},
+                    {QStringLiteral("a"), reaction.added}});
+}
+
 void RedisBus::publishMessage(const QString &kind, const ChatMessage &message,
                               const MessageParties &parties, const QString &fromKey,
-                              const QString &toKey)
+                              const QString &toKey, const QJsonObject &extra)
 {
-    const QJsonObject event{{QStringLiteral("k"), kind},
-                            {QStringLiteral("m"), message.toJson()},
-                            {QStringLiteral("s"), parties.sender},
-                            {QStringLiteral("r"), parties.recipient}};
+    QJsonObject event{{QStringLiteral("k"), kind},
+                      {QStringLiteral("m"), message.toJson()},
+                      {QStringLiteral("s"), parties.sender},
+                      {QStringLiteral("r"), parties.recipient}};
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        event.insert(it.key(), it.value());
     if (!message.isPrivate())
         return publish(kRoom, event);
     // Only to the nodes where one of the two is online: the others never see it.
@@ -530,7 +542,8 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
                             if (self)
                                 applySnapshot(node, hash);
                         });
-    } else if (kind == QLatin1String("chat") || kind == QLatin1String("change")) {
+    } else if (kind == QLatin1String("chat") || kind == QLatin1String("change") ||
+               kind == QLatin1String("reaction")) {
         std::optional<ChatMessage> m =
             ChatMessage::fromJson(e.value(QLatin1String("m")).toObject());
         const QString sender = e.value(QLatin1String("s")).toString();
@@ -538,7 +551,16 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         if (!m || m->seq <= 0 || m->from.isEmpty() || sender.isEmpty() ||
             m->isPrivate() == recipient.isEmpty())
             return;
-        if (kind == QLatin1String("change"))
+        if (kind == QLatin1String("reaction")) {
+            const QJsonValue by = e.value(QLatin1String("by"));
+            const QJsonValue emoji = e.value(QLatin1String("e"));
+            const QJsonValue added = e.value(QLatin1String("a"));
+            if (!fieldOk(by) || !fieldOk(emoji) ||
+                emoji.toString().size() > ChatMessage::kMaxEmojiUnits || !added.isBool())
+                return;
+            emit reactionArrived(node, *m, MessageParties{sender, recipient},
+                                 BusReaction{by.toString(), emoji.toString(), added.toBool()});
+        } else if (kind == QLatin1String("change"))
             emit changeArrived(node, *m, MessageParties{sender, recipient});
         else
             emit chatArrived(node, *m, MessageParties{sender, recipient});

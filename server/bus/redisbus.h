@@ -53,6 +53,9 @@ public:
                      const QString &fromKey, const QString &toKey) override;
     void publishChange(const ChatMessage &message, const MessageParties &parties,
                        const QString &fromKey, const QString &toKey) override;
+    void publishReaction(const ChatMessage &message, const MessageParties &parties,
+                         const QString &fromKey, const QString &toKey,
+                         const BusReaction &reaction) override;
     void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                        const QString &toKey, bool typing) override;
     QString nodeOf(const QString &key) const override;
@@ -81,8 +84,8 @@ private:
     void publishTo(const QStringList &nodes, const QJsonObject &event);
     // A stored message (`kind` "chat" or "change") to the nodes that may have sessions for it.
     void publishMessage(const QString &kind, const ChatMessage &message,
-                        const MessageParties &parties, const QString &fromKey,
-                        const QString &toKey);
+                        const MessageParties &parties, const QString &fromKey, const QString &toKey,
+                        const QJsonObject &extra = {});
     QByteArray claimValue(const BusUser &user) const;
     void writePresence(const BusUser &user);
 

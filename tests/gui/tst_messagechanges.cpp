@@ -219,6 +219,66 @@ private slots:
         QVERIFY(closeMenu(alice.messageView(), menu));
     }
 
+    // Emoji reactions (docs/protocol.md section 5.7) in two windows: bob reacts through the
+    // menu, alice sees the chip and who gave it, bob's click on his own chip takes it back.
+    void aReactionFromTheMenuShowsForBothAndAClickTakesItBack()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("x_alice"), m_dir.filePath("xa"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("x_bob"), m_dir.filePath("xb"));
+        QVERIFY(aliceCtl && bobCtl);
+        auto aliceSettings = settings(QStringLiteral("xalice"));
+        auto bobSettings = settings(QStringLiteral("xbob"));
+        MainWindow alice(aliceCtl.get(), aliceSettings.get());
+        MainWindow bob(bobCtl.get(), bobSettings.get());
+        alice.show();
+        bob.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&bob));
+        aliceCtl->send(QString(), QStringLiteral("react to this"));
+        QTRY_VERIFY(rowOf(bob.messageView(), QStringLiteral("react to this")) >= 0);
+        const int row = rowOf(bob.messageView(), QStringLiteral("react to this"));
+        const QModelIndex bobs = bob.messageView()->model()->index(row, 0);
+        QTRY_VERIFY(bob.messageView()->textRect(bobs).isValid());
+        QMenu *menu = menuOn(bob.messageView(), row);
+        QVERIFY(menu);
+        auto *react = menu->findChild<QMenu *>(QStringLiteral("reactMenu"));
+        QVERIFY(react);
+        QAction *first = nullptr;
+        for (QAction *a : react->actions()) {
+            if (!first && a->objectName() == QLatin1String("reactAction"))
+                first = a;
+        }
+        QVERIFY(first);
+        const QString emoji = first->data().toString();
+        first->trigger();
+        QVERIFY(closeMenu(bob.messageView(), menu));
+
+        const int alicesRow = rowOf(alice.messageView(), QStringLiteral("react to this"));
+        QVERIFY(alicesRow >= 0);
+        const QModelIndex alices = alice.messageView()->model()->index(alicesRow, 0);
+        QTRY_COMPARE(alice.messageView()->reactionRects(alices).size(), 1);
+        const QVariantMap shown =
+            alices.data(MessageListModel::ReactionsRole).toList().at(0).toMap();
+        QCOMPARE(shown.value(QStringLiteral("emoji")).toString(), emoji);
+        QCOMPARE(shown.value(QStringLiteral("count")).toInt(), 1);
+        QVERIFY(!shown.value(QStringLiteral("mine")).toBool());
+        QVERIFY(alice.messageView()
+                    ->toolTipAt(alice.messageView()->reactionRects(alices).at(0).center())
+                    .contains(QLatin1String("x_bob")));
+        // Bob's own, marked as his.
+        QTRY_COMPARE(bob.messageView()->reactionRects(bobs).size(), 1);
+        QVERIFY(bobs.data(MessageListModel::ReactionsRole)
+                    .toList()
+                    .at(0)
+                    .toMap()
+                    .value(QStringLiteral("mine"))
+                    .toBool());
+        // His click on it takes it back, for both.
+        QTest::mouseClick(bob.messageView()->viewport(), Qt::LeftButton, {},
+                          bob.messageView()->reactionRects(bobs).at(0).center());
+        QTRY_VERIFY(alice.messageView()->reactionRects(alices).isEmpty());
+        QTRY_VERIFY(bob.messageView()->reactionRects(bobs).isEmpty());
+    }
+
     void replyQuotesTheOriginalAndAClickShowsIt()
     {
         auto aliceCtl = online(m_server.url(), QStringLiteral("r_alice"), m_dir.filePath("ra"));

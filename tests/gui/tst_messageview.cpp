@@ -362,6 +362,116 @@ private slots:
         QCOMPARE(typed.at(0).at(0).toString(), QStringLiteral("o"));
     }
 
+    // Emoji reactions (docs/protocol.md section 5.7): chips under the bubble with the emoji and
+    // how many gave it, who in the tooltip, a click toggles; the menu's React offers the quick
+    // set and the picker.
+    void reactionsShowAsChipsThatToggle()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const QString thumbs = QStringLiteral("\U0001F44D");
+        const QString party = QStringLiteral("\U0001F389");
+        MessageListModel model;
+        // Rows 1 and 2 continue row 0's group: the same layout but for the chips.
+        model.addMessage(message(1, QStringLiteral("bob"), QStringLiteral("first"), now), false,
+                         false);
+        model.addMessage(message(2, QStringLiteral("bob"), QStringLiteral("plain"), now), false,
+                         false);
+        ChatMessage reacted = message(3, QStringLiteral("bob"), QStringLiteral("plain"), now);
+        reacted.reactions = {
+            ChatMessage::Reaction{
+                thumbs, 11, {QStringLiteral("alice"), QStringLiteral("carol")}, true},
+            ChatMessage::Reaction{party, 1, {QStringLiteral("dave")}, false}};
+        model.addMessage(reacted, false, false);
+        ChatMessage gone = message(4, QStringLiteral("bob"), QString(), now);
+        gone.deleted = true;
+        model.addMessage(gone, false, false);
+
+        // Painted: the chips' labels, and a row taller than the same text without them.
+        MessageDelegate delegate;
+        QStyleOptionViewItem option;
+        option.font = QApplication::font();
+        option.rect = QRect(0, 0, 600, 0);
+        const int plain = delegate.sizeHint(option, model.index(1, 0)).height();
+        const int withChips = delegate.sizeHint(option, model.index(2, 0)).height();
+        QVERIFY2(withChips > plain, qPrintable(QStringLiteral("%1 %2").arg(withChips).arg(plain)));
+        option.rect.setHeight(withChips);
+        RecordingDevice device;
+        {
+            QPainter painter(&device);
+            delegate.paint(&painter, option, model.index(2, 0));
+        }
+        // The emoji and the count may come as separate runs (the emoji font, the text font).
+        const QString drawn = device.texts().join(QString());
+        QVERIFY2(drawn.contains(thumbs + QStringLiteral(" 11")), qPrintable(drawn));
+        QVERIFY2(drawn.contains(party + QStringLiteral(" 1")), qPrintable(drawn));
+
+        MessageView view;
+        view.setModel(&model);
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_COMPARE(view.reactionRects(model.index(2, 0)).size(), 2);
+        QVERIFY(view.reactionRects(model.index(1, 0)).isEmpty());
+        const QList<QRect> chips = view.reactionRects(model.index(2, 0));
+        // Under the text, not over it.
+        QVERIFY(chips.at(0).top() > view.textRect(model.index(2, 0)).bottom());
+        // Who: the names listed, and how many more.
+        const QString tip = view.toolTipAt(chips.at(0).center());
+        QVERIFY2(tip.contains(QLatin1String("alice")) && tip.contains(QLatin1String("carol")) &&
+                     tip.contains(QLatin1String("9")),
+                 qPrintable(tip));
+        QVERIFY(view.toolTipAt(chips.at(1).center()).contains(QLatin1String("dave")));
+        QVERIFY(view.toolTipAt(view.textRect(model.index(2, 0)).center()).isEmpty());
+
+        // A click on a chip toggles that emoji on that message.
+        QSignalSpy toggled(&view, &MessageView::reactionToggled);
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, chips.at(1).center());
+        QCOMPARE(toggled.size(), 1);
+        QCOMPARE(toggled.at(0).at(0).toLongLong(), qint64(3));
+        QCOMPARE(toggled.at(0).at(1).toString(), party);
+
+        // The menu's React: the quick set, then the picker.
+        auto openMenu = [&](QPoint pos) -> QMenu * {
+            QContextMenuEvent event(QContextMenuEvent::Mouse, pos,
+                                    view.viewport()->mapToGlobal(pos));
+            QApplication::sendEvent(view.viewport(), &event);
+            return view.findChild<QMenu *>(QStringLiteral("messageMenu"));
+        };
+        QMenu *menu = openMenu(view.textRect(model.index(2, 0)).center());
+        QVERIFY(menu);
+        auto *react = menu->findChild<QMenu *>(QStringLiteral("reactMenu"));
+        QVERIFY(react);
+        QList<QAction *> quick;
+        for (QAction *a : react->actions()) {
+            if (a->objectName() == QLatin1String("reactAction"))
+                quick << a;
+        }
+        QCOMPARE(quick.size(), MessageView::quickReactions().size());
+        quick.at(0)->trigger();
+        QCOMPARE(toggled.size(), 2);
+        QCOMPARE(toggled.at(1).at(1).toString(), MessageView::quickReactions().at(0));
+        QSignalSpy picker(&view, &MessageView::reactionPickerRequested);
+        auto *more = react->findChild<QAction *>(QStringLiteral("reactMoreAction"));
+        if (!more) {
+            for (QAction *a : react->actions()) {
+                if (a->objectName() == QLatin1String("reactMoreAction"))
+                    more = a;
+            }
+        }
+        QVERIFY(more);
+        more->trigger();
+        QCOMPARE(picker.size(), 1);
+        QCOMPARE(picker.at(0).at(0).toLongLong(), qint64(3));
+        menu->close();
+        QTRY_VERIFY(!view.findChild<QMenu *>(QStringLiteral("messageMenu")));
+        // A deleted message takes no reactions.
+        QTRY_VERIFY(view.textRect(model.index(3, 0)).isValid());
+        menu = openMenu(view.textRect(model.index(3, 0)).center());
+        QVERIFY(menu);
+        QVERIFY(!menu->findChild<QMenu *>(QStringLiteral("reactMenu")));
+        menu->close();
+    }
+
     void contextMenuCopiesTheMessageOrTheLink()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -28,6 +28,68 @@ class TestMessageListModel : public QObject
 {
     Q_OBJECT
 private slots:
+    // Emoji reactions (docs/protocol.md section 5.7): a live summary replaces the listed one;
+    // "mine" follows the user's own changes and survives the others'.
+    void reactionsFollowTheServerAndKeepTheUsersOwn()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model);
+        const QString thumbs = QStringLiteral("\U0001F44D");
+        const QString party = QStringLiteral("\U0001F389");
+        QVERIFY(
+            model.addMessage(msg(7, QStringLiteral("bob"), QStringLiteral("hi")), false, false));
+        QVERIFY(model.index(0).data(MessageListModel::ReactionsRole).toList().isEmpty());
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        auto reaction = [](const QString &emoji, int count, const QStringList &from) {
+            return ChatMessage::Reaction{emoji, count, from, false};
+        };
+        // Someone else gives one: listed, not the user's.
+        QVERIFY(model.setReactions(7, {reaction(thumbs, 1, {QStringLiteral("carol")})}, false,
+                                   thumbs, true));
+        QCOMPARE(changed.size(), 1);
+        QVariantList list = model.index(0).data(MessageListModel::ReactionsRole).toList();
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list.at(0).toMap().value(QStringLiteral("count")).toInt(), 1);
+        QVERIFY(!list.at(0).toMap().value(QStringLiteral("mine")).toBool());
+        QVERIFY(!model.hasOwnReaction(7, thumbs));
+        // The user gives the same one: now theirs.
+        QVERIFY(model.setReactions(
+            7, {reaction(thumbs, 2, {QStringLiteral("carol"), QStringLiteral("me")})}, true, thumbs,
+            true));
+        QVERIFY(model.hasOwnReaction(7, thumbs));
+        // Someone else adds another: the user's own stays theirs.
+        QVERIFY(model.setReactions(
+            7,
+            {reaction(thumbs, 2, {QStringLiteral("carol"), QStringLiteral("me")}),
+             reaction(party, 1, {QStringLiteral("dave")})},
+            false, party, true));
+        QVERIFY(model.hasOwnReaction(7, thumbs));
+        QVERIFY(!model.hasOwnReaction(7, party));
+        list = model.index(0).data(MessageListModel::ReactionsRole).toList();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list.at(1).toMap().value(QStringLiteral("from")).toStringList(),
+                 QStringList{QStringLiteral("dave")});
+        // The user takes theirs back.
+        QVERIFY(model.setReactions(7,
+                                   {reaction(thumbs, 1, {QStringLiteral("carol")}),
+                                    reaction(party, 1, {QStringLiteral("dave")})},
+                                   true, thumbs, false));
+        QVERIFY(!model.hasOwnReaction(7, thumbs));
+        // A message that is not listed is not changed.
+        QVERIFY(!model.setReactions(99, {}, true, thumbs, true));
+        // A history page brings them as they are now, "mine" included.
+        ChatMessage again = msg(7, QStringLiteral("bob"), QStringLiteral("hi"));
+        again.reactions = {ChatMessage::Reaction{party, 3, {QStringLiteral("dave")}, true}};
+        QCOMPARE(model.addMessages({again}, QStringLiteral("me")), 0);
+        QVERIFY(model.hasOwnReaction(7, party));
+        QCOMPARE(model.index(0).data(MessageListModel::ReactionsRole).toList().size(), 1);
+        // A deleted message has none.
+        ChatMessage deleted = msg(7, QStringLiteral("bob"), QString());
+        deleted.deleted = true;
+        QVERIFY(model.updateMessage(deleted, false));
+        QVERIFY(model.index(0).data(MessageListModel::ReactionsRole).toList().isEmpty());
+    }
+
     void ordersBySeqAndNeverDoubles()
     {
         MessageListModel model;

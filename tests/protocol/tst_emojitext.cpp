@@ -50,6 +50,39 @@ private slots:
         QCOMPARE(covered(text), emoji);
     }
 
+    // What a reaction may be (docs/protocol.md section 5.7): exactly one emoji.
+    void singleEmoji_data()
+    {
+        auto s = [](const char16_t *t) {
+            return QString::fromUtf16(t);
+        };
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("single");
+        QTest::newRow("thumbs") << s(u"👍") << true;
+        QTest::newRow("skin tone") << s(u"👍🏽") << true;
+        QTest::newRow("heart with VS16") << s(u"❤️") << true;
+        QTest::newRow("ZWJ family") << s(u"👨‍👩‍👧") << true;
+        QTest::newRow("flag") << s(u"🇫🇷") << true;
+        QTest::newRow("keycap") << s(u"1️⃣") << true;
+        QTest::newRow("empty") << QString() << false;
+        QTest::newRow("letter") << s(u"a") << false;
+        QTest::newRow("digit alone") << s(u"1") << false;
+        QTest::newRow("two") << s(u"👍👍") << false;
+        QTest::newRow("two flags") << s(u"🇫🇷🇩🇪") << false;
+        QTest::newRow("with text") << s(u"👍ok") << false;
+        QTest::newRow("with space") << s(u" 👍") << false;
+        QTest::newRow("CJK") << s(u"你") << false;
+        QTest::newRow("lone surrogate") << QString(QChar(0xD83D)) << false;
+        QTest::newRow("long") << s(u"👍").repeated(40) << false;
+    }
+
+    void singleEmoji()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, single);
+        QCOMPARE(EmojiText::isSingleEmoji(text), single);
+    }
+
     void brokenTextIsNoProblem()
     {
         // A lone surrogate (which the server refuses, but a saved file might hold) is skipped.

@@ -165,12 +165,12 @@ private slots:
         ServerMessage m;
         QVERIFY(decodeValid(MessageEncoder::handshake({}, QStringLiteral("Confab 9")), &m));
         QVERIFY(!m.severalNodes);
-        QVERIFY(decodeValid(MessageEncoder::handshake({}, QStringLiteral("Confab 9"), {}, true), &m));
+        QVERIFY(
+            decodeValid(MessageEncoder::handshake({}, QStringLiteral("Confab 9"), {}, true), &m));
         QVERIFY(m.severalNodes);
         // A word this client does not know is one process, as before; a wrong type is refused.
         QVERIFY(decodeValid(
-            R"({"content":"done","limits":{},"nodes":"many","type":"handshake","version":3})",
-            &m));
+            R"({"content":"done","limits":{},"nodes":"many","type":"handshake","version":3})", &m));
         QVERIFY(!m.severalNodes);
         const DecodedServerMessage bad = m_decoder.decode(
             R"({"content":"done","limits":{},"nodes":2,"type":"handshake","version":3})");
@@ -613,10 +613,27 @@ private slots:
         QVERIFY(m.isCallEvent());
     }
 
+    void reactionIsDecoded()
+    {
+        const DecodedServerMessage d = m_decoder.decode(
+            QByteArray(R"({"added":false,"by":"bob","emoji":"x","reactions":[{"count":3,)"
+                       R"("emoji":"y","from":["carol","dave"]}],"seq":12,"type":"reaction"})"));
+        QVERIFY2(d.ok(), qPrintable(d.errorText()));
+        QCOMPARE(d.message.type, ServerMessage::Type::Reaction);
+        QCOMPARE(d.message.message.seq, qint64(12));
+        QCOMPARE(d.message.from, QStringLiteral("bob"));
+        QCOMPARE(d.message.emoji, QStringLiteral("x"));
+        QVERIFY(!d.message.added);
+        QCOMPARE(d.message.message.reactions.size(), 1);
+        QCOMPARE(d.message.message.reactions.at(0).count, 3);
+        QCOMPARE(d.message.message.reactions.at(0).from,
+                 (QStringList{QStringLiteral("carol"), QStringLiteral("dave")}));
+    }
+
     void unknownTypesAreNotErrors_data()
     {
         QTest::addColumn<QByteArray>("json");
-        QTest::newRow("new type") << QByteArray(R"({"type":"reaction","emoji":"+1"})");
+        QTest::newRow("new type") << QByteArray(R"({"type":"poll","emoji":"+1"})");
         QTest::newRow("new call step") << QByteArray(R"({"type":"call_transfer","call":"x"})");
         // Its fields are not read, whatever they are: not even "id" or "code".
         QTest::newRow("odd fields") << QByteArray(R"({"type":"quota","id":7,"code":[],"seq":-1})");
@@ -658,6 +675,20 @@ private slots:
         QTest::newRow("type null") << QByteArray(R"({"type":null})") << Error::WrongType << "type";
         QTest::newRow("type too long")
             << closed(R"({"type":)", text("x", 65)) << Error::TooLong << "type";
+
+        // A reaction (section 5.7): every field, and a well-formed summary.
+        QTest::newRow("reaction without seq")
+            << QByteArray(
+                   R"({"type":"reaction","by":"bob","emoji":"x","added":true,"reactions":[]})")
+            << Error::MissingField << "seq";
+        QTest::newRow("reaction summary not a list")
+            << QByteArray(
+                   R"({"type":"reaction","seq":2,"by":"bob","emoji":"x","added":true,"reactions":{}})")
+            << Error::WrongType << "reactions";
+        QTest::newRow("reaction summary entry without count")
+            << QByteArray(R"({"type":"reaction","seq":2,"by":"bob","emoji":"x","added":true,)"
+                          R"("reactions":[{"emoji":"x","from":[]}]})")
+            << Error::WrongType << "reactions";
         QTest::newRow("type with space")
             << QByteArray(R"({"type":"po ng"})") << Error::BadValue << "type";
 

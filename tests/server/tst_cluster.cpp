@@ -354,6 +354,54 @@ private slots:
                     .isEmpty());
     }
 
+    // Reactions (section 5.7) reach the users of every node live; a private message's only
+    // its two parties.
+    void reactionsReachTheOtherNodes()
+    {
+        auto alice = online(0, QStringLiteral("rx_alice"));
+        auto bob = online(1, QStringLiteral("rx_bob"));
+        auto carol = online(2, QStringLiteral("rx_carol"));
+        QVERIFY(alice && bob && carol);
+        QVERIFY(sawPresence(*alice, QStringLiteral("rx_bob"), true));
+        QVERIFY(sawPresence(*alice, QStringLiteral("rx_carol"), true));
+        const QString thumbs = QString::fromUtf8("\xF0\x9F\x91\x8D");
+        auto reaction = [](TestClient &c, qint64 seq) {
+            return c.waitFor([seq](const QJsonObject &o) {
+                return typeOf(o) == QLatin1String("reaction") &&
+                       o.value(QLatin1String("seq")).toInteger() == seq;
+            });
+        };
+        alice->sendChat(QStringLiteral("react across nodes"), QStringLiteral("rx-1"));
+        const qint64 pub = carol->waitForChat(QStringLiteral("react across nodes"))
+                               .value(QLatin1String("seq"))
+                               .toInteger();
+        QVERIFY(pub > 0);
+        QVERIFY(!bob->waitForChat(QStringLiteral("react across nodes")).isEmpty());
+        bob->sendJson(MessageEncoder::reactRequest(pub, thumbs, true));
+        for (TestClient *c : {alice.get(), bob.get(), carol.get()}) {
+            const QJsonObject r = reaction(*c, pub);
+            QVERIFY2(!r.isEmpty(), qPrintable(logs()));
+            QCOMPARE(r.value(QLatin1String("by")).toString(), QStringLiteral("rx_bob"));
+            QCOMPARE(r.value(QLatin1String("reactions")).toArray().size(), 1);
+        }
+
+        alice->sendChat(QStringLiteral("rx private"), QStringLiteral("rx-2"),
+                        QStringLiteral("rx_bob"));
+        const qint64 priv =
+            bob->waitForChat(QStringLiteral("rx private")).value(QLatin1String("seq")).toInteger();
+        QVERIFY(priv > 0);
+        bob->sendJson(MessageEncoder::reactRequest(priv, thumbs, true));
+        QVERIFY(!reaction(*alice, priv).isEmpty());
+        alice->sendChat(QStringLiteral("rx public after"), QStringLiteral("rx-3"));
+        QVERIFY(!carol->waitForChat(QStringLiteral("rx public after")).isEmpty());
+        QVERIFY(carol
+                    ->all([priv](const QJsonObject &o) {
+                        return typeOf(o) == QLatin1String("reaction") &&
+                               o.value(QLatin1String("seq")).toInteger() == priv;
+                    })
+                    .isEmpty());
+    }
+
     void aCallBetweenNodesCarriesAudioAndVideo()
     {
         auto alice = online(0, QStringLiteral("c_alice"));

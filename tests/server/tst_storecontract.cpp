@@ -603,6 +603,165 @@ private slots:
         QCOMPARE(page->at(1).editedMs, qint64(0));
     }
 
+    // Reactions (docs/protocol.md section 5.7): given by whoever may see the message, bounded
+    // per user and per message, stored once, and read back with history pages in the order
+    // given, with the viewer's own marked.
+    void reactionsAreBoundedAndComeBackWithHistory()
+    {
+        QString location;
+        qint64 pubSeq = 0;
+        qint64 privSeq = 0;
+        auto react = [](qint64 seq, const QString &actor, const QString &emoji, bool add = true) {
+            MessageChange c;
+            c.kind = add ? MessageChange::Kind::React : MessageChange::Kind::Unreact;
+            c.seq = seq;
+            c.actor = actor;
+            c.actorName = QStringLiteral("n-") + actor;
+            c.emoji = emoji;
+            c.timestampMs = 1795655460000;
+            return c;
+        };
+        const QString thumbs = QString::fromUtf8("\xF0\x9F\x91\x8D");
+        const QString heart = QString::fromUtf8("\xE2\x9D\xA4\xEF\xB8\x8F");
+        {
+            const auto store = openNew(&location);
+            QVERIFY2(store, qPrintable(m_why));
+            ChatMessage pub =
+                message(QStringLiteral("alice"), QStringLiteral("hello"), QStringLiteral("c1"));
+            ChatMessage priv = message(QStringLiteral("alice"), QStringLiteral("secret"),
+                                       QStringLiteral("c2"), QStringLiteral("bob"));
+            ChatMessage gone =
+                message(QStringLiteral("alice"), QStringLiteral("gone"), QStringLiteral("c3"));
+            QCOMPARE(store->append(pub, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QCOMPARE(store->append(priv, from(QStringLiteral("a1"), QStringLiteral("a2"))),
+                     MessageStore::AppendResult::Stored);
+            QCOMPARE(store->append(gone, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(store->commit());
+            pubSeq = pub.seq;
+            privSeq = priv.seq;
+            MessageStore::Stored changed;
+            bool unchanged = false;
+            MessageChange del;
+            del.kind = MessageChange::Kind::Delete;
+            del.seq = gone.seq;
+            del.actor = QStringLiteral("a1");
+            QCOMPARE(store->applyChange(del, &changed), ErrorCode::None);
+
+            // Who may not: a third identity on a private message, a seq that does not exist,
+            // a deleted message.
+            QCOMPARE(store->applyChange(react(privSeq, QStringLiteral("a3"), thumbs), &changed,
+                                        &unchanged),
+                     ErrorCode::UnknownMessage);
+            QCOMPARE(store->applyChange(react(gone.seq + 100, QStringLiteral("a1"), thumbs),
+                                        &changed, &unchanged),
+                     ErrorCode::UnknownMessage);
+            QCOMPARE(store->applyChange(react(gone.seq, QStringLiteral("a1"), thumbs), &changed,
+                                        &unchanged),
+                     ErrorCode::MessageDeleted);
+            // The recipient of the private one may; the summary comes with the change.
+            QCOMPARE(store->applyChange(react(privSeq, QStringLiteral("a2"), heart), &changed,
+                                        &unchanged),
+                     ErrorCode::None);
+            QVERIFY(!unchanged);
+            QCOMPARE(changed.message.reactions.size(), 1);
+            QCOMPARE(changed.message.reactions.at(0).from, QStringList{QStringLiteral("n-a2")});
+            QCOMPARE(changed.parties.recipient, QStringLiteral("a2"));
+
+            // The same reaction twice is stored once.
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), thumbs), &changed,
+                                        &unchanged),
+                     ErrorCode::None);
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), thumbs), &changed,
+                                        &unchanged),
+                     ErrorCode::None);
+            QVERIFY(unchanged);
+            // Per user: kMaxReactionsPerUser, then too_many_reactions.
+            const QStringList faces = {QString::fromUtf8("\xF0\x9F\x98\x80"),
+                                       QString::fromUtf8("\xF0\x9F\x98\x82"),
+                                       QString::fromUtf8("\xF0\x9F\x98\xAE")};
+            QCOMPARE(ChatMessage::kMaxReactionsPerUser, 3);
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), faces.at(0)), &changed,
+                                        &unchanged),
+                     ErrorCode::None);
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), faces.at(1)), &changed,
+                                        &unchanged),
+                     ErrorCode::None);
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), faces.at(2)), &changed,
+                                        &unchanged),
+                     ErrorCode::TooManyReactions);
+            // Taking one back makes room; taking back what is not there changes nothing.
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), faces.at(1), false),
+                                        &changed, &unchanged),
+                     ErrorCode::None);
+            QVERIFY(!unchanged);
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("b"), faces.at(1), false),
+                                        &changed, &unchanged),
+                     ErrorCode::None);
+            QVERIFY(unchanged);
+            // Per message: at most kMaxReactionKinds distinct emoji. Many users, each with a
+            // new one: 2 there (thumbs, faces[0]), so 14 more fit, the 17th kind does not.
+            int kinds = 2;
+            for (int i = 0; kinds < ChatMessage::kMaxReactionKinds; ++i, ++kinds) {
+                const char32_t code = 0x1F60A + i;
+                const QString emoji = QString::fromUcs4(&code, 1);
+                QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("u%1").arg(i), emoji),
+                                            &changed, &unchanged),
+                         ErrorCode::None);
+            }
+            const char32_t rocket = 0x1F680;
+            QCOMPARE(store->applyChange(
+                         react(pubSeq, QStringLiteral("late"), QString::fromUcs4(&rocket, 1)),
+                         &changed, &unchanged),
+                     ErrorCode::TooManyReactions);
+            // An emoji that is there already still may be given, up to kMaxReactionsPerMessage
+            // in all.
+            for (int i = int(changed.message.reactions.size()); true; ++i) {
+                int total = 0;
+                for (const ChatMessage::Reaction &r : changed.message.reactions)
+                    total += r.count;
+                if (total == ChatMessage::kMaxReactionsPerMessage)
+                    break;
+                QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("m%1").arg(i), thumbs),
+                                            &changed, &unchanged),
+                         ErrorCode::None);
+            }
+            QCOMPARE(store->applyChange(react(pubSeq, QStringLiteral("one-more"), thumbs), &changed,
+                                        &unchanged),
+                     ErrorCode::TooManyReactions);
+            QCOMPARE(changed.message.reactions.first().emoji, thumbs); // the first given
+            QCOMPARE(changed.message.reactions.first().from.size(), ChatMessage::kReactionNames);
+            QVERIFY(store->commit());
+        }
+        // Reopened: history pages carry them, the viewer's own marked; a deleted message none.
+        const auto store = storeAt(location);
+        QString error;
+        QVERIFY2(store->open(&error), qPrintable(error));
+        bool more = false;
+        const auto page = store->history(query(QStringLiteral("a2"), QStringLiteral("*")), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), 3);
+        const QList<ChatMessage::Reaction> pub = page->at(0).reactions;
+        QCOMPARE(pub.size(), ChatMessage::kMaxReactionKinds);
+        QCOMPARE(pub.first().emoji, thumbs);
+        QCOMPARE(pub.first().count,
+                 ChatMessage::kMaxReactionsPerMessage - (ChatMessage::kMaxReactionKinds - 2) - 1);
+        QCOMPARE(pub.first().from.first(), QStringLiteral("n-b"));
+        QVERIFY(!pub.first().mine);
+        QCOMPARE(page->at(1).reactions.size(), 1);
+        QVERIFY(page->at(1).reactions.first().mine); // a2's own
+        QCOMPARE(page->at(1).reactions.first().emoji, heart);
+        QVERIFY(page->at(2).reactions.isEmpty());
+        // A third identity sees the public one only, with nothing marked as its own.
+        const auto other = store->history(query(QStringLiteral("b"), QStringLiteral("*")), &more);
+        QVERIFY(other);
+        QCOMPARE(other->size(), 2);
+        QVERIFY(other->at(0).reactions.at(0).mine); // b gave the first two
+        QVERIFY(other->at(0).reactions.at(1).mine);
+        QVERIFY(!other->at(0).reactions.at(2).mine);
+    }
+
     // Replies (docs/protocol.md section 5.6): checked against who may see the original, and
     // read back with a quote of the original as it is now.
     void repliesQuoteWhatTheirReceiversMaySee()
