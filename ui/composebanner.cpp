@@ -53,6 +53,7 @@ void ComposeBanner::updateText()
     m_label->setText(line.isEmpty() ? m_title : m_title + QStringLiteral(": ") + line);
     m_label->setStyleSheet(QStringLiteral("color: %1;").arg(c.text.name()));
     m_cancel->setToolTip(tr("Cancel (Esc)"));
+    m_cancel->setAccessibleName(tr("Cancel"));
     m_cancel->setStyleSheet(
         QStringLiteral("QToolButton { color: %1; border: none; padding: 0 4px; }")
             .arg(c.accent.name()));

@@ -321,6 +321,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     });
 
     buildMenus();
+    nameControls();
     if (!settings->windowGeometry().isEmpty())
         restoreGeometry(settings->windowGeometry());
     openConversation(controller->activeConversation()); // the last one, from the cache
@@ -470,11 +471,25 @@ void MainWindow::retranslateUi()
     if (m_searchResultsLabel->isVisible())
         updateSearchLabel(m_searchResults->text());
     updateComposePlaceholder();
+    nameControls();
     updateHeader();
     updateStatus();
     updateTyping();
     // What the delegates paint ("Today", "Retry", …) is translated as it is painted.
     repaintLists();
+}
+
+void MainWindow::nameControls()
+{
+    // What a screen reader says for controls whose text is a symbol or that have none (their
+    // tooltips are read as descriptions, after the name).
+    m_search->setAccessibleName(tr("Search"));
+    m_compose->setAccessibleName(tr("Message"));
+    m_conversationView->setAccessibleName(tr("Conversations"));
+    m_searchResultsView->setAccessibleName(tr("Messages found"));
+    m_userView->setAccessibleName(tr("Online users"));
+    m_sendButton->setAccessibleName(tr("Send"));
+    m_emojiButton->setAccessibleName(tr("Emoji"));
 }
 
 void MainWindow::repaintLists()

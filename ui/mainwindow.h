@@ -77,6 +77,8 @@ private:
     void applySendWithCtrlEnter(bool on);
     // Every text of the window again, in the language just installed (QEvent::LanguageChange).
     void retranslateUi();
+    // The accessible names of the controls that need one (in the language installed).
+    void nameControls();
     void updateComposePlaceholder();
     // The conversation list's context menu (mute) and its muted marks.
     void setupConversationMenu();

@@ -1,8 +1,10 @@
 #include "messageview.h"
 
 #include "messagedelegate.h"
+#include "messageviewaccessible.h"
 #include "model/messagelistmodel.h"
 
+#include <QAccessible>
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
@@ -25,12 +27,14 @@ MessageView::MessageView(QWidget *parent)
     : QAbstractScrollArea(parent), m_delegate(new MessageDelegate(this))
 {
     setObjectName(QStringLiteral("messageView"));
+    MessageViewAccessible::installFactory();
+    setAccessibleName(tr("Messages"));
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setFrameShape(QFrame::NoFrame);
     // A click takes the focus, so that Ctrl+C copies what the click selected; typing then
-    // goes on in the compose box (textTyped).
-    setFocusPolicy(Qt::ClickFocus);
+    // goes on in the compose box (textTyped). Tab reaches it too, to walk the messages.
+    setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
     viewport()->setMouseTracking(true);
     viewport()->setAutoFillBackground(true);
@@ -120,10 +124,13 @@ void MessageView::anchorToBottom()
 void MessageView::clampToContent()
 {
     // Never leave empty space below the newest message while there is content above.
+    // (A view filled exactly to its bottom with more rows below is not at the end: the
+    // keyboard's current row is scrolled to just that place.)
     int y = -m_topOffset;
-    for (int row = m_topRow; row < rowCount() && y < viewport()->height(); ++row)
+    int row = m_topRow;
+    for (; row < rowCount() && y < viewport()->height(); ++row)
         y += heightOf(row);
-    if (y <= viewport()->height()) {
+    if (row >= rowCount() && y <= viewport()->height()) {
         m_stickToBottom = true;
         anchorToBottom();
     }
@@ -172,6 +179,89 @@ void MessageView::scrollToRow(int row)
     clampToContent();
     syncScrollBar();
     viewport()->update();
+    // A search hit is where the keyboard goes on from.
+    m_currentRow = row;
+    notifyCurrent();
+}
+
+void MessageView::setCurrentRow(int row)
+{
+    if (rowCount() == 0)
+        return;
+    row = qBound(0, row, rowCount() - 1);
+    ensureVisible(row);
+    if (row == m_currentRow)
+        return;
+    m_currentRow = row;
+    viewport()->update();
+    notifyCurrent();
+}
+
+void MessageView::ensureVisible(int row)
+{
+    if (row < 0 || row >= rowCount())
+        return;
+    if (row == rowCount() - 1) {
+        scrollToBottom(); // and follow the newest again
+        return;
+    }
+    if (row < m_topRow || (row == m_topRow && m_topOffset > 0)) {
+        m_stickToBottom = false;
+        m_topRow = row;
+        m_topOffset = 0;
+        clampToContent();
+        if (m_topRow < kNearTopRows)
+            emit nearTop();
+        viewport()->update();
+        return;
+    }
+    int y = -m_topOffset;
+    for (int r = m_topRow; r < row && y < viewport()->height(); ++r)
+        y += heightOf(r);
+    if (y + heightOf(row) <= viewport()->height())
+        return; // all of it is on screen already
+    // Below: its bottom at the bottom of the view (its top at the top when taller).
+    m_stickToBottom = false;
+    m_topRow = row;
+    m_topOffset = 0;
+    const int above = viewport()->height() - heightOf(row);
+    if (above > 0) {
+        scrollBy(-above);
+    } else {
+        clampToContent();
+        viewport()->update();
+    }
+}
+
+int MessageView::rowsPerPage() const
+{
+    return qMax(1, int(m_visible.size()) - 1);
+}
+
+void MessageView::notifyCurrent()
+{
+#if QT_CONFIG(accessibility)
+    if (m_currentRow < 0)
+        return;
+    // As a list view does: the focus moves to the item (when the list has it), and the item
+    // is the selected one. Sent also while QAccessible::isActive() is false (Qt's views wait
+    // for it): one event per key or click costs nothing, and the platforms that never report
+    // a screen reader (offscreen, some bridges) still get them.
+    if (hasFocus()) {
+        QAccessibleEvent focus(this, QAccessible::Focus);
+        focus.setChild(m_currentRow);
+        QAccessible::updateAccessibility(&focus);
+    }
+    QAccessibleEvent selection(this, QAccessible::Selection);
+    selection.setChild(m_currentRow);
+    QAccessible::updateAccessibility(&selection);
+#endif
+}
+
+QRect MessageView::visualRect(int row) const
+{
+    const Visible *v = visibleRow(row);
+    return v ? v->rect : QRect();
 }
 
 void MessageView::scrollBy(int dy)
@@ -209,6 +299,15 @@ void MessageView::paintEvent(QPaintEvent *)
         const auto [selectionStart, selectionEnd] = selectionIn(row);
         m_delegate->paint(&painter, option, m_model->index(row, 0), selectionStart, selectionEnd);
         m_visible.push_back(Visible{row, option.rect});
+        if (row == m_currentRow && m_showCurrent && hasFocus()) {
+            // The keyboard's message, framed as a list's current item is.
+            painter.save();
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(2, 2, -2, -2), 6, 6);
+            painter.restore();
+        }
         y += option.rect.height();
     }
     const int visibleRows = int(m_visible.size());
@@ -239,7 +338,19 @@ void MessageView::wheelEvent(QWheelEvent *event)
 void MessageView::keyPressEvent(QKeyEvent *event)
 {
     if (event->matches(QKeySequence::Copy)) {
-        copy();
+        // The selected text, else the whole current message.
+        if (hasSelection()) {
+            copy();
+        } else if (m_currentRow >= 0 && m_currentRow < rowCount()) {
+            const QModelIndex index = m_model->index(m_currentRow, 0);
+            if (!index.data(MessageListModel::DeletedRole).toBool())
+                QGuiApplication::clipboard()->setText(index.data().toString());
+        }
+        return;
+    }
+    if (event->key() == Qt::Key_Menu ||
+        (event->key() == Qt::Key_F10 && event->modifiers() == Qt::ShiftModifier)) {
+        showContextMenu();
         return;
     }
     if (event->key() == Qt::Key_Escape && hasSelection()) {
@@ -251,18 +362,32 @@ void MessageView::keyPressEvent(QKeyEvent *event)
         emit textTyped(event->text());
         return;
     }
+    // The first key starts from the newest message on screen.
+    const int from = m_currentRow >= 0
+                         ? m_currentRow
+                         : (!m_visible.empty() ? m_visible.back().row : rowCount() - 1);
+    const bool fresh = m_currentRow < 0;
+    if (event->key() >= Qt::Key_Home && event->key() <= Qt::Key_PageDown)
+        m_showCurrent = true;
     switch (event->key()) {
+    case Qt::Key_Up:
+        setCurrentRow(fresh ? from : from - 1);
+        return;
+    case Qt::Key_Down:
+        setCurrentRow(fresh ? from : from + 1);
+        return;
     case Qt::Key_PageUp:
-        scrollBy(-viewport()->height() * 9 / 10);
+        setCurrentRow(from - rowsPerPage());
         return;
     case Qt::Key_PageDown:
-        scrollBy(viewport()->height() * 9 / 10);
+        setCurrentRow(from + rowsPerPage());
         return;
     case Qt::Key_Home:
-        scrollToTop();
+        // The oldest loaded; scrolled to the top, older history loads above it.
+        setCurrentRow(0);
         return;
     case Qt::Key_End:
-        scrollToBottom();
+        setCurrentRow(rowCount() - 1);
         return;
     default:
         QAbstractScrollArea::keyPressEvent(event);
@@ -386,6 +511,12 @@ void MessageView::mousePressEvent(QMouseEvent *event)
                 return;
             }
         }
+        // The clicked message becomes the keyboard's (framed again at the next key).
+        m_showCurrent = false;
+        if (index.isValid() && index.row() != m_currentRow) {
+            m_currentRow = index.row();
+            notifyCurrent();
+        }
         // A press starts a new selection, empty until the mouse moves.
         m_anchor = m_cursor = textPointAt(event->position().toPoint());
         m_selecting = m_anchor.row >= 0;
@@ -478,16 +609,51 @@ void MessageView::mouseDoubleClickEvent(QMouseEvent *event)
     viewport()->update();
 }
 
+void MessageView::showContextMenu()
+{
+    if (m_menu && m_menu->isVisible())
+        return; // the menu key also arrives as a context menu event on some systems
+    if (m_currentRow < 0 && !m_visible.empty())
+        m_currentRow = m_visible.back().row;
+    if (m_currentRow < 0 || m_currentRow >= rowCount())
+        return;
+    m_showCurrent = true;
+    ensureVisible(m_currentRow);
+    // Laid out now: the menu opens by the message, which may just have scrolled into view.
+    viewport()->repaint();
+    const QModelIndex index = m_model->index(m_currentRow, 0);
+    const QRect text = textRect(index);
+    const QPoint at = text.isValid() ? text.bottomLeft()
+                                     : QPoint(viewport()->width() / 3, viewport()->height() / 2);
+    openMenu(index, QString(), viewport()->mapToGlobal(at));
+}
+
 void MessageView::contextMenuEvent(QContextMenuEvent *event)
 {
+    // From the keyboard (the menu key, Shift+F10): the current message's, by it, wherever the
+    // mouse is.
+    if (event->reason() == QContextMenuEvent::Keyboard) {
+        showContextMenu();
+        event->accept();
+        return;
+    }
     const QModelIndex index = indexAt(event->pos());
     QString link;
     if (const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr)
         link = m_delegate->linkAt(optionFor(v->row, v->rect.top()), index, event->pos());
     if (!index.isValid() && !hasSelection())
         return;
+    openMenu(index, link, event->globalPos());
+    event->accept();
+}
+
+void MessageView::openMenu(const QModelIndex &index, const QString &link, QPoint globalPos)
+{
+    if (m_menu)
+        m_menu->close();
     // Not exec(): the list keeps running (new messages, scrolling) while the menu is open.
     auto *menu = new QMenu(this);
+    m_menu = menu;
     menu->setObjectName(QStringLiteral("messageMenu"));
     menu->setAttribute(Qt::WA_DeleteOnClose);
     if (hasSelection()) {
@@ -510,8 +676,7 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
         });
         copyLink->setObjectName(QStringLiteral("copyLinkAction"));
     }
-    menu->popup(event->globalPos());
-    event->accept();
+    menu->popup(globalPos);
 }
 
 QStringList MessageView::quickReactions()
@@ -613,6 +778,8 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
         if (p->row >= first)
             p->row += count;
     }
+    if (m_currentRow >= first)
+        m_currentRow += count;
     m_heights.insert(m_heights.begin() + first, size_t(count), -1);
     invalidate(last + 1, last + 1); // its group header may come or go
     if (!m_stickToBottom && first <= m_topRow && rowCount() > count)
@@ -635,6 +802,11 @@ void MessageView::onRowsRemoved(const QModelIndex &, int first, int last)
         if (p->row > last)
             p->row -= count;
     }
+    // A removed current message: the keyboard goes on from the one after it.
+    if (m_currentRow > last)
+        m_currentRow -= count;
+    else if (m_currentRow >= first)
+        m_currentRow = qMin(first, rowCount() - 1);
     if (first < int(m_heights.size()))
         m_heights.erase(m_heights.begin() + first,
                         m_heights.begin() + qMin(int(m_heights.size()), last + 1));
@@ -656,10 +828,48 @@ void MessageView::onDataChanged(const QModelIndex &topLeft, const QModelIndex &b
 {
     invalidate(topLeft.row(), bottomRight.row() + 1);
     viewport()->update();
+#if QT_CONFIG(accessibility)
+    // The current message edited, deleted or sent: a screen reader says it again.
+    if (m_currentRow >= topLeft.row() && m_currentRow <= bottomRight.row()) {
+        QAccessibleEvent changed(this, QAccessible::NameChanged);
+        changed.setChild(m_currentRow);
+        QAccessible::updateAccessibility(&changed);
+    }
+#endif
+}
+
+void MessageView::focusInEvent(QFocusEvent *event)
+{
+    QAbstractScrollArea::focusInEvent(event);
+    // Reached with the keyboard: it starts on the newest message on screen.
+    const bool keyboard =
+        event->reason() == Qt::TabFocusReason || event->reason() == Qt::BacktabFocusReason ||
+        event->reason() == Qt::ShortcutFocusReason || event->reason() == Qt::OtherFocusReason;
+    if (keyboard) {
+        m_showCurrent = true;
+        if (m_currentRow < 0 && rowCount() > 0)
+            m_currentRow = !m_visible.empty() ? m_visible.back().row : rowCount() - 1;
+    }
+    viewport()->update();
+    notifyCurrent();
+}
+
+void MessageView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        setAccessibleName(tr("Messages"));
+    QAbstractScrollArea::changeEvent(event);
+}
+
+void MessageView::focusOutEvent(QFocusEvent *event)
+{
+    QAbstractScrollArea::focusOutEvent(event);
+    viewport()->update(); // the frame of the current message goes
 }
 
 void MessageView::onReset()
 {
+    m_currentRow = -1;
     m_anchor = m_cursor = TextPoint{};
     m_selecting = false;
     m_heights.assign(size_t(rowCount()), -1);

@@ -21,6 +21,11 @@ class QAbstractItemModel;
 // Text is selected with the mouse as in a browser — from one message into the next, a double
 // click for a word — and copied with Ctrl+C or the context menu, which also copies a whole
 // message or a link.
+//
+// From the keyboard (Tab reaches it), one message is the current one, framed: Up/Down,
+// PageUp/PageDown and Home/End move it, the menu key or Shift+F10 opens its context menu and
+// Ctrl+C copies it when no text is selected. Screen readers see each message as an item of the
+// list, the current one focused (MessageViewAccessible).
 class MessageView : public QAbstractScrollArea
 {
     Q_OBJECT
@@ -55,6 +60,14 @@ public:
     // Puts the selected text on the clipboard.
     void copy() const;
 
+    // The message the keyboard is on (-1: none yet); it is kept in view.
+    int currentRow() const { return m_currentRow; }
+    void setCurrentRow(int row);
+    // Where `row` is on screen (viewport coordinates); empty when it is not.
+    QRect visualRect(int row) const;
+    // The current message's context menu, by it (the menu key, Shift+F10).
+    void showContextMenu();
+
 signals:
     void nearTop();
     void retryRequested(const QString &clientId);
@@ -83,12 +96,22 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;
     bool viewportEvent(QEvent *event) override;
+    void focusInEvent(QFocusEvent *event) override;
+    void focusOutEvent(QFocusEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     // Edit and Delete for the user's own stored message at `index`.
     void addChangeActions(QMenu *menu, const QModelIndex &index);
     // React (a submenu of quick emoji and "More…") for any stored message not deleted.
     void addReactActions(QMenu *menu, const QModelIndex &index);
+    // The context menu of `index` (and of the selection), `link` the one under the mouse.
+    void openMenu(const QModelIndex &index, const QString &link, QPoint globalPos);
+    // Scrolls just enough to show all of `row` (its top when taller than the view).
+    void ensureVisible(int row);
+    // Tells screen readers that the current message changed (focus and selection).
+    void notifyCurrent();
+    int rowsPerPage() const;
     struct Visible
     {
         int row;
@@ -137,4 +160,7 @@ private:
     TextPoint m_anchor;             // where the selection started
     TextPoint m_cursor;             // where it ends (may be before the anchor)
     bool m_selecting = false;       // the left button is down and drags a selection
+    int m_currentRow = -1;          // the keyboard's message
+    bool m_showCurrent = false;     // framed: the keyboard moved to it (not a click)
+    QPointer<QMenu> m_menu;         // the context menu while it is open
 };
