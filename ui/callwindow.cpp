@@ -17,13 +17,10 @@
 #include <QVBoxLayout>
 
 namespace {
-QToolButton *button(const QString &objectName, const QString &text, const QString &tip,
-                    QWidget *parent)
+QToolButton *button(const QString &objectName, QWidget *parent)
 {
     auto *b = new QToolButton(parent);
     b->setObjectName(objectName);
-    b->setText(text);
-    b->setToolTip(tip);
     b->setToolButtonStyle(Qt::ToolButtonTextOnly);
     b->setMinimumSize(96, 36);
     b->setFocusPolicy(Qt::NoFocus); // keys go to the window's shortcuts
@@ -73,7 +70,6 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_preview = new VideoView(m_remote);
     m_preview->setObjectName(QStringLiteral("previewVideo"));
     m_preview->setMirrored(true);
-    m_preview->setToolTip(tr("Your camera. Click to move it to another corner."));
     connect(m_preview, &VideoView::clicked, this, [this] {
         m_corner = (m_corner + 1) % 4;
         placePreview();
@@ -87,8 +83,6 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("callStats"));
     m_stats->setAlignment(Qt::AlignCenter);
-    m_stats->setText(tr("Waiting for statistics…"));
-    m_stats->setToolTip(tr("Call statistics (I shows or hides them)"));
     m_stats->hide(); // most people never want them; I shows them
 
     // Over the far end's picture (or avatar), centred at the top: the preview's corners never
@@ -98,19 +92,16 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_peerMedia->setAlignment(Qt::AlignCenter);
     m_peerMedia->hide();
 
-    m_mute = button(QStringLiteral("muteButton"), tr("Mute"), tr("Mute your microphone (M)"), this);
+    m_mute = button(QStringLiteral("muteButton"), this);
     m_mute->setCheckable(true);
-    m_camera = button(QStringLiteral("cameraButton"), tr("Camera off"),
-                      tr("Turn your camera off or on (V)"), this);
+    m_camera = button(QStringLiteral("cameraButton"), this);
     m_camera->setCheckable(true);
-    m_devices = button(QStringLiteral("devicesButton"), tr("Devices"),
-                       tr("Choose the camera, microphone and speaker"), this);
+    m_devices = button(QStringLiteral("devicesButton"), this);
     m_devicesMenu = new QMenu(m_devices);
     m_devices->setMenu(m_devicesMenu);
     m_devices->setPopupMode(QToolButton::InstantPopup);
     connect(m_devicesMenu, &QMenu::aboutToShow, this, &CallWindow::fillDevicesMenu);
-    m_hangUp = button(QStringLiteral("hangUpButton"), tr("Hang up"),
-                      tr("End the call (Esc, Ctrl+W)"), this);
+    m_hangUp = button(QStringLiteral("hangUpButton"), this);
 
     connect(m_mute, &QToolButton::toggled, this, [this](bool on) {
         m_calls->setMuted(on);
@@ -192,11 +183,37 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
 
     m_mute->setChecked(calls->isMuted());
     m_camera->setChecked(!calls->isCameraOn());
-    updateButtons();
-    updateTitle();
+    retranslate();
     updateStatsVisibility();
-    updatePeerMedia();
     placePreview();
+}
+
+void CallWindow::retranslate()
+{
+    m_preview->setToolTip(tr("Your camera. Click to move it to another corner."));
+    m_remote->setAccessibleName(tr("Video of %1").arg(m_calls->peer()));
+    m_preview->setAccessibleName(tr("Your camera"));
+    m_stats->setToolTip(tr("Call statistics (I shows or hides them)"));
+    if (m_haveStats)
+        updateStats(m_lastStats);
+    else
+        m_stats->setText(tr("Waiting for statistics…"));
+    m_mute->setToolTip(tr("Mute your microphone (M)"));
+    m_camera->setToolTip(tr("Turn your camera off or on (V)"));
+    m_devices->setText(tr("Devices"));
+    m_devices->setToolTip(tr("Choose the camera, microphone and speaker"));
+    m_hangUp->setText(m_ended ? tr("Close") : tr("Hang up"));
+    m_hangUp->setToolTip(tr("End the call (Esc, Ctrl+W)"));
+    updateButtons();
+    updateTitle(); // not once ended: why it ended was said in the language of the moment
+    updatePeerMedia();
+}
+
+void CallWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
 }
 
 void CallWindow::updateStatsVisibility()

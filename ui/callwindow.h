@@ -47,8 +47,11 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    // A new language (Translations::install) while the call goes on.
+    void changeEvent(QEvent *event) override;
 
 private:
+    void retranslate();
     void updateTitle();
     void updateButtons();
     void updateStats(const CallStats &stats);

@@ -37,37 +37,31 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     : QDialog(parent), m_controller(controller), m_settings(settings),
       m_hostStarter(std::move(hostStarter)), m_tokens(tokens), m_pins(pins)
 {
-    setWindowTitle(tr("Log in"));
     setObjectName(QStringLiteral("loginDialog"));
     setMinimumWidth(440);
 
-    auto *title = new QLabel(tr("<h2>Welcome to Confab</h2>"), this);
-    auto *intro = new QLabel(tr("Join a server, or host one on this computer so others on "
-                                "your network can join you."),
-                             this);
-    intro->setWordWrap(true);
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("loginTitle"));
+    m_intro = new QLabel(this);
+    m_intro->setObjectName(QStringLiteral("loginIntro"));
+    m_intro->setWordWrap(true);
 
     m_server = new QLineEdit(settings->serverAddress(), this);
     m_server->setObjectName(QStringLiteral("serverEdit"));
-    m_server->setPlaceholderText(tr("host, host:port or wss://host:port"));
-    m_host = new QCheckBox(tr("Host on this computer"), this);
+    m_host = new QCheckBox(this);
     m_host->setObjectName(QStringLiteral("hostCheck"));
     m_host->setChecked(settings->hostMode());
     m_port = new QSpinBox(this);
     m_port->setObjectName(QStringLiteral("portSpin"));
     m_port->setRange(1, 65535);
     m_port->setValue(settings->hostPort());
-    m_port->setPrefix(tr("port "));
 
     // Sign in | Create account | Guest, as one row of toggle buttons.
     m_modes = new QButtonGroup(this);
     auto *modeRow = new QHBoxLayout;
     modeRow->setSpacing(0);
-    const QList<QPair<Mode, QString>> modes{{Mode::SignIn, tr("Sign in")},
-                                            {Mode::CreateAccount, tr("Create account")},
-                                            {Mode::Guest, tr("Continue as guest")}};
-    for (const auto &[mode, label] : modes) {
-        auto *button = new QPushButton(label, this);
+    for (Mode mode : {Mode::SignIn, Mode::CreateAccount, Mode::Guest}) {
+        auto *button = new QPushButton(this);
         button->setCheckable(true);
         button->setObjectName(mode == Mode::SignIn          ? QStringLiteral("signInMode")
                               : mode == Mode::CreateAccount ? QStringLiteral("createMode")
@@ -79,7 +73,6 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
 
     m_name = new QLineEdit(settings->userName(), this);
     m_name->setObjectName(QStringLiteral("nameEdit"));
-    m_name->setPlaceholderText(tr("Your name"));
     m_name->setMaxLength(64);
     m_password = new QLineEdit(this);
     m_password->setObjectName(QStringLiteral("passwordEdit"));
@@ -91,25 +84,28 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     m_repeat->setMaxLength(AuthPolicy::kMaxPasswordChars);
     m_invite = new QLineEdit(this);
     m_invite->setObjectName(QStringLiteral("inviteEdit"));
-    m_invite->setPlaceholderText(tr("from the server's administrator"));
     m_invite->setMaxLength(AuthPolicy::kMaxInviteChars);
 
     auto *form = new QFormLayout;
-    form->addRow(tr("&Server:"), m_server);
+    m_serverLabel = new QLabel(this);
+    m_serverLabel->setBuddy(m_server);
+    form->addRow(m_serverLabel, m_server);
     auto *hostRow = new QHBoxLayout;
     hostRow->addWidget(m_host);
     hostRow->addWidget(m_port);
     hostRow->addStretch();
     form->addRow(QString(), hostRow);
     form->addRow(QString(), modeRow);
-    form->addRow(tr("&Name:"), m_name);
-    m_passwordLabel = new QLabel(tr("&Password:"), this);
+    m_nameLabel = new QLabel(this);
+    m_nameLabel->setBuddy(m_name);
+    form->addRow(m_nameLabel, m_name);
+    m_passwordLabel = new QLabel(this);
     m_passwordLabel->setBuddy(m_password);
     form->addRow(m_passwordLabel, m_password);
-    m_repeatLabel = new QLabel(tr("&Repeat:"), this);
+    m_repeatLabel = new QLabel(this);
     m_repeatLabel->setBuddy(m_repeat);
     form->addRow(m_repeatLabel, m_repeat);
-    m_inviteLabel = new QLabel(tr("&Invite code:"), this);
+    m_inviteLabel = new QLabel(this);
     m_inviteLabel->setBuddy(m_invite);
     form->addRow(m_inviteLabel, m_invite);
 
@@ -124,10 +120,11 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_buttons = new QDialogButtonBox(this);
-    QPushButton *connectButton = m_buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
-    connectButton->setObjectName(QStringLiteral("connectButton"));
-    connectButton->setDefault(true);
-    m_buttons->addButton(tr("&Quit"), QDialogButtonBox::RejectRole);
+    m_connectButton = m_buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
+    m_connectButton->setObjectName(QStringLiteral("connectButton"));
+    m_connectButton->setDefault(true);
+    m_quitButton = m_buttons->addButton(QString(), QDialogButtonBox::RejectRole);
+    m_quitButton->setObjectName(QStringLiteral("quitButton"));
     connect(m_buttons, &QDialogButtonBox::accepted, this, &LoginDialog::attemptLogin);
     connect(m_buttons, &QDialogButtonBox::rejected, this, [this] {
         m_controller->disconnectFromServer();
@@ -138,8 +135,8 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     // The default constraint: at least the width set above (SetMinimumSize would replace it
     // with the narrower minimum of the layout), as tall as the content; adjustSize() grows
     // it with its messages.
-    layout->addWidget(title);
-    layout->addWidget(intro);
+    layout->addWidget(m_title);
+    layout->addWidget(m_intro);
     layout->addSpacing(8);
     layout->addLayout(form);
     layout->addWidget(m_policyHint);
@@ -154,6 +151,7 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
     connect(m_host, &QCheckBox::toggled, this, updateHost);
     updateHost();
     connect(m_modes, &QButtonGroup::idClicked, this, [this] { updateMode(); });
+    retranslate();
     setMode(settings->signedIn() ? Mode::SignIn : Mode::Guest);
     if (m_name->text().isEmpty())
         m_name->setFocus();
@@ -216,6 +214,39 @@ LoginDialog::LoginDialog(ChatController *controller, Settings *settings, HostSta
                                   .arg(message));
                 });
     }
+}
+
+void LoginDialog::retranslate()
+{
+    setWindowTitle(tr("Log in"));
+    m_title->setText(tr("<h2>Welcome to Confab</h2>"));
+    m_intro->setText(tr("Join a server, or host one on this computer so others on your network "
+                        "can join you."));
+    m_serverLabel->setText(tr("&Server:"));
+    m_server->setPlaceholderText(tr("host, host:port or wss://host:port"));
+    m_host->setText(tr("Host on this computer"));
+    m_port->setPrefix(tr("port "));
+    m_port->setAccessibleName(tr("Port"));
+    m_modes->button(int(Mode::SignIn))->setText(tr("Sign in"));
+    m_modes->button(int(Mode::CreateAccount))->setText(tr("Create account"));
+    m_modes->button(int(Mode::Guest))->setText(tr("Continue as guest"));
+    m_nameLabel->setText(tr("&Name:"));
+    m_name->setPlaceholderText(tr("Your name"));
+    m_passwordLabel->setText(tr("&Password:"));
+    m_repeatLabel->setText(tr("&Repeat:"));
+    m_inviteLabel->setText(tr("&Invite code:"));
+    m_connectButton->setText(tr("&Connect"));
+    m_quitButton->setText(tr("&Quit"));
+    // The hint and placeholders of the chosen way in. (A message already shown stays as it
+    // was said: it answered what the user did then.)
+    updateMode();
+}
+
+void LoginDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QDialog::changeEvent(event);
 }
 
 QString LoginDialog::name() const
@@ -317,7 +348,7 @@ void LoginDialog::setBusy(bool busy, const QString &message)
     m_port->setEnabled(!busy && m_host->isChecked());
     for (QAbstractButton *b : m_modes->buttons())
         b->setEnabled(!busy);
-    m_buttons->buttons().first()->setEnabled(!busy);
+    m_connectButton->setEnabled(!busy);
     m_status->setProperty("error", false);
     m_status->setStyleSheet(QString());
     m_status->setText(message);

@@ -18,6 +18,7 @@ class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 // Where a session starts: a server address, a name (both remembered) and how to join it —
@@ -57,7 +58,12 @@ public:
 public slots:
     void attemptLogin();
 
+protected:
+    // A new language (Translations::install) while the dialog is open.
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslate();
     void setBusy(bool busy, const QString &message = {});
     void showError(const QString &message);
     void updateMode();
@@ -73,10 +79,14 @@ private:
     HostStarter m_hostStarter;
     TokenStore *m_tokens;
     CertificatePins *m_pins;
+    QLabel *m_title;
+    QLabel *m_intro;
+    QLabel *m_serverLabel;
     QLineEdit *m_server;
     QCheckBox *m_host;
     QSpinBox *m_port;
     QButtonGroup *m_modes;
+    QLabel *m_nameLabel;
     QLineEdit *m_name;
     QLabel *m_passwordLabel;
     QLineEdit *m_password;
@@ -87,6 +97,8 @@ private:
     QLabel *m_policyHint;
     QLabel *m_status;
     QDialogButtonBox *m_buttons;
+    QPushButton *m_connectButton;
+    QPushButton *m_quitButton;
     QUrl m_url;
     bool m_plainFallback = false;
     bool m_hosting = false;
