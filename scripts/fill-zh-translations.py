@@ -424,6 +424,26 @@ ZH = {
     '&Reply': '回复(&R)',
     'Reply to %1': '回复 %1',
     'The original message is not loaded; scroll up to find it.': '原消息尚未加载，请向上滚动查找。',
+    # Screen readers: what a message is read as, names of controls (issue 14)
+    '%1: %2': '%1：%2',
+    'in reply to %1': '回复 %1',
+    'private to %1': '私聊给 %1',
+    'private to you': '私聊给你',
+    'edited': '已编辑',
+    'mentions you': '提到了你',
+    'sending': '发送中',
+    'not sent': '未发送',
+    ', ': '，',
+    'Video of %1': '%1 的视频',
+    'Your camera': '你的摄像头',
+    'Port': '端口',
+    'Search': '搜索',
+    'Message': '消息',
+    'Conversations': '会话',
+    'Messages found': '找到的消息',
+    'Online users': '在线用户',
+    'Send': '发送',
+    'Emoji': '表情',
 }
 
 path = pathlib.Path(__file__).resolve().parent.parent / 'resources/translations/confab_zh_CN.ts'

@@ -377,6 +377,14 @@
         <source>High-pass filter</source>
         <translation>高通滤波</translation>
     </message>
+    <message>
+        <source>Video of %1</source>
+        <translation>%1 的视频</translation>
+    </message>
+    <message>
+        <source>Your camera</source>
+        <translation>你的摄像头</translation>
+    </message>
 </context>
 <context>
     <name>CertificateDialog</name>
@@ -598,6 +606,10 @@
     <message>
         <source>Cancel (Esc)</source>
         <translation>取消（Esc）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -995,6 +1007,10 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Log in</source>
         <translation>登录</translation>
     </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1292,6 +1308,34 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Not connected: the reaction was not sent.</source>
         <translation>未连接：回应未发送。</translation>
     </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation>找到的消息</translation>
+    </message>
+    <message>
+        <source>Online users</source>
+        <translation>在线用户</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>表情</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1317,7 +1361,9 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
     <message numerus="yes">
         <source>%1 %2 and %n other(s)</source>
-        <translation><numerusform>%1 %2 及其他 %n 人</numerusform></translation>
+        <translation>
+            <numerusform>%1 %2 及其他 %n 人</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 %2</source>
@@ -1419,6 +1465,49 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>&amp;More…</source>
         <translation>更多(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>MessageViewAccessible</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>in reply to %1</source>
+        <translation>回复 %1</translation>
+    </message>
+    <message>
+        <source>private to %1</source>
+        <translation>私聊给 %1</translation>
+    </message>
+    <message>
+        <source>private to you</source>
+        <translation>私聊给你</translation>
+    </message>
+    <message>
+        <source>edited</source>
+        <translation>已编辑</translation>
+    </message>
+    <message>
+        <source>mentions you</source>
+        <translation>提到了你</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>未发送</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
     </message>
 </context>
 <context>
