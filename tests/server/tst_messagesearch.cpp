@@ -420,9 +420,8 @@ private slots:
                 QVERIFY2(!q.next(), qPrintable(q.value(0).toString()));
                 QVERIFY(QFile::exists(SqliteSearchIndex::pathFor(location)));
             } else {
-                QVERIFY(q.exec(QStringLiteral("SELECT max(version) FROM schema_version")));
+                QVERIFY(q.exec(QStringLiteral("SELECT 1 FROM schema_version WHERE version = 6")));
                 QVERIFY(q.next());
-                QCOMPARE(q.value(0).toInt(), 6);
                 // The index has left the messages table, and so has its cost in every commit.
                 QVERIFY(q.exec(QStringLiteral("SELECT indexname FROM pg_indexes WHERE"
                                               " tablename = 'messages' AND indexdef LIKE"
