@@ -3,6 +3,8 @@
 #include "messagestore.h"
 #include "protocol/textrules.h"
 
+#include <algorithm>
+
 QStringList SearchQuery::wordsOf(const QString &text)
 {
     QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
@@ -64,4 +66,31 @@ std::optional<SearchPage> SearchQuery::run(MessageStore &store) const
         page.nextBefore = candidates->last().seq;
     }
     return page;
+}
+
+void UnindexedLook::add(ChatMessage m)
+{
+    ++m_examined;
+    m_indexedBefore = std::min(m_indexedBefore, m.seq);
+    m_lowest.reset();
+    if (m_query.matches(m.content))
+        m_hits.append(std::move(m));
+    else
+        m_lowest = std::move(m);
+}
+
+bool UnindexedLook::finish(QList<ChatMessage> *result, int limit, bool *more)
+{
+    *result = std::move(m_hits);
+    if (result->size() > limit) {
+        *more = true;
+        result->resize(limit);
+        return true;
+    }
+    if (m_examined < SearchQuery::kMaxExamined)
+        return false;
+    *more = true;
+    if (m_lowest)
+        result->append(std::move(*m_lowest));
+    return true;
 }

@@ -50,3 +50,29 @@ struct SearchQuery
     // thread. nullopt when the store cannot be read (its lastError() says why).
     std::optional<SearchPage> run(MessageStore &store) const;
 };
+
+// The newest messages that a store's search index has not reached yet, read without it
+// (newest first, at most SearchQuery::kMaxExamined of them), before the store reads its index
+// below indexedBefore(). Both stores keep their index behind the relay.
+class UnindexedLook
+{
+public:
+    UnindexedLook(const SearchQuery &query, qint64 before) : m_query(query), m_indexedBefore(before)
+    {}
+
+    void add(ChatMessage m); // the next row read, newer rows first
+    // Whether the page is complete without the index, with the hits in `result` (at most
+    // `limit`) and *more set. When the index is further behind than one look reaches (a
+    // rebuild, or a load that left it no time), the page ends at the lowest row read, and the
+    // next one goes on below it, still without the index, so no message between is passed
+    // over.
+    bool finish(QList<ChatMessage> *result, int limit, bool *more);
+    qint64 indexedBefore() const { return m_indexedBefore; } // where the index takes over
+
+private:
+    const SearchQuery &m_query;
+    qint64 m_indexedBefore;
+    int m_examined = 0;
+    QList<ChatMessage> m_hits;
+    std::optional<ChatMessage> m_lowest; // the last row read, when it is no hit
+};

@@ -671,36 +671,14 @@ std::optional<QList<ChatMessage>> SqliteMessageStore::searchCandidates(const Sea
                     .arg(QLatin1String(kColumns)),
                 {before, viewer, viewer, SearchQuery::kMaxExamined}))
         return std::nullopt;
-    qint64 indexedBefore = before;
-    int examined = 0;
-    std::optional<ChatMessage> lowest; // the last row read, when it is no hit
-    while (q.next()) {
-        ChatMessage m = readRow(q);
-        ++examined;
-        indexedBefore = std::min(indexedBefore, m.seq);
-        lowest.reset();
-        if (query.matches(m.content))
-            result.append(std::move(m));
-        else
-            lowest = std::move(m);
-    }
+    UnindexedLook look(query, before);
+    while (q.next())
+        look.add(readRow(q));
     q.finish();
-    if (result.size() > limit) {
-        *more = true;
-        result.resize(limit);
+    if (look.finish(&result, limit, more))
         return result;
-    }
-    if (examined == SearchQuery::kMaxExamined) {
-        // The index is further behind than one look reaches (a rebuild, or a load that left
-        // it no time): this page ends at the lowest row read, and the next one goes on below
-        // it, still without the index, so no message between is passed over.
-        *more = true;
-        if (lowest)
-            result.append(std::move(*lowest));
-        return result;
-    }
     SearchQuery indexed = query;
-    indexed.before = indexedBefore;
+    indexed.before = look.indexedBefore();
     QString sql;
     QVariantList args;
     searchSql(indexed, limit - int(result.size()), &sql, &args);
