@@ -10,6 +10,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlField>
+#include <QThread>
 #include <QVariant>
 
 #include <openssl/crypto.h>
@@ -26,6 +27,12 @@ QAtomicInt connectionCounter;
 constexpr qint64 kMigrationLock = 0x636f6e6661620001; // "confab" 1
 constexpr qint64 kBatchLock = 0x636f6e6661620002;     // "confab" 2
 constexpr int kStatementTimeoutMs = 30000;
+// A schema step that alters `messages` waits for every open transaction on it (another
+// node's history page, a backup's COPY), and every other node's statements queue behind
+// that wait: the whole cluster stalls. So a step waits at most this long for a lock, then
+// rolls back and tries again, a few times, before the server gives up and says why.
+constexpr int kMigrationLockTimeoutMs = 3000;
+constexpr int kMigrationAttempts = 3;
 
 // Each version's statements, run in one transaction with the version's schema_version row.
 // The columns are SQLite's (sqlitemessagestore.cpp), so that a history can move between them.
@@ -242,6 +249,7 @@ bool PostgresMessageStore::exec(const QString &sql)
     QSqlQuery q(m_db);
     if (!q.exec(sql)) {
         m_lastError = errorText(q.lastError());
+        m_lastSqlState = q.lastError().nativeErrorCode();
         return false;
     }
     return true;
@@ -407,6 +415,30 @@ void PostgresMessageStore::disconnect()
 
 bool PostgresMessageStore::migrate()
 {
+    for (int attempt = 1;; ++attempt) {
+        m_lastSqlState.clear();
+        if (migrateOnce())
+            return true;
+        if (m_lastSqlState != QLatin1String("55P03")) // lock_not_available
+            return false;
+        if (attempt == kMigrationAttempts) {
+            m_lastError = QStringLiteral("the schema upgrade waited %1 times %2 s for a lock on"
+                                         " a table that another connection holds (%3); end"
+                                         " that transaction (pg_stat_activity shows it) or"
+                                         " start this server again later")
+                              .arg(kMigrationAttempts)
+                              .arg(kMigrationLockTimeoutMs / 1000)
+                              .arg(m_lastError);
+            return false;
+        }
+        qWarning().noquote() << "the schema upgrade is waiting for a lock held by another"
+                                " connection; trying again";
+        QThread::msleep(1000);
+    }
+}
+
+bool PostgresMessageStore::migrateOnce()
+{
     if (!m_db.transaction()) {
         m_lastError = errorText(m_db.lastError());
         return false;
@@ -419,6 +451,9 @@ bool PostgresMessageStore::migrate()
     // (No NOTICE that schema_version exists on every start.)
     if (!exec(QStringLiteral("SET LOCAL client_min_messages = warning")) ||
         !exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLock)) ||
+        // After the advisory lock: a second server waits for the first one's upgrade as
+        // long as that takes.
+        !exec(QStringLiteral("SET LOCAL lock_timeout = %1").arg(kMigrationLockTimeoutMs)) ||
         !exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
                              " version INTEGER PRIMARY KEY,"
                              " applied TIMESTAMPTZ NOT NULL DEFAULT now())")))
@@ -426,6 +461,7 @@ bool PostgresMessageStore::migrate()
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("SELECT version FROM schema_version"))) {
         m_lastError = errorText(q.lastError());
+        m_lastSqlState = q.lastError().nativeErrorCode();
         return abort();
     }
     // Each version's step runs unless its row is there: a schema that got a later version

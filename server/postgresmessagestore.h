@@ -74,7 +74,8 @@ private:
     bool reconnect(); // both again after a failure; false with lastError()
     void disconnect();
     bool exec(const QString &sql);
-    bool migrate();
+    bool migrate();     // migrateOnce() again while a lock times out, a few times
+    bool migrateOnce(); // one transaction: every missing version's step
     bool beginBatch();
     bool findDuplicate(ChatMessage &message, const QString &senderId);
     std::optional<QList<ChatMessage>> readHistory(const HistoryQuery &query, bool *more);
@@ -100,7 +101,8 @@ private:
     bool m_inBatch = false;
     bool m_batchFailed = false; // PostgreSQL aborts the whole transaction on an error
     QString m_lastError;
-    QString m_nodeId; // stored with each message (schema version 2)
+    QString m_lastSqlState; // of the last failed exec() (migrate() retries on a lock timeout)
+    QString m_nodeId;       // stored with each message (schema version 2)
     QSqlDatabase m_db;
     QHash<QString, QString> m_historyStatements;      // prepared on this connection: SQL -> name
     std::atomic<qint64> m_busyNs{0};                  // time spent storing batches, for m_indexer
