@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgdir=$(cd "${1:-build-pkg/packages}" && pwd)
-ls "$pkgdir"/confab_*.deb "$pkgdir"/confab-server_*.deb >/dev/null
+ls "$pkgdir"/confab_*.deb "$pkgdir"/confab-server_*.deb "$pkgdir"/confab-videofile_*.deb >/dev/null
 
 step() { echo; echo "== $(date +%T) $*"; }
 fail() { echo "VERIFY FAILED: $*" >&2; exit 1; }
@@ -40,13 +40,33 @@ mount --rbind /dev "$root/dev"
 mkdir -p "$root/tmp/debs"
 cp "$pkgdir"/*.deb "$root/tmp/debs/"
 
-step "apt install the packages (dependencies from the archive)"
 in_root apt-get update -q >/dev/null
-debs=()
-for f in "$root"/tmp/debs/confab_*.deb "$root"/tmp/debs/confab-server_*.deb; do debs+=("/tmp/debs/$(basename "$f")"); done
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${debs[@]}" \
-    >"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "apt install"; }
-grep -E "^Setting up confab" "$work/apt.log"
+deb_of() { (cd "$root/tmp/debs" && ls "$1"_*.deb | head -1 | sed 's|^|/tmp/debs/|'); }
+# apt_install LOG DEB...: installs (dependencies from the archive) and prints what it cost:
+# the packages apt added and the disk space, i.e. that package set's dependency closure on
+# top of what is already there.
+apt_install() {
+    local log=$1
+    shift
+    echo "without Recommends: $(in_root apt-get install -s --no-install-recommends "$@" 2>/dev/null |
+        grep -E '^[0-9]+ upgraded, [0-9]+ newly installed')"
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" \
+        >"$log" 2>&1 || { tail -30 "$log"; fail "apt install $*"; }
+    grep -E "^Setting up confab" "$log"
+    echo "cost: $(grep -E '^[0-9]+ upgraded, [0-9]+ newly installed' "$log");" \
+        "$(grep -E '^After this operation' "$log")"
+}
+
+step "apt install the desktop client alone (its dependency closure on a minimal Debian)"
+apt_install "$work/apt-client.log" "$(deb_of confab)"
+[ ! -e "$root/usr/lib/x86_64-linux-gnu/libopencv_videoio.so.406" ] ||
+    fail "the client alone brought OpenCV videoio (it belongs to confab-videofile)"
+
+step "apt install confab-videofile (the video file module; what it adds on top)"
+apt_install "$work/apt-videofile.log" "$(deb_of confab-videofile)"
+
+step "apt install confab-server"
+apt_install "$work/apt-server.log" "$(deb_of confab-server)"
 
 step "installed files"
 for f in /usr/bin/confab /usr/bin/confab-cli /usr/bin/confab-server /etc/confab/server.ini \

@@ -158,10 +158,17 @@ void FileVideoSource::start()
     QString why;
     m_api = loadVideoFileApi(&why);
     if (!m_api) {
-        emit failed(
-            tr("The video file %1 cannot be played: Confab's video file module is missing or "
-               "cannot be loaded (%2). Reinstalling Confab should bring it back.")
-                .arg(m_path, why));
+#if defined(Q_OS_LINUX)
+        // The Linux packages ship the module apart (confab-videofile): OpenCV videoio brings
+        // ffmpeg and GStreamer, some 250 packages that chat-only installs need not carry.
+        const QString remedy = tr("Install the confab-videofile package to play video files "
+                                  "as a camera.");
+#else
+        const QString remedy = tr("Reinstalling Confab should bring it back.");
+#endif
+        emit failed(tr("The video file %1 cannot be played: Confab's video file module is "
+                       "missing or cannot be loaded (%2). %3")
+                        .arg(m_path, why, remedy));
         return;
     }
     m_file = m_api->open(m_path.toUtf8().constData());

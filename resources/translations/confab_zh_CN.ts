@@ -516,11 +516,11 @@
     </message>
     <message>
         <source>That message has as many reactions as allowed.</source>
-        <translation>该消息的回应已达上限。</translation>
+        <translation>这条消息的回应已达上限。</translation>
     </message>
     <message>
         <source>A reaction must be a single emoji.</source>
-        <translation>回应必须是单个表情符号。</translation>
+        <translation>回应只能是一个表情符号。</translation>
     </message>
 </context>
 <context>
@@ -762,16 +762,24 @@
         <translation>在 %2 中找不到 %1</translation>
     </message>
     <message>
-        <source>The video file %1 cannot be played: Confab&apos;s video file module is missing or cannot be loaded (%2). Reinstalling Confab should bring it back.</source>
-        <translation>无法播放视频文件 %1：Confab 的视频文件模块缺失或无法加载（%2）。重新安装 Confab 即可恢复。</translation>
-    </message>
-    <message>
         <source>The video file %1 cannot be read: %2.</source>
         <translation>无法读取视频文件 %1：%2。</translation>
     </message>
     <message>
         <source>The video file %1 has no readable frames: %2.</source>
         <translation>视频文件 %1 没有可读取的画面：%2。</translation>
+    </message>
+    <message>
+        <source>Install the confab-videofile package to play video files as a camera.</source>
+        <translation>安装 confab-videofile 软件包即可把视频文件用作摄像头。</translation>
+    </message>
+    <message>
+        <source>Reinstalling Confab should bring it back.</source>
+        <translation>重新安装 Confab 即可恢复。</translation>
+    </message>
+    <message>
+        <source>The video file %1 cannot be played: Confab&apos;s video file module is missing or cannot be loaded (%2). %3</source>
+        <translation>无法播放视频文件 %1：Confab 的视频文件模块缺失或无法加载（%2）。%3</translation>
     </message>
 </context>
 <context>
@@ -1306,7 +1314,7 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
     <message>
         <source>Not connected: the reaction was not sent.</source>
-        <translation>未连接：回应未发送。</translation>
+        <translation>未连接：回应没有发送。</translation>
     </message>
     <message>
         <source>Search</source>
@@ -1361,9 +1369,7 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
     <message numerus="yes">
         <source>%1 %2 and %n other(s)</source>
-        <translation>
-            <numerusform>%1 %2 及其他 %n 人</numerusform>
-        </translation>
+        <translation><numerusform>%1 %2 和另外 %n 人</numerusform></translation>
     </message>
     <message>
         <source>%1 %2</source>

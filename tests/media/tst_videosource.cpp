@@ -131,6 +131,10 @@ private slots:
                      message.contains(
                          QDir::toNativeSeparators(m_dir.filePath(QStringLiteral("nowhere")))),
                  qPrintable(message));
+#if defined(Q_OS_LINUX)
+        // What to do about it: the module is a package of its own there.
+        QVERIFY2(message.contains(QLatin1String("confab-videofile")), qPrintable(message));
+#endif
         QTest::qWait(100); // the timer would have ticked by now
         QVERIFY(received.numbers.empty());
     }
