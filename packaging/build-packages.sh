@@ -2,6 +2,7 @@
 # Builds the Linux installers into build-pkg/packages:
 #   confab_VERSION_amd64.deb         desktop client + confab-cli
 #   confab-server_VERSION_amd64.deb  server, systemd unit, /etc/confab/server.ini
+#   confab-videofile_VERSION_amd64.deb  the video file module (a file as the camera)
 #   confab-VERSION-Linux.tar.gz      the same install tree as one archive
 # Then prove them on a clean Debian 12 root: packaging/verify-debs.sh
 set -euo pipefail
@@ -19,6 +20,6 @@ mv build-pkg/*.deb build-pkg/*.tar.gz build-pkg/packages/
 echo "== packages"
 for deb in build-pkg/packages/*.deb; do
     echo "-- $deb"
-    dpkg-deb --field "$deb" Package Version Depends Recommends
+    dpkg-deb --field "$deb" Package Version Depends Recommends Suggests
 done
 ls -l build-pkg/packages
