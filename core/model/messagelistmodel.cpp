@@ -131,22 +131,7 @@ bool MessageListModel::setReactions(qint64 seq, const QList<ChatMessage::Reactio
     if (row < 0)
         return false;
     QList<ChatMessage::Reaction> &listed = m_items[row].message.reactions;
-    // A live summary says nothing of "mine": what the user gave stays theirs, and the change
-    // itself, when it is theirs, says what is now.
-    QSet<QString> mine;
-    for (const ChatMessage::Reaction &r : std::as_const(listed)) {
-        if (r.mine)
-            mine.insert(r.emoji);
-    }
-    if (bySelf) {
-        if (added)
-            mine.insert(emoji);
-        else
-            mine.remove(emoji);
-    }
-    listed = reactions;
-    for (ChatMessage::Reaction &r : listed)
-        r.mine = r.mine || mine.contains(r.emoji);
+    listed = ChatMessage::mergedReactions(listed, reactions, bySelf, emoji, added);
     const QModelIndex at = index(row);
     emit dataChanged(at, at, {ReactionsRole});
     return true;

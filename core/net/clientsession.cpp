@@ -501,6 +501,7 @@ void ClientSession::onMessage(const ServerMessage &m)
         emit messageUpdated(m.message);
         break;
     case T::Reaction:
+        m_history.updateReactions(m.message.seq, m.message.reactions, m.from, m.emoji, m.added);
         emit reactionReceived(m.message.seq, m.from, m.emoji, m.added, m.message.reactions);
         break;
     case T::Ack:

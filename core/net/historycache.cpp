@@ -3,6 +3,8 @@
 #include "net/outboxstore.h"
 #include "protocol/namerules.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -17,9 +19,28 @@ namespace {
 constexpr char kCaughtUpTo[] = "caught_up_to";
 
 const QString kColumns = QStringLiteral("seq, sender, recipient, content, created_ms, client_id, "
-                                        "mentions, call, edited, deleted, reply_to, quote");
+                                        "mentions, call, edited, deleted, reply_to, quote, "
+                                        "reactions");
 // The index of the first column a query selects after kColumns.
-constexpr int kAfterColumns = 12;
+constexpr int kAfterColumns = 13;
+
+// Reactions as ChatMessage::reactionsToJson's compact JSON, "" for none.
+QString storedReactions(const QList<ChatMessage::Reaction> &reactions)
+{
+    if (reactions.isEmpty())
+        return QStringLiteral("");
+    return QString::fromUtf8(
+        QJsonDocument(ChatMessage::reactionsToJson(reactions)).toJson(QJsonDocument::Compact));
+}
+
+QList<ChatMessage::Reaction> readReactions(const QString &stored)
+{
+    if (stored.isEmpty())
+        return {};
+    // A file edited by hand or cut short reads as no reactions, not as a failure.
+    return ChatMessage::reactionsFromJson(QJsonDocument::fromJson(stored.toUtf8()).array())
+        .value_or(QList<ChatMessage::Reaction>{});
+}
 
 // A reply's quote in one column: "" (none), "\x01from" (the original was deleted), or
 // "from\ntext" (names have no line breaks).
@@ -62,6 +83,7 @@ ChatMessage fromRow(const QSqlQuery &q)
     m.deleted = q.value(9).toInt() != 0;
     m.replyTo = q.value(10).toLongLong();
     readQuote(m, q.value(11).toString());
+    m.reactions = readReactions(q.value(12).toString());
     return m;
 }
 
@@ -140,7 +162,7 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
     {
         QSqlQuery *insert =
             m_store->statement(QStringLiteral("INSERT OR REPLACE INTO history (conversation, %1) "
-                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                    .arg(kColumns));
         if (!insert)
             return;
@@ -162,6 +184,7 @@ void HistoryCache::add(const QList<ChatMessage> &messages)
             q.bindValue(10, m.deleted ? 1 : 0);
             q.bindValue(11, m.replyTo);
             q.bindValue(12, storedQuote(m));
+            q.bindValue(13, storedReactions(m.reactions));
             if (!q.exec()) {
                 error = q.lastError().text();
                 break;
@@ -197,6 +220,29 @@ void HistoryCache::update(const ChatMessage &message)
     q->bindValue(2, message.editedMs);
     q->bindValue(3, message.deleted ? 1 : 0);
     q->bindValue(4, message.seq);
+    if (!q->exec()) {
+        const QString error = q->lastError().text();
+        m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);
+    }
+}
+
+void HistoryCache::updateReactions(qint64 seq, const QList<ChatMessage::Reaction> &summary,
+                                   const QString &by, const QString &emoji, bool added)
+{
+    if (seq <= 0 || !usable())
+        return;
+    const QList<ChatMessage> cached =
+        select(QStringLiteral("SELECT %1 FROM history WHERE seq = ?").arg(kColumns), {seq});
+    if (cached.isEmpty() || !m_store->beginWrite())
+        return; // only what is cached already is changed, as with update()
+    const QList<ChatMessage::Reaction> merged = ChatMessage::mergedReactions(
+        cached.first().reactions, summary, keyOf(by) == m_selfKey, emoji, added);
+    QSqlQuery *q =
+        m_store->statement(QStringLiteral("UPDATE history SET reactions = ? WHERE seq = ?"));
+    if (!q)
+        return;
+    q->bindValue(0, storedReactions(merged));
+    q->bindValue(1, seq);
     if (!q->exec()) {
         const QString error = q->lastError().text();
         m_store->fail(QObject::tr("cannot write to %1").arg(m_store->path()), error);

@@ -54,6 +54,10 @@ public:
     // A stored message changed (edited, deleted): its row gets the new text and marks, if
     // the cache has it. Nothing is added, so the cached runs keep having no holes.
     void update(const ChatMessage &message);
+    // A live `reaction` (docs/protocol.md section 5.7) on a cached message: its new summary,
+    // with the viewer's own kept (ChatMessage::mergedReactions).
+    void updateReactions(qint64 seq, const QList<ChatMessage::Reaction> &summary, const QString &by,
+                         const QString &emoji, bool added);
 
     // Up to `limit` messages of `conversation` older than `before` (0 = the newest), oldest
     // first.

@@ -15,7 +15,8 @@ namespace {
 
 // 1: the outbox. 2: the history cache and the saved state beside it. 3: call entries.
 // 4: edits, deletes and replies in the history. 5: an unsent reply's reply_to in the outbox.
-constexpr int kSchemaVersion = 5;
+// 6: reactions in the history.
+constexpr int kSchemaVersion = 6;
 
 QString encoded(const QString &text)
 {
@@ -139,6 +140,10 @@ QString OutboxStore::setUp()
          (q.exec(QStringLiteral("SELECT reply_to FROM outbox LIMIT 0")) ||
           q.exec(QStringLiteral("ALTER TABLE outbox ADD COLUMN reply_to INTEGER NOT NULL "
                                 "DEFAULT 0"))) &&
+         // Version 6: reactions (docs/protocol.md section 5.7), as their summary's JSON.
+         (q.exec(QStringLiteral("SELECT reactions FROM history LIMIT 0")) ||
+          q.exec(QStringLiteral("ALTER TABLE history ADD COLUMN reactions TEXT NOT NULL "
+                                "DEFAULT ''"))) &&
          q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS history_by_conversation "
                                "ON history (conversation, seq)")) &&
          q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS saved_state ("

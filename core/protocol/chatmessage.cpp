@@ -3,6 +3,7 @@
 #include "protocol/textrules.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 QJsonObject ChatMessage::toJson(bool htmlEscape) const
 {
@@ -61,6 +62,28 @@ QJsonArray ChatMessage::reactionsToJson(const QList<Reaction> &reactions)
         list.append(o);
     }
     return list;
+}
+
+QList<ChatMessage::Reaction> ChatMessage::mergedReactions(const QList<Reaction> &listed,
+                                                          const QList<Reaction> &summary,
+                                                          bool bySelf, const QString &emoji,
+                                                          bool added)
+{
+    QSet<QString> mine;
+    for (const Reaction &r : listed) {
+        if (r.mine)
+            mine.insert(r.emoji);
+    }
+    if (bySelf) {
+        if (added)
+            mine.insert(emoji);
+        else
+            mine.remove(emoji);
+    }
+    QList<Reaction> merged = summary;
+    for (Reaction &r : merged)
+        r.mine = r.mine || mine.contains(r.emoji);
+    return merged;
 }
 
 std::optional<QList<ChatMessage::Reaction>> ChatMessage::reactionsFromJson(const QJsonValue &value)

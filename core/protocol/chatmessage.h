@@ -59,6 +59,12 @@ struct ChatMessage
     static constexpr int kReactionNames = 8;            // names listed per emoji
     static constexpr int kMaxEmojiUnits = 32;           // UTF-16 units of one reaction's emoji
     static QJsonArray reactionsToJson(const QList<Reaction> &reactions);
+    // A live `reaction`'s summary in place of `listed`: the summary says nothing of "mine",
+    // so what the viewer gave stays theirs, and the change itself, when it is the viewer's
+    // (bySelf), says what is now.
+    static QList<Reaction> mergedReactions(const QList<Reaction> &listed,
+                                           const QList<Reaction> &summary, bool bySelf,
+                                           const QString &emoji, bool added);
     // nullopt when the array is not a bounded, well-formed summary.
     static std::optional<QList<Reaction>> reactionsFromJson(const QJsonValue &value);
 

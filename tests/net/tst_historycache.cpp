@@ -92,6 +92,69 @@ private slots:
         QCOMPARE(seqs(cache.around(QString(), 30, 5)), (QList<qint64>{26, 28, 30, 32, 34}));
     }
 
+    // Reactions come back after a restart (an offline start shows them), a live change
+    // replaces the summary, and the user's own stay theirs until they take them back.
+    void reactionsAreKeptAndFollowLiveChanges()
+    {
+        const QString path = newPath();
+        const QString thumbs = QStringLiteral("\U0001F44D");
+        const QString party = QStringLiteral("\U0001F389");
+        auto reaction = [](const QString &emoji, QStringList from, bool mine) {
+            ChatMessage::Reaction r;
+            r.emoji = emoji;
+            r.count = int(from.size());
+            r.from = std::move(from);
+            r.mine = mine;
+            return r;
+        };
+        {
+            OutboxStore store;
+            QVERIFY2(store.open(path), qPrintable(store.errorString()));
+            HistoryCache cache(&store);
+            cache.setSelf(QStringLiteral("alice"));
+            ChatMessage m = message(5, QStringLiteral("bob"), {}, QStringLiteral("lunch?"));
+            m.reactions = {
+                reaction(thumbs, {QStringLiteral("bob"), QStringLiteral("alice")}, true)};
+            cache.add({m, message(6, QStringLiteral("bob"), {}, QStringLiteral("plain"))});
+            QVERIFY(store.commit());
+        }
+        OutboxStore store;
+        QVERIFY(store.open(path));
+        HistoryCache cache(&store);
+        cache.setSelf(QStringLiteral("alice"));
+        QList<ChatMessage> page = cache.page(QString(), 0, 10);
+        QCOMPARE(page.size(), 2);
+        QCOMPARE(page.at(0).reactions,
+                 (QList<ChatMessage::Reaction>{
+                     reaction(thumbs, {QStringLiteral("bob"), QStringLiteral("alice")}, true)}));
+        QVERIFY(page.at(1).reactions.isEmpty());
+
+        // carol adds one: a live summary says nothing of "mine", alice's thumb stays hers.
+        cache.updateReactions(
+            5,
+            {reaction(thumbs, {QStringLiteral("bob"), QStringLiteral("alice")}, false),
+             reaction(party, {QStringLiteral("carol")}, false)},
+            QStringLiteral("carol"), party, true);
+        page = cache.page(QString(), 0, 10);
+        QCOMPARE(page.at(0).reactions.size(), 2);
+        QVERIFY(page.at(0).reactions.at(0).mine);
+        QVERIFY(!page.at(0).reactions.at(1).mine);
+        // alice takes hers back (from another device of hers, or this one).
+        cache.updateReactions(5,
+                              {reaction(thumbs, {QStringLiteral("bob")}, false),
+                               reaction(party, {QStringLiteral("carol")}, false)},
+                              QStringLiteral("Alice"), thumbs, false);
+        // A reaction to a message the cache does not hold adds nothing.
+        cache.updateReactions(99, {reaction(party, {QStringLiteral("carol")}, false)},
+                              QStringLiteral("carol"), party, true);
+        QVERIFY(store.commit());
+        QCOMPARE(cache.count(QString()), 2);
+        page = cache.page(QString(), 0, 10);
+        QCOMPARE(page.at(0).reactions,
+                 (QList<ChatMessage::Reaction>{reaction(thumbs, {QStringLiteral("bob")}, false),
+                                               reaction(party, {QStringLiteral("carol")}, false)}));
+    }
+
     void eachConversationKeepsOnlyItsNewestMessages()
     {
         OutboxStore store;
