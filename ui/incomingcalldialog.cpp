@@ -2,6 +2,7 @@
 
 #include "avatar.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
@@ -10,29 +11,29 @@
 #include <QVBoxLayout>
 
 IncomingCallDialog::IncomingCallDialog(const QString &caller, bool video, QWidget *parent)
-    : QDialog(parent), m_caller(caller)
+    : QDialog(parent), m_caller(caller), m_video(video)
 {
     setObjectName(QStringLiteral("incomingCallDialog"));
-    setWindowTitle(tr("Incoming call"));
     setWindowFlag(Qt::WindowStaysOnTopHint);
     setAttribute(Qt::WA_DeleteOnClose);
 
-    auto *title = new QLabel(tr("%1 is calling").arg(caller), this);
-    title->setObjectName(QStringLiteral("callerLabel"));
-    QFont f = title->font();
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("callerLabel"));
+    QFont f = m_title->font();
     f.setPointSizeF(f.pointSizeF() * 1.3);
     f.setBold(true);
-    title->setFont(f);
-    title->setAlignment(Qt::AlignCenter);
-    auto *kind = new QLabel(video ? tr("Video call") : tr("Voice call"), this);
-    kind->setAlignment(Qt::AlignCenter);
+    m_title->setFont(f);
+    m_title->setAlignment(Qt::AlignCenter);
+    m_kind = new QLabel(this);
+    m_kind->setObjectName(QStringLiteral("callKindLabel"));
+    m_kind->setAlignment(Qt::AlignCenter);
 
-    m_accept = new QPushButton(tr("Accept"), this);
+    m_accept = new QPushButton(this);
     m_accept->setObjectName(QStringLiteral("acceptButton"));
     m_accept->setStyleSheet(QStringLiteral(
         "QPushButton { background: #2e9e4f; color: white; border-radius: 6px; padding: 8px 18px; }"
         "QPushButton:hover { background: #37b45b; }"));
-    m_decline = new QPushButton(tr("Decline"), this);
+    m_decline = new QPushButton(this);
     m_decline->setObjectName(QStringLiteral("declineButton"));
     m_decline->setStyleSheet(QStringLiteral(
         "QPushButton { background: #d23c3c; color: white; border-radius: 6px; padding: 8px 18px; }"
@@ -50,12 +51,13 @@ IncomingCallDialog::IncomingCallDialog(const QString &caller, bool video, QWidge
     buttons->addWidget(m_accept);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 120, 24, 18); // the avatar is painted in the top margin
-    layout->addWidget(title);
-    layout->addWidget(kind);
+    layout->addWidget(m_title);
+    layout->addWidget(m_kind);
     layout->addSpacing(12);
     layout->addLayout(buttons);
     setFixedSize(320, 260);
     m_accept->setDefault(true);
+    retranslate();
 
     m_ring = new QSoundEffect(this);
     m_ring->setSource(QUrl(QStringLiteral("qrc:/sounds/ring.wav")));
@@ -67,6 +69,22 @@ IncomingCallDialog::IncomingCallDialog(const QString &caller, bool video, QWidge
 IncomingCallDialog::~IncomingCallDialog()
 {
     m_ring->stop();
+}
+
+void IncomingCallDialog::retranslate()
+{
+    setWindowTitle(tr("Incoming call"));
+    m_title->setText(tr("%1 is calling").arg(m_caller));
+    m_kind->setText(m_video ? tr("Video call") : tr("Voice call"));
+    m_accept->setText(tr("Accept"));
+    m_decline->setText(tr("Decline"));
+}
+
+void IncomingCallDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QDialog::changeEvent(event);
 }
 
 void IncomingCallDialog::stopRinging()

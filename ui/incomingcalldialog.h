@@ -24,14 +24,19 @@ signals:
     void declineClicked();
 
 protected:
+    void changeEvent(QEvent *event) override; // the language switched while it rings
     void paintEvent(QPaintEvent *event) override;
     void reject() override; // Esc and the close button decline
 
 private:
     QString m_caller;
+    bool m_video;
+    QLabel *m_title;
+    QLabel *m_kind;
     QPushButton *m_accept;
     QPushButton *m_decline;
     QSoundEffect *m_ring;
     bool m_ringing = true;
     void stopRinging();
+    void retranslate();
 };

@@ -2,6 +2,7 @@
 // show the new language at once, as the main window and the Settings dialog do.
 #include "call/callsession.h"
 #include "callwindow.h"
+#include "incomingcalldialog.h"
 #include "logindialog.h"
 #include "model/chatcontroller.h"
 #include "serverprocess.h"
@@ -80,6 +81,28 @@ private slots:
         Translations::install(QStringLiteral("en"));
         QTRY_COMPARE(dialog.windowTitle(), QStringLiteral("Log in"));
         QCOMPARE(connectButton->text(), QStringLiteral("&Connect"));
+    }
+
+    void incomingCallSwitchesLanguageWhileRinging()
+    {
+        IncomingCallDialog dialog(QStringLiteral("r_bob"), true);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *caller = child<QLabel>(&dialog, "callerLabel");
+        auto *kind = child<QLabel>(&dialog, "callKindLabel");
+        QVERIFY(caller && kind);
+        QCOMPARE(dialog.windowTitle(), QStringLiteral("Incoming call"));
+        QCOMPARE(caller->text(), QStringLiteral("r_bob is calling"));
+        QCOMPARE(kind->text(), QStringLiteral("Video call"));
+        QCOMPARE(dialog.acceptButton()->text(), QStringLiteral("Accept"));
+
+        QVERIFY(Translations::install(QStringLiteral("zh_CN")));
+        QTRY_COMPARE(dialog.acceptButton()->text(), QStringLiteral("接听"));
+        QCOMPARE(dialog.declineButton()->text(), QStringLiteral("拒绝"));
+        QCOMPARE(dialog.windowTitle(), QStringLiteral("来电"));
+        QCOMPARE(caller->text(), QStringLiteral("r_bob 来电"));
+        QCOMPARE(kind->text(), QStringLiteral("视频通话"));
+        QVERIFY(dialog.isRinging()); // switching the language does not answer it
     }
 
     void callWindowSwitchesLanguageDuringACall()
