@@ -13,6 +13,23 @@ CallCoordinator::CallCoordinator(CallSession *calls, Settings *settings, QWidget
 {
     connect(calls, &CallSession::incomingCall, this, &CallCoordinator::onIncoming);
     connect(calls, &CallSession::ended, this, &CallCoordinator::onEnded);
+    // What the user switched off in an earlier call stays off.
+    AudioProcessor::Features features;
+    for (const auto &[name, feature] : processingSwitches())
+        features.*feature = m_settings->voiceProcessing(QLatin1String(name));
+    m_calls->setAudioProcessing(features);
+}
+
+const std::array<std::pair<const char *, bool AudioProcessor::Features::*>, 4> &
+CallCoordinator::processingSwitches()
+{
+    static const std::array<std::pair<const char *, bool AudioProcessor::Features::*>, 4> list{{
+        {"echoCancellation", &AudioProcessor::Features::echoCancellation},
+        {"noiseSuppression", &AudioProcessor::Features::noiseSuppression},
+        {"automaticGain", &AudioProcessor::Features::automaticGain},
+        {"highPassFilter", &AudioProcessor::Features::highPassFilter},
+    }};
+    return list;
 }
 
 CallWindow *CallCoordinator::callWindow() const
@@ -91,8 +108,12 @@ void CallCoordinator::showWindow()
         m_calls->setSpeaker(spec);
         m_settings->setCallSpeaker(spec);
     });
-    connect(m_window, &CallWindow::audioProcessingChosen, m_calls,
-            &CallSession::setAudioProcessing);
+    connect(m_window, &CallWindow::audioProcessingChosen, this,
+            [this](const AudioProcessor::Features &features) {
+                m_calls->setAudioProcessing(features);
+                for (const auto &[name, feature] : processingSwitches())
+                    m_settings->setVoiceProcessing(QLatin1String(name), features.*feature);
+            });
     m_window->show();
     m_window->raise();
     m_window->activateWindow();

@@ -1,7 +1,12 @@
 #pragma once
 
+#include "media/audioprocessor.h"
+
 #include <QObject>
 #include <QPointer>
+
+#include <array>
+#include <utility>
 
 class CallSession;
 class CallWindow;
@@ -37,6 +42,9 @@ private:
     void onIncoming(const QString &from, bool video);
     void onEnded(const QString &message, bool missed);
     void showWindow();
+    // Each voice-processing switch: its settings name and its place in the features.
+    static const std::array<std::pair<const char *, bool AudioProcessor::Features::*>, 4> &
+    processingSwitches();
 
     CallSession *m_calls;
     Settings *m_settings;

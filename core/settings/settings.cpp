@@ -153,6 +153,16 @@ void Settings::setCallCamera(const QString &value)
     m_settings.setValue(QStringLiteral("call/camera"), value);
 }
 
+bool Settings::voiceProcessing(const QString &feature) const
+{
+    return m_settings.value(QStringLiteral("call/processing/") + feature, true).toBool();
+}
+
+void Settings::setVoiceProcessing(const QString &feature, bool on)
+{
+    m_settings.setValue(QStringLiteral("call/processing/") + feature, on);
+}
+
 QString Settings::callMicrophone() const
 {
     return m_settings.value(QStringLiteral("call/microphone"), QString()).toString();

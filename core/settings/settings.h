@@ -47,6 +47,10 @@ public:
     void setCallMicrophone(const QString &value);
     QString callSpeaker() const;
     void setCallSpeaker(const QString &value);
+    // The microphone's clean-up, each part on or off (all on by default): `feature` is
+    // "echoCancellation", "noiseSuppression", "automaticGain" or "highPassFilter".
+    bool voiceProcessing(const QString &feature) const;
+    void setVoiceProcessing(const QString &feature, bool on);
     // "vp8" (default) or "jpeg".
     QString videoCodec() const;
     void setVideoCodec(const QString &value);

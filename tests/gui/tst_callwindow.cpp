@@ -169,6 +169,25 @@ private slots:
         QVERIFY(entries.contains(QStringLiteral("Test pattern")));
         QVERIFY(entries.contains(QStringLiteral("Test tone")));
         QVERIFY(entries.contains(QStringLiteral("No sound")));
+        // Echo cancellation switched off (headphones) stays off in the next session.
+        QAction *echo = nullptr;
+        for (QAction *a : w->devicesMenu()->actions()) {
+            if (a->text() == QStringLiteral("Echo cancellation"))
+                echo = a;
+        }
+        QVERIFY(echo && echo->isChecked());
+        echo->trigger();
+        QVERIFY(!bob->calls->audioProcessing().echoCancellation);
+        QVERIFY(bob->calls->audioProcessing().noiseSuppression);
+        bob->settings->sync();
+        {
+            Settings saved(m_dir.filePath(QStringLiteral("bob.ini")));
+            CallSession nextCalls(bob->controller->session());
+            QWidget nextWindow;
+            CallCoordinator next(&nextCalls, &saved, &nextWindow);
+            QVERIFY(!nextCalls.audioProcessing().echoCancellation);
+            QVERIFY(nextCalls.audioProcessing().automaticGain);
+        }
 
         // Esc hangs up at once; alice's window says so.
         QTest::keyClick(w, Qt::Key_Escape);
