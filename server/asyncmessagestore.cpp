@@ -102,7 +102,7 @@ QString AsyncMessageStore::storeNow(std::vector<Item> &items)
         if (!ok)
             break;
         MessageStore::Stored changed;
-        item.refusal = m_store->applyChange(*item.change, &changed, &item.unchanged);
+        item.refusal = m_store->applyChange(*item.change, &changed, &item.unchanged, &item.receipt);
         if (item.refusal == ErrorCode::StoreFailed) {
             error = m_store->lastError();
             ok = false;
@@ -200,6 +200,16 @@ void AsyncMessageStore::storedBy(const QString &node, qint64 after, qint64 since
         m_thread, m_store.get(), context, std::move(done), [=](MessageStore &store, bool *more) {
             return store.storedBy(node, after, sinceMs, limit, maxBytes, more);
         });
+}
+
+void AsyncMessageStore::receiptsOn(const QString &peer, int limit, QObject *context,
+                                   ReceiptsDone done)
+{
+    read<QList<MessageStore::ReceiptRow>>(m_thread, m_store.get(), context, std::move(done),
+                                          [=](MessageStore &store, bool *more) {
+                                              *more = false;
+                                              return store.receiptsOn(peer, limit);
+                                          });
 }
 
 void AsyncMessageStore::history(const HistoryQuery &query, QObject *context, HistoryDone done)

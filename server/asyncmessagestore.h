@@ -37,6 +37,9 @@ public:
         ErrorCode refusal = ErrorCode::None;
         // A reaction that was there already (or, taken back, was not): nothing to relay.
         bool unchanged = false;
+        // A receipt (MessageChange::Kind::Receipt): the markers as they are now, and in
+        // `message` and `parties` the message they were moved to.
+        MessageStore::ReceiptRow receipt;
     };
     using BatchDone = std::function<void(std::vector<Item> items, const QString &error)>;
     using HistoryDone = std::function<void(const std::optional<QList<ChatMessage>> &page, bool more,
@@ -65,6 +68,11 @@ public:
     // MessageStore::storedBy on the store's thread.
     void storedBy(const QString &node, qint64 after, qint64 sinceMs, int limit, qint64 maxBytes,
                   QObject *context, StoredDone done);
+    using ReceiptsDone =
+        std::function<void(const std::optional<QList<MessageStore::ReceiptRow>> &rows, bool more,
+                           const QString &error)>;
+    // MessageStore::receiptsOn on the store's thread, in turn with the batches.
+    void receiptsOn(const QString &peer, int limit, QObject *context, ReceiptsDone done);
     // A message search (SearchQuery::run) on the store's thread, or on the search reader's
     // (an inline store's searchReader()); `more` is page->more.
     using SearchDone =

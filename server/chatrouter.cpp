@@ -16,6 +16,8 @@ namespace {
 constexpr qint64 kTypingBytes = 64;
 // What a reaction costs from the send budget (its relay: the summary of section 5.7).
 constexpr qint64 kReactionBytes = 512;
+// What a receipt costs from the send budget toward its sender (about its frame).
+constexpr qint64 kReceiptBytes = 64;
 // What messages waiting for the store may hold (texts plus their bookkeeping), while the
 // batch before them is being committed. Reached only when the store stalls (a database that
 // hangs, a disk that stops): then new messages are answered store_failed, to be resent, and
@@ -199,6 +201,41 @@ void ChatRouter::handleReaction(ClientConnection *c, const ClientRequest &r)
     queueChange(c, std::move(change), kItemOverheadBytes);
 }
 
+void ChatRouter::handleReceipt(ClientConnection *c, const ClientRequest &r)
+{
+    const QString peerKey = NameRules::key(r.with);
+    if (peerKey == c->nameKey)
+        return sendError(c, ErrorCode::BadRecipient, r.ref);
+    // Paid for from the private bucket toward the sender, like a typing notice, and like one
+    // dropped without a reply when it is spent: a client that sends a receipt for every
+    // message it shows (or floods them) loses nothing that the next one does not say, since
+    // each carries everything up to its seq. The message rate took its token already.
+    if (!m_budget.takePrivate(c->budgetKey(), peerKey, kReceiptBytes, now()))
+        return;
+    MessageChange change;
+    change.kind = MessageChange::Kind::Receipt;
+    change.seq = r.seq;
+    change.actor = c->identity;
+    change.actorName = c->name;
+    change.peerKey = peerKey;
+    change.receiptRead = r.receiptRead;
+    change.ref = r.ref;
+    change.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    queueChange(c, std::move(change), kItemOverheadBytes);
+}
+
+void ChatRouter::relayReceipt(const QString &key, const QString &identity,
+                              const ReceiptInfo &receipt)
+{
+    // By identity, as the messages themselves: a later guest of the sender's name is somebody
+    // else, and the seed page knows no receipts.
+    const QByteArray payload = WireFrame::text(MessageEncoder::receipt(receipt));
+    for (ClientConnection *c : m_roster.devicesOf(key)) {
+        if (c->identity == identity && c->dialect == Dialect::Confab)
+            m_transport.send(c, payload);
+    }
+}
+
 void ChatRouter::storeServerMessage(const ChatMessage &message, const MessageParties &parties)
 {
     // No sender connection (nothing to acknowledge) and no budget: at most one per call, and
@@ -259,6 +296,17 @@ void ChatRouter::batchStored(const std::vector<QPointer<QWebSocket>> &senders,
             if (refusal != ErrorCode::None) {
                 if (c)
                     sendError(c, refusal, item.change->ref);
+                continue;
+            }
+            if (item.change->kind == MessageChange::Kind::Receipt) {
+                if (item.unchanged)
+                    continue; // the markers did not move: nobody needs telling
+                const ReceiptInfo receipt{item.receipt.readerName, item.receipt.delivered,
+                                          item.receipt.read};
+                const QString toKey = NameRules::key(item.message.from);
+                relayReceipt(toKey, item.parties.sender, receipt);
+                if (m_bus)
+                    m_bus->publishReceipt(toKey, item.parties.sender, receipt);
                 continue;
             }
             if (item.change->isReaction()) {

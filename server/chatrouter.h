@@ -43,6 +43,15 @@ public:
     // An emoji reaction given or taken back (docs/protocol.md section 5.7): checked and
     // stored like an edit, then relayed as a `reaction` to whoever has the message.
     void handleReaction(ClientConnection *c, const ClientRequest &r);
+    // A delivered or read receipt (docs/protocol.md section 19): checked and stored in the
+    // turn's batch like a reaction, then the markers as they are now go to the devices of the
+    // sender of the messages, never to anyone else; one that moves nothing goes nowhere.
+    void handleReceipt(ClientConnection *c, const ClientRequest &r);
+    // The markers another node stored, for this node's devices of the identity they are for.
+    void receiptFromBus(const QString &toKey, const QString &toIdentity, const ReceiptInfo &receipt)
+    {
+        relayReceipt(toKey, toIdentity, receipt);
+    }
     // A private message the server writes itself (a call's entry, CallRelay::callRecorded):
     // stored with the turn's batch and relayed like a user's, acknowledged to nobody.
     void storeServerMessage(const ChatMessage &message, const MessageParties &parties);
@@ -89,6 +98,8 @@ private:
     // A reaction to the Confab sessions that have the message (the seed page knows none).
     void relayReaction(const ChatMessage &message, const MessageParties &parties,
                        const BusReaction &reaction);
+    // Markers to the Confab devices of `identity` (whose name key is `key`).
+    void relayReceipt(const QString &key, const QString &identity, const ReceiptInfo &receipt);
     // Adds a change (edit, delete, reaction) to the turn's batch.
     void queueChange(ClientConnection *c, MessageChange change, qint64 size);
     void sendError(ClientConnection *c, ErrorCode code, const QString &ref);

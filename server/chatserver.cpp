@@ -157,6 +157,7 @@ void ChatServer::setBus(Bus *bus)
                 m_router.reactionFromBus(message, parties, reaction);
             });
     connect(bus, &Bus::typingArrived, &m_router, &ChatRouter::typingFromBus);
+    connect(bus, &Bus::receiptArrived, &m_router, &ChatRouter::receiptFromBus);
     connect(bus, &Bus::linkChanged, this, &ChatServer::onBusLink);
     connect(bus, &Bus::sessionReplaced, this, &ChatServer::onSessionReplaced);
     m_callRelay.setBus(bus, [this](const QString &key) { return m_roster.remoteUser(key); });
@@ -320,7 +321,11 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
         m_router.handleChat(c, r);
         break;
     case T::History:
+    case T::Receipts: // paced as a page of history: same queue, same budget
         handleHistory(c, r);
+        break;
+    case T::Receipt:
+        m_router.handleReceipt(c, r);
         break;
     case T::Search:
         m_search.handle(c, r);
@@ -897,6 +902,38 @@ void ChatServer::pumpHistory(ClientConnection *c)
     // before it); one sent later is relayed after it. Either way nothing falls between.
     m_router.flush();
     c->historyReading = true;
+    auto answered = [this, socket = QPointer<QWebSocket>(c->socket)](const QByteArray &frame) {
+        ClientConnection *still = connectionOf(socket);
+        send(still, frame);
+        m_budget.takeHistory(still->budgetKey(), frame.size(), now());
+        still->historyInFlight = true;
+        still->historyFrameBytes = frame.size();
+        m_historyBytesInFlight += frame.size();
+        still->notifyDrained = true;
+    };
+    if (r.type == ClientRequest::Type::Receipts) {
+        // The markers on this identity's private messages (docs/protocol.md section 19).
+        m_store->receiptsOn(
+            c->identity, ProtocolLimits::kMaxReceipts, this,
+            [this, socket = QPointer<QWebSocket>(c->socket), ref = r.ref,
+             answered](const std::optional<QList<MessageStore::ReceiptRow>> &rows, bool,
+                       const QString &error) {
+                ClientConnection *still = connectionOf(socket);
+                if (!still)
+                    return;
+                still->historyReading = false;
+                if (!rows) {
+                    qCWarning(lcServer).noquote() << "cannot read receipts:" << error;
+                    sendError(still, ErrorCode::StoreFailed, ref, still->dialect);
+                    return pumpHistory(still);
+                }
+                QList<ReceiptInfo> list;
+                for (const MessageStore::ReceiptRow &row : *rows)
+                    list.append(ReceiptInfo{row.readerName, row.delivered, row.read});
+                answered(WireFrame::text(MessageEncoder::receipts(list, ref)));
+            });
+        return;
+    }
     const HistoryQuery q{c->identity, r.with,  r.before,
                          r.after,     r.limit, m_config.limits.historyBytes};
     m_store->history(q, this,

@@ -55,8 +55,62 @@ bool MessageStore::fillQuotes(QList<ChatMessage> &messages)
     return true;
 }
 
-ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed, bool *unchanged)
+ErrorCode MessageStore::applyReceipt(const MessageChange &change, Stored *target, ReceiptRow *row,
+                                     bool *unchanged)
 {
+    *unchanged = false;
+    const std::optional<qint64> newest = newestSeq();
+    if (!newest)
+        return ErrorCode::StoreFailed;
+    // A marker past every stored message would mark messages not yet written as read.
+    if (change.seq > *newest)
+        return ErrorCode::BadReceipt;
+    bool found = false;
+    std::optional<Stored> message = newestFrom(change.peerKey, change.actor, change.seq, &found);
+    if (!message)
+        return ErrorCode::StoreFailed;
+    // No private message from that name to this identity: not a conversation it is in. One
+    // answer whatever else the seq is, so other pairs' seqs cannot be probed.
+    if (!found)
+        return ErrorCode::UnknownMessage;
+    const qint64 seq = message->message.seq;
+    std::optional<ReceiptRow> old = receiptRow(change.actor, message->parties.sender, &found);
+    if (!old)
+        return ErrorCode::StoreFailed;
+    ReceiptRow now =
+        found ? *old : ReceiptRow{change.actor, change.actorName, message->parties.sender, 0, 0, 0};
+    // Monotonic: a marker never goes back, and read implies delivered.
+    const qint64 delivered = std::max(now.delivered, seq);
+    const qint64 read = change.receiptRead ? std::max(now.read, seq) : now.read;
+    *target = std::move(*message);
+    if (found && delivered == now.delivered && read == now.read) {
+        *unchanged = true;
+        *row = now;
+        return ErrorCode::None;
+    }
+    now.delivered = delivered;
+    now.read = read;
+    now.readerName = change.actorName;
+    now.timestampMs = change.timestampMs;
+    if (!writeReceipt(now))
+        return ErrorCode::StoreFailed;
+    *row = now;
+    return ErrorCode::None;
+}
+
+ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed, bool *unchanged,
+                                    ReceiptRow *receipt)
+{
+    if (change.kind == MessageChange::Kind::Receipt) {
+        bool same = false;
+        ReceiptRow row;
+        const ErrorCode e = applyReceipt(change, changed, &row, &same);
+        if (unchanged)
+            *unchanged = same;
+        if (receipt)
+            *receipt = row;
+        return e;
+    }
     if (change.isReaction()) {
         bool same = false;
         const ErrorCode e = applyReaction(change, changed, &same);
@@ -97,7 +151,8 @@ ErrorCode MessageStore::applyChange(const MessageChange &change, Stored *changed
         break;
     case MessageChange::Kind::React:
     case MessageChange::Kind::Unreact:
-        break; // applyReaction's, above
+    case MessageChange::Kind::Receipt:
+        break; // applyReaction's and applyReceipt's, above
     }
     if (!writeChange(m))
         return ErrorCode::StoreFailed;

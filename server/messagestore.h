@@ -38,13 +38,18 @@ struct HistoryQuery
 // the batch's transaction, in turn with the batch's new messages (MessageStore::applyChange).
 struct MessageChange
 {
-    enum class Kind { Edit, Delete, React, Unreact };
+    enum class Kind { Edit, Delete, React, Unreact, Receipt };
     Kind kind = Kind::Edit;
     qint64 seq = 0;
     QString actor;     // the identity asking (MessageParties)
     QString actorName; // React, Unreact: the name it shows under (as spelled)
     QString emoji;     // React, Unreact (section 5.7)
     bool isReaction() const { return kind == Kind::React || kind == Kind::Unreact; }
+    // Receipt (docs/protocol.md section 19): `actor` (named actorName) has received, or
+    // (receiptRead) read, the private messages of the user whose name key is peerKey up to
+    // `seq`.
+    QString peerKey;
+    bool receiptRead = false;
     QString content;        // Edit: the new text
     QStringList mentions;   // Edit of a public message: the new text's mentions
     qint64 timestampMs = 0; // when the server received the request
@@ -129,8 +134,11 @@ public:
     // a call entry (NotYours), and not be deleted (MessageDeleted). On success (None) `changed`
     // holds the message as it is now, with its parties, for the relay; StoreFailed when the
     // store failed (lastError()). Part of the open batch: committed or rolled back with it.
-    // React and Unreact go to applyReaction (`unchanged` may be nullptr for edits).
-    ErrorCode applyChange(const MessageChange &change, Stored *changed, bool *unchanged = nullptr);
+    // React and Unreact go to applyReaction (`unchanged` may be nullptr for edits), Receipt to
+    // applyReceipt (`receipt` gets its markers).
+    struct ReceiptRow;
+    ErrorCode applyChange(const MessageChange &change, Stored *changed, bool *unchanged = nullptr,
+                          ReceiptRow *receipt = nullptr);
     // A reply (docs/protocol.md section 5.6) before it is appended: the message it answers
     // must exist and be one that every receiver of the reply may see (UnknownMessage) — a
     // public reply answers a public message; a private one a public message or one between
@@ -168,6 +176,36 @@ public:
     // The summary of one message's rows (in the order given), `mine` for viewer's.
     static QList<ChatMessage::Reaction> summarise(const QList<ReactionRow> &rows,
                                                   const QString &viewer);
+    // Read receipts (docs/protocol.md section 19): one row per (reader identity, sender
+    // identity), how far the reader has received and read the sender's private messages.
+    struct ReceiptRow
+    {
+        QString reader;     // identity
+        QString readerName; // as it spelled its name at its last receipt
+        QString peer;       // the sender's identity
+        qint64 delivered = 0;
+        qint64 read = 0;
+        qint64 timestampMs = 0; // when it last moved
+    };
+    // The highest seq stored (0 when none); nullopt when the store cannot be read.
+    virtual std::optional<qint64> newestSeq() = 0;
+    // The newest private message from the name key `senderKey` to the identity `recipient`
+    // at or below `upTo`, with its parties; *found false when there is none.
+    virtual std::optional<Stored> newestFrom(const QString &senderKey, const QString &recipient,
+                                             qint64 upTo, bool *found) = 0;
+    virtual std::optional<ReceiptRow> receiptRow(const QString &reader, const QString &peer,
+                                                 bool *found) = 0;
+    // Inserts or replaces the row of (row.reader, row.peer) in the open batch.
+    virtual bool writeReceipt(const ReceiptRow &row) = 0;
+    // The rows on `peer`'s messages, the most recently moved first, at most `limit`.
+    virtual std::optional<QList<ReceiptRow>> receiptsOn(const QString &peer, int limit) = 0;
+    // A Receipt, checked here (called by applyChange): change.seq must not pass newestSeq()
+    // (BadReceipt), and change.actor must have a private message from change.peerKey at or
+    // below it (UnknownMessage). The newest such message is the target: its sender's row moves
+    // up to its seq (delivered; read too for a read receipt), never down. `target` gets that
+    // message and `row` the markers as they are now; *unchanged when they did not move.
+    ErrorCode applyReceipt(const MessageChange &change, Stored *target, ReceiptRow *row,
+                           bool *unchanged);
     virtual std::optional<QList<Stored>> storedBy(const QString &node, qint64 after, qint64 sinceMs,
                                                   int limit, qint64 maxBytes, bool *more)
     {

@@ -141,6 +141,27 @@ constexpr const char *kVersion7[] = {
     "CREATE UNIQUE INDEX IF NOT EXISTS reactions_by_message ON reactions (seq, actor, emoji)",
 };
 
+// Version 8 is the files branch's (issue 14, files and images): a placeholder step here, so
+// that this code and that branch's number their steps alike. Dropped when the two meet.
+constexpr const char *kVersion8[] = {
+    "SELECT 1",
+};
+
+// Version 9: read receipts (docs/protocol.md section 19), one row per (reader identity,
+// sender identity) with how far the reader has received and read the sender's private
+// messages; the index serves the sender's "receipts" request, the most recently moved first.
+constexpr const char *kVersion9[] = {
+    "CREATE TABLE IF NOT EXISTS receipts ("
+    " reader TEXT NOT NULL,"
+    " reader_name TEXT NOT NULL,"
+    " peer TEXT NOT NULL,"
+    " delivered BIGINT NOT NULL,"
+    " read BIGINT NOT NULL,"
+    " ts BIGINT NOT NULL,"
+    " PRIMARY KEY (reader, peer))",
+    "CREATE INDEX IF NOT EXISTS receipts_by_peer ON receipts (peer, ts)",
+};
+
 struct Migration
 {
     int version;
@@ -155,8 +176,10 @@ const Migration kMigrations[] = {
     {5, std::begin(kVersion5), std::end(kVersion5)},
     {6, std::begin(kVersion6), std::end(kVersion6)},
     {7, std::begin(kVersion7), std::end(kVersion7)},
+    {8, std::begin(kVersion8), std::end(kVersion8)},
+    {9, std::begin(kVersion9), std::end(kVersion9)},
 };
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 9;
 
 constexpr const char *kColumns =
     "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to";
@@ -355,6 +378,24 @@ bool PostgresMessageStore::prepare(QString *error)
                        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"),
         QStringLiteral("PREPARE confab_unreact (bigint, text, text) AS"
                        " DELETE FROM reactions WHERE seq = $1 AND actor = $2 AND emoji = $3"),
+        QStringLiteral("PREPARE confab_newest_from (text, text, bigint) AS"
+                       " SELECT %1, sender_id, recipient_id FROM messages"
+                       " WHERE recipient_key IS NOT NULL AND recipient_id = $2"
+                       " AND sender_key = $1 AND seq <= $3 ORDER BY seq DESC LIMIT 1")
+            .arg(QLatin1String(kColumns)),
+        QStringLiteral("PREPARE confab_receipt (text, text) AS"
+                       " SELECT reader_name, delivered, read, ts FROM receipts"
+                       " WHERE reader = $1 AND peer = $2"),
+        // GREATEST: a marker never goes back, whichever node writes it.
+        QStringLiteral("PREPARE confab_write_receipt (text, text, text, bigint, bigint, bigint) AS"
+                       " INSERT INTO receipts (reader, reader_name, peer, delivered, read, ts)"
+                       " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reader, peer) DO UPDATE SET"
+                       " reader_name = EXCLUDED.reader_name,"
+                       " delivered = GREATEST(receipts.delivered, EXCLUDED.delivered),"
+                       " read = GREATEST(receipts.read, EXCLUDED.read), ts = EXCLUDED.ts"),
+        QStringLiteral("PREPARE confab_receipts_on (text, bigint) AS"
+                       " SELECT reader, reader_name, delivered, read, ts FROM receipts"
+                       " WHERE peer = $1 ORDER BY ts DESC LIMIT $2"),
     };
     for (const QString &sql : statements) {
         if (!exec(sql)) {
@@ -766,6 +807,110 @@ bool PostgresMessageStore::writeReaction(const MessageChange &change)
                        {change.seq, change.actor, notNull(change.actorName), change.emoji,
                         change.timestampMs});
     return execute(q, QStringLiteral("confab_unreact"), {change.seq, change.actor, change.emoji});
+}
+
+bool PostgresMessageStore::readable()
+{
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return false;
+    }
+    // Also outside a batch ("receipts"); in one, an aborted batch reads nothing.
+    if (m_inBatch && m_batchFailed)
+        return false;
+    if (!m_inBatch && m_reconnect && !reconnect())
+        return false;
+    return true;
+}
+
+std::optional<qint64> PostgresMessageStore::newestSeq()
+{
+    if (!readable())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT COALESCE(max(seq), 0) FROM messages"))) {
+        failed(q);
+        return std::nullopt;
+    }
+    const qint64 newest = q.next() ? q.value(0).toLongLong() : 0;
+    q.finish();
+    return newest;
+}
+
+std::optional<MessageStore::Stored> PostgresMessageStore::newestFrom(const QString &senderKey,
+                                                                     const QString &recipient,
+                                                                     qint64 upTo, bool *found)
+{
+    *found = false;
+    if (!readable())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!execute(q, QStringLiteral("confab_newest_from"), {senderKey, recipient, upTo}))
+        return std::nullopt;
+    Stored stored;
+    if (q.next()) {
+        *found = true;
+        stored = Stored{readRow(q),
+                        {q.value(kAfterColumns).toString(), q.value(kAfterColumns + 1).toString()}};
+    }
+    q.finish();
+    return stored;
+}
+
+std::optional<MessageStore::ReceiptRow>
+PostgresMessageStore::receiptRow(const QString &reader, const QString &peer, bool *found)
+{
+    *found = false;
+    if (!readable())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!execute(q, QStringLiteral("confab_receipt"), {reader, peer}))
+        return std::nullopt;
+    ReceiptRow row{reader, {}, peer, 0, 0, 0};
+    if (q.next()) {
+        *found = true;
+        row.readerName = q.value(0).toString();
+        row.delivered = q.value(1).toLongLong();
+        row.read = q.value(2).toLongLong();
+        row.timestampMs = q.value(3).toLongLong();
+    }
+    q.finish();
+    return row;
+}
+
+bool PostgresMessageStore::writeReceipt(const ReceiptRow &row)
+{
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return false;
+    }
+    if (!beginBatch() || m_batchFailed)
+        return false;
+    QSqlQuery q(m_db);
+    return execute(
+        q, QStringLiteral("confab_write_receipt"),
+        {row.reader, notNull(row.readerName), row.peer, row.delivered, row.read, row.timestampMs});
+}
+
+std::optional<QList<MessageStore::ReceiptRow>> PostgresMessageStore::receiptsOn(const QString &peer,
+                                                                                int limit)
+{
+    if (!readable())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!execute(q, QStringLiteral("confab_receipts_on"), {peer, qint64(limit)}))
+        return std::nullopt;
+    QList<ReceiptRow> rows;
+    while (q.next())
+        rows.append(ReceiptRow{q.value(0).toString(), q.value(1).toString(), peer,
+                               q.value(2).toLongLong(), q.value(3).toLongLong(),
+                               q.value(4).toLongLong()});
+    q.finish();
+    return rows;
 }
 
 bool PostgresMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)

@@ -44,6 +44,13 @@ public:
     bool writeChange(const ChatMessage &message) override;
     std::optional<QList<ReactionRow>> reactionRows(const QList<qint64> &seqs) override;
     bool writeReaction(const MessageChange &change) override;
+    std::optional<qint64> newestSeq() override;
+    std::optional<Stored> newestFrom(const QString &senderKey, const QString &recipient,
+                                     qint64 upTo, bool *found) override;
+    std::optional<ReceiptRow> receiptRow(const QString &reader, const QString &peer,
+                                         bool *found) override;
+    bool writeReceipt(const ReceiptRow &row) override;
+    std::optional<QList<ReceiptRow>> receiptsOn(const QString &peer, int limit) override;
     // By the pg_trgm index (message_search, schema version 6) when the search has words it can
     // look up, and the newest messages the index has not reached yet without it.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,
@@ -63,6 +70,8 @@ public:
     QStringList searchPlan(const SearchQuery &query);
 
 private:
+    // Whether a read may go ahead (open, its batch not aborted, connected again if needed).
+    bool readable();
     bool connect(QString *error); // opens the connection
     bool prepare(QString *error); // the statements of every batch (after migrate())
     void warnAboutSearchLocale(); // LC_CTYPE C: pg_trgm indexes ASCII words only

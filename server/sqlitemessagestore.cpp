@@ -33,7 +33,7 @@ constexpr const char *kBaseSchema = "CREATE TABLE IF NOT EXISTS messages ("
                                     " mentions TEXT)";
 
 // PRAGMA user_version of a store this code has brought up to date.
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 10;
 
 // Version 2: private history belongs to identities (accounts, guest sessions), not to names
 // (docs/security.md), and every history query has an index (issue: public history scanned the
@@ -118,6 +118,27 @@ constexpr const char *kMigrationTo8[] = {
     " emoji TEXT NOT NULL,"
     " ts INTEGER NOT NULL)",
     "CREATE UNIQUE INDEX IF NOT EXISTS reactions_by_message ON reactions (seq, actor, emoji)",
+};
+
+// Version 9 is the files branch's (issue 14, files and images): a placeholder step here, so
+// that this code and that branch's number their steps alike. Dropped when the two meet.
+constexpr const char *kMigrationTo9[] = {
+    "SELECT 1",
+};
+
+// Version 10: read receipts (docs/protocol.md section 19), one row per (reader identity,
+// sender identity) with how far the reader has received and read the sender's private
+// messages; the index serves the sender's "receipts" request, the most recently moved first.
+constexpr const char *kMigrationTo10[] = {
+    "CREATE TABLE IF NOT EXISTS receipts ("
+    " reader TEXT NOT NULL,"
+    " reader_name TEXT NOT NULL,"
+    " peer TEXT NOT NULL,"
+    " delivered INTEGER NOT NULL,"
+    " read INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL,"
+    " PRIMARY KEY (reader, peer))",
+    "CREATE INDEX IF NOT EXISTS receipts_by_peer ON receipts (peer, ts)",
 };
 
 constexpr const char *kColumns =
@@ -288,7 +309,11 @@ bool SqliteMessageStore::migrate()
         return false;
     if (version < 8 && !migrationStep(8, std::begin(kMigrationTo8), std::end(kMigrationTo8)))
         return false;
-    static_assert(kSchemaVersion == 8, "a new schema version needs its step here");
+    if (version < 9 && !migrationStep(9, std::begin(kMigrationTo9), std::end(kMigrationTo9)))
+        return false;
+    if (version < 10 && !migrationStep(10, std::begin(kMigrationTo10), std::end(kMigrationTo10)))
+        return false;
+    static_assert(kSchemaVersion == 10, "a new schema version needs its step here");
     return true;
 }
 
@@ -468,6 +493,111 @@ bool SqliteMessageStore::writeReaction(const MessageChange &change)
     return select(q,
                   QStringLiteral("DELETE FROM reactions WHERE seq = ? AND actor = ? AND emoji = ?"),
                   {change.seq, change.actor, change.emoji});
+}
+
+std::optional<qint64> SqliteMessageStore::newestSeq()
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QSqlQuery q(m_db);
+    if (!select(q, QStringLiteral("SELECT max(seq) FROM messages"), {}))
+        return std::nullopt;
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+std::optional<MessageStore::Stored> SqliteMessageStore::newestFrom(const QString &senderKey,
+                                                                   const QString &recipient,
+                                                                   qint64 upTo, bool *found)
+{
+    *found = false;
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    // The recipient's private rows (messages_private_recipient), newest first from upTo, as
+    // history reads a conversation.
+    QSqlQuery q(m_db);
+    if (!select(q,
+                QStringLiteral("SELECT %1, sender_id, recipient_id FROM messages"
+                               " WHERE recipient_key IS NOT NULL AND recipient_id = ?"
+                               " AND sender_key = ? AND seq <= ? ORDER BY seq DESC LIMIT 1")
+                    .arg(QLatin1String(kColumns)),
+                {recipient, senderKey, upTo}))
+        return std::nullopt;
+    Stored stored;
+    if (q.next()) {
+        *found = true;
+        stored = Stored{readRow(q),
+                        {q.value(kAfterColumns).toString(), q.value(kAfterColumns + 1).toString()}};
+    }
+    return stored;
+}
+
+std::optional<MessageStore::ReceiptRow>
+SqliteMessageStore::receiptRow(const QString &reader, const QString &peer, bool *found)
+{
+    *found = false;
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QSqlQuery q(m_db);
+    if (!select(q,
+                QStringLiteral("SELECT reader_name, delivered, read, ts FROM receipts"
+                               " WHERE reader = ? AND peer = ?"),
+                {reader, peer}))
+        return std::nullopt;
+    ReceiptRow row{reader, {}, peer, 0, 0, 0};
+    if (q.next()) {
+        *found = true;
+        row.readerName = q.value(0).toString();
+        row.delivered = q.value(1).toLongLong();
+        row.read = q.value(2).toLongLong();
+        row.timestampMs = q.value(3).toLongLong();
+    }
+    return row;
+}
+
+bool SqliteMessageStore::writeReceipt(const ReceiptRow &row)
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return false;
+    }
+    if (!beginBatch())
+        return false;
+    QSqlQuery q(m_db);
+    return select(
+        q,
+        QStringLiteral("INSERT INTO receipts (reader, reader_name, peer, delivered, read,"
+                       " ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reader, peer) DO"
+                       " UPDATE SET reader_name = excluded.reader_name,"
+                       " delivered = max(delivered, excluded.delivered),"
+                       " read = max(read, excluded.read), ts = excluded.ts"),
+        {row.reader, notNull(row.readerName), row.peer, row.delivered, row.read, row.timestampMs});
+}
+
+std::optional<QList<MessageStore::ReceiptRow>> SqliteMessageStore::receiptsOn(const QString &peer,
+                                                                              int limit)
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QSqlQuery q(m_db);
+    if (!select(q,
+                QStringLiteral("SELECT reader, reader_name, delivered, read, ts FROM receipts"
+                               " WHERE peer = ? ORDER BY ts DESC LIMIT ?"),
+                {peer, limit}))
+        return std::nullopt;
+    QList<ReceiptRow> rows;
+    while (q.next())
+        rows.append(ReceiptRow{q.value(0).toString(), q.value(1).toString(), peer,
+                               q.value(2).toLongLong(), q.value(3).toLongLong(),
+                               q.value(4).toLongLong()});
+    return rows;
 }
 
 bool SqliteMessageStore::findDuplicate(ChatMessage &message, const QString &senderId)

@@ -26,6 +26,13 @@ public:
     bool writeChange(const ChatMessage &message) override;
     std::optional<QList<ReactionRow>> reactionRows(const QList<qint64> &seqs) override;
     bool writeReaction(const MessageChange &change) override;
+    std::optional<qint64> newestSeq() override;
+    std::optional<Stored> newestFrom(const QString &senderKey, const QString &recipient,
+                                     qint64 upTo, bool *found) override;
+    std::optional<ReceiptRow> receiptRow(const QString &reader, const QString &peer,
+                                         bool *found) override;
+    bool writeReceipt(const ReceiptRow &row) override;
+    std::optional<QList<ReceiptRow>> receiptsOn(const QString &peer, int limit) override;
     // By the FTS5 trigram index (SqliteSearchIndex's file) when the search has words it can
     // look up.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,

@@ -22,11 +22,13 @@ struct ClientRequest
         RevokeDevice,
         SignOut,
         CreateInvite,
-        Search,  // message search (docs/protocol.md section 7.1)
-        Edit,    // a new text for one's own stored message (section 5.5)
-        Delete,  // one's own stored message deleted
-        React,   // an emoji reaction added to a stored message (section 5.7)
-        Unreact, // one's own reaction removed
+        Search,   // message search (docs/protocol.md section 7.1)
+        Edit,     // a new text for one's own stored message (section 5.5)
+        Delete,   // one's own stored message deleted
+        React,    // an emoji reaction added to a stored message (section 5.7)
+        Unreact,  // one's own reaction removed
+        Receipt,  // "delivered" or "read" up to a seq in a private conversation (section 19)
+        Receipts, // the markers others keep on one's own private messages (section 19)
     };
     // The steps of a call (docs/protocol.md, "Calls").
     // Media: what the sender sends now (microphone muted, camera off), for the far end to show.
@@ -69,6 +71,8 @@ struct ClientRequest
     qint64 seq = 0;
     // React and Unreact (with `seq`): the emoji, one grapheme (EmojiText::isSingleEmoji)
     QString emoji;
+    // Receipt (with `with` = the other party and `seq` = up to where): read, or delivered
+    bool receiptRead = false;
     // History: "" = public room, a name = private conversation, "*" = all visible
     QString with;
     qint64 before = 0; // only messages with seq < before (0 = newest)

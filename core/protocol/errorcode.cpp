@@ -126,6 +126,8 @@ constexpr std::array kErrors{
     ErrorInfo{ErrorCode::BadEmoji, "bad_emoji", "A reaction must be a single emoji.", false},
     ErrorInfo{ErrorCode::TooManyReactions, "too_many_reactions",
               "That message has as many reactions as allowed; remove one first.", false},
+    ErrorInfo{ErrorCode::BadReceipt, "bad_receipt",
+              "That receipt is for a message that does not exist yet.", false},
 };
 
 const ErrorInfo &info(ErrorCode code)

@@ -68,6 +68,8 @@ enum class ErrorCode {
     // Reactions (docs/protocol.md section 5.7)
     BadEmoji,         // a reaction that is not exactly one emoji
     TooManyReactions, // the message, or this user on it, has as many reactions as allowed
+    // Read receipts (docs/protocol.md section 19)
+    BadReceipt, // a receipt for a seq beyond the newest message stored
 };
 
 QString errorCodeName(ErrorCode code);

@@ -414,6 +414,54 @@ QByteArray MessageEncoder::search(const QString &text, const QList<ChatMessage> 
     return compact(o);
 }
 
+namespace {
+QJsonObject receiptObject(const ReceiptInfo &r)
+{
+    return QJsonObject{{QStringLiteral("with"), r.with},
+                       {QStringLiteral("delivered"), r.delivered},
+                       {QStringLiteral("read"), r.read}};
+}
+} // namespace
+
+QByteArray MessageEncoder::receipt(const ReceiptInfo &receipt)
+{
+    QJsonObject o = receiptObject(receipt);
+    o.insert(QStringLiteral("type"), QStringLiteral("receipt"));
+    return compact(o);
+}
+
+QByteArray MessageEncoder::receipts(const QList<ReceiptInfo> &receipts, const QString &ref)
+{
+    QJsonArray list;
+    for (const ReceiptInfo &r : receipts)
+        list.append(receiptObject(r));
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("receipts")},
+                  {QStringLiteral("receipts"), list}};
+    if (!ref.isEmpty())
+        o.insert(QStringLiteral("id"), ref);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::receiptRequest(const QString &with, qint64 seq, bool read,
+                                          const QString &id)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), read ? QStringLiteral("read") : QStringLiteral("delivered")},
+        {QStringLiteral("with"), with},
+        {QStringLiteral("seq"), seq}};
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
+QByteArray MessageEncoder::receiptsRequest(const QString &id)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("receipts")}};
+    if (!id.isEmpty())
+        o.insert(QStringLiteral("id"), id);
+    return compact(o);
+}
+
 QByteArray MessageEncoder::typing(const QString &from, const QString &to, bool state)
 {
     QJsonObject o{

@@ -33,6 +33,17 @@ struct DeviceInfo
     bool current = false; // the token of the connection that asked
 };
 
+// How far the other party of a private conversation has received and read one's messages
+// (docs/protocol.md section 19): every private message from the receipt's owner to `with`
+// up to `delivered` reached one of `with`'s devices, up to `read` was shown to `with`.
+struct ReceiptInfo
+{
+    QString with; // the reader (in a relay to the sender) or, in a request, the sender
+    qint64 delivered = 0;
+    qint64 read = 0; // never above delivered
+    bool operator==(const ReceiptInfo &) const = default;
+};
+
 // Builds the compact JSON of every server-to-client message (docs/protocol.md).
 class MessageEncoder
 {
@@ -81,6 +92,10 @@ public:
     // the message's reactions as they are now (Confab receivers only).
     static QByteArray reaction(const ChatMessage &message, const QString &by, const QString &emoji,
                                bool added);
+    // A reader's markers on the sender's private messages to it (section 19), as they are now.
+    static QByteArray receipt(const ReceiptInfo &receipt);
+    // The answer to "receipts": every reader's markers on the asker's messages.
+    static QByteArray receipts(const QList<ReceiptInfo> &receipts, const QString &ref);
     static QByteArray ack(const QString &ref, qint64 seq, qint64 timestampMs, bool duplicate);
     // retryAfterMs > 0 adds "retry_after" in whole seconds (rounded up).
     static QByteArray error(ErrorCode code, const QString &ref, Dialect dialect,
@@ -127,6 +142,10 @@ public:
                                    const QString &id = {});
     static QByteArray historyRequest(const QString &with, qint64 before, qint64 after, int limit,
                                      const QString &id = {});
+    // "delivered" or (`read`) "read": `with`'s private messages to this user up to `seq`.
+    static QByteArray receiptRequest(const QString &with, qint64 seq, bool read,
+                                     const QString &id = {});
+    static QByteArray receiptsRequest(const QString &id = {});
     // `before` 0: from the newest message; `limit` 0: the server's default.
     static QByteArray searchRequest(const QString &text, qint64 before, int limit,
                                     const QString &id = {});

@@ -14,6 +14,8 @@ struct ProtocolLimits
     static constexpr int kMaxSearchWords = 8;
     static constexpr int kMaxSearchHits = 50;
     static constexpr int kDefaultSearchHits = 20;
+    // Read receipts (docs/protocol.md section 19): the markers one "receipts" answer holds.
+    static constexpr int kMaxReceipts = 200;
 
     int maxNameChars = 32;              // Unicode code points
     int maxTextChars = 4000;            // Unicode code points in a chat message

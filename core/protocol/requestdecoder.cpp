@@ -148,6 +148,12 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
         r.type = type == QLatin1String("react") ? ClientRequest::Type::React
                                                 : ClientRequest::Type::Unreact;
         error = decodeReaction(o, r);
+    } else if (type == QLatin1String("delivered") || type == QLatin1String("read")) {
+        r.type = ClientRequest::Type::Receipt;
+        r.receiptRead = type == QLatin1String("read");
+        error = decodeReceipt(o, r);
+    } else if (type == QLatin1String("receipts")) {
+        r.type = ClientRequest::Type::Receipts;
     } else if (type == QLatin1String("typing")) {
         error = decodeTyping(o, r);
     } else if (type == QLatin1String("ping")) {
@@ -290,6 +296,22 @@ ErrorCode RequestDecoder::decodeReaction(const QJsonObject &o, ClientRequest &r)
     r.emoji = emoji.toString().normalized(QString::NormalizationForm_C);
     if (!EmojiText::isSingleEmoji(r.emoji))
         return ErrorCode::BadEmoji;
+    return ErrorCode::None;
+}
+
+ErrorCode RequestDecoder::decodeReceipt(const QJsonObject &o, ClientRequest &r) const
+{
+    // Up to where: a whole number from 1 on (whether there is such a message is the store's).
+    if (!o.contains(QLatin1String("seq")) ||
+        !readInteger(o, QLatin1String("seq"), 1, std::numeric_limits<qint64>::max() / 2, &r.seq))
+        return ErrorCode::BadShape;
+    // Whose messages: the other party of the private conversation, a valid name.
+    const QJsonValue with = o.value(QLatin1String("with"));
+    if (!with.isString() || with.toString().size() > 4 * m_limits.maxNameChars)
+        return ErrorCode::BadRecipient;
+    r.with = with.toString().normalized(QString::NormalizationForm_C);
+    if (NameRules::check(r.with, m_limits.maxNameChars) != ErrorCode::None)
+        return ErrorCode::BadRecipient;
     return ErrorCode::None;
 }
 

@@ -35,6 +35,7 @@ private:
     // edit and delete: the `seq` of the message, and an edit's new text.
     ErrorCode decodeChange(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeReaction(const QJsonObject &o, ClientRequest &r) const;
+    ErrorCode decodeReceipt(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeTyping(const QJsonObject &o, ClientRequest &r) const;
     ErrorCode decodeCall(const QString &type, const QJsonObject &o, ClientRequest &r) const;
 

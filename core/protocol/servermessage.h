@@ -38,6 +38,10 @@ struct ServerMessage
         // A reaction given or taken back (section 5.7): `message` holds only the seq and the
         // reactions as they are now; `from` gave or took back `emoji` (`added`).
         Reaction,
+        // Read receipts (section 19): a reader's markers on this user's private messages
+        // (`receipts` holds one), or the answer to "receipts" (every reader's).
+        Receipt,
+        Receipts,
         // The steps of a call; kept last, for isCallEvent().
         CallInvite,
         CallRinging,
@@ -89,6 +93,8 @@ struct ServerMessage
     // Ack
     qint64 seq = 0;
     bool duplicate = false;
+    // Receipt, Receipts
+    QList<ReceiptInfo> receipts;
     // Reaction
     QString emoji;
     bool added = false;

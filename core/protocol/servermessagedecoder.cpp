@@ -436,6 +436,36 @@ bool readDevices(Reader &r, DecodedServerMessage *result)
     return true;
 }
 
+bool readReceipt(Reader &r, ReceiptInfo *out)
+{
+    constexpr qint64 safe = ServerMessageDecoder::kMaxSafeInteger;
+    if (!(r.name("with", &out->with, true) && r.integer("delivered", 0, safe, &out->delivered) &&
+          r.integer("read", 0, safe, &out->read)))
+        return false;
+    // Read implies delivered; a server that says otherwise is believed for the read part.
+    out->delivered = std::max(out->delivered, out->read);
+    return true;
+}
+
+bool readReceipts(Reader &r, DecodedServerMessage *result)
+{
+    QJsonArray list;
+    if (!r.array("receipts", ProtocolLimits::kMaxReceipts, &list, true))
+        return false;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const QJsonValue v = list.at(i);
+        if (!v.isObject())
+            return r.fail(Error::WrongType, Reader::indexed("receipts", i));
+        const QJsonObject entry = v.toObject();
+        Reader d(entry, result, r.maxNameChars(), Reader::indexed("receipts", i));
+        ReceiptInfo receipt;
+        if (!readReceipt(d, &receipt))
+            return false;
+        result->message.receipts.append(receipt);
+    }
+    return true;
+}
+
 bool readError(Reader &r, ServerMessage &m)
 {
     if (!(r.string("code", kMaxCodeUnits, Text::Ascii, &m.codeName, true) &&
@@ -502,6 +532,15 @@ bool readFields(const QJsonObject &o, Reader &r, DecodedServerMessage *result, i
         m.message.reactions = *reactions;
         return true;
     }
+    case Type::Receipt: {
+        ReceiptInfo receipt;
+        if (!readReceipt(r, &receipt))
+            return false;
+        m.receipts = {receipt};
+        return true;
+    }
+    case Type::Receipts:
+        return readReceipts(r, result);
     case Type::Ack:
         return r.integer("seq", 0, safe, &m.seq) && r.integer("ts", 0, safe, &m.timestampMs) &&
                r.boolean("duplicate", &m.duplicate);
@@ -552,6 +591,8 @@ Type typeOf(const QString &name, const QJsonObject &o)
         {QStringLiteral("user"), Type::Chat},
         {QStringLiteral("update"), Type::Update},
         {QStringLiteral("reaction"), Type::Reaction},
+        {QStringLiteral("receipt"), Type::Receipt},
+        {QStringLiteral("receipts"), Type::Receipts},
         {QStringLiteral("ack"), Type::Ack},
         {QStringLiteral("history"), Type::History},
         {QStringLiteral("typing"), Type::Typing},

@@ -2,6 +2,7 @@
 
 #include "messagestore.h"
 #include "protocol/errorcode.h"
+#include "protocol/messageencoder.h"
 
 #include <QObject>
 #include <QString>
@@ -92,6 +93,10 @@ public:
     virtual void publishReaction(const ChatMessage &message, const MessageParties &parties,
                                  const QString &fromKey, const QString &toKey,
                                  const BusReaction &reaction) = 0;
+    // Read receipts (docs/protocol.md section 19) stored on this node, for the devices of the
+    // sender identity `toIdentity` (name key `toKey`) on the nodes where that name is online.
+    virtual void publishReceipt(const QString &toKey, const QString &toIdentity,
+                                const ReceiptInfo &receipt) = 0;
     // A typing notice; `to` empty for the room.
     virtual void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                                const QString &toKey, bool typing) = 0;
@@ -125,6 +130,8 @@ signals:
     // A node is back on the bus after losing it: what it published meanwhile is missing.
     void nodeReturned(const QString &node);
     void typingArrived(const QString &from, const QString &to, bool typing);
+    void receiptArrived(const QString &toKey, const QString &toIdentity,
+                        const ReceiptInfo &receipt);
     void callArrived(const QString &node, const BusCallEvent &event);
     void mediaArrived(const QString &node, const QByteArray &packet);
     // A session of this node's resumed on another one: close the old connection.

@@ -461,6 +461,19 @@ void RedisBus::publishTyping(const QString &from, const QString &fromKey, const 
     publishTo(nodesWith(toKey), event);
 }
 
+void RedisBus::publishReceipt(const QString &toKey, const QString &toIdentity,
+                              const ReceiptInfo &receipt)
+{
+    // Only to the nodes where the sender is online: nobody else ever sees it.
+    const QJsonObject event{{QStringLiteral("k"), QStringLiteral("receipt")},
+                            {QStringLiteral("key"), toKey},
+                            {QStringLiteral("id"), toIdentity},
+                            {QStringLiteral("w"), receipt.with},
+                            {QStringLiteral("d"), receipt.delivered},
+                            {QStringLiteral("rd"), receipt.read}};
+    publishTo(nodesWith(toKey), event);
+}
+
 QString RedisBus::nodeOf(const QString &key) const
 {
     const QStringList nodes = nodesWith(key);
@@ -595,5 +608,16 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         if (!fieldOk(from) || !to.isString() || !typing.isBool())
             return;
         emit typingArrived(from.toString(), to.toString(), typing.toBool());
+    } else if (kind == QLatin1String("receipt")) {
+        const QJsonValue key = e.value(QLatin1String("key"));
+        const QJsonValue id = e.value(QLatin1String("id"));
+        const QJsonValue with = e.value(QLatin1String("w"));
+        const qint64 delivered = e.value(QLatin1String("d")).toInteger(-1);
+        const qint64 read = e.value(QLatin1String("rd")).toInteger(-1);
+        if (!fieldOk(key) || !fieldOk(id) || !fieldOk(with) || delivered < 1 || read < 0 ||
+            read > delivered)
+            return;
+        emit receiptArrived(key.toString(), id.toString(),
+                            ReceiptInfo{with.toString(), delivered, read});
     }
 }

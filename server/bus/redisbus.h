@@ -56,6 +56,8 @@ public:
     void publishReaction(const ChatMessage &message, const MessageParties &parties,
                          const QString &fromKey, const QString &toKey,
                          const BusReaction &reaction) override;
+    void publishReceipt(const QString &toKey, const QString &toIdentity,
+                        const ReceiptInfo &receipt) override;
     void publishTyping(const QString &from, const QString &fromKey, const QString &to,
                        const QString &toKey, bool typing) override;
     QString nodeOf(const QString &key) const override;

@@ -369,7 +369,7 @@ private slots:
         {
             QSqlQuery q(db);
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-            QCOMPARE(q.value(0).toInt(), 8); // the newest schema
+            QCOMPARE(q.value(0).toInt(), 10); // the newest schema
             QVERIFY(q.exec(QStringLiteral("SELECT seq, content, call FROM messages ORDER BY seq")));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toInt(), 7);

@@ -413,7 +413,7 @@ private slots:
             QSqlQuery q(db);
             if (m_backend == kSqlite) {
                 QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-                QCOMPARE(q.value(0).toInt(), 8); // the newest version
+                QCOMPARE(q.value(0).toInt(), 10); // the newest version
                 // The old index has left the history file for a file of its own.
                 QVERIFY(q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE name IN"
                                               " ('messages_fts', 'search_progress')")));

@@ -762,6 +762,124 @@ private slots:
         QVERIFY(!other->at(0).reactions.at(2).mine);
     }
 
+    // Read receipts (docs/protocol.md section 19): a marker per (reader, sender) identity,
+    // moved only forward, only within the reader's own conversation, never past the newest
+    // message, and kept across a reopen.
+    void receiptMarkersMoveForwardAndSurviveAReopen()
+    {
+        QString location;
+        auto receipt = [](qint64 seq, const QString &reader, const QString &peerKey, bool read) {
+            MessageChange c;
+            c.kind = MessageChange::Kind::Receipt;
+            c.seq = seq;
+            c.actor = reader;
+            c.actorName = QStringLiteral("Bob");
+            c.peerKey = peerKey;
+            c.receiptRead = read;
+            c.timestampMs = 1795655460000 + seq;
+            return c;
+        };
+        qint64 first = 0;
+        qint64 second = 0;
+        qint64 last = 0;
+        {
+            const auto store = openNew(&location);
+            QVERIFY2(store, qPrintable(m_why));
+            // alice (a1) writes to bob (a2) twice, a public message between, and carol (a3)
+            // writes to alice.
+            ChatMessage m1 = message(QStringLiteral("alice"), QStringLiteral("one"),
+                                     QStringLiteral("r1"), QStringLiteral("bob"));
+            ChatMessage pub =
+                message(QStringLiteral("alice"), QStringLiteral("all"), QStringLiteral("r2"));
+            ChatMessage m2 = message(QStringLiteral("alice"), QStringLiteral("two"),
+                                     QStringLiteral("r3"), QStringLiteral("bob"));
+            ChatMessage other = message(QStringLiteral("carol"), QStringLiteral("psst"),
+                                        QStringLiteral("r4"), QStringLiteral("alice"));
+            QCOMPARE(store->append(m1, from(QStringLiteral("a1"), QStringLiteral("a2"))),
+                     MessageStore::AppendResult::Stored);
+            QCOMPARE(store->append(pub, from(QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QCOMPARE(store->append(m2, from(QStringLiteral("a1"), QStringLiteral("a2"))),
+                     MessageStore::AppendResult::Stored);
+            QCOMPARE(store->append(other, from(QStringLiteral("a3"), QStringLiteral("a1"))),
+                     MessageStore::AppendResult::Stored);
+            QVERIFY(store->commit());
+            first = m1.seq;
+            second = m2.seq;
+            last = other.seq;
+            MessageStore::Stored target;
+            MessageStore::ReceiptRow row;
+            bool unchanged = false;
+            const QString aliceKey = QStringLiteral("alice");
+            // Past the newest message: bad_receipt. No message from alice to carol (a3), nor
+            // from bob to alice: not their conversation.
+            QCOMPARE(store->applyChange(receipt(last + 1, QStringLiteral("a2"), aliceKey, true),
+                                        &target, &unchanged, &row),
+                     ErrorCode::BadReceipt);
+            QCOMPARE(store->applyChange(receipt(last, QStringLiteral("a3"), aliceKey, true),
+                                        &target, &unchanged, &row),
+                     ErrorCode::UnknownMessage);
+            QCOMPARE(
+                store->applyChange(receipt(last, QStringLiteral("a1"), QStringLiteral("bob"), true),
+                                   &target, &unchanged, &row),
+                ErrorCode::UnknownMessage);
+            // Delivered up to the public message: the marker is alice's first message, for
+            // alice's identity.
+            QCOMPARE(store->applyChange(receipt(pub.seq, QStringLiteral("a2"), aliceKey, false),
+                                        &target, &unchanged, &row),
+                     ErrorCode::None);
+            QVERIFY(!unchanged);
+            QCOMPARE(target.message.seq, first);
+            QCOMPARE(target.parties.sender, QStringLiteral("a1"));
+            QCOMPARE(row.delivered, first);
+            QCOMPARE(row.read, 0);
+            QCOMPARE(row.readerName, QStringLiteral("Bob"));
+            // Read up to the newest (carol's, not to bob): alice's second, delivered with it.
+            QCOMPARE(store->applyChange(receipt(last, QStringLiteral("a2"), aliceKey, true),
+                                        &target, &unchanged, &row),
+                     ErrorCode::None);
+            QVERIFY(!unchanged);
+            QCOMPARE(row.delivered, second);
+            QCOMPARE(row.read, second);
+            // Never back: an older read or delivered changes nothing.
+            QCOMPARE(store->applyChange(receipt(first, QStringLiteral("a2"), aliceKey, true),
+                                        &target, &unchanged, &row),
+                     ErrorCode::None);
+            QVERIFY(unchanged);
+            QCOMPARE(row.read, second);
+            QCOMPARE(store->applyChange(receipt(second, QStringLiteral("a2"), aliceKey, false),
+                                        &target, &unchanged, &row),
+                     ErrorCode::None);
+            QVERIFY(unchanged);
+            QVERIFY(store->commit());
+        }
+        const auto store = storeAt(location);
+        QString error;
+        QVERIFY2(store->open(&error), qPrintable(error));
+        // Alice finds bob's markers on her messages; carol has none on hers.
+        const auto rows = store->receiptsOn(QStringLiteral("a1"), 200);
+        QVERIFY2(rows, qPrintable(store->lastError()));
+        QCOMPARE(rows->size(), 1);
+        QCOMPARE(rows->first().reader, QStringLiteral("a2"));
+        QCOMPARE(rows->first().readerName, QStringLiteral("Bob"));
+        QCOMPARE(rows->first().delivered, second);
+        QCOMPARE(rows->first().read, second);
+        const auto none = store->receiptsOn(QStringLiteral("a3"), 200);
+        QVERIFY(none);
+        QVERIFY(none->isEmpty());
+        // Still monotonic after the reopen.
+        MessageStore::Stored target;
+        MessageStore::ReceiptRow row;
+        bool unchanged = false;
+        QCOMPARE(
+            store->applyChange(receipt(first, QStringLiteral("a2"), QStringLiteral("alice"), true),
+                               &target, &unchanged, &row),
+            ErrorCode::None);
+        QVERIFY(unchanged);
+        QCOMPARE(row.read, second);
+        QVERIFY(store->commit());
+    }
+
     // Replies (docs/protocol.md section 5.6): checked against who may see the original, and
     // read back with a quote of the original as it is now.
     void repliesQuoteWhatTheirReceiversMaySee()
