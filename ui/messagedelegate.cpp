@@ -46,11 +46,14 @@ QString statusText(const QModelIndex &index)
     case MessageListModel::Delivery::Sent:
         break;
     }
-    // A changed text says so before its time, as Telegram does.
-    if (index.data(MessageListModel::EditedRole).toBool())
-        return MessageDelegate::tr("edited %1")
-            .arg(timeOf(index).toString(QStringLiteral("HH:mm")));
-    return timeOf(index).toString(QStringLiteral("HH:mm"));
+    // A changed text says so before its time, as Telegram does; one's own private message
+    // shows its ticks after it.
+    const QString ticks = MessageDelegate::receiptTicks(index);
+    const QString time = timeOf(index).toString(QStringLiteral("HH:mm"));
+    const QString status = index.data(MessageListModel::EditedRole).toBool()
+                               ? MessageDelegate::tr("edited %1").arg(time)
+                               : time;
+    return ticks.isEmpty() ? status : status + QLatin1Char(' ') + ticks;
 }
 
 // A deleted message's line ("message deleted") is set in italics, in the secondary colour.
@@ -493,7 +496,21 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                     selectionEnd, option.palette);
     painter->setFont(small);
     painter->setPen(delivery == MessageListModel::Delivery::Failed ? c.danger : c.secondary);
-    painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, statusText(index));
+    const QString status = statusText(index);
+    const QString ticks = receiptTicks(index);
+    if (ticks.isEmpty()) {
+        painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, status);
+    } else {
+        // The time quiet, the ticks after it; read ones in the accent, as Telegram and
+        // Signal tell "seen" apart.
+        const int ticksWidth = painter->fontMetrics().horizontalAdvance(ticks);
+        painter->drawText(l.status.adjusted(0, 0, -ticksWidth, 0),
+                          Qt::AlignRight | Qt::AlignVCenter, status.chopped(ticks.size()));
+        if (index.data(MessageListModel::ReceiptRole).value<MessageListModel::Receipt>() ==
+            MessageListModel::Receipt::Read)
+            painter->setPen(c.accent);
+        painter->drawText(l.status, Qt::AlignRight | Qt::AlignVCenter, ticks);
+    }
     if (!l.reactions.isEmpty()) {
         // The user's own reactions in the accent, the others' quiet: a click takes one's own
         // back, so it must be told apart.
@@ -530,6 +547,41 @@ QList<QRect> MessageDelegate::reactionRects(const QStyleOptionViewItem &option,
                                             const QModelIndex &index) const
 {
     return layout(option, index).reactions;
+}
+
+QRect MessageDelegate::statusRect(const QStyleOptionViewItem &option,
+                                  const QModelIndex &index) const
+{
+    return layout(option, index).status;
+}
+
+QString MessageDelegate::receiptText(const QModelIndex &index)
+{
+    switch (index.data(MessageListModel::ReceiptRole).value<MessageListModel::Receipt>()) {
+    case MessageListModel::Receipt::None:
+        break;
+    case MessageListModel::Receipt::Sent:
+        return tr("Sent");
+    case MessageListModel::Receipt::Delivered:
+        return tr("Delivered");
+    case MessageListModel::Receipt::Read:
+        return tr("Read");
+    }
+    return {};
+}
+
+QString MessageDelegate::receiptTicks(const QModelIndex &index)
+{
+    switch (index.data(MessageListModel::ReceiptRole).value<MessageListModel::Receipt>()) {
+    case MessageListModel::Receipt::None:
+        break;
+    case MessageListModel::Receipt::Sent:
+        return QStringLiteral("\u2713"); // ✓
+    case MessageListModel::Receipt::Delivered:
+    case MessageListModel::Receipt::Read:
+        return QStringLiteral("\u2713\u2713");
+    }
+    return {};
 }
 
 QString MessageDelegate::reactionToolTip(const QModelIndex &index, int i)

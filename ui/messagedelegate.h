@@ -42,6 +42,14 @@ public:
     // "alice, bob and 3 others": who gave the reaction `i` of `index`.
     static QString reactionToolTip(const QModelIndex &index, int i);
 
+    // Where the time (and a private message's ticks) is painted (viewport coordinates).
+    QRect statusRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    // How far one of the user's own private messages got (docs/protocol.md section 19), in
+    // words: "Sent", "Delivered", "Read"; "" for other messages. The ticks' tooltip.
+    static QString receiptText(const QModelIndex &index);
+    // The ticks drawn after the time: one (sent), two (delivered, read: then in the accent).
+    static QString receiptTicks(const QModelIndex &index);
+
     static bool startsGroup(const QModelIndex &index);
     static bool startsDay(const QModelIndex &index);
     static QString dayLabel(const QDate &date);

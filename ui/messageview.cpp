@@ -720,8 +720,15 @@ QString MessageView::toolTipAt(QPoint pos) const
     const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr;
     if (!v)
         return {};
-    return MessageDelegate::reactionToolTip(
-        index, m_delegate->reactionAt(optionFor(v->row, v->rect.top()), index, pos));
+    const QStyleOptionViewItem option = optionFor(v->row, v->rect.top());
+    const QString reaction =
+        MessageDelegate::reactionToolTip(index, m_delegate->reactionAt(option, index, pos));
+    if (!reaction.isEmpty())
+        return reaction;
+    // The ticks of one's own private message say in words how far it got.
+    if (m_delegate->statusRect(option, index).contains(pos))
+        return MessageDelegate::receiptText(index);
+    return {};
 }
 
 bool MessageView::viewportEvent(QEvent *event)

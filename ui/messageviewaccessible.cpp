@@ -184,6 +184,21 @@ QString MessageViewAccessible::describe(const QModelIndex &index)
     case M::Delivery::Sent:
         break;
     }
+    // One's own private message: how far it got (docs/protocol.md section 19), as the ticks
+    // show it.
+    switch (index.data(M::ReceiptRole).value<M::Receipt>()) {
+    case M::Receipt::None:
+        break;
+    case M::Receipt::Sent:
+        parts << tr("sent");
+        break;
+    case M::Receipt::Delivered:
+        parts << tr("delivered");
+        break;
+    case M::Receipt::Read:
+        parts << tr("read");
+        break;
+    }
     return parts.join(tr(", "));
 }
 

@@ -14,6 +14,11 @@ constexpr int kTypingResendMs = 3000;
 // comes from the cache as the user scrolls up.
 constexpr int kSavedPage = 60;
 constexpr int kOlderPage = 50;
+// Where the local cache keeps a conversation's receipt markers ("<delivered> <read>").
+QString receiptValueName(const QString &key)
+{
+    return QStringLiteral("receipt/") + NameRules::key(key);
+}
 } // namespace
 
 ChatController::ChatController(QObject *parent) : QObject(parent)
@@ -37,6 +42,7 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
                 m_users.guestsChanged(); // a name that came back may have signed in meanwhile
             });
     connect(&m_session, &ClientSession::messageReceived, this, &ChatController::onMessage);
+    connect(&m_session, &ClientSession::receiptReceived, this, &ChatController::onReceipt);
     connect(&m_session, &ClientSession::historyReceived, this,
             [this](const QString &with, const QList<ChatMessage> &messages, bool more,
                    const QString &ref) {
@@ -159,6 +165,17 @@ void ChatController::fillFromCache()
         m_conversations.messages(key)->addMessages(page, self());
         m_conversations.noteActivity(key, c.lastTimestampMs, false, false);
         m_savedShown = true;
+        if (!key.isEmpty()) {
+            // The ticks as they were when this client last heard of them, offline too.
+            const QStringList marks =
+                cache->value(receiptValueName(key)).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            if (marks.size() == 2) {
+                ReceiptInfo &known = m_receiptMarks[NameRules::key(key)];
+                known.delivered = qMax(known.delivered, marks.at(0).toLongLong());
+                known.read = qMax(known.read, marks.at(1).toLongLong());
+            }
+            applyReceiptMarks(key);
+        }
     }
     const QString last = cache->value(HistoryCache::kLastConversation);
     if (!last.isEmpty()) {
@@ -236,7 +253,10 @@ void ChatController::onMessage(const ChatMessage &m)
     if (!messages->addMessage(m, own, mention))
         return;
     m_pendingKeys.remove(m.clientId);
+    applyReceiptMarks(key);
     const bool seen = m_windowActive && key == m_active;
+    if (seen && !own)
+        noteShown(key);
     // Of the call entries only a missed call is news: the others record a call the user took
     // part in. A missed call's notice came from CallCoordinator while it rang; its unread
     // count is what remains of it where there is no tray (the list's badge, the window title).
@@ -325,6 +345,9 @@ void ChatController::onHistory(const QString &with, const QList<ChatMessage> &me
                     missed.append(m.timestampMs);
             }
             list->addMessages(it.value(), self());
+            applyReceiptMarks(it.key());
+            if (seen)
+                noteShown(it.key());
             m_conversations.noteActivity(it.key(), it.value().last().timestampMs, false, false);
             for (qint64 ts : missed)
                 m_conversations.noteActivity(it.key(), ts, true, false);
@@ -334,6 +357,54 @@ void ChatController::onHistory(const QString &with, const QList<ChatMessage> &me
     MessageListModel *list = m_conversations.messages(with);
     list->addMessages(messages, self());
     list->setHasMoreHistory(more);
+    applyReceiptMarks(with);
+    if (m_windowActive && NameRules::key(with) == NameRules::key(m_active))
+        noteShown(with);
+}
+
+void ChatController::onReceipt(const ReceiptInfo &receipt)
+{
+    const QString key = NameRules::key(receipt.with);
+    if (key.isEmpty() || key == NameRules::key(self()))
+        return;
+    ReceiptInfo &known = m_receiptMarks[key];
+    if (receipt.delivered <= known.delivered && receipt.read <= known.read)
+        return;
+    known.with = receipt.with;
+    known.delivered = qMax(known.delivered, qMax(receipt.delivered, receipt.read));
+    known.read = qMax(known.read, receipt.read);
+    // Kept with the cached messages they are about: an account's private conversations only.
+    HistoryCache *cache = m_session.history();
+    if (cache->privateAllowed())
+        cache->setValue(receiptValueName(key),
+                        QStringLiteral("%1 %2").arg(known.delivered).arg(known.read));
+    applyReceiptMarks(receipt.with);
+}
+
+void ChatController::applyReceiptMarks(const QString &key)
+{
+    if (key.isEmpty())
+        return;
+    const auto it = m_receiptMarks.constFind(NameRules::key(key));
+    if (it == m_receiptMarks.cend())
+        return;
+    if (MessageListModel *list = m_conversations.find(key))
+        list->setReceiptMarks(it->delivered, it->read);
+}
+
+void ChatController::noteShown(const QString &key)
+{
+    if (key.isEmpty())
+        return;
+    const MessageListModel *list = m_conversations.find(key);
+    // The newest stored message of the other party's that the conversation lists.
+    for (int row = list ? list->rowCount() - 1 : -1; row >= 0; --row) {
+        const MessageListModel::Item &item = list->itemAt(row);
+        if (!item.own && item.message.isPrivate() && item.message.seq > 0) {
+            m_session.markRead(item.message.from, item.message.seq);
+            return;
+        }
+    }
 }
 
 QString ChatController::leadingName(const QString &text) const
@@ -414,16 +485,20 @@ void ChatController::setActiveConversation(const QString &key)
     HistoryCache *cache = m_session.history();
     if (key.isEmpty() || cache->privateAllowed())
         cache->setValue(HistoryCache::kLastConversation, HistoryCache::keyOf(key));
-    if (m_windowActive)
+    if (m_windowActive) {
         m_conversations.markRead(key);
+        noteShown(key);
+    }
     emit activeConversationChanged(key);
 }
 
 void ChatController::setWindowActive(bool active)
 {
     m_windowActive = active;
-    if (active)
+    if (active) {
         m_conversations.markRead(m_active);
+        noteShown(m_active);
+    }
 }
 
 void ChatController::noteTyping()

@@ -109,6 +109,14 @@ private:
                     const QList<ChatMessage::Reaction> &reactions);
     void onHistory(const QString &with, const QList<ChatMessage> &messages, bool more);
     void onTyping(const QString &from, const QString &to, bool typing);
+    // Read receipts (docs/protocol.md section 19): the other party's markers on the user's
+    // messages in the conversation with receipt.with, kept (in the cache too) and shown.
+    void onReceipt(const ReceiptInfo &receipt);
+    // The conversation `key`'s list takes the markers known for it.
+    void applyReceiptMarks(const QString &key);
+    // The conversation `key` is on screen in an active window: what it shows of the other
+    // party's messages is read.
+    void noteShown(const QString &key);
     void showUnsent();
     // The person a room text starting with "@name" is addressed to: "" when the name is not
     // finished yet (no space after it, and nobody online has it) or is the user's own.
@@ -133,6 +141,7 @@ private:
     QSet<QString> m_changeRefs;                      // edits and deletes not answered yet
     QStringList m_reactionRefs;          // reactions among them, oldest first (at most 32 kept)
     QHash<QString, qint64> m_typingSeen; // "key/name" -> ms of last notice
+    QHash<QString, ReceiptInfo> m_receiptMarks; // NameRules::key of the other party -> markers
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;
     std::optional<QString> m_typingSentTo; // where the last "typing" notice went ("" = room)

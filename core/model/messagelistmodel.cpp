@@ -58,6 +58,16 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return item.message.to;
     case ErrorRole:
         return item.error;
+    case ReceiptRole: {
+        if (!item.own || !item.message.isPrivate() || item.message.call ||
+            item.delivery != Delivery::Sent || item.message.seq <= 0)
+            return QVariant::fromValue(Receipt::None);
+        if (item.message.seq <= m_read)
+            return QVariant::fromValue(Receipt::Read);
+        if (item.message.seq <= m_delivered)
+            return QVariant::fromValue(Receipt::Delivered);
+        return QVariant::fromValue(Receipt::Sent);
+    }
     case ReactionsRole: {
         QVariantList list;
         for (const ChatMessage::Reaction &r : item.message.reactions)
@@ -94,6 +104,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {QuoteSenderRole, "quoteSender"},
         {QuoteTextRole, "quoteText"},
         {ReactionsRole, "reactions"},
+        {ReceiptRole, "receipt"},
     };
 }
 
@@ -364,4 +375,16 @@ qint64 MessageListModel::oldestSeq() const
             return i.message.seq;
     }
     return 0;
+}
+
+void MessageListModel::setReceiptMarks(qint64 delivered, qint64 read)
+{
+    delivered = qMax(qMax(delivered, read), m_delivered);
+    read = qMax(read, m_read);
+    if (delivered == m_delivered && read == m_read)
+        return;
+    m_delivered = delivered;
+    m_read = read;
+    if (!m_items.isEmpty())
+        emit dataChanged(index(0), index(int(m_items.size()) - 1), {ReceiptRole});
 }

@@ -16,6 +16,11 @@ class MessageListModel : public QAbstractListModel
 public:
     enum class Delivery { Pending, Sent, Failed };
     Q_ENUM(Delivery)
+    // How far one of the user's own private messages got (docs/protocol.md section 19):
+    // stored by the server, received by a device of the recipient, shown to the recipient.
+    // None for every other message (public, someone else's, not stored yet).
+    enum class Receipt { None, Sent, Delivered, Read };
+    Q_ENUM(Receipt)
 
     enum Role {
         SenderRole = Qt::UserRole + 1,
@@ -41,6 +46,7 @@ public:
         // "emoji" (QString), "count" (int), "from" (QStringList, the first names), "mine"
         // (bool: the user gave it; a click takes it back). Empty for none.
         ReactionsRole,
+        ReceiptRole, // Receipt
     };
 
     struct Item
@@ -77,6 +83,12 @@ public:
                       const QString &emoji, bool added);
     // Whether the user gave `emoji` to the stored message `seq`.
     bool hasOwnReaction(qint64 seq, const QString &emoji) const;
+    // The other party's markers in a private conversation (section 19): the user's own
+    // stored messages up to `delivered` were received, up to `read` read. Markers only grow:
+    // lower values than those held change nothing.
+    void setReceiptMarks(qint64 delivered, qint64 read);
+    qint64 deliveredUpTo() const { return m_delivered; }
+    qint64 readUpTo() const { return m_read; }
     void markFailed(const QString &clientId, const QString &error);
     void removePending(const QString &clientId);
     // Removes the stored messages and keeps the pending and failed ones (a saved history
@@ -102,4 +114,6 @@ private:
     QList<Item> m_items;
     QSet<qint64> m_seqs;
     bool m_hasMore = true;
+    qint64 m_delivered = 0;
+    qint64 m_read = 0;
 };

@@ -100,6 +100,10 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent), m_socket(new Se
 
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ClientSession::connectSocket);
+    // Receipts wait a little, so a page of history or a burst of messages makes one each.
+    m_receiptTimer.setSingleShot(true);
+    m_receiptTimer.setInterval(300);
+    connect(&m_receiptTimer, &QTimer::timeout, this, &ClientSession::flushReceipts);
     m_keepaliveTimer.setInterval(15000);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &ClientSession::checkAlive);
     // A suspended machine stops the monotonic clock but not the wall clock: a jump between
@@ -489,6 +493,7 @@ void ClientSession::onMessage(const ServerMessage &m)
         break;
     case T::Chat:
         m_history.add({m.message});
+        noteDelivered({m.message});
         if (m_catchingUp)
             m_liveSeqWhileCatchingUp = qMax(m_liveSeqWhileCatchingUp, m.message.seq);
         else
@@ -503,6 +508,11 @@ void ClientSession::onMessage(const ServerMessage &m)
     case T::Reaction:
         m_history.updateReactions(m.message.seq, m.message.reactions, m.from, m.emoji, m.added);
         emit reactionReceived(m.message.seq, m.from, m.emoji, m.added, m.message.reactions);
+        break;
+    case T::Receipt:
+    case T::Receipts:
+        for (const ReceiptInfo &receipt : m.receipts)
+            emit receiptReceived(receipt);
         break;
     case T::Ack:
         if (const Outbox::Entry *e = m_outbox.find(m.ref); e && m.seq > 0) {
@@ -589,6 +599,7 @@ void ClientSession::onPresence(const ServerMessage &m)
 void ClientSession::onHistory(const ServerMessage &m)
 {
     m_history.add(m.messages);
+    noteDelivered(m.messages);
     // Only the catch-up's own pages say what was read up to where: a page of older messages
     // (loadOlder) or of one conversation says nothing of what the others missed.
     const bool catchUpPage = !m_catchUpRef.isEmpty() && m.ref == m_catchUpRef;
@@ -797,6 +808,12 @@ void ClientSession::onLoggedIn(const ServerMessage &m)
     setState(State::Online);
     m_keepaliveTimer.start();
     emit loggedIn(m_name, m_users);
+    // The markers on our messages that moved while we were away; and ours, again, in case
+    // the last connection ended before the server had them (it drops what moves nothing).
+    sendJson(MessageEncoder::receiptsRequest());
+    m_receiptsSent.clear();
+    if (!m_receiptsDue.isEmpty())
+        m_receiptTimer.start();
     // What happened while we were away first, then what we wrote meanwhile.
     // (On the first login too when the cache knows where it left off, and after a
     // connection lost in the middle of a catch-up.)
@@ -959,6 +976,52 @@ QString ClientSession::react(qint64 seq, const QString &emoji, bool add)
     const QString ref = nextRef("r");
     sendJson(MessageEncoder::reactRequest(seq, emoji, add, ref));
     return ref;
+}
+
+void ClientSession::noteDelivered(const QList<ChatMessage> &messages)
+{
+    const QString self = NameRules::key(m_name);
+    for (const ChatMessage &message : messages) {
+        if (message.isPrivate() && message.seq > 0 && NameRules::key(message.from) != self)
+            queueReceipt(message.from, message.seq, false);
+    }
+}
+
+void ClientSession::markRead(const QString &with, qint64 seq)
+{
+    if (!with.isEmpty() && seq > 0 && NameRules::key(with) != NameRules::key(m_name))
+        queueReceipt(with, seq, true);
+}
+
+void ClientSession::queueReceipt(const QString &with, qint64 seq, bool read)
+{
+    ReceiptInfo &due = m_receiptsDue[NameRules::key(with)];
+    due.with = with;
+    due.delivered = qMax(due.delivered, seq);
+    if (read)
+        due.read = qMax(due.read, seq);
+    if (m_state == State::Online && !m_receiptTimer.isActive())
+        m_receiptTimer.start();
+}
+
+void ClientSession::flushReceipts()
+{
+    if (m_state != State::Online)
+        return; // the next login sends them
+    for (auto it = m_receiptsDue.cbegin(); it != m_receiptsDue.cend(); ++it) {
+        ReceiptInfo &sent = m_receiptsSent[it.key()];
+        const ReceiptInfo &due = it.value();
+        // A read says delivered too: one request when both moved to the same place.
+        if (due.read > sent.read) {
+            sendJson(MessageEncoder::receiptRequest(due.with, due.read, true));
+            sent.read = due.read;
+            sent.delivered = qMax(sent.delivered, due.read);
+        }
+        if (due.delivered > sent.delivered) {
+            sendJson(MessageEncoder::receiptRequest(due.with, due.delivered, false));
+            sent.delivered = due.delivered;
+        }
+    }
 }
 
 void ClientSession::setTyping(bool typing, const QString &to)

@@ -149,6 +149,11 @@ public:
     // (docs/protocol.md section 5.7); the answer is reactionReceived, or errorReceived with
     // the returned ref. "" when offline: nothing was sent.
     QString react(qint64 seq, const QString &emoji, bool add);
+    // Read receipts (docs/protocol.md section 19). The private messages from `with` up to
+    // `seq` were shown to the user (its conversation open in an active window). Coalesced
+    // with the others of the next 300 ms, sent when online, and only when the marker grew;
+    // "delivered" goes by itself for every private message from someone else received.
+    void markRead(const QString &with, qint64 seq);
     // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
     // errors (errorReceived) refer to.
     QString changePassword(const QString &oldPassword, const QString &newPassword);
@@ -243,6 +248,9 @@ signals:
     void searchResultsReceived(const QString &text, const QList<ChatMessage> &hits, bool more,
                                qint64 nextBefore, const QString &ref);
     void typingChanged(const QString &from, const QString &to, bool typing);
+    // How far `receipt.with` has received and read the user's private messages to it (a live
+    // receipt, or one of the answer to the "receipts" request sent after each login).
+    void receiptReceived(const ReceiptInfo &receipt);
     // ref: the id of the request that caused it, "" when none.
     void errorReceived(ErrorCode code, const QString &text, const QString &ref);
     // A call step from the server (call_invite, call_accept, ..., or the ack of an invite):
@@ -280,6 +288,11 @@ private:
     void onLoggedIn(const ServerMessage &m);
     void onError(const ServerMessage &m);
     void sendLogin();
+    // The private messages from others among `messages` reached this client: a "delivered"
+    // receipt for each conversation is due.
+    void noteDelivered(const QList<ChatMessage> &messages);
+    void queueReceipt(const QString &with, qint64 seq, bool read);
+    void flushReceipts();
     QString nextRef(const char *prefix);
     void scheduleReconnect(const QString &reason);
     void sendJson(const QByteArray &json);
@@ -335,6 +348,11 @@ private:
     ReconnectBackoff m_backoff;
     QTimer m_reconnectTimer;
     QTimer m_keepaliveTimer;
+    // Receipts (section 19) by the other party's name key: what the user has received and
+    // read (name as spelled, delivered, read), and what was sent on this connection.
+    QHash<QString, ReceiptInfo> m_receiptsDue;
+    QHash<QString, ReceiptInfo> m_receiptsSent;
+    QTimer m_receiptTimer;
     QTimer m_clockTimer;
     SessionClock m_systemClock;
     SessionClock *m_clock = &m_systemClock;

@@ -1348,6 +1348,18 @@ Check the address and that the server is running, or choose &quot;Host on this c
 <context>
     <name>MessageDelegate</name>
     <message>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>已读</translation>
+    </message>
+    <message>
         <source>sending…</source>
         <translation>发送中…</translation>
     </message>
@@ -1479,6 +1491,18 @@ Check the address and that the server is running, or choose &quot;Host on this c
 </context>
 <context>
     <name>MessageViewAccessible</name>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>已读</translation>
+    </message>
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
