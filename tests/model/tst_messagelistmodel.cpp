@@ -90,6 +90,48 @@ private slots:
         QVERIFY(model.index(0).data(MessageListModel::ReactionsRole).toList().isEmpty());
     }
 
+    // Read receipts (docs/protocol.md section 19): the user's own stored private messages
+    // show how far they got; the marks only grow; nothing else has any.
+    void ownPrivateMessagesFollowTheReceiptMarks()
+    {
+        using R = MessageListModel::Receipt;
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model);
+        auto own = [](qint64 seq, const QString &text) {
+            ChatMessage m = msg(seq, QStringLiteral("me"), text);
+            m.to = QStringLiteral("bob");
+            return m;
+        };
+        ChatMessage theirs = msg(6, QStringLiteral("bob"), QStringLiteral("theirs"));
+        theirs.to = QStringLiteral("me");
+        QVERIFY(model.addMessage(own(5, QStringLiteral("one")), true, false));
+        QVERIFY(model.addMessage(theirs, false, false));
+        QVERIFY(model.addMessage(own(8, QStringLiteral("two")), true, false));
+        model.addPending(QStringLiteral("p-1"), QStringLiteral("me"), QStringLiteral("bob"),
+                         QStringLiteral("pending"));
+        auto receipts = [&] {
+            QList<R> list;
+            for (int row = 0; row < model.rowCount(); ++row)
+                list << model.index(row).data(MessageListModel::ReceiptRole).value<R>();
+            return list;
+        };
+        QCOMPARE(receipts(), (QList<R>{R::Sent, R::None, R::Sent, R::None}));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setReceiptMarks(6, 0);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(receipts(), (QList<R>{R::Delivered, R::None, R::Sent, R::None}));
+        model.setReceiptMarks(8, 5);
+        QCOMPARE(receipts(), (QList<R>{R::Read, R::None, R::Delivered, R::None}));
+        // Lower marks change nothing and say nothing.
+        model.setReceiptMarks(1, 1);
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(receipts(), (QList<R>{R::Read, R::None, R::Delivered, R::None}));
+        // Read implies delivered.
+        model.setReceiptMarks(0, 9);
+        QCOMPARE(receipts(), (QList<R>{R::Read, R::None, R::Read, R::None}));
+        QCOMPARE(model.deliveredUpTo(), qint64(9));
+    }
+
     void ordersBySeqAndNeverDoubles()
     {
         MessageListModel model;

@@ -630,6 +630,40 @@ private slots:
                  (QStringList{QStringLiteral("carol"), QStringLiteral("dave")}));
     }
 
+    // Read receipts (docs/protocol.md section 19): one live, or a list; a server's nonsense
+    // (a negative seq, a bad name, more than the bound) is not believed.
+    void receiptsAreDecoded()
+    {
+        DecodedServerMessage d = m_decoder.decode(
+            QByteArray(R"({"delivered":42,"read":40,"type":"receipt","with":"bob"})"));
+        QVERIFY2(d.ok(), qPrintable(d.errorText()));
+        QCOMPARE(d.message.type, ServerMessage::Type::Receipt);
+        QCOMPARE(d.message.receipts, (QList<ReceiptInfo>{{QStringLiteral("bob"), 42, 40}}));
+        // Read implies delivered.
+        d = m_decoder.decode(QByteArray(R"({"delivered":1,"read":7,"type":"receipt","with":"b"})"));
+        QVERIFY(d.ok());
+        QCOMPARE(d.message.receipts.first().delivered, qint64(7));
+        d = m_decoder.decode(QByteArray(R"({"id":"q","receipts":[{"delivered":3,"read":0,)"
+                                        R"("with":"carol"},{"delivered":9,"read":9,"with":"dan"}],)"
+                                        R"("type":"receipts"})"));
+        QVERIFY2(d.ok(), qPrintable(d.errorText()));
+        QCOMPARE(d.message.type, ServerMessage::Type::Receipts);
+        QCOMPARE(d.message.receipts.size(), 2);
+        QCOMPARE(d.message.receipts.at(1), (ReceiptInfo{QStringLiteral("dan"), 9, 9}));
+        for (const char *bad :
+             {R"({"delivered":-1,"read":0,"type":"receipt","with":"bob"})",
+              R"({"delivered":1,"read":0,"type":"receipt","with":"b o b"})",
+              R"({"delivered":1,"read":0,"type":"receipt"})",
+              R"({"delivered":"1","read":0,"type":"receipt","with":"bob"})",
+              R"({"receipts":[7],"type":"receipts"})", R"({"type":"receipts"})"}) {
+            QVERIFY2(!m_decoder.decode(QByteArray(bad)).ok(), bad);
+        }
+        QByteArray many = R"({"type":"receipts","receipts":[)";
+        for (int i = 0; i <= ProtocolLimits::kMaxReceipts; ++i)
+            many += QByteArray(i ? "," : "") + R"({"delivered":1,"read":0,"with":"x"})";
+        QCOMPARE(m_decoder.decode(many + "]}").error, Error::TooMany);
+    }
+
     void unknownTypesAreNotErrors_data()
     {
         QTest::addColumn<QByteArray>("json");

@@ -402,6 +402,37 @@ private slots:
                     .isEmpty());
     }
 
+    // Read receipts (section 19) reach the sender on its node, and nobody else on any node.
+    void receiptsReachTheSenderOnAnotherNode()
+    {
+        auto alice = online(0, QStringLiteral("rc_alice"));
+        auto bob = online(1, QStringLiteral("rc_bob"));
+        auto carol = online(2, QStringLiteral("rc_carol"));
+        QVERIFY(alice && bob && carol);
+        QVERIFY(sawPresence(*alice, QStringLiteral("rc_bob"), true));
+        QVERIFY(sawPresence(*bob, QStringLiteral("rc_alice"), true));
+        alice->sendChat(QStringLiteral("rc private"), QStringLiteral("rc-1"),
+                        QStringLiteral("rc_bob"));
+        const qint64 seq =
+            bob->waitForChat(QStringLiteral("rc private")).value(QLatin1String("seq")).toInteger();
+        QVERIFY(seq > 0);
+        bob->sendJson(MessageEncoder::receiptRequest(QStringLiteral("rc_alice"), seq, true));
+        const QJsonObject r = alice->waitFor(
+            [](const QJsonObject &o) { return typeOf(o) == QLatin1String("receipt"); });
+        QVERIFY2(!r.isEmpty(), qPrintable(logs()));
+        QCOMPARE(r.value(QLatin1String("with")).toString(), QStringLiteral("rc_bob"));
+        QCOMPARE(r.value(QLatin1String("read")).toInteger(), seq);
+        QCOMPARE(r.value(QLatin1String("delivered")).toInteger(), seq);
+        alice->sendChat(QStringLiteral("rc public after"), QStringLiteral("rc-2"));
+        QVERIFY(!carol->waitForChat(QStringLiteral("rc public after")).isEmpty());
+        QVERIFY(!bob->waitForChat(QStringLiteral("rc public after")).isEmpty());
+        auto isReceipt = [](const QJsonObject &o) {
+            return typeOf(o) == QLatin1String("receipt");
+        };
+        QVERIFY(carol->all(isReceipt).isEmpty());
+        QVERIFY(bob->all(isReceipt).isEmpty());
+    }
+
     void aCallBetweenNodesCarriesAudioAndVideo()
     {
         auto alice = online(0, QStringLiteral("c_alice"));
