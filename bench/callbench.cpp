@@ -23,6 +23,7 @@
 #include "media/videodecoder.h"
 #include "media/videoencoder.h"
 #include "net/clientsession.h"
+#include "netlab.h"
 #include "protocol/mediapacketheader.h"
 
 #include <QCommandLineParser>
@@ -33,6 +34,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -264,6 +266,72 @@ private:
     quint16 m_port = 0;
 };
 
+// ---- confab-netproxy, for --scenario rtt150 ---------------------------------------------------
+
+class Proxy
+{
+public:
+    ~Proxy() { stop(); }
+
+    bool start(const QString &binary, const QUrl &target, const QStringList &impairment,
+               QString *error)
+    {
+        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        m_process.start(binary,
+                        QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                    QStringLiteral("--to"),
+                                    QStringLiteral("%1:%2").arg(target.host()).arg(target.port())} +
+                            impairment);
+        if (!m_process.waitForStarted(10000)) {
+            *error = QStringLiteral("cannot start %1: %2").arg(binary, m_process.errorString());
+            return false;
+        }
+        static const QRegularExpression listening(QStringLiteral("listening on [^ ]*:(\\d+)"));
+        QString out;
+        waitFor(
+            [&] {
+                out += QString::fromUtf8(m_process.readAllStandardOutput());
+                return listening.match(out).hasMatch() || m_process.state() == QProcess::NotRunning;
+            },
+            10000);
+        const QRegularExpressionMatch match = listening.match(out);
+        if (!match.hasMatch()) {
+            *error = QStringLiteral("confab-netproxy did not start: %1").arg(out.trimmed());
+            return false;
+        }
+        m_port = quint16(match.captured(1).toUInt());
+        return true;
+    }
+
+    void stop()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.write("stats\nquit\n");
+        if (!m_process.waitForFinished(3000)) {
+            m_process.kill();
+            m_process.waitForFinished(3000);
+        }
+        const QString counters = QString::fromUtf8(m_process.readAllStandardOutput()).trimmed();
+        if (!counters.isEmpty())
+            std::fprintf(stderr, "confab-netproxy: %s\n",
+                         qPrintable(counters.section(QLatin1Char('\n'), -1)));
+    }
+
+    QUrl url() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)); }
+    qint64 cpuTicks() const
+    {
+        return m_process.state() == QProcess::NotRunning
+                   ? -1
+                   : readProcStat(QStringLiteral("/proc/%1/stat").arg(m_process.processId())).ticks;
+    }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
 // ---- one user ---------------------------------------------------------------------------
 
 enum Phase { WarmingUp, Measuring, Done };
@@ -281,6 +349,9 @@ struct Side
     std::vector<double> videoArrivalMs; // capture -> the packet arrived at this client
     std::vector<double> audioArrivalMs; // capture -> the packet arrived at this client
     std::vector<CallStats> stats;       // seconds wholly inside the window
+    // For the time series (--scenario): when, in ms of the window, each of the above happened.
+    std::vector<double> videoTakenAtMs; // parallel to videoLatencyMs
+    std::vector<double> statsAtMs;      // parallel to stats
     bool haveVideoSequence = false;
     quint32 expectedVideoSequence = 0;
     qint64 videoPacketsArrived = 0;
@@ -291,6 +362,7 @@ struct Side
     std::mutex audioMutex;
     std::vector<double> audioLatencyMs;
     qint64 audioSilentFrames = 0; // concealment or nothing to play (latency -1)
+    std::vector<double> audioPlayedAtMs, audioSilentAtMs; // ms of the window, for the series
 };
 
 bool logIn(Side &side, const QUrl &url, const QString &codec, QString *error)
@@ -315,17 +387,21 @@ void instrument(Side &side, const QElapsedTimer &windowClock)
 {
     CallSession *calls = side.calls.get();
     // The consumer, as the call window does it: take the newest picture when told.
-    QObject::connect(calls, &CallSession::remoteFrameReady, calls, [&side, calls] {
+    QObject::connect(calls, &CallSession::remoteFrameReady, calls, [&side, calls, &windowClock] {
         double latency = -1;
         const QImage picture = calls->takeRemoteFrame(&latency);
-        if (!picture.isNull() && g_phase == Measuring)
+        if (!picture.isNull() && g_phase == Measuring) {
             side.videoLatencyMs.push_back(latency);
+            side.videoTakenAtMs.push_back(double(windowClock.elapsed()));
+        }
     });
     QObject::connect(calls, &CallSession::previewReady, calls, [calls] { calls->takePreview(); });
     QObject::connect(calls, &CallSession::statsChanged, calls,
                      [&side, &windowClock](const CallStats &s) {
-                         if (g_phase == Measuring && windowClock.elapsed() >= 1000)
+                         if (g_phase == Measuring && windowClock.elapsed() >= 1000) {
                              side.stats.push_back(s);
+                             side.statsAtMs.push_back(double(windowClock.elapsed()));
+                         }
                      });
     // Packets as they arrive at this client, forwarded to the main thread (CallSession takes
     // them on the session's network thread; this adds that hop to the arrival time).
@@ -355,14 +431,18 @@ void instrument(Side &side, const QElapsedTimer &windowClock)
     // Frames handed to the (null) speaker on this side's audio thread.
     QObject::connect(
         calls->audioPipeline(), &AudioPipeline::framePlayed, calls->audioPipeline(),
-        [&side](const QByteArray &, qint64 latencyUs) {
+        [&side, &windowClock](const QByteArray &, qint64 latencyUs) {
             if (g_phase != Measuring)
                 return;
+            const double at = double(windowClock.elapsed());
             std::lock_guard lock(side.audioMutex);
-            if (latencyUs >= 0)
+            if (latencyUs >= 0) {
                 side.audioLatencyMs.push_back(double(latencyUs) / 1000.0);
-            else
+                side.audioPlayedAtMs.push_back(at);
+            } else {
                 ++side.audioSilentFrames;
+                side.audioSilentAtMs.push_back(at);
+            }
         },
         Qt::DirectConnection);
 }
@@ -375,6 +455,9 @@ struct Options
     int seconds = 20;
     QString serverBinary;
     bool json = false;
+    // Impaired links (issue 13): none (loopback, as before), cap500, rtt150 or drop; see main().
+    QString scenario = QStringLiteral("none");
+    QString proxyBinary;
 };
 
 // Costs per 640x480 frame measured alone, before the call, on this thread: the test-pattern
@@ -466,6 +549,191 @@ QJsonObject statsSummary(const Side &side)
                        {QStringLiteral("audio_jitter_delay_ms"), round1(mean(audioJitter))}};
 }
 
+// ---- impaired links: the time series and its summary ------------------------------------------
+
+int countIn(const std::vector<double> &at, double from, double to)
+{
+    return int(std::count_if(at.begin(), at.end(), [&](double t) { return t >= from && t < to; }));
+}
+
+// Video latencies (receiver `r`) of the frames taken in [from, to).
+std::vector<double> latenciesIn(const Side &r, double from, double to)
+{
+    std::vector<double> v;
+    for (size_t i = 0; i < r.videoTakenAtMs.size(); ++i)
+        if (r.videoTakenAtMs[i] >= from && r.videoTakenAtMs[i] < to)
+            v.push_back(r.videoLatencyMs[i]);
+    return v;
+}
+
+// The receiver's last statistics of [from, to), if any.
+const CallStats *statsIn(const Side &r, double from, double to)
+{
+    const CallStats *found = nullptr;
+    for (size_t i = 0; i < r.stats.size(); ++i)
+        if (r.statsAtMs[i] >= from && r.statsAtMs[i] < to)
+            found = &r.stats[i];
+    return found;
+}
+
+QString sizeText(const QSize &s)
+{
+    return s.isValid() ? QStringLiteral("%1x%2").arg(s.width()).arg(s.height())
+                       : QStringLiteral("-");
+}
+
+// Per second, each direction (receiver's view): frames taken, their glass-to-glass p95, the
+// received resolution, audio frames concealed; then per phase of the scenario.
+QJsonObject scenarioReport(const Options &o, const Side &alice, const Side &bob, double wallS,
+                           double dropAtMs, double restoreAtMs)
+{
+    const double endMs = wallS * 1000;
+    const Side *receivers[2] = {&bob, &alice}; // a→b is what bob receives
+    QJsonArray series;
+    std::printf("\nper second (receiver's view; conc = audio frames concealed or silent of those "
+                "due; kbit/s = video sent by the far end):\n");
+    std::printf("|   t s | a→b fps | a→b g2g p95 ms | a→b size | a→b conc %% | b→a fps | b→a "
+                "g2g p95 ms | b→a size | b→a conc %% | video kbit/s a, b | link |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    std::vector<int> goodSeconds; // both directions at >= 640x480 and >= 25 frames taken
+    for (int sec = 0; (sec + 1) * 1000.0 <= endMs; ++sec) { // whole seconds only
+        const double from = sec * 1000.0, to = from + 1000;
+        QJsonObject row{{QStringLiteral("t"), sec}};
+        QString line = QStringLiteral("| %1 ").arg(sec, 5);
+        bool good = true;
+        double kbps[2] = {-1, -1};
+        for (int d = 0; d < 2; ++d) {
+            const Side &r = *receivers[d];
+            const int frames = countIn(r.videoTakenAtMs, from, to);
+            const double p95 = percentile(latenciesIn(r, from, to), 0.95);
+            const CallStats *st = statsIn(r, from, to);
+            const CallStats *senderSt = statsIn(*r.peer, from, to);
+            const QSize size = st ? st->video.receivedSize : QSize();
+            const int played = countIn(r.audioPlayedAtMs, from, to);
+            const int silent = countIn(r.audioSilentAtMs, from, to);
+            const double conc = played + silent > 0 ? 100.0 * silent / (played + silent) : -1;
+            kbps[d] = senderSt ? senderSt->video.sentKbps : -1;
+            good = good && size.width() >= 640 && size.height() >= 480 && frames >= 25;
+            const QString dir = d == 0 ? QStringLiteral("a_to_b") : QStringLiteral("b_to_a");
+            row.insert(dir,
+                       QJsonObject{{QStringLiteral("frames"), frames},
+                                   {QStringLiteral("g2g_p95_ms"), round1(p95)},
+                                   {QStringLiteral("size"), sizeText(size)},
+                                   {QStringLiteral("audio_concealed_percent"), round1(conc)},
+                                   {QStringLiteral("sender_video_kbps"), std::round(kbps[d])}});
+            line += QStringLiteral("| %1 | %2 | %3 | %4 ")
+                        .arg(frames)
+                        .arg(p95 < 0 ? QStringLiteral("-") : QString::number(p95, 'f', 0))
+                        .arg(sizeText(size))
+                        .arg(conc < 0 ? QStringLiteral("-") : QString::number(conc, 'f', 0));
+        }
+        QString link = o.scenario == QLatin1String("cap500") ? QStringLiteral("500 kbit/s")
+                       : o.scenario == QLatin1String("rtt150")
+                           ? QStringLiteral("150 ms RTT, stalls")
+                           : QStringLiteral("4 Mbit/s");
+        if (o.scenario == QLatin1String("drop") && dropAtMs >= 0 && to > dropAtMs &&
+            (restoreAtMs < 0 || from < restoreAtMs))
+            link = QStringLiteral("400 kbit/s");
+        row.insert(QStringLiteral("link"), link);
+        // kbps[0]: what alice sent (the far end of a→b), kbps[1]: bob.
+        line += QStringLiteral("| %1, %2 | %3 |")
+                    .arg(std::round(kbps[0]))
+                    .arg(std::round(kbps[1]))
+                    .arg(link);
+        std::printf("%s\n", qPrintable(line));
+        series.append(row);
+        if (good)
+            goodSeconds.push_back(sec);
+    }
+
+    struct Phase
+    {
+        const char *name;
+        double from, to;
+    };
+    std::vector<Phase> phases;
+    if (o.scenario == QLatin1String("drop") && dropAtMs >= 0 && restoreAtMs >= 0) {
+        phases = {{"before the drop (4 Mbit/s)", 0, dropAtMs},
+                  {"first 5 s of 400 kbit/s", dropAtMs, dropAtMs + 5000},
+                  {"rest of 400 kbit/s", dropAtMs + 5000, restoreAtMs},
+                  {"after the restore (4 Mbit/s)", restoreAtMs, endMs}};
+    } else {
+        phases = {{"whole window", 0, endMs}};
+    }
+    QJsonArray phaseJson;
+    std::printf(
+        "\n| phase | video g2g p50 / p95 / max ms | frames taken/s a→b, b→a | received "
+        "sizes | audio concealed %% | video kbit/s sent a, b |\n|---|---|---|---|---|---|\n");
+    for (const Phase &ph : phases) {
+        std::vector<double> lat;
+        double fps[2];
+        QSet<QString> sizes;
+        int played = 0, silent = 0;
+        double sent[2] = {0, 0};
+        for (int d = 0; d < 2; ++d) {
+            const Side &r = *receivers[d];
+            const std::vector<double> l = latenciesIn(r, ph.from, ph.to);
+            lat.insert(lat.end(), l.begin(), l.end());
+            fps[d] = double(countIn(r.videoTakenAtMs, ph.from, ph.to)) / ((ph.to - ph.from) / 1000);
+            std::vector<double> k;
+            for (size_t i = 0; i < r.stats.size(); ++i) {
+                if (r.statsAtMs[i] >= ph.from && r.statsAtMs[i] < ph.to)
+                    sizes.insert(sizeText(r.stats[i].video.receivedSize));
+            }
+            for (size_t i = 0; i < r.peer->stats.size(); ++i)
+                if (r.peer->statsAtMs[i] >= ph.from && r.peer->statsAtMs[i] < ph.to)
+                    k.push_back(r.peer->stats[i].video.sentKbps);
+            sent[d] = mean(k);
+            played += countIn(r.audioPlayedAtMs, ph.from, ph.to);
+            silent += countIn(r.audioSilentAtMs, ph.from, ph.to);
+        }
+        QStringList sizeList = sizes.values();
+        sizeList.sort();
+        const double conc = played + silent > 0 ? 100.0 * silent / (played + silent) : -1;
+        phaseJson.append(QJsonObject{
+            {QStringLiteral("phase"), QString::fromLatin1(ph.name)},
+            {QStringLiteral("from_s"), round1(ph.from / 1000)},
+            {QStringLiteral("to_s"), round1(ph.to / 1000)},
+            {QStringLiteral("g2g_p50_ms"), round1(percentile(lat, 0.5))},
+            {QStringLiteral("g2g_p95_ms"), round1(percentile(lat, 0.95))},
+            {QStringLiteral("g2g_max_ms"), round1(maxOf(lat))},
+            {QStringLiteral("fps_a_to_b"), round1(fps[0])},
+            {QStringLiteral("fps_b_to_a"), round1(fps[1])},
+            {QStringLiteral("sizes"), sizeList.join(QStringLiteral(", "))},
+            {QStringLiteral("audio_concealed_percent"), std::round(conc * 100) / 100},
+            {QStringLiteral("video_sent_kbps_a"), std::round(sent[0])},
+            {QStringLiteral("video_sent_kbps_b"), std::round(sent[1])},
+        });
+        std::printf("| %s | %.0f / %.0f / %.0f | %.1f, %.1f | %s | %.2f | %.0f, %.0f |\n", ph.name,
+                    percentile(lat, 0.5), percentile(lat, 0.95), maxOf(lat), fps[0], fps[1],
+                    qPrintable(sizeList.join(QStringLiteral(", "))), conc, sent[0], sent[1]);
+    }
+    QJsonObject j{{QStringLiteral("name"), o.scenario},
+                  {QStringLiteral("series"), series},
+                  {QStringLiteral("phases"), phaseJson}};
+    if (o.scenario == QLatin1String("drop")) {
+        // From the restore to the end of the first second in which both directions are back at
+        // >= 640x480 and >= 25 frames taken.
+        double back = -1;
+        for (int sec : goodSeconds) {
+            if (restoreAtMs >= 0 && sec * 1000.0 >= restoreAtMs) {
+                back = (sec * 1000.0 + 1000 - restoreAtMs) / 1000;
+                break;
+            }
+        }
+        j.insert(QStringLiteral("drop_at_s"), round1(dropAtMs / 1000));
+        j.insert(QStringLiteral("restore_at_s"), round1(restoreAtMs / 1000));
+        j.insert(QStringLiteral("back_to_640x480_at_25_after_restore_s"), round1(back));
+        std::printf(
+            "drop at %.1f s, restore at %.1f s; back at >= 640x480 and >= 25 frames/s both "
+            "ways: %s\n",
+            dropAtMs / 1000, restoreAtMs / 1000,
+            back < 0 ? "not within the window"
+                     : qPrintable(QStringLiteral("%1 s after the restore").arg(back, 0, 'f', 1)));
+    }
+    return j;
+}
+
 int run(const Options &o)
 {
     std::fprintf(stderr, "confab-callbench: %s, 640x480 at 30 fps, %d s after a %d s warm-up\n",
@@ -475,10 +743,51 @@ int run(const Options &o)
     g_phase = WarmingUp;
 
     Server server;
+    NetLab lab;
+    Proxy proxy;
     QString error;
-    if (!server.start(o.serverBinary, &error)) {
-        std::fprintf(stderr, "confab-callbench: %s\n", qPrintable(error));
-        return 1;
+    QUrl aliceUrl, bobUrl;
+    const bool capped =
+        o.scenario == QLatin1String("cap500") || o.scenario == QLatin1String("drop");
+    if (capped) {
+        // The server in its namespace, each user on a link of their own that tbf caps.
+        if (!lab.unavailableReason().isEmpty()) {
+            std::fprintf(stderr, "confab-callbench: --scenario %s needs impaired links: %s\n",
+                         qPrintable(o.scenario), qPrintable(lab.unavailableReason()));
+            return 77;
+        }
+        if (!lab.startServer(o.serverBinary, &error) ||
+            !lab.setRate(QStringLiteral("both"),
+                         o.scenario == QLatin1String("cap500") ? QStringLiteral("500kbit")
+                                                               : QStringLiteral("4mbit"),
+                         &error)) {
+            std::fprintf(stderr, "confab-callbench: %s\n", qPrintable(error));
+            return 1;
+        }
+        aliceUrl = lab.aliceUrl();
+        bobUrl = lab.bobUrl();
+    } else {
+        if (!server.start(o.serverBinary, &error)) {
+            std::fprintf(stderr, "confab-callbench: %s\n", qPrintable(error));
+            return 1;
+        }
+        aliceUrl = bobUrl = server.url();
+    }
+    if (o.scenario == QLatin1String("rtt150")) {
+        // Both users through confab-netproxy: 75 ms each way (+0..10 ms jitter) makes a 150 ms
+        // round trip to the server; every direction of every connection stalls for 200 ms
+        // every 3 s on average (seeded), as TCP does on a burst of loss.
+        if (!proxy.start(o.proxyBinary, bobUrl,
+                         {QStringLiteral("--delay-ms"), QStringLiteral("75"),
+                          QStringLiteral("--jitter-ms"), QStringLiteral("10"),
+                          QStringLiteral("--stall-every-ms"), QStringLiteral("3000"),
+                          QStringLiteral("--stall-ms"), QStringLiteral("200"),
+                          QStringLiteral("--seed"), QStringLiteral("1")},
+                         &error)) {
+            std::fprintf(stderr, "confab-callbench: %s\n", qPrintable(error));
+            return 1;
+        }
+        aliceUrl = bobUrl = proxy.url();
     }
     QElapsedTimer windowClock; // outlives the sides, whose taps read it
     Side alice, bob;
@@ -486,8 +795,7 @@ int run(const Options &o)
     bob.name = QStringLiteral("bob");
     alice.peer = &bob;
     bob.peer = &alice;
-    if (!logIn(alice, server.url(), o.codec, &error) ||
-        !logIn(bob, server.url(), o.codec, &error)) {
+    if (!logIn(alice, aliceUrl, o.codec, &error) || !logIn(bob, bobUrl, o.codec, &error)) {
         std::fprintf(stderr, "confab-callbench: %s\n", qPrintable(error));
         return 1;
     }
@@ -531,15 +839,37 @@ int run(const Options &o)
     // The window.
     const auto threadsBefore = readThreads();
     const double cpuBefore = cpuSecondsOfProcess();
-    const qint64 serverBefore = server.cpuTicks();
+    auto serverTicks = [&] {
+        return capped ? readProcStat(QStringLiteral("/proc/%1/stat").arg(lab.serverPid())).ticks
+                      : server.cpuTicks();
+    };
+    const qint64 serverBefore = serverTicks();
+    const qint64 proxyBefore = proxy.cpuTicks();
     const MachineTimes machineBefore = readMachine();
     windowClock.start();
     g_phase = Measuring;
+    // The drop: 4 Mbit/s for the first third, 400 kbit/s for the second, 4 Mbit/s again.
+    double dropAtMs = -1, restoreAtMs = -1;
+    if (o.scenario == QLatin1String("drop")) {
+        QTimer::singleShot(o.seconds * 1000 / 3, Qt::PreciseTimer, [&] {
+            dropAtMs = double(windowClock.elapsed());
+            lab.setRateAsync(QStringLiteral("both"), QStringLiteral("400kbit"));
+        });
+        QTimer::singleShot(o.seconds * 2000 / 3, Qt::PreciseTimer, [&] {
+            restoreAtMs = double(windowClock.elapsed());
+            lab.setRateAsync(QStringLiteral("both"), QStringLiteral("4mbit"));
+        });
+    }
     runFor(o.seconds * 1000);
     g_phase = Done;
     const double wall = double(windowClock.nsecsElapsed()) / 1e9;
     const double processCpu = (cpuSecondsOfProcess() - cpuBefore) / wall * 100;
-    const qint64 serverAfter = server.cpuTicks();
+    const qint64 serverAfter = serverTicks();
+    const qint64 proxyAfter = proxy.cpuTicks();
+    const double proxyCpu =
+        proxyBefore >= 0 && proxyAfter >= 0
+            ? double(proxyAfter - proxyBefore) / double(sysconf(_SC_CLK_TCK)) / wall * 100
+            : -1;
     const MachineTimes machineAfter = readMachine();
     const auto threadsAfter = readThreads();
     const QString loadAfter = loadAverage();
@@ -593,6 +923,8 @@ int run(const Options &o)
     alice.session.reset();
     bob.session.reset();
     server.stop();
+    lab.stopServer();
+    proxy.stop();
 
     // ---- the numbers ----
     std::vector<double> video = alice.videoLatencyMs;
@@ -688,6 +1020,7 @@ int run(const Options &o)
              {QStringLiteral("kbit_per_frame"), round1(costs.kbitPerFrame)},
          }},
         {QStringLiteral("server_cpu_percent"), round1(serverCpu)},
+        {QStringLiteral("proxy_cpu_percent"), round1(proxyCpu)},
         {QStringLiteral("machine_busy_percent"), round1(machineBusy)},
         {QStringLiteral("machine_steal_percent"), round1(machineSteal)},
         {QStringLiteral("cores"), int(sysconf(_SC_NPROCESSORS_ONLN))},
@@ -784,6 +1117,14 @@ int run(const Options &o)
         qPrintable(f(v(jv, "taken_fps_bob_to_alice"))), sentKbps[0], sentKbps[1], lossPercent,
         qPrintable(f(sideCpu[0])), qPrintable(f(sideCpu[1])), qPrintable(f(processCpu / 2)),
         qPrintable(f(v(ja, "p50_ms"))), qPrintable(f(audioP95)));
+    if (o.scenario != QLatin1String("none")) {
+        std::printf("\nscenario %s; this program's CPU (both users, getrusage) %s%% of a core, "
+                    "server %s%%, confab-netproxy %s%%\n",
+                    qPrintable(o.scenario), qPrintable(f(processCpu)), qPrintable(f(serverCpu)),
+                    proxyCpu < 0 ? "-" : qPrintable(f(proxyCpu)));
+        j.insert(QStringLiteral("scenario"),
+                 scenarioReport(o, alice, bob, wall, dropAtMs, restoreAtMs));
+    }
     if (o.json)
         std::printf("%s\n", QJsonDocument(j).toJson(QJsonDocument::Compact).constData());
     std::fflush(stdout);
@@ -830,6 +1171,16 @@ int main(int argc, char *argv[])
                         "this program or in ../server/)."),
          QStringLiteral("path")},
         {QStringLiteral("json"), QStringLiteral("Also print the results as one JSON line.")},
+        {QStringLiteral("scenario"),
+         QStringLiteral("Impaired links (issue 13): none (loopback, default); cap500 (each user's "
+                        "link capped at 500 kbit/s each way); rtt150 (both users through "
+                        "confab-netproxy: 150 ms RTT with bursty stalls); drop (4 Mbit/s, "
+                        "400 kbit/s for the middle third of the window, 4 Mbit/s again). cap500 "
+                        "and drop run inside tests/support/netlab.sh (root). Adds a time series."),
+         QStringLiteral("name"), QStringLiteral("none")},
+        {QStringLiteral("proxy-bin"),
+         QStringLiteral("confab-netproxy for rtt150 (default: ../tests/confab-netproxy)."),
+         QStringLiteral("path")},
     });
     parser.process(app);
 
@@ -838,6 +1189,17 @@ int main(int argc, char *argv[])
     bool ok = false;
     o.seconds = parser.value(QStringLiteral("seconds")).toInt(&ok);
     o.json = parser.isSet(QStringLiteral("json"));
+    o.scenario = parser.value(QStringLiteral("scenario"));
+    if (!QStringList{QStringLiteral("none"), QStringLiteral("cap500"), QStringLiteral("rtt150"),
+                     QStringLiteral("drop")}
+             .contains(o.scenario)) {
+        std::fprintf(stderr, "confab-callbench: --scenario must be none, cap500, rtt150 or drop\n");
+        return 2;
+    }
+    o.proxyBinary = parser.value(QStringLiteral("proxy-bin"));
+    if (o.proxyBinary.isEmpty())
+        o.proxyBinary = QDir::cleanPath(QCoreApplication::applicationDirPath() +
+                                        QStringLiteral("/../tests/confab-netproxy"));
     if (o.codec != QLatin1String("vp8") && o.codec != QLatin1String("jpeg")) {
         std::fprintf(stderr, "confab-callbench: --codec must be vp8 or jpeg\n");
         return 2;
