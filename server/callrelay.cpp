@@ -193,6 +193,23 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
         forward(QStringLiteral("call_media"), ofTheCall(r.media, call->media));
         break;
     }
+    case A::Report: {
+        if (ringing)
+            return sendError(c, ErrorCode::BadCall, r.ref, c->dialect);
+        // About one a second is what a client needs; faster is refused, so a member cannot
+        // make the server talk to the other one at the text rate.
+        CallEnds &ends = m_callEnds[id];
+        qint64 &last = isCaller ? ends.callerReportAt : ends.calleeReportAt;
+        const qint64 now = m_transport.now();
+        if (last >= 0 && now - last < kMinReportGapMs)
+            return sendError(c, ErrorCode::RateLimited, r.ref, c->dialect);
+        last = now;
+        // Only between the two members on this node: the bus does not carry reports (a call
+        // across nodes adapts from the sender's own backlog alone, 13.2).
+        if (other)
+            sendBytes(other, MessageEncoder::callReport(id, c->name, r.report));
+        break;
+    }
     case A::Invite:
         break;
     }

@@ -67,7 +67,12 @@ private:
         // leaves the entry to the caller's.
         MessageParties parties;
         qint64 answeredAt = -1; // Transport::now() at the accept; -1 while ringing
+        // Transport::now() of each member's last relayed call_report (rate limit, 13.2).
+        qint64 callerReportAt = -1;
+        qint64 calleeReportAt = -1;
     };
+    // The least time between two call_reports of one member (docs/protocol.md 13.2).
+    static constexpr qint64 kMinReportGapMs = 250;
 
     void ringTimeout(quint32 callId);
     // Records how the call ended (before removeCall): its duration runs from the accept.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/callreport.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -41,7 +43,8 @@ struct ClientRequest
         Cancel,
         Hangup,
         Keyframe,
-        Media
+        Media,
+        Report // call_report: a receiver's figures for the sender's bandwidth estimate
     };
 
     Type type = Type::Ping;
@@ -88,6 +91,7 @@ struct ClientRequest
     QStringList media;  // "audio", "video"; call_media: what the sender sends now
     QStringList codecs; // invite/accept: what the sender can decode ("opus", "vp8", "jpeg"...)
     QString reason;
+    CallReport report; // call_report's fields, checked (CallReport::read)
     // Reserved: a call_* type this server does not know
     QString reservedType;
 };

@@ -503,6 +503,18 @@ QByteArray MessageEncoder::callEvent(const QString &type, quint32 call, const QS
     return compact(o);
 }
 
+QByteArray MessageEncoder::callReport(quint32 call, const QString &from, const CallReport &report)
+{
+    QJsonObject o{
+        {QStringLiteral("type"), QStringLiteral("call_report")},
+        {QStringLiteral("call"), qint64(call)},
+    };
+    if (!from.isEmpty())
+        o.insert(QStringLiteral("from"), from);
+    report.writeTo(o);
+    return compact(o);
+}
+
 QByteArray MessageEncoder::callAck(const QString &ref, quint32 call, const QString &to)
 {
     QJsonObject o{

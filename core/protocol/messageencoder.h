@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/authpolicy.h"
+#include "protocol/callreport.h"
 #include "protocol/chatmessage.h"
 #include "protocol/errorcode.h"
 #include "protocol/protocollimits.h"
@@ -114,6 +115,8 @@ public:
     static QByteArray callEvent(const QString &type, quint32 call, const QString &from,
                                 const QString &to = {}, const QStringList &media = {},
                                 const QString &reason = {}, const QStringList &codecs = {});
+    // A receiver's call_report: as a request (from empty) or relayed with `from` (13.2).
+    static QByteArray callReport(quint32 call, const QString &from, const CallReport &report);
     static QByteArray callAck(const QString &ref, quint32 call, const QString &to);
     // Account answers (docs/protocol.md, section 4.3).
     static QByteArray devices(const QList<DeviceInfo> &devices, const QString &ref);

@@ -368,7 +368,7 @@ ErrorCode RequestDecoder::decodeCall(const QString &type, const QJsonObject &o,
         {QStringLiteral("call_accept"), A::Accept}, {QStringLiteral("call_reject"), A::Reject},
         {QStringLiteral("call_busy"), A::Busy},     {QStringLiteral("call_cancel"), A::Cancel},
         {QStringLiteral("call_hangup"), A::Hangup}, {QStringLiteral("call_keyframe"), A::Keyframe},
-        {QStringLiteral("call_media"), A::Media},
+        {QStringLiteral("call_media"), A::Media},   {QStringLiteral("call_report"), A::Report},
     };
     const auto it = actions.constFind(type);
     if (it == actions.cend()) {
@@ -422,6 +422,13 @@ ErrorCode RequestDecoder::decodeCall(const QString &type, const QJsonObject &o,
     if (!readInteger(o, QLatin1String("call"), 1, 0xFFFFFFFFLL, &call) || call == 0)
         return ErrorCode::BadCall;
     r.callId = quint32(call);
+    if (r.callAction == A::Report) {
+        // Every figure is required and bounded: the server relays nothing it has not checked.
+        const std::optional<CallReport> report = CallReport::read(o);
+        if (!report)
+            return ErrorCode::BadShape;
+        r.report = *report;
+    }
     return ErrorCode::None;
 }
 

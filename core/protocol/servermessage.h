@@ -52,7 +52,8 @@ struct ServerMessage
         CallHangup,
         CallKeyframe,
         CallTimeout,
-        CallMedia, // the other member muted or unmuted, turned its camera off or on
+        CallMedia,  // the other member muted or unmuted, turned its camera off or on
+        CallReport, // the other member's receiver report (section 13.2): `report`
     };
 
     Type type = Type::Unknown;
@@ -123,6 +124,7 @@ struct ServerMessage
     quint32 callId = 0; // 0 in a call_busy that answers an invite before any call was made
     QStringList media;  // CallMedia: what the other member sends now (absent: nothing)
     QStringList codecs;
+    ::CallReport report; // CallReport
     QString reason;
 
     bool isCallEvent() const { return type == Type::CallAck || type >= Type::CallInvite; }

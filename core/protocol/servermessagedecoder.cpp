@@ -577,6 +577,17 @@ bool readFields(const QJsonObject &o, Reader &r, DecodedServerMessage *result, i
     case Type::CallTimeout:
     case Type::CallMedia:
         return readCall(r, m);
+    case Type::CallReport: {
+        // Bounded like the server checks it; one figure out of bounds and the whole report
+        // is not believed (the sender's estimate must not follow a broken peer).
+        if (!r.integer("call", 1, 0xFFFFFFFFLL, &m.callId) || !r.name("from", &m.from, true))
+            return false;
+        const std::optional<CallReport> report = CallReport::read(o);
+        if (!report)
+            return r.fail(Error::OutOfRange, QStringLiteral("report"));
+        m.report = *report;
+        return true;
+    }
     }
     return true;
 }
@@ -614,6 +625,7 @@ Type typeOf(const QString &name, const QJsonObject &o)
         {QStringLiteral("call_keyframe"), Type::CallKeyframe},
         {QStringLiteral("call_timeout"), Type::CallTimeout},
         {QStringLiteral("call_media"), Type::CallMedia},
+        {QStringLiteral("call_report"), Type::CallReport},
     };
     const Type type = types.value(name, Type::Unknown);
     // An ack of a call invite carries the call instead of a seq; a system message with a code

@@ -279,6 +279,81 @@ private slots:
                  QJsonArray{QStringLiteral("audio")});
     }
 
+    // Issue 13: receiver reports (call_report, protocol.md 13.2) go to the other member only,
+    // only in an active call, only with every figure in its bounds, at most 4 a second.
+    void receiverReportsGoToTheOtherMemberOnly()
+    {
+        auto alice = online(QStringLiteral("r_alice"));
+        auto bob = online(QStringLiteral("r_bob"));
+        auto eve = online(QStringLiteral("r_eve"));
+        QVERIFY(alice && bob && eve);
+        CallReport report;
+        report.lossPermille = 12;
+        report.jitterMs = 4;
+        report.delayMs = 35;
+        report.kbps = 870;
+        report.intervalMs = 1000;
+        alice->sendJson(MessageEncoder::callRequest(
+            QStringLiteral("call_invite"), 0, QStringLiteral("r_bob"),
+            {QStringLiteral("audio"), QStringLiteral("video")}, QStringLiteral("i1")));
+        const quint32 call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_invite"))), call);
+        // Not while it rings.
+        bob->sendJson(MessageEncoder::callReport(call, {}, report));
+        QVERIFY(!bob->waitForError(QStringLiteral("bad_call")).isEmpty());
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_accept")).isEmpty());
+
+        bob->sendJson(MessageEncoder::callReport(call, {}, report));
+        const QJsonObject got = alice->waitForType(QStringLiteral("call_report"));
+        QCOMPARE(callOf(got), call);
+        QCOMPARE(got.value(QLatin1String("from")).toString(), QStringLiteral("r_bob"));
+        QCOMPARE(CallReport::read(got), std::optional<CallReport>(report));
+
+        // Faster than one per 250 ms: refused, not relayed.
+        bob->sendJson(MessageEncoder::callReport(call, {}, report));
+        QVERIFY(!bob->waitForError(QStringLiteral("rate_limited")).isEmpty());
+
+        // Out of bounds, a fraction, a missing figure: bad_shape, not relayed.
+        for (
+            const QByteArray &bad :
+            {QByteArray(
+                 R"("loss_permille":1001,"jitter_ms":0,"delay_ms":0,"kbps":0,"interval_ms":1000)"),
+             QByteArray(
+                 R"("loss_permille":0,"jitter_ms":-1,"delay_ms":0,"kbps":0,"interval_ms":1000)"),
+             QByteArray(
+                 R"("loss_permille":0,"jitter_ms":0,"delay_ms":60001,"kbps":0,"interval_ms":1000)"),
+             QByteArray(
+                 R"("loss_permille":0,"jitter_ms":0,"delay_ms":0,"kbps":1e9,"interval_ms":1000)"),
+             QByteArray(
+                 R"("loss_permille":0,"jitter_ms":0,"delay_ms":0,"kbps":0,"interval_ms":99)"),
+             QByteArray(
+                 R"("loss_permille":0.5,"jitter_ms":0,"delay_ms":0,"kbps":0,"interval_ms":1000)"),
+             QByteArray(
+                 R"("loss_permille":"0","jitter_ms":0,"delay_ms":0,"kbps":0,"interval_ms":1000)"),
+             QByteArray(R"("jitter_ms":0,"delay_ms":0,"kbps":0,"interval_ms":1000)")}) {
+            bob->sendJson(R"({"type":"call_report","call":)" + QByteArray::number(call) + ',' +
+                          bad + '}');
+            QVERIFY2(!bob->waitForError(QStringLiteral("bad_shape")).isEmpty(), bad.constData());
+        }
+        // eve cannot send one into the call, nor receive any.
+        eve->sendJson(MessageEncoder::callReport(call, {}, report));
+        QVERIFY(!eve->waitForError(QStringLiteral("bad_call")).isEmpty());
+        // alice's own report goes to bob; after it alice has had only bob's first one.
+        alice->sendJson(MessageEncoder::callReport(call, {}, report));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_report"))), call);
+        QCOMPARE(alice
+                     ->all([](const QJsonObject &o) {
+                         return typeOf(o) == QLatin1String("call_report");
+                     })
+                     .size(),
+                 1);
+        QVERIFY(
+            eve->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("call_report"); })
+                .isEmpty());
+        QVERIFY(bob->isConnected() && eve->isConnected());
+    }
+
     void badMediaAndBadSignalling_data()
     {
         QTest::addColumn<QByteArray>("json");
@@ -308,6 +383,12 @@ private slots:
             << QStringLiteral("bad_shape");
         QTest::newRow("media state unknown call")
             << QByteArray(R"({"type":"call_media","call":7,"media":[]})")
+            << QStringLiteral("bad_call");
+        QTest::newRow("report without figures")
+            << QByteArray(R"({"type":"call_report","call":7})") << QStringLiteral("bad_shape");
+        QTest::newRow("report unknown call")
+            << QByteArray(
+                   R"({"type":"call_report","call":7,"loss_permille":0,"jitter_ms":0,"delay_ms":0,"kbps":0,"interval_ms":1000})")
             << QStringLiteral("bad_call");
         QTest::newRow("unknown call type")
             << QByteArray(R"({"type":"call_transfer","call":1})") << QStringLiteral("unsupported");
