@@ -1,5 +1,7 @@
 #include "callwindow.h"
 
+#include "call/bandwidthestimator.h"
+
 #include "videoview.h"
 
 #include <QActionGroup>
@@ -323,6 +325,22 @@ void CallWindow::updateStats(const CallStats &s)
     parts << tr("sending %1 fps, %2 kbit/s")
                  .arg(v.sentFps, 0, 'f', 0)
                  .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
+    // The bandwidth estimate and the step of the resolution ladder the sender is on.
+    if (s.network.estimateKbps >= 0) {
+        if (m_calls->isVideo() && v.ladderStep >= 0) {
+            const BandwidthEstimator::Step step = BandwidthEstimator::step(v.ladderStep);
+            parts << tr("estimate %1 kbit/s, step %2 of %3 (%4)")
+                         .arg(s.network.estimateKbps)
+                         .arg(v.ladderStep + 1)
+                         .arg(BandwidthEstimator::kSteps)
+                         .arg(QStringLiteral("%1x%2@%3")
+                                  .arg(step.size.width())
+                                  .arg(step.size.height())
+                                  .arg(step.fps));
+        } else {
+            parts << tr("estimate %1 kbit/s").arg(s.network.estimateKbps);
+        }
+    }
     m_stats->setText(parts.join(QStringLiteral(" · ")));
     const double latency = videoArrives && v.latencyMs >= 0 ? v.latencyMs : s.audio.latencyMs;
     m_quality->setText(

@@ -33,7 +33,9 @@ void AudioPipeline::start(const Config &config)
     stop();
     m_config = config;
     QString error;
-    m_encoderOpen = m_encoder.open(config.bitrate, 10, &error);
+    m_bitrate = config.bitrate;
+    m_expectedLoss = 10;
+    m_encoderOpen = m_encoder.open(config.bitrate, m_expectedLoss, &error);
     if (!m_encoderOpen)
         emit deviceFailed(tr("The voice encoder cannot start: %1").arg(error));
     m_sequence = 0;
@@ -147,6 +149,18 @@ void AudioPipeline::setSending(quint32 callId, bool sending)
 {
     m_callId = callId;
     m_sending = sending;
+}
+
+void AudioPipeline::setBitrate(int bitrate, int expectedLossPercent)
+{
+    if (bitrate != m_bitrate) {
+        m_bitrate = bitrate;
+        m_encoder.setBitrate(bitrate);
+    }
+    if (expectedLossPercent != m_expectedLoss) {
+        m_expectedLoss = expectedLossPercent;
+        m_encoder.setExpectedLoss(expectedLossPercent);
+    }
 }
 
 void AudioPipeline::setMuted(bool muted)

@@ -58,6 +58,8 @@ public:
     Q_INVOKABLE void setMicrophone(const QString &spec);
     Q_INVOKABLE void setSpeaker(const QString &spec);
     Q_INVOKABLE void setProcessing(const AudioProcessor::Features &features);
+    // The bandwidth estimate's share for the voice (BandwidthEstimator::Allocation).
+    Q_INVOKABLE void setBitrate(int bitrate, int expectedLossPercent);
     Q_INVOKABLE void receive(const QByteArray &packet);
     Q_INVOKABLE void stop();
 
@@ -97,6 +99,8 @@ private:
     qint64 m_receivedBytes = 0;
     int m_lastLost = 0;
     int m_lastReceived = 0;
+    int m_bitrate = 0; // what the encoder was set to, 0 = Config's
+    int m_expectedLoss = 10;
 
     std::atomic<qint64> m_played{0};
     std::atomic<qint64> m_decoded{0};

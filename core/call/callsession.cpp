@@ -6,6 +6,9 @@
 #include "protocol/mediapacketheader.h"
 #include "protocol/messageencoder.h"
 
+#include <algorithm>
+#include <climits>
+
 namespace {
 // The `media` list of an invite or accept.
 QStringList mediaFor(bool video)
@@ -48,7 +51,7 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
                 m_videoWaitsForKeyframe = false;
             // Keyframes may use the audio's longer queue: losing one costs the most.
             if (!m_videoWaitsForKeyframe &&
-                m_session->sendMedia(p, keyframe ? kAudioMaxQueuedBytes : kVideoMaxQueuedBytes))
+                m_session->sendMedia(p, keyframe ? kAudioMaxQueuedBytes : m_videoQueueLimit.load()))
                 return;
             m_droppedOutgoing.fetch_add(1);
             if (!m_videoWaitsForKeyframe) {
@@ -73,8 +76,26 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
     });
     connect(m_videoPipeline, &VideoPipeline::cameraFailed, this, &CallSession::deviceProblem);
     connect(m_audio, &AudioPipeline::deviceFailed, this, &CallSession::deviceProblem);
+    connect(m_videoPipeline, &VideoPipeline::maxStepChanged, this, [this](int step) {
+        m_cameraMaxStep = step;
+        m_estimator.setMaxStep(step);
+    });
+    m_adaptTimer.setInterval(kAdaptIntervalMs);
+    connect(&m_adaptTimer, &QTimer::timeout, this, &CallSession::adapt);
+    m_reportTimer.setInterval(kReportIntervalMs);
+    connect(&m_reportTimer, &QTimer::timeout, this, &CallSession::sendReport);
     connect(m_videoPipeline, &VideoPipeline::statsUpdated, this, [this](const VideoStats &s) {
         m_stats.video = s;
+        const BandwidthEstimator::Allocation a = m_estimator.allocation();
+        NetworkStats &n = m_stats.network;
+        if (m_state == State::Active) {
+            n.estimateKbps = a.estimateKbps;
+            n.videoKbps = a.videoKbps;
+            n.audioBitrate = a.audioBitrate;
+            n.audioLossPercent = a.audioLossPercent;
+            n.ladderStep = a.step;
+            n.decreases = m_estimator.decreases();
+        }
         emit statsChanged(m_stats);
     });
     connect(m_audio, &AudioPipeline::statsUpdated, this,
@@ -97,6 +118,10 @@ void CallSession::dispatchMedia(const QByteArray &packet)
     const quint32 call = m_mediaCallId.load();
     if (!h || call == 0 || h->callId != call)
         return;
+    {
+        const std::lock_guard<std::mutex> lock(m_reportMutex);
+        m_reportBuilder.onPacket(qint64(mediaClockUs()), *h, packet.size());
+    }
     if (h->kind == MediaPacketHeader::Video) {
         if (!m_videoBacklog->tryAdd(packet.size()))
             return; // the video thread is behind: see MediaBacklog
@@ -351,6 +376,12 @@ void CallSession::onEvent(const ServerMessage &event)
         if (m_state == State::Active)
             setPeerMedia(!event.media.contains(QLatin1String("audio")),
                          m_video && event.media.contains(QLatin1String("video")));
+    } else if (type == T::CallReport) {
+        if (m_state == State::Active) {
+            ++m_stats.network.reportsReceived;
+            m_estimator.onReport(m_adaptClock.elapsed(), event.report);
+            applyAllocation(false);
+        }
     } else if (type == T::CallKeyframe) {
         QMetaObject::invokeMethod(m_videoPipeline, [p = m_videoPipeline] { p->requestKeyframe(); });
     }
@@ -358,6 +389,13 @@ void CallSession::onEvent(const ServerMessage &event)
 
 void CallSession::onError(int code, const QString &text, const QString &ref)
 {
+    // An older server does not know call_report (docs/protocol.md 13.2): stop sending it for
+    // this call; the estimate then follows the send queue alone.
+    if (ErrorCode(code) == ErrorCode::Unsupported && m_state == State::Active &&
+        m_reportTimer.isActive()) {
+        m_reportTimer.stop();
+        return;
+    }
     // Only an answer to the invite now ringing: an error for one given up a moment ago
     // must not end the next call.
     if (m_state != State::Outgoing || m_callId != 0 || ref.isEmpty() || ref != m_inviteRef)
@@ -452,6 +490,18 @@ void CallSession::beginSending()
         p->setSending(call, video);
     });
     QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });
+    // A fresh estimate for each call: the last one's path may not be this one's.
+    m_estimator = BandwidthEstimator();
+    m_estimator.setMaxStep(m_cameraMaxStep);
+    m_stats.network = {};
+    {
+        const std::lock_guard<std::mutex> lock(m_reportMutex);
+        m_reportBuilder.reset();
+    }
+    m_adaptClock.start();
+    applyAllocation(true);
+    m_adaptTimer.start();
+    m_reportTimer.start();
     m_mediaCallId.store(call);
     m_activeClock.start();
     m_mediaSent = mediaFor(m_video); // what the far end assumes until told otherwise
@@ -465,6 +515,8 @@ void CallSession::finish(const QString &message, bool missed)
     if (m_state == State::Idle)
         return;
     m_mediaCallId.store(0); // nothing more in or out, from any thread
+    m_adaptTimer.stop();
+    m_reportTimer.stop();
     if (m_mediaRunning) {
         // Devices are released at once: the pipelines stop on their threads right away.
         QMetaObject::invokeMethod(m_videoPipeline, &VideoPipeline::stop, Qt::QueuedConnection);
@@ -476,4 +528,50 @@ void CallSession::finish(const QString &message, bool missed)
     setPeerMedia(false, true);
     setState(State::Idle);
     emit ended(message, missed);
+}
+
+void CallSession::adapt()
+{
+    if (m_state != State::Active)
+        return;
+    const qint64 now = m_adaptClock.elapsed();
+    const qint64 queued = m_session->queuedMediaBytes();
+    m_stats.network.sendQueueBytes = int(std::min<qint64>(queued, INT_MAX));
+    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted());
+    m_estimator.update(now);
+    applyAllocation(false);
+}
+
+void CallSession::applyAllocation(bool force)
+{
+    const BandwidthEstimator::Allocation a = m_estimator.allocation();
+    // A quarter second of the estimate may wait in the socket before video is dropped (at
+    // least 32 kB, so one keyframe-sized frame fits; at most the old fixed bound).
+    m_videoQueueLimit.store(
+        std::clamp<qint64>(qint64(a.estimateKbps) * 1000 / 8 / 4, 32 << 10, kVideoMaxQueuedBytes));
+    if (!force && a == m_applied)
+        return;
+    const bool videoChanged =
+        force || a.step != m_applied.step || a.videoKbps != m_applied.videoKbps;
+    const bool audioChanged = force || a.audioBitrate != m_applied.audioBitrate ||
+                              a.audioLossPercent != m_applied.audioLossPercent;
+    m_applied = a;
+    if (videoChanged)
+        QMetaObject::invokeMethod(m_videoPipeline,
+                                  [p = m_videoPipeline, a] { p->setTarget(a.step, a.videoKbps); });
+    if (audioChanged)
+        QMetaObject::invokeMethod(
+            m_audio, [p = m_audio, a] { p->setBitrate(a.audioBitrate, a.audioLossPercent); });
+}
+
+void CallSession::sendReport()
+{
+    if (m_state != State::Active)
+        return;
+    CallReport report;
+    {
+        const std::lock_guard<std::mutex> lock(m_reportMutex);
+        report = m_reportBuilder.take(qint64(mediaClockUs()));
+    }
+    m_session->sendCallRequest(MessageEncoder::callReport(m_callId, {}, report));
 }

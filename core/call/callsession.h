@@ -1,6 +1,8 @@
 #pragma once
 
 #include "call/audiopipeline.h"
+#include "call/bandwidthestimator.h"
+#include "call/callreportbuilder.h"
 #include "call/callstats.h"
 #include "call/mediabacklog.h"
 #include "call/videopipeline.h"
@@ -10,9 +12,11 @@
 #include <QImage>
 #include <QObject>
 #include <QThread>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 class ClientSession;
 
@@ -94,6 +98,12 @@ public:
     int droppedIncomingVideo() const { return m_videoBacklog->dropped(); }
     int peakVideoBacklog() const { return m_videoBacklog->peakPackets(); }
     int droppedOutgoingMedia() const { return m_droppedOutgoing.load(); }
+    // The call's bandwidth estimate and how it is spent now (also in CallStats::network).
+    BandwidthEstimator::Allocation allocation() const { return m_estimator.allocation(); }
+    // How often the estimate is revisited and receiver reports are sent (docs/protocol.md
+    // 13.2: about once a second); tests may make them faster, down to the server's bound.
+    static constexpr int kAdaptIntervalMs = 200;
+    static constexpr int kReportIntervalMs = 1000;
 
     // About a second of video (one packet per frame at 30 fps), at most 2 MiB.
     static constexpr int kVideoBacklogPackets = 30;
@@ -132,6 +142,11 @@ private:
     // Tells the far end what this side sends now, when that changed (docs/protocol.md 13).
     void sendMediaState();
     void setPeerMedia(bool muted, bool cameraOn);
+    // Bandwidth adaptation (issue 13): every kAdaptIntervalMs the send queue, and the
+    // pipelines told of a changed allocation; every kReportIntervalMs our call_report.
+    void adapt();
+    void sendReport();
+    void applyAllocation(bool force);
 
     ClientSession *m_session;
     Devices m_devices;
@@ -165,4 +180,17 @@ private:
     QElapsedTimer m_activeClock;
     CallStats m_stats;
     int m_inviteCounter = 0;
+
+    BandwidthEstimator m_estimator;
+    BandwidthEstimator::Allocation m_applied;
+    int m_cameraMaxStep = BandwidthEstimator::kSteps - 1;
+    QTimer m_adaptTimer;
+    QTimer m_reportTimer;
+    QElapsedTimer m_adaptClock;
+    // Fed on the network thread (dispatchMedia), taken here by sendReport().
+    std::mutex m_reportMutex;
+    CallReportBuilder m_reportBuilder;
+    // Video is not sent over this many bytes waiting: about a quarter second of the estimate,
+    // so a slow uplink never holds seconds of stale video (set here, read on the video thread).
+    std::atomic<qint64> m_videoQueueLimit{kVideoMaxQueuedBytes};
 };

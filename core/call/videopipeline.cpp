@@ -1,5 +1,6 @@
 #include "call/videopipeline.h"
 
+#include "call/bandwidthestimator.h"
 #include "call/threadcputimer.h"
 #include "media/mediaclock.h"
 #include "media/videosource.h"
@@ -44,13 +45,15 @@ void VideoPipeline::start(const Config &config)
     static std::once_flag singleThreaded;
     std::call_once(singleThreaded, [] { cv::setNumThreads(1); });
     m_config = config;
-    m_encoder = config.codec == QLatin1String("jpeg") ? VideoEncoder::createJpeg()
-                                                      : VideoEncoder::createVp8();
-    QString error;
-    if (!m_encoder->open(config.width, config.height, config.fps, config.bitrateKbps, &error)) {
-        m_encoder.reset();
-        emit cameraFailed(tr("The video encoder cannot start: %1").arg(error));
-    }
+    m_encodeSize = QSize(config.width, config.height);
+    m_requestedStep = -1;
+    m_step = -1;
+    m_targetKbps = config.bitrateKbps;
+    m_sendFps = 0;
+    m_lastEncodedUs = 0;
+    m_sourceSize = {};
+    m_sourceMaxStep = -1; // told again with the first picture (another camera, another size)
+    openEncoder();
     m_sequence = 0;
     m_haveSequence = false;
     m_waitingForKeyframe = false;
@@ -65,7 +68,7 @@ void VideoPipeline::openEncoder()
     m_encoder = m_config.codec == QLatin1String("jpeg") ? VideoEncoder::createJpeg()
                                                         : VideoEncoder::createVp8();
     QString error;
-    if (!m_encoder->open(m_config.width, m_config.height, m_config.fps, m_config.bitrateKbps,
+    if (!m_encoder->open(m_encodeSize.width(), m_encodeSize.height(), m_config.fps, m_targetKbps,
                          &error)) {
         m_encoder.reset();
         emit cameraFailed(tr("The video encoder cannot start: %1").arg(error));
@@ -86,8 +89,13 @@ void VideoPipeline::openCamera()
     delete m_source;
     m_source = nullptr;
     QString error;
-    m_source = VideoSource::create(m_config.camera, m_config.width, m_config.height, m_config.fps,
-                                   &error, this);
+    // A camera is asked for the ladder's top size (it picks its nearest mode); test patterns
+    // and files are made at the Config's size.
+    const QString &spec = m_config.camera;
+    const bool device = spec.isEmpty() || spec == QLatin1String("camera") ||
+                        spec.startsWith(QLatin1String("camera:"));
+    const QSize size = device ? m_config.deviceSize : QSize(m_config.width, m_config.height);
+    m_source = VideoSource::create(spec, size.width(), size.height(), m_config.fps, &error, this);
     if (!m_source) {
         emit cameraFailed(error);
         return;
@@ -140,8 +148,30 @@ void VideoPipeline::onCaptured(const VideoFrame &frame)
         return;
     if (m_preview.publish(toImage(frame.image), frame.captureTimeUs))
         emit previewReady();
+    const QSize sourceSize(frame.image.cols, frame.image.rows);
+    if (sourceSize != m_sourceSize) {
+        // The ladder's highest step whose pictures fit in the source's.
+        m_sourceSize = sourceSize;
+        int top = 0;
+        for (int i = 1; i < BandwidthEstimator::kSteps; ++i) {
+            const QSize s = BandwidthEstimator::step(i).size;
+            if (s.width() <= sourceSize.width() && s.height() <= sourceSize.height())
+                top = i;
+        }
+        if (top != m_sourceMaxStep) {
+            m_sourceMaxStep = top;
+            emit maxStepChanged(top);
+            applyTarget();
+        }
+    }
     if (!m_sending || !m_encoder)
         return;
+    // The ladder's lower frame rate: frames closer than 80% of its interval to the last one
+    // sent are skipped (a 30 fps source at 15 sends every other one).
+    if (m_sendFps > 0 && m_lastEncodedUs != 0 && frame.captureTimeUs > m_lastEncodedUs &&
+        frame.captureTimeUs - m_lastEncodedUs < quint64(800000 / m_sendFps))
+        return;
+    m_lastEncodedUs = frame.captureTimeUs;
     const ThreadCpuTimer cpu;
     const VideoEncoder::Packet p = m_encoder->encode(frame);
     m_cpuNs += cpu.elapsedNs();
@@ -228,6 +258,37 @@ void VideoPipeline::requestKeyframe()
     m_encoder->requestKeyframe();
 }
 
+void VideoPipeline::setTarget(int step, int kbps)
+{
+    m_requestedStep = qBound(0, step, BandwidthEstimator::kSteps - 1);
+    m_targetKbps =
+        qBound(BandwidthEstimator::kMinVideoKbps, kbps, BandwidthEstimator::kMaxVideoKbps);
+    applyTarget();
+}
+
+void VideoPipeline::applyTarget()
+{
+    if (m_requestedStep < 0)
+        return;
+    const int cap = m_sourceMaxStep < 0 ? BandwidthEstimator::kSteps - 1 : m_sourceMaxStep;
+    const int step = std::min(m_requestedStep, cap);
+    const BandwidthEstimator::Step s = BandwidthEstimator::step(step);
+    m_step = step;
+    m_sendFps = s.fps;
+    const int kbps = std::min(m_targetKbps, s.maxKbps);
+    if (s.size != m_encodeSize) {
+        // Another size: a new encoder (its first frame is a keyframe, which the receiver's
+        // decoder needs for the new size anyway).
+        m_encodeSize = s.size;
+        m_targetKbps = kbps;
+        if (m_encoder)
+            openEncoder();
+        return;
+    }
+    if (m_encoder)
+        m_encoder->setBitrate(kbps);
+}
+
 void VideoPipeline::stop()
 {
     m_statsTimer.stop();
@@ -260,6 +321,11 @@ void VideoPipeline::reportStats()
         s.latencyMs = *mid;
     }
     s.encodeCpuPercent = m_cpuNs / 1e7 / seconds;
+    s.ladderStep = m_step;
+    s.targetKbps =
+        m_encoder ? std::min(m_targetKbps,
+                             m_step >= 0 ? BandwidthEstimator::step(m_step).maxKbps : m_targetKbps)
+                  : 0;
     m_sentFrames = m_receivedFrames = m_receivedPackets = m_missing = 0;
     m_sentBytes = m_receivedBytes = m_cpuNs = 0;
     m_latenciesMs.clear();

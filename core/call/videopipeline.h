@@ -27,10 +27,13 @@ public:
     {
         QString camera = QStringLiteral("test-pattern"); // VideoSource::create's spec
         QString codec = QStringLiteral("vp8");           // or "jpeg"
+        // What test sources make and the encoder starts at (the ladder's middle step);
+        // cameras are asked for the ladder's top (deviceSize) so it can be used when offered.
         int width = 640;
         int height = 480;
         int fps = 30;
         int bitrateKbps = 800;
+        QSize deviceSize{1280, 720};
     };
 
     explicit VideoPipeline(QObject *parent = nullptr);
@@ -48,6 +51,10 @@ public:
     Q_INVOKABLE void setCamera(const QString &spec);
     Q_INVOKABLE void receive(const QByteArray &packet);
     Q_INVOKABLE void requestKeyframe();
+    // The bandwidth estimate's choice (BandwidthEstimator::Allocation): a step of the ladder
+    // and VP8's target. The step is capped by what the source delivers (a 640x480 camera
+    // never sends 720p). Until the first call the pipeline sends at its Config's size and rate.
+    Q_INVOKABLE void setTarget(int step, int kbps);
     Q_INVOKABLE void stop();
 
 signals:
@@ -59,12 +66,15 @@ signals:
     void cameraFailed(const QString &message);
     void cameraStarted(const QString &description);
     void statsUpdated(const VideoStats &stats);
+    // The highest ladder step the source's pictures allow changed (their size is known).
+    void maxStepChanged(int step);
 
 private:
     void openCamera();
     void openEncoder();
     void onCaptured(const VideoFrame &frame);
     void reportStats();
+    void applyTarget();
 
     Config m_config;
     VideoSource *m_source = nullptr;
@@ -75,6 +85,15 @@ private:
     bool m_sending = false;
     bool m_cameraOn = true;
     quint32 m_sequence = 0;
+    // Adaptation: -1 = none asked for (Config's size and rate).
+    int m_requestedStep = -1;
+    int m_targetKbps = 0;
+    int m_step = -1;          // what is sent now
+    int m_sourceMaxStep = -1; // from the source's picture size, -1 before the first
+    QSize m_sourceSize;
+    QSize m_encodeSize;
+    int m_sendFps = 0; // 0: every frame the source makes
+    quint64 m_lastEncodedUs = 0;
     LatestFrame m_preview;
     LatestFrame m_remote;
 

@@ -57,6 +57,8 @@ public:
     }
     void requestKeyframe() override {}
     quint8 codecId() const override { return MediaPacketHeader::Jpeg; }
+    int width() const override { return m_size.width; }
+    int height() const override { return m_size.height; }
 
 private:
     int m_quality;

@@ -42,3 +42,25 @@ QByteArray VoiceEncoder::encode(const qint16 *pcm)
     packet.resize(bytes);
     return packet;
 }
+
+void VoiceEncoder::setBitrate(int bitrate)
+{
+    if (m_encoder)
+        opus_encoder_ctl(m_encoder, OPUS_SET_BITRATE(qBound(6000, bitrate, 128000)));
+}
+
+void VoiceEncoder::setExpectedLoss(int percent)
+{
+    if (!m_encoder)
+        return;
+    opus_encoder_ctl(m_encoder, OPUS_SET_INBAND_FEC(1));
+    opus_encoder_ctl(m_encoder, OPUS_SET_PACKET_LOSS_PERC(qBound(0, percent, 100)));
+}
+
+int VoiceEncoder::bitrate() const
+{
+    opus_int32 value = 0;
+    if (m_encoder)
+        opus_encoder_ctl(m_encoder, OPUS_GET_BITRATE(&value));
+    return int(value);
+}

@@ -19,6 +19,12 @@ public:
     VoiceEncoder &operator=(const VoiceEncoder &) = delete;
 
     bool open(int bitrate = 24000, int expectedLossPercent = 10, QString *error = nullptr);
+    // Changed during a call as the bandwidth estimate moves (BandwidthEstimator): bit/s, and
+    // the loss in-band FEC is made for (more loss: more of each packet protects the one
+    // before). Both no-ops before open().
+    void setBitrate(int bitrate);
+    void setExpectedLoss(int percent);
+    int bitrate() const;
     // One 20 ms frame (kFrameSamples samples) in, one packet out; empty on error.
     QByteArray encode(const qint16 *pcm);
 

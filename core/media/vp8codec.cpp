@@ -1,10 +1,15 @@
 // VP8 through libvpx, tuned for calls: no look-ahead, constant bit rate, fast presets,
-// a keyframe at the start, on request and every two seconds.
+// a keyframe at the start, on request and every two seconds. Time is counted in milliseconds
+// of the frames' capture times, so the rate control stays right when the pipeline sends fewer
+// frames than the camera makes (the ladder's 15 fps step), and the target bit rate can change
+// at any frame (vpx_codec_enc_config_set, no reopening).
 #include "media/videodecoder.h"
 #include "media/videoencoder.h"
 #include "protocol/mediapacketheader.h"
 
 #include <opencv2/imgproc.hpp>
+
+#include <algorithm>
 #include <vpx/vp8cx.h>
 #include <vpx/vp8dx.h>
 #include <vpx/vpx_decoder.h>
@@ -29,7 +34,7 @@ public:
             return fail(error, "no VP8 encoder");
         cfg.g_w = unsigned(width);
         cfg.g_h = unsigned(height);
-        cfg.g_timebase = {1, fps};
+        cfg.g_timebase = {1, 1000}; // ms
         cfg.rc_target_bitrate = unsigned(bitrateKbps);
         cfg.rc_end_usage = VPX_CBR;
         cfg.g_lag_in_frames = 0;
@@ -42,9 +47,18 @@ public:
         cfg.rc_buf_initial_sz = 500;
         cfg.rc_buf_optimal_sz = 600;
         cfg.rc_buf_sz = 1000;
+        if (m_open) { // opened again (a new size): start afresh
+            vpx_codec_destroy(&m_codec);
+            vpx_img_free(&m_image);
+            m_image = {};
+            m_open = false;
+        }
         if (vpx_codec_enc_init(&m_codec, vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK)
             return fail(error, vpx_codec_error(&m_codec));
         m_open = true;
+        m_cfg = cfg;
+        m_frameMs = std::max(1, 1000 / std::max(1, fps));
+        m_lastCaptureUs = 0;
         vpx_codec_control(&m_codec, VP8E_SET_CPUUSED, -16); // real time, fastest
         vpx_codec_control(&m_codec, VP8E_SET_STATIC_THRESHOLD, 1);
         if (!vpx_img_alloc(&m_image, VPX_IMG_FMT_I420, unsigned(width), unsigned(height), 1))
@@ -80,9 +94,19 @@ public:
         }
         const vpx_enc_frame_flags_t flags = m_forceKeyframe ? VPX_EFLAG_FORCE_KF : 0;
         m_forceKeyframe = false;
-        if (vpx_codec_encode(&m_codec, &m_image, m_pts++, 1, flags, VPX_DL_REALTIME) !=
-            VPX_CODEC_OK)
+        // The time since the previous frame, from the capture times (the frame rate's
+        // nominal interval when they do not advance, or jump by more than a second).
+        qint64 durationMs = m_frameMs;
+        if (m_lastCaptureUs != 0 && frame.captureTimeUs > m_lastCaptureUs) {
+            const qint64 ms = qint64(frame.captureTimeUs - m_lastCaptureUs + 500) / 1000;
+            if (ms >= 1 && ms <= 1000)
+                durationMs = ms;
+        }
+        m_lastCaptureUs = frame.captureTimeUs;
+        if (vpx_codec_encode(&m_codec, &m_image, m_pts, static_cast<unsigned long>(durationMs),
+                             flags, VPX_DL_REALTIME) != VPX_CODEC_OK)
             return out;
+        m_pts += durationMs;
         vpx_codec_iter_t iter = nullptr;
         while (const vpx_codec_cx_pkt_t *pkt = vpx_codec_get_cx_data(&m_codec, &iter)) {
             if (pkt->kind != VPX_CODEC_CX_FRAME_PKT)
@@ -96,6 +120,16 @@ public:
 
     void requestKeyframe() override { m_forceKeyframe = true; }
     quint8 codecId() const override { return MediaPacketHeader::Vp8; }
+    int width() const override { return m_width; }
+    int height() const override { return m_height; }
+
+    void setBitrate(int kbps) override
+    {
+        if (!m_open || unsigned(kbps) == m_cfg.rc_target_bitrate || kbps <= 0)
+            return;
+        m_cfg.rc_target_bitrate = unsigned(kbps);
+        vpx_codec_enc_config_set(&m_codec, &m_cfg);
+    }
 
 private:
     static bool fail(QString *error, const char *why)
@@ -112,6 +146,9 @@ private:
     int m_width = 0;
     int m_height = 0;
     vpx_codec_pts_t m_pts = 0;
+    vpx_codec_enc_cfg_t m_cfg{};
+    qint64 m_frameMs = 33;
+    quint64 m_lastCaptureUs = 0;
 };
 
 constexpr int kMaxDecodedWidth = 1920;

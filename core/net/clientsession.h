@@ -175,6 +175,9 @@ public:
     {
         return m_socket->sendMedia(packet, maxQueuedBytes);
     }
+    // Thread-safe: the uplink's media backlog and running count (SessionSocket).
+    qint64 queuedMediaBytes() const { return m_socket->queuedMediaBytes(); }
+    qint64 mediaBytesAccepted() const { return m_socket->mediaBytesAccepted(); }
     // Media packets received are handed to `handler` on the network thread, not the GUI
     // thread (CallSession passes them to its pipelines from there). Thread-safe; after
     // setMediaHandler({}) returns, the old handler is not running and never called again.

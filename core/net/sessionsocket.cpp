@@ -78,6 +78,7 @@ bool SessionSocket::sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
     if (!m_online.load() || m_pendingBytes.load() + m_socketBytes.load() > maxQueuedBytes)
         return false;
     m_pendingBytes.fetch_add(packet.size());
+    m_acceptedBytes.fetch_add(packet.size());
     QMetaObject::invokeMethod(this, "writeMedia", Qt::QueuedConnection, Q_ARG(QByteArray, packet));
     return true;
 }

@@ -52,6 +52,11 @@ public:
     // Any thread: queues a media packet unless more than maxQueuedBytes already wait to be
     // written (queued here or in the socket); then it is dropped and false returned.
     bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes);
+    // Any thread: media bytes waiting to be written (queued here or in the socket, not yet
+    // taken by the kernel), and all the media bytes sendMedia() ever accepted. Their changes
+    // over time are the uplink's rate and its backlog (BandwidthEstimator).
+    qint64 queuedMediaBytes() const { return m_pendingBytes.load() + m_socketBytes.load(); }
+    qint64 mediaBytesAccepted() const { return m_acceptedBytes.load(); }
     // Any thread: milliseconds (steady clock) since anything last arrived, or since the attempt
     // connected.
     qint64 msSinceLastReceive() const;
@@ -95,7 +100,8 @@ private:
     MediaHandler m_handler;
     std::atomic<bool> m_forwardMedia{false};
     std::atomic<bool> m_online{false};
-    std::atomic<qint64> m_pendingBytes{0}; // media posted to this thread, not yet written
-    std::atomic<qint64> m_socketBytes{0};  // what the socket had not written, last looked
+    std::atomic<qint64> m_pendingBytes{0};  // media posted to this thread, not yet written
+    std::atomic<qint64> m_socketBytes{0};   // what the socket had not written, last looked
+    std::atomic<qint64> m_acceptedBytes{0}; // media accepted by sendMedia, ever
     std::atomic<qint64> m_lastReceiveMs{0};
 };

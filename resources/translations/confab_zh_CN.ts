@@ -290,6 +290,14 @@
         <translation>发送 %1 帧/秒，%2 kbit/s</translation>
     </message>
     <message>
+        <source>estimate %1 kbit/s, step %2 of %3 (%4)</source>
+        <translation>估计带宽 %1 kbit/s，第 %2/%3 档（%4）</translation>
+    </message>
+    <message>
+        <source>estimate %1 kbit/s</source>
+        <translation>估计带宽 %1 kbit/s</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>

@@ -4,7 +4,10 @@
 
 #include <QTest>
 
+#include <algorithm>
+
 #include <cmath>
+#include <random>
 #include <vector>
 
 namespace {
@@ -77,6 +80,38 @@ private slots:
         QVERIFY(decoder.conceal(frame.data()));
         QVERIFY(decoder.decode(packets[12], frame.data()));
     }
+    // Issue 13: the bandwidth estimate moves Opus' rate during a call, without reopening.
+    void bitrateFollowsTheEstimate()
+    {
+        VoiceEncoder encoder;
+        QVERIFY(encoder.open(24000, 10));
+        // Speech-like noise: Opus spends what it is given on it.
+        std::mt19937 random(7);
+        std::normal_distribution<double> noise(0, 3000);
+        std::vector<qint16> pcm(VoiceEncoder::kFrameSamples);
+        auto kbps = [&](int frames) {
+            qint64 bytes = 0;
+            for (int f = 0; f < frames; ++f) {
+                for (qint16 &v : pcm)
+                    v = qint16(std::clamp(noise(random), -30000.0, 30000.0));
+                bytes += encoder.encode(pcm.data()).size();
+            }
+            return double(bytes) * 8 / (frames * 0.02) / 1000;
+        };
+        const double at24 = kbps(150);
+        encoder.setBitrate(12000);
+        encoder.setExpectedLoss(25);
+        QCOMPARE(encoder.bitrate(), 12000);
+        kbps(25); // let it settle
+        const double at12 = kbps(150);
+        QVERIFY2(at24 > 18 && at24 < 30, qPrintable(QString::number(at24)));
+        QVERIFY2(at12 > 8 && at12 < 15, qPrintable(QString::number(at12)));
+        encoder.setBitrate(24000);
+        kbps(25);
+        const double back = kbps(150);
+        QVERIFY2(back > 18 && back < 30, qPrintable(QString::number(back)));
+    }
+
     void brokenPacketsAreRefused()
     {
         VoiceDecoder decoder;

@@ -1,0 +1,324 @@
+// BandwidthEstimator and CallReportBuilder on synthetic traces: a simulated link (a rate and a
+// queue in front of it) carries what the estimator's allocation sends, the sender's socket
+// queue and the receiver's reports come from that simulation, and time is simulated too.
+#include "call/bandwidthestimator.h"
+#include "call/callreportbuilder.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <functional>
+
+namespace {
+
+// A sender on a link of `capacityKbps`: media goes first into the socket (the send queue the
+// estimator sees, up to `kernelBytes` of it taken by the kernel), then over the link.
+class LinkSim
+{
+public:
+    explicit LinkSim(BandwidthEstimator *e) : m_e(e) {}
+
+    double capacityKbps = 4000;
+    double kernelBytes = 64 * 1024;
+    bool reports = true;
+
+    // Advances the simulation by `ms` in 100 ms steps.
+    void run(qint64 ms, const std::function<void(qint64)> &each = {})
+    {
+        for (qint64 end = m_now + ms; m_now < end;) {
+            m_now += kStepMs;
+            const BandwidthEstimator::Allocation a = m_e->allocation();
+            const double sendKbps = a.audioBitrate / 1000.0 +
+                                    BandwidthEstimator::kAudioOverheadKbps + a.videoKbps / 0.95;
+            const double in = sendKbps * kStepMs / 8; // bytes
+            m_handed += qint64(in);
+            m_queue += in;
+            const double out = std::min(m_queue, capacityKbps * kStepMs / 8);
+            m_queue -= out;
+            m_receivedBytes += out;
+            // The kernel holds the first part of the queue; the rest waits in the socket.
+            const double socketQueued = std::max(0.0, m_queue - kernelBytes);
+            m_e->onSendQueue(m_now, qint64(socketQueued), m_handed);
+            m_e->update(m_now);
+            if (reports && m_now % 1000 == 0) {
+                CallReport r;
+                r.kbps = int(m_receivedBytes * 8 / 1000);
+                r.delayMs = int(m_queue * 8 / capacityKbps); // the whole queue, kernel too
+                r.intervalMs = 1000;
+                m_receivedBytes = 0;
+                m_e->onReport(m_now, r);
+            }
+            if (each)
+                each(m_now);
+            if (qEnvironmentVariableIsSet("BWE_TRACE") && m_now % 500 == 0)
+                qDebug("t=%5.1f cap=%5.0f est=%5d video=%5d step=%d audio=%d queue=%6.0f ms "
+                       "socket=%6.0f B",
+                       m_now / 1000.0, capacityKbps, m_e->estimateKbps(),
+                       m_e->allocation().videoKbps, m_e->allocation().step,
+                       m_e->allocation().audioBitrate, queueDelayMs(),
+                       std::max(0.0, m_queue - kernelBytes));
+        }
+    }
+    qint64 now() const { return m_now; }
+    double queueDelayMs() const { return m_queue * 8 / capacityKbps; }
+
+private:
+    static constexpr qint64 kStepMs = 100;
+    BandwidthEstimator *m_e;
+    qint64 m_now = 0;
+    qint64 m_handed = 0;
+    double m_queue = 0;
+    double m_receivedBytes = 0;
+};
+
+qint64 timeUntil(LinkSim &link, qint64 limitMs, const std::function<bool()> &condition)
+{
+    const qint64 start = link.now();
+    while (!condition() && link.now() - start < limitMs)
+        link.run(100);
+    return condition() ? link.now() - start : -1;
+}
+
+} // namespace
+
+class TestBandwidthEstimator : public QObject
+{
+    Q_OBJECT
+private slots:
+    void climbsToTheTopOfAFastLink();
+    void dropAndRestore();
+    void dropAndRestoreFromTheSendQueueAlone();
+    void audioComesFirst();
+    void ladderDoesNotFlap();
+    void maxStepFollowsTheCamera();
+    void reportsOfLoss();
+    void reportBuilder();
+    void reportBuilderBaselineIsRelative();
+};
+
+void TestBandwidthEstimator::climbsToTheTopOfAFastLink()
+{
+    BandwidthEstimator e;
+    QCOMPARE(e.allocation().step, 1); // 640x480 at the start
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(30000);
+    QCOMPARE(e.allocation().step, 2);
+    QCOMPARE(e.allocation().videoKbps, BandwidthEstimator::kMaxVideoKbps);
+    QCOMPARE(e.allocation().audioBitrate, BandwidthEstimator::kAudioKbps * 1000);
+    QCOMPARE(e.decreases(), 0); // 2.7 Mbit/s fit: nothing ever overflowed
+}
+
+void TestBandwidthEstimator::dropAndRestore()
+{
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(30000);
+    QCOMPARE(e.allocation().step, 2);
+
+    // 4 Mbit/s -> 400 kbit/s: the estimate is under the link within a few seconds, and the
+    // queue that built up drains instead of growing for minutes.
+    link.capacityKbps = 400;
+    const qint64 fell = timeUntil(link, 20000, [&] { return e.estimateKbps() <= 400; });
+    QVERIFY2(fell >= 0 && fell <= 5000, qPrintable(QString::number(fell)));
+    // The queue is gone within seconds and stays short; video runs at 320x240@15 or 640x480
+    // below 400 kbit/s, and the estimate stays near the link's rate, not collapsed.
+    QVERIFY(timeUntil(link, 10000, [&] { return link.queueDelayMs() < 200; }) >= 0);
+    double worstQueue = 0;
+    double sum = 0;
+    int samples = 0;
+    link.run(30000, [&](qint64) {
+        worstQueue = std::max(worstQueue, link.queueDelayMs());
+        sum += e.estimateKbps();
+        ++samples;
+    });
+    QVERIFY2(worstQueue < 400, qPrintable(QString::number(worstQueue)));
+    QVERIFY(e.allocation().videoKbps < 400);
+    QVERIFY2(sum / samples > 250 && sum / samples <= 420,
+             qPrintable(QString::number(sum / samples)));
+
+    // Back to 4 Mbit/s: within 15 s at 640x480 with a rate that suits it, then higher.
+    link.capacityKbps = 4000;
+    const qint64 climbed = timeUntil(
+        link, 60000, [&] { return e.allocation().step >= 1 && e.allocation().videoKbps >= 450; });
+    QVERIFY2(climbed >= 0 && climbed <= 15000, qPrintable(QString::number(climbed)));
+    QVERIFY(timeUntil(link, 60000, [&] { return e.allocation().step == 2; }) >= 0);
+}
+
+void TestBandwidthEstimator::dropAndRestoreFromTheSendQueueAlone()
+{
+    // A peer that sends no reports (an older client): the socket's queue is enough.
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.reports = false;
+    link.kernelBytes = 16 * 1024;
+    link.capacityKbps = 4000;
+    link.run(20000);
+    link.capacityKbps = 400;
+    const qint64 fell = timeUntil(link, 20000, [&] { return e.estimateKbps() <= 400; });
+    QVERIFY2(fell >= 0 && fell <= 5000, qPrintable(QString::number(fell)));
+    // Around the link's rate from then on (a saw-tooth: it probes up until the queue grows).
+    double sum = 0;
+    int samples = 0;
+    link.run(30000, [&](qint64) {
+        sum += e.estimateKbps();
+        ++samples;
+    });
+    QVERIFY2(sum / samples > 200 && sum / samples <= 450,
+             qPrintable(QString::number(sum / samples)));
+    link.capacityKbps = 4000;
+    QVERIFY(timeUntil(link, 30000, [&] { return e.estimateKbps() >= 800; }) >= 0);
+}
+
+void TestBandwidthEstimator::audioComesFirst()
+{
+    // Whatever the link, the voice keeps its rate as long as video is above its floor, and
+    // never goes under its own floor.
+    for (double capacity : {4000.0, 1000.0, 400.0, 250.0, 120.0, 60.0, 30.0}) {
+        BandwidthEstimator e;
+        LinkSim link(&e);
+        link.capacityKbps = capacity;
+        link.run(60000, [&](qint64) {
+            const BandwidthEstimator::Allocation a = e.allocation();
+            QVERIFY(a.audioBitrate >= BandwidthEstimator::kMinAudioKbps * 1000);
+            if (a.audioBitrate < BandwidthEstimator::kAudioKbps * 1000)
+                QCOMPARE(a.videoKbps, BandwidthEstimator::kMinVideoKbps);
+            QVERIFY(a.videoKbps >= BandwidthEstimator::kMinVideoKbps);
+            QVERIFY(a.videoKbps <= BandwidthEstimator::kMaxVideoKbps);
+        });
+        if (capacity <= 120) {
+            QCOMPARE(e.allocation().step, 0);
+            QCOMPARE(e.allocation().videoKbps, BandwidthEstimator::kMinVideoKbps);
+        }
+    }
+    // At a very low estimate audio gets all there is, down to its floor.
+    BandwidthEstimator low(BandwidthEstimator::kMinEstimateKbps);
+    QCOMPARE(low.allocation().audioBitrate, BandwidthEstimator::kMinAudioKbps * 1000);
+}
+
+void TestBandwidthEstimator::ladderDoesNotFlap()
+{
+    // A link that swings around the step's edge: the ladder changes a few times, not on every
+    // swing.
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    int changes = 0;
+    int last = e.allocation().step;
+    for (int i = 0; i < 20; ++i) {
+        link.capacityKbps = i % 2 ? 520 : 380;
+        link.run(3000, [&](qint64) {
+            if (e.allocation().step != last) {
+                ++changes;
+                last = e.allocation().step;
+            }
+        });
+    }
+    QVERIFY2(changes <= 4, qPrintable(QString::number(changes)));
+}
+
+void TestBandwidthEstimator::maxStepFollowsTheCamera()
+{
+    BandwidthEstimator e;
+    e.setMaxStep(1); // a camera that offers 640x480 at most
+    LinkSim link(&e);
+    link.run(30000);
+    QCOMPARE(e.allocation().step, 1);
+    QCOMPARE(e.allocation().videoKbps, BandwidthEstimator::step(1).maxKbps);
+    e.setMaxStep(0);
+    QCOMPARE(e.allocation().step, 0);
+}
+
+void TestBandwidthEstimator::reportsOfLoss()
+{
+    BandwidthEstimator e(2000);
+    CallReport r;
+    r.kbps = 1500;
+    r.lossPermille = 200; // 20% missing: cut to 85% of what came through
+    e.onReport(1000, r);
+    QCOMPARE(e.estimateKbps(), int(0.85 * 1500));
+    QCOMPARE(e.allocation().audioLossPercent, 30); // and more FEC for the voice
+    // Some loss: held, neither cut nor grown.
+    r.lossPermille = 50;
+    const int before = e.estimateKbps();
+    e.onReport(3000, r);
+    for (qint64 t = 3000; t <= 4000; t += 100)
+        e.update(t);
+    QCOMPARE(e.estimateKbps(), before);
+    // Clean again: it grows.
+    r.lossPermille = 0;
+    e.onReport(5000, r);
+    for (qint64 t = 5000; t <= 8000; t += 100)
+        e.update(t);
+    QVERIFY(e.estimateKbps() > before);
+    QCOMPARE(e.allocation().audioLossPercent, 5);
+}
+
+void TestBandwidthEstimator::reportBuilder()
+{
+    CallReportBuilder b;
+    MediaPacketHeader audio;
+    audio.kind = MediaPacketHeader::Audio;
+    MediaPacketHeader video;
+    video.kind = MediaPacketHeader::Video;
+    video.codec = MediaPacketHeader::Vp8;
+    const qint64 clockOffset = 5'000'000'000; // the sender's clock is far off: no matter
+    qint64 t = 1'000'000;
+    // One second: 50 audio packets (2 lost), 30 video packets (1 lost), 100 bytes each. The
+    // path's delay rises by 1 ms per audio packet over the last 20.
+    for (int i = 0; i < 50; ++i) {
+        audio.sequence = quint32(i);
+        audio.captureTimeUs = quint64(t - clockOffset);
+        const qint64 queue = i >= 30 ? (i - 30) * 1000 : 0;
+        if (i != 10 && i != 11)
+            b.onPacket(t + 30'000 + queue, audio, 100);
+        if (i < 30) {
+            video.sequence = quint32(i);
+            if (i != 7)
+                b.onPacket(t + 30'000, video, 100);
+        }
+        t += 20'000;
+    }
+    const CallReport r = b.take(t);
+    QCOMPARE(r.intervalMs, 970); // from the first packet, at 30 ms, to 1 s
+    QCOMPARE(r.lossPermille, 3 * 1000 / 80);
+    QCOMPARE(r.kbps, int(77 * 100 * 8 * 1000LL / 970'000));
+    QCOMPARE(r.delayMs, 0); // the median packet saw no queue
+    QVERIFY(r.jitterMs <= 1);
+
+    // The next second the queue stays at 40 ms: the delay says so, the jitter has settled.
+    for (int i = 50; i < 100; ++i) {
+        audio.sequence = quint32(i);
+        audio.captureTimeUs = quint64(t - clockOffset);
+        b.onPacket(t + 70'000, audio, 100);
+        t += 20'000;
+    }
+    const CallReport r2 = b.take(t);
+    QCOMPARE(r2.lossPermille, 0);
+    QCOMPARE(r2.delayMs, 40);
+    // Everything in bounds: what the server and the far end will check.
+    QJsonObject o;
+    r2.writeTo(o);
+    QCOMPARE(CallReport::read(o), std::optional<CallReport>(r2));
+}
+
+void TestBandwidthEstimator::reportBuilderBaselineIsRelative()
+{
+    // A clock that is behind the receiver's (a negative transit) works the same.
+    CallReportBuilder b;
+    MediaPacketHeader audio;
+    qint64 t = 10'000'000;
+    for (int s = 0; s < 3; ++s) {
+        for (int i = 0; i < 50; ++i) {
+            audio.sequence = quint32(s * 50 + i);
+            audio.captureTimeUs = quint64(t + 3'000'000); // 3 s ahead of the receiver
+            b.onPacket(t + (s == 2 ? 120'000 : 0), audio, 60);
+            t += 20'000;
+        }
+        const CallReport r = b.take(t);
+        QCOMPARE(r.delayMs, s == 2 ? 120 : 0);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestBandwidthEstimator)
+#include "tst_bandwidthestimator.moc"
