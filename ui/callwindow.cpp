@@ -325,7 +325,8 @@ void CallWindow::updateStats(const CallStats &s)
     parts << tr("sending %1 fps, %2 kbit/s")
                  .arg(v.sentFps, 0, 'f', 0)
                  .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
-    // The bandwidth estimate and the step of the resolution ladder the sender is on.
+    // The bandwidth estimate and the step of the resolution ladder this side sends at, as
+    // "480p30": the far end's picture size leads the line, and this one must not read as it.
     if (s.network.estimateKbps >= 0) {
         if (m_calls->isVideo() && v.ladderStep >= 0) {
             const BandwidthEstimator::Step step = BandwidthEstimator::step(v.ladderStep);
@@ -333,10 +334,7 @@ void CallWindow::updateStats(const CallStats &s)
                          .arg(s.network.estimateKbps)
                          .arg(v.ladderStep + 1)
                          .arg(BandwidthEstimator::kSteps)
-                         .arg(QStringLiteral("%1x%2@%3")
-                                  .arg(step.size.width())
-                                  .arg(step.size.height())
-                                  .arg(step.fps));
+                         .arg(QStringLiteral("%1p%2").arg(step.size.height()).arg(step.fps));
         } else {
             parts << tr("estimate %1 kbit/s").arg(s.network.estimateKbps);
         }

@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -126,6 +127,11 @@ private slots:
                                  5000);
         QVERIFY(w->statsLabel()->text().contains(QLatin1String("loss")));
         QVERIFY(w->statsLabel()->text().contains(QLatin1String("jitter buffer")));
+        // ...and the bandwidth estimate with the ladder step bob sends at (issue 13): the test
+        // pattern is 640x480, the middle step.
+        QTRY_VERIFY_WITH_TIMEOUT(w->statsLabel()->text().contains(QRegularExpression(QStringLiteral(
+                                     "estimate \\d+ kbit/s, step 2 of 3 \\(480p30\\)"))),
+                                 5000);
         QTRY_VERIFY_WITH_TIMEOUT(aw->statsLabel()->text().startsWith(QStringLiteral("640x480 · ")),
                                  5000);
         // I hides them again.
