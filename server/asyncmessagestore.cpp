@@ -231,3 +231,66 @@ void AsyncMessageStore::search(const SearchQuery &query, QObject *context, Searc
         return page;
     });
 }
+
+void AsyncMessageStore::storedMessage(qint64 seq, QObject *context, MessageDone done)
+{
+    struct Answer
+    {
+        std::optional<MessageStore::Stored> message;
+        bool found = false;
+    };
+    if (!m_open) {
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done)] { done(std::nullopt, false); }, Qt::QueuedConnection);
+        return;
+    }
+    m_thread.ask<Answer>(
+        context,
+        [store = m_store.get(), seq] {
+            Answer a;
+            a.message = store->storedMessage(seq, &a.found);
+            return a;
+        },
+        std::function<void(Answer)>(
+            [done = std::move(done)](Answer a) { done(a.message, a.found); }));
+}
+
+void AsyncMessageStore::fileUsage(const QString &payer, const QString &sha256, QObject *context,
+                                  UsageDone done)
+{
+    struct Answer
+    {
+        std::optional<qint64> bytes;
+        bool uploaded = false;
+    };
+    if (!m_open) {
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done)] { done(std::nullopt, false); }, Qt::QueuedConnection);
+        return;
+    }
+    m_thread.ask<Answer>(
+        context,
+        [store = m_store.get(), payer, sha256] {
+            Answer a;
+            a.bytes = store->fileUsage(payer, sha256, &a.uploaded);
+            return a;
+        },
+        std::function<void(Answer)>(
+            [done = std::move(done)](Answer a) { done(a.bytes, a.uploaded); }));
+}
+
+void AsyncMessageStore::recordUpload(const QString &payer, const QString &sha256, qint64 size,
+                                     qint64 nowMs, QObject *context, std::function<void(bool)> done)
+{
+    if (!m_open) {
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done)] { done(false); }, Qt::QueuedConnection);
+        return;
+    }
+    m_thread.ask<bool>(
+        context,
+        [store = m_store.get(), payer, sha256, size, nowMs] {
+            return store->recordUpload(payer, sha256, size, nowMs);
+        },
+        std::move(done));
+}

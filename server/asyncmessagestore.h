@@ -79,6 +79,17 @@ public:
         std::function<void(const std::optional<SearchPage> &page, bool more, const QString &error)>;
     void search(const SearchQuery &query, QObject *context, SearchDone done);
 
+    // Files (docs/protocol.md section 18), on the store's thread. The stored message `seq`
+    // with its parties (found false: there is none; nullopt: the store failed).
+    using MessageDone =
+        std::function<void(const std::optional<MessageStore::Stored> &message, bool found)>;
+    void storedMessage(qint64 seq, QObject *context, MessageDone done);
+    // MessageStore::fileUsage: `bytes` nullopt when the store failed.
+    using UsageDone = std::function<void(std::optional<qint64> bytes, bool uploaded)>;
+    void fileUsage(const QString &payer, const QString &sha256, QObject *context, UsageDone done);
+    void recordUpload(const QString &payer, const QString &sha256, qint64 size, qint64 nowMs,
+                      QObject *context, std::function<void(bool ok)> done);
+
     // Batches and reads asked for but not answered yet.
     int pending() const { return m_batchesPending + m_thread.pending() + m_readerThread.pending(); }
 

@@ -119,20 +119,23 @@ void ChatRouter::accept(ClientConnection *c, const ClientRequest &r, const QStri
     m.content = r.content;
     m.clientId = r.ref;
     m.replyTo = r.replyTo;
+    m.file = r.file; // a file message (FileService): its text is the file's name and size
     m.timestampMs = QDateTime::currentMSecsSinceEpoch();
     MessageParties parties{c->identity, recipient};
     // What this message makes the server send, paid for from the sender's budget (and the
     // room's or the recipient's): the text, plus the envelope around it.
     // A reply carries a quote of up to kQuoteChars characters too.
-    const qint64 cost =
-        TextRules::utf8Size(r.content) + 128 + (r.replyTo > 0 ? 4 * ChatMessage::kQuoteChars : 0);
+    const qint64 cost = TextRules::utf8Size(r.content) + 128 +
+                        (r.replyTo > 0 ? 4 * ChatMessage::kQuoteChars : 0) +
+                        (r.file ? TextRules::utf8Size(r.file->name) + 192 : 0);
     if (!to.isEmpty()) {
         if (!m_budget.takePrivate(c->budgetKey(), NameRules::key(to), cost, now()))
             return sendError(c, ErrorCode::RateLimited, r.ref);
     } else {
         if (!m_budget.takePublic(c->budgetKey(), cost, now()))
             return sendError(c, ErrorCode::RateLimited, r.ref);
-        m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
+        if (!r.file) // a file's name mentions nobody
+            m.mentions = TextRules::mentions(m.content, m_config.limits.maxNameChars);
     }
 
     const qint64 size = TextRules::utf8Size(m.content) + kItemOverheadBytes;

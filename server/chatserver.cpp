@@ -1,6 +1,7 @@
 #include "chatserver.h"
 
 #include "confabversion.h"
+#include "protocol/filechunk.h"
 #include "protocol/mediapacketheader.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
@@ -67,12 +68,20 @@ SendBudget::Rates budgetRates(const ServerConfig &config)
     return r;
 }
 
+// Without a files folder the server keeps no files, and says so in the handshake.
+ServerConfig withFiles(ServerConfig config)
+{
+    if (config.filesDir.isEmpty())
+        config.limits.maxFileBytes = 0;
+    return config;
+}
+
 } // namespace
 
 ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store,
                        AsyncAccountStore *accounts, QObject *parent)
-    : QObject(parent), m_config(config), m_store(store),
-      m_accounts(accounts, accountConfig(config)), m_decoder(config.limits), m_transport(config),
+    : QObject(parent), m_config(withFiles(config)), m_store(store),
+      m_accounts(accounts, accountConfig(config)), m_decoder(m_config.limits), m_transport(config),
       m_budget(budgetRates(config)),
       m_router(m_config, store, &m_transport, &m_roster, &m_budget, &m_accounts,
                [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); }),
@@ -83,7 +92,9 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store,
                    m_router.relayFromBus(message, parties);
                }),
       m_search(m_config, store, &m_transport, &m_budget, &m_router,
-               [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); })
+               [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); }),
+      m_files(m_config, store, &m_transport, &m_router,
+              [this](const QPointer<QWebSocket> &socket) { return connectionOf(socket); })
 {
     setGreeting(false);
     connect(&m_transport, &Transport::connectionOpened, this,
@@ -104,6 +115,8 @@ ChatServer::ChatServer(const ServerConfig &config, AsyncMessageStore *store,
                 pumpHistory(next);
         }
     });
+    // Downloads go on as the receiver's queue empties (FileService::pump).
+    connect(&m_transport, &Transport::queueDrained, &m_files, &FileService::queueDrained);
     connect(&m_transport, &Transport::drained, this, &ChatServer::drained);
     connect(&m_accounts, &AccountService::tokensRevoked, this, &ChatServer::onTokensRevoked);
     connect(&m_accounts, &AccountService::accountDisabled, this, &ChatServer::onAccountDisabled);
@@ -225,6 +238,8 @@ void ChatServer::onSessionReplaced(const QString &key, const QString &identity)
 
 bool ChatServer::listen(QString *error)
 {
+    if (!m_files.open(error))
+        return false;
     return m_transport.listen(error);
 }
 
@@ -243,6 +258,7 @@ void ChatServer::historyDelivered(ClientConnection *c)
 void ChatServer::onClosed(ClientConnection *c, const QString &reason)
 {
     historyDelivered(c);
+    m_files.connectionClosed(c);
     m_bySocket.remove(c->socket);
     if (c->loggedIn)
         leaveRoom(c, reason);
@@ -350,6 +366,11 @@ void ChatServer::onText(ClientConnection *c, const QString &text)
     case T::Reserved:
         sendError(c, ErrorCode::Unsupported, r.ref, c->dialect);
         break;
+    case T::FileOffer:
+    case T::FileGet:
+    case T::FileCancel:
+        m_files.handle(c, r);
+        break;
     case T::ChangePassword:
     case T::Devices:
     case T::RevokeDevice:
@@ -387,6 +408,13 @@ void ChatServer::onBinary(ClientConnection *c, const QByteArray &data)
     if (c->closing)
         return;
     c->lastActivityMs = now();
+    // A part of a file being uploaded (its first byte tells it from a media packet).
+    if (FileChunkHeader::isFileChunk(data)) {
+        const FileService::Refusal refused = m_files.handleChunk(c, data);
+        if (refused.code != ErrorCode::None && takeToken(c))
+            sendError(c, refused.code, refused.ref, c->dialect);
+        return;
+    }
     // Media over its rate is dropped without a reply: a late frame is worthless anyway.
     if (!c->mediaRate.take(now()))
         return;

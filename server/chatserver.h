@@ -7,6 +7,7 @@
 #include "callrelay.h"
 #include "chatrouter.h"
 #include "clientconnection.h"
+#include "fileservice.h"
 #include "messagesearch.h"
 #include "protocol/requestdecoder.h"
 #include "roster.h"
@@ -128,9 +129,10 @@ private:
     Bus *m_bus = nullptr;
     bool m_busWasUp = false;
     ChatRouter m_router;
-    CallRelay m_callRelay; // after m_transport, m_config and the presence it asks
-    NodeReplay m_replay;   // after m_router, which it relays through
+    CallRelay m_callRelay;  // after m_transport, m_config and the presence it asks
+    NodeReplay m_replay;    // after m_router, which it relays through
     MessageSearch m_search; // after m_router, which it flushes
+    FileService m_files;    // after m_router, through which files become messages
     qint64 m_historyBytesInFlight = 0;
     std::deque<QWebSocket *> m_historyWaiting; // by socket: a closed one is simply skipped
     bool m_shuttingDown = false;

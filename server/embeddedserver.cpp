@@ -39,6 +39,9 @@ bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *e
     config.databasePath = databasePath.isEmpty() ? defaultDatabasePath() : databasePath;
     // A server for a group on one network: whoever can reach it may make an account.
     config.auth.registration = AuthPolicy::Registration::Open;
+    // Files beside the history, as confab-server keeps them.
+    config.filesDir = config.databasePath + QStringLiteral("-files");
+    config.limits.fileChunkBytes = qMin<qint64>(16384, config.limits.maxMessageBytes);
     if (tls) {
         const QString folder = QFileInfo(config.databasePath).absolutePath();
         config.tlsCertificate = folder + QStringLiteral("/hosted-certificate.pem");

@@ -217,6 +217,14 @@ public:
         *more = false;
         return QList<Stored>{};
     }
+    // Files (docs/protocol.md section 18). The bytes of the files `payer` (an account "a<id>",
+    // or a guest's address) has uploaded, each content once; *uploaded says whether `sha256`
+    // is among them. nullopt when the store cannot be read.
+    virtual std::optional<qint64> fileUsage(const QString &payer, const QString &sha256,
+                                            bool *uploaded) = 0;
+    // Writes down that `payer` uploaded the content `sha256` of `size` bytes (once).
+    virtual bool recordUpload(const QString &payer, const QString &sha256, qint64 size,
+                              qint64 nowMs) = 0;
     // A second connection to the same history, unopened, for searches on a thread of their
     // own while this store serves the relay (AsyncMessageStore, Threading::Inline): it only
     // reads, and sees every batch this store has committed. nullptr when there is none.

@@ -141,10 +141,12 @@ constexpr const char *kVersion7[] = {
     "CREATE UNIQUE INDEX IF NOT EXISTS reactions_by_message ON reactions (seq, actor, emoji)",
 };
 
-// Version 8 is the files branch's (issue 14, files and images): a placeholder step here, so
-// that this code and that branch's number their steps alike. Dropped when the two meet.
+// Version 8: files (docs/protocol.md section 18), as SQLite's version 9: a file message's
+// FileRef in `file`, and whose uploads brought which content (the quota).
 constexpr const char *kVersion8[] = {
-    "SELECT 1",
+    "ALTER TABLE messages ADD COLUMN IF NOT EXISTS file TEXT",
+    "CREATE TABLE IF NOT EXISTS file_uploads (payer TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " size BIGINT NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (payer, sha256))",
 };
 
 // Version 9: read receipts (docs/protocol.md section 19), one row per (reader identity,
@@ -182,9 +184,9 @@ const Migration kMigrations[] = {
 constexpr int kSchemaVersion = 9;
 
 constexpr const char *kColumns =
-    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to";
+    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to, file";
 // The index of the first column after kColumns (storedBy's and storedMessage's parties).
-constexpr int kAfterColumns = 11;
+constexpr int kAfterColumns = 12;
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -213,6 +215,7 @@ ChatMessage readRow(const QSqlQuery &q)
     m.editedMs = q.value(8).toLongLong();
     m.deleted = q.value(9).toBool();
     m.replyTo = q.value(10).toLongLong();
+    m.file = FileRef::fromStored(q.value(11).toString());
     return m;
 }
 
@@ -356,10 +359,10 @@ bool PostgresMessageStore::prepare(QString *error)
         QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs),
         QStringLiteral("PREPARE confab_lock AS SELECT pg_advisory_xact_lock(%1)").arg(kBatchLock),
         QStringLiteral("PREPARE confab_insert (bigint, text, text, text, text, text, text, text,"
-                       " text, text, text, text, bigint) AS INSERT INTO messages (ts, sender,"
+                       " text, text, text, text, bigint, text) AS INSERT INTO messages (ts, sender,"
                        " sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
-                       " recipient_id, node, call, reply_to)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                       " recipient_id, node, call, reply_to, file)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
                        " ON CONFLICT DO NOTHING RETURNING seq"),
         QStringLiteral("PREPARE confab_stored_by (text, bigint, bigint, bigint) AS"
                        " SELECT %1, sender_id, recipient_id FROM messages"
@@ -578,6 +581,7 @@ QVariantList PostgresMessageStore::rowValues(const ChatMessage &message,
         nullIfEmpty(m_nodeId),
         nullIfEmpty(message.call ? message.call->toStored() : QString()),
         message.replyTo,
+        nullIfEmpty(message.file ? message.file->toStored() : QString()),
     };
 }
 
@@ -625,7 +629,7 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     }
     constexpr qint64 kMaxStatementBytes = 8 * 1024 * 1024;
     const auto rowBytes = [](const ChatMessage &m) {
-        return 3 * m.content.size() + 256;
+        return 3 * m.content.size() + 256 + (m.file ? 3 * m.file->name.size() + 256 : 0);
     };
     // A batch that fits one statement (all but the largest) is one round trip: the statement
     // is its own transaction, and takes the batch lock before it inserts any row (the join
@@ -644,7 +648,7 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     }
     static const QString columns = QStringLiteral(
         "ts, sender, sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
-        " recipient_id, node, call, reply_to");
+        " recipient_id, node, call, reply_to, file");
     size_t first = 0;
     while (first < items.size()) {
         QString sql = oneStatement
@@ -1243,4 +1247,46 @@ QStringList PostgresMessageStore::historyPlan(const HistoryQuery &query)
     q.finish();
     m_db.rollback();
     return plan;
+}
+
+std::optional<qint64> PostgresMessageStore::fileUsage(const QString &payer, const QString &sha256,
+                                                      bool *uploaded)
+{
+    *uploaded = false;
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    if (m_inBatch || (m_reconnect && !reconnect()))
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT COALESCE(SUM(size), 0), COALESCE(BOOL_OR(sha256 = %1),"
+                               " FALSE) FROM file_uploads WHERE payer = %2")
+                    .arg(literals({sha256}), literals({payer}))) ||
+        !q.next()) {
+        failed(q);
+        return std::nullopt;
+    }
+    *uploaded = q.value(1).toBool();
+    return q.value(0).toLongLong();
+}
+
+bool PostgresMessageStore::recordUpload(const QString &payer, const QString &sha256, qint64 size,
+                                        qint64 nowMs)
+{
+    if (!m_opened) {
+        m_lastError = notOpen();
+        return false;
+    }
+    if (m_inBatch || (m_reconnect && !reconnect()))
+        return false;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("INSERT INTO file_uploads (payer, sha256, size, created) VALUES"
+                               " (%1) ON CONFLICT DO NOTHING")
+                    .arg(literals({payer, sha256, size, nowMs})))) {
+        failed(q);
+        return false;
+    }
+    return true;
 }

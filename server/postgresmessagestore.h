@@ -51,6 +51,10 @@ public:
                                          bool *found) override;
     bool writeReceipt(const ReceiptRow &row) override;
     std::optional<QList<ReceiptRow>> receiptsOn(const QString &peer, int limit) override;
+    std::optional<qint64> fileUsage(const QString &payer, const QString &sha256,
+                                    bool *uploaded) override;
+    bool recordUpload(const QString &payer, const QString &sha256, qint64 size,
+                      qint64 nowMs) override;
     // By the pg_trgm index (message_search, schema version 6) when the search has words it can
     // look up, and the newest messages the index has not reached yet without it.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,

@@ -95,6 +95,17 @@ constexpr OptionSpec kOptions[] = {
      "History bytes one account or guest address may fetch at once "
      "(default 4194304).",
      "n"},
+    {"files-dir",
+     "Folder for the files users send (default: beside a SQLite --database, named after it "
+     "with '-files'; with PostgreSQL, files are off unless this is given).",
+     "path"},
+    {"max-file-bytes",
+     "Largest file a user may send, in bytes (default 104857600 = 100 MB; 0 turns files off).",
+     "n"},
+    {"file-quota-bytes",
+     "Bytes of files one account, or one guest address, may keep on the server (default "
+     "1073741824 = 1 GB).",
+     "n"},
 };
 
 // Reads an integer option and checks its range; records an error message otherwise.
@@ -357,6 +368,17 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
     r.number<qint64>("history-bytes", 1024, qint64(1) << 32, &c.limits.historyBytes);
     r.number<qint64>("history-bytes-per-second", 1024, qint64(1) << 40, &c.historyBytesPerSecond);
     r.number<qint64>("history-bytes-burst", 1024, qint64(1) << 40, &c.historyBytesBurst);
+    r.number<qint64>("max-file-bytes", 0, qint64(1) << 40, &c.limits.maxFileBytes);
+    r.number<qint64>("file-quota-bytes", 0, qint64(1) << 50, &c.limits.fileQuotaBytes);
+    c.filesDir = r.text("files-dir");
+    if (c.filesDir.isEmpty() && !c.postgres)
+        c.filesDir = c.databasePath + QStringLiteral("-files");
+    if (c.filesDir.isEmpty())
+        c.limits.maxFileBytes = 0; // PostgreSQL without a shared folder: no files
+    if (c.limits.maxFileBytes == 0)
+        c.filesDir.clear();
+    // An uploaded chunk is a binary message, within the logged-in size limit of section 1.
+    c.limits.fileChunkBytes = qMin<qint64>(16384, c.limits.maxMessageBytes);
     // A burst smaller than one allowed message would refuse that message for ever.
     // (A message costs its text's UTF-8 plus 128; its text is at most the JSON's size.)
     const qint64 largest = c.limits.maxMessageBytes + 128;

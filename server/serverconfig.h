@@ -60,6 +60,11 @@ struct ServerConfig
     int presenceIntervalMs = 100; // joins and leaves are sent to Confab clients in batches
     int seedHistoryMessages = 20; // recent public messages replayed to a seed client on login
     QString logLevel = QStringLiteral("info");
+    // Files (docs/protocol.md section 18): where their bytes are kept. Empty: beside a SQLite
+    // --database (its path + "-files"); with PostgreSQL only where --files-dir says (a folder
+    // that every node sees), else the server keeps no files (limits.maxFileBytes 0).
+    // limits.maxFileBytes and limits.fileQuotaBytes are --max-file-bytes and --file-quota-bytes.
+    QString filesDir;
 
     static QString defaultDatabasePath();
 

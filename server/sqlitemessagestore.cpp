@@ -120,10 +120,15 @@ constexpr const char *kMigrationTo8[] = {
     "CREATE UNIQUE INDEX IF NOT EXISTS reactions_by_message ON reactions (seq, actor, emoji)",
 };
 
-// Version 9 is the files branch's (issue 14, files and images): a placeholder step here, so
-// that this code and that branch's number their steps alike. Dropped when the two meet.
+// Version 9: files (docs/protocol.md section 18). A file message keeps its file's name, size,
+// type and SHA-256 as FileRef's compact JSON in `file` (NULL for every other message); the
+// bytes are in the files folder beside this file, by hash (FileStorage). file_uploads says
+// whose uploads brought which content, for the per-user quota and so that the same sender
+// sending the same file again needs no second upload.
 constexpr const char *kMigrationTo9[] = {
-    "SELECT 1",
+    "ALTER TABLE messages ADD COLUMN file TEXT",
+    "CREATE TABLE IF NOT EXISTS file_uploads (payer TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " size INTEGER NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (payer, sha256))",
 };
 
 // Version 10: read receipts (docs/protocol.md section 19), one row per (reader identity,
@@ -142,9 +147,9 @@ constexpr const char *kMigrationTo10[] = {
 };
 
 constexpr const char *kColumns =
-    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to";
+    "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to, file";
 // The index of the first column a query selects after kColumns.
-constexpr int kAfterColumns = 11;
+constexpr int kAfterColumns = 12;
 
 QVariant nullIfEmpty(const QString &s)
 {
@@ -173,6 +178,7 @@ ChatMessage readRow(const QSqlQuery &q)
     m.editedMs = q.value(8).toLongLong();
     m.deleted = q.value(9).toInt() != 0;
     m.replyTo = q.value(10).toLongLong();
+    m.file = FileRef::fromStored(q.value(11).toString());
     return m;
 }
 
@@ -268,9 +274,9 @@ bool SqliteMessageStore::open(QString *error)
     m_findByClientId.emplace(m_db);
     if (!m_insert->prepare(QStringLiteral(
             "INSERT INTO messages (ts, sender, sender_key, recipient, recipient_key, cid, content,"
-            " mentions, sender_id, recipient_id, call, reply_to) VALUES (:ts, :sender,"
+            " mentions, sender_id, recipient_id, call, reply_to, file) VALUES (:ts, :sender,"
             " :sender_key, :recipient, :recipient_key, :cid, :content, :mentions, :sender_id,"
-            " :recipient_id, :call, :reply_to)"
+            " :recipient_id, :call, :reply_to, :file)"
             " ON CONFLICT DO NOTHING")) ||
         !m_findByClientId->prepare(
             QStringLiteral("SELECT seq, ts FROM messages WHERE cid = ? AND sender_id = ?"))) {
@@ -387,6 +393,8 @@ MessageStore::AppendResult SqliteMessageStore::append(ChatMessage &message,
     q.bindValue(QStringLiteral(":call"),
                 nullIfEmpty(message.call ? message.call->toStored() : QString()));
     q.bindValue(QStringLiteral(":reply_to"), message.replyTo);
+    q.bindValue(QStringLiteral(":file"),
+                nullIfEmpty(message.file ? message.file->toStored() : QString()));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         return AppendResult::Failed;
@@ -844,4 +852,38 @@ std::unique_ptr<MessageStore> SqliteMessageStore::searchReader() const
     auto reader = std::make_unique<SqliteMessageStore>(m_path, false);
     reader->m_readOnly = true;
     return reader;
+}
+
+std::optional<qint64> SqliteMessageStore::fileUsage(const QString &payer, const QString &sha256,
+                                                    bool *uploaded)
+{
+    *uploaded = false;
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return std::nullopt;
+    }
+    QSqlQuery q(m_db);
+    if (!select(q,
+                QStringLiteral("SELECT COALESCE(SUM(size), 0), COALESCE(MAX(sha256 = ?), 0)"
+                               " FROM file_uploads WHERE payer = ?"),
+                {sha256, payer}) ||
+        !q.next())
+        return std::nullopt;
+    *uploaded = q.value(1).toInt() != 0;
+    return q.value(0).toLongLong();
+}
+
+bool SqliteMessageStore::recordUpload(const QString &payer, const QString &sha256, qint64 size,
+                                      qint64 nowMs)
+{
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return false;
+    }
+    // Outside a batch it is a transaction of its own; inside one, committed with it.
+    QSqlQuery q(m_db);
+    return select(q,
+                  QStringLiteral("INSERT OR IGNORE INTO file_uploads (payer, sha256, size, created)"
+                                 " VALUES (?, ?, ?, ?)"),
+                  {payer, sha256, size, nowMs});
 }

@@ -33,6 +33,10 @@ public:
                                          bool *found) override;
     bool writeReceipt(const ReceiptRow &row) override;
     std::optional<QList<ReceiptRow>> receiptsOn(const QString &peer, int limit) override;
+    std::optional<qint64> fileUsage(const QString &payer, const QString &sha256,
+                                    bool *uploaded) override;
+    bool recordUpload(const QString &payer, const QString &sha256, qint64 size,
+                      qint64 nowMs) override;
     // By the FTS5 trigram index (SqliteSearchIndex's file) when the search has words it can
     // look up.
     std::optional<QList<ChatMessage>> searchCandidates(const SearchQuery &query, int limit,

@@ -47,6 +47,9 @@ QJsonObject ChatMessage::toJson(bool htmlEscape) const
     // Nor reactions.
     if (!reactions.isEmpty() && !htmlEscape)
         o.insert(QStringLiteral("reactions"), reactionsToJson(reactions));
+    // Nor files: it shows the content, the file's name and size.
+    if (file && !deleted && !htmlEscape)
+        o.insert(QStringLiteral("file"), file->toJson());
     return o;
 }
 
@@ -145,6 +148,7 @@ std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &o)
     // A malformed summary is dropped, not the message: its text still shows.
     m.reactions =
         reactionsFromJson(o.value(QLatin1String("reactions"))).value_or(QList<Reaction>{});
+    m.file = FileRef::fromJson(o.value(QLatin1String("file")));
     return m;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/callrecord.h"
+#include "protocol/fileref.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -39,6 +40,9 @@ struct ChatMessage
     static constexpr int kQuoteChars = 100; // the most of the original's text a quote holds
     // The start of `text` that a quote holds (whole code points).
     static QString quoteOf(const QString &text);
+    // A file message (docs/protocol.md section 18): the file it carries; `content` then holds
+    // its name and size as text for clients that know no files.
+    std::optional<FileRef> file;
 
     // Emoji reactions (docs/protocol.md section 5.7), as the server summarises them: each
     // emoji once, in the order it was first given, with how many gave it, the names of the

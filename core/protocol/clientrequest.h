@@ -1,9 +1,12 @@
 #pragma once
 
 #include "protocol/callreport.h"
+#include "protocol/fileref.h"
 
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 // A validated message from a client, produced by RequestDecoder.
 struct ClientRequest
@@ -31,6 +34,10 @@ struct ClientRequest
         Unreact,  // one's own reaction removed
         Receipt,  // "delivered" or "read" up to a seq in a private conversation (section 19)
         Receipts, // the markers others keep on one's own private messages (section 19)
+        // Files (docs/protocol.md section 18)
+        FileOffer,  // an upload to start or resume
+        FileGet,    // a download of a message's file
+        FileCancel, // an upload or download stopped
     };
     // The steps of a call (docs/protocol.md, "Calls").
     // Media: what the sender sends now (microphone muted, camera off), for the far end to show.
@@ -92,6 +99,12 @@ struct ClientRequest
     QStringList codecs; // invite/accept: what the sender can decode ("opus", "vp8", "jpeg"...)
     QString reason;
     CallReport report; // call_report's fields, checked (CallReport::read)
+    // Files: an offer's file (and, routed as a chat message, the file it carries); a get's
+    // `seq` and where to start; a cancel's upload or download id.
+    std::optional<FileRef> file;
+    qint64 fileOffset = 0;
+    quint32 transfer = 0;
+    bool cancelUpload = false;
     // Reserved: a call_* type this server does not know
     QString reservedType;
 };

@@ -128,6 +128,22 @@ constexpr std::array kErrors{
               "That message has as many reactions as allowed; remove one first.", false},
     ErrorInfo{ErrorCode::BadReceipt, "bad_receipt",
               "That receipt is for a message that does not exist yet.", false},
+    ErrorInfo{ErrorCode::BadFile, "bad_file",
+              "The file's name, type, size or checksum is not valid.", false},
+    ErrorInfo{ErrorCode::FileTooLarge, "file_too_large",
+              "The file is larger than this server accepts.", false},
+    ErrorInfo{ErrorCode::QuotaExceeded, "quota_exceeded",
+              "Your files on this server would pass your quota; the file was not sent.", false},
+    ErrorInfo{ErrorCode::FileBusy, "file_busy",
+              "Too many files are on their way at once; wait for one to finish.", false},
+    ErrorInfo{ErrorCode::BadChunk, "bad_chunk",
+              "That part of a file does not belong to an upload in progress, or comes at the "
+              "wrong place; offer the file again to resume.",
+              false},
+    ErrorInfo{ErrorCode::FileHashMismatch, "file_hash_mismatch",
+              "The file arrived damaged (its checksum differs); it was not sent.", false},
+    ErrorInfo{ErrorCode::FileTypeMismatch, "file_type_mismatch",
+              "The file is not what its type says; it was not sent.", false},
 };
 
 const ErrorInfo &info(ErrorCode code)

@@ -70,6 +70,14 @@ enum class ErrorCode {
     TooManyReactions, // the message, or this user on it, has as many reactions as allowed
     // Read receipts (docs/protocol.md section 19)
     BadReceipt, // a receipt for a seq beyond the newest message stored
+    // Files (docs/protocol.md section 18)
+    BadFile,          // an offer's name, type, size or hash breaks the rules
+    FileTooLarge,     // over --max-file-bytes
+    QuotaExceeded,    // the sender's files would pass --file-quota-bytes
+    FileBusy,         // too many uploads or downloads at once
+    BadChunk,         // a chunk for no upload of this connection, or at the wrong place
+    FileHashMismatch, // the uploaded bytes do not have the offered SHA-256
+    FileTypeMismatch, // the uploaded bytes are not what the offered type says
 };
 
 QString errorCodeName(ErrorCode code);

@@ -268,6 +268,12 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
         json.append(",\"deleted\":true");
     if (message.editedMs > 0)
         json.append(",\"edited\":").append(QByteArray::number(message.editedMs));
+    // A file message's file (docs/protocol.md section 18): Confab receivers only, and not
+    // once the message is deleted.
+    if (message.file && !message.deleted && !seed) {
+        json.append(",\"file\":");
+        json.append(QJsonDocument(message.file->toJson()).toJson(QJsonDocument::Compact));
+    }
     json.append(",\"from\":");
     appendJsonString(json, field(message.from));
     if (!message.clientId.isEmpty()) {

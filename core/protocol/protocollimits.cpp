@@ -19,6 +19,10 @@ QJsonObject ProtocolLimits::toJson() const
         {QStringLiteral("send_bytes_per_second"), sendBytesPerSecond},
         {QStringLiteral("send_bytes_burst"), sendBytesBurst},
         {QStringLiteral("history_bytes"), historyBytes},
+        {QStringLiteral("file_bytes"), maxFileBytes},
+        {QStringLiteral("file_quota_bytes"), fileQuotaBytes},
+        {QStringLiteral("file_chunk_bytes"), fileChunkBytes},
+        {QStringLiteral("file_window_bytes"), fileWindowBytes},
     };
 }
 
@@ -46,5 +50,10 @@ ProtocolLimits ProtocolLimits::fromJson(const QJsonObject &object)
     limits.sendBytesPerSecond = readInt("send_bytes_per_second", limits.sendBytesPerSecond);
     limits.sendBytesBurst = readInt("send_bytes_burst", limits.sendBytesBurst);
     limits.historyBytes = readInt("history_bytes", limits.historyBytes);
+    // A server that does not mention files keeps none.
+    limits.maxFileBytes = readInt("file_bytes", qint64(0));
+    limits.fileQuotaBytes = readInt("file_quota_bytes", limits.fileQuotaBytes);
+    limits.fileChunkBytes = readInt("file_chunk_bytes", limits.fileChunkBytes);
+    limits.fileWindowBytes = readInt("file_window_bytes", limits.fileWindowBytes);
     return limits;
 }

@@ -32,6 +32,12 @@ struct ProtocolLimits
     qint64 sendBytesPerSecond = 16384;
     qint64 sendBytesBurst = 65536;
     qint64 historyBytes = 262144; // most bytes of message text in one history page
+    // Files (docs/protocol.md section 18). maxFileBytes 0: this server keeps no files (and a
+    // server that does not say is one of those).
+    qint64 maxFileBytes = 100LL * 1024 * 1024;
+    qint64 fileQuotaBytes = 1024LL * 1024 * 1024; // per account, or per address for guests
+    qint64 fileChunkBytes = 16384;                // payload of one uploaded chunk at most
+    qint64 fileWindowBytes = 262144; // uploaded bytes a client may send ahead of the progress
 
     QJsonObject toJson() const;
     static ProtocolLimits fromJson(const QJsonObject &object);

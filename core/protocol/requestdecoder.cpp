@@ -3,6 +3,7 @@
 #include "protocol/authpolicy.h"
 #include "protocol/chatmessage.h"
 #include "protocol/emojitext.h"
+#include "protocol/filemessages.h"
 #include "protocol/namerules.h"
 #include "protocol/textrules.h"
 
@@ -189,6 +190,8 @@ DecodedRequest RequestDecoder::decode(QByteArrayView utf8) const
             error = ErrorCode::BadRequest;
         r.inviteUses = int(uses);
         r.inviteDays = int(days);
+    } else if (FileMessages::isFileRequest(type)) {
+        error = FileMessages::decode(type, o, m_limits, r);
     } else if (type.startsWith(QLatin1String("call_")) && type.size() <= 32) {
         error = decodeCall(type, o, r);
     } else {

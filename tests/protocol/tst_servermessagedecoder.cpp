@@ -128,6 +128,8 @@ private slots:
         QCOMPARE(m.limits.maxNameChars, 32);
         QCOMPARE(m.limits.maxTextChars, 4000);
         QCOMPARE(m.limits.historyPageMax, 200);
+        // A server that says nothing of files keeps none (docs/protocol.md section 18).
+        QCOMPARE(m.limits.maxFileBytes, qint64(0));
         QCOMPARE(m.auth.registration, AuthPolicy::Registration::Invite);
         QVERIFY(m.auth.guests);
         QVERIFY(!m.isCallEvent());
@@ -153,6 +155,9 @@ private slots:
         QCOMPARE(m.limits.maxMessageBytes, 9999);
         QCOMPARE(m.limits.historyPageMax, 77);
         QCOMPARE(m.limits.historyBytes, 5000);
+        QCOMPARE(m.limits.maxFileBytes, ProtocolLimits().maxFileBytes);
+        QCOMPARE(m.limits.fileChunkBytes, qint64(16384));
+        QCOMPARE(m.limits.fileWindowBytes, qint64(262144));
         QCOMPARE(m.limits.ratePerSecond, 2.5);
         QCOMPARE(m.limits.callRingSeconds, 9);
         QCOMPARE(m.auth.registration, AuthPolicy::Registration::Open);
@@ -492,10 +497,10 @@ private slots:
         QCOMPARE(m.retryAfterSeconds, 3);
         QCOMPARE(m.ref, QStringLiteral("l-1"));
         // A code of a newer server: still an error, one this client cannot name.
-        QVERIFY(decodeValid(R"({"code":"quota_exceeded","content":"Later.","type":"error"})", &m));
+        QVERIFY(decodeValid(R"({"code":"moon_not_full","content":"Later.","type":"error"})", &m));
         QCOMPARE(m.type, Type::Error);
         QCOMPARE(m.code, ErrorCode::None);
-        QCOMPARE(m.codeName, QStringLiteral("quota_exceeded"));
+        QCOMPARE(m.codeName, QStringLiteral("moon_not_full"));
     }
 
     void systemNotice()

@@ -31,6 +31,43 @@ private slots:
         QCOMPARE(c->limits.maxNameChars, 32);
         QVERIFY(!c->databasePath.isEmpty());
     }
+    // Files (docs/protocol.md section 18): beside a SQLite file by default, off with PostgreSQL
+    // unless a folder is given, and the options also in the INI file.
+    void filesOptions()
+    {
+        auto c = parse({QStringLiteral("--database"), QStringLiteral("/srv/confab/h.sqlite")});
+        QVERIFY(c);
+        QCOMPARE(c->filesDir, QStringLiteral("/srv/confab/h.sqlite-files"));
+        QCOMPARE(c->limits.maxFileBytes, qint64(104857600));
+        QCOMPARE(c->limits.fileQuotaBytes, qint64(1073741824));
+        QCOMPARE(c->limits.fileChunkBytes, qint64(16384));
+        c = parse({QStringLiteral("--database"), QStringLiteral("postgresql://u@db/confab")});
+        QVERIFY(c);
+        QCOMPARE(c->limits.maxFileBytes, qint64(0));
+        QVERIFY(c->filesDir.isEmpty());
+        c = parse({QStringLiteral("--database"), QStringLiteral("postgresql://u@db/confab"),
+                   QStringLiteral("--files-dir"), QStringLiteral("/nfs/confab")});
+        QVERIFY(c);
+        QCOMPARE(c->filesDir, QStringLiteral("/nfs/confab"));
+        QVERIFY(c->limits.maxFileBytes > 0);
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write("max-file-bytes = 5000\nfile-quota-bytes = 90000\nmax-message-bytes = 4096\n");
+        file.close();
+        c = parse({QStringLiteral("--config"), file.fileName()});
+        QVERIFY(c);
+        QCOMPARE(c->limits.maxFileBytes, qint64(5000));
+        QCOMPARE(c->limits.fileQuotaBytes, qint64(90000));
+        QCOMPARE(c->limits.fileChunkBytes, qint64(4096)); // within the message size
+        c = parse({QStringLiteral("--max-file-bytes"), QStringLiteral("0")});
+        QVERIFY(c);
+        QVERIFY(c->filesDir.isEmpty());
+        QString message;
+        QVERIFY(!parse({QStringLiteral("--max-file-bytes"), QStringLiteral("-1")}, &message));
+        QVERIFY2(message.contains(QLatin1String("max-file-bytes")), qPrintable(message));
+        QVERIFY(!parse({QStringLiteral("--file-quota-bytes"), QStringLiteral("1.5")}, &message));
+    }
+
     void commandLineOverridesFile()
     {
         QTemporaryFile file;

@@ -954,6 +954,63 @@ private slots:
         QTest::newRow("conversation, catching up")
             << QStringLiteral("bob") << qint64(0) << qint64(100);
     }
+    // Files (docs/protocol.md section 18): a file message keeps its file through history, the
+    // batch (appendAll) and storedMessage; the uploads each payer made are counted once per
+    // content, for the quota.
+    void fileMessagesAndUploadsAreKept()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        FileRef f;
+        f.name = QStringLiteral("照片 1.png");
+        f.size = 48213;
+        f.mime = QStringLiteral("image/png");
+        f.sha256 = QString(64, QLatin1Char('a'));
+        ChatMessage withFile = message(QStringLiteral("alice"), f.summary(), "f1", "bob");
+        withFile.file = f;
+        ChatMessage plain = message(QStringLiteral("alice"), QStringLiteral("no file"), "f2");
+        ChatMessage batched = message(QStringLiteral("alice"), f.summary(), "f3");
+        batched.file = f;
+        QCOMPARE(store->append(withFile, from("a1", "a2")), MessageStore::AppendResult::Stored);
+        QCOMPARE(store->append(plain, from("a1")), MessageStore::AppendResult::Stored);
+        QVERIFY(store->commit());
+        const MessageParties parties = from("a1");
+        std::vector<MessageStore::AppendResult> results;
+        store->appendAll({{&batched, &parties}}, &results);
+        QCOMPARE(results, std::vector{MessageStore::AppendResult::Stored});
+        QVERIFY(store->commit());
+
+        bool more = false;
+        const auto page = store->history(query("a2", QStringLiteral("*")), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), 3);
+        QVERIFY(page->at(0).file.has_value());
+        QCOMPARE(*page->at(0).file, f);
+        QVERIFY(!page->at(1).file.has_value());
+        QCOMPARE(*page->at(2).file, f);
+        bool found = false;
+        const auto stored = store->storedMessage(withFile.seq, &found);
+        QVERIFY(stored && found);
+        QCOMPARE(*stored->message.file, f);
+        QCOMPARE(stored->parties.recipient, QStringLiteral("a2"));
+
+        bool uploaded = true;
+        QCOMPARE(store->fileUsage(QStringLiteral("a1"), f.sha256, &uploaded), qint64(0));
+        QVERIFY(!uploaded);
+        QVERIFY2(store->recordUpload(QStringLiteral("a1"), f.sha256, f.size, 1),
+                 qPrintable(store->lastError()));
+        QVERIFY(store->recordUpload(QStringLiteral("a1"), f.sha256, f.size, 2)); // once
+        QVERIFY(store->recordUpload(QStringLiteral("a1"), QString(64, QLatin1Char('b')), 10, 3));
+        QVERIFY(store->recordUpload(QStringLiteral("127.0.0.1"), f.sha256, f.size, 4));
+        QCOMPARE(store->fileUsage(QStringLiteral("a1"), f.sha256, &uploaded), f.size + 10);
+        QVERIFY(uploaded);
+        QCOMPARE(store->fileUsage(QStringLiteral("a1"), QString(64, QLatin1Char('c')), &uploaded),
+                 f.size + 10);
+        QVERIFY(!uploaded);
+        QCOMPARE(store->fileUsage(QStringLiteral("127.0.0.1"), f.sha256, &uploaded), f.size);
+        QVERIFY(uploaded);
+    }
+
     void everyHistoryQueryUsesAnIndex()
     {
         QFETCH(QString, with);

@@ -1,0 +1,140 @@
+#pragma once
+
+#include "asyncmessagestore.h"
+#include "chatrouter.h"
+#include "clientconnection.h"
+#include "filestorage.h"
+#include "serverconfig.h"
+#include "transport/ratelimiter.h"
+#include "transport/transport.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QThreadPool>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+// Files (docs/protocol.md section 18): uploads in chunks that can resume after a dropped
+// connection, checked (SHA-256, and the first bytes of images) on a worker thread, kept by
+// hash in FileStorage and sent as a chat message that carries the file; downloads in chunks
+// to whoever may see that message. Nothing of a file waits in memory: chunks go to disk as
+// they come, and a download is read from disk as the receiver's queue empties.
+//
+// Bounds: 4 uploads and 4 downloads per connection; 4 partial uploads per payer (an account,
+// or a guest's address); every chunk takes a token of the connection's chunk bucket (as many
+// as media packets) and the client keeps at most file_window_bytes unacknowledged, so an
+// upload cannot crowd out the connection's chat; a download is queued only while less than
+// kQueueBytes wait for the receiver, so a chat message never waits behind more than that.
+class FileService : public QObject
+{
+    Q_OBJECT
+public:
+    using ConnectionOf = std::function<ClientConnection *(const QPointer<QWebSocket> &)>;
+
+    FileService(const ServerConfig &config, AsyncMessageStore *store, Transport *transport,
+                ChatRouter *router, ConnectionOf connectionOf, QObject *parent = nullptr);
+    // Waits for the checks that are running.
+    ~FileService() override;
+
+    // Makes the folder and sweeps old partial uploads; true (and nothing done) without files.
+    bool open(QString *error);
+    bool enabled() const { return m_storage != nullptr; }
+
+    // file_offer, file_get, file_cancel.
+    void handle(ClientConnection *c, const ClientRequest &r);
+    // A binary file chunk; the error to answer (with the offer's id, when the upload is known)
+    // or None.
+    struct Refusal
+    {
+        ErrorCode code = ErrorCode::None;
+        QString ref;
+    };
+    Refusal handleChunk(ClientConnection *c, const QByteArray &message);
+    // The connection is going: its uploads wait on disk for a resume, its downloads end.
+    void connectionClosed(ClientConnection *c);
+    // Everything queued for `c` has gone out: the next part of its downloads.
+    void queueDrained(ClientConnection *c);
+
+    static constexpr int kMaxUploadsPerConnection = 4;
+    static constexpr int kMaxDownloadsPerConnection = 4;
+    static constexpr int kMaxPartialsPerPayer = 4;
+    static constexpr qint64 kQueueBytes = 256 * 1024;   // a download's share of a queue
+    static constexpr qint64 kDownloadChunk = 64 * 1024; // payload of one download chunk
+    static constexpr qint64 kPartialAgeMs = 24LL * 3600 * 1000;
+
+private:
+    // An upload on its way in: a partial file on disk, and whichever connection holds it now.
+    struct Upload
+    {
+        FileRef file;
+        QString to;
+        QString ref; // the offer's id: the file message's
+        QString payer;
+        QString path;
+        qint64 received = 0;
+        qint64 acked = 0;
+        qint64 touchedMs = 0;
+        QPointer<QWebSocket> holder; // none: waits for a resume
+        quint32 id = 0;              // its id on the holder's connection
+        bool verifying = false;
+    };
+    struct Download
+    {
+        QString sha256;
+        QString ref;
+        qint64 offset = 0;
+        qint64 size = 0;
+    };
+    struct Transfers
+    {
+        std::map<quint32, QString> uploads; // id -> the Upload's path
+        std::map<quint32, Download> downloads;
+        quint32 lastId = 0;
+        quint32 lastSent = 0; // the download served last (round robin)
+        RateLimiter chunks;
+        int chunkDebt = 0; // chunks taken in over the bucket, not acknowledged yet
+        bool ackTimer = false;
+        explicit Transfers(const ProtocolLimits &l) : chunks(l.mediaPacketsPerSecond, l.mediaBurst)
+        {}
+    };
+
+    Transfers &transfers(ClientConnection *c);
+    quint32 newId(Transfers &t);
+    void offer(ClientConnection *c, const ClientRequest &r);
+    void startUpload(ClientConnection *c, const ClientRequest &r, qint64 usage, bool uploaded);
+    void get(ClientConnection *c, const ClientRequest &r);
+    void startDownload(ClientConnection *c, const ClientRequest &r,
+                       const std::optional<MessageStore::Stored> &stored, bool found);
+    void cancel(ClientConnection *c, const ClientRequest &r);
+    void acknowledge(ClientConnection *c, Transfers &t);
+    void payChunkDebt(const QPointer<QWebSocket> &socket);
+    void finish(ClientConnection *c, quint32 id);
+    void verified(const QString &path, const FileStorage::Check &check);
+    // The checked file, as a chat message from the uploader (if still connected).
+    void deliver(const QPointer<QWebSocket> &socket, const Upload &u);
+    void pump(ClientConnection *c);
+    Upload *uploadOf(ClientConnection *c, quint32 id);
+    // Forgets the upload (its holder's id too) and, with `remove`, its partial file.
+    void dropUpload(const QString &path, bool remove);
+    void sweep();
+    void sendJson(ClientConnection *c, const QByteArray &json);
+    void sendError(ClientConnection *c, ErrorCode code, const QString &ref);
+    qint64 now() const { return m_transport.now(); }
+
+    const ServerConfig &m_config;
+    AsyncMessageStore *m_store;
+    Transport &m_transport;
+    ChatRouter &m_router;
+    ConnectionOf m_connectionOf;
+    std::unique_ptr<FileStorage> m_storage;
+    std::unordered_map<ClientConnection *, Transfers> m_transfers;
+    QHash<QString, Upload> m_uploads; // by path
+    QTimer m_sweep;
+    QThreadPool m_checks; // hashing whole uploads, off the relay's thread
+};
