@@ -1,6 +1,7 @@
 #include "net/clientsession.h"
 
 #include "net/certificatepins.h"
+#include "protocol/filechunk.h"
 #include "protocol/messageencoder.h"
 #include "protocol/namerules.h"
 
@@ -118,6 +119,12 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent), m_socket(new Se
     connect(m_socket, &SessionSocket::certificateRejected, this,
             &ClientSession::onCertificateRejected);
     connect(m_socket, &SessionSocket::mediaReceived, this, &ClientSession::onMediaForwarded);
+    connect(m_socket, &SessionSocket::fileChunkReceived, this,
+            [this](quint64 attempt, const QByteArray &chunk) {
+                if (attempt == m_attempt)
+                    emit fileChunkReceived(chunk);
+            });
+    connect(m_socket, &SessionSocket::written, this, &ClientSession::socketWritten);
 
     connect(&m_outboxStore, &OutboxStore::failed, this, [this](const QString &message) {
         qCWarning(lcSession).noquote() << "outbox kept in memory only:" << message;
@@ -468,6 +475,12 @@ void ClientSession::onText(quint64 attempt, const QString &text)
         // A broken or hostile server: what it meant cannot be known, so nothing is done.
         qCWarning(lcSession).noquote()
             << "dropped a message from the server:" << decoded.errorText();
+        return;
+    }
+    // Files' messages are FileTransfers' to read (docs/protocol.md section 18).
+    if (decoded.message.type == ServerMessage::Type::Unknown &&
+        decoded.message.typeName.startsWith(QLatin1String("file_"))) {
+        emit fileEventReceived(QJsonDocument::fromJson(text.toUtf8()).object());
         return;
     }
     onMessage(decoded.message);
@@ -1028,6 +1041,22 @@ void ClientSession::setTyping(bool typing, const QString &to)
 {
     if (m_state == State::Online)
         sendJson(MessageEncoder::typingRequest(typing, to));
+}
+
+bool ClientSession::sendFileRequest(const QByteArray &json)
+{
+    if (m_state != State::Online)
+        return false;
+    sendJson(json);
+    return true;
+}
+
+bool ClientSession::sendFileChunk(const QByteArray &chunk)
+{
+    if (m_state != State::Online)
+        return false;
+    m_socket->sendFileChunk(chunk);
+    return true;
 }
 
 void ClientSession::checkAlive()

@@ -186,6 +186,14 @@ public:
         m_socket->setMediaHandler(std::move(handler));
     }
 
+    // Files (docs/protocol.md section 18; FileTransfers uses these). A request or a chunk is
+    // sent only when online (false otherwise: nothing was sent). bytesToWrite: what waits to be
+    // written (on the network thread, and in the socket), so that a file is never queued in
+    // front of chat by more than a little; socketWritten says it went down.
+    bool sendFileRequest(const QByteArray &json);
+    bool sendFileChunk(const QByteArray &chunk);
+    qint64 bytesToWrite() const { return m_socket->queuedBytes(); }
+
     // Tuning for tests and for the UI's "reconnect now".
     void setReconnectDelays(int initialMs, int maximumMs);
     void setKeepalive(int intervalMs, int timeoutMs);
@@ -264,6 +272,11 @@ signals:
     // first connection on, until a packet finds nobody listening. The call machinery takes
     // them on the network thread instead (setMediaHandler).
     void mediaReceived(const QByteArray &packet);
+    // Files: a server message of a transfer (file_upload, file_progress, file_download), and
+    // a chunk of a download (a binary message whose first byte is 0x10).
+    void fileEventReceived(const QJsonObject &event);
+    void fileChunkReceived(const QByteArray &chunk);
+    void socketWritten();
 
 protected:
     // Only connectNotify: Qt calls disconnectNotify with one of its signal-slot mutexes held

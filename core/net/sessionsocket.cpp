@@ -1,6 +1,7 @@
 #include "net/sessionsocket.h"
 
 #include "net/certificatepins.h"
+#include "protocol/filechunk.h"
 
 #include <QSslConfiguration>
 #include <QTimer>
@@ -59,7 +60,10 @@ void SessionSocket::ensureSocket()
         noteReceived();
         emit pongReceived(m_attempt);
     });
-    connect(m_socket, &QWebSocket::bytesWritten, this, [this] { noteQueued(); });
+    connect(m_socket, &QWebSocket::bytesWritten, this, [this] {
+        noteQueued();
+        emit written();
+    });
     connect(m_socket, &QWebSocket::sslErrors, this, &SessionSocket::onSslErrors);
     connect(m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError e) { m_lastError = e; });
@@ -81,6 +85,13 @@ bool SessionSocket::sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
     m_acceptedBytes.fetch_add(packet.size());
     QMetaObject::invokeMethod(this, "writeMedia", Qt::QueuedConnection, Q_ARG(QByteArray, packet));
     return true;
+}
+
+void SessionSocket::sendFileChunk(const QByteArray &chunk)
+{
+    m_fileBytes.fetch_add(chunk.size());
+    QMetaObject::invokeMethod(this, "writeFileChunk", Qt::QueuedConnection,
+                              Q_ARG(QByteArray, chunk));
 }
 
 qint64 SessionSocket::msSinceLastReceive() const
@@ -154,9 +165,22 @@ void SessionSocket::writeMedia(const QByteArray &packet)
     noteQueued();
 }
 
+void SessionSocket::writeFileChunk(const QByteArray &chunk)
+{
+    m_fileBytes.fetch_sub(chunk.size());
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_socket->sendBinaryMessage(chunk);
+    noteQueued();
+}
+
 void SessionSocket::onBinary(const QByteArray &packet)
 {
     noteReceived();
+    if (FileChunkHeader::isFileChunk(packet)) {
+        emit fileChunkReceived(m_attempt, packet);
+        return;
+    }
     {
         const std::lock_guard<std::mutex> lock(m_handlerMutex);
         if (m_handler)

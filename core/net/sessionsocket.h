@@ -53,10 +53,21 @@ public:
     // written (queued here or in the socket); then it is dropped and false returned.
     bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes);
     // Any thread: media bytes waiting to be written (queued here or in the socket, not yet
-    // taken by the kernel), and all the media bytes sendMedia() ever accepted. Their changes
+    // taken by the kernel; the socket's share includes file chunks, which use the same
+    // uplink), and all the media bytes sendMedia() ever accepted. Their changes
     // over time are the uplink's rate and its backlog (BandwidthEstimator).
     qint64 queuedMediaBytes() const { return m_pendingBytes.load() + m_socketBytes.load(); }
     qint64 mediaBytesAccepted() const { return m_acceptedBytes.load(); }
+    // Any thread: queues a chunk of a file upload (docs/protocol.md section 18). Nothing drops
+    // it: FileTransfers keeps what waits small itself, by queuedBytes(). Chunks and text go out
+    // in the order they were queued, so a chat message waits behind at most what was queued.
+    void sendFileChunk(const QByteArray &chunk);
+    // Any thread: what waits to be written, media and file chunks posted to this thread and what
+    // the socket had not written when last looked.
+    qint64 queuedBytes() const
+    {
+        return m_pendingBytes.load() + m_fileBytes.load() + m_socketBytes.load();
+    }
     // Any thread: milliseconds (steady clock) since anything last arrived, or since the attempt
     // connected.
     qint64 msSinceLastReceive() const;
@@ -81,9 +92,15 @@ signals:
     void certificateRejected(quint64 attempt, const QString &fingerprint, bool changed);
     // Received media, only while setForwardMedia(true).
     void mediaReceived(const QByteArray &packet);
+    // A chunk of a file download (a binary message whose first byte is 0x10): never handed to
+    // the media handler.
+    void fileChunkReceived(quint64 attempt, const QByteArray &chunk);
+    // Some of what was queued was written (for an upload waiting on queuedBytes()).
+    void written();
 
 private:
     Q_INVOKABLE void writeMedia(const QByteArray &packet);
+    Q_INVOKABLE void writeFileChunk(const QByteArray &chunk);
     void ensureSocket();
     void onBinary(const QByteArray &packet);
     void onSslErrors(const QList<QSslError> &errors);
@@ -101,6 +118,7 @@ private:
     std::atomic<bool> m_forwardMedia{false};
     std::atomic<bool> m_online{false};
     std::atomic<qint64> m_pendingBytes{0};  // media posted to this thread, not yet written
+    std::atomic<qint64> m_fileBytes{0};     // file chunks posted to this thread, not yet written
     std::atomic<qint64> m_socketBytes{0};   // what the socket had not written, last looked
     std::atomic<qint64> m_acceptedBytes{0}; // media accepted by sendMedia, ever
     std::atomic<qint64> m_lastReceiveMs{0};
