@@ -368,6 +368,9 @@ private slots:
                                   QStringLiteral("ALTER TABLE messages DROP COLUMN edited"),
                                   QStringLiteral("ALTER TABLE messages DROP COLUMN deleted"),
                                   QStringLiteral("ALTER TABLE messages DROP COLUMN reply_to"),
+                                  // And version 9's (files).
+                                  QStringLiteral("ALTER TABLE messages DROP COLUMN file"),
+                                  QStringLiteral("DROP TABLE file_uploads"),
                                   QStringLiteral("PRAGMA user_version = 5")}
                     // Schema version 5: pg_trgm's index on messages itself, kept in every
                     // commit.
