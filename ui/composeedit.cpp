@@ -9,10 +9,13 @@
 #include <QAbstractItemView>
 #include <QAbstractTextDocumentLayout>
 #include <QCompleter>
+#include <QImage>
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QResizeEvent>
 #include <QScrollBar>
 #include <QTextBlock>
+#include <QUrl>
 #include <QtMath>
 
 namespace {
@@ -337,4 +340,38 @@ void ComposeEdit::updateHeight()
     const bool full = linesHeight() > kMaxLines * fontMetrics().lineSpacing();
     setVerticalScrollBarPolicy(full ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
     setFixedHeight(sizeHint().height());
+}
+
+namespace {
+QStringList localFiles(const QMimeData *source)
+{
+    QStringList paths;
+    if (!source->hasUrls())
+        return paths;
+    for (const QUrl &url : source->urls()) {
+        if (url.isLocalFile())
+            paths.append(url.toLocalFile());
+    }
+    return paths;
+}
+} // namespace
+
+bool ComposeEdit::canInsertFromMimeData(const QMimeData *source) const
+{
+    return source->hasImage() || !localFiles(source).isEmpty() ||
+           QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void ComposeEdit::insertFromMimeData(const QMimeData *source)
+{
+    // Files and pictures are sent, not typed in as their paths.
+    const QStringList files = localFiles(source);
+    if (!files.isEmpty())
+        return emit filesPasted(files);
+    if (source->hasImage()) {
+        const QImage image = qvariant_cast<QImage>(source->imageData());
+        if (!image.isNull())
+            return emit imagePasted(image);
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }

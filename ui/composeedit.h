@@ -48,12 +48,17 @@ signals:
     void typing();
     // The chip was clicked: true = send the draft publicly, false = privately.
     void publicRequested(bool isPublic);
+    // Pasted or dropped: an image (a screenshot) or local files, to be sent as files.
+    void imagePasted(const QImage &image);
+    void filesPasted(const QStringList &paths);
 
 protected:
     bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void moveEvent(QMoveEvent *event) override;
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 
 private:
     QString mentionPrefix() const;

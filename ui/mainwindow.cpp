@@ -5,6 +5,7 @@
 #include "composeedit.h"
 #include "emojifont.h"
 #include "emojipicker.h"
+#include "imagepreview.h"
 #include "listdelegates.h"
 #include "messagealerts.h"
 #include "messageview.h"
@@ -20,6 +21,13 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QDialog>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,12 +35,15 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolButton>
@@ -188,6 +199,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     header->addWidget(m_subtitle);
     header->addWidget(m_callButton);
     auto *inputRow = new QHBoxLayout;
+    setupFiles(inputRow);
     inputRow->addWidget(m_compose, 1);
     setupEmojiPicker(inputRow);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
@@ -454,6 +466,8 @@ void MainWindow::retranslateUi()
     m_search->setPlaceholderText(tr("Search (Ctrl+K)"));
     m_sendButton->setToolTip(tr("Send (Enter)"));
     m_emojiButton->setToolTip(tr("Emoji (Ctrl+;)"));
+    if (m_attachButton)
+        m_attachButton->setToolTip(tr("Send a file or image"));
     m_callButton->setText(tr("Call"));
     m_callButton->setToolTip(tr("Start a video call"));
     m_controller->conversations()->setRoomTitle(
@@ -490,6 +504,7 @@ void MainWindow::nameControls()
     m_userView->setAccessibleName(tr("Online users"));
     m_sendButton->setAccessibleName(tr("Send"));
     m_emojiButton->setAccessibleName(tr("Emoji"));
+    m_attachButton->setAccessibleName(tr("Attach a file"));
 }
 
 void MainWindow::repaintLists()
@@ -962,4 +977,166 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_settings->setWindowGeometry(saveGeometry());
     m_settings->sync();
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setupFiles(QHBoxLayout *inputRow)
+{
+    m_attachButton = new QToolButton(m_compose->parentWidget());
+    m_attachButton->setObjectName(QStringLiteral("attachButton"));
+    m_attachButton->setText(QStringLiteral("\U0001F4CE")); // paperclip
+    m_attachButton->setAutoRaise(true);
+    m_attachButton->setToolTip(tr("Send a file or image"));
+    m_attachButton->setAccessibleName(tr("Attach a file"));
+    QFont f = m_attachButton->font();
+    f.setPointSizeF(f.pointSizeF() * 1.2);
+    m_attachButton->setFont(f);
+    m_attachButton->setFixedSize(34, 34);
+    inputRow->addWidget(m_attachButton, 0, Qt::AlignBottom);
+    connect(m_attachButton, &QToolButton::clicked, this, [this] {
+        // Window-modal, not exec(): the session goes on while the user picks.
+        auto *dialog = new QFileDialog(this, tr("Send files"));
+        dialog->setObjectName(QStringLiteral("attachDialog"));
+        dialog->setFileMode(QFileDialog::ExistingFiles);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QFileDialog::filesSelected, this, [this](const QStringList &paths) {
+            for (const QString &path : paths)
+                attachFile(path);
+        });
+        dialog->open();
+    });
+    setAcceptDrops(true);
+    connect(m_compose, &ComposeEdit::filesPasted, this, [this](const QStringList &paths) {
+        for (const QString &path : paths)
+            attachFile(path);
+    });
+    connect(m_compose, &ComposeEdit::imagePasted, this, &MainWindow::attachImage);
+    connect(m_messages, &MessageView::fileDownloadRequested, this,
+            [this](qint64 seq, const QString &name) {
+                const QString dir =
+                    QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+                auto *dialog =
+                    new QFileDialog(this, tr("Save file"), dir + QLatin1Char('/') + name);
+                dialog->setObjectName(QStringLiteral("saveDialog"));
+                dialog->setAcceptMode(QFileDialog::AcceptSave);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                connect(dialog, &QFileDialog::fileSelected, this,
+                        [this, seq](const QString &target) { saveFile(seq, target); });
+                dialog->open();
+            });
+    connect(m_messages, &MessageView::fileCancelRequested, this,
+            [this](qint64 seq, const QString &clientId) {
+                const QString key = m_controller->activeConversation();
+                if (seq > 0)
+                    m_controller->cancelDownload(key, seq);
+                else
+                    m_controller->cancelUpload(key, clientId);
+            });
+    connect(m_messages, &MessageView::imageOpenRequested, this, &MainWindow::openImage);
+    connect(m_controller, &ChatController::fileFailed, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_controller, &ChatController::fileSaved, this, [this](const QString &path) {
+        statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 8000);
+    });
+}
+
+void MainWindow::showFileError(const QString &text)
+{
+    auto *box =
+        new QMessageBox(QMessageBox::Warning, tr("File not sent"), text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("fileErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::attachFile(const QString &path)
+{
+    QString error;
+    // The open conversation decides: a private one's file goes to its two parties only.
+    if (!m_controller->sendFile(m_controller->activeConversation(), path, &error)) {
+        showFileError(error);
+        return false;
+    }
+    m_messages->scrollToBottom();
+    return true;
+}
+
+bool MainWindow::attachImage(const QImage &image)
+{
+    if (m_pasteDir.isEmpty()) {
+        m_pasteDir = QStandardPaths::writableLocation(QStandardPaths::TempLocation) +
+                     QStringLiteral("/confab-pasted-%1").arg(QCoreApplication::applicationPid());
+        QDir().mkpath(m_pasteDir);
+        QFile::setPermissions(m_pasteDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                              QFileDevice::ExeOwner);
+    }
+    const QString path =
+        m_pasteDir +
+        QStringLiteral("/screenshot-%1.png")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
+    if (!image.save(path, "PNG")) {
+        showFileError(tr("The pasted picture could not be saved to send it."));
+        return false;
+    }
+    return attachFile(path);
+}
+
+bool MainWindow::saveFile(qint64 seq, const QString &target)
+{
+    if (!m_controller->downloadFile(m_controller->activeConversation(), seq, target)) {
+        statusBar()->showMessage(tr("That file is already being downloaded."), 5000);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::openImage(const QString &path, const QString &name)
+{
+    // Decoded with bounds, fitted to the screen: a picture from the network never gets to
+    // allocate what it likes.
+    const QSize screen = this->screen() ? this->screen()->availableSize() : QSize(1600, 1200);
+    QString error;
+    const QImage image = ImagePreview::load(path, screen * 0.9, &error);
+    if (image.isNull()) {
+        showFileError(error);
+        return;
+    }
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("imageViewer"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(name);
+    auto *label = new QLabel(dialog);
+    label->setObjectName(QStringLiteral("imageLabel"));
+    label->setAccessibleName(name);
+    label->setPixmap(QPixmap::fromImage(image));
+    label->setAlignment(Qt::AlignCenter);
+    auto *area = new QScrollArea(dialog);
+    area->setWidget(label);
+    area->setWidgetResizable(true);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(area);
+    dialog->resize(image.size().boundedTo(screen * 0.9) + QSize(4, 4));
+    dialog->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    // Files dropped anywhere on the window go to the open conversation.
+    bool any = false;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            attachFile(url.toLocalFile());
+            any = true;
+        }
+    }
+    if (!any && event->mimeData()->hasImage())
+        any = attachImage(qvariant_cast<QImage>(event->mimeData()->imageData()));
+    if (any)
+        event->acceptProposedAction();
 }

@@ -54,6 +54,16 @@ public:
     EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // The emoji picker of the message menu's React → More… (nullptr until first opened).
     EmojiPicker *reactionPicker() const { return m_reactionPicker; }
+    // Files (docs/protocol.md section 18). attachFile sends the file at `path` into the open
+    // conversation (what the attach button, a drop and a paste do once they have a path); an
+    // error shows in a message box. saveFile downloads the file of message `seq` to `target`
+    // (what the Download button does after its save dialog). openImage shows one full size.
+    bool attachFile(const QString &path);
+    bool saveFile(qint64 seq, const QString &target);
+    void openImage(const QString &path, const QString &name);
+    // A pasted picture (a screenshot): saved as a PNG in a folder of this run, then sent.
+    bool attachImage(const QImage &image);
+    QToolButton *attachButton() const { return m_attachButton; }
     // Confab → Settings… (Ctrl+,): opens the dialog, or raises the open one.
     void openSettings();
     SettingsDialog *settingsDialog() const;
@@ -68,6 +78,8 @@ protected:
     void changeEvent(QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void buildMenus();
@@ -97,6 +109,8 @@ private:
     void updateStatus();
     void updateTyping();
     void connectMessageChanges();
+    void setupFiles(QHBoxLayout *inputRow);
+    void showFileError(const QString &text);
     // Asks before a message is deleted for everyone (a window-modal question, not exec()).
     void confirmDelete(qint64 seq);
     void sendCurrent(const QString &text);
@@ -135,6 +149,8 @@ private:
     TrayNotifier *m_notifier;
     MessageAlerts *m_alerts;
     QToolButton *m_emojiButton;
+    QToolButton *m_attachButton = nullptr;
+    QString m_pasteDir; // pasted pictures of this run (a folder of the temporary location)
     EmojiPicker *m_emojiPicker = nullptr;    // made when first opened
     EmojiPicker *m_reactionPicker = nullptr; // made when first opened
     qint64 m_reactionSeq = 0;                // the message its choice reacts to

@@ -2,6 +2,7 @@
 
 #include "avatar.h"
 #include "emojifont.h"
+#include "imagepreview.h"
 #include "model/messagelistmodel.h"
 #include "theme.h"
 
@@ -84,6 +85,38 @@ QString chipLabel(const QVariantMap &reaction)
 }
 
 constexpr int kChipGap = 4;
+constexpr int kFileCardWidth = 280;
+
+// Thumbnails decoded once per file (ImagePreview: bounded, at their shown size) and kept for
+// the last 64 files: layout and paint ask for them at every repaint.
+QImage thumbnailFor(const QString &path)
+{
+    static QHash<QString, QImage> cache;
+    static QStringList order;
+    if (path.isEmpty())
+        return {};
+    const auto it = cache.constFind(path);
+    if (it != cache.cend())
+        return *it;
+    const QImage image = ImagePreview::load(
+        path, QSize(MessageDelegate::kThumbWidth, MessageDelegate::kThumbHeight));
+    cache.insert(path, image); // a null image too: a file that is no image is not read again
+    order.append(path);
+    if (order.size() > 64)
+        cache.remove(order.takeFirst());
+    return image;
+}
+
+QString fileSizeText(const QVariantMap &file, const QVariant &transfer)
+{
+    if (transfer.isValid()) {
+        const QVariantMap t = transfer.toMap();
+        return MessageDelegate::tr("%1 of %2")
+            .arg(FileRef::sizeText(t.value(QStringLiteral("done")).toLongLong()),
+                 FileRef::sizeText(t.value(QStringLiteral("total")).toLongLong()));
+    }
+    return FileRef::sizeText(file.value(QStringLiteral("size")).toLongLong());
+}
 
 bool hasLink(const QString &text)
 {
@@ -277,7 +310,11 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const QRect r = option.rect;
     const bool own = index.data(MessageListModel::OwnRole).toBool();
     const bool group = startsGroup(index);
-    const QString text = index.data().toString();
+    const QVariantMap file = index.data(MessageListModel::FileRole).toMap();
+    const bool hasFile = !file.isEmpty();
+    // A file message's text is its caption only: the card shows the name and size.
+    const QString text =
+        hasFile ? file.value(QStringLiteral("caption")).toString() : index.data().toString();
     const QFontMetrics fm(option.font);
     int y = r.top() + (group && index.row() > 0 ? kGroupGap : kGap);
 
@@ -313,7 +350,23 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     // so it never covers the text and the text never needs a narrower column than measured.
     const int wrapWidth = maxBubble - 2 * kPad;
     l.content = std::make_shared<const Text>(text, contentFont(option, index), wrapWidth);
-    const QSize textSize = l.content->size();
+    const bool noText = hasFile && text.isEmpty();
+    const QSize textSize = noText ? QSize(0, 0) : l.content->size();
+    // The file: an image's thumbnail when the image is here, else a card with its name, size,
+    // a button and, while it travels, a progress bar.
+    QSize fileSize(0, 0);
+    const QVariant transfer = index.data(MessageListModel::TransferRole);
+    if (hasFile) {
+        if (file.value(QStringLiteral("image")).toBool())
+            l.thumbnail = thumbnailFor(index.data(MessageListModel::LocalFileRole).toString());
+        if (!l.thumbnail.isNull())
+            fileSize = l.thumbnail.size();
+        else
+            fileSize = QSize(qMin(wrapWidth, kFileCardWidth),
+                             2 * fm.height() + 10 + (transfer.isValid() ? 8 : 0));
+        if (!l.thumbnail.isNull() && transfer.isValid())
+            fileSize.rheight() += 8; // an own image being sent shows its bar under it
+    }
     const QFont small = [&] {
         QFont f = option.font;
         f.setPointSizeF(f.pointSizeF() * 0.8);
@@ -322,7 +375,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const QFontMetrics smallMetrics(small);
     const int statusWidth = smallMetrics.horizontalAdvance(statusText(index)) + 6;
     const int statusHeight = smallMetrics.height();
-    const bool statusInline = l.content->lastLineWidth() + statusWidth <= wrapWidth;
+    const bool statusInline = !noText && l.content->lastLineWidth() + statusWidth <= wrapWidth;
     const int innerWidth = statusInline
                                ? qMax(textSize.width(), l.content->lastLineWidth() + statusWidth)
                                : qMax(textSize.width(), statusWidth);
@@ -338,15 +391,37 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
                                        index.data(MessageListModel::QuoteSenderRole).toString())) +
                                   14)
             : 0;
-    const int innerHeight =
-        textSize.height() + (statusInline ? 0 : statusHeight) + (reply ? quoteHeight + 4 : 0);
-    const int bubbleWidth = qMax(qMax(innerWidth, quoteWidth), 24) + 2 * kPad;
+    const int fileHeight = hasFile ? fileSize.height() + (noText ? 2 : 4) : 0;
+    const int innerHeight = textSize.height() + (statusInline ? 0 : statusHeight) +
+                            (reply ? quoteHeight + 4 : 0) + fileHeight;
+    const int bubbleWidth =
+        qMax(qMax(qMax(innerWidth, quoteWidth), fileSize.width()), 24) + 2 * kPad;
     const int bubbleHeight = innerHeight + 2 * kPad - 2;
     const int bubbleLeft = own ? r.right() - kMargin - bubbleWidth : contentLeft;
     l.bubble = QRect(bubbleLeft, y, bubbleWidth, bubbleHeight);
     if (reply)
         l.quote = QRect(bubbleLeft + kPad, y + kPad - 1, bubbleWidth - 2 * kPad, quoteHeight);
-    const int textTop = y + kPad - 1 + (reply ? quoteHeight + 4 : 0);
+    const int fileTop = y + kPad - 1 + (reply ? quoteHeight + 4 : 0);
+    if (hasFile) {
+        l.file = QRect(QPoint(bubbleLeft + kPad, fileTop), fileSize);
+        if (transfer.isValid())
+            l.progress = QRect(l.file.left(), l.file.bottom() - 5, l.file.width(), 5);
+        if (l.thumbnail.isNull()) {
+            const QString label = fileButtonText(index);
+            if (!label.isEmpty()) {
+                const int w = fm.horizontalAdvance(label) + 20;
+                const int h = fm.height() + 8;
+                l.fileButton = QRect(l.file.right() - 6 - w + 1,
+                                     l.file.top() + (2 * fm.height() + 10 - h) / 2, w, h);
+            }
+        } else if (transfer.isValid()) {
+            // An own image on its way: Cancel on the thumbnail's corner.
+            const QString label = fileButtonText(index);
+            const int w = fm.horizontalAdvance(label) + 20;
+            l.fileButton = QRect(l.file.right() - 6 - w + 1, l.file.top() + 6, w, fm.height() + 8);
+        }
+    }
+    const int textTop = fileTop + fileHeight;
     l.text = QRect(bubbleLeft + kPad, textTop, textSize.width(), textSize.height());
     l.status = QRect(l.bubble.right() - kPad - statusWidth + 1,
                      l.bubble.bottom() - kPad + 2 - statusHeight, statusWidth, statusHeight);
@@ -489,6 +564,69 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawText(
             QRect(lines.left(), lines.top() + qm.height(), lines.width(), qm.height()),
             Qt::AlignLeft | Qt::AlignVCenter, qm.elidedText(quoted, Qt::ElideRight, lines.width()));
+    }
+    if (l.file.isValid()) {
+        const QFontMetrics fm(option.font);
+        const QVariantMap file = index.data(MessageListModel::FileRole).toMap();
+        const QVariant transfer = index.data(MessageListModel::TransferRole);
+        const QString error = index.data(MessageListModel::FileErrorRole).toString();
+        if (!l.thumbnail.isNull()) {
+            QPainterPath clip;
+            clip.addRoundedRect(QRect(l.file.topLeft(), l.thumbnail.size()), 6, 6);
+            painter->save();
+            painter->setClipPath(clip);
+            painter->drawImage(l.file.topLeft(), l.thumbnail);
+            painter->restore();
+        } else {
+            QPainterPath card;
+            card.addRoundedRect(l.file, 6, 6);
+            painter->fillPath(card, own ? c.otherBubble : c.ownBubble);
+            const int textRight =
+                l.fileButton.isValid() ? l.fileButton.left() - 8 : l.file.right() - 8;
+            const QRect nameRect(l.file.left() + 10, l.file.top() + 5,
+                                 textRight - l.file.left() - 10, fm.height());
+            QFont bold = option.font;
+            bold.setBold(true);
+            painter->setFont(bold);
+            painter->setPen(c.text);
+            painter->drawText(
+                nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+                QFontMetrics(bold).elidedText(QStringLiteral("\U0001F4CE ") +
+                                                  file.value(QStringLiteral("name")).toString(),
+                                              Qt::ElideMiddle, nameRect.width()));
+            painter->setFont(option.font);
+            painter->setPen(error.isEmpty() ? c.secondary : c.danger);
+            const QRect sizeRect = nameRect.translated(0, fm.height());
+            painter->drawText(sizeRect, Qt::AlignLeft | Qt::AlignVCenter,
+                              fm.elidedText(error.isEmpty() ? fileSizeText(file, transfer) : error,
+                                            Qt::ElideRight, sizeRect.width()));
+        }
+        if (l.fileButton.isValid()) {
+            QPainterPath button;
+            button.addRoundedRect(l.fileButton, 5, 5);
+            painter->fillPath(button, c.window);
+            painter->setPen(QPen(c.accent, 1));
+            painter->drawPath(button);
+            painter->setFont(option.font);
+            painter->setPen(c.accent);
+            painter->drawText(l.fileButton, Qt::AlignCenter, fileButtonText(index));
+        }
+        if (l.progress.isValid()) {
+            const QVariantMap t = transfer.toMap();
+            const qint64 total = qMax<qint64>(1, t.value(QStringLiteral("total")).toLongLong());
+            const qint64 done = t.value(QStringLiteral("done")).toLongLong();
+            const QRect bar = l.progress.adjusted(8, 0, -8, -1);
+            QColor track = c.secondary;
+            track.setAlphaF(0.3);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(track);
+            painter->drawRoundedRect(bar, 2, 2);
+            painter->setBrush(c.accent);
+            painter->drawRoundedRect(
+                QRect(bar.left(), bar.top(),
+                      int(bar.width() * qBound<qint64>(0, done, total) / total), bar.height()),
+                2, 2);
+        }
     }
     const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
     painter->setFont(contentFont(option, index));
@@ -634,4 +772,41 @@ bool MessageDelegate::retryAt(const QStyleOptionViewItem &option, const QModelIn
         MessageListModel::Delivery::Failed)
         return false;
     return layout(option, index).bubble.contains(pos);
+}
+
+QString MessageDelegate::fileButtonText(const QModelIndex &index)
+{
+    if (index.data(MessageListModel::FileRole).isNull())
+        return {};
+    if (index.data(MessageListModel::TransferRole).isValid())
+        return tr("Cancel");
+    // An own file not stored yet (failed): the bubble's Retry sends it again.
+    if (index.data(MessageListModel::SeqRole).toLongLong() <= 0)
+        return {};
+    return tr("Download");
+}
+
+bool MessageDelegate::fileButtonAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                   QPoint pos) const
+{
+    return layout(option, index).fileButton.contains(pos);
+}
+
+bool MessageDelegate::imageAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                              QPoint pos) const
+{
+    const Layout l = layout(option, index);
+    return !l.thumbnail.isNull() && l.file.contains(pos) && !l.fileButton.contains(pos);
+}
+
+QRect MessageDelegate::fileButtonRect(const QStyleOptionViewItem &option,
+                                      const QModelIndex &index) const
+{
+    return layout(option, index).fileButton;
+}
+
+QRect MessageDelegate::imageRect(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const Layout l = layout(option, index);
+    return l.thumbnail.isNull() ? QRect() : QRect(l.file.topLeft(), l.thumbnail.size());
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QImage>
 #include <QStyledItemDelegate>
 
 #include <memory>
@@ -49,6 +50,20 @@ public:
     static QString receiptText(const QModelIndex &index);
     // The ticks drawn after the time: one (sent), two (delivered, read: then in the accent).
     static QString receiptTicks(const QModelIndex &index);
+    // Files (docs/protocol.md section 18): whether `pos` hits a file's button (Download, or
+    // Cancel while it travels), or an image's thumbnail (a click opens it full size).
+    bool fileButtonAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                      QPoint pos) const;
+    bool imageAt(const QStyleOptionViewItem &option, const QModelIndex &index, QPoint pos) const;
+    // Where the file's button and an image's thumbnail are painted (viewport coordinates;
+    // empty when there is none).
+    QRect fileButtonRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    QRect imageRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    // The file card's button label for `index` ("" when it has none).
+    static QString fileButtonText(const QModelIndex &index);
+    // The largest a thumbnail is shown (it is decoded at that size, never whole).
+    static constexpr int kThumbWidth = 240;
+    static constexpr int kThumbHeight = 180;
 
     static bool startsGroup(const QModelIndex &index);
     static bool startsDay(const QModelIndex &index);
@@ -66,6 +81,10 @@ private:
         QRect status;
         QRect quote;            // a reply's quote of the original, over the text; empty otherwise
         QList<QRect> reactions; // emoji reaction chips under the bubble, in the list's order
+        QRect file;             // a file's card or an image's thumbnail, over the text
+        QRect fileButton;       // the card's Download or Cancel
+        QRect progress;         // the bar of a transfer under way
+        QImage thumbnail;       // the image shown, when it is here
         // The text laid out once, at the width it was measured at: painting and hit tests use
         // this same layout, so what is drawn is always what the row's height was made for.
         std::shared_ptr<const Text> content;

@@ -420,6 +420,18 @@ QRect MessageView::textRect(const QModelIndex &index) const
     return m_delegate->textRect(optionFor(v->row, v->rect.top()), index);
 }
 
+QRect MessageView::fileButtonRect(const QModelIndex &index) const
+{
+    const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr;
+    return v ? m_delegate->fileButtonRect(optionFor(v->row, v->rect.top()), index) : QRect();
+}
+
+QRect MessageView::imageRect(const QModelIndex &index) const
+{
+    const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr;
+    return v ? m_delegate->imageRect(optionFor(v->row, v->rect.top()), index) : QRect();
+}
+
 QString MessageView::textOf(int row) const
 {
     return m_model ? m_model->index(row, 0).data().toString() : QString();
@@ -493,6 +505,29 @@ void MessageView::mousePressEvent(QMouseEvent *event)
         // A click on a reply's quote shows the original.
         const QModelIndex index = indexAt(event->position().toPoint());
         if (const Visible *v = index.isValid() ? visibleRow(index.row()) : nullptr) {
+            const QStyleOptionViewItem option = optionFor(v->row, v->rect.top());
+            const QPoint pos = event->position().toPoint();
+            if (m_delegate->fileButtonAt(option, index, pos)) {
+                const qint64 seq = index.data(MessageListModel::SeqRole).toLongLong();
+                const QVariantMap file = index.data(MessageListModel::FileRole).toMap();
+                if (index.data(MessageListModel::TransferRole).isValid())
+                    emit fileCancelRequested(
+                        seq, seq > 0 ? QString()
+                                     : index.data(MessageListModel::ClientIdRole).toString());
+                else
+                    emit fileDownloadRequested(seq, file.value(QStringLiteral("name")).toString());
+                event->accept();
+                return;
+            }
+            if (m_delegate->imageAt(option, index, pos)) {
+                emit imageOpenRequested(index.data(MessageListModel::LocalFileRole).toString(),
+                                        index.data(MessageListModel::FileRole)
+                                            .toMap()
+                                            .value(QStringLiteral("name"))
+                                            .toString());
+                event->accept();
+                return;
+            }
             // A click on a reaction gives it too, or takes one's own back.
             const int chip = m_delegate->reactionAt(optionFor(v->row, v->rect.top()), index,
                                                     event->position().toPoint());
@@ -545,7 +580,9 @@ void MessageView::mouseMoveEvent(QMouseEvent *event)
         if (const Visible *v = visibleRow(index.row())) {
             const QStyleOptionViewItem option = optionFor(v->row, v->rect.top());
             active = !m_delegate->linkAt(option, index, pos).isEmpty() ||
-                     m_delegate->retryAt(option, index, pos);
+                     m_delegate->retryAt(option, index, pos) ||
+                     m_delegate->fileButtonAt(option, index, pos) ||
+                     m_delegate->imageAt(option, index, pos);
         }
     }
     viewport()->setCursor(active ? Qt::PointingHandCursor : Qt::IBeamCursor);

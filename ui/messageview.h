@@ -45,6 +45,10 @@ public:
     int firstVisibleRow() const { return m_topRow; }
     // Where the text of `index` is painted (viewport coordinates); empty when not on screen.
     QRect textRect(const QModelIndex &index) const;
+    // A file message's button (Download, Cancel) and an image's thumbnail, as painted
+    // (viewport coordinates; empty when the row is not shown or has none).
+    QRect fileButtonRect(const QModelIndex &index) const;
+    QRect imageRect(const QModelIndex &index) const;
     // Where the emoji reaction chips of `index` are painted (viewport coordinates), in the
     // order of MessageListModel::ReactionsRole; empty when none or not on screen.
     QList<QRect> reactionRects(const QModelIndex &index) const;
@@ -81,6 +85,12 @@ signals:
     // menu's React gives or takes back `emoji`; the menu's "More…" asks for the picker.
     void reactionToggled(qint64 seq, const QString &emoji);
     void reactionPickerRequested(qint64 seq);
+    // Files (docs/protocol.md section 18): a click on a file's Download, on Cancel while it
+    // travels (an own upload by its client id, a download by its seq), or on an image's
+    // thumbnail.
+    void fileDownloadRequested(qint64 seq, const QString &name);
+    void fileCancelRequested(qint64 seq, const QString &clientId);
+    void imageOpenRequested(const QString &path, const QString &name);
     // Text typed while the list has the focus (after selecting): it belongs in the compose box.
     void textTyped(const QString &text);
 

@@ -4,6 +4,10 @@
 #include "protocol/textrules.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
 
 #include <algorithm>
 
@@ -23,6 +27,7 @@ QString receiptValueName(const QString &key)
 
 ChatController::ChatController(QObject *parent) : QObject(parent)
 {
+    setupFiles();
     connect(&m_session, &ClientSession::loggedIn, this,
             [this](const QString &name, const QStringList &users) {
                 m_users.setSelf(name);
@@ -254,6 +259,9 @@ void ChatController::onMessage(const ChatMessage &m)
         return;
     m_pendingKeys.remove(m.clientId);
     applyReceiptMarks(key);
+    if (m.file && own && m_uploadPaths.contains(m.clientId))
+        messages->setLocalFile(m.file->sha256, m_uploadPaths.take(m.clientId));
+    noteFiles(key, {m});
     const bool seen = m_windowActive && key == m_active;
     if (seen && !own)
         noteShown(key);
@@ -348,6 +356,7 @@ void ChatController::onHistory(const QString &with, const QList<ChatMessage> &me
             applyReceiptMarks(it.key());
             if (seen)
                 noteShown(it.key());
+            noteFiles(it.key(), it.value());
             m_conversations.noteActivity(it.key(), it.value().last().timestampMs, false, false);
             for (qint64 ts : missed)
                 m_conversations.noteActivity(it.key(), ts, true, false);
@@ -360,6 +369,7 @@ void ChatController::onHistory(const QString &with, const QList<ChatMessage> &me
     applyReceiptMarks(with);
     if (m_windowActive && NameRules::key(with) == NameRules::key(m_active))
         noteShown(with);
+    noteFiles(with, messages);
 }
 
 void ChatController::onReceipt(const ReceiptInfo &receipt)
@@ -450,6 +460,16 @@ void ChatController::retry(const QString &key, const QString &clientId)
     MessageListModel *list = m_conversations.find(key);
     if (!list)
         return;
+    if (m_uploadPaths.contains(clientId)) {
+        // A file that failed goes again from its source (resumed where the server stands).
+        const QString path = m_uploadPaths.take(clientId);
+        m_pendingKeys.remove(clientId);
+        list->removePending(clientId);
+        QString error;
+        if (!sendFile(key, path, &error))
+            emit fileFailed(error);
+        return;
+    }
     const auto text = m_texts.take(clientId);
     m_pendingKeys.remove(clientId);
     list->removePending(clientId);
@@ -594,4 +614,170 @@ void ChatController::onTyping(const QString &from, const QString &to, bool typin
             return;
     }
     emit typingChanged(key, who);
+}
+
+void ChatController::setupFiles()
+{
+    auto progress = [this](const QString &id, qint64 done, qint64 total) {
+        int row = -1;
+        const Transfer t = m_transfers.value(id);
+        if (MessageListModel *list = rowFor(id, &row))
+            list->setTransfer(row, done, total, !t.clientId.isEmpty());
+    };
+    connect(&m_files, &FileTransfers::uploadProgress, this, progress);
+    connect(&m_files, &FileTransfers::downloadProgress, this,
+            [this, progress](const QString &id, qint64 done, qint64 total) {
+                if (!m_transfers.value(id).automatic) // a thumbnail's fetch shows no bar
+                    progress(id, done, total);
+            });
+    connect(&m_files, &FileTransfers::uploadFinished, this, [this](const QString &id, qint64) {
+        // The row itself is made stored by the ack (messageAcknowledged), as any message.
+        m_transfers.remove(id);
+    });
+    connect(&m_files, &FileTransfers::uploadFailed, this,
+            [this](const QString &id, ErrorCode, const QString &text) {
+                int row = -1;
+                if (MessageListModel *list = rowFor(id, &row)) {
+                    list->setFileError(row, text);
+                    list->markFailed(id, text);
+                }
+                m_transfers.remove(id);
+                m_pendingKeys.remove(id);
+                emit fileFailed(text);
+            });
+    connect(&m_files, &FileTransfers::downloadFinished, this,
+            [this](const QString &id, const QString &path) {
+                int row = -1;
+                MessageListModel *list = rowFor(id, &row);
+                const Transfer t = m_transfers.take(id);
+                m_downloadBySeq.remove(t.seq);
+                m_fetching.remove(t.sha256);
+                if (list)
+                    list->setTransfer(row, -1, 0, false);
+                // Every conversation that shows this content can use the copy.
+                for (const QString &key : m_conversations.keys())
+                    m_conversations.messages(key)->setLocalFile(t.sha256, path);
+                if (!t.automatic)
+                    emit fileSaved(path);
+            });
+    connect(&m_files, &FileTransfers::downloadFailed, this,
+            [this](const QString &id, ErrorCode, const QString &text) {
+                int row = -1;
+                MessageListModel *list = rowFor(id, &row);
+                const Transfer t = m_transfers.take(id);
+                m_downloadBySeq.remove(t.seq);
+                m_fetching.remove(t.sha256);
+                if (list)
+                    list->setFileError(row, text);
+                emit fileFailed(text);
+            });
+}
+
+MessageListModel *ChatController::rowFor(const QString &transferId, int *row)
+{
+    const auto it = m_transfers.constFind(transferId);
+    if (it == m_transfers.cend())
+        return nullptr;
+    MessageListModel *list = m_conversations.find(it->key);
+    if (!list)
+        return nullptr;
+    *row = it->clientId.isEmpty() ? list->rowOfSeq(it->seq) : list->rowOfPending(it->clientId);
+    // An upload's row is its pending one: once stored (the ack), nothing more shows on it.
+    return *row >= 0 ? list : nullptr;
+}
+
+QString ChatController::fileCacheDir() const
+{
+    if (!m_fileCacheDir.isEmpty())
+        return m_fileCacheDir;
+    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+           QStringLiteral("/files");
+}
+
+bool ChatController::sendFile(const QString &key, const QString &path, QString *error)
+{
+    // The conversation decides where it goes: a private one's file reaches its two parties
+    // only (the server sees to that too), the room's everyone.
+    const QString id = m_files.upload(path, key, error);
+    if (id.isEmpty())
+        return false;
+    Transfer t;
+    t.key = key;
+    t.clientId = id;
+    t.path = path;
+    m_transfers.insert(id, t);
+    m_pendingKeys.insert(id, key);
+    m_uploadPaths.insert(id, path);
+    m_conversations.messages(key)->addPendingFile(id, self(), key, m_files.uploadFile(id), path);
+    m_conversations.noteActivity(key, QDateTime::currentMSecsSinceEpoch(), false, false);
+    return true;
+}
+
+void ChatController::cancelUpload(const QString &key, const QString &clientId)
+{
+    m_files.cancelUpload(clientId);
+    m_transfers.remove(clientId);
+    m_pendingKeys.remove(clientId);
+    m_uploadPaths.remove(clientId);
+    if (MessageListModel *list = m_conversations.find(key))
+        list->removePending(clientId);
+}
+
+bool ChatController::downloadFile(const QString &key, qint64 seq, const QString &target)
+{
+    MessageListModel *list = m_conversations.find(key);
+    const int row = list ? list->rowOfSeq(seq) : -1;
+    if (row < 0 || !list->itemAt(row).message.file || m_downloadBySeq.contains(seq))
+        return false;
+    const FileRef file = *list->itemAt(row).message.file;
+    const QString id = m_files.download(seq, file, target);
+    Transfer t;
+    t.key = key;
+    t.seq = seq;
+    t.sha256 = file.sha256;
+    t.path = target;
+    m_transfers.insert(id, t);
+    m_downloadBySeq.insert(seq, id);
+    list->setTransfer(row, 0, file.size, false);
+    return true;
+}
+
+void ChatController::cancelDownload(const QString &key, qint64 seq)
+{
+    const QString id = m_downloadBySeq.take(seq);
+    if (id.isEmpty())
+        return;
+    m_files.cancelDownload(id);
+    m_transfers.remove(id);
+    if (MessageListModel *list = m_conversations.find(key))
+        list->setTransfer(list->rowOfSeq(seq), -1, 0, false);
+}
+
+void ChatController::noteFiles(const QString &key, const QList<ChatMessage> &messages)
+{
+    MessageListModel *list = m_conversations.messages(key);
+    for (const ChatMessage &m : messages) {
+        if (!m.file || m.deleted || m.seq <= 0 || !FileRef::isCheckedImage(m.file->mime) ||
+            m.file->size > kAutoImageBytes || !list->localFile(m.file->sha256).isEmpty())
+            continue;
+        // Kept by content: the same picture sent twice, or seen again next run, is here.
+        const QString path = fileCacheDir() + QLatin1Char('/') + m.file->sha256;
+        if (QFileInfo(path).isFile() && QFileInfo(path).size() == m.file->size) {
+            list->setLocalFile(m.file->sha256, path);
+            continue;
+        }
+        if (m_fetching.contains(m.file->sha256) || !QDir().mkpath(fileCacheDir()))
+            continue;
+        QFile::setPermissions(fileCacheDir(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                  QFileDevice::ExeOwner);
+        const QString id = m_files.download(m.seq, *m.file, path);
+        Transfer t;
+        t.key = key;
+        t.seq = m.seq;
+        t.sha256 = m.file->sha256;
+        t.path = path;
+        t.automatic = true;
+        m_transfers.insert(id, t);
+        m_fetching.insert(m.file->sha256);
+    }
 }

@@ -3,6 +3,7 @@
 #include "model/conversationlistmodel.h"
 #include "model/userlistmodel.h"
 #include "net/clientsession.h"
+#include "net/filetransfers.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -90,6 +91,25 @@ public:
     }
     QStringList typingIn(const QString &key) const { return m_typing.value(key); }
 
+    // Files (docs/protocol.md section 18). sendFile sends the file at `path` into conversation
+    // `key`: to the room, or in a private conversation to that person only. It shows at once
+    // as an own message with the upload's progress; false with *error (in the user's
+    // language) when it cannot be sent at all (unreadable, empty, over the server's size).
+    bool sendFile(const QString &key, const QString &path, QString *error = nullptr);
+    void cancelUpload(const QString &key, const QString &clientId);
+    // Downloads the file of the stored message `seq` of conversation `key` into `target`;
+    // progress and the end show on the message's row.
+    bool downloadFile(const QString &key, qint64 seq, const QString &target);
+    void cancelDownload(const QString &key, qint64 seq);
+    bool isDownloading(qint64 seq) const { return m_downloadBySeq.contains(seq); }
+    FileTransfers *files() { return &m_files; }
+    // Images up to this size are fetched by themselves, into the cache folder, so that they
+    // show inline; larger ones show as files.
+    static constexpr qint64 kAutoImageBytes = 10LL * 1024 * 1024;
+    // Where fetched images are kept, by SHA-256 (default: the cache location's "files").
+    void setFileCacheDir(const QString &dir) { m_fileCacheDir = dir; }
+    QString fileCacheDir() const;
+
 signals:
     // A private message or a mention the user has not seen: for the tray.
     void notificationRequested(const QString &title, const QString &text, const QString &key);
@@ -99,6 +119,10 @@ signals:
     void draftChanged();
     // The server refused an edit or delete (`text` says why, for the user).
     void messageChangeFailed(const QString &text);
+    // A file transfer failed (`text` says which and why, for the user); the row shows it too.
+    void fileFailed(const QString &text);
+    // A download the user asked for is saved at `path`.
+    void fileSaved(const QString &path);
 
 private:
     QString keyFor(const ChatMessage &m) const;
@@ -127,6 +151,11 @@ private:
     std::optional<QString> typingTarget() const;
     void stopTyping();
     void fillFromCache();
+    // The files of messages now listed in `key`: a local copy known shows; a small image is
+    // fetched.
+    void noteFiles(const QString &key, const QList<ChatMessage> &messages);
+    void setupFiles();
+    MessageListModel *rowFor(const QString &transferId, int *row);
     QString conversationKey(const HistoryCache::Conversation &c) const;
 
     ClientSession m_session;
@@ -154,4 +183,20 @@ private:
     // (the connection was down when it was recorded) is unread; older ones were seen before.
     const qint64 m_startedMs = QDateTime::currentMSecsSinceEpoch();
     QString m_filledFrom; // the local file the models were filled from
+
+    FileTransfers m_files{&m_session};
+    struct Transfer
+    {
+        QString key;      // the conversation that shows it
+        QString clientId; // an upload's (its message's client id)
+        qint64 seq = 0;   // a download's message
+        QString sha256;
+        QString path;
+        bool automatic = false; // an image fetched to show inline, not asked for
+    };
+    QHash<QString, Transfer> m_transfers;   // FileTransfers id -> where it shows
+    QHash<qint64, QString> m_downloadBySeq; // message seq -> download id
+    QHash<QString, QString> m_uploadPaths;  // own upload's client id -> its source
+    QSet<QString> m_fetching;               // SHA-256 of images being fetched
+    QString m_fileCacheDir;
 };

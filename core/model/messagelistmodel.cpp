@@ -68,6 +68,33 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return QVariant::fromValue(Receipt::Delivered);
         return QVariant::fromValue(Receipt::Sent);
     }
+    case FileRole: {
+        if (!item.message.file || item.message.deleted)
+            return {};
+        const FileRef &f = *item.message.file;
+        const QString summary = f.summary();
+        return QVariantMap{{QStringLiteral("name"), f.name},
+                           {QStringLiteral("size"), f.size},
+                           {QStringLiteral("mime"), f.mime},
+                           {QStringLiteral("sha256"), f.sha256},
+                           {QStringLiteral("image"), FileRef::isCheckedImage(f.mime)},
+                           {QStringLiteral("caption"),
+                            item.message.content == summary ? QString() : item.message.content}};
+    }
+    case LocalFileRole:
+        if (!item.message.file || item.message.deleted)
+            return QString();
+        if (!item.localPath.isEmpty())
+            return item.localPath;
+        return m_localFiles.value(item.message.file->sha256);
+    case TransferRole:
+        if (item.transferDone < 0)
+            return {};
+        return QVariantMap{{QStringLiteral("done"), item.transferDone},
+                           {QStringLiteral("total"), item.transferTotal},
+                           {QStringLiteral("upload"), item.uploading}};
+    case FileErrorRole:
+        return item.fileError;
     case ReactionsRole: {
         QVariantList list;
         for (const ChatMessage::Reaction &r : item.message.reactions)
@@ -216,9 +243,11 @@ bool MessageListModel::addMessage(const ChatMessage &message, bool own, bool men
     if (message.seq > 0 && m_seqs.contains(message.seq))
         return false;
     // Our own message coming back: it replaces the pending copy.
+    QString localPath; // an own file's source stays shown (its thumbnail)
     if (own) {
         const int pending = rowOfClientId(message.clientId);
         if (pending >= 0 && m_items.at(pending).message.seq == 0) {
+            localPath = m_items.at(pending).localPath;
             beginRemoveRows({}, pending, pending);
             m_items.removeAt(pending);
             endRemoveRows();
@@ -226,6 +255,7 @@ bool MessageListModel::addMessage(const ChatMessage &message, bool own, bool men
     }
     Item item;
     item.message = message;
+    item.localPath = localPath;
     item.own = own;
     item.mentionsMe = mentionsMe;
     const int row = insertionRow(message.seq);
@@ -301,6 +331,71 @@ void MessageListModel::addPending(const QString &clientId, const QString &from, 
     endInsertRows();
 }
 
+void MessageListModel::addPendingFile(const QString &clientId, const QString &from,
+                                      const QString &to, const FileRef &file,
+                                      const QString &localPath)
+{
+    Item item;
+    item.message.clientId = clientId;
+    item.message.from = from;
+    item.message.to = to;
+    item.message.content = file.summary();
+    item.message.file = file;
+    item.message.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    item.own = true;
+    item.delivery = Delivery::Pending;
+    item.localPath = localPath;
+    item.transferDone = 0;
+    item.transferTotal = file.size;
+    item.uploading = true;
+    const int row = int(m_items.size());
+    beginInsertRows({}, row, row);
+    m_items.append(item);
+    endInsertRows();
+}
+
+bool MessageListModel::setTransfer(int row, qint64 done, qint64 total, bool upload)
+{
+    if (row < 0 || row >= m_items.size())
+        return false;
+    Item &item = m_items[row];
+    item.transferDone = done;
+    item.transferTotal = total;
+    item.uploading = upload;
+    if (done >= 0)
+        item.fileError.clear();
+    emit dataChanged(index(row), index(row), {TransferRole, FileErrorRole});
+    return true;
+}
+
+bool MessageListModel::setFileError(int row, const QString &error)
+{
+    if (row < 0 || row >= m_items.size())
+        return false;
+    Item &item = m_items[row];
+    item.fileError = error;
+    item.transferDone = -1;
+    emit dataChanged(index(row), index(row), {TransferRole, FileErrorRole});
+    return true;
+}
+
+void MessageListModel::setLocalFile(const QString &sha256, const QString &path)
+{
+    if (sha256.isEmpty())
+        return;
+    m_localFiles.insert(sha256, path);
+    for (int row = 0; row < m_items.size(); ++row) {
+        if (m_items.at(row).message.file && m_items.at(row).message.file->sha256 == sha256)
+            emit dataChanged(index(row), index(row), {LocalFileRole});
+    }
+}
+
+int MessageListModel::rowOfPending(const QString &clientId) const
+{
+    const int row = rowOfClientId(clientId);
+    return row >= 0 && m_items.at(row).message.seq == 0 ? row : -1;
+}
+
 void MessageListModel::markSent(const QString &clientId, qint64 seq, qint64 timestampMs)
 {
     const int row = rowOfClientId(clientId);
@@ -315,6 +410,7 @@ void MessageListModel::markSent(const QString &clientId, qint64 seq, qint64 time
     item.message.timestampMs = timestampMs;
     item.delivery = Delivery::Sent;
     item.error.clear();
+    item.transferDone = -1; // an upload ends with its message stored
     beginRemoveRows({}, row, row);
     m_items.removeAt(row);
     endRemoveRows();

@@ -47,6 +47,20 @@ public:
         // (bool: the user gave it; a click takes it back). Empty for none.
         ReactionsRole,
         ReceiptRole, // Receipt
+        // Files (docs/protocol.md section 18). FileRole: a QVariantMap with "name", "size"
+        // (qint64), "mime", "image" (bool: a type shown inline) and "caption" (the text, when
+        // it is more than the server's "📎 name (size)"); an invalid QVariant for other
+        // messages.
+        FileRole,
+        // Where the file is on this computer (an own upload's source, or a finished
+        // download); "" when it is not here.
+        LocalFileRole,
+        // A transfer under way: a QVariantMap with "done", "total" (qint64) and "upload"
+        // (bool); invalid when none.
+        TransferRole,
+        // Why the last transfer of this file failed ("" when none): a download's or an
+        // upload's, in the user's language.
+        FileErrorRole,
     };
 
     struct Item
@@ -56,6 +70,12 @@ public:
         bool mentionsMe = false;
         Delivery delivery = Delivery::Sent;
         QString error;
+        // Files: where an own upload is read from; a transfer's progress (done < 0: none).
+        QString localPath;
+        qint64 transferDone = -1;
+        qint64 transferTotal = 0;
+        bool uploading = false;
+        QString fileError;
     };
 
     explicit MessageListModel(QObject *parent = nullptr);
@@ -71,7 +91,20 @@ public:
     // timestampMs: when it was written (0 = now).
     void addPending(const QString &clientId, const QString &from, const QString &to,
                     const QString &content, qint64 timestampMs = 0);
+    // An own file being uploaded from `localPath` (its hash is not known yet).
+    void addPendingFile(const QString &clientId, const QString &from, const QString &to,
+                        const FileRef &file, const QString &localPath);
     void markSent(const QString &clientId, qint64 seq, qint64 timestampMs);
+    // A transfer of the listed message (an upload by its client id, a download by its seq):
+    // progress, its end (done < 0), or its failure. False when it is not listed.
+    bool setTransfer(int row, qint64 done, qint64 total, bool upload);
+    bool setFileError(int row, const QString &error);
+    // The file with this SHA-256 is at `path` on this computer (a download finished, an own
+    // upload was stored): every message carrying it can show it.
+    void setLocalFile(const QString &sha256, const QString &path);
+    QString localFile(const QString &sha256) const { return m_localFiles.value(sha256); }
+    // The row of an own message not stored yet (pending or failed), or -1.
+    int rowOfPending(const QString &clientId) const;
     // A stored message changed (edited, deleted): the listed one with its seq takes the new
     // text and marks. Returns false when it is not listed.
     bool updateMessage(const ChatMessage &message, bool mentionsMe);
@@ -113,6 +146,7 @@ private:
 
     QList<Item> m_items;
     QSet<qint64> m_seqs;
+    QHash<QString, QString> m_localFiles; // SHA-256 -> a local copy
     bool m_hasMore = true;
     qint64 m_delivered = 0;
     qint64 m_read = 0;

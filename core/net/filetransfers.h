@@ -37,6 +37,8 @@ public:
     QString download(qint64 seq, const FileRef &file, const QString &target);
     void cancelDownload(const QString &id);
     bool isUploading(const QString &id) const { return m_uploads.contains(id); }
+    // The file an upload sends (its sha256 is empty until it is hashed).
+    FileRef uploadFile(const QString &id) const { return m_uploads.value(id).file; }
     bool isDownloading(const QString &id) const { return m_downloads.contains(id); }
 
     static constexpr int kMaxUploads = 4; // the server's bound per connection
