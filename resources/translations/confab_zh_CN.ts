@@ -528,7 +528,7 @@
     </message>
     <message>
         <source>A reaction must be a single emoji.</source>
-        <translation>回应只能是一个表情符号。</translation>
+        <translation>回应必须是单个表情。</translation>
     </message>
 </context>
 <context>
@@ -744,6 +744,45 @@
     </message>
 </context>
 <context>
+    <name>FileTransfers</name>
+    <message>
+        <source>This server does not take files.</source>
+        <translation>此服务器不接收文件。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1 是空文件。</translation>
+    </message>
+    <message>
+        <source>%1 is %2; this server takes files up to %3.</source>
+        <translation>%1 大小为 %2；此服务器只接收不超过 %3 的文件。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 changed while it was sent.</source>
+        <translation>%1 在发送过程中被修改了。</translation>
+    </message>
+    <message>
+        <source>The server sent more than the file.</source>
+        <translation>服务器发来的数据超出了文件大小。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+</context>
+<context>
     <name>FileVideoSource</name>
     <message>
         <source>Video file %1</source>
@@ -788,6 +827,17 @@
     <message>
         <source>The video file %1 cannot be played: Confab&apos;s video file module is missing or cannot be loaded (%2). %3</source>
         <translation>无法播放视频文件 %1：Confab 的视频文件模块缺失或无法加载（%2）。%3</translation>
+    </message>
+</context>
+<context>
+    <name>ImagePreview</name>
+    <message>
+        <source>This is not an image Confab can show.</source>
+        <translation>这不是 Confab 能显示的图片。</translation>
+    </message>
+    <message>
+        <source>The image is too large to show (%1 × %2).</source>
+        <translation>图片太大，无法显示（%1 × %2）。</translation>
     </message>
 </context>
 <context>
@@ -1322,7 +1372,7 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
     <message>
         <source>Not connected: the reaction was not sent.</source>
-        <translation>未连接：回应没有发送。</translation>
+        <translation>未连接：回应未发送。</translation>
     </message>
     <message>
         <source>Search</source>
@@ -1351,6 +1401,38 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>Emoji</source>
         <translation>表情</translation>
+    </message>
+    <message>
+        <source>Send a file or image</source>
+        <translation>发送文件或图片</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <source>Send files</source>
+        <translation>发送文件</translation>
+    </message>
+    <message>
+        <source>Save file</source>
+        <translation>保存文件</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>File not sent</source>
+        <translation>文件未发送</translation>
+    </message>
+    <message>
+        <source>The pasted picture could not be saved to send it.</source>
+        <translation>粘贴的图片无法保存，因此未能发送。</translation>
+    </message>
+    <message>
+        <source>That file is already being downloaded.</source>
+        <translation>该文件正在下载中。</translation>
     </message>
 </context>
 <context>
@@ -1394,6 +1476,18 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
     </message>
 </context>
 <context>
