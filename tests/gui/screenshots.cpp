@@ -22,8 +22,11 @@
 #include <QCommandLineParser>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
+#include <QImage>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
@@ -226,6 +229,33 @@ int main(int argc, char *argv[])
     settle(400);
     save(&window, parser.value(out) + QStringLiteral("/search-%1.png").arg(suffix));
     window.findChild<QLineEdit *>(QStringLiteral("searchEdit"))->clear();
+
+    // Files: bob sends a picture (it shows inline once fetched), alice a large file that is
+    // still on its way (its progress bar and Cancel).
+    {
+        QImage picture(960, 640, QImage::Format_RGB32);
+        QPainter p(&picture);
+        QLinearGradient sky(0, 0, 0, 640);
+        sky.setColorAt(0, QColor(0x2F, 0x80, 0xED));
+        sky.setColorAt(1, QColor(0xFF, 0xC8, 0x7A));
+        p.fillRect(picture.rect(), sky);
+        p.setBrush(QColor(0x1F, 0x23, 0x28));
+        p.setPen(Qt::NoPen);
+        p.drawPolygon(QPolygon({QPoint(0, 640), QPoint(300, 330), QPoint(520, 520),
+                                QPoint(720, 280), QPoint(960, 640)}));
+        p.end();
+        const QString picturePath = dir.filePath(QStringLiteral("mountains.png"));
+        picture.save(picturePath);
+        bob->sendFile(QString(), picturePath);
+        QFile big(dir.filePath(QStringLiteral("release-candidate.deb")));
+        big.open(QIODevice::WriteOnly);
+        big.write(QByteArray(60 * 1024 * 1024, 'x'));
+        big.close();
+        settle(1500);
+        window.attachFile(big.fileName());
+        settle(1200);
+        save(&window, parser.value(out) + QStringLiteral("/files-%1.png").arg(suffix));
+    }
 
     // Account → Devices: this laptop and the phone alice registered on.
     {
