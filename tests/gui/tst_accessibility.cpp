@@ -132,8 +132,9 @@ private slots:
             QVERIFY(item->rect().isValid()); // all four are on screen
         }
         QCOMPARE(itemName(list, 0), QStringLiteral("bob: hello there, 9:41 AM"));
+        // One's own stored private message says how far it got (read receipts).
         QCOMPARE(itemName(list, 1), QStringLiteral("me: just for you, private to bob, 9:41 AM, "
-                                                   "edited"));
+                                                   "edited, sent"));
         QCOMPARE(itemName(list, 2), QStringLiteral("bob: message deleted, 9:41 AM"));
         QCOMPARE(itemName(list, 3), QStringLiteral("me: on its way, 9:41 AM, sending"));
         // A reader at a point on the screen finds the message there.
