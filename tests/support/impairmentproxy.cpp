@@ -23,6 +23,10 @@ ImpairmentProxy::ImpairmentProxy(const ImpairmentSettings &settings, QObject *pa
 ImpairmentProxy::~ImpairmentProxy()
 {
     for (auto &c : m_connections) {
+        // A dropped connection's sockets are already on their way out (deleteLater), and may
+        // be gone when the thread's last deferred deletions ran before this one.
+        if (c->closing)
+            continue;
         c->closing = true;
         for (QTcpSocket *s : {c->client, c->upstream}) {
             if (s) {
