@@ -87,6 +87,16 @@ class TestStoreContract : public QObject
 {
     Q_OBJECT
 private:
+    // A PostgreSQL store's tables as the first schema created them (for the upgrade tests).
+    static bool backToVersionOne(const QSqlDatabase &db)
+    {
+        QSqlQuery q(db);
+        return q.exec(QStringLiteral("DROP INDEX messages_node")) &&
+               q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN node")) &&
+               q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN call")) &&
+               q.exec(QStringLiteral("DELETE FROM schema_version WHERE version > 1"));
+    }
+
     PostgresProcess m_postgres;
     bool m_postgresUp = false;
     QTemporaryDir m_files;
@@ -1259,12 +1269,7 @@ private slots:
             // Back to version 1 as it was created.
             QSqlDatabase db = connectTo(location, QStringLiteral("downgrade"));
             QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
-            QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral("DROP INDEX messages_node")));
-            QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN node")));
-            QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN call")));
-            QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version > 1")));
-            q.finish();
+            QVERIFY2(backToVersionOne(db), qPrintable(db.lastError().text()));
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
@@ -1302,12 +1307,8 @@ private slots:
         QSqlDatabase db = connectTo(location, QStringLiteral("holder"));
         QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
         {
-            QSqlQuery q(db);
             // Back to version 1, whose upgrade adds columns to messages.
-            QVERIFY(q.exec(QStringLiteral("DROP INDEX messages_node")));
-            QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN node")));
-            QVERIFY(q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN call")));
-            QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version > 1")));
+            QVERIFY2(backToVersionOne(db), qPrintable(db.lastError().text()));
         }
         QVERIFY(db.transaction());
         {
