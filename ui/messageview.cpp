@@ -287,18 +287,28 @@ void MessageView::scrollContentsBy(int, int)
     // Scrolling is driven by the row anchor; the bar only reflects it.
 }
 
-void MessageView::paintEvent(QPaintEvent *)
+void MessageView::layOut()
 {
-    QPainter painter(viewport());
     m_visible.clear();
     if (m_stickToBottom)
         anchorToBottom();
     int y = -m_topOffset;
     for (int row = m_topRow; row < rowCount() && y < viewport()->height(); ++row) {
         const QStyleOptionViewItem option = optionFor(row, y);
+        m_visible.push_back(Visible{row, option.rect});
+        y += option.rect.height();
+    }
+}
+
+void MessageView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(viewport());
+    layOut();
+    for (const Visible &v : m_visible) {
+        const int row = v.row;
+        const QStyleOptionViewItem option = optionFor(row, v.rect.top());
         const auto [selectionStart, selectionEnd] = selectionIn(row);
         m_delegate->paint(&painter, option, m_model->index(row, 0), selectionStart, selectionEnd);
-        m_visible.push_back(Visible{row, option.rect});
         if (row == m_currentRow && m_showCurrent && hasFocus()) {
             // The keyboard's message, framed as a list's current item is.
             painter.save();
@@ -308,7 +318,6 @@ void MessageView::paintEvent(QPaintEvent *)
             painter.drawRoundedRect(QRectF(option.rect).adjusted(2, 2, -2, -2), 6, 6);
             painter.restore();
         }
-        y += option.rect.height();
     }
     const int visibleRows = int(m_visible.size());
     if (verticalScrollBar()->pageStep() != qMax(1, visibleRows))
@@ -324,6 +333,7 @@ void MessageView::resizeEvent(QResizeEvent *event)
         anchorToBottom();
     else
         clampToContent();
+    layOut();
 }
 
 void MessageView::wheelEvent(QWheelEvent *event)
@@ -830,6 +840,7 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
         m_topRow += count; // older history above: the user's place stays put
     if (m_stickToBottom)
         anchorToBottom();
+    layOut();
     syncScrollBar();
     viewport()->update();
 }
@@ -864,6 +875,7 @@ void MessageView::onRowsRemoved(const QModelIndex &, int first, int last)
         anchorToBottom();
     else
         clampToContent();
+    layOut();
     syncScrollBar();
     viewport()->update();
 }
@@ -871,6 +883,9 @@ void MessageView::onRowsRemoved(const QModelIndex &, int first, int last)
 void MessageView::onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
 {
     invalidate(topLeft.row(), bottomRight.row() + 1);
+    // What is asked of the view before the next paint (a tooltip, a click) sees the
+    // changed row's new height, not the one the last paint showed.
+    layOut();
     viewport()->update();
 #if QT_CONFIG(accessibility)
     // The current message edited, deleted or sent: a screen reader says it again.
@@ -922,6 +937,7 @@ void MessageView::onReset()
     m_topRow = 0;
     m_topOffset = 0;
     anchorToBottom();
+    layOut();
     syncScrollBar();
     viewport()->update();
 }

@@ -143,6 +143,7 @@ private:
     int heightOf(int row) const;
     void invalidate(int first, int last);
     void anchorToBottom();
+    void layOut(); // which rows are on screen, and where
     void clampToContent();
     void syncScrollBar();
     QStyleOptionViewItem optionFor(int row, int y) const;
@@ -166,7 +167,7 @@ private:
     int m_topOffset = 0;                // pixels of it above the viewport's top
     bool m_stickToBottom = true;
     bool m_syncing = false;
-    std::vector<Visible> m_visible; // what the last paint showed
+    std::vector<Visible> m_visible; // what is on screen (laid out by layOut())
     TextPoint m_anchor;             // where the selection started
     TextPoint m_cursor;             // where it ends (may be before the anchor)
     bool m_selecting = false;       // the left button is down and drags a selection

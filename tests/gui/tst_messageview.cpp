@@ -472,6 +472,40 @@ private slots:
         menu->close();
     }
 
+    // A reaction that comes to a message on screen makes its row taller: what is asked of the
+    // view before the next paint (a hover's tooltip, a click) finds the chip where the row
+    // now draws it, not in the row's old, shorter place.
+    void aChipThatJustCameAnswersBeforeTheNextPaint()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        MessageListModel model;
+        for (int seq = 1; seq <= 3; ++seq)
+            model.addMessage(
+                message(seq, QStringLiteral("bob"), QStringLiteral("line %1").arg(seq), now), false,
+                false);
+        MessageView view;
+        view.setModel(&model);
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY(view.textRect(model.index(2, 0)).isValid());
+
+        // No event loop between the change and the questions: no paint came in between.
+        QVERIFY(model.setReactions(
+            3,
+            {ChatMessage::Reaction{
+                QStringLiteral("\U0001F44D"), 1, {QStringLiteral("carol")}, false}},
+            false, QString(), false));
+        const QList<QRect> chips = view.reactionRects(model.index(2, 0));
+        QCOMPARE(chips.size(), 1);
+        QVERIFY2(view.toolTipAt(chips.at(0).center()).contains(QLatin1String("carol")),
+                 qPrintable(view.toolTipAt(chips.at(0).center())));
+        QSignalSpy toggled(&view, &MessageView::reactionToggled);
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, chips.at(0).center());
+        QCOMPARE(toggled.size(), 1);
+        QCOMPARE(toggled.at(0).at(0).toLongLong(), qint64(3));
+    }
+
     void contextMenuCopiesTheMessageOrTheLink()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
