@@ -45,12 +45,6 @@ Account account(const QString &name, const QString &hash = {})
     return a;
 }
 
-QJsonArray historyOf(TestClient &c, const QString &with = {})
-{
-    c.sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
-    return c.waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
-}
-
 QStringList contentsOf(const QJsonArray &messages)
 {
     QStringList list;
@@ -793,12 +787,12 @@ private slots:
         TestClient carol;
         QVERIFY(carol.open(nodeB.url()) &&
                 carol.registerAccount(QStringLiteral("carol"), QStringLiteral("carol's password")));
-        const QStringList carolSees = contentsOf(historyOf(carol, QStringLiteral("*")));
+        const QStringList carolSees = contentsOf(carol.history(QStringLiteral("*")));
         QVERIFY2(!carolSees.contains(QStringLiteral("for bob only")) &&
                      !carolSees.contains(QStringLiteral("gus to alice")),
                  qPrintable(carolSees.join(QLatin1Char('|'))));
-        QVERIFY(contentsOf(historyOf(carol, QStringLiteral("alice"))).isEmpty());
-        QVERIFY(contentsOf(historyOf(carol, QStringLiteral("bob"))).isEmpty());
+        QVERIFY(contentsOf(carol.history(QStringLiteral("alice"))).isEmpty());
+        QVERIFY(contentsOf(carol.history(QStringLiteral("bob"))).isEmpty());
 
         // The names are taken on every node (while their owners are offline there).
         TestClient thief;
@@ -812,21 +806,21 @@ private slots:
         TestClient bob;
         QVERIFY2(bob.open(nodeB.url()) && bob.signIn(QStringLiteral("bob"), bobPassword),
                  qPrintable(bob.loginError() + nodeB.log()));
-        QCOMPARE(contentsOf(historyOf(bob, QStringLiteral("alice"))),
+        QCOMPARE(contentsOf(bob.history(QStringLiteral("alice"))),
                  QStringList{QStringLiteral("for bob only")});
         // alice's device token from node A signs her in on node B.
         TestClient alice;
         QVERIFY2(alice.open(nodeB.url()) &&
                      alice.signInWithToken(QStringLiteral("alice"), aliceToken),
                  qPrintable(alice.loginError()));
-        QCOMPARE(contentsOf(historyOf(alice, QStringLiteral("bob"))),
+        QCOMPARE(contentsOf(alice.history(QStringLiteral("bob"))),
                  QStringList{QStringLiteral("for bob only")});
 
         // gus comes back on node B with his resume token: the same guest, his history.
         TestClient gus;
         QVERIFY(gus.open(nodeB.url()));
         QVERIFY2(gus.login(QStringLiteral("gus"), false, gusSession), qPrintable(gus.loginError()));
-        QCOMPARE(contentsOf(historyOf(gus, QStringLiteral("alice"))),
+        QCOMPARE(contentsOf(gus.history(QStringLiteral("alice"))),
                  QStringList{QStringLiteral("gus to alice")});
 
         // confab-server admin with the URL: an account it makes signs in on both nodes.

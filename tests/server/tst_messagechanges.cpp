@@ -28,21 +28,6 @@ TestClient::Predicate updateOf(qint64 seq)
     };
 }
 
-QJsonArray historyOf(TestClient &c, const QString &with = {})
-{
-    c.sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
-    return c.waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
-}
-
-QJsonObject bySeq(const QJsonArray &messages, qint64 seq)
-{
-    for (const QJsonValue &v : messages) {
-        if (v.toObject().value(QLatin1String("seq")).toInteger() == seq)
-            return v.toObject();
-    }
-    return {};
-}
-
 } // namespace
 
 class TestMessageChanges : public QObject
@@ -60,18 +45,6 @@ private:
         return c;
     }
 
-    // Sends a chat message and returns its seq from the ack (0 on failure).
-    static qint64 send(TestClient &c, const QString &content, const QString &id,
-                       const QString &to = {}, qint64 replyTo = 0)
-    {
-        c.sendJson(MessageEncoder::chatRequest(content, id, to, to.isEmpty(), replyTo));
-        const QJsonObject ack = c.waitFor([&](const QJsonObject &o) {
-            return typeOf(o) == QLatin1String("ack") &&
-                   o.value(QLatin1String("id")).toString() == id;
-        });
-        return ack.value(QLatin1String("seq")).toInteger();
-    }
-
 private slots:
     void initTestCase() { QVERIFY(m_server.start()); }
 
@@ -81,7 +54,7 @@ private slots:
         auto bob = online(QStringLiteral("e_bob"));
         auto seed = online(QStringLiteral("e_seed"), true);
         QVERIFY(alice && bob && seed);
-        const qint64 seq = send(*alice, QStringLiteral("helo wrld"), QStringLiteral("e-1"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("helo wrld"), QStringLiteral("e-1"));
         QVERIFY(seq > 0);
         QVERIFY(!seed->waitForChat(QStringLiteral("helo wrld")).isEmpty());
 
@@ -106,7 +79,7 @@ private slots:
         // History (asked by someone who joins later) has the new text at the same seq.
         auto carol = online(QStringLiteral("e_carol"));
         QVERIFY(carol);
-        const QJsonObject stored = bySeq(historyOf(*carol), seq);
+        const QJsonObject stored = TestClient::withSeq(carol->history(), seq);
         QCOMPARE(stored.value(QLatin1String("content")).toString(),
                  QStringLiteral("hello world @e_bob"));
         QVERIFY(stored.value(QLatin1String("edited")).toInteger() > 0);
@@ -118,7 +91,8 @@ private slots:
         auto bob = online(QStringLiteral("d_bob"));
         auto seed = online(QStringLiteral("d_seed"), true);
         QVERIFY(alice && bob && seed);
-        const qint64 seq = send(*alice, QStringLiteral("oops wrong room"), QStringLiteral("d-1"));
+        const qint64 seq =
+            alice->sendAcked(QStringLiteral("oops wrong room"), QStringLiteral("d-1"));
         QVERIFY(seq > 0);
         alice->sendJson(MessageEncoder::deleteRequest(seq, QStringLiteral("dl-1")));
         for (TestClient *c : {alice.get(), bob.get()}) {
@@ -129,14 +103,14 @@ private slots:
         }
         QVERIFY(!seed->waitForChat(QStringLiteral("(message deleted)")).isEmpty());
 
-        const QJsonObject stored = bySeq(historyOf(*bob), seq);
+        const QJsonObject stored = TestClient::withSeq(bob->history(), seq);
         QVERIFY(stored.value(QLatin1String("deleted")).toBool());
         QCOMPARE(stored.value(QLatin1String("content")).toString(), QString());
         // A seed page that logs in later is not shown the deleted message at all.
         auto late = online(QStringLiteral("d_late"), true);
         QVERIFY(late);
         const QString marker = QStringLiteral("after the delete");
-        QVERIFY(send(*alice, marker, QStringLiteral("d-2")) > 0);
+        QVERIFY(alice->sendAcked(marker, QStringLiteral("d-2")) > 0);
         QVERIFY(!late->waitForChat(marker).isEmpty());
         QCOMPARE(late->countChats(QString()), 0);
         QCOMPARE(late->countChats(QStringLiteral("oops wrong room")), 0);
@@ -147,7 +121,7 @@ private slots:
         auto alice = online(QStringLiteral("o_alice"));
         auto bob = online(QStringLiteral("o_bob"));
         QVERIFY(alice && bob);
-        const qint64 seq = send(*alice, QStringLiteral("mine"), QStringLiteral("o-1"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("mine"), QStringLiteral("o-1"));
         QVERIFY(seq > 0);
         bob->sendJson(
             MessageEncoder::editRequest(seq, QStringLiteral("yours now"), QStringLiteral("ob-1")));
@@ -165,8 +139,9 @@ private slots:
         QVERIFY(again);
         again->sendJson(MessageEncoder::deleteRequest(seq, QStringLiteral("oa-1")));
         QVERIFY(!again->waitForError(QStringLiteral("not_yours")).isEmpty());
-        QCOMPARE(bySeq(historyOf(*bob), seq).value(QLatin1String("content")).toString(),
-                 QStringLiteral("mine"));
+        QCOMPARE(
+            TestClient::withSeq(bob->history(), seq).value(QLatin1String("content")).toString(),
+            QStringLiteral("mine"));
         QVERIFY(bob->all(updateOf(seq)).isEmpty());
     }
 
@@ -176,8 +151,8 @@ private slots:
         auto bob = online(QStringLiteral("p_bob"));
         auto carol = online(QStringLiteral("p_carol"));
         QVERIFY(alice && bob && carol);
-        const qint64 seq = send(*alice, QStringLiteral("just for bob"), QStringLiteral("p-1"),
-                                QStringLiteral("p_bob"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("just for bob"), QStringLiteral("p-1"),
+                                            QStringLiteral("p_bob"));
         QVERIFY(seq > 0);
         alice->sendJson(MessageEncoder::editRequest(seq, QStringLiteral("still just for bob")));
         QVERIFY(!bob->waitFor(updateOf(seq)).isEmpty());
@@ -190,12 +165,12 @@ private slots:
             MessageEncoder::editRequest(seq, QStringLiteral("mine?"), QStringLiteral("pc-1")));
         QVERIFY(!carol->waitForError(QStringLiteral("unknown_message")).isEmpty());
         const QString marker = QStringLiteral("public, after the changes");
-        QVERIFY(send(*alice, marker, QStringLiteral("p-2")) > 0);
+        QVERIFY(alice->sendAcked(marker, QStringLiteral("p-2")) > 0);
         QVERIFY(!carol->waitForChat(marker).isEmpty());
         QVERIFY(carol->all(updateOf(seq)).isEmpty());
-        QVERIFY(bySeq(historyOf(*carol, QStringLiteral("*")), seq).isEmpty());
+        QVERIFY(TestClient::withSeq(carol->history(QStringLiteral("*")), seq).isEmpty());
         // Bob's history has it, deleted.
-        QVERIFY(bySeq(historyOf(*bob, QStringLiteral("p_alice")), seq)
+        QVERIFY(TestClient::withSeq(bob->history(QStringLiteral("p_alice")), seq)
                     .value(QLatin1String("deleted"))
                     .toBool());
     }
@@ -207,10 +182,10 @@ private slots:
         auto seed = online(QStringLiteral("q_seed"), true);
         QVERIFY(alice && bob && seed);
         const QString longText = QStringLiteral("😀").repeated(150); // beyond the quote's length
-        const qint64 original = send(*alice, longText, QStringLiteral("q-1"));
+        const qint64 original = alice->sendAcked(longText, QStringLiteral("q-1"));
         QVERIFY(original > 0);
         const qint64 reply =
-            send(*bob, QStringLiteral("nice"), QStringLiteral("q-2"), {}, original);
+            bob->sendAcked(QStringLiteral("nice"), QStringLiteral("q-2"), {}, original);
         QVERIFY(reply > 0);
         const QJsonObject live = alice->waitForChat(QStringLiteral("nice"));
         QCOMPARE(live.value(QLatin1String("reply_to")).toInteger(), original);
@@ -223,7 +198,7 @@ private slots:
         // In history the quote follows the original: edited, then deleted.
         alice->sendJson(MessageEncoder::editRequest(original, QStringLiteral("short now")));
         QVERIFY(!alice->waitFor(updateOf(original)).isEmpty());
-        QCOMPARE(bySeq(historyOf(*bob), reply)
+        QCOMPARE(TestClient::withSeq(bob->history(), reply)
                      .value(QLatin1String("quote"))
                      .toObject()
                      .value(QLatin1String("text"))
@@ -232,7 +207,7 @@ private slots:
         alice->sendJson(MessageEncoder::deleteRequest(original));
         QVERIFY(!alice->waitFor(updateOf(original)).isEmpty());
         const QJsonObject gone =
-            bySeq(historyOf(*bob), reply).value(QLatin1String("quote")).toObject();
+            TestClient::withSeq(bob->history(), reply).value(QLatin1String("quote")).toObject();
         QVERIFY(gone.value(QLatin1String("deleted")).toBool());
         QVERIFY(!gone.contains(QLatin1String("text")));
         // A deleted message cannot be answered.
@@ -247,8 +222,8 @@ private slots:
         auto bob = online(QStringLiteral("v_bob"));
         auto carol = online(QStringLiteral("v_carol"));
         QVERIFY(alice && bob && carol);
-        const qint64 secret = send(*alice, QStringLiteral("the secret"), QStringLiteral("v-1"),
-                                   QStringLiteral("v_bob"));
+        const qint64 secret = alice->sendAcked(QStringLiteral("the secret"), QStringLiteral("v-1"),
+                                               QStringLiteral("v_bob"));
         QVERIFY(secret > 0);
         // Carol cannot see it; bob may not quote it into the room or to carol.
         carol->sendJson(MessageEncoder::chatRequest(QStringLiteral("what?"), QStringLiteral("v-2"),
@@ -264,14 +239,14 @@ private slots:
                                                   QStringLiteral("v_carol"), false, secret));
         QVERIFY(!bob->waitForError(QStringLiteral("unknown_message")).isEmpty());
         // In its own conversation the reply carries the quote.
-        QVERIFY(send(*bob, QStringLiteral("got it"), QStringLiteral("v-5"),
-                     QStringLiteral("v_alice"), secret) > 0);
+        QVERIFY(bob->sendAcked(QStringLiteral("got it"), QStringLiteral("v-5"),
+                               QStringLiteral("v_alice"), secret) > 0);
         const QJsonObject reply = alice->waitForChat(QStringLiteral("got it"));
         QCOMPARE(
             reply.value(QLatin1String("quote")).toObject().value(QLatin1String("text")).toString(),
             QStringLiteral("the secret"));
         const QString marker = QStringLiteral("public marker");
-        QVERIFY(send(*alice, marker, QStringLiteral("v-6")) > 0);
+        QVERIFY(alice->sendAcked(marker, QStringLiteral("v-6")) > 0);
         QVERIFY(!carol->waitForChat(marker).isEmpty());
         QCOMPARE(carol->countChats(QStringLiteral("to all")), 0);
         QCOMPARE(carol->countChats(QStringLiteral("to carol")), 0);
@@ -326,14 +301,14 @@ private slots:
         const QJsonObject error = c->waitForError(code);
         QVERIFY2(!error.isEmpty(), qPrintable(code));
         QCOMPARE(error.value(QLatin1String("id")).toString(), QStringLiteral("b1"));
-        QVERIFY(send(*c, QStringLiteral("still here"), QStringLiteral("b-ok")) > 0);
+        QVERIFY(c->sendAcked(QStringLiteral("still here"), QStringLiteral("b-ok")) > 0);
     }
 
     void deletedMessageCannotBeChangedAgain()
     {
         auto alice = online(QStringLiteral("g_alice"));
         QVERIFY(alice);
-        const qint64 seq = send(*alice, QStringLiteral("gone soon"), QStringLiteral("g-1"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("gone soon"), QStringLiteral("g-1"));
         alice->sendJson(MessageEncoder::deleteRequest(seq));
         QVERIFY(!alice->waitFor(updateOf(seq)).isEmpty());
         alice->sendJson(
@@ -351,7 +326,7 @@ private slots:
         QVERIFY(server.start());
         auto alice = online(QStringLiteral("r_alice"), false, &server);
         QVERIFY(alice);
-        const qint64 seq = send(*alice, QStringLiteral("short"), QStringLiteral("r-1"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("short"), QStringLiteral("r-1"));
         QVERIFY(seq > 0);
         const QString big = QStringLiteral("y").repeated(4000);
         int refused = 0;

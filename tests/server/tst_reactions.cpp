@@ -32,21 +32,6 @@ TestClient::Predicate reactionOf(qint64 seq)
     };
 }
 
-QJsonArray historyOf(TestClient &c, const QString &with = {})
-{
-    c.sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
-    return c.waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
-}
-
-QJsonObject bySeq(const QJsonArray &messages, qint64 seq)
-{
-    for (const QJsonValue &v : messages) {
-        if (v.toObject().value(QLatin1String("seq")).toInteger() == seq)
-            return v.toObject();
-    }
-    return {};
-}
-
 QByteArray reactJson(qint64 seq, const QString &emoji, const QString &id, bool add = true)
 {
     return MessageEncoder::reactRequest(seq, emoji, add, id);
@@ -69,17 +54,6 @@ private:
         return c;
     }
 
-    static qint64 send(TestClient &c, const QString &content, const QString &id,
-                       const QString &to = {})
-    {
-        c.sendJson(MessageEncoder::chatRequest(content, id, to, to.isEmpty()));
-        const QJsonObject ack = c.waitFor([&](const QJsonObject &o) {
-            return typeOf(o) == QLatin1String("ack") &&
-                   o.value(QLatin1String("id")).toString() == id;
-        });
-        return ack.value(QLatin1String("seq")).toInteger();
-    }
-
 private slots:
     void initTestCase() { QVERIFY(m_server.start()); }
 
@@ -90,7 +64,8 @@ private slots:
         auto carol = online(QStringLiteral("x_carol"));
         auto seed = online(QStringLiteral("x_seed"), true);
         QVERIFY(alice && bob && carol && seed);
-        const qint64 seq = send(*alice, QStringLiteral("lunch at noon?"), QStringLiteral("l-1"));
+        const qint64 seq =
+            alice->sendAcked(QStringLiteral("lunch at noon?"), QStringLiteral("l-1"));
         QVERIFY(seq > 0);
 
         bob->sendJson(reactJson(seq, kThumbs, QStringLiteral("r-1")));
@@ -129,11 +104,11 @@ private slots:
                  QJsonArray{QStringLiteral("x_carol")});
 
         // History has them, the asker's own marked.
-        const QJsonObject inCarols = bySeq(historyOf(*carol), seq);
+        const QJsonObject inCarols = TestClient::withSeq(carol->history(), seq);
         const QJsonArray listed = inCarols.value(QLatin1String("reactions")).toArray();
         QCOMPARE(listed.size(), 2);
         QVERIFY(listed.at(0).toObject().value(QLatin1String("mine")).toBool());
-        const QJsonObject inAlices = bySeq(historyOf(*alice), seq);
+        const QJsonObject inAlices = TestClient::withSeq(alice->history(), seq);
         QVERIFY(!inAlices.value(QLatin1String("reactions"))
                      .toArray()
                      .at(0)
@@ -144,7 +119,7 @@ private slots:
         // The seed page knows no reactions: it gets none of them, and the next message is
         // the first thing it receives after the original.
         QVERIFY(!seed->waitForChat(QStringLiteral("lunch at noon?")).isEmpty());
-        send(*alice, QStringLiteral("after the reactions"), QStringLiteral("l-2"));
+        alice->sendAcked(QStringLiteral("after the reactions"), QStringLiteral("l-2"));
         QVERIFY(!seed->waitForChat(QStringLiteral("after the reactions")).isEmpty());
         QVERIFY(seed->all([](const QJsonObject &o) {
                         return typeOf(o) == QLatin1String("reaction") ||
@@ -160,8 +135,8 @@ private slots:
         auto bob = online(QStringLiteral("p_bob"));
         auto carol = online(QStringLiteral("p_carol"));
         QVERIFY(alice && bob && carol);
-        const qint64 seq =
-            send(*alice, QStringLiteral("just us"), QStringLiteral("p-1"), QStringLiteral("p_bob"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("just us"), QStringLiteral("p-1"),
+                                            QStringLiteral("p_bob"));
         QVERIFY(seq > 0);
         // Carol may not see it: the same answer as for a seq that does not exist.
         carol->sendJson(reactJson(seq, kHeart, QStringLiteral("c-1")));
@@ -179,7 +154,7 @@ private slots:
         QVERIFY(!bob->waitFor(reactionOf(seq)).isEmpty());
         // Carol hears nothing of it (a later public message comes after it on her
         // connection, were it sent).
-        send(*alice, QStringLiteral("public now"), QStringLiteral("p-2"));
+        alice->sendAcked(QStringLiteral("public now"), QStringLiteral("p-2"));
         QVERIFY(!carol->waitForChat(QStringLiteral("public now")).isEmpty());
         QVERIFY(carol->all(reactionOf(seq)).isEmpty());
         // A deleted message takes none.
@@ -243,7 +218,7 @@ private slots:
         QFETCH(QString, code);
         auto c = online(QStringLiteral("bad_reactor"));
         QVERIFY(c);
-        const qint64 seq = send(*c, QStringLiteral("target"), QStringLiteral("t-1"));
+        const qint64 seq = c->sendAcked(QStringLiteral("target"), QStringLiteral("t-1"));
         QVERIFY(seq > 0);
         c->sendRaw(QString(json).replace(QLatin1String("\"seq\":1,"),
                                          QStringLiteral("\"seq\":%1,").arg(seq)));
@@ -251,7 +226,7 @@ private slots:
         QVERIFY2(!error.isEmpty(), qPrintable(json.left(200)));
         QCOMPARE(error.value(QLatin1String("id")).toString(), QStringLiteral("q"));
         // Nothing was stored.
-        QVERIFY(!bySeq(historyOf(*c), seq).contains(QLatin1String("reactions")));
+        QVERIFY(!TestClient::withSeq(c->history(), seq).contains(QLatin1String("reactions")));
     }
 
     void oneUserCannotPileUpReactions()
@@ -259,7 +234,7 @@ private slots:
         auto alice = online(QStringLiteral("m_alice"));
         auto bob = online(QStringLiteral("m_bob"));
         QVERIFY(alice && bob);
-        const qint64 seq = send(*alice, QStringLiteral("react to me"), QStringLiteral("m-1"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("react to me"), QStringLiteral("m-1"));
         QVERIFY(seq > 0);
         // Flags and ZWJ sequences are one emoji each.
         for (const QString &emoji : {kThumbs, kFlag, kFamily})
@@ -270,13 +245,13 @@ private slots:
                      .toString(),
                  QStringLiteral("fourth"));
         const QJsonArray listed =
-            bySeq(historyOf(*alice), seq).value(QLatin1String("reactions")).toArray();
+            TestClient::withSeq(alice->history(), seq).value(QLatin1String("reactions")).toArray();
         QCOMPARE(listed.size(), 3);
         // The same reaction again is no change: nobody is told twice.
         const int before = int(alice->all(reactionOf(seq)).size());
         QCOMPARE(before, 3);
         bob->sendJson(reactJson(seq, kThumbs, QStringLiteral("again")));
-        send(*bob, QStringLiteral("marker"), QStringLiteral("m-2"));
+        bob->sendAcked(QStringLiteral("marker"), QStringLiteral("m-2"));
         QVERIFY(!alice->waitForChat(QStringLiteral("marker")).isEmpty());
         QCOMPARE(int(alice->all(reactionOf(seq)).size()), before);
     }
@@ -291,7 +266,7 @@ private slots:
         auto alice = online(QStringLiteral("f_alice"), false, &limited);
         auto spammer = online(QStringLiteral("f_spam"), false, &limited);
         QVERIFY(alice && spammer);
-        const qint64 seq = send(*alice, QStringLiteral("spam target"), QStringLiteral("f-1"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("spam target"), QStringLiteral("f-1"));
         QVERIFY(seq > 0);
         for (int i = 0; i < 3000 && spammer->isConnected(); ++i) {
             const bool add = i % 2 == 0;
@@ -299,10 +274,10 @@ private slots:
         }
         QVERIFY(!spammer->waitForError(QStringLiteral("rate_limited")).isEmpty());
         // The others are still served, and the message has at most one reaction from it.
-        const qint64 later = send(*alice, QStringLiteral("still here"), QStringLiteral("f-2"));
+        const qint64 later = alice->sendAcked(QStringLiteral("still here"), QStringLiteral("f-2"));
         QVERIFY(later > seq);
         const QJsonArray listed =
-            bySeq(historyOf(*alice), seq).value(QLatin1String("reactions")).toArray();
+            TestClient::withSeq(alice->history(), seq).value(QLatin1String("reactions")).toArray();
         QVERIFY(listed.size() <= 1);
         if (!listed.isEmpty())
             QCOMPARE(listed.at(0).toObject().value(QLatin1String("count")).toInt(), 1);

@@ -67,22 +67,11 @@ private:
         return c;
     }
 
-    static qint64 send(TestClient &c, const QString &content, const QString &id,
-                       const QString &to = {})
-    {
-        c.sendJson(MessageEncoder::chatRequest(content, id, to, to.isEmpty()));
-        const QJsonObject ack = c.waitFor([&](const QJsonObject &o) {
-            return typeOf(o) == QLatin1String("ack") &&
-                   o.value(QLatin1String("id")).toString() == id;
-        });
-        return ack.value(QLatin1String("seq")).toInteger();
-    }
-
     // Something that reaches `c` after everything sent to it before: a public message from
     // `from`, waited for on `c`.
     static void barrier(TestClient &from, TestClient &c, const QString &text)
     {
-        send(from, text, QStringLiteral("barrier-") + QString(text).replace(u' ', u'-'));
+        from.sendAcked(text, QStringLiteral("barrier-") + QString(text).replace(u' ', u'-'));
         QVERIFY(!c.waitForChat(text).isEmpty());
     }
 
@@ -96,8 +85,8 @@ private slots:
         auto carol = online(QStringLiteral("d_carol"));
         auto seed = online(QStringLiteral("d_seed"), true);
         QVERIFY(alice && bob && carol && seed);
-        const qint64 seq =
-            send(*alice, QStringLiteral("lunch?"), QStringLiteral("a-1"), QStringLiteral("d_bob"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("lunch?"), QStringLiteral("a-1"),
+                                            QStringLiteral("d_bob"));
         QVERIFY(seq > 0);
         QVERIFY(!bob->waitForChat(QStringLiteral("lunch?")).isEmpty());
 
@@ -133,11 +122,11 @@ private slots:
         auto bob = online(QStringLiteral("m_bob"));
         QVERIFY(alice && bob);
         const qint64 one =
-            send(*alice, QStringLiteral("one"), QStringLiteral("m-1"), QStringLiteral("m_bob"));
+            alice->sendAcked(QStringLiteral("one"), QStringLiteral("m-1"), QStringLiteral("m_bob"));
         const qint64 two =
-            send(*alice, QStringLiteral("two"), QStringLiteral("m-2"), QStringLiteral("m_bob"));
+            alice->sendAcked(QStringLiteral("two"), QStringLiteral("m-2"), QStringLiteral("m_bob"));
         // A public message after them: read up to it means up to alice's last private one.
-        const qint64 pub = send(*alice, QStringLiteral("room"), QStringLiteral("m-3"));
+        const qint64 pub = alice->sendAcked(QStringLiteral("room"), QStringLiteral("m-3"));
         QVERIFY(one > 0 && two > one && pub > two);
         bob->sendJson(MessageEncoder::receiptRequest(QStringLiteral("m_alice"), pub, true));
         QJsonObject r = alice->waitFor(receiptFrom(QStringLiteral("m_bob")));
@@ -198,8 +187,8 @@ private slots:
         auto alice = online(QStringLiteral("b_alice"));
         auto bob = online(QStringLiteral("b_bob"));
         QVERIFY(alice && bob);
-        const qint64 seq =
-            send(*alice, QStringLiteral("hi bob"), QStringLiteral("b-1"), QStringLiteral("b_bob"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("hi bob"), QStringLiteral("b-1"),
+                                            QStringLiteral("b_bob"));
         QVERIFY(seq > 1);
         bob->sendRaw(QString(json).replace(QLatin1String("SEQ"), QString::number(seq)));
         const QJsonObject error = bob->waitForError(code);
@@ -223,8 +212,8 @@ private slots:
         auto alice = online(QStringLiteral("f_alice"), false, &limited);
         auto bob = online(QStringLiteral("f_bob"), false, &limited);
         QVERIFY(alice && bob);
-        const qint64 seq = send(*alice, QStringLiteral("flood me"), QStringLiteral("f-1"),
-                                QStringLiteral("f_bob"));
+        const qint64 seq = alice->sendAcked(QStringLiteral("flood me"), QStringLiteral("f-1"),
+                                            QStringLiteral("f_bob"));
         QVERIFY(seq > 0);
         for (int i = 0; i < 30; ++i)
             bob->sendJson(MessageEncoder::receiptRequest(QStringLiteral("f_alice"), seq, i % 2));
@@ -235,7 +224,7 @@ private slots:
                                                          QStringLiteral("s%1").arg(i)));
         QVERIFY(!bob->waitForError(QStringLiteral("rate_limited")).isEmpty());
         // Delivered, then read: two receipts in all, whatever came after.
-        const qint64 later = send(*alice, QStringLiteral("still here"), QStringLiteral("f-2"));
+        const qint64 later = alice->sendAcked(QStringLiteral("still here"), QStringLiteral("f-2"));
         QVERIFY(later > seq);
         QCOMPARE(alice->all(receiptFrom(QStringLiteral("f_bob"))).size(), 2);
     }
@@ -253,8 +242,8 @@ private slots:
             auto alice = signedIn(server, QStringLiteral("r_alice"));
             QVERIFY(alice);
             // Bob is offline: the message waits in history.
-            seq = send(*alice, QStringLiteral("while you were out"), QStringLiteral("r-1"),
-                       QStringLiteral("r_bob"));
+            seq = alice->sendAcked(QStringLiteral("while you were out"), QStringLiteral("r-1"),
+                                   QStringLiteral("r_bob"));
             QVERIFY(seq > 0);
         }
         {

@@ -92,6 +92,32 @@ void TestClient::sendChat(const QString &content, const QString &id, const QStri
     sendJson(MessageEncoder::chatRequest(content, id, to));
 }
 
+qint64 TestClient::sendAcked(const QString &content, const QString &id, const QString &to,
+                             qint64 replyTo)
+{
+    sendJson(MessageEncoder::chatRequest(content, id, to, to.isEmpty(), replyTo));
+    const QJsonObject ack = waitFor([&](const QJsonObject &o) {
+        return o.value(QLatin1String("type")).toString() == QLatin1String("ack") &&
+               o.value(QLatin1String("id")).toString() == id;
+    });
+    return ack.value(QLatin1String("seq")).toInteger();
+}
+
+QJsonArray TestClient::history(const QString &with)
+{
+    sendJson(MessageEncoder::historyRequest(with, 0, 0, 200));
+    return waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray();
+}
+
+QJsonObject TestClient::withSeq(const QJsonArray &messages, qint64 seq)
+{
+    for (const QJsonValue &v : messages) {
+        if (v.toObject().value(QLatin1String("seq")).toInteger() == seq)
+            return v.toObject();
+    }
+    return {};
+}
+
 QJsonObject TestClient::waitFor(const Predicate &match, int timeoutMs)
 {
     QJsonObject found;

@@ -43,6 +43,15 @@ public:
     void sendRaw(const QString &text) { m_socket.sendTextMessage(text); }
     void sendBinary(const QByteArray &data) { m_socket.sendBinaryMessage(data); }
     void sendChat(const QString &content, const QString &id, const QString &to = {});
+    // Sends a chat message (private when `to` is set) and waits for its ack: the seq it was
+    // stored with, 0 when none came.
+    qint64 sendAcked(const QString &content, const QString &id, const QString &to = {},
+                     qint64 replyTo = 0);
+    // The room's history ("" or "*"), or the private conversation's with `with`, as a
+    // history request answers it (the newest 200).
+    QJsonArray history(const QString &with = {});
+    // The message with that seq in a list of messages (empty when it is not there).
+    static QJsonObject withSeq(const QJsonArray &messages, qint64 seq);
 
     // Waits until a message not yet taken matches, takes it and returns it (empty on timeout).
     QJsonObject waitFor(const Predicate &match, int timeoutMs = 5000);
