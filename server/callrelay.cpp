@@ -95,7 +95,7 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
         if (m_calls.callOf(toKey)) {
             sendBytes(c, MessageEncoder::callEvent(QStringLiteral("call_busy"), 0, calleeName));
             // The callee was on another call: for them a missed call, as on a phone.
-            emitRecord(c->name, calleeName, parties, r.media.contains(QLatin1String("video")),
+            emitRecord(c->name, calleeName, parties, {}, r.media.contains(QLatin1String("video")),
                        CallRecord::Outcome::Missed, 0);
             return;
         }
@@ -105,8 +105,9 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
             return sendError(c, ErrorCode::TooManyCalls, r.ref, c->dialect);
         const quint32 id = m_calls.create(c->name, calleeName, r.media);
         // The callee's newest device rings (on its node, when that is another one).
-        m_callEnds.insert(
-            id, CallEnds{c, callee, remoteNode, remoteNode.isEmpty() ? QString() : toKey, parties});
+        m_callEnds.insert(id,
+                          CallEnds{c, callee, remoteNode, remoteNode.isEmpty() ? QString() : toKey,
+                                   parties, entryId(m_bus ? m_bus->nodeId() : QString(), id)});
         qCInfo(lcServer).noquote()
             << c->name << "calls" << calleeName << r.media.join(QLatin1Char('+'))
             << (remoteNode.isEmpty() ? "" : "on another node");
@@ -204,10 +205,14 @@ void CallRelay::handle(ClientConnection *c, const ClientRequest &r)
         if (last >= 0 && now - last < kMinReportGapMs)
             return sendError(c, ErrorCode::RateLimited, r.ref, c->dialect);
         last = now;
-        // Only between the two members on this node: the bus does not carry reports (a call
-        // across nodes adapts from the sender's own backlog alone, 13.2).
-        if (other)
+        // To the other member, here or on its node (checked and rate-limited here, once).
+        if (other) {
             sendBytes(other, MessageEncoder::callReport(id, c->name, r.report));
+        } else if (m_bus && !m_callEnds.value(id).remoteNode.isEmpty()) {
+            BusCallEvent e{QStringLiteral("call_report"), id, c->name, {}, {}, {}, {}};
+            e.report = r.report;
+            m_bus->publishCall(m_callEnds.value(id).remoteNode, e);
+        }
         break;
     }
     case A::Invite:
@@ -269,7 +274,13 @@ void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
             return answer(QStringLiteral("call_unreachable"));
         if (m_calls.callOf(calleeKey) || !m_calls.createWithId(e.id, e.from, callee->name, e.media))
             return answer(QStringLiteral("call_busy"));
-        m_callEnds.insert(e.id, CallEnds{nullptr, callee, node, NameRules::key(e.from), {}});
+        // This node records the call too, under the caller's node's id for its entry: the
+        // store keeps the first of the two, and the entry survives the caller's node dying.
+        const BusUser *caller = m_remoteUser(NameRules::key(e.from));
+        const MessageParties parties =
+            caller ? MessageParties{caller->identity, callee->identity} : MessageParties{};
+        m_callEnds.insert(e.id, CallEnds{nullptr, callee, node, NameRules::key(e.from), parties,
+                                         entryId(node, e.id)});
         qCInfo(lcServer).noquote() << e.from << "calls" << callee->name << "from another node";
         sendBytes(callee, MessageEncoder::callEvent(QStringLiteral("call_invite"), e.id, e.from,
                                                     callee->name, e.media, {}, e.codecs));
@@ -307,6 +318,9 @@ void CallRelay::handleRemote(const QString &node, const BusCallEvent &e)
     } else if (e.type == QLatin1String("call_media")) {
         if (!ringing)
             deliver(e.type, ofTheCall(e.media, call->media));
+    } else if (e.type == QLatin1String("call_report")) {
+        if (!ringing && local && e.report)
+            sendBytes(local, MessageEncoder::callReport(e.id, e.from, *e.report));
     } else if (e.type == QLatin1String("call_reject") || e.type == QLatin1String("call_busy") ||
                e.type == QLatin1String("call_cancel") || e.type == QLatin1String("call_hangup") ||
                e.type == QLatin1String("call_timeout")) {
@@ -389,13 +403,14 @@ void CallRelay::record(quint32 callId, CallRecord::Outcome outcome)
 {
     const CallRegistry::Call *call = m_calls.find(callId);
     const auto ends = m_callEnds.constFind(callId);
-    // The callee's node has no parties: the caller's node records the call.
+    // Both nodes of a call across two record it (the store keeps one: entryId); a callee's
+    // node that did not know the caller's identity leaves it to the caller's.
     if (!call || ends == m_callEnds.cend() || ends->parties.sender.isEmpty())
         return;
     const qint64 duration = outcome == CallRecord::Outcome::Answered && ends->answeredAt >= 0
                                 ? m_transport.now() - ends->answeredAt
                                 : 0;
-    emitRecord(call->caller, call->callee, ends->parties,
+    emitRecord(call->caller, call->callee, ends->parties, ends->entryId,
                call->media.contains(QLatin1String("video")), outcome, duration);
 }
 
@@ -406,15 +421,25 @@ CallRecord::Outcome CallRelay::endedNow(quint32 callId) const
                                                               : CallRecord::Outcome::Missed;
 }
 
+QString CallRelay::entryId(const QString &callerNode, quint32 callId)
+{
+    // Call ids are random per call and node ids per process: together they name one call.
+    QString id = QStringLiteral("call-") + QString::number(callId, 16);
+    if (!callerNode.isEmpty())
+        id += QLatin1Char('-') + callerNode;
+    return id;
+}
+
 void CallRelay::emitRecord(const QString &caller, const QString &callee,
-                           const MessageParties &parties, bool video, CallRecord::Outcome outcome,
-                           qint64 durationMs)
+                           const MessageParties &parties, const QString &entryId, bool video,
+                           CallRecord::Outcome outcome, qint64 durationMs)
 {
     ChatMessage entry;
     entry.from = caller;
     entry.to = callee;
     entry.timestampMs = QDateTime::currentMSecsSinceEpoch();
     entry.call = CallRecord{outcome, video, durationMs};
+    entry.clientId = entryId;
     entry.content = entry.call->plainText(caller);
     qCInfo(lcServer).noquote() << "call" << caller << "->" << callee << entry.content;
     emit callRecorded(entry, parties);

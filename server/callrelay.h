@@ -48,7 +48,8 @@ public:
 signals:
     // A call ended (or was refused as busy): the entry for the two members' private
     // conversation, from the caller to the callee, to be stored and relayed like a private
-    // message. Only the caller's node records a call, so a call across two nodes gets one.
+    // message. Both nodes of a call across two record it with the same client id, and the
+    // store keeps one: the entry is written even when the caller's node dies mid-call.
     void callRecorded(const ChatMessage &entry, const MessageParties &parties);
 
 private:
@@ -63,9 +64,11 @@ private:
         QString remoteNode;
         QString remoteKey;
         // Whose conversation the call's entry goes to, known when the call is made (a member
-        // that goes away takes its identity with it). Empty on the callee's node, which
-        // leaves the entry to the caller's.
+        // that goes away takes its identity with it). Empty on a callee's node that did not
+        // know the caller's identity yet: the caller's node records it alone then.
         MessageParties parties;
+        // The entry's client id, the same on both nodes of a call across two (entryId()).
+        QString entryId;
         qint64 answeredAt = -1; // Transport::now() at the accept; -1 while ringing
         // Transport::now() of each member's last relayed call_report (rate limit, 13.2).
         qint64 callerReportAt = -1;
@@ -81,7 +84,11 @@ private:
     // accepted, else missed.
     CallRecord::Outcome endedNow(quint32 callId) const;
     void emitRecord(const QString &caller, const QString &callee, const MessageParties &parties,
-                    bool video, CallRecord::Outcome outcome, qint64 durationMs);
+                    const QString &entryId, bool video, CallRecord::Outcome outcome,
+                    qint64 durationMs);
+    // The client id of a call's entry: with the store's duplicate check by (sender, client
+    // id), the two nodes of a call across two store one entry between them.
+    static QString entryId(const QString &callerNode, quint32 callId);
     bool isCallEnd(quint32 callId, const ClientConnection *c) const;
     ClientConnection *otherEnd(quint32 callId, const ClientConnection *c) const;
     void removeCall(quint32 callId);

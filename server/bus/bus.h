@@ -1,6 +1,7 @@
 #pragma once
 
 #include "messagestore.h"
+#include "protocol/callreport.h"
 #include "protocol/errorcode.h"
 #include "protocol/messageencoder.h"
 
@@ -9,6 +10,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 // A user online on some node, as the other nodes see it.
 struct BusUser
@@ -32,6 +34,9 @@ struct BusCallEvent
     QStringList media;
     QStringList codecs;
     QString reason;
+    // call_report: the receiver's figures for the sender's estimate (13.2), checked on both
+    // nodes with CallReport::read.
+    std::optional<CallReport> report = std::nullopt;
 };
 
 // A reaction given or taken back (docs/protocol.md section 5.7), beside the message it

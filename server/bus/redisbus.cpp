@@ -482,15 +482,20 @@ QString RedisBus::nodeOf(const QString &key) const
 
 void RedisBus::publishCall(const QString &node, const BusCallEvent &event)
 {
-    publish(kNodePrefix + node.toUtf8(),
-            {{QStringLiteral("k"), QStringLiteral("call")},
-             {QStringLiteral("type"), event.type},
-             {QStringLiteral("id"), qint64(event.id)},
-             {QStringLiteral("from"), event.from},
-             {QStringLiteral("to"), event.to},
-             {QStringLiteral("media"), QJsonArray::fromStringList(event.media)},
-             {QStringLiteral("codecs"), QJsonArray::fromStringList(event.codecs)},
-             {QStringLiteral("reason"), event.reason}});
+    QJsonObject o{{QStringLiteral("k"), QStringLiteral("call")},
+                  {QStringLiteral("type"), event.type},
+                  {QStringLiteral("id"), qint64(event.id)},
+                  {QStringLiteral("from"), event.from},
+                  {QStringLiteral("to"), event.to},
+                  {QStringLiteral("media"), QJsonArray::fromStringList(event.media)},
+                  {QStringLiteral("codecs"), QJsonArray::fromStringList(event.codecs)},
+                  {QStringLiteral("reason"), event.reason}};
+    if (event.report) {
+        QJsonObject report;
+        event.report->writeTo(report);
+        o.insert(QStringLiteral("report"), report);
+    }
+    publish(kNodePrefix + node.toUtf8(), o);
 }
 
 void RedisBus::publishMedia(const QString &node, const QByteArray &packet)
@@ -595,6 +600,12 @@ void RedisBus::onMessage(const QByteArray &channel, const QByteArray &payload)
         c.media = *media;
         c.codecs = *codecs;
         c.reason = e.value(QLatin1String("reason")).toString();
+        if (c.type == QLatin1String("call_report")) {
+            // Held to the bounds a client's report is held to (a node is not trusted more).
+            c.report = CallReport::read(e.value(QLatin1String("report")).toObject());
+            if (!c.report)
+                return;
+        }
         emit callArrived(node, c);
     } else if (kind == QLatin1String("replaced")) {
         const QJsonValue key = e.value(QLatin1String("key"));

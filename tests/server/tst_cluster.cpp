@@ -471,6 +471,18 @@ private slots:
         QTRY_COMPARE(received(*alice), QList<QByteArray>{b1});
         bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_keyframe"), call));
         QVERIFY(!alice->waitForType(QStringLiteral("call_keyframe")).isEmpty());
+        // bob's receiver report (13.2) reaches alice's sender on her node, figures and all.
+        CallReport report;
+        report.lossPermille = 12;
+        report.jitterMs = 7;
+        report.delayMs = 30;
+        report.kbps = 480;
+        report.intervalMs = 1000;
+        bob->sendJson(MessageEncoder::callReport(call, {}, report));
+        const QJsonObject reported = alice->waitForType(QStringLiteral("call_report"));
+        QCOMPARE(callOf(reported), call);
+        QCOMPARE(reported.value(QLatin1String("from")).toString(), QStringLiteral("c_bob"));
+        QCOMPARE(CallReport::read(reported), std::optional<CallReport>(report));
         // bob turns his camera off (issue 13): alice, on another node, is told.
         bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_media"), call, {},
                                                   {QStringLiteral("audio")}));
@@ -495,6 +507,9 @@ private slots:
         alice->sendBinary(packet(call, 3, "after eve"));
         QTRY_COMPARE(received(*bob).size(), 3);
         QVERIFY(received(*eve).isEmpty());
+        QVERIFY(
+            eve->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("call_report"); })
+                .isEmpty());
 
         alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
         QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_hangup"))), call);
@@ -746,6 +761,50 @@ private slots:
         // may come a moment before Redis drops it, so it is tried again until then.
         std::unique_ptr<TestClient> again;
         QTRY_VERIFY_WITH_TIMEOUT((again = online(1, QStringLiteral("k_carol"))) != nullptr, 10000);
+    }
+
+    // The caller's node dies mid-call (node 2 is gone already; node 1 goes now): the callee,
+    // on the surviving node, is told the call ended once the dead node's presence expires,
+    // and the call still leaves its one entry in their conversation, written by the callee's
+    // node since the caller's never will.
+    void aCallOutlivesItsCallersNode()
+    {
+        auto alice = online(1, QStringLiteral("d_alice"));
+        auto bob = online(0, QStringLiteral("d_bob"));
+        QVERIFY(alice && bob);
+        QVERIFY(sawPresence(*alice, QStringLiteral("d_bob"), true));
+        QVERIFY(sawPresence(*bob, QStringLiteral("d_alice"), true));
+        alice->sendJson(
+            MessageEncoder::callRequest(QStringLiteral("call_invite"), 0, QStringLiteral("d_bob"),
+                                        {QStringLiteral("audio")}, QStringLiteral("d1")));
+        const quint32 call = callOf(alice->waitForType(QStringLiteral("ack")));
+        QVERIFY(call != 0);
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_invite"))), call);
+        bob->sendJson(MessageEncoder::callRequest(QStringLiteral("call_accept"), call));
+        QVERIFY(!alice->waitForType(QStringLiteral("call_accept")).isEmpty());
+        m_nodes.at(1)->kill();
+
+        const QJsonObject hangup = bob->waitForType(QStringLiteral("call_hangup"), 30000);
+        QVERIFY2(!hangup.isEmpty(), qPrintable(logs()));
+        QCOMPARE(callOf(hangup), call);
+        const auto isEntry = [](const QJsonObject &o) {
+            return typeOf(o) == QLatin1String("user") && o.value(QLatin1String("call")).isObject();
+        };
+        const QJsonObject entry = bob->waitFor(isEntry);
+        QVERIFY2(!entry.isEmpty(), qPrintable(logs()));
+        QCOMPARE(entry.value(QLatin1String("from")).toString(), QStringLiteral("d_alice"));
+        QCOMPARE(entry.value(QLatin1String("to")).toString(), QStringLiteral("d_bob"));
+        QCOMPARE(entry.value(QLatin1String("call"))
+                     .toObject()
+                     .value(QLatin1String("outcome"))
+                     .toString(),
+                 QStringLiteral("answered"));
+        bob->sendJson(MessageEncoder::historyRequest(QStringLiteral("d_alice"), 0, 0, 200));
+        int entries = 0;
+        for (const QJsonValue &v :
+             bob->waitForType(QStringLiteral("history")).value(QLatin1String("messages")).toArray())
+            entries += isEntry(v.toObject()) ? 1 : 0;
+        QCOMPARE(entries, 1);
     }
 };
 
