@@ -352,6 +352,11 @@ QString SqliteMessageStore::notOpen() const
 
 bool SqliteMessageStore::beginBatch()
 {
+    // The writers of changes, reactions and receipts start here: a closed store says so.
+    if (!m_db.isOpen()) {
+        m_lastError = notOpen();
+        return false;
+    }
     if (m_inBatch)
         return true;
     if (!m_db.transaction()) {
@@ -436,10 +441,6 @@ std::optional<MessageStore::Stored> SqliteMessageStore::storedMessage(qint64 seq
 
 bool SqliteMessageStore::writeChange(const ChatMessage &message)
 {
-    if (!m_db.isOpen()) {
-        m_lastError = notOpen();
-        return false;
-    }
     if (!beginBatch())
         return false;
     // The row stays, with its seq: a delete clears the text (and the search index's trigger
@@ -485,10 +486,6 @@ SqliteMessageStore::reactionRows(const QList<qint64> &seqs)
 
 bool SqliteMessageStore::writeReaction(const MessageChange &change)
 {
-    if (!m_db.isOpen()) {
-        m_lastError = notOpen();
-        return false;
-    }
     if (!beginBatch())
         return false;
     QSqlQuery q(m_db);
@@ -570,10 +567,6 @@ SqliteMessageStore::receiptRow(const QString &reader, const QString &peer, bool 
 
 bool SqliteMessageStore::writeReceipt(const ReceiptRow &row)
 {
-    if (!m_db.isOpen()) {
-        m_lastError = notOpen();
-        return false;
-    }
     if (!beginBatch())
         return false;
     QSqlQuery q(m_db);
