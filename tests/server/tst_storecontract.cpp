@@ -1267,6 +1267,40 @@ private slots:
         QCOMPARE(again.seq, batch[0].seq);
     }
 
+    // A batch too large for one statement (over 8 MB of text in PostgreSQL) goes in pieces in
+    // one transaction: every row stored once, in order, and a resend in a later piece of a
+    // message in an earlier one found as such.
+    void aBatchTooLargeForOneStatementIsStoredInPieces()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        const MessageParties alice = from(QStringLiteral("a1"));
+        QList<ChatMessage> batch;
+        for (int i = 0; i < 4; ++i)
+            batch << message(QStringLiteral("alice"),
+                             QString(1200000, QLatin1Char(char('a' + i))) + QStringLiteral("\"\\"),
+                             QStringLiteral("big-%1").arg(i));
+        batch << message(QStringLiteral("alice"), QStringLiteral("again"), QStringLiteral("big-0"));
+        std::vector<MessageStore::Pending> pending;
+        for (ChatMessage &m : batch)
+            pending.push_back({&m, &alice});
+        std::vector<MessageStore::AppendResult> results;
+        store->appendAll(pending, &results);
+        QVERIFY2(store->commit(), qPrintable(store->lastError()));
+        using R = MessageStore::AppendResult;
+        QCOMPARE(results,
+                 (std::vector<R>{R::Stored, R::Stored, R::Stored, R::Stored, R::Duplicate}));
+        QCOMPARE(batch[4].seq, batch[0].seq);
+        for (int i = 0; i < 4; ++i) {
+            if (i > 0)
+                QVERIFY(batch[i - 1].seq < batch[i].seq);
+            bool found = false;
+            const auto stored = store->storedMessage(batch[i].seq, &found);
+            QVERIFY2(stored && found, qPrintable(store->lastError()));
+            QCOMPARE(stored->message.content, batch[i].content);
+        }
+    }
+
     // What a node stored, read back by another node when the bus may have dropped it
     // (NodeReplay): by node, after a seq, from a time on, with the parties, bounded.
     void messagesAreReadBackByTheNodeThatStoredThem()
