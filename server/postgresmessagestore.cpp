@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace {
@@ -185,12 +186,52 @@ constexpr int kSchemaVersion = 9;
 
 constexpr const char *kColumns =
     "seq, ts, sender, recipient, cid, content, mentions, call, edited, deleted, reply_to, file";
+// The columns of an INSERT into messages, in the order of rowValues().
+constexpr const char *kInsertColumns =
+    "ts, sender, sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
+    " recipient_id, node, call, reply_to, file";
+constexpr int kInsertColumnCount = 14;
+// confab_insert_batch's and confab_insert_rows's parameters: one array per column.
+constexpr const char *kBatchTypes = "(bigint[], text[], text[], text[], text[], text[], text[],"
+                                    " text[], text[], text[], text[], text[], bigint[], text[])";
+constexpr const char *kBatchRows =
+    "unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS u (ts, sender,"
+    " sender_key, recipient, recipient_key, cid, content, mentions, sender_id, recipient_id,"
+    " node, call, reply_to, file)";
 // The index of the first column after kColumns (storedBy's and storedMessage's parties).
 constexpr int kAfterColumns = 12;
 
 QVariant nullIfEmpty(const QString &s)
 {
     return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+// One value as an element of a PostgreSQL array's text form (array_in): a null is the bare
+// word NULL; a number is its digits; text is always double-quoted, with its quotes and
+// backslashes escaped, so braces, commas, spaces and the text "NULL" stay what they are.
+void appendArrayElement(QString *array, const QVariant &value)
+{
+    if (value.isNull()) {
+        array->append(QLatin1String("NULL"));
+        return;
+    }
+    if (value.typeId() == QMetaType::LongLong) {
+        array->append(QString::number(value.toLongLong()));
+        return;
+    }
+    const QString text = value.toString();
+    array->append(QLatin1Char('"'));
+    qsizetype from = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\')) {
+            array->append(QStringView(text).mid(from, i - from));
+            array->append(QLatin1Char('\\'));
+            from = i;
+        }
+    }
+    array->append(QStringView(text).mid(from));
+    array->append(QLatin1Char('"'));
 }
 
 // A deleted message's text is empty, never NULL (a null QString is bound as NULL).
@@ -364,6 +405,25 @@ bool PostgresMessageStore::prepare(QString *error)
                        " recipient_id, node, call, reply_to, file)"
                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
                        " ON CONFLICT DO NOTHING RETURNING seq"),
+        // A batch of any size, one array per column (PostgreSQL's text form, appendArrayElement):
+        // parsed and planned once per connection instead of a VALUES list of every batch's
+        // values as constants, which PostgreSQL parsed, analysed and planned each time.
+        // confab_insert_batch is a transaction of its own that takes the batch lock before it
+        // inserts any row: the join needs the lock's one row before it gives one of its own, and
+        // each row's seq is drawn as it is inserted, so seq order stays commit order. unnest
+        // gives the rows in the arrays' order, so seq follows the batch's order.
+        QStringLiteral("PREPARE confab_insert_batch %1 AS WITH batch_lock AS MATERIALIZED (SELECT"
+                       " pg_advisory_xact_lock(%2)) INSERT INTO messages (%3) SELECT u.* FROM"
+                       " batch_lock, %4 ON CONFLICT DO NOTHING RETURNING seq, cid, sender_id")
+            .arg(QLatin1String(kBatchTypes))
+            .arg(kBatchLock)
+            .arg(QLatin1String(kInsertColumns), QLatin1String(kBatchRows)),
+        // The same inside a transaction that holds the lock already (a batch too large for one
+        // statement, or rows after other writes of the same batch).
+        QStringLiteral("PREPARE confab_insert_rows %1 AS INSERT INTO messages (%2) SELECT u.* FROM"
+                       " %3 ON CONFLICT DO NOTHING RETURNING seq, cid, sender_id")
+            .arg(QLatin1String(kBatchTypes), QLatin1String(kInsertColumns),
+                 QLatin1String(kBatchRows)),
         QStringLiteral("PREPARE confab_stored_by (text, bigint, bigint, bigint) AS"
                        " SELECT %1, sender_id, recipient_id FROM messages"
                        " WHERE node = $1 AND seq > $2 AND ts >= $3 ORDER BY seq LIMIT $4")
@@ -618,7 +678,10 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
 {
     // One INSERT with many rows instead of one round trip per message: with the database on
     // another host (or just another process) the round trips, not the work, set the pace of
-    // a batch. Rows are inserted in the order given, so seq follows it as with append().
+    // a batch. Rows are inserted in the order given, so seq follows it as with append(). The
+    // rows go as one array per column to a statement prepared once (confab_insert_batch):
+    // as a VALUES list of literals, PostgreSQL parsed, analysed and planned every value of
+    // every batch, on the core the relay shares with it.
     const BusyTime busy(&m_busyNs);
     results->assign(items.size(), AppendResult::Failed);
     if (items.empty())
@@ -632,10 +695,11 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
         return 3 * m.content.size() + 256 + (m.file ? 3 * m.file->name.size() + 256 : 0);
     };
     // A batch that fits one statement (all but the largest) is one round trip: the statement
-    // is its own transaction, and takes the batch lock before it inserts any row (the join
-    // needs the lock's one row before it can give one of its own, and each row's seq is drawn
-    // as it is inserted), so seq order stays commit order. BEGIN, the lock and COMMIT were
-    // three more round trips, during which the relay's next batch waited.
+    // is its own transaction, and takes the batch lock before it inserts any row
+    // (confab_insert_batch in prepare()), so seq order stays commit order. BEGIN, the lock
+    // and COMMIT were three more round trips, during which the relay's next batch waited.
+    // Larger batches go in pieces of about kMaxStatementBytes in one transaction that holds
+    // the lock (beginBatch(), confab_insert_rows).
     qint64 total = 0;
     for (const Pending &item : items)
         total += rowBytes(*item.message);
@@ -646,38 +710,39 @@ void PostgresMessageStore::appendAll(const std::vector<Pending> &items,
     } else if (!beginBatch() || m_batchFailed) {
         return;
     }
-    static const QString columns = QStringLiteral(
-        "ts, sender, sender_key, recipient, recipient_key, cid, content, mentions, sender_id,"
-        " recipient_id, node, call, reply_to, file");
     size_t first = 0;
     while (first < items.size()) {
-        QString sql = oneStatement
-                          ? QStringLiteral("WITH batch_lock AS MATERIALIZED (SELECT "
-                                           "pg_advisory_xact_lock(%1)) INSERT INTO messages (%2)"
-                                           " SELECT v.* FROM batch_lock, (VALUES ")
-                                .arg(kBatchLock)
-                                .arg(columns)
-                          : QStringLiteral("INSERT INTO messages (%1) VALUES ").arg(columns);
+        // One array per column, in rowValues()'s order.
+        std::array<QString, kInsertColumnCount> arrays;
+        for (QString &array : arrays)
+            array = QStringLiteral("{");
         size_t end = first;
         qint64 bytes = 0;
         while (end < items.size() && (end == first || bytes < kMaxStatementBytes)) {
             const ChatMessage &m = *items[end].message;
-            if (end > first)
-                sql += QLatin1Char(',');
-            sql +=
-                QLatin1Char('(') + literals(rowValues(m, *items[end].parties)) + QLatin1Char(')');
+            const QVariantList values = rowValues(m, *items[end].parties);
+            Q_ASSERT(values.size() == kInsertColumnCount);
+            for (int c = 0; c < kInsertColumnCount; ++c) {
+                if (end > first)
+                    arrays[size_t(c)].append(QLatin1Char(','));
+                appendArrayElement(&arrays[size_t(c)], values.at(c));
+            }
             bytes += rowBytes(m);
             ++end;
         }
-        if (oneStatement)
-            sql += QStringLiteral(") AS v (%1)").arg(columns);
-        sql += QStringLiteral(" ON CONFLICT DO NOTHING RETURNING seq, cid, sender_id");
+        QVariantList args;
+        args.reserve(kInsertColumnCount);
+        for (QString &array : arrays) {
+            array.append(QLatin1Char('}'));
+            args.append(std::move(array));
+        }
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
-        if (!q.exec(sql)) {
-            failed(q);
+        if (!execute(q,
+                     oneStatement ? QStringLiteral("confab_insert_batch")
+                                  : QStringLiteral("confab_insert_rows"),
+                     args))
             return;
-        }
         // Rows with a client id by (id, sender); rows without one cannot conflict (the
         // unique index leaves them out) and come back in the order they were given.
         QHash<QString, qint64> byId;

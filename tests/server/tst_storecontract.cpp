@@ -1190,6 +1190,117 @@ private slots:
                                         QStringLiteral("no id either")}));
     }
 
+    // A batch (appendAll; PostgreSQL sends its rows as one array per column) keeps every
+    // character: the array syntax's own (braces, commas, quotes, backslashes, the word NULL,
+    // spaces at either end), SQL's, UTF-8 beyond the BMP, and a long text; a call entry and
+    // a file too. Empty mentions and ids stay empty, not the text "NULL".
+    void oddTextComesBackThroughABatch()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        const QString texts[] = {
+            QStringLiteral("{a,b} {\"c\"} {NULL} ,\"\\\"\\\\"),
+            QStringLiteral("NULL"),
+            QStringLiteral("  spaces at both ends\t\n "),
+            QStringLiteral("quote\" 'single' back\\ \\\\ E'\\x41' $1 ; DROP TABLE messages; --"),
+            QString::fromUcs4(U"\U0001F600\U0001F44D\U0001F3FD \u540D\u5B57 \u00D8 \u200B"),
+            QStringLiteral("{\"\\").repeated(20000),
+        };
+        FileRef f;
+        f.name = QStringLiteral("{\"a\",b} 'x' NULL 照片.png"); // no backslash: not a file name
+        f.size = 48213;
+        f.mime = QStringLiteral("image/png");
+        f.sha256 = QString(64, QLatin1Char('b'));
+        CallRecord call;
+        call.outcome = CallRecord::Outcome::Answered;
+        call.video = true;
+        call.durationMs = 252000;
+        QList<ChatMessage> batch;
+        for (const QString &text : texts) {
+            ChatMessage m = message(QString::fromUcs4(U"Zo\u00EB\u540D"), text,
+                                    QStringLiteral("id{\"%1\\,NULL}").arg(batch.size()),
+                                    batch.size() % 2 ? QStringLiteral("bob") : QString());
+            m.mentions = batch.size() % 3
+                             ? QStringList{}
+                             : QStringList{QStringLiteral("bob"), QStringLiteral("NULL")};
+            batch << m;
+        }
+        batch[1].file = f;
+        batch[2].call = call;
+        batch[3].replyTo = 1;
+        batch << message(QStringLiteral("seed"), QStringLiteral(""), QString());
+        std::vector<MessageParties> parties;
+        for (const ChatMessage &m : batch)
+            parties.push_back(m.to.isEmpty() ? from(QStringLiteral("a1"))
+                                             : from(QStringLiteral("a1"), QStringLiteral("a2")));
+        std::vector<MessageStore::Pending> pending;
+        for (int i = 0; i < batch.size(); ++i)
+            pending.push_back({&batch[i], &parties[size_t(i)]});
+        std::vector<MessageStore::AppendResult> results;
+        store->appendAll(pending, &results);
+        QVERIFY2(store->commit(), qPrintable(store->lastError()));
+        QCOMPARE(results, std::vector<MessageStore::AppendResult>(
+                              size_t(batch.size()), MessageStore::AppendResult::Stored));
+
+        bool more = true;
+        const auto page = store->history(query(QStringLiteral("a2"), QStringLiteral("*")), &more);
+        QVERIFY2(page, qPrintable(store->lastError()));
+        QCOMPARE(page->size(), batch.size());
+        for (int i = 0; i < batch.size(); ++i) {
+            const ChatMessage &got = page->at(i);
+            QCOMPARE(got.seq, batch[i].seq);
+            QCOMPARE(got.content, batch[i].content);
+            QCOMPARE(got.from, batch[i].from);
+            QCOMPARE(got.to, batch[i].to);
+            QCOMPARE(got.clientId, batch[i].clientId);
+            QCOMPARE(got.mentions, batch[i].mentions);
+            QCOMPARE(got.replyTo, batch[i].replyTo);
+            QCOMPARE(got.file, batch[i].file);
+            QCOMPARE(got.call, batch[i].call);
+        }
+        // A resend of one of them is found by its odd id.
+        ChatMessage again = batch[0];
+        again.seq = 0;
+        store->appendAll({{&again, &parties[0]}}, &results);
+        QVERIFY(store->commit());
+        QCOMPARE(results, std::vector{MessageStore::AppendResult::Duplicate});
+        QCOMPARE(again.seq, batch[0].seq);
+    }
+
+    // A batch too large for one statement (over 8 MB of text in PostgreSQL) goes in pieces in
+    // one transaction: every row stored once, in order, and a resend in a later piece of a
+    // message in an earlier one found as such.
+    void aBatchTooLargeForOneStatementIsStoredInPieces()
+    {
+        const auto store = openNew();
+        QVERIFY2(store, qPrintable(m_why));
+        const MessageParties alice = from(QStringLiteral("a1"));
+        QList<ChatMessage> batch;
+        for (int i = 0; i < 4; ++i)
+            batch << message(QStringLiteral("alice"),
+                             QString(1200000, QLatin1Char(char('a' + i))) + QStringLiteral("\"\\"),
+                             QStringLiteral("big-%1").arg(i));
+        batch << message(QStringLiteral("alice"), QStringLiteral("again"), QStringLiteral("big-0"));
+        std::vector<MessageStore::Pending> pending;
+        for (ChatMessage &m : batch)
+            pending.push_back({&m, &alice});
+        std::vector<MessageStore::AppendResult> results;
+        store->appendAll(pending, &results);
+        QVERIFY2(store->commit(), qPrintable(store->lastError()));
+        using R = MessageStore::AppendResult;
+        QCOMPARE(results,
+                 (std::vector<R>{R::Stored, R::Stored, R::Stored, R::Stored, R::Duplicate}));
+        QCOMPARE(batch[4].seq, batch[0].seq);
+        for (int i = 0; i < 4; ++i) {
+            if (i > 0)
+                QVERIFY(batch[i - 1].seq < batch[i].seq);
+            bool found = false;
+            const auto stored = store->storedMessage(batch[i].seq, &found);
+            QVERIFY2(stored && found, qPrintable(store->lastError()));
+            QCOMPARE(stored->message.content, batch[i].content);
+        }
+    }
+
     // What a node stored, read back by another node when the bus may have dropped it
     // (NodeReplay): by node, after a seq, from a time on, with the parties, bounded.
     void messagesAreReadBackByTheNodeThatStoredThem()
