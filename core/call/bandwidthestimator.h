@@ -102,7 +102,7 @@ private:
     double m_throughputKbps = 0;
 
     // Reports
-    qint64 m_holdUntilMs = -1; // no growth before this: the last report saw trouble
+    qint64 m_holdUntilMs = -1;   // no growth before this: the last report saw trouble
     qint64 m_lastTroubleMs = -1; // the last report that cut or held
     int m_lastDelayMs = -1;
     int m_lossPercent = 0;
