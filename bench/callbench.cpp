@@ -591,10 +591,13 @@ QJsonObject scenarioReport(const Options &o, const Side &alice, const Side &bob,
     const Side *receivers[2] = {&bob, &alice}; // a→b is what bob receives
     QJsonArray series;
     std::printf("\nper second (receiver's view; conc = audio frames concealed or silent of those "
-                "due; kbit/s = video sent by the far end):\n");
-    std::printf("|   t s | a→b fps | a→b g2g p95 ms | a→b size | a→b conc %% | b→a fps | b→a "
-                "g2g p95 ms | b→a size | b→a conc %% | video kbit/s a, b | link |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                "due; kbit/s = video sent by the far end; est = the far end's estimate kbit/s / "
+                "ladder step / "
+                "its send queue KB):\n");
+    std::printf(
+        "|   t s | a→b fps | a→b g2g p95 ms | a→b size | a→b conc %% | b→a fps | b→a "
+        "g2g p95 ms | b→a size | b→a conc %% | video kbit/s a, b | est a | est b | link |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::vector<int> goodSeconds; // both directions at >= 640x480 and >= 25 frames taken
     for (int sec = 0; (sec + 1) * 1000.0 <= endMs; ++sec) { // whole seconds only
         const double from = sec * 1000.0, to = from + 1000;
@@ -602,6 +605,7 @@ QJsonObject scenarioReport(const Options &o, const Side &alice, const Side &bob,
         QString line = QStringLiteral("| %1 ").arg(sec, 5);
         bool good = true;
         double kbps[2] = {-1, -1};
+        QString est[2] = {QStringLiteral("-"), QStringLiteral("-")};
         for (int d = 0; d < 2; ++d) {
             const Side &r = *receivers[d];
             const int frames = countIn(r.videoTakenAtMs, from, to);
@@ -613,14 +617,19 @@ QJsonObject scenarioReport(const Options &o, const Side &alice, const Side &bob,
             const int silent = countIn(r.audioSilentAtMs, from, to);
             const double conc = played + silent > 0 ? 100.0 * silent / (played + silent) : -1;
             kbps[d] = senderSt ? senderSt->video.sentKbps : -1;
+            if (senderSt)
+                est[d] = QStringLiteral("%1/%2/%3")
+                             .arg(senderSt->network.estimateKbps)
+                             .arg(senderSt->network.ladderStep)
+                             .arg(senderSt->network.sendQueueBytes / 1024);
             good = good && size.width() >= 640 && size.height() >= 480 && frames >= 25;
             const QString dir = d == 0 ? QStringLiteral("a_to_b") : QStringLiteral("b_to_a");
-            row.insert(dir,
-                       QJsonObject{{QStringLiteral("frames"), frames},
-                                   {QStringLiteral("g2g_p95_ms"), round1(p95)},
-                                   {QStringLiteral("size"), sizeText(size)},
-                                   {QStringLiteral("audio_concealed_percent"), round1(conc)},
-                                   {QStringLiteral("sender_video_kbps"), std::round(kbps[d])}});
+            row.insert(dir, QJsonObject{{QStringLiteral("frames"), frames},
+                                        {QStringLiteral("g2g_p95_ms"), round1(p95)},
+                                        {QStringLiteral("size"), sizeText(size)},
+                                        {QStringLiteral("audio_concealed_percent"), round1(conc)},
+                                        {QStringLiteral("sender_video_kbps"), std::round(kbps[d])},
+                                        {QStringLiteral("sender_estimate"), est[d]}});
             line += QStringLiteral("| %1 | %2 | %3 | %4 ")
                         .arg(frames)
                         .arg(p95 < 0 ? QStringLiteral("-") : QString::number(p95, 'f', 0))
@@ -636,10 +645,10 @@ QJsonObject scenarioReport(const Options &o, const Side &alice, const Side &bob,
             link = QStringLiteral("400 kbit/s");
         row.insert(QStringLiteral("link"), link);
         // kbps[0]: what alice sent (the far end of a→b), kbps[1]: bob.
-        line += QStringLiteral("| %1, %2 | %3 |")
+        line += QStringLiteral("| %1, %2 | %3 | %4 | %5 |")
                     .arg(std::round(kbps[0]))
                     .arg(std::round(kbps[1]))
-                    .arg(link);
+                    .arg(est[0], est[1], link);
         std::printf("%s\n", qPrintable(line));
         series.append(row);
         if (good)

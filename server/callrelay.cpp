@@ -15,6 +15,15 @@ Q_DECLARE_LOGGING_CATEGORY(lcServer)
 namespace {
 // The media of a call_media that the call has: a voice call's member cannot claim to send
 // video, and another node's event is held to the same rule as a local one.
+// How the transport may treat a media packet towards a receiver that falls behind.
+Transport::Kind mediaKind(const MediaPacketHeader &h)
+{
+    if (h.kind != MediaPacketHeader::Video)
+        return Transport::Kind::Media;
+    return (h.flags & MediaPacketHeader::Keyframe) ? Transport::Kind::Keyframe
+                                                   : Transport::Kind::Video;
+}
+
 QStringList ofTheCall(const QStringList &media, const QStringList &callMedia)
 {
     QStringList kept;
@@ -246,7 +255,7 @@ ErrorCode CallRelay::relayMedia(ClientConnection *c, const QByteArray &packet)
     }
     // The same bytes, header and all: no JSON, no base64, no copy of the payload per hop. A
     // receiver that falls behind loses media first (Transport::send), before text.
-    m_transport.send(other, WireFrame::binary(packet), Transport::Kind::Media);
+    m_transport.send(other, WireFrame::binary(packet), mediaKind(*header));
     return ErrorCode::None;
 }
 void CallRelay::endCallOf(ClientConnection *c, const QString &reason)
@@ -358,7 +367,7 @@ void CallRelay::relayRemoteMedia(const QString &node, const QByteArray &packet)
         call->state != CallRegistry::State::Active)
         return;
     if (ClientConnection *local = it->caller ? it->caller : it->callee)
-        m_transport.send(local, WireFrame::binary(packet), Transport::Kind::Media);
+        m_transport.send(local, WireFrame::binary(packet), mediaKind(*header));
 }
 
 void CallRelay::remoteMemberLeft(const QString &node, const QString &key)

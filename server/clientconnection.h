@@ -35,6 +35,8 @@ struct ClientConnection
     bool closing = false;        // no more frames are queued; the connection is on its way out
     bool notifyDrained = false;  // tell the server when `out` and Qt's buffer are empty
     bool largeFrames = false;    // in a call: media-sized frames allowed
+    qint64 behindSinceMs = 0;    // when its queue last went from empty to not (Transport::send)
+    bool videoWaitsForKeyframe = false; // stale video was dropped: nothing until a keyframe
     qint64 connectedMs;
     qint64 lastActivityMs;
     qint64 lastPingMs = 0;

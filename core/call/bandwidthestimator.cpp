@@ -13,6 +13,8 @@ constexpr qint64 kDecreaseHoldMs = 700;
 constexpr double kQueueLimitMs = 100;
 // A report's hold on growth lasts this long when no newer report lifts it.
 constexpr qint64 kReportHoldMs = 1500;
+// No cut and no report of trouble for this long: the estimate grows faster.
+constexpr qint64 kQuietMs = 4000;
 // The ladder's steps up wait for the rate to hold this long.
 constexpr qint64 kStepUpHoldMs = 3000;
 // Video's share from the rest of the estimate: VP8's frames also pay header and framing.
@@ -47,8 +49,11 @@ void BandwidthEstimator::setMaxStep(int step)
     }
 }
 
-void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes)
+void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes,
+                                     qint64 droppedBytes)
 {
+    const bool dropped = droppedBytes > m_dropped;
+    m_dropped = droppedBytes;
     if (m_queueMs >= 0 && nowMs > m_queueMs) {
         // What left the queue for the kernel since the last sample: handed in minus growth.
         const qint64 drained =
@@ -70,8 +75,9 @@ void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 ha
             ++m_queueGrowing;
         else
             m_queueGrowing = 0;
-        // Two samples in a row: one large keyframe alone is no overuse.
-        if (m_queueGrowing >= 2) {
+        // Two samples in a row: one large keyframe alone is no overuse. Stale video dropped
+        // is: the queue was already longer than video may wait.
+        if (m_queueGrowing >= 2 || dropped) {
             // What drained over the last interval is the uplink's rate now.
             const double recent = double(drained) * 8 / double(nowMs - m_queueMs);
             decrease(nowMs, m_throughputKbps > 0 ? std::min(m_throughputKbps, recent) : recent,
@@ -94,10 +100,12 @@ void BandwidthEstimator::onReport(qint64 nowMs, const CallReport &report)
     if (report.lossPermille > 100 || rising || standing) {
         decrease(nowMs, report.kbps > 0 ? report.kbps : m_estimate, delay);
         m_holdUntilMs = nowMs + kReportHoldMs;
+        m_lastTroubleMs = nowMs;
     } else if (report.lossPermille > 20 || (previous >= 0 && delay > previous + 10) ||
                delay >= 100) {
         // Some loss, a queue that builds slowly or drains: stay, neither cut nor grow.
         m_holdUntilMs = nowMs + kReportHoldMs;
+        m_lastTroubleMs = nowMs;
     } else {
         m_holdUntilMs = -1;
     }
@@ -138,7 +146,13 @@ void BandwidthEstimator::update(qint64 nowMs)
         if (m_overflowKbps > 0 && m_estimate > 1.1 * m_overflowKbps)
             m_overflowKbps = 0;
         const bool near = m_overflowKbps > 0 && m_estimate > 0.9 * m_overflowKbps;
-        const double perSecond = near ? 0.04 : 0.08;
+        // A path quiet for a while (no cut, no report of trouble) gets probed faster: after a
+        // restored link the estimate must climb from a few hundred kbit/s to megabits within
+        // seconds, not a minute, and an overshoot now costs a few hundred ms of queue at most
+        // (stale video is dropped and cuts the estimate at the next sample).
+        const qint64 quietSince = std::max(m_lastDecreaseMs, m_lastTroubleMs);
+        const bool quiet = quietSince < 0 || nowMs - quietSince >= kQuietMs;
+        const double perSecond = near ? 0.04 : quiet ? 0.15 : 0.08;
         m_estimate *= std::pow(1.0 + perSecond, double(dt) / 1000.0);
         m_estimate += 5.0 * double(dt) / 1000.0; // so that the floor can climb at all
         m_estimate = std::min<double>(m_estimate, kMaxEstimateKbps);

@@ -13,8 +13,8 @@
 //   the whole path as the one-way delay above its smallest (clocks need not agree).
 // The controller is AIMD like WebRTC's GCC: on overuse the estimate drops at once to 85% of
 // what got through (less while a long queue waits, so it drains in seconds), and is held while
-// the queue drains; otherwise it grows slowly (8% a second, 4% near the rate that last
-// overflowed). The estimate is then split with audio first: the
+// the queue drains; otherwise it grows (8% a second, 4% near the rate that last overflowed,
+// 15% once nothing has said "too much" for 4 s). The estimate is then split with audio first: the
 // voice keeps its 24 kbit/s until video is at its floor (150 kbit/s); only then does the voice
 // give way, down to 12 kbit/s. Video's share picks VP8's target and a step of the ladder
 // 320x240@15 -> 640x480@30 -> 1280x720@30, with hysteresis (a step up waits for the rate to
@@ -63,9 +63,11 @@ public:
     void setMaxStep(int step);
     int maxStep() const { return m_maxStep; }
 
-    // The send queue, sampled every 100-250 ms: bytes waiting now, and all the media bytes
-    // ever handed to the socket (a running count).
-    void onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes);
+    // The send queue, sampled every 100-250 ms: bytes waiting now, all the media bytes ever
+    // handed to the socket and not dropped (a running count), and all the bytes of stale
+    // video the socket dropped (a running count: SessionSocket drops video that waited too
+    // long). A drop is overuse at once: the queue was already longer than video may wait.
+    void onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes, qint64 droppedBytes = 0);
     // The far end's report on what it received.
     void onReport(qint64 nowMs, const CallReport &report);
     // Grows the estimate when nothing says otherwise; call as often as onSendQueue.
@@ -91,6 +93,7 @@ private:
     qint64 m_queueMs = -1;
     qint64 m_queued = 0;
     qint64 m_handed = 0;
+    qint64 m_dropped = 0;
     int m_queueGrowing = 0; // samples in a row over the limit and growing
     // Drained bytes over the last second: (time, running total) at its start.
     qint64 m_drainedTotal = 0;
@@ -99,7 +102,8 @@ private:
     double m_throughputKbps = 0;
 
     // Reports
-    qint64 m_holdUntilMs = -1; // no growth before this: the last report saw trouble
+    qint64 m_holdUntilMs = -1;   // no growth before this: the last report saw trouble
+    qint64 m_lastTroubleMs = -1; // the last report that cut or held
     int m_lastDelayMs = -1;
     int m_lossPercent = 0;
 

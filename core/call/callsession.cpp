@@ -49,6 +49,8 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
             const bool keyframe = h && (h->flags & MediaPacketHeader::Keyframe);
             if (keyframe)
                 m_videoWaitsForKeyframe = false;
+            else if (m_session->videoWaitsForKeyframe())
+                m_videoPipeline->requestKeyframe(); // the socket dropped stale video
             // Keyframes may use the audio's longer queue: losing one costs the most.
             if (!m_videoWaitsForKeyframe &&
                 m_session->sendMedia(p, keyframe ? kAudioMaxQueuedBytes : m_videoQueueLimit.load()))
@@ -537,7 +539,8 @@ void CallSession::adapt()
     const qint64 now = m_adaptClock.elapsed();
     const qint64 queued = m_session->queuedMediaBytes();
     m_stats.network.sendQueueBytes = int(std::min<qint64>(queued, INT_MAX));
-    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted());
+    const qint64 dropped = m_session->mediaBytesDropped();
+    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted() - dropped, dropped);
     m_estimator.update(now);
     applyAllocation(false);
 }

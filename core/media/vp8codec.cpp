@@ -61,6 +61,10 @@ public:
         m_lastCaptureUs = 0;
         vpx_codec_control(&m_codec, VP8E_SET_CPUUSED, -16); // real time, fastest
         vpx_codec_control(&m_codec, VP8E_SET_STATIC_THRESHOLD, 1);
+        // A keyframe of at most three frames' share of the rate (WebRTC caps them too): an
+        // uncapped one at 640x480 was tens of kB, which on a link that just fell to 400 kbit/s
+        // holds the voice behind it for a second (it goes out as one WebSocket message).
+        vpx_codec_control(&m_codec, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300u);
         if (!vpx_img_alloc(&m_image, VPX_IMG_FMT_I420, unsigned(width), unsigned(height), 1))
             return fail(error, "out of memory");
         m_width = width;

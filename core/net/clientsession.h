@@ -178,6 +178,9 @@ public:
     // Thread-safe: the uplink's media backlog and running count (SessionSocket).
     qint64 queuedMediaBytes() const { return m_socket->queuedMediaBytes(); }
     qint64 mediaBytesAccepted() const { return m_socket->mediaBytesAccepted(); }
+    // Thread-safe: stale video dropped on the way out (SessionSocket::sendMedia).
+    qint64 mediaBytesDropped() const { return m_socket->mediaBytesDropped(); }
+    bool videoWaitsForKeyframe() const { return m_socket->videoWaitsForKeyframe(); }
     // Media packets received are handed to `handler` on the network thread, not the GUI
     // thread (CallSession passes them to its pipelines from there). Thread-safe; after
     // setMediaHandler({}) returns, the old handler is not running and never called again.

@@ -2,12 +2,21 @@
 
 #include "net/certificatepins.h"
 #include "protocol/filechunk.h"
+#include "protocol/mediapacketheader.h"
 
 #include <QSslConfiguration>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <chrono>
+
+#ifdef Q_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 
 namespace {
 qint64 steadyMs()
@@ -43,10 +52,12 @@ void SessionSocket::ensureSocket()
     // (its TCP or TLS socket, timers) belong to this thread.
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     connect(m_socket, &QWebSocket::connected, this, [this] {
+        limitKernelBuffer();
         noteReceived();
         emit connected(m_attempt);
     });
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
+        clearMedia();
         noteQueued();
         emit disconnected(m_attempt, m_socket->closeReason(), m_socket->errorString(),
                           int(m_lastError));
@@ -62,6 +73,7 @@ void SessionSocket::ensureSocket()
     });
     connect(m_socket, &QWebSocket::bytesWritten, this, [this] {
         noteQueued();
+        pumpMedia();
         emit written();
     });
     connect(m_socket, &QWebSocket::sslErrors, this, &SessionSocket::onSslErrors);
@@ -83,8 +95,25 @@ bool SessionSocket::sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
         return false;
     m_pendingBytes.fetch_add(packet.size());
     m_acceptedBytes.fetch_add(packet.size());
-    QMetaObject::invokeMethod(this, "writeMedia", Qt::QueuedConnection, Q_ARG(QByteArray, packet));
+    QMetaObject::invokeMethod(this, "writeMedia", Qt::QueuedConnection, Q_ARG(QByteArray, packet),
+                              Q_ARG(qint64, steadyMs()));
     return true;
+}
+
+void SessionSocket::limitKernelBuffer()
+{
+#if defined(Q_OS_UNIX) && defined(TCP_NOTSENT_LOWAT)
+    // The kernel's send buffer grows to megabytes on a fast path and keeps them when the path
+    // slows down: seconds of media no one here could see or drop (a drop to 400 kbit/s queued
+    // 10 s in it). With this it takes no more than a few KB it has not sent yet; the rest
+    // waits in our queues. QWebSocket makes its TCP (or TLS) socket as its child.
+    if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
+        const int fd = int(tcp->socketDescriptor());
+        const int lowat = kKernelLowWater;
+        if (fd >= 0)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+    }
+#endif
 }
 
 void SessionSocket::sendFileChunk(const QByteArray &chunk)
@@ -156,12 +185,90 @@ void SessionSocket::ping()
         m_socket->ping();
 }
 
-void SessionSocket::writeMedia(const QByteArray &packet)
+void SessionSocket::writeMedia(const QByteArray &packet, qint64 acceptedMs)
 {
-    m_pendingBytes.fetch_sub(packet.size());
-    if (!m_socket || !m_online.load() || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (!m_socket || !m_online.load() || m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_pendingBytes.fetch_sub(packet.size());
+        clearMedia();
         return;
-    m_socket->sendBinaryMessage(packet);
+    }
+    const auto h = MediaPacketHeader::parse(packet);
+    const bool video = h && h->kind == MediaPacketHeader::Video;
+    const bool keyframe = h && (h->flags & MediaPacketHeader::Keyframe);
+    if (video && m_videoWaitsForKeyframe.load() && !keyframe) {
+        dropMedia(packet.size()); // undecodable without the keyframe it follows
+        return;
+    }
+    (video ? m_videoQueue : m_audioQueue).push_back({packet, acceptedMs, keyframe});
+    dropStaleVideo(steadyMs());
+    pumpMedia();
+}
+
+void SessionSocket::clearMedia()
+{
+    for (std::deque<QueuedMedia> *queue : {&m_audioQueue, &m_videoQueue}) {
+        for (const QueuedMedia &m : *queue)
+            m_pendingBytes.fetch_sub(m.packet.size());
+        queue->clear();
+    }
+    m_videoWaitsForKeyframe.store(false);
+    m_keyframeInSocket = false;
+}
+
+void SessionSocket::dropStaleVideo(qint64 nowMs)
+{
+    // Video that waited too long is only delay: drop it, and what depends on it. While a
+    // keyframe is still on its way into the kernel (on a slow link it takes a few hundred ms
+    // by itself) nothing is stale, and the waiting counts from when it left: else the frames
+    // behind each keyframe would be dropped and ask for the next one, again and again.
+    if (m_keyframeInSocket)
+        return;
+    while (!m_videoQueue.empty() &&
+           nowMs - std::max(m_videoQueue.front().acceptedMs, m_keyframeLeftMs) > kStaleVideoMs) {
+        m_videoWaitsForKeyframe.store(true);
+        dropMedia(m_videoQueue.front().packet.size());
+        m_videoQueue.pop_front();
+    }
+    if (!m_videoWaitsForKeyframe.load())
+        return;
+    while (!m_videoQueue.empty() && !m_videoQueue.front().keyframe) {
+        dropMedia(m_videoQueue.front().packet.size());
+        m_videoQueue.pop_front();
+    }
+    if (!m_videoQueue.empty())
+        m_videoWaitsForKeyframe.store(false); // a keyframe is next
+}
+
+void SessionSocket::dropMedia(qsizetype bytes)
+{
+    m_pendingBytes.fetch_sub(bytes);
+    m_droppedBytes.fetch_add(bytes);
+}
+
+void SessionSocket::pumpMedia()
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    const qint64 now = steadyMs();
+    if (m_keyframeInSocket && m_socket->bytesToWrite() < kSocketLowWater) {
+        m_keyframeInSocket = false;
+        m_keyframeLeftMs = now;
+    }
+    while (m_socket->bytesToWrite() < kSocketLowWater) {
+        std::deque<QueuedMedia> *queue = &m_audioQueue; // the voice first
+        if (queue->empty()) {
+            queue = &m_videoQueue;
+            dropStaleVideo(now);
+        }
+        if (queue->empty())
+            break;
+        const QByteArray packet = std::move(queue->front().packet);
+        if (queue->front().keyframe)
+            m_keyframeInSocket = true;
+        queue->pop_front();
+        m_pendingBytes.fetch_sub(packet.size());
+        m_socket->sendBinaryMessage(packet);
+    }
     noteQueued();
 }
 

@@ -8,6 +8,7 @@
 #include <QUrl>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <mutex>
 
@@ -51,7 +52,21 @@ public:
     void setOnline(bool online) { m_online.store(online); }
     // Any thread: queues a media packet unless more than maxQueuedBytes already wait to be
     // written (queued here or in the socket); then it is dropped and false returned.
+    //
+    // Media waits here, not in the socket or the kernel: the socket is given the next packet
+    // only once it holds less than kSocketLowWater, audio before video, and the kernel keeps
+    // little unsent (TCP_NOTSENT_LOWAT), so the voice never waits behind seconds of video and
+    // the backlog is where queuedMediaBytes() sees it. A video packet that waited longer than
+    // kStaleVideoMs is dropped, and so is the video after it until a keyframe (the far end
+    // could not decode it): videoWaitsForKeyframe() says the sender should make one now.
     bool sendMedia(const QByteArray &packet, qint64 maxQueuedBytes);
+    static constexpr qint64 kSocketLowWater = 4 * 1024;
+    static constexpr int kKernelLowWater = 4 * 1024;
+    static constexpr qint64 kStaleVideoMs = 300;
+    // Any thread: video was dropped as stale and no keyframe has been queued since.
+    bool videoWaitsForKeyframe() const { return m_videoWaitsForKeyframe.load(); }
+    // Any thread: media bytes dropped here as stale, ever (they were accepted, never sent).
+    qint64 mediaBytesDropped() const { return m_droppedBytes.load(); }
     // Any thread: media bytes waiting to be written (queued here or in the socket, not yet
     // taken by the kernel; the socket's share includes file chunks, which use the same
     // uplink), and all the media bytes sendMedia() ever accepted. Their changes
@@ -99,7 +114,13 @@ signals:
     void written();
 
 private:
-    Q_INVOKABLE void writeMedia(const QByteArray &packet);
+    Q_INVOKABLE void writeMedia(const QByteArray &packet, qint64 acceptedMs);
+    // Hands queued media to the socket while it holds little, audio first.
+    void pumpMedia();
+    void dropMedia(qsizetype bytes);
+    void dropStaleVideo(qint64 nowMs);
+    void clearMedia();
+    void limitKernelBuffer();
     Q_INVOKABLE void writeFileChunk(const QByteArray &chunk);
     void ensureSocket();
     void onBinary(const QByteArray &packet);
@@ -122,4 +143,19 @@ private:
     std::atomic<qint64> m_socketBytes{0};   // what the socket had not written, last looked
     std::atomic<qint64> m_acceptedBytes{0}; // media accepted by sendMedia, ever
     std::atomic<qint64> m_lastReceiveMs{0};
+
+    // Network thread: media accepted and not yet given to the socket (counted in
+    // m_pendingBytes), by kind, oldest first.
+    struct QueuedMedia
+    {
+        QByteArray packet;
+        qint64 acceptedMs = 0;
+        bool keyframe = false;
+    };
+    std::deque<QueuedMedia> m_audioQueue;
+    std::deque<QueuedMedia> m_videoQueue;
+    std::atomic<bool> m_videoWaitsForKeyframe{false};
+    bool m_keyframeInSocket = false; // handed to the socket, which has not written it yet
+    qint64 m_keyframeLeftMs = 0;     // when the last one had
+    std::atomic<qint64> m_droppedBytes{0};
 };

@@ -15,6 +15,8 @@
 #include <QWebSocket>
 
 #ifdef Q_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #endif
@@ -494,6 +496,17 @@ void Transport::setLargeFrames(ClientConnection *c, bool allowed)
         return;
     c->largeFrames = allowed;
     applyReadLimits(c);
+#if defined(Q_OS_UNIX) && defined(TCP_NOTSENT_LOWAT)
+    // In a call the kernel keeps only a little unsent, so that a receiver's backlog waits in
+    // its OutQueue where stale video can be dropped (not megabytes in the kernel, where it
+    // can only be sent, seconds late). 0 restores the system's default after the call.
+    if (c->tcp && c->tcp->socketDescriptor() >= 0) {
+        const int lowat = allowed ? kCallKernelLowWater : 0;
+        ::setsockopt(int(c->tcp->socketDescriptor()), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+                     sizeof lowat);
+    }
+#endif
+    c->videoWaitsForKeyframe = false;
 }
 
 ClientConnection *Transport::connectionFor(QWebSocket *socket) const
@@ -592,10 +605,29 @@ bool Transport::send(ClientConnection *c, const QByteArray &frame, Kind kind)
     // Counted when queued, before anything is copied for it (the finding 1: checked
     // only after the write, each receiver's buffer already held its own copy of a burst).
     const qint64 queued = queuedBytes(c);
-    if (kind == Kind::Media) {
+    if (queued == 0)
+        c->behindSinceMs = now();
+    if (kind == Kind::Video || kind == Kind::Keyframe) {
+        // Video that would wait behind a backlog this old arrives too late to be worth
+        // showing: dropped, with what follows it up to a keyframe, so the voice and a fresh
+        // picture get through and the backlog drains instead of growing.
+        const bool stale =
+            queued >= kStaleVideoMinBytes && now() - c->behindSinceMs > kStaleVideoMs;
+        if (stale)
+            c->videoWaitsForKeyframe = true;
+        else if (kind == Kind::Keyframe)
+            c->videoWaitsForKeyframe = false;
+        if (c->videoWaitsForKeyframe) {
+            ++m_staleVideoDropped;
+            return false;
+        }
+    }
+    if (kind != Kind::Text) {
         // A receiver that falls behind loses media first, before it is cut off for text.
         if (queued + frame.size() > m_config.maxQueuedBytes / 4) {
             ++m_mediaDropped;
+            if (kind != Kind::Media)
+                c->videoWaitsForKeyframe = true;
             return false;
         }
     } else if (queued + frame.size() > m_config.maxQueuedBytes) {
@@ -621,6 +653,8 @@ bool Transport::sendPieces(ClientConnection *c, std::initializer_list<QByteArray
     for (QByteArrayView piece : pieces)
         size += piece.size();
     const qint64 queued = queuedBytes(c);
+    if (queued == 0)
+        c->behindSinceMs = now();
     if (queued + size > m_config.maxQueuedBytes) {
         markSlow(c, queued, size);
         return false;

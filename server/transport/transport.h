@@ -66,7 +66,20 @@ class Transport : public QObject
 {
     Q_OBJECT
 public:
-    enum class Kind { Text, Media };
+    // Media: voice (and anything else that is not video), dropped only over the byte bound.
+    // Video and Keyframe: also dropped once this receiver has been behind for longer than
+    // kStaleVideoMs, and then every video frame up to a keyframe that is not stale (the
+    // receiver could not decode them; it asks the sender for a keyframe when it sees the gap).
+    // Longer than the sender's own bound (SessionSocket::kStaleVideoMs): a keyframe on a slow
+    // link takes a few hundred ms by itself, and is no backlog.
+    enum class Kind { Text, Media, Video, Keyframe };
+    static constexpr qint64 kStaleVideoMs = 500;
+    // What a stale receiver's queue holds at least before its video is dropped: less is a
+    // frame or two on their way, not a backlog.
+    static constexpr qint64 kStaleVideoMinBytes = 16 * 1024;
+    // Unsent bytes the kernel may hold for a connection in a call (TCP_NOTSENT_LOWAT): the
+    // rest waits in its OutQueue, where its age is known and stale video can be dropped.
+    static constexpr int kCallKernelLowWater = 16 * 1024;
 
     explicit Transport(const ServerConfig &config, QObject *parent = nullptr);
     ~Transport() override;
@@ -113,6 +126,7 @@ public:
     void shutdown();
     qint64 now() const { return m_clock.elapsed(); }
     qint64 mediaDropped() const { return m_mediaDropped; }
+    qint64 staleVideoDropped() const { return m_staleVideoDropped; }
     template <typename F> void forEachConnection(F f)
     {
         for (auto &[socket, c] : m_connections)
@@ -181,5 +195,6 @@ private:
     std::vector<ClientConnection *> m_dirty; // receivers with frames queued this turn
     std::vector<ClientConnection *> m_slow;
     qint64 m_mediaDropped = 0;
+    qint64 m_staleVideoDropped = 0;
     bool m_shuttingDown = false;
 };

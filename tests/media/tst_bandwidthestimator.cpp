@@ -21,6 +21,8 @@ public:
     double capacityKbps = 4000;
     double kernelBytes = 64 * 1024;
     bool reports = true;
+    // What the encoder really sends of its target (a still picture at 320x240 makes less).
+    double videoSendShare = 1.0;
 
     // Advances the simulation by `ms` in 100 ms steps.
     void run(qint64 ms, const std::function<void(qint64)> &each = {})
@@ -29,7 +31,8 @@ public:
             m_now += kStepMs;
             const BandwidthEstimator::Allocation a = m_e->allocation();
             const double sendKbps = a.audioBitrate / 1000.0 +
-                                    BandwidthEstimator::kAudioOverheadKbps + a.videoKbps / 0.95;
+                                    BandwidthEstimator::kAudioOverheadKbps +
+                                    videoSendShare * a.videoKbps / 0.95;
             const double in = sendKbps * kStepMs / 8; // bytes
             m_handed += qint64(in);
             m_queue += in;
@@ -92,6 +95,8 @@ private slots:
     void ladderDoesNotFlap();
     void maxStepFollowsTheCamera();
     void reportsOfLoss();
+    void staleVideoDroppedIsOveruseAtOnce();
+    void climbsBackWhileTheEncoderSendsLess();
     void reportBuilder();
     void reportBuilderBaselineIsRelative();
 };
@@ -252,6 +257,48 @@ void TestBandwidthEstimator::reportsOfLoss()
         e.update(t);
     QVERIFY(e.estimateKbps() > before);
     QCOMPARE(e.allocation().audioLossPercent, 5);
+}
+
+void TestBandwidthEstimator::staleVideoDroppedIsOveruseAtOnce()
+{
+    // The socket drops video that waited too long (SessionSocket): the first sample that says
+    // so cuts the estimate to what got through, without waiting for a second sample or a
+    // report.
+    BandwidthEstimator e(2000);
+    qint64 handed = 0;
+    qint64 t = 0;
+    for (; t <= 2000; t += 200) { // 2 Mbit/s go through, nothing waits
+        handed += 2000 * 200 / 8;
+        e.onSendQueue(t, 0, handed, 0);
+    }
+    QCOMPARE(e.decreases(), 0);
+    // The link falls to 400 kbit/s: of what was handed over in the next 200 ms only 10 kB went
+    // out, some waits, and stale video was dropped.
+    handed += 10'000;
+    e.onSendQueue(t, 8'000, handed + 8'000, 30'000);
+    QCOMPARE(e.decreases(), 1);
+    QVERIFY2(e.estimateKbps() <= 400, qPrintable(QString::number(e.estimateKbps())));
+}
+
+void TestBandwidthEstimator::climbsBackWhileTheEncoderSendsLess()
+{
+    // After 20 s at 400 kbit/s the link is back at 4 Mbit/s, and the encoder at 320x240 sends
+    // only half of its target: nothing says "too much", so the estimate is not held to what is
+    // sent. 640x480 with a rate that suits it comes back within 12 s (simulated time), the
+    // largest step later.
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(20000);
+    link.capacityKbps = 400;
+    link.run(20000);
+    QVERIFY(e.allocation().videoKbps < 400);
+    link.capacityKbps = 4000;
+    link.videoSendShare = 0.5;
+    const qint64 climbed = timeUntil(
+        link, 60000, [&] { return e.allocation().step >= 1 && e.allocation().videoKbps >= 450; });
+    QVERIFY2(climbed >= 0 && climbed <= 12000, qPrintable(QString::number(climbed)));
+    QVERIFY(timeUntil(link, 60000, [&] { return e.allocation().step == 2; }) >= 0);
 }
 
 void TestBandwidthEstimator::reportBuilder()

@@ -1,6 +1,7 @@
 // Call signalling and the media relay, against a real server process: only the two members
 // of an active call exchange media, as the same bytes; everyone else can neither receive
 // nor inject any.
+#include "impairmentproxy.h"
 #include "protocol/mediapacketheader.h"
 #include "protocol/messageencoder.h"
 #include "serverprocess.h"
@@ -9,6 +10,7 @@
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -22,10 +24,11 @@ quint32 callOf(const QJsonObject &o)
     return quint32(o.value(QLatin1String("call")).toInteger());
 }
 QByteArray packet(quint32 call, quint32 seq, const QByteArray &payload,
-                  MediaPacketHeader::Kind kind = MediaPacketHeader::Audio)
+                  MediaPacketHeader::Kind kind = MediaPacketHeader::Audio, quint8 flags = 0)
 {
     MediaPacketHeader h;
     h.kind = kind;
+    h.flags = flags;
     h.codec = kind == MediaPacketHeader::Audio ? MediaPacketHeader::Opus : MediaPacketHeader::Vp8;
     h.callId = call;
     h.sequence = seq;
@@ -352,6 +355,74 @@ private slots:
             eve->all([](const QJsonObject &o) { return typeOf(o) == QLatin1String("call_report"); })
                 .isEmpty());
         QVERIFY(bob->isConnected() && eve->isConnected());
+    }
+
+    void staleVideoToASlowReceiverIsDroppedNotQueued()
+    {
+        // bob's downlink carries 200 kbit/s (a proxy that holds at most 16 kB); alice sends
+        // 1.2 Mbit/s of video and her voice for 3 s. The server does not queue seconds of
+        // video for him: once his queue is stale it drops video up to the next keyframe, so
+        // every voice packet reaches him, and every picture he gets can be decoded.
+        ImpairmentSettings slow;
+        slow.rateKbps = 200;
+        slow.maxBufferedBytes = 16 * 1024;
+        ImpairmentProxy proxy(slow);
+        QVERIFY(proxy.listen(QHostAddress::LocalHost, 0, QHostAddress::LocalHost,
+                             quint16(m_server.url().port())));
+        QUrl throughProxy = m_server.url();
+        throughProxy.setPort(proxy.port());
+        auto alice = online(QStringLiteral("s_alice"));
+        auto bob = std::make_unique<TestClient>();
+        QVERIFY(alice && bob->open(throughProxy) && bob->login(QStringLiteral("s_bob")));
+        const quint32 call = connectCall(*alice, *bob, QStringLiteral("s_bob"));
+        QVERIFY(call != 0);
+
+        constexpr int kFrames = 90; // 3 s at 30 frames/s, a keyframe every 15
+        quint32 audioSeq = 0;
+        int frame = 0;
+        QTimer tick;
+        tick.setInterval(33);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            for (int i = 0; i < 2; ++i) // about 50 voice packets a second
+                alice->sendBinary(packet(call, audioSeq++, QByteArray(100, 'a')));
+            const bool key = frame % 15 == 0;
+            alice->sendBinary(packet(call, quint32(frame), QByteArray(5000, 'v'),
+                                     MediaPacketHeader::Video,
+                                     key ? MediaPacketHeader::Keyframe : 0));
+            if (++frame == kFrames)
+                tick.stop();
+        });
+        tick.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!tick.isActive(), 30000);
+        const quint32 lastAudio = audioSeq;
+        alice->sendBinary(packet(call, lastAudio, "the end"));
+        // Everything not dropped was queued before the last voice packet.
+        QTRY_VERIFY_WITH_TIMEOUT(!received(*bob).isEmpty() &&
+                                     received(*bob).constLast() ==
+                                         packet(call, lastAudio, "the end"),
+                                 60000);
+
+        quint32 nextAudio = 0;
+        int videoFrames = 0;
+        qint64 lastVideo = -1;
+        for (const QByteArray &p : received(*bob)) {
+            const auto h = MediaPacketHeader::parse(p);
+            QVERIFY(h);
+            if (h->kind == MediaPacketHeader::Audio) {
+                QCOMPARE(h->sequence, nextAudio++); // every one, in order
+                continue;
+            }
+            ++videoFrames;
+            // After a gap the next picture is a keyframe: nothing undecodable was sent.
+            if (qint64(h->sequence) != lastVideo + 1)
+                QVERIFY2(h->flags & MediaPacketHeader::Keyframe,
+                         qPrintable(
+                             QStringLiteral("frame %1 after %2").arg(h->sequence).arg(lastVideo)));
+            lastVideo = h->sequence;
+        }
+        QCOMPARE(nextAudio, lastAudio + 1);
+        QVERIFY2(videoFrames < kFrames, qPrintable(QString::number(videoFrames)));
+        QVERIFY(videoFrames > 0);
     }
 
     void badMediaAndBadSignalling_data()
