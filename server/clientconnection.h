@@ -35,6 +35,7 @@ struct ClientConnection
     bool closing = false;        // no more frames are queued; the connection is on its way out
     bool notifyDrained = false;  // tell the server when `out` and Qt's buffer are empty
     bool largeFrames = false;    // in a call: media-sized frames allowed
+    bool fileFrames = false;     // holding an upload: chunk-sized frames allowed
     qint64 connectedMs;
     qint64 lastActivityMs;
     qint64 lastPingMs = 0;
