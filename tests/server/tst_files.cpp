@@ -602,6 +602,46 @@ private slots:
         QVERIFY(carol.isConnected());
     }
 
+    void uploadPastTheWindowIsRefused()
+    {
+        // A server whose window is one chunk and whose pace pays for one chunk a second: what a
+        // client sends beyond that window before the progress comes is refused.
+        ServerProcess slow(
+            ServerProcess::unlimited() +
+            QStringList{QStringLiteral("--file-bytes-per-second"), QStringLiteral("65536"),
+                        QStringLiteral("--file-window-bytes"), QStringLiteral("65536")});
+        QVERIFY(slow.start());
+        TestClient alice;
+        QVERIFY(alice.open(slow.url()) && alice.login(QStringLiteral("w_alice")));
+        const QJsonObject limits = alice.handshake().value(QLatin1String("limits")).toObject();
+        const qint64 chunk = limits.value(QLatin1String("file_chunk_bytes")).toInteger();
+        const qint64 window = limits.value(QLatin1String("file_window_bytes")).toInteger();
+        const QByteArray bytes = pngBytes(3 * window, 7);
+        const FileRef f = refFor(bytes, QStringLiteral("window.png"));
+        const QJsonObject answer = offer(alice, f, QStringLiteral("w-1"));
+        const quint32 id = quint32(answer.value(QLatin1String("upload")).toInteger());
+        FileChunkHeader h;
+        h.transfer = id;
+        // Two windows and a chunk at once: the pace paid for the first window at once, the
+        // second is within the window of that progress, the last chunk is past it.
+        for (qint64 at = 0; at < 2 * window + chunk; at += chunk) {
+            h.offset = quint64(at);
+            alice.sendBinary(h.serialize(QByteArrayView(bytes).sliced(at, chunk)));
+        }
+        QCOMPARE(alice.waitForError(QStringLiteral("bad_chunk")).value(QLatin1String("id")),
+                 QStringLiteral("w-1"));
+        QVERIFY(alice.isConnected());
+        // The progress comes as the pace pays, never past what arrived in order.
+        const QJsonObject progress = alice.waitFor(
+            [&](const QJsonObject &o) {
+                return typeOf(o) == QLatin1String("file_progress") &&
+                       o.value(QLatin1String("offset")).toInteger() == 2 * window;
+            },
+            10000);
+        QVERIFY(!progress.isEmpty());
+        QVERIFY(alice.isConnected());
+    }
+
     void chunkSizedInputOnlyWhileUploading()
     {
         // Without an upload a connection's input is chat-sized: a chunk of a full chunk's size
