@@ -37,6 +37,7 @@ struct ClientConnection
     bool largeFrames = false;    // in a call: media-sized frames allowed
     qint64 behindSinceMs = 0;    // when its queue last went from empty to not (Transport::send)
     bool videoWaitsForKeyframe = false; // stale video was dropped: nothing until a keyframe
+    bool fileFrames = false;     // holding an upload: chunk-sized frames allowed
     qint64 connectedMs;
     qint64 lastActivityMs;
     qint64 lastPingMs = 0;

@@ -41,7 +41,6 @@ bool EmbeddedServer::start(quint16 port, const QString &databasePath, QString *e
     config.auth.registration = AuthPolicy::Registration::Open;
     // Files beside the history, as confab-server keeps them.
     config.filesDir = config.databasePath + QStringLiteral("-files");
-    config.limits.fileChunkBytes = qMin<qint64>(16384, config.limits.maxMessageBytes);
     if (tls) {
         const QString folder = QFileInfo(config.databasePath).absolutePath();
         config.tlsCertificate = folder + QStringLiteral("/hosted-certificate.pem");

@@ -9,6 +9,8 @@
 #include <QDateTime>
 #include <QLoggingCategory>
 
+#include <cmath>
+
 Q_DECLARE_LOGGING_CATEGORY(lcServer)
 
 FileService::FileService(const ServerConfig &config, AsyncMessageStore *store, Transport *transport,
@@ -43,7 +45,7 @@ FileService::Transfers &FileService::transfers(ClientConnection *c)
 {
     auto it = m_transfers.find(c);
     if (it == m_transfers.end())
-        it = m_transfers.emplace(c, Transfers(m_config.limits)).first;
+        it = m_transfers.emplace(c, Transfers(m_config.limits, m_config.fileBytesPerSecond)).first;
     return it->second;
 }
 
@@ -74,8 +76,11 @@ void FileService::dropUpload(const QString &path, bool remove)
     if (it != m_uploads.end()) {
         if (ClientConnection *holder = m_connectionOf(it->holder)) {
             const auto t = m_transfers.find(holder);
-            if (t != m_transfers.end())
+            if (t != m_transfers.end()) {
                 t->second.uploads.erase(it->id);
+                if (t->second.uploads.empty())
+                    m_transport.setFileFrames(holder, false);
+            }
         }
         m_uploads.erase(it);
     }
@@ -208,6 +213,8 @@ void FileService::startUpload(ClientConnection *c, const ClientRequest &r, qint6
     u.id = newId(t);
     t.uploads[u.id] = path;
     m_uploads.insert(path, u);
+    // Its chunks are larger than chat; allowed before the client hears where to start.
+    m_transport.setFileFrames(c, true);
     qCDebug(lcServer).noquote() << c->name << "uploads" << f.size << "bytes from" << offset;
     sendJson(c, FileMessages::upload(u.id, offset, r.ref));
     if (offset == f.size)
@@ -244,18 +251,16 @@ FileService::Refusal FileService::handleChunk(ClientConnection *c, const QByteAr
     u->received += bytes;
     u->touchedMs = now();
     Transfers &t = transfers(c);
-    // Every chunk takes a token; over the bucket it is kept (it is within the window) but the
-    // progress waits until the bucket has paid for it, and so does the client.
-    if (t.chunkDebt == 0 && t.chunks.take(now())) {
-        acknowledge(c, t);
-    } else {
-        ++t.chunkDebt;
-        if (!t.ackTimer) {
-            t.ackTimer = true;
-            QTimer::singleShot(
-                qMax(1, int(1000 / m_config.limits.mediaPacketsPerSecond)), this,
-                [this, socket = QPointer<QWebSocket>(c->socket)] { payChunkDebt(socket); });
-        }
+    // Every byte is paid for by the pace; over it the chunk is kept (it is within the window)
+    // but the progress waits until the pace has paid for it, and so does the client.
+    t.refill(now());
+    t.balance -= double(bytes);
+    // (With the timer running, the progress goes out when it finds the balance paid.)
+    if (!t.ackTimer) {
+        if (t.balance >= 0)
+            acknowledge(c, t);
+        else
+            schedulePayment(c, t);
     }
     if (u->received == u->file.size)
         finish(c, u->id);
@@ -280,15 +285,20 @@ void FileService::payChunkDebt(const QPointer<QWebSocket> &socket)
         return;
     Transfers &t = transfers(c);
     t.ackTimer = false;
-    while (t.chunkDebt > 0 && t.chunks.take(now()))
-        --t.chunkDebt;
-    if (t.chunkDebt == 0) {
+    t.refill(now());
+    if (t.balance >= 0)
         acknowledge(c, t);
-        return;
-    }
+    else
+        schedulePayment(c, t);
+}
+
+void FileService::schedulePayment(ClientConnection *c, Transfers &t)
+{
+    // When the balance will be back at 0 (a millisecond more: the clock counts whole ones).
     t.ackTimer = true;
-    QTimer::singleShot(qMax(1, int(1000 / m_config.limits.mediaPacketsPerSecond)), this,
-                       [this, socket] { payChunkDebt(socket); });
+    const int ms = int(std::ceil(-t.balance * 1000.0 / t.rate)) + 1;
+    QTimer::singleShot(ms, Qt::PreciseTimer, this,
+                       [this, socket = QPointer<QWebSocket>(c->socket)] { payChunkDebt(socket); });
 }
 
 void FileService::finish(ClientConnection *c, quint32 id)
@@ -296,6 +306,12 @@ void FileService::finish(ClientConnection *c, quint32 id)
     Upload *u = uploadOf(c, id);
     if (!u)
         return;
+    // Whole: its progress says so now, whatever the pace still owes (the debt stays the
+    // connection's), so that the client hears of its last byte before the message's ack.
+    if (u->acked != u->received) {
+        u->acked = u->received;
+        sendJson(c, FileMessages::progress(id, u->received));
+    }
     u->verifying = true;
     const QString path = u->path;
     const QString sha = u->file.sha256;

@@ -27,10 +27,11 @@
 // they come, and a download is read from disk as the receiver's queue empties.
 //
 // Bounds: 4 uploads and 4 downloads per connection; 4 partial uploads per payer (an account,
-// or a guest's address); every chunk takes a token of the connection's chunk bucket (as many
-// as media packets) and the client keeps at most file_window_bytes unacknowledged, so an
-// upload cannot crowd out the connection's chat; a download is queued only while less than
-// kQueueBytes wait for the receiver, so a chat message never waits behind more than that.
+// or a guest's address); an upload's bytes are paced per connection (--file-bytes-per-second),
+// the client keeps at most file_window_bytes unacknowledged, so an upload cannot crowd out the
+// connection's chat, and chunk-sized input is allowed only while the connection holds one; a
+// download is queued only while less than kQueueBytes wait for the receiver, so a chat message
+// never waits behind more than that.
 class FileService : public QObject
 {
     Q_OBJECT
@@ -97,11 +98,24 @@ private:
         std::map<quint32, Download> downloads;
         quint32 lastId = 0;
         quint32 lastSent = 0; // the download served last (round robin)
-        RateLimiter chunks;
-        int chunkDebt = 0; // chunks taken in over the bucket, not acknowledged yet
+        // The upload pace (--file-bytes-per-second): a byte balance that fills at that rate up
+        // to a window, and that every chunk draws on. It may go below 0 (at most by a window:
+        // the client sends no more unacknowledged); the progress then waits until it is back.
+        double rate;
+        double burst;
+        double balance;
+        qint64 refilledMs = -1;
         bool ackTimer = false;
-        explicit Transfers(const ProtocolLimits &l) : chunks(l.mediaPacketsPerSecond, l.mediaBurst)
+        Transfers(const ProtocolLimits &l, qint64 bytesPerSecond)
+            : rate(double(bytesPerSecond)),
+              burst(double(qMax(l.fileWindowBytes, l.fileChunkBytes))), balance(burst)
         {}
+        void refill(qint64 nowMs)
+        {
+            if (refilledMs >= 0 && nowMs > refilledMs)
+                balance = qMin(burst, balance + double(nowMs - refilledMs) * rate / 1000.0);
+            refilledMs = qMax(refilledMs, nowMs);
+        }
     };
 
     Transfers &transfers(ClientConnection *c);
@@ -114,6 +128,8 @@ private:
     void cancel(ClientConnection *c, const ClientRequest &r);
     void acknowledge(ClientConnection *c, Transfers &t);
     void payChunkDebt(const QPointer<QWebSocket> &socket);
+    // Acknowledges the uploads when the balance is back at 0.
+    void schedulePayment(ClientConnection *c, Transfers &t);
     void finish(ClientConnection *c, quint32 id);
     void verified(const QString &path, const FileStorage::Check &check);
     // The checked file, as a chat message from the uploader (if still connected).

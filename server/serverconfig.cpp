@@ -106,6 +106,10 @@ constexpr OptionSpec kOptions[] = {
      "Bytes of files one account, or one guest address, may keep on the server (default "
      "1073741824 = 1 GB).",
      "n"},
+    {"file-bytes-per-second",
+     "Upload pace of one connection, in bytes per second (default 67108864 = 64 MiB/s).", "n"},
+    {"file-window-bytes",
+     "Upload bytes a client may send ahead of the server's progress (default 1048576).", "n"},
 };
 
 // Reads an integer option and checks its range; records an error message otherwise.
@@ -377,8 +381,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
         c.limits.maxFileBytes = 0; // PostgreSQL without a shared folder: no files
     if (c.limits.maxFileBytes == 0)
         c.filesDir.clear();
-    // An uploaded chunk is a binary message, within the logged-in size limit of section 1.
-    c.limits.fileChunkBytes = qMin<qint64>(16384, c.limits.maxMessageBytes);
+    r.number<qint64>("file-bytes-per-second", 65536, qint64(1) << 40, &c.fileBytesPerSecond);
+    // At least a chunk, or no upload could move; at most 16 MiB (what it lets wait in the
+    // kernel's buffers ahead of the uploader's chat).
+    r.number<qint64>("file-window-bytes", 65536, 16LL * 1024 * 1024, &c.limits.fileWindowBytes);
     // A burst smaller than one allowed message would refuse that message for ever.
     // (A message costs its text's UTF-8 plus 128; its text is at most the JSON's size.)
     const qint64 largest = c.limits.maxMessageBytes + 128;

@@ -65,6 +65,9 @@ struct ServerConfig
     // that every node sees), else the server keeps no files (limits.maxFileBytes 0).
     // limits.maxFileBytes and limits.fileQuotaBytes are --max-file-bytes and --file-quota-bytes.
     QString filesDir;
+    // --file-bytes-per-second: how fast one connection's uploads are taken in (their progress
+    // waits beyond it); the burst is limits.fileWindowBytes.
+    qint64 fileBytesPerSecond = 64LL * 1024 * 1024;
 
     static QString defaultDatabasePath();
 

@@ -176,7 +176,10 @@ void FileTransfers::pump()
             return; // the hash changed under us: the loop's iterator is gone
         }
         while (u.sent < u.file.size) {
-            const qint64 n = qMin(limits.fileChunkBytes, u.file.size - u.sent);
+            // What the server takes, and never more than we want to hold in memory at once.
+            const qint64 chunk =
+                qBound<qint64>(1, limits.fileChunkBytes, ProtocolLimits::kMaxFileChunkBytes);
+            const qint64 n = qMin(chunk, u.file.size - u.sent);
             // Within the server's window, and little in the socket: a chat message sent now
             // goes out after at most that much of the file.
             if (u.sent + n - u.acked > limits.fileWindowBytes)

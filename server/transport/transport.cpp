@@ -482,12 +482,24 @@ void Transport::applyReadLimits(ClientConnection *c)
     // Qt would wait for it forever. Media-sized messages only during a call.
     const qint64 text =
         c->loggedIn ? m_config.limits.maxMessageBytes + kSlackBytes : kLoginMessageBytes;
-    const qint64 message =
+    qint64 message =
         c->largeFrames ? qMax(text, m_config.limits.maxMediaBytes + kSlackBytes) : text;
+    // An upload's chunks (docs/protocol.md section 18) are larger than chat: only while the
+    // connection holds one.
+    if (c->fileFrames)
+        message = qMax(message, m_config.limits.fileChunkBytes + kSlackBytes);
     c->socket->setMaxAllowedIncomingMessageSize(quint64(message));
     c->socket->setMaxAllowedIncomingFrameSize(quint64(message));
     if (c->tcp)
         c->tcp->setReadBufferSize(message + kFrameHeaderBytes + 4096);
+}
+
+void Transport::setFileFrames(ClientConnection *c, bool allowed)
+{
+    if (c->fileFrames == allowed)
+        return;
+    c->fileFrames = allowed;
+    applyReadLimits(c);
 }
 
 void Transport::setLargeFrames(ClientConnection *c, bool allowed)

@@ -120,6 +120,8 @@ public:
     void countAsAccount(ClientConnection *c);
     // In a call: media-sized messages allowed (and a read buffer to hold them); after it, not.
     void setLargeFrames(ClientConnection *c, bool allowed);
+    // Upload-chunk-sized input (limits.fileChunkBytes) allowed on `c`, while it holds an upload.
+    void setFileFrames(ClientConnection *c, bool allowed);
     // Sets what Qt may buffer of the connection's input for its state (login, chat, call).
     void applyReadLimits(ClientConnection *c);
     void scheduleTurnEnd();

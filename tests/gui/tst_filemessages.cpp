@@ -81,9 +81,12 @@ class TestFileMessagesUi : public QObject
 {
     Q_OBJECT
 private:
+    // Uploads at the pace of old (6.25 MiB/s), so that a large one is still on its way when
+    // its Cancel is clicked.
     ServerProcess m_server{
         ServerProcess::unlimited() +
-        QStringList{QStringLiteral("--max-file-bytes"), QString::number(kMaxFile)}};
+        QStringList{QStringLiteral("--max-file-bytes"), QString::number(kMaxFile),
+                    QStringLiteral("--file-bytes-per-second"), QStringLiteral("6553600")}};
     QTemporaryDir m_dir;
     std::unique_ptr<ChatController> m_aliceCtl, m_bobCtl;
     std::unique_ptr<Settings> m_aliceSettings, m_bobSettings;

@@ -124,30 +124,55 @@ private slots:
         ServerProcess server(ServerProcess::unlimited());
         QVERIFY(server.start());
         auto alice = online(server, QStringLiteral("alice"));
-        QVERIFY(alice);
+        auto bob = online(server, QStringLiteral("bob"));
+        QVERIFY(alice && bob);
         FileTransfers files(alice.get());
         QSignalSpy progress(&files, &FileTransfers::uploadProgress);
         QSignalSpy finished(&files, &FileTransfers::uploadFinished);
         QSignalSpy acks(alice.get(), &ClientSession::messageAcknowledged);
-        const QByteArray bytes = pngBytes(2 * 1024 * 1024, 2);
+        const QByteArray bytes = pngBytes(8 * 1024 * 1024, 2);
         const QString fileId = files.upload(write(QStringLiteral("big.png"), bytes));
         QVERIFY(!fileId.isEmpty());
-        // Once the upload is under way, a chat message: its ack comes before the file's.
-        QTRY_VERIFY(progress.size() >= 2);
-        const QString chatId = alice->sendMessage(QStringLiteral("meanwhile"));
+        // Once a quarter of the file is up, a chat message (sent from the progress itself, so
+        // that it goes while the upload runs however fast that is).
+        QString chatId;
+        qint64 progressAtSend = -1;
+        connect(&files, &FileTransfers::uploadProgress, this,
+                [&](const QString &, qint64 done, qint64 total) {
+                    if (chatId.isEmpty() && done >= total / 4 && done < total) {
+                        progressAtSend = done;
+                        chatId = alice->sendMessage(QStringLiteral("meanwhile"));
+                    }
+                });
+        // bob reads it while the file is still on its way: the upload had not ended then.
+        qint64 progressAtArrival = -1;
+        connect(bob.get(), &ClientSession::messageReceived, this, [&](const ChatMessage &m) {
+            if (m.content == QLatin1String("meanwhile"))
+                progressAtArrival = progress.isEmpty() ? 0 : progress.last().at(1).toLongLong();
+        });
         QVERIFY(finished.wait(20000));
+        QVERIFY(!chatId.isEmpty());
+        QTRY_VERIFY(progressAtArrival >= 0);
+        QVERIFY2(progressAtArrival < bytes.size(),
+                 qPrintable(QStringLiteral("the chat arrived at %1 of %2 bytes (sent at %3)")
+                                .arg(progressAtArrival)
+                                .arg(bytes.size())
+                                .arg(progressAtSend)));
+        // Its ack comes before the file's.
         QStringList order;
         for (const auto &args : acks)
             order << args.at(0).toString();
         QVERIFY(order.contains(chatId));
         QVERIFY(order.indexOf(chatId) < order.indexOf(fileId));
-        // And it was not sent after the file's last byte either.
         QVERIFY(progress.last().at(1).toLongLong() == bytes.size());
     }
 
     void uploadGoesOnAfterTheServerComesBack()
     {
-        ServerProcess server(ServerProcess::unlimited());
+        // Paced at 1 MiB/s, so that the upload is still on its way when the server is killed.
+        ServerProcess server(
+            ServerProcess::unlimited() +
+            QStringList{QStringLiteral("--file-bytes-per-second"), QStringLiteral("1048576")});
         QVERIFY(server.start());
         auto alice = online(server, QStringLiteral("alice"));
         QVERIFY(alice);
@@ -167,7 +192,7 @@ private slots:
         QCOMPARE(finished.at(0).at(0).toString(), id);
         // The server said where it stood: the upload went on from there, not from 0.
         QVERIFY(progress.first().at(1).toLongLong() > 0);
-        QVERIFY(progress.first().at(1).toLongLong() <= before + 262144);
+        QVERIFY(progress.first().at(1).toLongLong() <= before + alice->limits().fileWindowBytes);
         QCOMPARE(progress.last().at(1).toLongLong(), bytes.size());
     }
 

@@ -156,8 +156,8 @@ private slots:
         QCOMPARE(m.limits.historyPageMax, 77);
         QCOMPARE(m.limits.historyBytes, 5000);
         QCOMPARE(m.limits.maxFileBytes, ProtocolLimits().maxFileBytes);
-        QCOMPARE(m.limits.fileChunkBytes, qint64(16384));
-        QCOMPARE(m.limits.fileWindowBytes, qint64(262144));
+        QCOMPARE(m.limits.fileChunkBytes, qint64(65536));
+        QCOMPARE(m.limits.fileWindowBytes, qint64(1048576));
         QCOMPARE(m.limits.ratePerSecond, 2.5);
         QCOMPARE(m.limits.callRingSeconds, 9);
         QCOMPARE(m.auth.registration, AuthPolicy::Registration::Open);

@@ -209,8 +209,8 @@ private slots:
     {
         QCOMPARE(m_limits.value(QLatin1String("file_bytes")).toInteger(), kMaxFile);
         QCOMPARE(m_limits.value(QLatin1String("file_quota_bytes")).toInteger(), kQuota);
-        QCOMPARE(m_limits.value(QLatin1String("file_chunk_bytes")).toInteger(), 16384);
-        QCOMPARE(m_limits.value(QLatin1String("file_window_bytes")).toInteger(), 262144);
+        QCOMPARE(m_limits.value(QLatin1String("file_chunk_bytes")).toInteger(), 65536);
+        QCOMPARE(m_limits.value(QLatin1String("file_window_bytes")).toInteger(), 1048576);
     }
 
     void uploadBecomesAMessageThatAnyoneCanDownload()
@@ -398,7 +398,9 @@ private slots:
     {
         auto alice = online(QStringLiteral("c_alice"));
         QVERIFY(alice);
-        const QByteArray bytes = pngBytes(60000, 5);
+        const qint64 chunk = m_limits.value(QLatin1String("file_chunk_bytes")).toInteger();
+        const qint64 window = m_limits.value(QLatin1String("file_window_bytes")).toInteger();
+        const QByteArray bytes = pngBytes(window + 2 * chunk, 5);
         const FileRef f = refFor(bytes);
         FileChunkHeader h;
         h.transfer = 77; // no such upload
@@ -421,13 +423,7 @@ private slots:
         QCOMPARE(alice->waitForError(QStringLiteral("bad_chunk")).value(QLatin1String("id")),
                  QStringLiteral("c-1"));
         h.offset = 0; // larger than a chunk may be
-        alice->sendBinary(h.serialize(bytes.left(16385)));
-        QVERIFY(!alice->waitForError(QStringLiteral("bad_chunk")).isEmpty());
-        // Past the window: a client must wait for the progress.
-        for (qint64 at = 0; at < 16384 * 17; at += 16384) {
-            h.offset = quint64(at);
-            alice->sendBinary(h.serialize(QByteArray(16384, 'z')));
-        }
+        alice->sendBinary(h.serialize(bytes.left(chunk + 1)));
         QVERIFY(!alice->waitForError(QStringLiteral("bad_chunk")).isEmpty());
         // Cancelled: gone from disk, and its chunks belong nowhere.
         alice->sendJson(FileMessages::cancelUploadRequest(id));
@@ -451,7 +447,7 @@ private slots:
         const QJsonObject answer = offer(*alice, f, QStringLiteral("r-1"));
         QCOMPARE(answer.value(QLatin1String("offset")).toInteger(), 0);
         const quint32 id = quint32(answer.value(QLatin1String("upload")).toInteger());
-        const qint64 half = 16384 * 18;
+        const qint64 half = m_limits.value(QLatin1String("file_chunk_bytes")).toInteger() * 4;
         QVERIFY(sendChunks(*alice, id, bytes, 0, half, m_limits));
         QVERIFY(!alice
                      ->waitFor([&](const QJsonObject &o) {
@@ -604,6 +600,81 @@ private slots:
             },
             20000));
         QVERIFY(carol.isConnected());
+    }
+
+    void uploadPastTheWindowIsRefused()
+    {
+        // A server whose window is one chunk and whose pace pays for one chunk a second: what a
+        // client sends beyond that window before the progress comes is refused.
+        ServerProcess slow(
+            ServerProcess::unlimited() +
+            QStringList{QStringLiteral("--file-bytes-per-second"), QStringLiteral("65536"),
+                        QStringLiteral("--file-window-bytes"), QStringLiteral("65536")});
+        QVERIFY(slow.start());
+        TestClient alice;
+        QVERIFY(alice.open(slow.url()) && alice.login(QStringLiteral("w_alice")));
+        const QJsonObject limits = alice.handshake().value(QLatin1String("limits")).toObject();
+        const qint64 chunk = limits.value(QLatin1String("file_chunk_bytes")).toInteger();
+        const qint64 window = limits.value(QLatin1String("file_window_bytes")).toInteger();
+        const QByteArray bytes = pngBytes(3 * window, 7);
+        const FileRef f = refFor(bytes, QStringLiteral("window.png"));
+        const QJsonObject answer = offer(alice, f, QStringLiteral("w-1"));
+        const quint32 id = quint32(answer.value(QLatin1String("upload")).toInteger());
+        FileChunkHeader h;
+        h.transfer = id;
+        // Two windows and a chunk at once: the pace paid for the first window at once, the
+        // second is within the window of that progress, the last chunk is past it.
+        for (qint64 at = 0; at < 2 * window + chunk; at += chunk) {
+            h.offset = quint64(at);
+            alice.sendBinary(h.serialize(QByteArrayView(bytes).sliced(at, chunk)));
+        }
+        QCOMPARE(alice.waitForError(QStringLiteral("bad_chunk")).value(QLatin1String("id")),
+                 QStringLiteral("w-1"));
+        QVERIFY(alice.isConnected());
+        // The progress comes as the pace pays, never past what arrived in order.
+        const QJsonObject progress = alice.waitFor(
+            [&](const QJsonObject &o) {
+                return typeOf(o) == QLatin1String("file_progress") &&
+                       o.value(QLatin1String("offset")).toInteger() == 2 * window;
+            },
+            10000);
+        QVERIFY(!progress.isEmpty());
+        QVERIFY(alice.isConnected());
+    }
+
+    void chunkSizedInputOnlyWhileUploading()
+    {
+        // Without an upload a connection's input is chat-sized: a chunk of a full chunk's size
+        // is cut off by the transport (1009), as any oversized message.
+        const qint64 chunk = m_limits.value(QLatin1String("file_chunk_bytes")).toInteger();
+        TestClient idle;
+        QVERIFY(idle.open(m_server.url()) && idle.login(QStringLiteral("k_idle")));
+        FileChunkHeader h;
+        h.transfer = 1;
+        idle.sendBinary(h.serialize(QByteArray(chunk, 'z')));
+        QVERIFY(idle.waitForDisconnected(10000));
+        QCOMPARE(int(idle.socket().closeCode()), 1009);
+
+        // While one is held, full chunks go; far past the bound the transport cuts off too (a
+        // client cannot make the server buffer more than a chunk and its slack).
+        auto alice = online(QStringLiteral("k_alice"));
+        QVERIFY(alice);
+        const QByteArray bytes = pngBytes(3 * chunk, 8);
+        const FileRef f = refFor(bytes, QStringLiteral("chunky.png"));
+        const QJsonObject answer = offer(*alice, f, QStringLiteral("k-1"));
+        h.transfer = quint32(answer.value(QLatin1String("upload")).toInteger());
+        h.offset = 0;
+        alice->sendBinary(h.serialize(bytes.left(chunk)));
+        QVERIFY(!alice
+                     ->waitFor([&](const QJsonObject &o) {
+                         return typeOf(o) == QLatin1String("file_progress") &&
+                                o.value(QLatin1String("offset")).toInteger() == chunk;
+                     })
+                     .isEmpty());
+        h.offset = quint64(chunk);
+        alice->sendBinary(h.serialize(QByteArray(4 * chunk, 'z')));
+        QVERIFY(alice->waitForDisconnected(10000));
+        QCOMPARE(int(alice->socket().closeCode()), 1009);
     }
 
     void serverWithoutFilesSaysSo()

@@ -40,7 +40,8 @@ private slots:
         QCOMPARE(c->filesDir, QStringLiteral("/srv/confab/h.sqlite-files"));
         QCOMPARE(c->limits.maxFileBytes, qint64(104857600));
         QCOMPARE(c->limits.fileQuotaBytes, qint64(1073741824));
-        QCOMPARE(c->limits.fileChunkBytes, qint64(16384));
+        QCOMPARE(c->limits.fileChunkBytes, qint64(65536));
+        QCOMPARE(c->fileBytesPerSecond, qint64(64) * 1024 * 1024);
         c = parse({QStringLiteral("--database"), QStringLiteral("postgresql://u@db/confab")});
         QVERIFY(c);
         QCOMPARE(c->limits.maxFileBytes, qint64(0));
@@ -52,13 +53,17 @@ private slots:
         QVERIFY(c->limits.maxFileBytes > 0);
         QTemporaryFile file;
         QVERIFY(file.open());
-        file.write("max-file-bytes = 5000\nfile-quota-bytes = 90000\nmax-message-bytes = 4096\n");
+        file.write("max-file-bytes = 5000\nfile-quota-bytes = 90000\nmax-message-bytes = 4096\n"
+                   "file-bytes-per-second = 100000\n");
         file.close();
         c = parse({QStringLiteral("--config"), file.fileName()});
         QVERIFY(c);
         QCOMPARE(c->limits.maxFileBytes, qint64(5000));
         QCOMPARE(c->limits.fileQuotaBytes, qint64(90000));
-        QCOMPARE(c->limits.fileChunkBytes, qint64(4096)); // within the message size
+        // Chunks are not chat: their bound does not follow the message size (the transport
+        // allows them only to a connection that holds an upload).
+        QCOMPARE(c->limits.fileChunkBytes, qint64(65536));
+        QCOMPARE(c->fileBytesPerSecond, qint64(100000));
         c = parse({QStringLiteral("--max-file-bytes"), QStringLiteral("0")});
         QVERIFY(c);
         QVERIFY(c->filesDir.isEmpty());
@@ -372,11 +377,12 @@ private slots:
         QFETCH(QString, value);
         QString message;
         QVERIFY(!parse({QStringLiteral("--port"), value}, &message));
-        QCOMPARE(message, QStringLiteral("--port: '%1' is not a whole number from 0 to 65535\n")
-                              .arg(value));
+        QCOMPARE(message,
+                 QStringLiteral("--port: '%1' is not a whole number from 0 to 65535\n").arg(value));
         QVERIFY(!parse({QStringLiteral("--rate-limit"), value}, &message));
-        QCOMPARE(message, QStringLiteral("--rate-limit: '%1' is not a number from 0.1 to 1e+07\n")
-                              .arg(value));
+        QCOMPARE(
+            message,
+            QStringLiteral("--rate-limit: '%1' is not a number from 0.1 to 1e+07\n").arg(value));
     }
     void versionAndHelp()
     {
