@@ -417,6 +417,12 @@ ZH = {
     'S&peaker:': '扬声器(&P)：',
     'Used for calls; a call in progress switches at once.': '用于通话；进行中的通话会立即切换。',
     "Signing out removes this account's saved history from this computer.": '退出登录会从本机删除此账户保存的历史记录。',
+    # Settings → Privacy.
+    'Privacy': '隐私',
+    'Private messages': '私聊消息',
+    'Send &read receipts': '发送已读回执(&R)',
+    'When on, the person who wrote to you sees two coloured ticks once you have opened their message. When off, they see only that it was delivered (two grey ticks), and nobody learns when you read it. You still see when others read yours.':
+        '开启时，给你发消息的人在你打开消息后会看到两个彩色对勾。关闭时，对方只能看到消息已送达（两个灰色对勾），没有人知道你何时阅读。你仍能看到别人何时读了你的消息。',
     # Notification sound and mute.
     '&Open': '打开(&O)',
     '&Mute notifications': '静音通知(&M)',

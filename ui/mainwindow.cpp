@@ -182,6 +182,7 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     m_compose = new ComposeEdit(middle);
     m_compose->setNameModel(controller->users());
     m_compose->setCtrlEnterSends(settings->sendWithCtrlEnter());
+    controller->setSendReadReceipts(settings->sendReadReceipts());
     m_sendButton = new QToolButton(middle);
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
     m_sendButton->setText(QStringLiteral("➤"));
@@ -425,6 +426,8 @@ void MainWindow::openSettings()
                 &MainWindow::applyLanguage);
         connect(m_settingsDialog, &SettingsDialog::sendWithCtrlEnterChosen, this,
                 &MainWindow::applySendWithCtrlEnter);
+        connect(m_settingsDialog, &SettingsDialog::readReceiptsChosen, this,
+                [this](bool on) { m_controller->setSendReadReceipts(on); });
     }
     // Not modal: the chat goes on beside it, and each change shows in the window at once.
     m_settingsDialog->show();

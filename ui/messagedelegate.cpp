@@ -84,6 +84,20 @@ QString chipLabel(const QVariantMap &reaction)
            QString::number(reaction.value(QStringLiteral("count")).toInt());
 }
 
+// A chip's label laid out on one line with its emoji in the colour emoji font, as message
+// text is: QPainter::drawText took a text font's black-and-white glyph for some (❤️).
+QTextLine layoutChip(QTextLayout &layout, const QString &label, const QFont &font)
+{
+    layout.setText(label);
+    layout.setFont(font);
+    layout.setFormats(EmojiFont::formats(label));
+    layout.beginLayout();
+    QTextLine line = layout.createLine();
+    line.setLineWidth(1e6);
+    layout.endLayout();
+    return line;
+}
+
 constexpr int kChipGap = 4;
 constexpr int kFileCardWidth = 280;
 
@@ -429,12 +443,19 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     // Emoji reactions: chips under the bubble, on its side, wrapping at the bubble's widest.
     const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
     if (!reactions.isEmpty()) {
-        const int chipHeight = fm.height() + 4;
+        QList<int> widths;
+        int labelHeight = fm.height();
+        for (const QVariant &v : reactions) {
+            QTextLayout label;
+            const QTextLine l = layoutChip(label, chipLabel(v.toMap()), option.font);
+            widths.append(int(std::ceil(l.naturalTextWidth())) + 14);
+            labelHeight = qMax(labelHeight, int(std::ceil(l.height())));
+        }
+        const int chipHeight = labelHeight + 4;
         int x = 0;
         int line = 0;
         QList<QRect> chips;
-        for (const QVariant &v : reactions) {
-            const int w = fm.horizontalAdvance(chipLabel(v.toMap())) + 14;
+        for (const int w : std::as_const(widths)) {
             if (x > 0 && x + w > maxBubble) {
                 x = 0;
                 ++line;
@@ -664,7 +685,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             painter->setPen(QPen(mine ? c.accent : c.secondary, mine ? 1.5 : 1));
             painter->drawPath(chip);
             painter->setPen(c.text);
-            painter->drawText(l.reactions.at(i), Qt::AlignCenter, chipLabel(reaction));
+            QTextLayout label;
+            const QTextLine line = layoutChip(label, chipLabel(reaction), option.font);
+            const QRectF r = l.reactions.at(i);
+            label.draw(painter, QPointF(r.left() + (r.width() - line.naturalTextWidth()) / 2,
+                                        r.top() + (r.height() - line.height()) / 2));
         }
     }
     painter->restore();

@@ -61,6 +61,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     m_stack->addWidget(notificationsPage());
     m_stack->addWidget(devicesPage());
     m_stack->addWidget(accountPage());
+    m_stack->addWidget(privacyPage());
     for (int i = 0; i < m_stack->count(); ++i)
         m_pages->addItem(QString());
     connect(m_pages, &QListWidget::currentRowChanged, this, [this](int row) {
@@ -236,6 +237,26 @@ QWidget *SettingsDialog::accountPage()
     return w;
 }
 
+QWidget *SettingsDialog::privacyPage()
+{
+    QWidget *w = page(this, "privacyPage");
+    m_privacyBox = new QGroupBox(w);
+    m_readReceipts = new QCheckBox(m_privacyBox);
+    m_readReceipts->setObjectName(QStringLiteral("readReceiptsCheck"));
+    (new QVBoxLayout(m_privacyBox))->addWidget(m_readReceipts);
+    connect(m_readReceipts, &QCheckBox::clicked, this, [this](bool on) {
+        m_settings->setSendReadReceipts(on);
+        emit readReceiptsChosen(on);
+    });
+    // What the switch means, on the page itself too: a tooltip is not found by everyone.
+    m_readReceiptsNote = note(w);
+    auto *layout = new QVBoxLayout(w);
+    layout->addWidget(m_privacyBox);
+    layout->addWidget(m_readReceiptsNote);
+    layout->addStretch();
+    return w;
+}
+
 void SettingsDialog::setAccountMenu(QMenu *menu)
 {
     for (QAction *a : menu->actions())
@@ -341,13 +362,14 @@ void SettingsDialog::syncFromSettings()
     }
     m_notify->setChecked(m_settings->notificationsEnabled());
     m_sound->setChecked(m_settings->notificationSound());
+    m_readReceipts->setChecked(m_settings->sendReadReceipts());
 }
 
 void SettingsDialog::retranslate()
 {
     setWindowTitle(tr("Settings"));
-    const QStringList titles{tr("Appearance"), tr("Language"), tr("Notifications"), tr("Devices"),
-                             tr("Account")};
+    const QStringList titles{tr("Appearance"), tr("Language"), tr("Notifications"),
+                             tr("Devices"),    tr("Account"),  tr("Privacy")};
     for (int i = 0; i < titles.size(); ++i)
         m_pages->item(i)->setText(titles.at(i));
     m_themeBox->setTitle(tr("Theme"));
@@ -371,6 +393,14 @@ void SettingsDialog::retranslate()
     m_devicesNote->setText(tr("Used for calls; a call in progress switches at once."));
     m_accountNote->setText(tr("Signing out removes this account's saved history from this "
                               "computer."));
+    m_privacyBox->setTitle(tr("Private messages"));
+    m_readReceipts->setText(tr("Send &read receipts"));
+    const QString receipts =
+        tr("When on, the person who wrote to you sees two coloured ticks once you have opened "
+           "their message. When off, they see only that it was delivered (two grey ticks), "
+           "and nobody learns when you read it. You still see when others read yours.");
+    m_readReceipts->setToolTip(receipts);
+    m_readReceiptsNote->setText(receipts);
     m_close->setText(tr("Close")); // Qt's own translation may not be installed
     if (m_devicesFilled) {
         m_devicesFilled = false;

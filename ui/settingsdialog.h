@@ -18,14 +18,21 @@ class QPushButton;
 class QStackedWidget;
 class QVBoxLayout;
 
-// Confab → Settings… (Ctrl+,): the look, the language, notifications, call devices and the
-// account, one page each. Every change is saved and takes effect at once (the dialog says
-// what to apply through its signals; there is no OK button to forget).
+// Confab → Settings… (Ctrl+,): the look, the language, notifications, call devices, the
+// account and privacy, one page each. Every change is saved and takes effect at once (the dialog
+// says what to apply through its signals; there is no OK button to forget).
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 public:
-    enum Page { AppearancePage, LanguagePage, NotificationsPage, DevicesPage, AccountPage };
+    enum Page {
+        AppearancePage,
+        LanguagePage,
+        NotificationsPage,
+        DevicesPage,
+        AccountPage,
+        PrivacyPage
+    };
 
     explicit SettingsDialog(Settings *settings, QWidget *parent = nullptr);
 
@@ -41,6 +48,7 @@ signals:
     void themeChosen(Settings::Theme theme);
     void languageChosen(const QString &language);
     void sendWithCtrlEnterChosen(bool on);
+    void readReceiptsChosen(bool on);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -51,6 +59,7 @@ private:
     QWidget *notificationsPage();
     QWidget *devicesPage();
     QWidget *accountPage();
+    QWidget *privacyPage();
     void retranslate();
     // The settings may have changed elsewhere (the menus): the buttons show them.
     void syncFromSettings();
@@ -86,5 +95,8 @@ private:
     QVBoxLayout *m_accountLayout;
     QLabel *m_accountNote;
     QHash<QAction *, QWidget *> m_mirrors;
+    QGroupBox *m_privacyBox;
+    QCheckBox *m_readReceipts;
+    QLabel *m_readReceiptsNote;
     QPushButton *m_close;
 };

@@ -521,6 +521,13 @@ void ChatController::setWindowActive(bool active)
     }
 }
 
+void ChatController::setSendReadReceipts(bool on)
+{
+    m_session.setSendReadReceipts(on);
+    if (on && m_windowActive)
+        noteShown(m_active);
+}
+
 void ChatController::noteTyping()
 {
     const std::optional<QString> to = typingTarget();

@@ -71,6 +71,9 @@ public:
     void setActiveConversation(const QString &key);
     QString activeConversation() const { return m_active; }
     void setWindowActive(bool active);
+    // Settings → Privacy: whether the other party learns that its private messages were read.
+    // Turned on, what the user sees now counts as read at once.
+    void setSendReadReceipts(bool on);
     // The user is typing in the active conversation (sent at most every few seconds), to
     // whoever the draft goes to.
     void noteTyping();

@@ -1003,7 +1003,17 @@ void ClientSession::noteDelivered(const QList<ChatMessage> &messages)
 void ClientSession::markRead(const QString &with, qint64 seq)
 {
     if (!with.isEmpty() && seq > 0 && NameRules::key(with) != NameRules::key(m_name))
-        queueReceipt(with, seq, true);
+        queueReceipt(with, seq, m_sendReadReceipts);
+}
+
+void ClientSession::setSendReadReceipts(bool on)
+{
+    m_sendReadReceipts = on;
+    if (on)
+        return;
+    // What the server was told stays told; what waits for the next flush is taken back.
+    for (auto it = m_receiptsDue.begin(); it != m_receiptsDue.end(); ++it)
+        it->read = qMin(it->read, m_receiptsSent.value(it.key()).read);
 }
 
 void ClientSession::queueReceipt(const QString &with, qint64 seq, bool read)

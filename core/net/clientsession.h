@@ -154,6 +154,10 @@ public:
     // with the others of the next 300 ms, sent when online, and only when the marker grew;
     // "delivered" goes by itself for every private message from someone else received.
     void markRead(const QString &with, qint64 seq);
+    // The user's privacy choice (on by default): off, markRead says only "delivered", and a
+    // "read" not yet sent is dropped. Nobody learns that the user has read their messages.
+    void setSendReadReceipts(bool on);
+    bool sendsReadReceipts() const { return m_sendReadReceipts; }
     // Account requests (docs/protocol.md, section 4.3); each returns its request id, which
     // errors (errorReceived) refer to.
     QString changePassword(const QString &oldPassword, const QString &newPassword);
@@ -371,6 +375,7 @@ private:
     // read (name as spelled, delivered, read), and what was sent on this connection.
     QHash<QString, ReceiptInfo> m_receiptsDue;
     QHash<QString, ReceiptInfo> m_receiptsSent;
+    bool m_sendReadReceipts = true;
     QTimer m_receiptTimer;
     QTimer m_clockTimer;
     SessionClock m_systemClock;

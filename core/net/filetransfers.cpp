@@ -8,9 +8,13 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QLoggingCategory>
 #include <QMimeDatabase>
+#include <QTemporaryFile>
 #include <QThreadPool>
+
+#include <filesystem>
 
 Q_LOGGING_CATEGORY(lcFiles, "confab.files")
 
@@ -52,6 +56,16 @@ QString sendableName(const QString &name)
     return FileRef::isValidName(clean) ? clean : QStringLiteral("file");
 }
 
+// Moves `from` over `to` in one step (rename(2), MoveFileEx with REPLACE_EXISTING): someone
+// looking at `to` meanwhile sees the old file or the new one, never none or half of one.
+bool replaceFile(const QString &from, const QString &to)
+{
+    std::error_code error;
+    std::filesystem::rename(std::filesystem::path(from.toStdU16String()),
+                            std::filesystem::path(to.toStdU16String()), error);
+    return !error;
+}
+
 } // namespace
 
 FileTransfers::FileTransfers(ClientSession *session, QObject *parent)
@@ -76,7 +90,15 @@ FileTransfers::FileTransfers(ClientSession *session, QObject *parent)
     });
 }
 
-FileTransfers::~FileTransfers() = default;
+FileTransfers::~FileTransfers()
+{
+    // A part file of a download's own is of no use to anyone after us (the shared one is
+    // kept: a later run goes on from it).
+    for (const Download &d : std::as_const(m_downloads)) {
+        if (!d.lock && !d.part.isEmpty())
+            QFile::remove(d.part);
+    }
+}
 
 QString FileTransfers::upload(const QString &path, const QString &to, QString *error)
 {
@@ -219,14 +241,41 @@ QString FileTransfers::download(qint64 seq, const FileRef &file, const QString &
     d.seq = seq;
     d.file = file;
     d.target = target;
-    d.part = target + QStringLiteral(".part");
-    // A download cut off earlier goes on where it stopped.
-    d.received = QFileInfo(d.part).isFile() ? QFileInfo(d.part).size() : 0;
-    if (d.received > file.size) {
-        QFile::remove(d.part);
-        d.received = 0;
+    // The shared part file is this download's while it holds the lock (kept only against
+    // other live processes and clients: a crashed one's lock is stale at once).
+    auto lock = std::make_shared<QLockFile>(target + QStringLiteral(".part.lock"));
+    lock->setStaleLockTime(0);
+    QString error;
+    if (lock->tryLock(0)) {
+        d.lock = lock;
+        d.part = target + QStringLiteral(".part");
+        // A download cut off earlier goes on where it stopped.
+        d.received = QFileInfo(d.part).isFile() ? QFileInfo(d.part).size() : 0;
+        if (d.received > file.size) {
+            QFile::remove(d.part);
+            d.received = 0;
+        }
+    } else {
+        // Someone else is fetching into the same place: a part file of our own beside it,
+        // so neither appends to what the other wrote.
+        QTemporaryFile own(target + QStringLiteral(".XXXXXX.part"));
+        own.setAutoRemove(false);
+        if (own.open())
+            d.part = own.fileName();
+        else
+            error = own.errorString();
     }
     m_downloads.insert(d.id, d);
+    if (d.part.isEmpty()) {
+        // Told after the caller has the id.
+        const QString id = d.id;
+        QTimer::singleShot(0, this, [this, id, target, error] {
+            if (m_downloads.contains(id))
+                failDownload(id, ErrorCode::None,
+                             tr("%1 cannot be written: %2").arg(target, error));
+        });
+        return id;
+    }
     int asked = 0;
     for (const Download &other : std::as_const(m_downloads))
         asked += other.asked;
@@ -254,7 +303,7 @@ void FileTransfers::cancelDownload(const QString &id)
     if (it->serverId)
         m_session->sendFileRequest(FileMessages::cancelDownloadRequest(it->serverId));
     QFile::remove(it->part);
-    m_downloads.erase(it);
+    m_downloads.erase(it); // and with it the lock
 }
 
 FileTransfers::Upload *FileTransfers::uploadByServerId(quint32 id)
@@ -360,8 +409,9 @@ void FileTransfers::downloadComplete(const QString &id)
                     return self->failDownload(id, ErrorCode::FileHashMismatch,
                                               errorCodeText(ErrorCode::FileHashMismatch));
                 }
-                QFile::remove(it->target);
-                if (!QFile::rename(it->part, it->target))
+                // Another client of the same folder may have put the same bytes there
+                // already: replaced in one step, so a reader never finds it missing.
+                if (!replaceFile(it->part, it->target))
                     return self->failDownload(id, ErrorCode::None,
                                               tr("%1 cannot be written.").arg(it->target));
                 const QString target = it->target;
@@ -432,6 +482,10 @@ void FileTransfers::failUpload(const QString &id, ErrorCode code, const QString 
 
 void FileTransfers::failDownload(const QString &id, ErrorCode code, const QString &text)
 {
+    // The shared part file stays for a later download to go on from; one of our own goes.
+    const auto it = m_downloads.constFind(id);
+    if (it != m_downloads.cend() && !it->lock && !it->part.isEmpty())
+        QFile::remove(it->part);
     m_downloads.remove(id);
     emit downloadFailed(id, code, text);
 }

@@ -10,7 +10,10 @@
 #include <QString>
 #include <QTimer>
 
+#include <memory>
+
 class ClientSession;
+class QLockFile;
 
 // The client's side of files (docs/protocol.md section 18): uploads read from a file in
 // chunks, downloads written to a file, both going on after a reconnect from where they
@@ -33,7 +36,10 @@ public:
     // Stops an upload (the server forgets what it has of it).
     void cancelUpload(const QString &id);
     // Downloads the file of message `seq` into `target` (through `target` + ".part", which a
-    // later download of the same file goes on from); returns the download's id.
+    // later download of the same file goes on from); returns the download's id. Whoever
+    // holds `target` + ".part.lock" owns that part file: a second client sharing the folder
+    // (two users of one cache, two instances of the app) fetching the same file meanwhile
+    // writes a part file of its own instead, and each replaces `target` atomically when done.
     QString download(qint64 seq, const FileRef &file, const QString &target);
     void cancelDownload(const QString &id);
     bool isUploading(const QString &id) const { return m_uploads.contains(id); }
@@ -76,6 +82,9 @@ private:
         FileRef file;
         QString target;
         QString part;
+        // Held while `part` is the shared, resumable `target`.part; null for a part file of
+        // this download's own (removed when it fails, as nothing would go on from it).
+        std::shared_ptr<QLockFile> lock;
         quint32 serverId = 0;
         bool asked = false;
         qint64 received = 0;

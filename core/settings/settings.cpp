@@ -203,6 +203,16 @@ void Settings::setNotificationsEnabled(bool on)
     m_settings.setValue(QStringLiteral("notifications/enabled"), on);
 }
 
+bool Settings::sendReadReceipts() const
+{
+    return m_settings.value(QStringLiteral("privacy/readReceipts"), true).toBool();
+}
+
+void Settings::setSendReadReceipts(bool on)
+{
+    m_settings.setValue(QStringLiteral("privacy/readReceipts"), on);
+}
+
 bool Settings::notificationSound() const
 {
     return m_settings.value(QStringLiteral("notifications/sound"), true).toBool();

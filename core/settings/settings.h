@@ -61,6 +61,10 @@ public:
     void setNotificationsEnabled(bool on);
     bool notificationSound() const;
     void setNotificationSound(bool on);
+    // Whether the other party of a private conversation learns that its messages were read
+    // (docs/protocol.md section 19); on by default. "Delivered" is sent either way.
+    bool sendReadReceipts() const;
+    void setSendReadReceipts(bool on);
     // The conversations of `account` (ServerAddress::accountKey) that neither notify nor
     // sound: partner names, "" for the room.
     QStringList mutedConversations(const QString &account) const;

@@ -1863,6 +1863,22 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>Close</source>
         <translation>关闭</translation>
     </message>
+    <message>
+        <source>Privacy</source>
+        <translation>隐私</translation>
+    </message>
+    <message>
+        <source>Private messages</source>
+        <translation>私聊消息</translation>
+    </message>
+    <message>
+        <source>Send &amp;read receipts</source>
+        <translation>发送已读回执(&amp;R)</translation>
+    </message>
+    <message>
+        <source>When on, the person who wrote to you sees two coloured ticks once you have opened their message. When off, they see only that it was delivered (two grey ticks), and nobody learns when you read it. You still see when others read yours.</source>
+        <translation>开启时，给你发消息的人在你打开消息后会看到两个彩色对勾。关闭时，对方只能看到消息已送达（两个灰色对勾），没有人知道你何时阅读。你仍能看到别人何时读了你的消息。</translation>
+    </message>
 </context>
 <context>
     <name>TestPatternCamera</name>

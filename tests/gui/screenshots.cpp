@@ -15,7 +15,10 @@
 #include "mainwindow.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
+#include "model/conversationlistmodel.h"
+#include "model/messagelistmodel.h"
 #include "net/certificatepins.h"
+#include "settingsdialog.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -61,6 +64,17 @@ std::unique_ptr<ChatController> join(const QUrl &url, const QString &name, Certi
                : !rejected.isEmpty() ? "the certificate was rejected"
                                      : "no answer");
     return c;
+}
+
+// The seq of the message with `text` in conversation `key` as `c` has it (0: not there yet).
+qint64 seqOf(ChatController *c, const QString &key, const QString &text)
+{
+    const MessageListModel *list = c->conversations()->find(key);
+    for (int row = list ? list->rowCount() - 1 : -1; row >= 0; --row) {
+        if (list->itemAt(row).message.content == text)
+            return list->itemAt(row).message.seq;
+    }
+    return 0;
 }
 
 void settle(int ms = 300)
@@ -182,10 +196,14 @@ int main(int argc, char *argv[])
     auto bob = join(url, QStringLiteral("bob"), &pins);
     auto carol = join(url, QStringLiteral("carol"), &pins);
     auto dave = join(url, QStringLiteral("dave"), &pins);
-    bob->send({}, zh ? QStringLiteral("大家好！今天下午三点开会 🎉")
-                     : QStringLiteral("Morning all! Stand-up moved to 3 pm 🎉"));
-    carol->send({}, zh ? QStringLiteral("收到，我会准时到。")
-                       : QStringLiteral("Got it, I'll be there."));
+    const QString standUp = zh ? QStringLiteral("大家好！今天下午三点开会 🎉")
+                               : QStringLiteral("Morning all! Stand-up moved to 3 pm 🎉");
+    bob->send({}, standUp);
+    settle();
+    // A reply: carol's answer quotes bob's message.
+    carol->send(
+        {}, zh ? QStringLiteral("收到，我会准时到。") : QStringLiteral("Got it, I'll be there."),
+        ChatController::Addressing::LeadingNameIsPrivate, seqOf(carol.get(), {}, standUp));
     carol->send({}, zh ? QStringLiteral("议程在这里：https://wiki.example.org/standup")
                        : QStringLiteral("Agenda is here: https://wiki.example.org/standup"));
     settle();
@@ -196,8 +214,19 @@ int main(int argc, char *argv[])
     QTemporaryDir aliceData;
     auto alice = join(url, QStringLiteral("alice"), &pins, signIn, aliceData.path());
     settle();
-    alice->send({}, zh ? QStringLiteral("好的，我把设计稿也带上。")
-                       : QStringLiteral("Sounds good, I'll bring the mock-ups."));
+    const QString mockUps = zh ? QStringLiteral("好的，我把设计稿也带上。")
+                               : QStringLiteral("Sounds good, I'll bring the mock-ups.");
+    alice->send({}, mockUps);
+    settle();
+    // Edited afterwards (the "edited" mark), and reactions from the others.
+    const qint64 mockUpsSeq = seqOf(alice.get(), {}, mockUps);
+    alice->editMessage(mockUpsSeq, zh ? QStringLiteral("好的，我把设计稿和原型都带上。")
+                                      : QStringLiteral("Sounds good, I'll bring the mock-ups "
+                                                       "and the prototype."));
+    bob->toggleReaction({}, mockUpsSeq, QStringLiteral("👍"));
+    carol->toggleReaction({}, mockUpsSeq, QStringLiteral("👍"));
+    dave->toggleReaction({}, mockUpsSeq, QStringLiteral("❤️"));
+    dave->toggleReaction({}, seqOf(dave.get(), {}, standUp), QStringLiteral("🎉"));
     settle();
     bob->send({}, zh ? QStringLiteral("开会前能先给我打个电话吗，@alice？")
                      : QStringLiteral("Can you call me before that, @alice?"));
@@ -255,6 +284,16 @@ int main(int argc, char *argv[])
         window.attachFile(big.fileName());
         settle(1200);
         save(&window, parser.value(out) + QStringLiteral("/files-%1.png").arg(suffix));
+    }
+
+    // Settings → Privacy: the read receipts switch and what it means.
+    {
+        window.openSettings();
+        SettingsDialog *settingsDialog = window.settingsDialog();
+        settingsDialog->showPage(SettingsDialog::PrivacyPage);
+        save(settingsDialog,
+             parser.value(out) + QStringLiteral("/settings-privacy-%1.png").arg(suffix));
+        settingsDialog->close();
     }
 
     // Account → Devices: this laptop and the phone alice registered on.

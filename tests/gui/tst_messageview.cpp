@@ -1,5 +1,6 @@
 // The message list offscreen, without a server: how messages are painted and what the user can
 // do with their text (issue 14).
+#include "emojifont.h"
 #include "messagedelegate.h"
 #include "messageview.h"
 #include "model/messagelistmodel.h"
@@ -360,6 +361,37 @@ private slots:
         QTest::keyClicks(&view, QStringLiteral("ok"));
         QCOMPARE(typed.count(), 2);
         QCOMPARE(typed.at(0).at(0).toString(), QStringLiteral("o"));
+    }
+
+    // A chip's emoji comes from the colour emoji font: the screenshots showed ❤️ as a black
+    // text glyph (drawn with QPainter::drawText in the text font).
+    void reactionChipsDrawTheirEmojiInColour()
+    {
+        if (EmojiFont::family().isEmpty())
+            QSKIP("no colour emoji font: install fonts-noto-color-emoji (scripts/bootstrap)");
+        MessageListModel model;
+        ChatMessage reacted = message(1, QStringLiteral("bob"), QStringLiteral("lunch?"),
+                                      QDateTime::currentMSecsSinceEpoch());
+        reacted.reactions = {
+            ChatMessage::Reaction{QStringLiteral("❤️"), 1, {QStringLiteral("dave")}, false}};
+        model.addMessage(reacted, false, false);
+        MessageView view;
+        view.setModel(&model);
+        view.resize(600, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_COMPARE(view.reactionRects(model.index(0, 0)).size(), 1);
+        const QRect chip = view.reactionRects(model.index(0, 0)).at(0);
+        const QImage shot = view.viewport()->grab().toImage();
+        int red = 0;
+        for (int y = chip.top(); y <= chip.bottom(); ++y) {
+            for (int x = chip.left(); x <= chip.right(); ++x) {
+                const QColor p = shot.pixelColor(x * shot.width() / view.viewport()->width(),
+                                                 y * shot.height() / view.viewport()->height());
+                red += p.red() > 170 && p.green() < 90 && p.blue() < 90;
+            }
+        }
+        QVERIFY2(red >= 10, qPrintable(QString::number(red)));
     }
 
     // Emoji reactions (docs/protocol.md section 5.7): chips under the bubble with the emoji and

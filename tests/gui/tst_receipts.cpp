@@ -1,7 +1,9 @@
 // Read receipts in the window (docs/protocol.md section 19), offscreen, against a real server
 // process: one tick while the recipient is away, two when its client has the message, two
 // in the accent when the recipient opens the conversation in an active window; the same in
-// words for a screen reader and the tooltip; and the ticks kept in the local cache.
+// words for a screen reader and the tooltip; and the ticks kept in the local cache. With
+// "Send read receipts" off in the Settings dialog the sender never sees "read", only
+// "delivered", until it is turned on again.
 #include "mainwindow.h"
 #include "messagedelegate.h"
 #include "messageview.h"
@@ -10,10 +12,12 @@
 #include "model/messagelistmodel.h"
 #include "serverprocess.h"
 #include "settings/settings.h"
+#include "settingsdialog.h"
 #include "theme.h"
 
 #include <QAccessible>
 #include <QApplication>
+#include <QCheckBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -74,6 +78,8 @@ private slots:
         QVERIFY(m_dir.isValid());
         QVERIFY(m_server.createAccount(QStringLiteral("t_alice"), kPassword));
         QVERIFY(m_server.createAccount(QStringLiteral("t_bob"), kPassword));
+        QVERIFY(m_server.createAccount(QStringLiteral("t_carol"), kPassword));
+        QVERIFY(m_server.createAccount(QStringLiteral("t_dave"), kPassword));
         QVERIFY(m_server.start());
     }
 
@@ -142,6 +148,73 @@ private slots:
         QVERIFY(saved);
         QCOMPARE(receiptOf(saved, first), MessageListModel::Receipt::Read);
         QCOMPARE(receiptOf(saved, second), MessageListModel::Receipt::Read);
+    }
+
+    void noReadReceiptsWhileTheSettingIsOff()
+    {
+        auto carolCtl = signedIn(m_server.url(), QStringLiteral("t_carol"), m_dir.filePath("c"));
+        auto daveCtl = signedIn(m_server.url(), QStringLiteral("t_dave"), m_dir.filePath("d"));
+        QVERIFY(carolCtl && daveCtl);
+        Settings carolSettings(m_dir.filePath(QStringLiteral("carol.ini")));
+        Settings daveSettings(m_dir.filePath(QStringLiteral("dave.ini")));
+        QVERIFY(daveSettings.sendReadReceipts()); // on by default
+        MainWindow carol(carolCtl.get(), &carolSettings);
+        MainWindow dave(daveCtl.get(), &daveSettings);
+        carol.show();
+        dave.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dave));
+
+        // Dave turns read receipts off in the Settings dialog; its tooltip says what it means.
+        dave.openSettings();
+        SettingsDialog *dialog = dave.settingsDialog();
+        QVERIFY(dialog);
+        dialog->showPage(SettingsDialog::PrivacyPage);
+        auto *check = dialog->findChild<QCheckBox *>(QStringLiteral("readReceiptsCheck"));
+        QVERIFY(check);
+        QVERIFY(check->isChecked());
+        QVERIFY(check->isVisible());
+        QVERIFY(check->toolTip().contains(QLatin1String("delivered")));
+        check->click();
+        QVERIFY(!check->isChecked());
+        QVERIFY(!daveSettings.sendReadReceipts());
+        dialog->close();
+
+        // Dave reads carol's message in his active window: carol sees it delivered only.
+        dave.activateWindow();
+        QTRY_VERIFY(dave.isActiveWindow());
+        const QString first = QStringLiteral("did you read this?");
+        QVERIFY(carolCtl->send(QStringLiteral("t_dave"), first));
+        QTRY_VERIFY(daveCtl->conversations()->find(QStringLiteral("t_carol")));
+        dave.openConversation(QStringLiteral("t_carol"));
+        carol.openConversation(QStringLiteral("t_dave"));
+        const QAbstractItemModel *model = carol.messageView()->model();
+        const QAbstractItemModel *daves = dave.messageView()->model();
+        QTRY_VERIFY(rowOf(daves, first) >= 0); // on dave's screen
+        QTRY_COMPARE(receiptOf(model, first), MessageListModel::Receipt::Delivered);
+        // A second one, shown to dave too: its "delivered" goes in the same flush a "read" of
+        // the first would have gone in (read first), so by then a read would be here.
+        const QString second = QStringLiteral("and this?");
+        QVERIFY(carolCtl->send(QStringLiteral("t_dave"), second));
+        QTRY_VERIFY(rowOf(daves, second) >= 0);
+        QTRY_COMPARE(receiptOf(model, second), MessageListModel::Receipt::Delivered);
+        QCOMPARE(receiptOf(model, first), MessageListModel::Receipt::Delivered);
+        QCOMPARE(MessageDelegate::receiptText(model->index(rowOf(model, second), 0)),
+                 QStringLiteral("Delivered"));
+
+        // Turned on again (a new dialog reads the saved choice): what dave sees is read.
+        QTRY_VERIFY(!dave.settingsDialog());
+        Settings again(m_dir.filePath(QStringLiteral("dave.ini")));
+        QVERIFY(!again.sendReadReceipts()); // kept
+        dave.openSettings();
+        check = dave.settingsDialog()->findChild<QCheckBox *>(QStringLiteral("readReceiptsCheck"));
+        QVERIFY(check && !check->isChecked());
+        check->click();
+        QVERIFY(daveSettings.sendReadReceipts());
+        dave.settingsDialog()->close();
+        dave.activateWindow();
+        QTRY_VERIFY(dave.isActiveWindow());
+        QTRY_COMPARE(receiptOf(model, second), MessageListModel::Receipt::Read);
+        QCOMPARE(receiptOf(model, first), MessageListModel::Receipt::Read);
     }
 };
 

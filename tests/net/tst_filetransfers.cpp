@@ -1,7 +1,8 @@
 // FileTransfers (core/net) against a real confab-server process: a file read from disk goes
 // up in chunks with progress and becomes a chat message; another user downloads it to disk;
 // chat sent during an upload is not held behind it; an upload survives the server's death
-// and goes on from where it stopped; cancel, and files the server would refuse.
+// and goes on from where it stopped; cancel, and files the server would refuse; two clients
+// sharing one folder fetching the same file at once both end with its bytes.
 #include "net/clientsession.h"
 #include "net/filetransfers.h"
 #include "serverprocess.h"
@@ -117,6 +118,66 @@ private slots:
         QCOMPARE(got.readAll(), bytes);
         QVERIFY(!QFile::exists(target + QStringLiteral(".part")));
         QCOMPARE(downloading.last().at(1).toLongLong(), bytes.size());
+    }
+
+    void twoClientsOfOneFolderDownloadTheSameFile()
+    {
+        // Two users of one cache folder (the screenshot script's pair, or two instances of the
+        // app for one OS user) fetch the same file at the same time into the same place.
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        auto alice = online(server, QStringLiteral("alice"));
+        auto bob = online(server, QStringLiteral("bob"));
+        auto carol = online(server, QStringLiteral("carol"));
+        QVERIFY(alice && bob && carol);
+        FileTransfers aliceFiles(alice.get());
+        QSignalSpy uploaded(&aliceFiles, &FileTransfers::uploadFinished);
+        const QByteArray bytes = pngBytes(1500000, 6);
+        QVERIFY(!aliceFiles.upload(write(QStringLiteral("shared.png"), bytes)).isEmpty());
+        QVERIFY(uploaded.wait(10000));
+        const qint64 seq = uploaded.at(0).at(1).toLongLong();
+        FileRef file;
+        file.name = QStringLiteral("shared.png");
+        file.size = bytes.size();
+        file.mime = QStringLiteral("image/png");
+        file.sha256 = QString::fromLatin1(
+            QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+
+        QTemporaryDir cache;
+        QVERIFY(cache.isValid());
+        const QString target = cache.filePath(file.sha256);
+        // What an earlier run fetched before it stopped: the first to start goes on from it.
+        {
+            QFile part(target + QStringLiteral(".part"));
+            QVERIFY(part.open(QIODevice::WriteOnly));
+            QCOMPARE(part.write(bytes.left(300000)), 300000);
+        }
+        FileTransfers bobFiles(bob.get());
+        FileTransfers carolFiles(carol.get());
+        QSignalSpy bobDone(&bobFiles, &FileTransfers::downloadFinished);
+        QSignalSpy carolDone(&carolFiles, &FileTransfers::downloadFinished);
+        QSignalSpy bobFailed(&bobFiles, &FileTransfers::downloadFailed);
+        QSignalSpy carolFailed(&carolFiles, &FileTransfers::downloadFailed);
+        QSignalSpy bobProgress(&bobFiles, &FileTransfers::downloadProgress);
+        QSignalSpy carolProgress(&carolFiles, &FileTransfers::downloadProgress);
+        bobFiles.download(seq, file, target);
+        carolFiles.download(seq, file, target);
+        // Both under way at once, their chunks arriving interleaved.
+        QTRY_VERIFY_WITH_TIMEOUT((bobDone.size() + bobFailed.size()) == 1 &&
+                                     (carolDone.size() + carolFailed.size()) == 1,
+                                 20000);
+        QVERIFY2(bobFailed.isEmpty(), qPrintable(bobFailed.value(0).value(2).toString()));
+        QVERIFY2(carolFailed.isEmpty(), qPrintable(carolFailed.value(0).value(2).toString()));
+        QCOMPARE(bobDone.at(0).at(1).toString(), target);
+        QCOMPARE(carolDone.at(0).at(1).toString(), target);
+        QVERIFY(bobProgress.first().at(1).toLongLong() > 300000); // went on from the part
+        QCOMPARE(carolProgress.last().at(1).toLongLong(), bytes.size());
+        QFile got(target);
+        QVERIFY(got.open(QIODevice::ReadOnly));
+        QCOMPARE(got.readAll(), bytes);
+        // Nothing left beside it: no part file, no lock.
+        QCOMPARE(QDir(cache.path()).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{file.sha256});
     }
 
     void chatIsNotHeldBehindAnUpload()
