@@ -17,7 +17,7 @@ QJsonObject ChatMessage::toJson(bool htmlEscape) const
         {QStringLiteral("seq"), seq},
         {QStringLiteral("ts"), timestampMs},
     };
-    if (!clientId.isEmpty())
+    if (!clientId.isEmpty() && !call) // a call entry's id is for the store alone
         o.insert(QStringLiteral("id"), field(clientId));
     if (editedMs > 0)
         o.insert(QStringLiteral("edited"), editedMs);

@@ -276,7 +276,9 @@ QByteArray MessageEncoder::chat(const ChatMessage &message, Dialect dialect)
     }
     json.append(",\"from\":");
     appendJsonString(json, field(message.from));
-    if (!message.clientId.isEmpty()) {
+    // A call entry's id only lets the store keep one of the two nodes' copies: nobody's
+    // message, so nobody's outbox or ack to match it against.
+    if (!message.clientId.isEmpty() && !message.call) {
         json.append(",\"id\":");
         appendJsonString(json, field(message.clientId));
     }
