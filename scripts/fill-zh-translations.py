@@ -22,6 +22,7 @@ ZH = {
     'Quit after this many milliseconds (for checks).': '在指定毫秒后退出（用于检查）。',
     'Write a message… (@ completes a name)': '输入消息…（输入 @ 可补全名字）',
     'Lobby': '大厅',
+    'Draft:': '草稿：',
     'Confab — Log in': 'Confab — 登录',
     '<h2>Welcome to Confab</h2>': '<h2>欢迎使用 Confab</h2>',
     'Join a server, or host one on this computer so others on your network can join you.':

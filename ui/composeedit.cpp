@@ -163,9 +163,7 @@ void ComposeEdit::submit()
         emit editSubmitted(seq, text);
         return;
     }
-    emit submitted(text);
-    clear();
-    cancelReply();
+    emit submitted(text); // the receiver takes the text out once it is sent
 }
 
 void ComposeEdit::showCompletions()

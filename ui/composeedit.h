@@ -33,6 +33,8 @@ public:
     qint64 editingSeq() const { return m_editingSeq; }
     ComposeBanner *banner() const { return m_banner; }
     // What Enter does: submitted(), or editSubmitted() in edit mode; nothing for blank text.
+    // After submitted() the text stays until the receiver clears the box (and cancelReply()):
+    // it may not be sendable, and sending may open another conversation with its own draft.
     void submit();
     // Reply mode (section 5.6): the banner quotes the message `seq` being answered; the next
     // submitted() is the reply (replyToSeq() says to what while it is emitted). Esc cancels.

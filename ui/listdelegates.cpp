@@ -81,8 +81,33 @@ void ConversationDelegate::paint(QPainter *p, const QStyleOptionViewItem &option
     f.setBold(unread > 0);
     p->setFont(f);
     p->setPen(c.text);
-    p->drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
-                p->fontMetrics().elidedText(title, Qt::ElideRight, text.width()));
+    // An unsent draft shows under the name, as in other messengers; not in the open
+    // conversation, where the compose box shows it.
+    // The start is enough for any row; eliding a long draft would measure all of it.
+    const QString draft =
+        index.data(ConversationListModel::DraftRole).toString().left(500).simplified();
+    if (draft.isEmpty() || (option.state & QStyle::State_Selected)) {
+        p->drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
+                    p->fontMetrics().elidedText(title, Qt::ElideRight, text.width()));
+        p->restore();
+        return;
+    }
+    const int half = text.height() / 2;
+    const QRect top(text.left(), text.top(), text.width(), half);
+    const QRect bottom(text.left(), text.top() + half, text.width(), text.height() - half);
+    p->drawText(top, Qt::AlignBottom | Qt::AlignLeft,
+                p->fontMetrics().elidedText(title, Qt::ElideRight, top.width()));
+    QFont small = option.font;
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    p->setFont(small);
+    const QFontMetrics fm(small);
+    const QString label = tr("Draft:") + QLatin1Char(' ');
+    const int labelWidth = fm.horizontalAdvance(label);
+    p->setPen(c.danger);
+    p->drawText(bottom, Qt::AlignTop | Qt::AlignLeft, label);
+    p->setPen(c.secondary);
+    p->drawText(bottom.adjusted(labelWidth, 0, 0, 0), Qt::AlignTop | Qt::AlignLeft,
+                fm.elidedText(draft, Qt::ElideRight, bottom.width() - labelWidth));
     p->restore();
 }
 
@@ -121,7 +146,10 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
     p->setPen(QPen(c.panel, 2));
     p->setBrush(online ? c.online : c.secondary);
     p->drawEllipse(dot);
-    QRect text = r.adjusted(avatar.width() + 10, 0, -64, 0);
+    // The hover buttons take room from the name only while they show: a short name with a
+    // guest mark was cut to "dw_…" in a list with room to spare.
+    const bool actions = !self && (option.state & QStyle::State_MouseOver);
+    QRect text = r.adjusted(avatar.width() + 10, 0, actions ? -64 : 0, 0);
     p->setPen(online ? c.text : c.secondary);
     p->setFont(option.font);
     const QString label = self ? tr("%1 (you)").arg(name) : name;
@@ -146,7 +174,7 @@ void UserDelegate::paint(QPainter *p, const QStyleOptionViewItem &option,
         p->drawText(badge, Qt::AlignCenter, mark);
         p->setFont(option.font);
     }
-    if (!self && (option.state & QStyle::State_MouseOver)) {
+    if (actions) {
         // Message and call actions. The call button is green like a phone's (a grey one read
         // as disabled), and grey only while the list is stale and no call can be placed.
         const QRect msg = messageButtonRect(option.rect);

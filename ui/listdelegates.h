@@ -6,7 +6,8 @@
 
 // A conversation in the left column: avatar (or '#' for the room), name in bold while
 // unread, an unread pill and an '@' marker when the user was mentioned. A muted conversation
-// has a grey pill and a crossed-out bell.
+// has a grey pill and a crossed-out bell. A conversation with an unsent draft shows it under
+// the name, "Draft:" in red.
 class ConversationDelegate : public QStyledItemDelegate
 {
     Q_OBJECT

@@ -212,8 +212,12 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     middleLayout->addLayout(inputRow);
     connect(m_compose, &ComposeEdit::submitted, this, &MainWindow::sendCurrent);
     // The controller reads the draft: whom it goes to (the chip) and where typing notices go.
-    connect(m_compose, &QPlainTextEdit::textChanged, this,
-            [this] { m_controller->setDraft(m_compose->toPlainText()); });
+    // Not while editing a sent message (the draft waits under the edit), nor while another
+    // conversation's draft is put in.
+    connect(m_compose, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_showingDraft && m_compose->editingSeq() == 0)
+            m_controller->setDraft(m_compose->toPlainText());
+    });
     connect(m_compose, &ComposeEdit::publicRequested, controller, &ChatController::setDraftPublic);
     connect(controller, &ChatController::draftChanged, this, [this] {
         m_compose->setRecipient(m_controller->draftMention(), m_controller->isDraftPublic());
@@ -657,6 +661,7 @@ void MainWindow::openConversation(const QString &key)
     ConversationListModel *conversations = m_controller->conversations();
     MessageListModel *messages = conversations->messages(key);
     m_controller->setActiveConversation(key);
+    showDraft(false); // at start the conversation was active already
     if (m_messages->model() != messages)
         m_messages->setModel(messages);
     const QModelIndex source = conversations->index(conversations->rowOf(key));
@@ -755,11 +760,10 @@ void MainWindow::connectMessageChanges()
     });
     connect(m_controller, &ChatController::messageChangeFailed, this,
             [this](const QString &text) { statusBar()->showMessage(text, 5000); });
-    // An edit or a reply belongs to its conversation: another one cancels it.
-    connect(m_controller, &ChatController::activeConversationChanged, m_compose, [this] {
-        m_compose->cancelEditing();
-        m_compose->cancelReply();
-    });
+    // An edit or a reply belongs to its conversation: another one cancels it, and brings
+    // back what was written there.
+    connect(m_controller, &ChatController::activeConversationChanged, m_compose,
+            [this] { showDraft(true); });
     // Replies (section 5.6): the menu starts one; a click on a quote shows the original when
     // it is loaded.
     connect(m_messages, &MessageView::replyRequested, m_compose, &ComposeEdit::startReply);
@@ -798,8 +802,27 @@ void MainWindow::sendCurrent(const QString &text)
 {
     const auto to = m_controller->send(m_controller->activeConversation(), text,
                                        m_controller->draftAddressing(), m_compose->replyToSeq());
-    if (to && *to != m_controller->activeConversation())
+    if (!to)
+        return; // nothing sent: the text stays
+    // Out of the box, and so out of this conversation's draft, before "@name text" opens the
+    // private conversation with its own draft.
+    m_compose->clear();
+    m_compose->cancelReply();
+    if (*to != m_controller->activeConversation())
         openConversation(*to);
+}
+
+void MainWindow::showDraft(bool switched)
+{
+    const QString draft = m_controller->draft();
+    if (!switched && (m_compose->editingSeq() != 0 || m_compose->toPlainText() == draft))
+        return;
+    m_showingDraft = true;
+    m_compose->cancelEditing();
+    m_compose->cancelReply();
+    m_compose->setPlainText(draft);
+    m_compose->moveCursor(QTextCursor::End);
+    m_showingDraft = false;
 }
 
 void MainWindow::updateHeader()

@@ -113,6 +113,10 @@ private:
     void showFileError(const QString &text);
     // Asks before a message is deleted for everyone (a window-modal question, not exec()).
     void confirmDelete(qint64 seq);
+    // The compose box takes the active conversation's draft. `switched`: another conversation
+    // was opened, and an edit or a reply of the one left is cancelled; otherwise only a box
+    // that is not editing catches up (the drafts saved for the last run, at start).
+    void showDraft(bool switched);
     void sendCurrent(const QString &text);
     // Asks before quitting with messages the server has not acknowledged; true = go ahead.
     bool confirmQuit();
@@ -158,6 +162,7 @@ private:
     QPointer<SettingsDialog> m_settingsDialog;
     CallSession *m_callSession = nullptr;
     bool m_retranslating = false;
+    bool m_showingDraft = false; // a conversation's draft is being put in the compose box
     QStringList m_hostAddresses;
     QString m_hostFingerprint;
     bool m_quitConfirmed = false;

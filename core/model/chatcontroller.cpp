@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 
 #include <algorithm>
@@ -23,6 +25,11 @@ QString receiptValueName(const QString &key)
 {
     return QStringLiteral("receipt/") + NameRules::key(key);
 }
+// Where the local cache keeps the unsent drafts: a JSON object, conversation -> text.
+const QString kDraftsValue = QStringLiteral("drafts");
+// A draft longer than this is not kept across a restart (no message can be that long).
+constexpr int kMaxKeptDraftChars = 100000;
+constexpr int kDraftSaveDelayMs = 1000;
 } // namespace
 
 ChatController::ChatController(QObject *parent) : QObject(parent)
@@ -108,6 +115,9 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
         if (s != ClientSession::State::Online)
             m_loadingOlder.clear(); // unanswered requests died with the connection
     });
+    m_draftSave.setSingleShot(true);
+    m_draftSave.setInterval(kDraftSaveDelayMs);
+    connect(&m_draftSave, &QTimer::timeout, this, &ChatController::saveDrafts);
     m_typingExpiry.setInterval(1000);
     connect(&m_typingExpiry, &QTimer::timeout, this, [this] {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -127,9 +137,17 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
     });
 }
 
+ChatController::~ChatController()
+{
+    if (m_draftSave.isActive())
+        saveDrafts(); // the last keystrokes before quitting
+}
+
 void ChatController::connectTo(const QUrl &url, const QString &name,
                                const ClientSession::Credentials &credentials)
 {
+    if (m_draftSave.isActive())
+        saveDrafts(); // into the file they were written for, before another one opens
     m_initialHistoryLoaded = false;
     m_session.open(url, name, credentials);
     fillFromCache();
@@ -138,6 +156,8 @@ void ChatController::connectTo(const QUrl &url, const QString &name,
 
 void ChatController::showSaved(const QUrl &url, const QString &name, bool account)
 {
+    if (m_draftSave.isActive())
+        saveDrafts();
     m_session.openLocalStore(url, name, account);
     fillFromCache();
     showUnsent();
@@ -182,6 +202,7 @@ void ChatController::fillFromCache()
             applyReceiptMarks(key);
         }
     }
+    loadDrafts();
     const QString last = cache->value(HistoryCache::kLastConversation);
     if (!last.isEmpty()) {
         for (const QString &k : m_conversations.keys()) {
@@ -498,8 +519,12 @@ void ChatController::setActiveConversation(const QString &key)
 {
     if (m_active == key)
         return;
+    // Whoever heard "typing…" from the conversation left hears that it stopped: its draft
+    // waits there, nobody is writing it.
+    stopTyping();
     m_active = key;
     m_conversations.messages(key);
+    m_draft = m_conversations.draft(key);
     updateDraftName(); // a leading "@name" makes a draft private in the room only
     // A guest's private conversations are not kept, and neither is their name.
     HistoryCache *cache = m_session.history();
@@ -568,12 +593,69 @@ std::optional<QString> ChatController::typingTarget() const
 
 void ChatController::setDraft(const QString &text)
 {
+    if (text == m_draft)
+        return;
     m_draft = text;
+    m_conversations.setDraft(m_active, text);
+    m_draftSave.start();
     updateDraftName();
     if (text.trimmed().isEmpty())
         stopTyping();
     else
         noteTyping();
+}
+
+void ChatController::saveDrafts()
+{
+    m_draftSave.stop();
+    HistoryCache *cache = m_session.history();
+    // A guest's drafts, private ones included, stay in memory as its private messages do.
+    if (!cache->privateAllowed()) {
+        if (!cache->value(kDraftsValue).isEmpty())
+            cache->setValue(kDraftsValue, QString());
+        return;
+    }
+    QJsonObject all;
+    const QHash<QString, QString> drafts = m_conversations.drafts();
+    for (auto it = drafts.cbegin(); it != drafts.cend(); ++it) {
+        if (it.value().size() <= kMaxKeptDraftChars)
+            all.insert(it.key(), it.value());
+    }
+    cache->setValue(kDraftsValue,
+                    all.isEmpty()
+                        ? QString()
+                        : QString::fromUtf8(QJsonDocument(all).toJson(QJsonDocument::Compact)));
+}
+
+void ChatController::loadDrafts()
+{
+    HistoryCache *cache = m_session.history();
+    if (!cache->privateAllowed())
+        return;
+    // The file is this user's own, but it may be damaged or from another version: whatever
+    // is not a conversation name with text is left out.
+    const QJsonObject all = QJsonDocument::fromJson(cache->value(kDraftsValue).toUtf8()).object();
+    for (auto it = all.constBegin(); it != all.constEnd(); ++it) {
+        const QString key = it.key();
+        const QString text = it.value().toString();
+        if (text.isEmpty() || text.size() > kMaxKeptDraftChars)
+            continue;
+        if (!key.isEmpty() &&
+            (NameRules::check(key, m_session.limits().maxNameChars) != ErrorCode::None ||
+             NameRules::key(key) == NameRules::key(self())))
+            continue;
+        // A conversation listed already keeps its spelling.
+        QString listed = key;
+        for (const QString &k : m_conversations.keys()) {
+            if (NameRules::key(k) == NameRules::key(key))
+                listed = k;
+        }
+        // What was typed in this run comes first: it is newer than the file.
+        if (m_conversations.draft(listed).isEmpty())
+            m_conversations.setDraft(listed, text);
+    }
+    m_draft = m_conversations.draft(m_active);
+    updateDraftName();
 }
 
 void ChatController::updateDraftName()

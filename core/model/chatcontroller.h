@@ -21,6 +21,7 @@ class ChatController : public QObject
     Q_OBJECT
 public:
     explicit ChatController(QObject *parent = nullptr);
+    ~ChatController() override;
 
     ClientSession *session() { return &m_session; }
     ConversationListModel *conversations() { return &m_conversations; }
@@ -81,7 +82,11 @@ public:
     // "@name " is private to that person: draftPrivateTo() names them (the window shows it
     // before anything is sent) and typing notices go to them alone. setDraftPublic(true) turns
     // it back into a public message that mentions them, until the name changes.
+    // Each conversation keeps its own draft: another one brings back what was written there
+    // (draft()), and the drafts are saved with the local history for the next start (not a
+    // guest's). The conversation list shows them (ConversationListModel::DraftRole).
     void setDraft(const QString &text);
+    QString draft() const { return m_draft; }
     void setDraftPublic(bool isPublic);
     // The leading name of a room draft ("" when there is none, or outside the room).
     QString draftMention() const { return m_draftName; }
@@ -154,6 +159,9 @@ private:
     std::optional<QString> typingTarget() const;
     void stopTyping();
     void fillFromCache();
+    // The drafts to and from the local file (kDraftsValue), so a restart loses none.
+    void saveDrafts();
+    void loadDrafts();
     // The files of messages now listed in `key`: a local copy known shows; a small image is
     // fetched.
     void noteFiles(const QString &key, const QList<ChatMessage> &messages);
@@ -177,7 +185,8 @@ private:
     QTimer m_typingExpiry;
     qint64 m_lastTypingSent = 0;
     std::optional<QString> m_typingSentTo; // where the last "typing" notice went ("" = room)
-    QString m_draft;
+    QString m_draft;    // the active conversation's (the others' are in m_conversations)
+    QTimer m_draftSave; // a burst of keystrokes is one write
     QString m_draftName;
     bool m_draftPublic = false;
     bool m_initialHistoryLoaded = false;

@@ -35,6 +35,8 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         return c.lastActivity;
     case IsRoomRole:
         return c.key.isEmpty();
+    case DraftRole:
+        return c.draft;
     default:
         return {};
     }
@@ -47,7 +49,8 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
             {UnreadRole, "unread"},
             {MentionedRole, "mentioned"},
             {LastActivityRole, "lastActivity"},
-            {IsRoomRole, "isRoom"}};
+            {IsRoomRole, "isRoom"},
+            {DraftRole, "draft"}};
 }
 
 int ConversationListModel::findRow(const QString &key) const
@@ -132,6 +135,32 @@ void ConversationListModel::markRead(const QString &key)
     c.unread = 0;
     c.mentioned = false;
     emit dataChanged(index(row), index(row), {UnreadRole, MentionedRole});
+}
+
+void ConversationListModel::setDraft(const QString &key, const QString &text)
+{
+    messages(key);
+    const int row = findRow(key);
+    if (m_rows.at(row).draft == text)
+        return;
+    m_rows[row].draft = text;
+    emit dataChanged(index(row), index(row), {DraftRole});
+}
+
+QString ConversationListModel::draft(const QString &key) const
+{
+    const int row = findRow(key);
+    return row < 0 ? QString() : m_rows.at(row).draft;
+}
+
+QHash<QString, QString> ConversationListModel::drafts() const
+{
+    QHash<QString, QString> all;
+    for (const Conversation &c : m_rows) {
+        if (!c.draft.isEmpty())
+            all.insert(c.key, c.draft);
+    }
+    return all;
 }
 
 int ConversationListModel::totalUnread() const

@@ -3,6 +3,7 @@
 #include "model/messagelistmodel.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QList>
 
 // The public room first, then one private conversation per partner, most recent activity
@@ -17,6 +18,7 @@ public:
         MentionedRole,
         LastActivityRole,
         IsRoomRole,
+        DraftRole, // what the user wrote there and has not sent ("" when nothing)
     };
 
     explicit ConversationListModel(QObject *parent = nullptr);
@@ -38,6 +40,12 @@ public:
     void noteActivity(const QString &key, qint64 timestampMs, bool unread, bool mention);
     void markRead(const QString &key);
     int totalUnread() const;
+    // The unsent text of each conversation, kept while the user is elsewhere. A draft for a
+    // conversation not listed yet lists it.
+    void setDraft(const QString &key, const QString &text);
+    QString draft(const QString &key) const;
+    // Every non-empty draft: conversation key -> text.
+    QHash<QString, QString> drafts() const;
 
 private:
     struct Conversation
@@ -47,6 +55,7 @@ private:
         int unread = 0;
         bool mentioned = false;
         qint64 lastActivity = 0;
+        QString draft;
     };
     void resort();
     int findRow(const QString &key) const;

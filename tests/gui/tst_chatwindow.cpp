@@ -245,6 +245,63 @@ private slots:
         QTRY_COMPARE(shown(alice.messageView()), QStringList{QStringLiteral("only you")});
     }
 
+    // A draft belongs to its conversation: it waits there while the user is elsewhere (the
+    // list says so), comes back with it, and a room message "@name …" that opens the private
+    // conversation neither comes back to the room nor wipes what waited for that person.
+    void eachConversationKeepsItsDraftInTheBox()
+    {
+        auto aliceCtl = online(m_server.url(), QStringLiteral("dw_alice"));
+        auto bobCtl = online(m_server.url(), QStringLiteral("dw_bob"));
+        QVERIFY(aliceCtl && bobCtl);
+        QTRY_VERIFY(aliceCtl->users()->contains(QStringLiteral("dw_bob")));
+        auto s = settings(QStringLiteral("drafts"));
+        MainWindow alice(aliceCtl.get(), s.get());
+        alice.show();
+        ComposeEdit *edit = alice.composeEdit();
+        QTest::keyClicks(edit, QStringLiteral("half a thought"));
+        alice.openConversation(QStringLiteral("dw_bob"));
+        QCOMPARE(edit->toPlainText(), QString());
+        QTest::keyClicks(edit, QStringLiteral("for bob, later"));
+        alice.openConversation(QString());
+        QCOMPARE(edit->toPlainText(), QStringLiteral("half a thought"));
+        // Typing goes on at the end of it.
+        QTest::keyClicks(edit, QStringLiteral(" and more"));
+        QCOMPARE(edit->toPlainText(), QStringLiteral("half a thought and more"));
+        ConversationListModel *list = aliceCtl->conversations();
+        QCOMPARE(list->draft(QStringLiteral("dw_bob")), QStringLiteral("for bob, later"));
+        saveScreenshot(&alice, QStringLiteral("conversation-list-draft"));
+
+        // "@dw_bob …" from the room: sent privately, the box in bob's conversation holds
+        // what waited there, and the room's box is empty.
+        edit->clear();
+        QTest::keyClicks(edit, QStringLiteral("@dw_bob quick one"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(aliceCtl->activeConversation(), QStringLiteral("dw_bob"));
+        QCOMPARE(edit->toPlainText(), QStringLiteral("for bob, later"));
+        QTRY_VERIFY(shown(alice.messageView()).contains(QStringLiteral("quick one")));
+        alice.openConversation(QString());
+        QCOMPARE(edit->toPlainText(), QString());
+        QCOMPARE(list->draft(QString()), QString());
+
+        // An edit is of a message in its conversation: leaving cancels it, and the draft
+        // that waited under it is what comes back.
+        QTest::keyClicks(edit, QStringLiteral("room draft under an edit"));
+        aliceCtl->send(QString(), QStringLiteral("a sent one"));
+        MessageListModel *room = list->messages(QString());
+        QTRY_VERIFY(room->rowCount() > 0 &&
+                    room->index(room->rowCount() - 1).data(MessageListModel::SeqRole).toLongLong() >
+                        0);
+        const qint64 seq =
+            room->index(room->rowCount() - 1).data(MessageListModel::SeqRole).toLongLong();
+        edit->startEditing(seq, QStringLiteral("a sent one"));
+        QTest::keyClicks(edit, QStringLiteral(", changed"));
+        alice.openConversation(QStringLiteral("dw_bob"));
+        QCOMPARE(edit->editingSeq(), 0);
+        QCOMPARE(edit->toPlainText(), QStringLiteral("for bob, later"));
+        alice.openConversation(QString());
+        QCOMPARE(edit->toPlainText(), QStringLiteral("room draft under an edit"));
+    }
+
     // Issue 14, defect 6: while disconnected nobody shows as online; back online, all is back.
     void roomShowsOfflineWhileDisconnected()
     {

@@ -6,6 +6,7 @@
 // search hit far back opens without a hole; signing out removes the account's cache (also
 // what arrives during it), and a guest's private messages and conversations never reach the
 // disk.
+#include "composeedit.h"
 #include "mainwindow.h"
 #include "messageview.h"
 #include "model/chatcontroller.h"
@@ -614,6 +615,95 @@ private slots:
         QCOMPARE(contents(second->conversations()->find(QString()))
                      .count(QStringLiteral("said only once")),
                  1);
+    }
+
+    // Unsent drafts are kept with the history: the next start shows each in its conversation
+    // (the open one in the compose box), also without the network.
+    void draftsSurviveARestart()
+    {
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.createAccount(QStringLiteral("dana"), QStringLiteral("dana's secret")));
+        QVERIFY(server.start());
+        const QString folder = m_dir.filePath(QStringLiteral("drafts"));
+        {
+            auto first = client(folder);
+            QSignalSpy in(first->session(), &ClientSession::loggedIn);
+            first->connectTo(server.url(), QStringLiteral("dana"),
+                             password(QStringLiteral("dana's secret")));
+            QVERIFY(in.wait(15000));
+            first->setDraft(QStringLiteral("a room draft, 未完"));
+            first->setActiveConversation(QStringLiteral("Emil"));
+            first->setDraft(QStringLiteral("line one for emil\nline two"));
+            first->disconnectFromServer();
+        } // quit within a second of the last keystroke: saved on the way out
+        QVERIFY(server.stop());
+
+        {
+            auto second = client(folder);
+            second->showSaved(server.url(), QStringLiteral("dana"), true);
+            QCOMPARE(second->activeConversation(), QStringLiteral("Emil"));
+            QCOMPARE(second->draft(), QStringLiteral("line one for emil\nline two"));
+            QCOMPARE(second->conversations()->draft(QString()),
+                     QStringLiteral("a room draft, 未完"));
+            Settings settings(m_dir.filePath(QStringLiteral("drafts.ini")));
+            MainWindow window(second.get(), &settings);
+            window.show();
+            QCOMPARE(window.composeEdit()->toPlainText(),
+                     QStringLiteral("line one for emil\nline two"));
+            second->setActiveConversation(QString());
+            QCOMPARE(window.composeEdit()->toPlainText(), QStringLiteral("a room draft, 未完"));
+            // A cleared draft does not come back.
+            window.composeEdit()->clear();
+        }
+        auto third = client(folder);
+        third->showSaved(server.url(), QStringLiteral("dana"), true);
+        QCOMPARE(third->conversations()->draft(QString()), QString());
+        QCOMPARE(third->conversations()->draft(QStringLiteral("emil")),
+                 QStringLiteral("line one for emil\nline two"));
+    }
+
+    // The saved drafts are read like any input: a damaged or foreign value is left out, a
+    // good entry beside it still comes back.
+    void damagedSavedDraftsAreLeftOut()
+    {
+        ServerProcess server;
+        QVERIFY(server.start() && server.stop());
+        const QString folder = m_dir.filePath(QStringLiteral("bad-drafts"));
+        for (const QString &value :
+             {QStringLiteral("not json at all {"), QStringLiteral("[1,2,3]"),
+              QStringLiteral(R"({"bad name with spaces":"x","felix":"kept","gus":42,)"
+                             R"("hal":"","ivy":["a"],"olga":"that is me"})")}) {
+            {
+                auto c = client(folder);
+                c->showSaved(server.url(), QStringLiteral("olga"), true);
+                c->session()->history()->setValue(QStringLiteral("drafts"), value);
+            }
+            auto c = client(folder);
+            c->showSaved(server.url(), QStringLiteral("olga"), true);
+            const QHash<QString, QString> drafts = c->conversations()->drafts();
+            if (value.startsWith(QLatin1Char('{'))) {
+                QCOMPARE(drafts, (QHash<QString, QString>{
+                                     {QStringLiteral("felix"), QStringLiteral("kept")}}));
+            } else {
+                QVERIFY(drafts.isEmpty());
+            }
+        }
+    }
+
+    // A guest's drafts, private ones included, never reach the disk.
+    void aGuestsDraftsStayInMemory()
+    {
+        ServerProcess server;
+        QVERIFY(server.start() && server.stop());
+        const QString folder = m_dir.filePath(QStringLiteral("guest-drafts"));
+        auto c = client(folder);
+        c->showSaved(server.url(), QStringLiteral("xavi"), false);
+        c->setDraft(QStringLiteral("quokka in the room"));
+        c->setActiveConversation(QStringLiteral("yuri"));
+        c->setDraft(QStringLiteral("quokka for yuri"));
+        QCOMPARE(c->conversations()->draft(QString()), QStringLiteral("quokka in the room"));
+        c.reset();
+        QVERIFY(!filesUnder(folder).contains("quokka"));
     }
 
     void guestsPrivateMessagesNeverReachTheDisk()

@@ -233,6 +233,50 @@ private slots:
         QCOMPARE(alice->draftMention(), QString());
     }
 
+    // Each conversation keeps what was written in it: switching brings it back, the list
+    // shows it, and leaving a conversation ends the "typing…" its draft had started.
+    void eachConversationKeepsItsDraft()
+    {
+        auto alice = online(m_server.url(), QStringLiteral("dr_alice"));
+        auto bob = online(m_server.url(), QStringLiteral("dr_bob"));
+        QVERIFY(alice && bob);
+        ConversationListModel *list = alice->conversations();
+        auto draftOf = [list](const QString &key) {
+            return list->index(list->rowOf(key)).data(ConversationListModel::DraftRole).toString();
+        };
+        alice->setDraft(QStringLiteral("half a thought for the room"));
+        QCOMPARE(draftOf(QString()), QStringLiteral("half a thought for the room"));
+
+        alice->setActiveConversation(QStringLiteral("dr_bob"));
+        QCOMPARE(alice->draft(), QString());
+        alice->setDraft(QStringLiteral("only for bob"));
+        QTRY_COMPARE(bob->typingIn(QStringLiteral("dr_alice")),
+                     QStringList{QStringLiteral("dr_alice")});
+        QCOMPARE(draftOf(QStringLiteral("dr_bob")), QStringLiteral("only for bob"));
+
+        // Back in the room: its draft, and bob hears at once that alice stopped (before the
+        // indicator would have expired by itself).
+        QSignalSpy typing(bob->session(), &ClientSession::typingChanged);
+        alice->setActiveConversation(QString());
+        QCOMPARE(alice->draft(), QStringLiteral("half a thought for the room"));
+        QVERIFY(typing.wait(3000));
+        QCOMPARE(typing.last().at(2).toBool(), false);
+        QVERIFY(bob->typingIn(QStringLiteral("dr_alice")).isEmpty());
+        QCOMPARE(draftOf(QStringLiteral("dr_bob")), QStringLiteral("only for bob"));
+
+        // A room draft private to bob is the room's, not bob's conversation's.
+        alice->setDraft(QStringLiteral("@dr_bob quick one"));
+        QCOMPARE(alice->draftPrivateTo(), QStringLiteral("dr_bob"));
+        alice->setActiveConversation(QStringLiteral("dr_bob"));
+        QCOMPARE(alice->draft(), QStringLiteral("only for bob"));
+        QCOMPARE(alice->draftPrivateTo(), QString());
+        // Sent, it is gone from where it was.
+        alice->setDraft(QString());
+        QCOMPARE(draftOf(QStringLiteral("dr_bob")), QString());
+        alice->setActiveConversation(QString());
+        QCOMPARE(alice->draft(), QStringLiteral("@dr_bob quick one"));
+    }
+
     // Issue 14, defect 6: without a connection the list is the last one known, not "online".
     void userListIsStaleWhileDisconnected()
     {
