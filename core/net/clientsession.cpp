@@ -23,6 +23,8 @@ namespace {
 constexpr char kGuestSessionKey[] = "guest_session";
 // A catch-up that has read this many pages and is not done gives up on the saved history.
 constexpr int kCatchUpPagesMax = 25;
+// The network watch starts after the first window (see the constructor).
+constexpr int kWatchNetworkAfterMs = 1000;
 
 // Errors after which trying again with the same message cannot succeed.
 bool rejectsForGood(ErrorCode code)
@@ -131,13 +133,18 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent), m_socket(new Se
         emit outboxStorageFailed(message);
     });
 
-    if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
+    // Loading the backend loads GLib's GIO and NetworkManager's plugin: a few milliseconds
+    // the first window need not wait for. A network change in the first second is also
+    // what the connection itself notices.
+    QTimer::singleShot(kWatchNetworkAfterMs, this, [this] {
+        if (!QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability))
+            return;
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
                 [this](QNetworkInformation::Reachability r) {
                     if (r == QNetworkInformation::Reachability::Online)
                         networkReturned();
                 });
-    }
+    });
 }
 
 ClientSession::~ClientSession()
