@@ -158,13 +158,9 @@ private slots:
         qInfo("%s", mean.constData());
         // A sound card that pulls 60 ms at once plays up to 40 ms later by itself.
         const double allowance = (pullFrames - 1) * 20;
-        // TCP holds of 30-60 ms put the trace's p99 some 15 ms above its p95. Covering that in
-        // whole 20 ms frames costs 10 ms more on average than the target; playing in
-        // finer steps needs time-stretching (NetEq's accelerate/preemptive expand), not done.
-        if (pullFrames == 1)
-            QEXPECT_FAIL("", "whole-frame steps: 1-5 ms over p95 + 20 ms on TCP holds", Continue);
+        // The target: the delay the buffer adds stays within the trace's p95 jitter
+        // + 20 ms, with at most 1 % late (above, per phase).
         QVERIFY2(added <= p95Jitter + 20 + allowance, mean);
-        QVERIFY2(added <= p95Jitter + 30 + allowance, mean);
     }
     void rebuildsItsSlackAfterTcpStalls()
     {
