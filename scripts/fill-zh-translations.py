@@ -488,6 +488,7 @@ ZH = {
     '%1 is %2; this server takes files up to %3.': '%1 大小为 %2；此服务器只接收不超过 %3 的文件。',
     '%1 cannot be read: %2': '无法读取 %1：%2',
     '%1 changed while it was sent.': '%1 在发送过程中被修改了。',
+    'SHA-256 is not available (OpenSSL failed).': '无法计算 SHA-256（OpenSSL 出错）。',
     'The server sent more than the file.': '服务器发来的数据超出了文件大小。',
     '%1 cannot be written: %2': '无法写入 %1：%2',
     '%1 cannot be written.': '无法写入 %1。',

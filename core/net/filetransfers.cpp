@@ -4,8 +4,8 @@
 #include "net/outbox.h"
 #include "protocol/filechunk.h"
 #include "protocol/filemessages.h"
+#include "protocol/sha256.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
@@ -23,13 +23,7 @@ namespace {
 // SHA-256 of a whole file, hex; "" and *error on a read error.
 QString hashFile(const QString &path, QString *error)
 {
-    QFile f(path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!f.open(QIODevice::ReadOnly) || !hash.addData(&f)) {
-        *error = f.errorString();
-        return {};
-    }
-    return QString::fromLatin1(hash.result().toHex());
+    return QString::fromLatin1(Sha256::hashFile(path, error).toHex());
 }
 
 // What the server would refuse for good, and what is worth another try later.

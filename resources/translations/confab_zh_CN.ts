@@ -1888,6 +1888,13 @@ Check the address and that the server is running, or choose &quot;Host on this c
     </message>
 </context>
 <context>
+    <name>Sha256</name>
+    <message>
+        <source>SHA-256 is not available (OpenSSL failed).</source>
+        <translation>无法计算 SHA-256（OpenSSL 出错）。</translation>
+    </message>
+</context>
+<context>
     <name>TestPatternCamera</name>
     <message>
         <source>Test pattern</source>

@@ -2,7 +2,8 @@
 // up in chunks with progress and becomes a chat message; another user downloads it to disk;
 // chat sent during an upload is not held behind it; an upload survives the server's death
 // and goes on from where it stopped; cancel, and files the server would refuse; two clients
-// sharing one folder fetching the same file at once both end with its bytes.
+// sharing one folder fetching the same file at once both end with its bytes; a download of a
+// copy damaged on the server's disk fails its SHA-256 check and leaves no file.
 #include "net/clientsession.h"
 #include "net/filetransfers.h"
 #include "serverprocess.h"
@@ -289,6 +290,52 @@ private slots:
         for (const auto &args : messages)
             QVERIFY(!args.at(0).value<ChatMessage>().file);
         QVERIFY(failed.isEmpty());
+    }
+
+    void damagedDownloadIsNotKept()
+    {
+        // The stored copy changed on the server's disk (same size, one byte flipped): the
+        // downloader's SHA-256 check finds it, and no file appears under the name asked for.
+        ServerProcess server(ServerProcess::unlimited());
+        QVERIFY(server.start());
+        auto alice = online(server, QStringLiteral("alice"));
+        auto bob = online(server, QStringLiteral("bob"));
+        QVERIFY(alice && bob);
+        FileTransfers aliceFiles(alice.get());
+        FileTransfers bobFiles(bob.get());
+        QSignalSpy uploaded(&aliceFiles, &FileTransfers::uploadFinished);
+        QSignalSpy bobGot(bob.get(), &ClientSession::messageReceived);
+        const QByteArray bytes = pngBytes(1300000, 8);
+        QVERIFY(!aliceFiles.upload(write(QStringLiteral("damaged.png"), bytes)).isEmpty());
+        QVERIFY(uploaded.wait(10000));
+        const qint64 seq = uploaded.at(0).at(1).toLongLong();
+        QTRY_VERIFY(!bobGot.isEmpty() && bobGot.last().at(0).value<ChatMessage>().file);
+        const FileRef file = *bobGot.last().at(0).value<ChatMessage>().file;
+        QCOMPARE(file.sha256,
+                 QString::fromLatin1(
+                     QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+
+        // FileStorage's layout: <history>-files/<first two hex>/<sha256>.
+        QFile blob(QStringLiteral("%1-files/%2/%3")
+                       .arg(server.databasePath(), file.sha256.left(2), file.sha256));
+        QVERIFY2(blob.open(QIODevice::ReadWrite), qPrintable(blob.fileName()));
+        QVERIFY(blob.seek(bytes.size() - 1000));
+        QVERIFY(blob.putChar(char(~bytes.at(bytes.size() - 1000))));
+        blob.close();
+
+        QSignalSpy failed(&bobFiles, &FileTransfers::downloadFailed);
+        QSignalSpy finished(&bobFiles, &FileTransfers::downloadFinished);
+        const QString target = m_dir.filePath(QStringLiteral("bob-damaged.png"));
+        const QString id = bobFiles.download(seq, file, target);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.at(0).at(0).toString(), id);
+        QCOMPARE(failed.at(0).at(1).value<ErrorCode>(), ErrorCode::FileHashMismatch);
+        QVERIFY(!failed.at(0).at(2).toString().isEmpty());
+        QVERIFY(finished.isEmpty());
+        QVERIFY(!QFile::exists(target));
+        // Nothing to go on from either: a later download starts afresh.
+        QVERIFY(!QFile::exists(target + QStringLiteral(".part")));
+        QVERIFY(!bobFiles.isDownloading(id));
     }
 };
 
