@@ -434,9 +434,16 @@ void FileService::pump(ClientConnection *c)
     if (it == m_transfers.end() || c->closing)
         return;
     Transfers &t = it->second;
+    if (t.downTimer)
+        return; // the pace's timer brings the next part
     // Only while little waits for the receiver: what is queued after (a chat message) waits
     // behind kQueueBytes of file at most, and the file never makes the receiver slow.
     while (!t.downloads.empty() && m_transport.queuedBytes(c) < kQueueBytes && !c->closing) {
+        t.refillDown(now());
+        if (t.downBalance < 0) {
+            scheduleDownloads(c, t);
+            return;
+        }
         // Round robin over the downloads, a chunk each.
         auto d = t.downloads.upper_bound(t.lastSent);
         if (d == t.downloads.end())
@@ -456,6 +463,7 @@ void FileService::pump(ClientConnection *c)
         header.transfer = d->first;
         header.offset = quint64(download.offset);
         download.offset += data.size();
+        t.downBalance -= double(data.size());
         if (download.offset >= download.size)
             t.downloads.erase(d);
         m_transport.send(c, WireFrame::binary(header.serialize(data)));
@@ -466,6 +474,27 @@ void FileService::pump(ClientConnection *c)
 
 void FileService::queueDrained(ClientConnection *c)
 {
+    pump(c);
+}
+
+void FileService::scheduleDownloads(ClientConnection *c, Transfers &t)
+{
+    t.downTimer = true;
+    const int ms = int(std::ceil(-t.downBalance * 1000.0 / t.rate)) + 1;
+    QTimer::singleShot(
+        ms, Qt::PreciseTimer, this,
+        [this, socket = QPointer<QWebSocket>(c->socket)] { resumeDownloads(socket); });
+}
+
+void FileService::resumeDownloads(const QPointer<QWebSocket> &socket)
+{
+    ClientConnection *c = m_connectionOf(socket);
+    if (!c)
+        return;
+    const auto it = m_transfers.find(c);
+    if (it == m_transfers.end())
+        return;
+    it->second.downTimer = false;
     pump(c);
 }
 

@@ -107,7 +107,9 @@ constexpr OptionSpec kOptions[] = {
      "1073741824 = 1 GB).",
      "n"},
     {"file-bytes-per-second",
-     "Upload pace of one connection, in bytes per second (default 67108864 = 64 MiB/s).", "n"},
+     "Upload and download pace of one connection, each, in bytes per second (default 67108864 = 64 "
+     "MiB/s).",
+     "n"},
     {"file-window-bytes",
      "Upload bytes a client may send ahead of the server's progress (default 1048576).", "n"},
 };

@@ -151,10 +151,15 @@ private slots:
         QTest::keyClick(edit, Qt::Key_Backspace);
         QVERIFY(edit->toPlainText().isEmpty());
         QCOMPARE(settled(), oneLine);
-        // Sending clears the box: it is one line high for the next message.
+        // Sent, the text leaves the box (the receiver takes it out once it is sent, as the
+        // main window does): it is one line high for the next message.
+        QSignalSpy sent(edit, &ComposeEdit::submitted);
+        connect(edit, &ComposeEdit::submitted, edit, [edit] { edit->clear(); });
         edit->insertPlainText(QStringLiteral("a\nb\nc")); // pasted
         QVERIFY(settled() > oneLine);
         QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(sent.count(), 1);
+        QCOMPARE(sent.first().first().toString(), QStringLiteral("a\nb\nc"));
         QVERIFY(edit->toPlainText().isEmpty());
         QCOMPARE(settled(), oneLine);
     }

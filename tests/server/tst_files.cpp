@@ -602,6 +602,50 @@ private slots:
         QVERIFY(carol.isConnected());
     }
 
+    // Downloads are paced like uploads (--file-bytes-per-second): on loopback the kernel took
+    // chunks far faster than a client writes them, and the downloader's own chat waited
+    // behind megabytes of file. Paced, a line bob sends once his download runs is answered
+    // while most of the file is still to come.
+    void downloadsArePacedSoTheDownloadersChatIsNotBehind()
+    {
+        ServerProcess slow(
+            ServerProcess::unlimited() +
+            QStringList{QStringLiteral("--file-bytes-per-second"), QStringLiteral("1048576"),
+                        QStringLiteral("--file-window-bytes"), QStringLiteral("65536")});
+        QVERIFY(slow.start());
+        TestClient alice;
+        TestClient bob;
+        QVERIFY(alice.open(slow.url()) && alice.login(QStringLiteral("pd_alice")));
+        QVERIFY(bob.open(slow.url()) && bob.login(QStringLiteral("pd_bob")));
+        const QJsonObject limits = alice.handshake().value(QLatin1String("limits")).toObject();
+        const QByteArray bytes = pngBytes(2 * 1024 * 1024, 12);
+        const FileRef f = refFor(bytes, QStringLiteral("paced.png"));
+        const QJsonObject answer = offer(alice, f, QStringLiteral("pd-1"));
+        const quint32 id = quint32(answer.value(QLatin1String("upload")).toInteger());
+        QVERIFY(sendChunks(alice, id, bytes, 0, bytes.size(), limits));
+        const qint64 seq =
+            ackOf(alice, QStringLiteral("pd-1")).value(QLatin1String("seq")).toInteger();
+        QVERIFY(seq > 0);
+
+        const int first = bob.binarySpy()->count();
+        bob.sendJson(FileMessages::getRequest(seq, 0, QStringLiteral("pd-2")));
+        const QJsonObject started =
+            answerTo(bob, QStringLiteral("pd-2"), QStringLiteral("file_download"));
+        QCOMPARE(typeOf(started), QStringLiteral("file_download"));
+        const quint32 download = quint32(started.value(QLatin1String("download")).toInteger());
+        QVERIFY(QTest::qWaitFor([&] { return !chunksOf(bob, download, first).isEmpty(); }));
+        bob.sendJson(MessageEncoder::chatRequest(QStringLiteral("while it comes"),
+                                                 QStringLiteral("pd-3"), {}, true));
+        QVERIFY(!ackOf(bob, QStringLiteral("pd-3")).isEmpty());
+        const qint64 before = chunksOf(bob, download, first).size();
+        QVERIFY2(before < bytes.size() / 2,
+                 qPrintable(QStringLiteral("%1 bytes of file came first").arg(before)));
+        // And it goes on to the end, whole.
+        QVERIFY(QTest::qWaitFor(
+            [&] { return chunksOf(bob, download, first).size() == bytes.size(); }, 10000));
+        QCOMPARE(chunksOf(bob, download, first), bytes);
+    }
+
     void uploadPastTheWindowIsRefused()
     {
         // A server whose window is one chunk and whose pace pays for one chunk a second: what a
