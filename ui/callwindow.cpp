@@ -52,7 +52,10 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
         "#callWindow QToolButton { color: white; background: #2b2b30; border-radius: 18px;"
         " padding: 6px 16px; }"
         "#callWindow QToolButton:checked { background: #5a5a66; }"
-        "#callWindow QToolButton#hangUpButton { background: #d23c3c; }"));
+        "#callWindow QToolButton#hangUpButton { background: #d23c3c; }"
+        // The style's menu arrow sat on the round button's lower corner, half outside it: an
+        // arrow in the text instead (see retranslate()).
+        "#callWindow QToolButton#devicesButton::menu-indicator { image: none; width: 0; }"));
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("callStatus"));
@@ -85,6 +88,8 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("callStats"));
     m_stats->setAlignment(Qt::AlignCenter);
+    // A full line of figures is wider than the window: it wraps rather than widening it.
+    m_stats->setWordWrap(true);
     m_stats->hide(); // most people never want them; I shows them
 
     // Over the far end's picture (or avatar), centred at the top: the preview's corners never
@@ -202,7 +207,7 @@ void CallWindow::retranslate()
         m_stats->setText(tr("Waiting for statistics…"));
     m_mute->setToolTip(tr("Mute your microphone (M)"));
     m_camera->setToolTip(tr("Turn your camera off or on (V)"));
-    m_devices->setText(tr("Devices"));
+    m_devices->setText(tr("Devices") + QStringLiteral(" \u25BE"));
     m_devices->setToolTip(tr("Choose the camera, microphone and speaker"));
     m_hangUp->setText(m_ended ? tr("Close") : tr("Hang up"));
     m_hangUp->setToolTip(tr("End the call (Esc, Ctrl+W)"));

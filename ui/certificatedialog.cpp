@@ -3,6 +3,10 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+namespace {
+constexpr qsizetype kBytesPerRow = 16; // a SHA-256 fingerprint: two rows
+}
+
 bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QString &fingerprint,
                             bool changed)
 {
@@ -12,7 +16,17 @@ bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QStr
     box.setTextInteractionFlags(Qt::TextSelectableByMouse);
     // The fingerprint in groups the eye can compare: the same text as the server's owner sees
     // next to the address in Confab's status bar, or from `openssl x509 -fingerprint -sha256`.
-    const QString shown = QStringLiteral("<tt>%1</tt>").arg(fingerprint.toHtmlEscaped());
+    // Two rows of 16 bytes, each kept whole: left to the label's wrapping, the rows broke at
+    // a different byte each time, hard to compare with what the owner reads.
+    const QStringList bytes = fingerprint.split(QLatin1Char(':'));
+    QStringList rows;
+    for (qsizetype i = 0; i < bytes.size(); i += kBytesPerRow) {
+        const bool last = i + kBytesPerRow >= bytes.size();
+        const QString row = bytes.mid(i, kBytesPerRow).join(QLatin1Char(':')) +
+                            (last ? QString() : QStringLiteral(":"));
+        rows << QStringLiteral("<nobr>%1</nobr>").arg(row.toHtmlEscaped());
+    }
+    const QString shown = QStringLiteral("<tt>%1</tt>").arg(rows.join(QStringLiteral("<br>")));
     if (changed) {
         box.setIcon(QMessageBox::Critical);
         box.setWindowTitle(tr("Certificate changed"));
