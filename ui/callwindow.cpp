@@ -327,24 +327,28 @@ void CallWindow::updateStats(const CallStats &s)
         parts << tr("video %1 ms").arg(v.latencyMs, 0, 'f', 0);
     if (s.audio.latencyMs >= 0)
         parts << tr("audio %1 ms").arg(s.audio.latencyMs, 0, 'f', 0);
-    parts << tr("sending %1 fps, %2 kbit/s")
-                 .arg(v.sentFps, 0, 'f', 0)
-                 .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
+    // What arrives on the first line, what this side sends on the second: wrapped by width,
+    // the line broke mid-figure and left "(480p30)" alone below.
+    QStringList sending;
+    sending << tr("sending %1 fps, %2 kbit/s")
+                   .arg(v.sentFps, 0, 'f', 0)
+                   .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
     // The bandwidth estimate and the step of the resolution ladder this side sends at, as
     // "480p30": the far end's picture size leads the line, and this one must not read as it.
     if (s.network.estimateKbps >= 0) {
         if (m_calls->isVideo() && v.ladderStep >= 0) {
             const BandwidthEstimator::Step step = BandwidthEstimator::step(v.ladderStep);
-            parts << tr("estimate %1 kbit/s, step %2 of %3 (%4)")
-                         .arg(s.network.estimateKbps)
-                         .arg(v.ladderStep + 1)
-                         .arg(BandwidthEstimator::kSteps)
-                         .arg(QStringLiteral("%1p%2").arg(step.size.height()).arg(step.fps));
+            sending << tr("estimate %1 kbit/s, step %2 of %3 (%4)")
+                           .arg(s.network.estimateKbps)
+                           .arg(v.ladderStep + 1)
+                           .arg(BandwidthEstimator::kSteps)
+                           .arg(QStringLiteral("%1p%2").arg(step.size.height()).arg(step.fps));
         } else {
-            parts << tr("estimate %1 kbit/s").arg(s.network.estimateKbps);
+            sending << tr("estimate %1 kbit/s").arg(s.network.estimateKbps);
         }
     }
-    m_stats->setText(parts.join(QStringLiteral(" · ")));
+    m_stats->setText(parts.join(QStringLiteral(" · ")) + QLatin1Char('\n') +
+                     sending.join(QStringLiteral(" · ")));
     const double latency = videoArrives && v.latencyMs >= 0 ? v.latencyMs : s.audio.latencyMs;
     m_quality->setText(
         (latency >= 0 ? QStringLiteral("◷ %1 ms  ").arg(latency, 0, 'f', 0) : QString()) +

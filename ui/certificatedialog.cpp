@@ -4,8 +4,10 @@
 #include <QPushButton>
 
 namespace {
-constexpr qsizetype kBytesPerRow = 16; // a SHA-256 fingerprint: two rows
-}
+// A SHA-256 fingerprint: four rows, narrow enough for the box in any language (a row wider
+// than the box would still break anywhere).
+constexpr qsizetype kBytesPerRow = 8;
+} // namespace
 
 bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QString &fingerprint,
                             bool changed)
@@ -16,8 +18,8 @@ bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QStr
     box.setTextInteractionFlags(Qt::TextSelectableByMouse);
     // The fingerprint in groups the eye can compare: the same text as the server's owner sees
     // next to the address in Confab's status bar, or from `openssl x509 -fingerprint -sha256`.
-    // Two rows of 16 bytes, each kept whole: left to the label's wrapping, the rows broke at
-    // a different byte each time, hard to compare with what the owner reads.
+    // Rows of 8 bytes, each kept whole: left to the label's wrapping, the rows broke at a
+    // different byte each time, hard to compare with what the owner reads.
     const QStringList bytes = fingerprint.split(QLatin1Char(':'));
     QStringList rows;
     for (qsizetype i = 0; i < bytes.size(); i += kBytesPerRow) {

@@ -255,8 +255,12 @@ int main(int argc, char *argv[])
                  [&] { dave->toggleReaction({}, mockUpsSeq, QStringLiteral("❤️")); });
     settle();
     dave->toggleReaction({}, seqOf(dave.get(), {}, standUp), QStringLiteral("🎉"));
-    bob->send({}, zh ? QStringLiteral("开会前能先给我打个电话吗，@alice？")
-                     : QStringLiteral("Can you call me before that, @alice?"));
+    const QString callMe = zh ? QStringLiteral("开会前能先给我打个电话吗，@alice？")
+                              : QStringLiteral("Can you call me before that, @alice?");
+    bob->send({}, callMe);
+    // In the room before dave's: two senders' messages race to the server otherwise.
+    if (!QTest::qWaitFor([&] { return seqOf(alice.get(), {}, callMe) > 0; }, 5000))
+        qFatal("bob's message did not arrive");
     dave->send(
         {}, zh ? QStringLiteral("这是一条比较长的消息，用来看看换行是否正常：我们需要在周五之前完成"
                                 "发布说明、安装包测试和截图，然后发给所有人确认。")
