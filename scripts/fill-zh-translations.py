@@ -239,7 +239,7 @@ ZH = {
     'Device': '设备',
     'Signed in': '登录时间',
     'Last used': '上次使用',
-    '&Sign out this device': '将此设备退出登录(&S)',
+    '&Sign out the selected device': '将所选设备退出登录(&S)',
     'Sign out &all other devices': '将其他所有设备退出登录(&A)',
     'Signing out %1…': '正在将 %1 退出登录…',
     'Sign out all other devices': '将其他所有设备退出登录',

@@ -52,7 +52,10 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
         "#callWindow QToolButton { color: white; background: #2b2b30; border-radius: 18px;"
         " padding: 6px 16px; }"
         "#callWindow QToolButton:checked { background: #5a5a66; }"
-        "#callWindow QToolButton#hangUpButton { background: #d23c3c; }"));
+        "#callWindow QToolButton#hangUpButton { background: #d23c3c; }"
+        // The style's menu arrow sat on the round button's lower corner, half outside it: an
+        // arrow in the text instead (see retranslate()).
+        "#callWindow QToolButton#devicesButton::menu-indicator { image: none; width: 0; }"));
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("callStatus"));
@@ -85,6 +88,8 @@ CallWindow::CallWindow(CallSession *calls, QWidget *parent)
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("callStats"));
     m_stats->setAlignment(Qt::AlignCenter);
+    // A full line of figures is wider than the window: it wraps rather than widening it.
+    m_stats->setWordWrap(true);
     m_stats->hide(); // most people never want them; I shows them
 
     // Over the far end's picture (or avatar), centred at the top: the preview's corners never
@@ -202,7 +207,7 @@ void CallWindow::retranslate()
         m_stats->setText(tr("Waiting for statistics…"));
     m_mute->setToolTip(tr("Mute your microphone (M)"));
     m_camera->setToolTip(tr("Turn your camera off or on (V)"));
-    m_devices->setText(tr("Devices"));
+    m_devices->setText(tr("Devices") + QStringLiteral(" \u25BE"));
     m_devices->setToolTip(tr("Choose the camera, microphone and speaker"));
     m_hangUp->setText(m_ended ? tr("Close") : tr("Hang up"));
     m_hangUp->setToolTip(tr("End the call (Esc, Ctrl+W)"));
@@ -322,24 +327,28 @@ void CallWindow::updateStats(const CallStats &s)
         parts << tr("video %1 ms").arg(v.latencyMs, 0, 'f', 0);
     if (s.audio.latencyMs >= 0)
         parts << tr("audio %1 ms").arg(s.audio.latencyMs, 0, 'f', 0);
-    parts << tr("sending %1 fps, %2 kbit/s")
-                 .arg(v.sentFps, 0, 'f', 0)
-                 .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
+    // What arrives on the first line, what this side sends on the second: wrapped by width,
+    // the line broke mid-figure and left "(480p30)" alone below.
+    QStringList sending;
+    sending << tr("sending %1 fps, %2 kbit/s")
+                   .arg(v.sentFps, 0, 'f', 0)
+                   .arg(v.sentKbps + s.audio.sentKbps, 0, 'f', 0);
     // The bandwidth estimate and the step of the resolution ladder this side sends at, as
     // "480p30": the far end's picture size leads the line, and this one must not read as it.
     if (s.network.estimateKbps >= 0) {
         if (m_calls->isVideo() && v.ladderStep >= 0) {
             const BandwidthEstimator::Step step = BandwidthEstimator::step(v.ladderStep);
-            parts << tr("estimate %1 kbit/s, step %2 of %3 (%4)")
-                         .arg(s.network.estimateKbps)
-                         .arg(v.ladderStep + 1)
-                         .arg(BandwidthEstimator::kSteps)
-                         .arg(QStringLiteral("%1p%2").arg(step.size.height()).arg(step.fps));
+            sending << tr("estimate %1 kbit/s, step %2 of %3 (%4)")
+                           .arg(s.network.estimateKbps)
+                           .arg(v.ladderStep + 1)
+                           .arg(BandwidthEstimator::kSteps)
+                           .arg(QStringLiteral("%1p%2").arg(step.size.height()).arg(step.fps));
         } else {
-            parts << tr("estimate %1 kbit/s").arg(s.network.estimateKbps);
+            sending << tr("estimate %1 kbit/s").arg(s.network.estimateKbps);
         }
     }
-    m_stats->setText(parts.join(QStringLiteral(" · ")));
+    m_stats->setText(parts.join(QStringLiteral(" · ")) + QLatin1Char('\n') +
+                     sending.join(QStringLiteral(" · ")));
     const double latency = videoArrives && v.latencyMs >= 0 ? v.latencyMs : s.audio.latencyMs;
     m_quality->setText(
         (latency >= 0 ? QStringLiteral("◷ %1 ms  ").arg(latency, 0, 'f', 0) : QString()) +

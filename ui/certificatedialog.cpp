@@ -3,6 +3,12 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+namespace {
+// A SHA-256 fingerprint: four rows, narrow enough for the box in any language (a row wider
+// than the box would still break anywhere).
+constexpr qsizetype kBytesPerRow = 8;
+} // namespace
+
 bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QString &fingerprint,
                             bool changed)
 {
@@ -12,7 +18,17 @@ bool CertificateDialog::ask(QWidget *parent, const QString &hostPort, const QStr
     box.setTextInteractionFlags(Qt::TextSelectableByMouse);
     // The fingerprint in groups the eye can compare: the same text as the server's owner sees
     // next to the address in Confab's status bar, or from `openssl x509 -fingerprint -sha256`.
-    const QString shown = QStringLiteral("<tt>%1</tt>").arg(fingerprint.toHtmlEscaped());
+    // Rows of 8 bytes, each kept whole: left to the label's wrapping, the rows broke at a
+    // different byte each time, hard to compare with what the owner reads.
+    const QStringList bytes = fingerprint.split(QLatin1Char(':'));
+    QStringList rows;
+    for (qsizetype i = 0; i < bytes.size(); i += kBytesPerRow) {
+        const bool last = i + kBytesPerRow >= bytes.size();
+        const QString row = bytes.mid(i, kBytesPerRow).join(QLatin1Char(':')) +
+                            (last ? QString() : QStringLiteral(":"));
+        rows << QStringLiteral("<nobr>%1</nobr>").arg(row.toHtmlEscaped());
+    }
+    const QString shown = QStringLiteral("<tt>%1</tt>").arg(rows.join(QStringLiteral("<br>")));
     if (changed) {
         box.setIcon(QMessageBox::Critical);
         box.setWindowTitle(tr("Certificate changed"));

@@ -38,7 +38,7 @@ DevicesDialog::DevicesDialog(ClientSession *session, QWidget *parent)
     m_list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_list->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     m_list->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-    m_signOut = new QPushButton(tr("&Sign out this device"), this);
+    m_signOut = new QPushButton(tr("&Sign out the selected device"), this);
     m_signOut->setObjectName(QStringLiteral("revokeButton"));
     m_signOut->setEnabled(false);
     m_signOutOthers = new QPushButton(tr("Sign out &all other devices"), this);

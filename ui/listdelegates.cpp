@@ -101,7 +101,9 @@ void ConversationDelegate::paint(QPainter *p, const QStyleOptionViewItem &option
     small.setPointSizeF(small.pointSizeF() * 0.9);
     p->setFont(small);
     const QFontMetrics fm(small);
-    const QString label = tr("Draft:") + QLatin1Char(' ');
+    QString label = tr("Draft:");
+    if (!label.endsWith(QChar(0xFF1A))) // a full-width colon (Chinese) brings its own space
+        label += QLatin1Char(' ');
     const int labelWidth = fm.horizontalAdvance(label);
     p->setPen(c.danger);
     p->drawText(bottom, Qt::AlignTop | Qt::AlignLeft, label);

@@ -139,13 +139,17 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     m_searchDelay->setInterval(150); // one search per pause in typing, not per key
     connect(m_searchDelay, &QTimer::timeout, this, &MainWindow::runSearch);
     auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(8, 8, 0, 8);
+    // The same gap on both sides: the search box and the chosen row end before the divider.
+    leftLayout->setContentsMargins(8, 8, 8, 8);
     leftLayout->addWidget(m_search);
     leftLayout->addWidget(m_conversationView);
     leftLayout->addWidget(m_searchResultsLabel);
     leftLayout->addWidget(m_searchResultsView, 1);
     connect(m_search, &QLineEdit::textChanged, m_conversationFilter,
             &QSortFilterProxyModel::setFilterFixedString);
+    // A search that hid the open conversation loses its row's selection; once the row is back
+    // (the search edited or cleared), it shows as the open one again.
+    connect(m_search, &QLineEdit::textChanged, this, &MainWindow::selectActiveConversation);
     connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         if (m_searchDelay->isActive()) {
@@ -171,7 +175,9 @@ MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *
     connect(m_searchResultsView, &QListView::clicked, m_searchResultsView, &QListView::activated);
     connect(m_conversationView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) {
-                if (current.isValid())
+                // Selecting the open conversation's row again (after a search) changes nothing.
+                if (current.isValid() && current.data(ConversationListModel::KeyRole).toString() !=
+                                             m_controller->activeConversation())
                     openConversation(current.data(ConversationListModel::KeyRole).toString());
             });
 
@@ -669,14 +675,21 @@ void MainWindow::openConversation(const QString &key)
     showDraft(false); // at start the conversation was active already
     if (m_messages->model() != messages)
         m_messages->setModel(messages);
-    const QModelIndex source = conversations->index(conversations->rowOf(key));
-    const QModelIndex proxy = m_conversationFilter->mapFromSource(source);
-    if (proxy.isValid() && m_conversationView->currentIndex() != proxy)
-        m_conversationView->setCurrentIndex(proxy);
+    selectActiveConversation();
     updateHeader();
     updateTyping();
     updateComposePlaceholder();
     m_compose->setFocus();
+}
+
+void MainWindow::selectActiveConversation()
+{
+    ConversationListModel *conversations = m_controller->conversations();
+    const QModelIndex source =
+        conversations->index(conversations->rowOf(m_controller->activeConversation()));
+    const QModelIndex proxy = m_conversationFilter->mapFromSource(source);
+    if (proxy.isValid() && m_conversationView->currentIndex() != proxy)
+        m_conversationView->setCurrentIndex(proxy);
 }
 
 void MainWindow::setHostAddresses(const QStringList &addresses, const QString &fingerprint)

@@ -105,6 +105,8 @@ private:
     // The conversation of a hit is open and holds it: scrolls there.
     void scrollToMessage(const QString &key, qint64 seq);
     void updateTitle();
+    // Marks the open conversation's row in the list, when the search filter shows it.
+    void selectActiveConversation();
     void updateHeader();
     void updateStatus();
     void updateTyping();

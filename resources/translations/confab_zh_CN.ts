@@ -679,10 +679,6 @@
         <translation>上次使用</translation>
     </message>
     <message>
-        <source>&amp;Sign out this device</source>
-        <translation>将此设备退出登录(&amp;S)</translation>
-    </message>
-    <message>
         <source>Sign out &amp;all other devices</source>
         <translation>将其他所有设备退出登录(&amp;A)</translation>
     </message>
@@ -721,6 +717,10 @@
     <message>
         <source>Devices</source>
         <translation>设备</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out the selected device</source>
+        <translation>将所选设备退出登录(&amp;S)</translation>
     </message>
 </context>
 <context>

@@ -27,11 +27,13 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPushButton>
 #include <QScreen>
+#include <QShortcut>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -75,6 +77,28 @@ qint64 seqOf(ChatController *c, const QString &key, const QString &text)
             return list->itemAt(row).message.seq;
     }
     return 0;
+}
+
+// How many reactions `c` shows on the room's message `seq`.
+int reactionsOn(ChatController *c, qint64 seq)
+{
+    MessageListModel *list = c->conversations()->messages(QString());
+    const int row = list->rowOfSeq(seq);
+    int count = 0;
+    for (const QVariant &v :
+         list->index(row).data(MessageListModel::ReactionsRole).toList()) // row -1: none
+        count += v.toMap().value(QStringLiteral("count")).toInt();
+    return count;
+}
+
+// `react` once alice shows it: the chips keep the order the reactions came in, the same in
+// every shot.
+void reactAndWait(ChatController *alice, qint64 seq, const std::function<void()> &react)
+{
+    const int before = reactionsOn(alice, seq);
+    react();
+    if (!QTest::qWaitFor([&] { return reactionsOn(alice, seq) > before; }, 5000))
+        qFatal("a reaction did not arrive");
 }
 
 void settle(int ms = 300)
@@ -223,13 +247,20 @@ int main(int argc, char *argv[])
     alice->editMessage(mockUpsSeq, zh ? QStringLiteral("好的，我把设计稿和原型都带上。")
                                       : QStringLiteral("Sounds good, I'll bring the mock-ups "
                                                        "and the prototype."));
-    bob->toggleReaction({}, mockUpsSeq, QStringLiteral("👍"));
-    carol->toggleReaction({}, mockUpsSeq, QStringLiteral("👍"));
-    dave->toggleReaction({}, mockUpsSeq, QStringLiteral("❤️"));
-    dave->toggleReaction({}, seqOf(dave.get(), {}, standUp), QStringLiteral("🎉"));
+    reactAndWait(alice.get(), mockUpsSeq,
+                 [&] { bob->toggleReaction({}, mockUpsSeq, QStringLiteral("👍")); });
+    reactAndWait(alice.get(), mockUpsSeq,
+                 [&] { carol->toggleReaction({}, mockUpsSeq, QStringLiteral("👍")); });
+    reactAndWait(alice.get(), mockUpsSeq,
+                 [&] { dave->toggleReaction({}, mockUpsSeq, QStringLiteral("❤️")); });
     settle();
-    bob->send({}, zh ? QStringLiteral("开会前能先给我打个电话吗，@alice？")
-                     : QStringLiteral("Can you call me before that, @alice?"));
+    dave->toggleReaction({}, seqOf(dave.get(), {}, standUp), QStringLiteral("🎉"));
+    const QString callMe = zh ? QStringLiteral("开会前能先给我打个电话吗，@alice？")
+                              : QStringLiteral("Can you call me before that, @alice?");
+    bob->send({}, callMe);
+    // In the room before dave's: two senders' messages race to the server otherwise.
+    if (!QTest::qWaitFor([&] { return seqOf(alice.get(), {}, callMe) > 0; }, 5000))
+        qFatal("bob's message did not arrive");
     dave->send(
         {}, zh ? QStringLiteral("这是一条比较长的消息，用来看看换行是否正常：我们需要在周五之前完成"
                                 "发布说明、安装包测试和截图，然后发给所有人确认。")
@@ -315,6 +346,7 @@ int main(int argc, char *argv[])
         ChangePasswordDialog change(alice->session(), &window);
         fill(&change, "oldPasswordEdit", registration.password);
         fill(&change, "newPasswordEdit", QStringLiteral("staple battery horse"));
+        fill(&change, "repeatPasswordEdit", QStringLiteral("staple battery horse"));
         change.show();
         save(&change, parser.value(out) + QStringLiteral("/change-password-%1.png").arg(suffix));
     }
@@ -338,8 +370,19 @@ int main(int argc, char *argv[])
     save(dialog, parser.value(out) + QStringLiteral("/incoming-call-%1.png").arg(suffix));
     dialog->acceptButton()->click();
     CallWindow *callWindow = window.callCoordinator()->callWindow();
-    // A few seconds in: the picture, the call time and a statistics line.
+    // A few seconds in: the picture, the call time and the statistics line (I shows it).
+    // Without a window manager the window never becomes active, so a key press would not
+    // reach its shortcut: the shortcut itself, as if I were pressed.
+    for (QShortcut *shortcut : callWindow->findChildren<QShortcut *>()) {
+        if (shortcut->key() == QKeySequence(Qt::Key_I))
+            emit shortcut->activated();
+    }
     settle(3500);
+    if (!callWindow->statsLabel()->isVisible() ||
+        !callWindow->statsLabel()->text().contains(QStringLiteral(" · ")))
+        qWarning("the call window shows no statistics: %s (%s)",
+                 qPrintable(callWindow->statsLabel()->text()),
+                 callWindow->statsLabel()->isVisible() ? "shown" : "hidden");
     save(callWindow, parser.value(out) + QStringLiteral("/call-%1.png").arg(suffix));
     aliceCalls.hangUp();
     settle(300);
