@@ -542,7 +542,8 @@ void CallSession::adapt()
     const qint64 queued = m_session->queuedMediaBytes();
     m_stats.network.sendQueueBytes = int(std::min<qint64>(queued, INT_MAX));
     const qint64 dropped = m_session->mediaBytesDropped();
-    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted() - dropped, dropped);
+    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted() - dropped, dropped,
+                            m_session->tcpRecovering());
     m_estimator.update(now);
     applyAllocation(false);
     m_session->setMediaSendRate(m_estimator.estimateKbps());
