@@ -21,6 +21,10 @@ constexpr qint64 kQuietMs = 4000;
 constexpr qint64 kStepUpHoldMs = 3000;
 // Video's share from the rest of the estimate: VP8's frames also pay header and framing.
 constexpr double kVideoShare = 0.95;
+// What the media sends at the least, whatever the estimate.
+constexpr double kFloorsKbps = BandwidthEstimator::kMinVideoKbps / kVideoShare +
+                               BandwidthEstimator::kMinAudioKbps +
+                               BandwidthEstimator::kAudioOverheadKbps;
 // While TCP recovers, no cut goes below this share of what was delivered before.
 constexpr double kRecoveryFloorShare = 0.5;
 // Probing grows the estimate to at most this much above what the path delivered in the last
@@ -98,7 +102,12 @@ void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 ha
             m_windowStartHanded = handedBytes;
         }
         // Only a queue that grows: one that drains after a cut is what the cut was for.
-        const double queueMs = double(queuedBytes) * 8 / std::max(1.0, m_estimate);
+        // Measured against what is really sent: under ~170 kbit/s the media's floors (video
+        // 150, voice 12, framing 10) send more than the estimate, and against the estimate
+        // alone one 320x240 frame read as a queue that builds, cutting again and again down to
+        // 40 kbit/s on a 400 kbit/s link (the netlab drop, 22-26 s).
+        const double sentKbps = std::max(m_estimate, kFloorsKbps);
+        const double queueMs = double(queuedBytes) * 8 / sentKbps;
         if (queueMs > kQueueLimitMs && queuedBytes > m_queued)
             ++m_queueGrowing;
         else
