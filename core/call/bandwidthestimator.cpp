@@ -114,9 +114,7 @@ void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 ha
             m_queueGrowing = 0;
         // Two samples in a row: one large keyframe alone is no overuse. Stale video dropped
         // is: the queue was already longer than video may wait.
-        // Within an episode the queue and the drops are still the trouble the cut was for:
-        // the encoder takes a frame or two to follow, and what it made meanwhile queues.
-        if ((m_queueGrowing >= 2 || dropped) && !m_inEpisode) {
+        if (m_queueGrowing >= 2 || dropped) {
             // What drained over the last interval is the uplink's rate now. The last second's
             // rate only bounds it when TCP neither recovered nor stalled in it (a second that
             // held a recovery says little more than "nothing got through").
