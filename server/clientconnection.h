@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/tcpsendbuffer.h"
 #include "protocol/clientrequest.h"
 #include "protocol/messageencoder.h"
 #include "protocol/protocollimits.h"
@@ -37,7 +38,12 @@ struct ClientConnection
     bool largeFrames = false;    // in a call: media-sized frames allowed
     qint64 behindSinceMs = 0;    // when its queue last went from empty to not (Transport::send)
     bool videoWaitsForKeyframe = false; // stale video was dropped: nothing until a keyframe
-    bool fileFrames = false;     // holding an upload: chunk-sized frames allowed
+    // In a call: the kernel's send buffer, sized from the media queued for it (Transport::send)
+    // over the window that started at mediaWindowMs.
+    TcpSendBuffer sendBuffer;
+    qint64 mediaWindowMs = 0;
+    qint64 mediaWindowBytes = 0;
+    bool fileFrames = false; // holding an upload: chunk-sized frames allowed
     qint64 connectedMs;
     qint64 lastActivityMs;
     qint64 lastPingMs = 0;

@@ -13,12 +13,27 @@ constexpr qint64 kDecreaseHoldMs = 700;
 constexpr double kQueueLimitMs = 100;
 // A report's hold on growth lasts this long when no newer report lifts it.
 constexpr qint64 kReportHoldMs = 1500;
+// A standing delay reported this soon after a cut is what the cut is still draining.
+constexpr qint64 kStandingCutGapMs = 2500;
 // No cut and no report of trouble for this long: the estimate grows faster.
 constexpr qint64 kQuietMs = 4000;
 // The ladder's steps up wait for the rate to hold this long.
 constexpr qint64 kStepUpHoldMs = 3000;
 // Video's share from the rest of the estimate: VP8's frames also pay header and framing.
 constexpr double kVideoShare = 0.95;
+// What the media sends at the least, whatever the estimate.
+constexpr double kFloorsKbps = BandwidthEstimator::kMinVideoKbps / kVideoShare +
+                               BandwidthEstimator::kMinAudioKbps +
+                               BandwidthEstimator::kAudioOverheadKbps;
+// While TCP recovers, no cut goes below this share of what was delivered before.
+constexpr double kRecoveryFloorShare = 0.5;
+// Probing grows the estimate to at most this much above what the path delivered in the last
+// second when the path did not keep up with what was offered (less than kKeptUpShare of it
+// drained). An encoder that sends less than its target (a still picture) is no sign of the
+// path's limit, so it is what was offered, not the estimate, that the delivered rate is held
+// against.
+constexpr double kProbeAhead = 1.15;
+constexpr double kKeptUpShare = 0.95;
 } // namespace
 
 BandwidthEstimator::Step BandwidthEstimator::step(int index)
@@ -50,7 +65,7 @@ void BandwidthEstimator::setMaxStep(int step)
 }
 
 void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes,
-                                     qint64 droppedBytes)
+                                     qint64 droppedBytes, bool recovering)
 {
     const bool dropped = droppedBytes > m_dropped;
     m_dropped = droppedBytes;
@@ -59,18 +74,40 @@ void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 ha
         const qint64 drained =
             std::max<qint64>(0, (handedBytes - m_handed) - (queuedBytes - m_queued));
         m_drainedTotal += drained;
+        // Nothing drained while something waited: the connection is stalled (TCP waiting for
+        // a retransmission), which says as little about the rate as a recovery does.
+        m_recovering = recovering || (drained == 0 && queuedBytes > 0 && m_queued > 0);
+        // The episode ends once something drains with TCP not recovering and the queue no
+        // longer grows, or has grown for two hold times (the cut was not enough).
+        const qint64 sinceCut = nowMs - m_lastDecreaseMs;
+        if (m_inEpisode && !m_recovering && drained > 0 && sinceCut >= kDecreaseHoldMs &&
+            (queuedBytes <= m_queued || sinceCut >= 2 * kDecreaseHoldMs))
+            m_inEpisode = false;
+        if (m_inEpisode || m_recovering)
+            m_windowTroubled = true;
         if (m_windowStartMs < 0) {
             m_windowStartMs = m_queueMs;
             m_windowStartTotal = 0;
+            m_windowStartHanded = m_handed;
         }
         const qint64 span = nowMs - m_windowStartMs;
         if (span >= 1000) {
             m_throughputKbps = double(m_drainedTotal - m_windowStartTotal) * 8 / double(span);
+            m_offeredKbps = double(handedBytes - m_windowStartHanded) * 8 / double(span);
+            if (!m_windowTroubled)
+                m_deliveredKbps = m_throughputKbps;
+            m_windowTroubled = m_inEpisode || m_recovering;
             m_windowStartMs = nowMs;
             m_windowStartTotal = m_drainedTotal;
+            m_windowStartHanded = handedBytes;
         }
         // Only a queue that grows: one that drains after a cut is what the cut was for.
-        const double queueMs = double(queuedBytes) * 8 / std::max(1.0, m_estimate);
+        // Measured against what is really sent: under ~170 kbit/s the media's floors (video
+        // 150, voice 12, framing 10) send more than the estimate, and against the estimate
+        // alone one 320x240 frame read as a queue that builds, cutting again and again down to
+        // 40 kbit/s on a 400 kbit/s link (the netlab drop, 22-26 s).
+        const double sentKbps = std::max(m_estimate, kFloorsKbps);
+        const double queueMs = double(queuedBytes) * 8 / sentKbps;
         if (queueMs > kQueueLimitMs && queuedBytes > m_queued)
             ++m_queueGrowing;
         else
@@ -78,9 +115,11 @@ void BandwidthEstimator::onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 ha
         // Two samples in a row: one large keyframe alone is no overuse. Stale video dropped
         // is: the queue was already longer than video may wait.
         if (m_queueGrowing >= 2 || dropped) {
-            // What drained over the last interval is the uplink's rate now.
+            // What drained over the last interval is the uplink's rate now. The last second's
+            // rate only bounds it when TCP neither recovered nor stalled in it (a second that
+            // held a recovery says little more than "nothing got through").
             const double recent = double(drained) * 8 / double(nowMs - m_queueMs);
-            decrease(nowMs, m_throughputKbps > 0 ? std::min(m_throughputKbps, recent) : recent,
+            decrease(nowMs, m_deliveredKbps > 0 ? std::min(m_deliveredKbps, recent) : recent,
                      queueMs);
         }
     }
@@ -96,7 +135,12 @@ void BandwidthEstimator::onReport(qint64 nowMs, const CallReport &report)
     const int previous = m_lastDelayMs;
     m_lastDelayMs = delay;
     const bool rising = previous >= 0 && delay - previous >= 30 && delay >= 60;
-    const bool standing = delay >= 250 && (previous < 0 || delay > previous - 20);
+    // A delay that stands (neither grows nor falls) cuts only when the last cut is older than
+    // two reports: the first report after a cut still averages what queued before it, and
+    // the queue a cut leaves drains over the next second or two. Cutting again for it took
+    // the estimate from 2.2 Mbit/s to 90 kbit/s in three reports on the netlab drop.
+    const bool settled = m_lastDecreaseMs < 0 || nowMs - m_lastDecreaseMs >= kStandingCutGapMs;
+    const bool standing = delay >= 250 && (previous < 0 || delay > previous - 20) && settled;
     if (report.lossPermille > 100 || rising || standing) {
         decrease(nowMs, report.kbps > 0 ? report.kbps : m_estimate, delay);
         m_holdUntilMs = nowMs + kReportHoldMs;
@@ -114,11 +158,19 @@ void BandwidthEstimator::onReport(qint64 nowMs, const CallReport &report)
 
 void BandwidthEstimator::decrease(qint64 nowMs, double throughputKbps, double queueMs)
 {
+    // While TCP recovers lost segments nothing drains, whatever the path's rate: one cut for
+    // the whole recovery, and none below half of what was delivered before it. Else every
+    // sample of "nothing got through" cut again, down to the floor (docs/benchmarks.md).
+    if (m_recovering && m_inEpisode)
+        return;
     const double through = throughputKbps > 0 ? std::min(throughputKbps, m_estimate) : m_estimate;
     // 85% of what got through, and less while a long queue waits, so that it drains in a few
     // seconds rather than at 15% of the link's rate (a 2 s queue: half of what got through).
     const double drain = std::clamp(queueMs / 4000.0, 0.0, 0.35);
-    const double target = std::max<double>(kMinEstimateKbps, (0.85 - drain) * through);
+    double floor = kMinEstimateKbps;
+    if (m_recovering)
+        floor = std::max(floor, kRecoveryFloorShare * m_deliveredKbps);
+    const double target = std::max<double>(floor, (0.85 - drain) * through);
     if (target >= m_estimate)
         return;
     // Soon after a cut, only a clearly lower target: the same queue must not cut twice.
@@ -128,6 +180,8 @@ void BandwidthEstimator::decrease(qint64 nowMs, double throughputKbps, double qu
     m_overflowKbps = through;
     m_estimate = target;
     m_lastDecreaseMs = nowMs;
+    m_inEpisode = true;
+    m_windowTroubled = true;
     m_queueGrowing = 0;
     ++m_decreases;
     allocate(nowMs);
@@ -153,9 +207,14 @@ void BandwidthEstimator::update(qint64 nowMs)
         const qint64 quietSince = std::max(m_lastDecreaseMs, m_lastTroubleMs);
         const bool quiet = quietSince < 0 || nowMs - quietSince >= kQuietMs;
         const double perSecond = near ? 0.04 : quiet ? 0.15 : 0.08;
-        m_estimate *= std::pow(1.0 + perSecond, double(dt) / 1000.0);
-        m_estimate += 5.0 * double(dt) / 1000.0; // so that the floor can climb at all
-        m_estimate = std::min<double>(m_estimate, kMaxEstimateKbps);
+        double grown = m_estimate * std::pow(1.0 + perSecond, double(dt) / 1000.0);
+        grown += 5.0 * double(dt) / 1000.0; // so that the floor can climb at all
+        // Once the path stops keeping up with what is offered, a probe runs at most a little
+        // ahead of what it delivered: on a capped link the queue that says "enough" then
+        // builds from a small excess, not after a second of 15% growth past the cap.
+        if (m_throughputKbps > 0 && m_throughputKbps < kKeptUpShare * m_offeredKbps)
+            grown = std::min(grown, std::max(m_estimate, kProbeAhead * m_throughputKbps));
+        m_estimate = std::min<double>(grown, kMaxEstimateKbps);
     }
     allocate(nowMs);
 }

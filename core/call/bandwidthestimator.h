@@ -12,13 +12,15 @@
 // - the far end's receiver reports (call_report, docs/protocol.md 13.2): loss, and the queue on
 //   the whole path as the one-way delay above its smallest (clocks need not agree).
 // The controller is AIMD like WebRTC's GCC: on overuse the estimate drops at once to 85% of
-// what got through (less while a long queue waits, so it drains in seconds), and is held while
-// the queue drains; otherwise it grows (8% a second, 4% near the rate that last overflowed,
-// 15% once nothing has said "too much" for 4 s). The estimate is then split with audio first: the
-// voice keeps its 24 kbit/s until video is at its floor (150 kbit/s); only then does the voice
-// give way, down to 12 kbit/s. Video's share picks VP8's target and a step of the ladder
-// 320x240@15 -> 640x480@30 -> 1280x720@30, with hysteresis (a step up waits for the rate to
-// hold for seconds, well above the rate that steps down) so it does not flap.
+// what got through (less while a long queue waits, so it drains in seconds), once while TCP
+// recovers lost segments, and is held while the queue drains; otherwise it grows (8% a second, 4%
+// near the rate that last overflowed, 15% once nothing has said "too much" for 4 s), but while the
+// media uses its share, to no more than 15% above what the path delivered over the last
+// second: a probe finds a cap by a small queue, not by a second of overshoot. The estimate is then
+// split with audio first: the voice keeps its 24 kbit/s until video is at its floor (150 kbit/s);
+// only then does the voice give way, down to 12 kbit/s. Video's share picks VP8's target and a step
+// of the ladder 320x240@15 -> 640x480@30 -> 1280x720@30, with hysteresis (a step up waits for the
+// rate to hold for seconds, well above the rate that steps down) so it does not flap.
 class BandwidthEstimator
 {
 public:
@@ -67,7 +69,14 @@ public:
     // handed to the socket and not dropped (a running count), and all the bytes of stale
     // video the socket dropped (a running count: SessionSocket drops video that waited too
     // long). A drop is overuse at once: the queue was already longer than video may wait.
-    void onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes, qint64 droppedBytes = 0);
+    //
+    // `recovering`: the connection's TCP is recovering lost segments (TcpSendBuffer::recovering).
+    // Then nothing drains for a while whatever the path's rate, so that is not read as the
+    // rate: one cut for the whole recovery, none below half of what was delivered before it
+    // (else each sample of "nothing got through" cut again, down to the floor, and the
+    // estimate needed 15 s to climb back; docs/benchmarks.md, netlab section).
+    void onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes, qint64 droppedBytes = 0,
+                     bool recovering = false);
     // The far end's report on what it received.
     void onReport(qint64 nowMs, const CallReport &report);
     // Grows the estimate when nothing says otherwise; call as often as onSendQueue.
@@ -88,6 +97,15 @@ private:
     qint64 m_lastDecreaseMs = -1;
     double m_overflowKbps = 0; // what got through when the path last overflowed; 0 = unknown
     int m_decreases = 0;
+    // An episode of trouble: from a cut until something drains again with TCP not recovering,
+    // at least kDecreaseHoldMs. No second cut within one while TCP recovers.
+    bool m_inEpisode = false;
+    bool m_recovering = false; // TCP recovering, or nothing drained while something waited
+    // What the last full window without an episode or a recovery delivered (kbit/s).
+    double m_deliveredKbps = 0;
+    bool m_windowTroubled = false; // the current window saw an episode or a recovery
+    double m_offeredKbps = 0;      // handed to the socket over the last full window
+    qint64 m_windowStartHanded = 0;
 
     // Send queue
     qint64 m_queueMs = -1;

@@ -517,6 +517,8 @@ void CallSession::finish(const QString &message, bool missed)
     if (m_state == State::Idle)
         return;
     m_mediaCallId.store(0); // nothing more in or out, from any thread
+    if (m_adaptTimer.isActive())
+        m_session->setMediaSendRate(0);
     m_adaptTimer.stop();
     m_reportTimer.stop();
     if (m_mediaRunning) {
@@ -540,9 +542,11 @@ void CallSession::adapt()
     const qint64 queued = m_session->queuedMediaBytes();
     m_stats.network.sendQueueBytes = int(std::min<qint64>(queued, INT_MAX));
     const qint64 dropped = m_session->mediaBytesDropped();
-    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted() - dropped, dropped);
+    m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted() - dropped, dropped,
+                            m_session->tcpRecovering());
     m_estimator.update(now);
     applyAllocation(false);
+    m_session->setMediaSendRate(m_estimator.estimateKbps());
 }
 
 void CallSession::applyAllocation(bool force)

@@ -179,6 +179,11 @@ public:
     {
         return m_socket->sendMedia(packet, maxQueuedBytes);
     }
+    // Thread-safe: the rate the active call sends at, kbit/s, 0 when none (sizes the kernel's
+    // send buffer: SessionSocket::setMediaSendRate).
+    void setMediaSendRate(int kbps) { m_socket->setMediaSendRate(kbps); }
+    // Thread-safe: TCP was recovering lost segments at the last look (SessionSocket).
+    bool tcpRecovering() const { return m_socket->tcpRecovering(); }
     // Thread-safe: the uplink's media backlog and running count (SessionSocket).
     qint64 queuedMediaBytes() const { return m_socket->queuedMediaBytes(); }
     qint64 mediaBytesAccepted() const { return m_socket->mediaBytesAccepted(); }

@@ -52,6 +52,7 @@ void SessionSocket::ensureSocket()
     // (its TCP or TLS socket, timers) belong to this thread.
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     connect(m_socket, &QWebSocket::connected, this, [this] {
+        m_sendBuffer.reset();
         limitKernelBuffer();
         noteReceived();
         emit connected(m_attempt);
@@ -100,20 +101,42 @@ bool SessionSocket::sendMedia(const QByteArray &packet, qint64 maxQueuedBytes)
     return true;
 }
 
+int SessionSocket::descriptor() const
+{
+    // QWebSocket makes its TCP (or TLS) socket as its child.
+    const auto *tcp = m_socket ? m_socket->findChild<QTcpSocket *>() : nullptr;
+    return tcp ? int(tcp->socketDescriptor()) : -1;
+}
+
 void SessionSocket::limitKernelBuffer()
 {
 #if defined(Q_OS_UNIX) && defined(TCP_NOTSENT_LOWAT)
     // The kernel's send buffer grows to megabytes on a fast path and keeps them when the path
     // slows down: seconds of media no one here could see or drop (a drop to 400 kbit/s queued
     // 10 s in it). With this it takes no more than a few KB it has not sent yet; the rest
-    // waits in our queues. QWebSocket makes its TCP (or TLS) socket as its child.
-    if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
-        const int fd = int(tcp->socketDescriptor());
-        const int lowat = kKernelLowWater;
-        if (fd >= 0)
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-    }
+    // waits in our queues.
+    const int fd = descriptor();
+    const int lowat = kKernelLowWater;
+    if (fd >= 0)
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 #endif
+}
+
+void SessionSocket::setMediaSendRate(int kbps)
+{
+    QMetaObject::invokeMethod(this, "sizeSendBuffer", Qt::QueuedConnection, Q_ARG(int, kbps));
+}
+
+void SessionSocket::sizeSendBuffer(int kbps)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    const int fd = descriptor();
+    m_tcpRecovering.store(kbps > 0 && TcpSendBuffer::recovering(fd));
+    if (kbps > 0)
+        m_sendBuffer.update(fd, kbps);
+    else
+        m_sendBuffer.release(fd);
 }
 
 void SessionSocket::sendFileChunk(const QByteArray &chunk)

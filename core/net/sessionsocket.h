@@ -7,6 +7,8 @@
 #include <QString>
 #include <QUrl>
 
+#include "net/tcpsendbuffer.h"
+
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -63,6 +65,13 @@ public:
     static constexpr qint64 kSocketLowWater = 4 * 1024;
     static constexpr int kKernelLowWater = 4 * 1024;
     static constexpr qint64 kStaleVideoMs = 300;
+    // Any thread: the rate the call's media is sent at (the bandwidth estimate), kbit/s; 0
+    // when no call is active. Sizes the kernel's send buffer to it (TcpSendBuffer), so that
+    // little more than a round trip's worth of media is ever in flight.
+    void setMediaSendRate(int kbps);
+    // Any thread: TCP was recovering lost segments when last looked (at the last
+    // setMediaSendRate with a rate; TcpSendBuffer::recovering).
+    bool tcpRecovering() const { return m_tcpRecovering.load(); }
     // Any thread: video was dropped as stale and no keyframe has been queued since.
     bool videoWaitsForKeyframe() const { return m_videoWaitsForKeyframe.load(); }
     // Any thread: media bytes dropped here as stale, ever (they were accepted, never sent).
@@ -121,6 +130,8 @@ private:
     void dropStaleVideo(qint64 nowMs);
     void clearMedia();
     void limitKernelBuffer();
+    Q_INVOKABLE void sizeSendBuffer(int kbps);
+    int descriptor() const;
     Q_INVOKABLE void writeFileChunk(const QByteArray &chunk);
     void ensureSocket();
     void onBinary(const QByteArray &packet);
@@ -158,4 +169,6 @@ private:
     bool m_keyframeInSocket = false; // handed to the socket, which has not written it yet
     qint64 m_keyframeLeftMs = 0;     // when the last one had
     std::atomic<qint64> m_droppedBytes{0};
+    TcpSendBuffer m_sendBuffer; // network thread
+    std::atomic<bool> m_tcpRecovering{false};
 };

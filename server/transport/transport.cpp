@@ -519,6 +519,10 @@ void Transport::setLargeFrames(ClientConnection *c, bool allowed)
     }
 #endif
     c->videoWaitsForKeyframe = false;
+    c->mediaWindowMs = now();
+    c->mediaWindowBytes = 0;
+    if (!allowed && c->tcp && c->tcp->socketDescriptor() >= 0)
+        c->sendBuffer.release(int(c->tcp->socketDescriptor()));
 }
 
 ClientConnection *Transport::connectionFor(QWebSocket *socket) const
@@ -653,8 +657,27 @@ bool Transport::send(ClientConnection *c, const QByteArray &frame, Kind kind)
     if (c->out.isEmpty())
         m_dirty.push_back(c);
     c->out.append(frame); // a reference: the frame is shared by all its receivers
+    if (kind != Kind::Text && c->largeFrames)
+        sizeSendBuffer(c, frame.size());
     scheduleTurnEnd();
     return true;
+}
+
+void Transport::sizeSendBuffer(ClientConnection *c, qsizetype mediaBytes)
+{
+    // What the kernel may hold for a receiver in a call, sent or not: the rate its media comes
+    // at times the path's round trip, with headroom (TcpSendBuffer). Without a bound the
+    // congestion window grown on a fast path lets 50 KB and more into flight, and when the
+    // path slows down the router drops it and TCP spends seconds recovering it.
+    c->mediaWindowBytes += mediaBytes;
+    const qint64 span = now() - c->mediaWindowMs;
+    if (span < kSendBufferWindowMs)
+        return;
+    const int kbps = int(c->mediaWindowBytes * 8 / span);
+    c->mediaWindowMs = now();
+    c->mediaWindowBytes = 0;
+    if (c->tcp && c->tcp->socketDescriptor() >= 0)
+        c->sendBuffer.update(int(c->tcp->socketDescriptor()), std::max(kbps, 1));
 }
 
 bool Transport::sendPieces(ClientConnection *c, std::initializer_list<QByteArrayView> pieces)

@@ -80,6 +80,8 @@ public:
     // Unsent bytes the kernel may hold for a connection in a call (TCP_NOTSENT_LOWAT): the
     // rest waits in its OutQueue, where its age is known and stale video can be dropped.
     static constexpr int kCallKernelLowWater = 16 * 1024;
+    // How often the media rate towards a receiver in a call sizes its kernel send buffer.
+    static constexpr qint64 kSendBufferWindowMs = 500;
 
     explicit Transport(const ServerConfig &config, QObject *parent = nullptr);
     ~Transport() override;
@@ -168,6 +170,7 @@ private:
     void writeTls(ClientConnection *c);
     void afterWrite(ClientConnection *c);
     void markSlow(ClientConnection *c, qint64 queued, qint64 adding);
+    void sizeSendBuffer(ClientConnection *c, qsizetype mediaBytes);
     void dropSlowConsumers();
     void checkTimeouts();
     void evictOldestUpgrade();

@@ -53,7 +53,8 @@ public:
             }
             if (each)
                 each(m_now);
-            if (qEnvironmentVariableIsSet("BWE_TRACE") && m_now % 500 == 0)
+            if (qEnvironmentVariableIsSet("BWE_TRACE") &&
+                m_now % (qEnvironmentVariableIntValue("BWE_TRACE") > 1 ? 100 : 500) == 0)
                 qDebug("t=%5.1f cap=%5.0f est=%5d video=%5d step=%d audio=%d queue=%6.0f ms "
                        "socket=%6.0f B",
                        m_now / 1000.0, capacityKbps, m_e->estimateKbps(),
@@ -97,6 +98,9 @@ private slots:
     void reportsOfLoss();
     void staleVideoDroppedIsOveruseAtOnce();
     void climbsBackWhileTheEncoderSendsLess();
+    void aTcpRecoveryCutsOnceNotToTheFloor();
+    void probingStaysNearACap();
+    void aLowEstimateIsNotCutByTheMediasFloors();
     void reportBuilder();
     void reportBuilderBaselineIsRelative();
 };
@@ -299,6 +303,97 @@ void TestBandwidthEstimator::climbsBackWhileTheEncoderSendsLess()
         link, 60000, [&] { return e.allocation().step >= 1 && e.allocation().videoKbps >= 450; });
     QVERIFY2(climbed >= 0 && climbed <= 12000, qPrintable(QString::number(climbed)));
     QVERIFY(timeUntil(link, 60000, [&] { return e.allocation().step == 2; }) >= 0);
+}
+
+void TestBandwidthEstimator::aTcpRecoveryCutsOnceNotToTheFloor()
+{
+    // The netlab drop, as the sender's socket saw it: 2 Mbit/s got through, then the link fell
+    // to 400 kbit/s with a window's worth in flight, and TCP spent 2 s recovering it (nothing
+    // drained, stale video dropped, the far end's reports saw nothing and a growing delay).
+    BandwidthEstimator e(2000);
+    qint64 handed = 0, dropped = 0, queued = 0;
+    qint64 t = 0;
+    for (; t <= 3000; t += 200) {
+        handed += 2000 * 200 / 8;
+        e.onSendQueue(t, 0, handed, 0);
+        e.update(t);
+    }
+    QCOMPARE(e.decreases(), 0);
+    // The first sample after the fall: 10 kB out, the rest waits or is dropped as stale.
+    handed += 10'000;
+    queued = 8'000;
+    dropped += 30'000;
+    e.onSendQueue(t, queued, handed + queued, dropped, true);
+    e.update(t);
+    QCOMPARE(e.decreases(), 1);
+    const int afterCut = e.estimateKbps();
+    QVERIFY2(afterCut < 2000 && afterCut >= 1000, qPrintable(QString::number(afterCut)));
+    // The recovery: 2 s in which nothing drains. One cut is all it gets, and no growth.
+    for (int i = 0; i < 10; ++i) {
+        t += 200;
+        dropped += 20'000;
+        e.onSendQueue(t, queued, handed + queued, dropped, true);
+        e.update(t);
+        if (t % 1000 == 0) {
+            CallReport r;
+            r.kbps = 0;
+            r.delayMs = 300 + 100 * i;
+            r.intervalMs = 1000;
+            e.onReport(t, r);
+        }
+    }
+    QCOMPARE(e.decreases(), 1);
+    QCOMPARE(e.estimateKbps(), afterCut);
+    // Recovered: 400 kbit/s drain and the queue grows. Now what drains is the rate: cut to it,
+    // not to the floor.
+    for (int i = 0; i < 10; ++i) {
+        t += 200;
+        const qint64 in = qint64(e.estimateKbps()) * 200 / 8;
+        const qint64 out = 400 * 200 / 8;
+        handed += in;
+        queued = std::max<qint64>(0, queued + in - out);
+        e.onSendQueue(t, queued, handed, dropped, false);
+        e.update(t);
+    }
+    QCOMPARE(e.decreases(), 2);
+    QVERIFY2(e.estimateKbps() <= 400 && e.estimateKbps() >= 250,
+             qPrintable(QString::number(e.estimateKbps())));
+}
+
+void TestBandwidthEstimator::probingStaysNearACap()
+{
+    // A 500 kbit/s cap and a sender that uses what it is given: once the estimate found the
+    // cap, probing runs only a little ahead of what got through, so neither the estimate nor
+    // the queue overshoots for long.
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 500;
+    link.run(10000);
+    double highest = 0;
+    double worstQueue = 0;
+    link.run(60000, [&](qint64) {
+        highest = std::max<double>(highest, e.estimateKbps());
+        worstQueue = std::max(worstQueue, link.queueDelayMs());
+    });
+    QVERIFY2(highest <= 1.2 * 500, qPrintable(QString::number(highest)));
+    QVERIFY2(worstQueue < 400, qPrintable(QString::number(worstQueue)));
+}
+
+void TestBandwidthEstimator::aLowEstimateIsNotCutByTheMediasFloors()
+{
+    // An estimate of 100 kbit/s on a 400 kbit/s link: video at its 150 kbit/s floor and the
+    // voice at 12 send ~172 kbit/s, each 320x240 frame waits a moment in the socket and is
+    // gone at the next sample. That is no queue that builds, however low the estimate.
+    BandwidthEstimator e(100);
+    qint64 handed = 0;
+    const qint64 waiting[] = {1400, 2000, 0, 1400, 2000, 0};
+    for (qint64 t = 0; t <= 20000; t += 200) {
+        handed += 172 * 200 / 8;
+        e.onSendQueue(t, waiting[(t / 200) % 6], handed);
+        e.update(t);
+    }
+    QCOMPARE(e.decreases(), 0);
+    QVERIFY(e.estimateKbps() > 100);
 }
 
 void TestBandwidthEstimator::reportBuilder()
