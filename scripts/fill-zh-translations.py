@@ -96,6 +96,8 @@ ZH = {
     'Call failed': '通话失败',
     'Today': '今天',
     'Yesterday': '昨天',
+    'Today %1': '今天 %1',
+    'Yesterday %1': '昨天 %1',
     "Enter the server's address.": '请输入服务器地址。',
     "'%1' is not a server address. Use host, host:port or ws://host:port.":
         '“%1”不是服务器地址。请使用 主机、主机:端口 或 ws://主机:端口。',

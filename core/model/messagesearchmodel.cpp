@@ -12,6 +12,19 @@ int MessageSearchModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_hits.size());
 }
 
+QString MessageSearchModel::whenLabel(const QDateTime &when, const QDate &today)
+{
+    // As the conversation shows it: 24-hour time under a "Today" or "Yesterday" divider (the
+    // locale's short format gave "12/4/26 3:13 AM" beside bubbles saying "03:13").
+    const QString time = when.toString(QStringLiteral("HH:mm"));
+    const QDate day = when.date();
+    if (day == today)
+        return tr("Today %1").arg(time);
+    if (day == today.addDays(-1))
+        return tr("Yesterday %1").arg(time);
+    return QStringLiteral("%1 %2").arg(QLocale().toString(day, QLocale::ShortFormat), time);
+}
+
 QVariant MessageSearchModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_hits.size())
@@ -24,8 +37,7 @@ QVariant MessageSearchModel::data(const QModelIndex &index, int role) const
                               : hit.message.from == hit.displayName
                                   ? tr("%1, privately").arg(hit.message.from)
                                   : tr("%1 to %2").arg(hit.message.from, hit.displayName);
-        const QString when = QLocale().toString(
-            QDateTime::fromMSecsSinceEpoch(hit.message.timestampMs), QLocale::ShortFormat);
+        const QString when = whenLabel(QDateTime::fromMSecsSinceEpoch(hit.message.timestampMs));
         return QStringLiteral("%1 · %2\n%3").arg(where, when, snippet(hit.message.content, m_text));
     }
     case Qt::ToolTipRole:

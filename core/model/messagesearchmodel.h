@@ -3,6 +3,7 @@
 #include "net/historycache.h"
 
 #include <QAbstractListModel>
+#include <QDateTime>
 
 #include <utility>
 
@@ -37,6 +38,9 @@ public:
     // The words of `content` around the first match of `text`, on one line: at most
     // `width` characters, with "…" where it was cut.
     static QString snippet(const QString &content, const QString &text, int width = 80);
+    // When a hit was sent, as the conversation shows times: "Today 03:13", "Yesterday 21:40",
+    // or the locale's short date and 24-hour time.
+    static QString whenLabel(const QDateTime &when, const QDate &today = QDate::currentDate());
     // The first place at or after `from` where one of the words of `text` (split at white
     // space) stands in `s`, case-insensitively, and how long that word is: what a hit's
     // snippet shows in bold. {-1, 0} when none does.

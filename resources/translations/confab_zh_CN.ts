@@ -1558,6 +1558,14 @@ Check the address and that the server is running, or choose &quot;Host on this c
         <source>%1 to %2</source>
         <translation>%1 发给 %2</translation>
     </message>
+    <message>
+        <source>Today %1</source>
+        <translation>今天 %1</translation>
+    </message>
+    <message>
+        <source>Yesterday %1</source>
+        <translation>昨天 %1</translation>
+    </message>
 </context>
 <context>
     <name>MessageView</name>

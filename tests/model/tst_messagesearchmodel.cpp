@@ -35,6 +35,20 @@ private slots:
                  QStringLiteral("a b"));
     }
 
+    // Hit times read like the bubbles' (24-hour, "Today"), not "12/4/26 3:13 AM".
+    void hitTimesReadLikeTheConversations()
+    {
+        const QDate today(2026, 12, 4);
+        QCOMPARE(MessageSearchModel::whenLabel(QDateTime(today, QTime(3, 13)), today),
+                 QStringLiteral("Today 03:13"));
+        QCOMPARE(MessageSearchModel::whenLabel(QDateTime(today.addDays(-1), QTime(21, 40)), today),
+                 QStringLiteral("Yesterday 21:40"));
+        const QString older =
+            MessageSearchModel::whenLabel(QDateTime(QDate(2026, 11, 2), QTime(15, 5)), today);
+        QVERIFY2(older.endsWith(QLatin1String(" 15:05")), qPrintable(older));
+        QVERIFY2(!older.contains(QLatin1String("PM")), qPrintable(older));
+    }
+
     void nextMatchFindsEachWordInAnyOrder()
     {
         const QString s = QStringLiteral("the Plan for the 独角兽 plan");
