@@ -79,11 +79,20 @@ quint16 ServerProcess::freePort()
 bool ServerProcess::stop()
 {
     m_process.terminate();
-    if (!m_process.waitForFinished(10000)) {
+    // Under a sanitizer on a loaded machine an orderly shutdown (threads joined, files
+    // closed, the leak check) can take a while: allow for it before calling it stuck.
+    if (!m_process.waitForFinished(30000)) {
+        qWarning("server did not stop within 30 s: %s", qPrintable(m_log.right(2000)));
         kill();
         return false;
     }
-    return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+    m_log += QString::fromUtf8(m_process.readAllStandardError());
+    const bool clean = m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+    if (!clean)
+        qWarning("server stopped with %s %d: %s",
+                 m_process.exitStatus() == QProcess::NormalExit ? "exit code" : "a crash, code",
+                 m_process.exitCode(), qPrintable(m_log.right(4000)));
+    return clean;
 }
 
 void ServerProcess::kill()
