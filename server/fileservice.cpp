@@ -253,11 +253,11 @@ FileService::Refusal FileService::handleChunk(ClientConnection *c, const QByteAr
     Transfers &t = transfers(c);
     // Every byte is paid for by the pace; over it the chunk is kept (it is within the window)
     // but the progress waits until the pace has paid for it, and so does the client.
-    t.refill(now());
-    t.balance -= double(bytes);
+    t.refill(t.up, now());
+    t.up.balance -= double(bytes);
     // (With the timer running, the progress goes out when it finds the balance paid.)
-    if (!t.ackTimer) {
-        if (t.balance >= 0)
+    if (!t.up.timer) {
+        if (t.up.balance >= 0)
             acknowledge(c, t);
         else
             schedulePayment(c, t);
@@ -284,9 +284,9 @@ void FileService::payChunkDebt(const QPointer<QWebSocket> &socket)
     if (!c)
         return;
     Transfers &t = transfers(c);
-    t.ackTimer = false;
-    t.refill(now());
-    if (t.balance >= 0)
+    t.up.timer = false;
+    t.refill(t.up, now());
+    if (t.up.balance >= 0)
         acknowledge(c, t);
     else
         schedulePayment(c, t);
@@ -294,10 +294,8 @@ void FileService::payChunkDebt(const QPointer<QWebSocket> &socket)
 
 void FileService::schedulePayment(ClientConnection *c, Transfers &t)
 {
-    // When the balance will be back at 0 (a millisecond more: the clock counts whole ones).
-    t.ackTimer = true;
-    const int ms = int(std::ceil(-t.balance * 1000.0 / t.rate)) + 1;
-    QTimer::singleShot(ms, Qt::PreciseTimer, this,
+    t.up.timer = true;
+    QTimer::singleShot(t.msUntilPaid(t.up), Qt::PreciseTimer, this,
                        [this, socket = QPointer<QWebSocket>(c->socket)] { payChunkDebt(socket); });
 }
 
@@ -434,13 +432,13 @@ void FileService::pump(ClientConnection *c)
     if (it == m_transfers.end() || c->closing)
         return;
     Transfers &t = it->second;
-    if (t.downTimer)
+    if (t.down.timer)
         return; // the pace's timer brings the next part
     // Only while little waits for the receiver: what is queued after (a chat message) waits
     // behind kQueueBytes of file at most, and the file never makes the receiver slow.
     while (!t.downloads.empty() && m_transport.queuedBytes(c) < kQueueBytes && !c->closing) {
-        t.refillDown(now());
-        if (t.downBalance < 0) {
+        t.refill(t.down, now());
+        if (t.down.balance < 0) {
             scheduleDownloads(c, t);
             return;
         }
@@ -463,7 +461,7 @@ void FileService::pump(ClientConnection *c)
         header.transfer = d->first;
         header.offset = quint64(download.offset);
         download.offset += data.size();
-        t.downBalance -= double(data.size());
+        t.down.balance -= double(data.size());
         if (download.offset >= download.size)
             t.downloads.erase(d);
         m_transport.send(c, WireFrame::binary(header.serialize(data)));
@@ -479,10 +477,9 @@ void FileService::queueDrained(ClientConnection *c)
 
 void FileService::scheduleDownloads(ClientConnection *c, Transfers &t)
 {
-    t.downTimer = true;
-    const int ms = int(std::ceil(-t.downBalance * 1000.0 / t.rate)) + 1;
+    t.down.timer = true;
     QTimer::singleShot(
-        ms, Qt::PreciseTimer, this,
+        t.msUntilPaid(t.down), Qt::PreciseTimer, this,
         [this, socket = QPointer<QWebSocket>(c->socket)] { resumeDownloads(socket); });
 }
 
@@ -494,7 +491,7 @@ void FileService::resumeDownloads(const QPointer<QWebSocket> &socket)
     const auto it = m_transfers.find(c);
     if (it == m_transfers.end())
         return;
-    it->second.downTimer = false;
+    it->second.down.timer = false;
     pump(c);
 }
 

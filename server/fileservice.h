@@ -15,6 +15,7 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -99,38 +100,38 @@ private:
         std::map<quint32, Download> downloads;
         quint32 lastId = 0;
         quint32 lastSent = 0; // the download served last (round robin)
-        // The upload pace (--file-bytes-per-second): a byte balance that fills at that rate up
-        // to a window, and that every chunk draws on. It may go below 0 (at most by a window:
-        // the client sends no more unacknowledged); the progress then waits until it is back.
+        // A pace (--file-bytes-per-second): a byte balance that fills at that rate up to a
+        // window, and that every chunk draws on. It may go below 0 (an upload's by at most a
+        // window: the client sends no more unacknowledged); what waits on it (an upload's
+        // progress, a download's next chunk) then waits for a timer set to when it is back.
+        struct Pace
+        {
+            double balance;
+            qint64 refilledMs = -1;
+            bool timer = false; // the timer is set
+        };
         double rate;
         double burst;
-        double balance;
-        qint64 refilledMs = -1;
-        bool ackTimer = false;
-        // The download pace, at the same rate: the kernel takes a loopback connection's
+        Pace up;
+        // Downloads at the same rate, counted apart: the kernel takes a loopback connection's
         // chunks far faster than a client can write them, and whatever the client says
         // meanwhile (its own chat's echo) waited behind megabytes of file in the socket
         // buffers, 46-66 ms at p99 at 300-490 MB/s.
-        double downBalance;
-        qint64 downRefilledMs = -1;
-        bool downTimer = false;
+        Pace down;
         Transfers(const ProtocolLimits &l, qint64 bytesPerSecond)
             : rate(double(bytesPerSecond)),
-              burst(double(qMax(l.fileWindowBytes, l.fileChunkBytes))), balance(burst),
-              downBalance(burst)
+              burst(double(qMax(l.fileWindowBytes, l.fileChunkBytes))), up{burst}, down{burst}
         {}
-        void refill(qint64 nowMs)
+        void refill(Pace &p, qint64 nowMs) const
         {
-            if (refilledMs >= 0 && nowMs > refilledMs)
-                balance = qMin(burst, balance + double(nowMs - refilledMs) * rate / 1000.0);
-            refilledMs = qMax(refilledMs, nowMs);
+            if (p.refilledMs >= 0 && nowMs > p.refilledMs)
+                p.balance = qMin(burst, p.balance + double(nowMs - p.refilledMs) * rate / 1000.0);
+            p.refilledMs = qMax(p.refilledMs, nowMs);
         }
-        void refillDown(qint64 nowMs)
+        // When `p` will be back at 0 (a millisecond more: the clock counts whole ones).
+        int msUntilPaid(const Pace &p) const
         {
-            if (downRefilledMs >= 0 && nowMs > downRefilledMs)
-                downBalance =
-                    qMin(burst, downBalance + double(nowMs - downRefilledMs) * rate / 1000.0);
-            downRefilledMs = qMax(downRefilledMs, nowMs);
+            return int(std::ceil(-p.balance * 1000.0 / rate)) + 1;
         }
     };
 
