@@ -139,15 +139,13 @@ ChatController::ChatController(QObject *parent) : QObject(parent)
 
 ChatController::~ChatController()
 {
-    if (m_draftSave.isActive())
-        saveDrafts(); // the last keystrokes before quitting
+    flushDrafts(); // the last keystrokes before quitting
 }
 
 void ChatController::connectTo(const QUrl &url, const QString &name,
                                const ClientSession::Credentials &credentials)
 {
-    if (m_draftSave.isActive())
-        saveDrafts(); // into the file they were written for, before another one opens
+    flushDrafts(); // into the file they were written for, before another one opens
     m_initialHistoryLoaded = false;
     m_session.open(url, name, credentials);
     fillFromCache();
@@ -156,8 +154,7 @@ void ChatController::connectTo(const QUrl &url, const QString &name,
 
 void ChatController::showSaved(const QUrl &url, const QString &name, bool account)
 {
-    if (m_draftSave.isActive())
-        saveDrafts();
+    flushDrafts();
     m_session.openLocalStore(url, name, account);
     fillFromCache();
     showUnsent();
@@ -605,6 +602,12 @@ void ChatController::setDraft(const QString &text)
         noteTyping();
 }
 
+void ChatController::flushDrafts()
+{
+    if (m_draftSave.isActive())
+        saveDrafts();
+}
+
 void ChatController::saveDrafts()
 {
     m_draftSave.stop();
@@ -645,11 +648,7 @@ void ChatController::loadDrafts()
              NameRules::key(key) == NameRules::key(self())))
             continue;
         // A conversation listed already keeps its spelling.
-        QString listed = key;
-        for (const QString &k : m_conversations.keys()) {
-            if (NameRules::key(k) == NameRules::key(key))
-                listed = k;
-        }
+        const QString listed = conversationKey({NameRules::key(key), key});
         // What was typed in this run comes first: it is newer than the file.
         if (m_conversations.draft(listed).isEmpty())
             m_conversations.setDraft(listed, text);

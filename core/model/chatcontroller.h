@@ -162,6 +162,8 @@ private:
     // The drafts to and from the local file (kDraftsValue), so a restart loses none.
     void saveDrafts();
     void loadDrafts();
+    // saveDrafts() now if a save is due (before quitting or another file opens).
+    void flushDrafts();
     // The files of messages now listed in `key`: a local copy known shows; a small image is
     // fetched.
     void noteFiles(const QString &key, const QList<ChatMessage> &messages);
