@@ -19,12 +19,25 @@ int TcpSendBuffer::sizeFor(int rateKbps, qint64 roundTripUs)
     return int(std::clamp(bytes, double(kMinBytes), double(kMaxBytes)));
 }
 
+#ifdef Q_OS_LINUX
+namespace {
+// The kernel's view of the connection; false when it does not say. *length: how much of
+// tcp_info this kernel filled.
+bool readTcpInfo(int fd, tcp_info *info, socklen_t *length)
+{
+    *info = {};
+    *length = sizeof *info;
+    return fd >= 0 && ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, length) == 0;
+}
+} // namespace
+#endif
+
 qint64 TcpSendBuffer::roundTripUs(int fd)
 {
 #ifdef Q_OS_LINUX
-    tcp_info info{};
-    socklen_t length = sizeof info;
-    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+    tcp_info info;
+    socklen_t length;
+    if (!readTcpInfo(fd, &info, &length))
         return -1;
     // tcpi_min_rtt came with Linux 4.10; an older kernel fills less and leaves it 0.
     if (length > offsetof(tcp_info, tcpi_min_rtt) && info.tcpi_min_rtt > 0)
@@ -39,9 +52,9 @@ qint64 TcpSendBuffer::roundTripUs(int fd)
 bool TcpSendBuffer::recovering(int fd)
 {
 #ifdef Q_OS_LINUX
-    tcp_info info{};
-    socklen_t length = sizeof info;
-    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+    tcp_info info;
+    socklen_t length;
+    if (!readTcpInfo(fd, &info, &length))
         return false;
     // TCP_CA_Recovery is 3, TCP_CA_Loss 4 (linux/tcp.h names them only inside the kernel).
     return info.tcpi_retrans > 0 || info.tcpi_ca_state >= 3;
