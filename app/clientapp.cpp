@@ -243,14 +243,16 @@ void ClientApp::showMainWindow()
         showLoginAgain(QString(), true);
     });
     if (!m_calls) {
-        m_calls = std::make_unique<CallSession>(m_controller.session());
-        // The command line wins over the settings for this run.
-        m_calls->setDevices({m_options.camera.value_or(m_settings.callCamera()),
-                             m_options.microphone.value_or(m_settings.callMicrophone()),
-                             m_options.speaker.value_or(m_settings.callSpeaker()),
-                             m_options.videoCodec.value_or(m_settings.videoCodec())});
+        // The command line wins over the settings for this run. The media module is loaded
+        // only when calls are needed (CallLauncher).
+        m_calls = std::make_unique<CallLauncher>(
+            m_controller.session(), &m_settings,
+            CallDevices{m_options.camera.value_or(m_settings.callCamera()),
+                        m_options.microphone.value_or(m_settings.callMicrophone()),
+                        m_options.speaker.value_or(m_settings.callSpeaker()),
+                        m_options.videoCodec.value_or(m_settings.videoCodec())});
     }
-    m_window->setCallSession(m_calls.get());
+    m_window->setCalls(m_calls.get());
     if (m_server.isRunning()) {
         QStringList addresses = m_server.lanAddresses();
         if (addresses.isEmpty())

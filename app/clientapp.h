@@ -1,6 +1,6 @@
 #pragma once
 
-#include "call/callsession.h"
+#include "calllauncher.h"
 #include "clientoptions.h"
 #include "embeddedserver.h"
 #include "model/chatcontroller.h"
@@ -36,7 +36,7 @@ public:
     ChatController *controller() { return &m_controller; }
     MainWindow *mainWindow() const { return m_window.get(); }
     EmbeddedServer *embeddedServer() { return &m_server; }
-    CallSession *calls() { return m_calls.get(); }
+    CallLauncher *calls() { return m_calls.get(); }
 
     // Loads the Qt and Confab translations for `language` ("" = the system's).
     static void installTranslations(QApplication &app, const QString &language);
@@ -62,7 +62,7 @@ private:
     TokenStore m_tokens;
     CertificatePins m_pins;
     EmbeddedServer m_server;
-    std::unique_ptr<CallSession> m_calls;
+    std::unique_ptr<CallLauncher> m_calls;
     std::unique_ptr<MainWindow> m_window;
     // After the window: a dialog over the window is its child, and must go first.
     std::unique_ptr<LoginDialog> m_loginAgain;

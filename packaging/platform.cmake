@@ -5,8 +5,18 @@ if(WIN32)
     # The Qt runtime next to confab.exe (windeployqt), then an NSIS installer with a
     # Start-menu entry and an uninstaller.
     set_target_properties(confab PROPERTIES WIN32_EXECUTABLE ON)
-    qt_generate_deploy_app_script(TARGET confab FILENAME_VARIABLE confab_deploy_script
-                                  NO_UNSUPPORTED_PLATFORM_ERROR)
+    # windeployqt over confab.exe and the media module (ui/CMakeLists.txt, installed into bin/
+    # before this runs): the program links no Qt Multimedia, the module does, so the module
+    # must be named for Qt Multimedia and its plugins to be deployed.
+    set(confab_deploy_script ${CMAKE_CURRENT_BINARY_DIR}/deploy-confab-$<CONFIG>.cmake)
+    file(GENERATE OUTPUT ${confab_deploy_script} CONTENT "
+include(\"${QT_DEPLOY_SUPPORT}\")
+qt_deploy_runtime_dependencies(
+    EXECUTABLE \"\${QT_DEPLOY_BIN_DIR}/$<TARGET_FILE_NAME:confab>\"
+    ADDITIONAL_MODULES \"\${QT_DEPLOY_BIN_DIR}/$<TARGET_FILE_NAME:confab_mediamodule>\"
+    GENERATE_QT_CONF
+)
+")
     install(SCRIPT ${confab_deploy_script} COMPONENT client)
     install(TARGETS confab-server RUNTIME DESTINATION bin COMPONENT client)
     set(CPACK_GENERATOR "NSIS;ZIP")
@@ -59,6 +69,7 @@ include(\"${QT_DEPLOY_SUPPORT}\")
 qt_deploy_runtime_dependencies(
     EXECUTABLE confab.app
     ADDITIONAL_MODULES confab.app/Contents/PlugIns/$<TARGET_FILE_NAME:confab_videofile>
+                       confab.app/Contents/PlugIns/$<TARGET_FILE_NAME:confab_mediamodule>
 )
 ")
     install(SCRIPT ${confab_deploy_script} COMPONENT client)

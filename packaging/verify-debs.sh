@@ -94,6 +94,19 @@ in_root ldd /usr/bin/confab >"$work/confab.ldd" || fail "ldd /usr/bin/confab"
 if grep -E "not found|libopencv_(videoio|imgcodecs)" "$work/confab.ldd"; then fail "confab's libraries"; fi
 echo "ok: module $(wc -l <"$work/module.ldd") libraries, confab $(wc -l <"$work/confab.ldd")"
 
+step "the media module's libraries are installed; the client itself links no media library"
+# Calls and sounds come from confab-media.so, loaded when first needed (issue 14): its
+# libraries must be there, and confab must not link them (a chat-only session maps none).
+media=$(cd "$root" && ls usr/lib/*/confab/confab-media.so 2>/dev/null | head -1)
+[ -n "$media" ] || fail "missing /usr/lib/<arch>/confab/confab-media.so"
+in_root ldd "/$media" >"$work/media.ldd" || fail "ldd /$media"
+if grep "not found" "$work/media.ldd"; then fail "the media module's libraries are missing"; fi
+grep -q libopus "$work/media.ldd" || fail "the media module does not link Opus"
+if grep -E "libQt6Multimedia|libopus|libvpx|libopencv" "$work/confab.ldd"; then
+    fail "confab links the media stack itself"
+fi
+echo "ok: media module $(wc -l <"$work/media.ldd") libraries, confab $(wc -l <"$work/confab.ldd")"
+
 step "confab --version and confab-server --version"
 in_root confab --version | tee "$work/v1"
 in_root confab-server --version | tee "$work/v2"

@@ -8,6 +8,13 @@ import pathlib
 import re
 
 ZH = {
+    'Calls are not available: %1': '无法通话：%1',
+    '%1 called you, but calls are not available here: %2': '%1 呼叫了你，但本机无法通话：%2',
+    '%1 is not Confab\'s media module': '%1 不是 Confab 的媒体模块',
+    '%1 was not found (%2); reinstall Confab.': '未找到 %1（%2）；请重新安装 Confab。',
+    'beside the program or in its library folder': '程序旁和其库文件夹中都没有',
+    '$CONFAB_MEDIA_MODULE is %1': '$CONFAB_MEDIA_MODULE 为 %1',
+    '%1 could not be loaded (%2); reinstall Confab.': '无法加载 %1（%2）；请重新安装 Confab。',
     '%1 (private)': '%1（私聊）',
     '%1 mentioned you': '%1 提到了你',
     'Confab: chat with voice and video calls.': 'Confab：支持语音和视频通话的聊天。',

@@ -1,7 +1,7 @@
 #include "mainwindow.h"
 
 #include "accountmenu.h"
-#include "callcoordinator.h"
+#include "calllauncher.h"
 #include "composeedit.h"
 #include "emojifont.h"
 #include "emojipicker.h"
@@ -435,7 +435,7 @@ void MainWindow::openSettings()
         m_settingsDialog = new SettingsDialog(m_settings, this);
         m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
         m_settingsDialog->setAccountMenu(m_account);
-        m_settingsDialog->setCallSession(m_callSession);
+        m_settingsDialog->setCalls(m_calls);
         connect(m_settingsDialog, &SettingsDialog::themeChosen, this, &MainWindow::applyTheme);
         connect(m_settingsDialog, &SettingsDialog::languageChosen, this,
                 &MainWindow::applyLanguage);
@@ -719,18 +719,18 @@ void MainWindow::setTokenStorageNote(const QString &note)
     m_account->setStorageNote(note);
 }
 
-void MainWindow::setCallSession(CallSession *calls)
+void MainWindow::setCalls(CallLauncher *calls)
 {
-    m_callSession = calls; // for the Settings dialog's devices
-    m_calls = new CallCoordinator(calls, m_settings, this);
-    connect(m_calls, &CallCoordinator::notice, this,
+    m_calls = calls;
+    calls->setMainWindow(this);
+    connect(calls, &CallLauncher::notice, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
-    connect(m_calls, &CallCoordinator::ringing, this,
+    connect(calls, &CallLauncher::ringing, this,
             [this](const QString &from, const QString &message) {
                 if (!isActiveWindow())
                     m_alerts->notify(tr("Incoming call"), message, from);
             });
-    connect(m_calls, &CallCoordinator::missedCall, this,
+    connect(calls, &CallLauncher::missedCall, this,
             [this](const QString &from, const QString &message) {
                 m_alerts->notify(tr("Missed call"), message, from);
             });

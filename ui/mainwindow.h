@@ -6,8 +6,7 @@
 #include <QPointer>
 
 class AccountMenu;
-class CallCoordinator;
-class CallSession;
+class CallLauncher;
 class ChatController;
 class ComposeEdit;
 class EmojiPicker;
@@ -43,8 +42,8 @@ public:
     // Where this computer keeps the sign-in when there is no keychain (the Account menu says).
     void setTokenStorageNote(const QString &note);
     // Turns on calls: the call buttons, the incoming-call dialog and the call window.
-    void setCallSession(CallSession *calls);
-    CallCoordinator *callCoordinator() const { return m_calls; }
+    void setCalls(CallLauncher *calls);
+    CallLauncher *calls() const { return m_calls; }
     // Calls `peer` (what the call buttons do).
     void callUser(const QString &peer);
     MessageView *messageView() const { return m_messages; }
@@ -140,7 +139,7 @@ private:
     QLabel *m_title;
     QLabel *m_subtitle;
     QToolButton *m_callButton;
-    CallCoordinator *m_calls = nullptr;
+    CallLauncher *m_calls = nullptr;
     MessageView *m_messages;
     QLabel *m_typing;
     ComposeEdit *m_compose;
@@ -162,7 +161,6 @@ private:
     qint64 m_reactionSeq = 0;                // the message its choice reacts to
     AccountMenu *m_account = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
-    CallSession *m_callSession = nullptr;
     bool m_retranslating = false;
     bool m_showingDraft = false; // a conversation's draft is being put in the compose box
     QStringList m_hostAddresses;

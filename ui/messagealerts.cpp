@@ -1,11 +1,12 @@
 #include "messagealerts.h"
 
+#include "medialoader.h"
+#include "mediamodule.h"
 #include "net/clientsession.h"
 #include "net/serveraddress.h"
 #include "settings/settings.h"
 #include "traynotifier.h"
 
-#include <QSoundEffect>
 #include <QUrl>
 
 MessageAlerts::MessageAlerts(ClientSession *session, Settings *settings, TrayNotifier *notifier,
@@ -53,14 +54,19 @@ void MessageAlerts::notify(const QString &title, const QString &text, const QStr
 
 void MessageAlerts::playSound()
 {
+    // The player comes from the media module, loaded at the first chime: a client that never
+    // chimes maps no audio libraries. Without the module the chime is skipped (MediaLoader
+    // says why on stderr, once).
     if (!m_sound) {
-        m_sound = new QSoundEffect(this);
-        m_sound->setSource(QUrl(QStringLiteral("qrc:/sounds/message.wav")));
-        m_sound->setVolume(0.6f);
+        if (MediaModule *media = MediaLoader::module()) {
+            m_sound = media->createSoundEffect(this);
+            m_sound->setProperty("source", QUrl(QStringLiteral("qrc:/sounds/message.wav")));
+            m_sound->setProperty("volume", 0.6f);
+        }
     }
     // A burst of messages is one chime, not a pile of them (each counts as asked for).
-    if (!m_sound->isPlaying())
-        m_sound->play();
+    if (m_sound && !m_sound->property("playing").toBool())
+        QMetaObject::invokeMethod(m_sound, "play");
     ++m_soundsPlayed;
     emit soundPlayed();
 }

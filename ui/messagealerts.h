@@ -4,7 +4,6 @@
 #include <QStringList>
 
 class ClientSession;
-class QSoundEffect;
 class Settings;
 class TrayNotifier;
 
@@ -42,6 +41,6 @@ private:
     ClientSession *m_session;
     Settings *m_settings;
     TrayNotifier *m_notifier;
-    QSoundEffect *m_sound = nullptr; // made at the first chime: no audio set-up before
+    QObject *m_sound = nullptr; // a QSoundEffect, made at the first chime: no audio set-up before
     int m_soundsPlayed = 0;
 };

@@ -1,10 +1,8 @@
 #include "settingsdialog.h"
 
-#include "call/callsession.h"
+#include "calllauncher.h"
 
-#include <QAudioDevice>
 #include <QButtonGroup>
-#include <QCameraDevice>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -14,7 +12,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
-#include <QMediaDevices>
 #include <QMenu>
 #include <QPushButton>
 #include <QRadioButton>
@@ -210,19 +207,19 @@ QWidget *SettingsDialog::devicesPage()
         const QString spec = m_camera->currentData().toString();
         m_settings->setCallCamera(spec);
         if (m_calls)
-            m_calls->setCamera(spec);
+            m_calls->setDevice(DeviceSpec::Role::Camera, spec);
     });
     connect(m_microphone, &QComboBox::activated, this, [this] {
         const QString spec = m_microphone->currentData().toString();
         m_settings->setCallMicrophone(spec);
         if (m_calls)
-            m_calls->setMicrophone(spec);
+            m_calls->setDevice(DeviceSpec::Role::Microphone, spec);
     });
     connect(m_speaker, &QComboBox::activated, this, [this] {
         const QString spec = m_speaker->currentData().toString();
         m_settings->setCallSpeaker(spec);
         if (m_calls)
-            m_calls->setSpeaker(spec);
+            m_calls->setDevice(DeviceSpec::Role::Speaker, spec);
     });
     return w;
 }
@@ -298,7 +295,7 @@ void SettingsDialog::mirrorAction(QAction *action)
     m_mirrors.insert(action, widget);
 }
 
-void SettingsDialog::setCallSession(CallSession *calls)
+void SettingsDialog::setCalls(CallLauncher *calls)
 {
     m_calls = calls;
     if (m_devicesFilled) {
@@ -313,28 +310,29 @@ void SettingsDialog::fillDevices()
         return;
     m_devicesFilled = true;
     // This run's devices (the command line may have chosen them), else the saved ones.
-    const CallSession::Devices current =
+    const CallDevices current =
         m_calls ? m_calls->devices()
-                : CallSession::Devices{m_settings->callCamera(), m_settings->callMicrophone(),
-                                       m_settings->callSpeaker()};
-    m_camera->clear();
-    m_camera->addItem(tr("Default camera"), QString());
-    for (const QCameraDevice &d : QMediaDevices::videoInputs())
-        m_camera->addItem(d.description(),
-                          QString(QStringLiteral("camera:") + QString::fromUtf8(d.id())));
-    m_camera->addItem(tr("Test pattern"), QStringLiteral("test-pattern"));
-    m_microphone->clear();
-    m_microphone->addItem(tr("Default microphone"), QString());
-    for (const QAudioDevice &d : QMediaDevices::audioInputs())
-        m_microphone->addItem(d.description(),
-                              QString(QStringLiteral("mic:") + QString::fromUtf8(d.id())));
-    m_microphone->addItem(tr("Test tone"), QStringLiteral("tone"));
-    m_speaker->clear();
-    m_speaker->addItem(tr("Default speaker"), QString());
-    for (const QAudioDevice &d : QMediaDevices::audioOutputs())
-        m_speaker->addItem(d.description(),
-                           QString(QStringLiteral("speaker:") + QString::fromUtf8(d.id())));
-    m_speaker->addItem(tr("No sound"), QStringLiteral("none"));
+                : CallDevices{m_settings->callCamera(), m_settings->callMicrophone(),
+                              m_settings->callSpeaker()};
+    // The system's devices come from the media module, loaded here if no call loaded it yet.
+    auto fill = [this](QComboBox *box, DeviceSpec::Role role, const QString &defaultName,
+                       const QString &syntheticName, const QString &syntheticSpec) {
+        box->clear();
+        box->addItem(defaultName, QString());
+        if (m_calls) {
+            for (const CallFeature::Device &d : m_calls->availableDevices(role))
+                box->addItem(d.description, d.spec);
+        }
+        box->addItem(syntheticName, syntheticSpec);
+    };
+    fill(m_camera, DeviceSpec::Role::Camera, tr("Default camera"), tr("Test pattern"),
+         QStringLiteral("test-pattern"));
+    fill(m_microphone, DeviceSpec::Role::Microphone, tr("Default microphone"), tr("Test tone"),
+         QStringLiteral("tone"));
+    fill(m_speaker, DeviceSpec::Role::Speaker, tr("Default speaker"), tr("No sound"),
+         QStringLiteral("none"));
+    if (m_calls && !m_calls->loadError().isEmpty())
+        m_devicesNote->setText(m_calls->loadError());
     choose(m_camera, current.camera);
     choose(m_microphone, current.microphone);
     choose(m_speaker, current.speaker);

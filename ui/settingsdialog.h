@@ -5,7 +5,7 @@
 #include <QDialog>
 #include <QHash>
 
-class CallSession;
+class CallLauncher;
 class QAbstractButton;
 class QButtonGroup;
 class QCheckBox;
@@ -40,7 +40,7 @@ public:
     // is shown and enabled depends on the session).
     void setAccountMenu(QMenu *menu);
     // Device choices go to the calls at once (a running call switches devices).
-    void setCallSession(CallSession *calls);
+    void setCalls(CallLauncher *calls);
     void showPage(Page page);
     Page currentPage() const;
 
@@ -69,7 +69,7 @@ private:
     void mirrorAction(QAction *action);
 
     Settings *m_settings;
-    CallSession *m_calls = nullptr;
+    CallLauncher *m_calls = nullptr;
     QListWidget *m_pages;
     QStackedWidget *m_stack;
     QGroupBox *m_themeBox;

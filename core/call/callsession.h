@@ -2,6 +2,7 @@
 
 #include "call/audiopipeline.h"
 #include "call/bandwidthestimator.h"
+#include "call/calldevices.h"
 #include "call/callreportbuilder.h"
 #include "call/callstats.h"
 #include "call/mediabacklog.h"
@@ -34,13 +35,7 @@ public:
     enum class State { Idle, Outgoing, Incoming, Active };
     Q_ENUM(State)
 
-    struct Devices
-    {
-        QString camera;     // VideoSource::create's spec; "" = the default camera
-        QString microphone; // AudioCapture::create's spec; "" = the default microphone
-        QString speaker;    // AudioPlayback::create's spec; "" = the default output
-        QString codec = QStringLiteral("vp8");
-    };
+    using Devices = CallDevices;
 
     explicit CallSession(ClientSession *session, QObject *parent = nullptr);
     ~CallSession() override;
@@ -54,6 +49,10 @@ public:
     void reject();
     // Ends the call in any state: cancels, rejects or hangs up as the state requires.
     void hangUp();
+
+    // A call event that came before this object watched the session (the invite that made the
+    // client load its media module); later ones arrive by themselves.
+    void handleEvent(const ServerMessage &event) { onEvent(event); }
 
     void setMuted(bool muted);
     void setCameraOn(bool on);

@@ -2,6 +2,7 @@
 
 #include "media/mediaclock.h"
 #include "media/videofile/confab_videofile.h"
+#include "settings/modulepaths.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -101,32 +102,8 @@ const VideoFileApi *loadVideoFileApi(QString *error)
 
 QStringList FileVideoSource::moduleCandidates()
 {
-    const QString name = QStringLiteral(CONFAB_VIDEOFILE_FILE_NAME);
-    const QString chosen = qEnvironmentVariable("CONFAB_VIDEOFILE_MODULE");
-    if (!chosen.isEmpty())
-        return {chosen};
-    QStringList candidates;
-    auto add = [&candidates](const QString &path) {
-        const QString clean = QDir::cleanPath(path);
-        if (!candidates.contains(clean))
-            candidates << clean;
-    };
-    if (QCoreApplication::instance()) {
-        const QString programDir = QCoreApplication::applicationDirPath();
-        add(programDir + QLatin1Char('/') + name);
-#ifdef Q_OS_MACOS
-        add(programDir + QStringLiteral("/../PlugIns/") + name); // in the app bundle
-        add(programDir + QStringLiteral("/../../../") + name);   // beside a bundle in the build
-#endif
-#ifdef CONFAB_VIDEOFILE_RELATIVE_DIR // installed: relative to bin/, so a moved tree works
-        add(programDir + QStringLiteral("/" CONFAB_VIDEOFILE_RELATIVE_DIR "/") + name);
-#endif
-    }
-#ifdef CONFAB_VIDEOFILE_INSTALL_DIR
-    add(QStringLiteral(CONFAB_VIDEOFILE_INSTALL_DIR "/") + name);
-#endif
-    candidates << name; // the system's library search path
-    return candidates;
+    return ModulePaths::candidates(QStringLiteral(CONFAB_VIDEOFILE_FILE_NAME),
+                                   "CONFAB_VIDEOFILE_MODULE");
 }
 
 FileVideoSource::FileVideoSource(const QString &path, int width, int height, int fps,

@@ -145,6 +145,17 @@
     </message>
 </context>
 <context>
+    <name>CallLauncher</name>
+    <message>
+        <source>%1 called you, but calls are not available here: %2</source>
+        <translation>%1 呼叫了你，但本机无法通话：%2</translation>
+    </message>
+    <message>
+        <source>Calls are not available: %1</source>
+        <translation>无法通话：%1</translation>
+    </message>
+</context>
+<context>
     <name>CallSession</name>
     <message>
         <source>%1 declined the call.</source>
@@ -1440,6 +1451,29 @@ Check the address and that the server is running, or choose &quot;Host on this c
     <message>
         <source>That file is already being downloaded.</source>
         <translation>该文件正在下载中。</translation>
+    </message>
+</context>
+<context>
+    <name>MediaLoader</name>
+    <message>
+        <source>%1 is not Confab&apos;s media module</source>
+        <translation>%1 不是 Confab 的媒体模块</translation>
+    </message>
+    <message>
+        <source>%1 was not found (%2); reinstall Confab.</source>
+        <translation>未找到 %1（%2）；请重新安装 Confab。</translation>
+    </message>
+    <message>
+        <source>beside the program or in its library folder</source>
+        <translation>程序旁和其库文件夹中都没有</translation>
+    </message>
+    <message>
+        <source>$CONFAB_MEDIA_MODULE is %1</source>
+        <translation>$CONFAB_MEDIA_MODULE 为 %1</translation>
+    </message>
+    <message>
+        <source>%1 could not be loaded (%2); reinstall Confab.</source>
+        <translation>无法加载 %1（%2）；请重新安装 Confab。</translation>
     </message>
 </context>
 <context>

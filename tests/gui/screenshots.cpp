@@ -1,6 +1,7 @@
 // confab-screenshots: renders the windows with a realistic conversation for the docs.
 // Run under a real X server (scripts/screenshots uses xvfb-run):
 //   confab-screenshots --out docs/screenshots --theme light --lang en
+#include "builtinmedia.h"
 #include "call/callsession.h"
 #include "callcoordinator.h"
 #include "callwindow.h"
@@ -146,6 +147,7 @@ void fill(QWidget *dialog, const char *field, const QString &text)
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    useBuiltInMedia(); // the call screenshots run the media code linked in
     QApplication::setApplicationName(QStringLiteral("confab-screenshots"));
     QCommandLineParser parser;
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Folder"),
@@ -357,19 +359,19 @@ int main(int argc, char *argv[])
                                            QStringLiteral("none"), QStringLiteral("vp8")};
     CallSession aliceCalls(alice->session());
     aliceCalls.setDevices(testDevices);
-    window.setCallSession(&aliceCalls);
+    launcherFor(&window, &aliceCalls, &settings);
     Settings bobSettings(dir.filePath(QStringLiteral("bob.ini")));
     MainWindow bobWindow(bob.get(), &bobSettings); // not shown: only its dialog is
     CallSession bobCalls(bob->session());
     bobCalls.setDevices(testDevices);
-    bobWindow.setCallSession(&bobCalls);
+    launcherFor(&bobWindow, &bobCalls, &bobSettings);
     window.callUser(QStringLiteral("bob"));
-    if (!QTest::qWaitFor([&] { return bobWindow.callCoordinator()->incomingDialog(); }, 5000))
+    if (!QTest::qWaitFor([&] { return coordinatorOf(&bobWindow)->incomingDialog(); }, 5000))
         qFatal("the call did not ring");
-    IncomingCallDialog *dialog = bobWindow.callCoordinator()->incomingDialog();
+    IncomingCallDialog *dialog = coordinatorOf(&bobWindow)->incomingDialog();
     save(dialog, parser.value(out) + QStringLiteral("/incoming-call-%1.png").arg(suffix));
     dialog->acceptButton()->click();
-    CallWindow *callWindow = window.callCoordinator()->callWindow();
+    CallWindow *callWindow = coordinatorOf(&window)->callWindow();
     // A few seconds in: the picture, the call time and the statistics line (I shows it).
     // Without a window manager the window never becomes active, so a key press would not
     // reach its shortcut: the shortcut itself, as if I were pressed.

@@ -1,6 +1,7 @@
 // Calls in the windows, offscreen, between two users of a real server: the call buttons,
 // the incoming-call dialog, the call window's pictures, buttons, shortcuts and statistics,
 // and what each side is told when a call ends.
+#include "builtinmedia.h"
 #include "call/callsession.h"
 #include "callcoordinator.h"
 #include "callwindow.h"
@@ -32,8 +33,8 @@ struct Client
     std::unique_ptr<CallSession> calls;
     std::unique_ptr<MainWindow> window;
 
-    CallWindow *callWindow() const { return window->callCoordinator()->callWindow(); }
-    IncomingCallDialog *dialog() const { return window->callCoordinator()->incomingDialog(); }
+    CallWindow *callWindow() const { return coordinatorOf(window.get())->callWindow(); }
+    IncomingCallDialog *dialog() const { return coordinatorOf(window.get())->incomingDialog(); }
 };
 
 std::unique_ptr<Client> client(const QUrl &url, const QString &name, const QString &iniPath)
@@ -49,7 +50,7 @@ std::unique_ptr<Client> client(const QUrl &url, const QString &name, const QStri
     c->calls->setDevices({QStringLiteral("test-pattern"), QStringLiteral("tone"),
                           QStringLiteral("none"), QStringLiteral("vp8")});
     c->window = std::make_unique<MainWindow>(c->controller.get(), c->settings.get());
-    c->window->setCallSession(c->calls.get());
+    launcherFor(c->window.get(), c->calls.get(), c->settings.get());
     c->window->show();
     return c;
 }
@@ -190,7 +191,8 @@ private slots:
             Settings saved(m_dir.filePath(QStringLiteral("bob.ini")));
             CallSession nextCalls(bob->controller->session());
             QWidget nextWindow;
-            CallCoordinator next(&nextCalls, &saved, &nextWindow);
+            CallCoordinator next(&nextCalls, &saved);
+            next.setMainWindow(&nextWindow);
             QVERIFY(!nextCalls.audioProcessing().echoCancellation);
             QVERIFY(nextCalls.audioProcessing().automaticGain);
         }

@@ -1,6 +1,8 @@
 // The Settings dialog and what it changes, offscreen, with a real server process: the theme,
 // the language switched live in every open window, notifications (issue 14).
 #include "accountmenu.h"
+#include "builtinmedia.h"
+#include "calllauncher.h"
 #include "composeedit.h"
 #include "mainwindow.h"
 #include "messagealerts.h"
@@ -89,6 +91,7 @@ private:
 private slots:
     void initTestCase()
     {
+        useBuiltInMedia(); // the chime through the media module's code
         Translations::install(QStringLiteral("en"));
         Theme::apply(*qApp, Settings::Theme::Light);
         QVERIFY(m_server.start());
@@ -106,7 +109,9 @@ private slots:
         auto ctl = online(m_server.url(), QStringLiteral("s_alice"));
         QVERIFY(ctl);
         Settings settings(iniPath(QStringLiteral("apply")));
+        CallLauncher calls(ctl->session(), &settings, CallDevices{});
         MainWindow window(ctl.get(), &settings);
+        window.setCalls(&calls);
         window.show();
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
@@ -153,8 +158,11 @@ private slots:
         click(notify);
         QVERIFY(!Settings(iniPath(QStringLiteral("apply"))).notificationsEnabled());
 
-        // Devices: the lists, with the built-in sources; a choice is kept for calls.
+        // Devices: the lists (the calls are loaded for them), with the built-in sources; a
+        // choice is kept for calls.
+        QVERIFY(!calls.loadedFeature());
         dialog->showPage(SettingsDialog::DevicesPage);
+        QVERIFY(calls.loadedFeature());
         auto *camera = child<QComboBox>(dialog, "cameraCombo");
         QVERIFY(camera->isVisible());
         const int pattern = camera->findData(QStringLiteral("test-pattern"));
@@ -163,6 +171,7 @@ private slots:
         emit camera->activated(pattern);
         QCOMPARE(Settings(iniPath(QStringLiteral("apply"))).callCamera(),
                  QStringLiteral("test-pattern"));
+        QCOMPARE(calls.devices().camera, QStringLiteral("test-pattern"));
 
         // Account: the account menu's entries, for a guest "sign in" and no "sign out".
         dialog->showPage(SettingsDialog::AccountPage);

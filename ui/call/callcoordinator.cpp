@@ -6,10 +6,13 @@
 #include "settings/settings.h"
 
 #include <QApplication>
+#include <QAudioDevice>
+#include <QCameraDevice>
+#include <QMediaDevices>
 #include <QScreen>
 
-CallCoordinator::CallCoordinator(CallSession *calls, Settings *settings, QWidget *mainWindow)
-    : QObject(mainWindow), m_calls(calls), m_settings(settings), m_mainWindow(mainWindow)
+CallCoordinator::CallCoordinator(CallSession *calls, Settings *settings, QObject *parent)
+    : CallFeature(parent), m_calls(calls), m_settings(settings)
 {
     connect(calls, &CallSession::incomingCall, this, &CallCoordinator::onIncoming);
     connect(calls, &CallSession::ended, this, &CallCoordinator::onEnded);
@@ -30,6 +33,63 @@ CallCoordinator::processingSwitches()
         {"highPassFilter", &AudioProcessor::Features::highPassFilter},
     }};
     return list;
+}
+
+void CallCoordinator::setMainWindow(QWidget *window)
+{
+    m_mainWindow = window;
+}
+
+void CallCoordinator::hangUp()
+{
+    m_calls->hangUp();
+}
+
+void CallCoordinator::handleCallEvent(const ServerMessage &event)
+{
+    m_calls->handleEvent(event);
+}
+
+CallDevices CallCoordinator::devices() const
+{
+    return m_calls->devices();
+}
+
+void CallCoordinator::setDevice(DeviceSpec::Role role, const QString &spec)
+{
+    switch (role) {
+    case DeviceSpec::Role::Camera:
+        m_calls->setCamera(spec);
+        break;
+    case DeviceSpec::Role::Microphone:
+        m_calls->setMicrophone(spec);
+        break;
+    case DeviceSpec::Role::Speaker:
+        m_calls->setSpeaker(spec);
+        break;
+    }
+}
+
+QList<CallFeature::Device> CallCoordinator::availableDevices(DeviceSpec::Role role) const
+{
+    QList<Device> devices;
+    switch (role) {
+    case DeviceSpec::Role::Camera:
+        for (const QCameraDevice &d : QMediaDevices::videoInputs())
+            devices.append(
+                {QStringLiteral("camera:") + QString::fromUtf8(d.id()), d.description()});
+        break;
+    case DeviceSpec::Role::Microphone:
+        for (const QAudioDevice &d : QMediaDevices::audioInputs())
+            devices.append({QStringLiteral("mic:") + QString::fromUtf8(d.id()), d.description()});
+        break;
+    case DeviceSpec::Role::Speaker:
+        for (const QAudioDevice &d : QMediaDevices::audioOutputs())
+            devices.append(
+                {QStringLiteral("speaker:") + QString::fromUtf8(d.id()), d.description()});
+        break;
+    }
+    return devices;
 }
 
 CallWindow *CallCoordinator::callWindow() const
@@ -69,7 +129,8 @@ void CallCoordinator::onIncoming(const QString &from, bool video)
     });
     connect(m_dialog, &IncomingCallDialog::declineClicked, m_calls, &CallSession::reject);
     // Near the top right of the screen, where it does not cover what the user is reading.
-    if (QScreen *screen = m_mainWindow->screen()) {
+    if (QScreen *screen =
+            m_mainWindow ? m_mainWindow->screen() : QGuiApplication::primaryScreen()) {
         const QRect area = screen->availableGeometry();
         m_dialog->move(area.right() - m_dialog->width() - 24, area.top() + 24);
     }

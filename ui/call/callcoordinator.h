@@ -1,8 +1,8 @@
 #pragma once
 
+#include "callfeature.h"
 #include "media/audioprocessor.h"
 
-#include <QObject>
 #include <QPointer>
 
 #include <array>
@@ -17,26 +17,25 @@ class QWidget;
 // Puts the CallSession on screen: the incoming-call dialog when someone calls, the call
 // window while a call is being made or is on, the device choices into the settings, and a
 // notice for the main window when a call ends without a window to say so (missed calls).
-class CallCoordinator : public QObject
+// In the media module: the client reaches it as a CallFeature through CallLauncher.
+class CallCoordinator : public CallFeature
 {
     Q_OBJECT
 public:
-    CallCoordinator(CallSession *calls, Settings *settings, QWidget *mainWindow);
+    CallCoordinator(CallSession *calls, Settings *settings, QObject *parent = nullptr);
 
+    void setMainWindow(QWidget *window) override;
     // The user asked to call `peer` (user list, conversation header).
-    void startCall(const QString &peer, bool video = true);
+    void startCall(const QString &peer, bool video = true) override;
+    void hangUp() override;
+    void handleCallEvent(const ServerMessage &event) override;
+    CallDevices devices() const override;
+    void setDevice(DeviceSpec::Role role, const QString &spec) override;
+    QList<Device> availableDevices(DeviceSpec::Role role) const override;
 
     CallSession *calls() const { return m_calls; }
     CallWindow *callWindow() const;
     IncomingCallDialog *incomingDialog() const;
-
-signals:
-    // For the status bar: why a call could not start, or how one ended.
-    void notice(const QString &message);
-    // An incoming call that was never answered: for the tray.
-    void missedCall(const QString &from, const QString &message);
-    // Someone is calling: for the tray when the main window is not in front.
-    void ringing(const QString &from, const QString &message);
 
 private:
     void onIncoming(const QString &from, bool video);
@@ -48,7 +47,7 @@ private:
 
     CallSession *m_calls;
     Settings *m_settings;
-    QWidget *m_mainWindow;
+    QPointer<QWidget> m_mainWindow;
     QPointer<CallWindow> m_window;
     QPointer<IncomingCallDialog> m_dialog;
 };

@@ -1,0 +1,1 @@
+#include "mediaplugin.h"
