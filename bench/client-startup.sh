@@ -36,5 +36,6 @@ ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 c0=$(ticks); sleep 30; c1=$(ticks)
 hz=$(getconf CLK_TCK)
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+echo "shared objects mapped when idle: $(awk '$6 ~ /\.so/ {print $6}' "/proc/$pid/maps" | sort -u | wc -l)"
 echo "idle RSS: $((rss / 1024)) MiB; CPU over 30 s: $(( (c1 - c0) * 1000 / hz )) ms ($(awk -v t=$((c1-c0)) -v hz=$hz 'BEGIN{printf "%.2f", t/hz/30*100}')% of a core)"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
