@@ -14,6 +14,7 @@
 #include "model/serversearch.h"
 #include "settings/settings.h"
 #include "settingsdialog.h"
+#include "taskbarbadge.h"
 #include "theme.h"
 #include "translations.h"
 #include "traynotifier.h"
@@ -64,7 +65,8 @@ QWidget *panel(const char *name, QWidget *parent)
 } // namespace
 
 MainWindow::MainWindow(ChatController *controller, Settings *settings, QWidget *parent)
-    : QMainWindow(parent), m_controller(controller), m_settings(settings)
+    : QMainWindow(parent), m_controller(controller), m_settings(settings),
+      m_badge(new TaskbarBadge(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     resize(1100, 720);
@@ -879,9 +881,11 @@ void MainWindow::updateTitle()
     const ClientSession *s = m_controller->session();
     QString title =
         s->name().isEmpty() ? QString() : tr("%1 @ %2").arg(s->name(), s->url().authority());
-    if (const int unread = m_controller->conversations()->totalUnread(); unread > 0)
+    const int unread = m_controller->conversations()->totalUnread();
+    if (unread > 0)
         title = QStringLiteral("(%1) %2").arg(unread).arg(title).trimmed();
     setWindowTitle(title);
+    m_badge->setCount(unread);
 }
 
 void MainWindow::updateStatus()

@@ -7,6 +7,7 @@
 
 class AccountMenu;
 class CallLauncher;
+class TaskbarBadge;
 class ChatController;
 class ComposeEdit;
 class EmojiPicker;
@@ -50,6 +51,7 @@ public:
     ComposeEdit *composeEdit() const { return m_compose; }
     // Notification, chime and per-conversation mute.
     MessageAlerts *messageAlerts() const { return m_alerts; }
+    TaskbarBadge *taskbarBadge() const { return m_badge; }
     EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // The emoji picker of the message menu's React → More… (nullptr until first opened).
     EmojiPicker *reactionPicker() const { return m_reactionPicker; }
@@ -153,6 +155,7 @@ private:
     QTimer *m_countdown;
     TrayNotifier *m_notifier;
     MessageAlerts *m_alerts;
+    TaskbarBadge *m_badge; // the unread count on the taskbar entry
     QToolButton *m_emojiButton;
     QToolButton *m_attachButton = nullptr;
     QString m_pasteDir; // pasted pictures of this run (a folder of the temporary location)

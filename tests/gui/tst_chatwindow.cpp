@@ -7,6 +7,7 @@
 #include "recipientchip.h"
 #include "serverprocess.h"
 #include "settings/settings.h"
+#include "taskbarbadge.h"
 #include "theme.h"
 
 #include <QAbstractItemView>
@@ -162,11 +163,13 @@ private slots:
         // Bob's title counts it, first, as a taskbar shows it; reading it clears the count.
         QTRY_VERIFY2(bob.windowTitle().startsWith(QLatin1String("(1) v_bob")),
                      qPrintable(bob.windowTitle()));
+        QCOMPARE(bob.taskbarBadge()->count(), 1); // and the taskbar entry's badge
         bob.openConversation(QStringLiteral("v_alice"));
         QCOMPARE(shown(bob.messageView()), QStringList{QStringLiteral("just for you")});
         QApplication::setActiveWindow(&bob); // read when the window is in front
         QTRY_VERIFY2(bob.windowTitle().startsWith(QLatin1String("v_bob")),
                      qPrintable(bob.windowTitle()));
+        QCOMPARE(bob.taskbarBadge()->count(), 0);
     }
 
     // Issue 14, defect 4: a leading "@name" in the room shows a chip before anything is sent;
