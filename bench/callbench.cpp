@@ -458,6 +458,10 @@ struct Options
     // Impaired links (issue 13): none (loopback, as before), cap500, rtt150 or drop; see main().
     QString scenario = QStringLiteral("none");
     QString proxyBinary;
+    // drop: both senders limited to this many kbit/s the instant the link drops, the limit
+    // lifted at the restore; 0 = none. An oracle no estimator can beat: what is left of the
+    // first seconds is what was already on its way (docs/benchmarks.md, the floor after a drop).
+    int oracleKbps = 0;
 };
 
 // Costs per 640x480 frame measured alone, before the call, on this thread: the test-pattern
@@ -863,10 +867,18 @@ int run(const Options &o)
         QTimer::singleShot(o.seconds * 1000 / 3, Qt::PreciseTimer, [&] {
             dropAtMs = double(windowClock.elapsed());
             lab.setRateAsync(QStringLiteral("both"), QStringLiteral("400kbit"));
+            if (o.oracleKbps > 0) {
+                alice.calls->setBandwidthLimit(o.oracleKbps);
+                bob.calls->setBandwidthLimit(o.oracleKbps);
+            }
         });
         QTimer::singleShot(o.seconds * 2000 / 3, Qt::PreciseTimer, [&] {
             restoreAtMs = double(windowClock.elapsed());
             lab.setRateAsync(QStringLiteral("both"), QStringLiteral("4mbit"));
+            if (o.oracleKbps > 0) {
+                alice.calls->setBandwidthLimit(0);
+                bob.calls->setBandwidthLimit(0);
+            }
         });
     }
     runFor(o.seconds * 1000);
@@ -1190,6 +1202,10 @@ int main(int argc, char *argv[])
         {QStringLiteral("proxy-bin"),
          QStringLiteral("confab-netproxy for rtt150 (default: ../tests/confab-netproxy)."),
          QStringLiteral("path")},
+        {QStringLiteral("oracle-kbps"),
+         QStringLiteral("drop: limit both senders to this many kbit/s the instant the link drops "
+                        "and lift the limit at the restore (an oracle; default 0: none)."),
+         QStringLiteral("kbps"), QStringLiteral("0")},
     });
     parser.process(app);
 
@@ -1199,6 +1215,12 @@ int main(int argc, char *argv[])
     o.seconds = parser.value(QStringLiteral("seconds")).toInt(&ok);
     o.json = parser.isSet(QStringLiteral("json"));
     o.scenario = parser.value(QStringLiteral("scenario"));
+    o.oracleKbps = parser.value(QStringLiteral("oracle-kbps")).toInt();
+    if (o.oracleKbps < 0 || o.oracleKbps > BandwidthEstimator::kMaxEstimateKbps) {
+        std::fprintf(stderr, "confab-callbench: --oracle-kbps must be 0..%d\n",
+                     BandwidthEstimator::kMaxEstimateKbps);
+        return 2;
+    }
     if (!QStringList{QStringLiteral("none"), QStringLiteral("cap500"), QStringLiteral("rtt150"),
                      QStringLiteral("drop")}
              .contains(o.scenario)) {

@@ -6,6 +6,8 @@
 # Usage: bench/netlab-benchmarks.sh [build-dir] [runs] [scenarios...]
 #   default: build 1 cap500 rtt150 drop (30 s windows; drop 60 s: 20 s at 4 Mbit/s, 20 s at
 #   400 kbit/s, 20 s at 4 Mbit/s again)
+# $CONFAB_CALLBENCH_EXTRA: more options for confab-callbench, e.g. "--oracle-kbps 200" (the
+# floor after a drop: both senders limited the instant the link drops).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
@@ -35,7 +37,8 @@ for scenario in "${scenarios[@]}"; do
         rc=0
         CONFAB_NETLAB_REQUIRED=1 "$here/../tests/support/netlab.sh" run --timeout $((seconds + 120)) -- \
             "$bench" --codec vp8 --seconds "$seconds" --scenario "$scenario" \
-            --server-bin "$server" --proxy-bin "$proxy" --json >"$out" 2>&1 || rc=$?
+            --server-bin "$server" --proxy-bin "$proxy" --json ${CONFAB_CALLBENCH_EXTRA:-} \
+            >"$out" 2>&1 || rc=$?
         [ $rc -eq 0 ] || echo "   (exit status $rc)"
         grep -E '^(video glass-to-glass|audio capture|confab-netproxy:|scenario )' "$out" || true
         sed -n '/^per second/,$p' "$out" | grep -v '^{'

@@ -187,6 +187,14 @@ void BandwidthEstimator::decrease(qint64 nowMs, double throughputKbps, double qu
     allocate(nowMs);
 }
 
+void BandwidthEstimator::setCeiling(qint64 nowMs, int kbps)
+{
+    m_ceilingKbps = kbps <= 0 ? 0 : qBound(kMinEstimateKbps, kbps, kMaxEstimateKbps);
+    if (m_ceilingKbps > 0 && m_estimate > m_ceilingKbps)
+        m_estimate = m_ceilingKbps;
+    allocate(nowMs);
+}
+
 void BandwidthEstimator::update(qint64 nowMs)
 {
     const qint64 dt = m_lastUpdateMs < 0 ? 0 : std::max<qint64>(0, nowMs - m_lastUpdateMs);
@@ -214,7 +222,7 @@ void BandwidthEstimator::update(qint64 nowMs)
         // builds from a small excess, not after a second of 15% growth past the cap.
         if (m_throughputKbps > 0 && m_throughputKbps < kKeptUpShare * m_offeredKbps)
             grown = std::min(grown, std::max(m_estimate, kProbeAhead * m_throughputKbps));
-        m_estimate = std::min<double>(grown, kMaxEstimateKbps);
+        m_estimate = std::min<double>(grown, m_ceilingKbps > 0 ? m_ceilingKbps : kMaxEstimateKbps);
     }
     allocate(nowMs);
 }

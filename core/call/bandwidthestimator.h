@@ -64,6 +64,12 @@ public:
     // The highest step the camera offers (its pictures are at least that large).
     void setMaxStep(int step);
     int maxStep() const { return m_maxStep; }
+    // A ceiling on the estimate in kbit/s, 0 for none, in force at once (the allocation follows
+    // now, not at the next update): what the user lets calls use, or the benchmarks' oracle that
+    // knows a link's new rate the instant it changes (docs/benchmarks.md, the floor after a
+    // drop). At most kMaxEstimateKbps; below kMinEstimateKbps it is kMinEstimateKbps.
+    void setCeiling(qint64 nowMs, int kbps);
+    int ceiling() const { return m_ceilingKbps; }
 
     // The send queue, sampled every 100-250 ms: bytes waiting now, all the media bytes ever
     // handed to the socket and not dropped (a running count), and all the bytes of stale
@@ -93,6 +99,7 @@ private:
 
     double m_estimate;
     int m_maxStep = kSteps - 1;
+    int m_ceilingKbps = 0;
     qint64 m_lastUpdateMs = -1;
     qint64 m_lastDecreaseMs = -1;
     double m_overflowKbps = 0; // what got through when the path last overflowed; 0 = unknown

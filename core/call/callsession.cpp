@@ -288,6 +288,15 @@ void CallSession::setAudioProcessing(const AudioProcessor::Features &features)
     QMetaObject::invokeMethod(m_audio, [p = m_audio, features] { p->setProcessing(features); });
 }
 
+void CallSession::setBandwidthLimit(int kbps)
+{
+    m_estimator.setCeiling(m_adaptClock.isValid() ? m_adaptClock.elapsed() : 0, kbps);
+    if (m_state != State::Active)
+        return;
+    applyAllocation(false);
+    m_session->setMediaSendRate(m_estimator.estimateKbps());
+}
+
 QImage CallSession::takeRemoteFrame(double *latencyMs)
 {
     quint64 captured = 0;
@@ -492,9 +501,12 @@ void CallSession::beginSending()
         p->setSending(call, video);
     });
     QMetaObject::invokeMethod(m_audio, [p = m_audio, call] { p->setSending(call, true); });
-    // A fresh estimate for each call: the last one's path may not be this one's.
+    // A fresh estimate for each call: the last one's path may not be this one's. The user's
+    // limit stays.
+    const int ceiling = m_estimator.ceiling();
     m_estimator = BandwidthEstimator();
     m_estimator.setMaxStep(m_cameraMaxStep);
+    m_estimator.setCeiling(0, ceiling);
     m_stats.network = {};
     {
         const std::lock_guard<std::mutex> lock(m_reportMutex);

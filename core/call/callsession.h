@@ -61,6 +61,9 @@ public:
     void setSpeaker(const QString &spec);
     // Echo cancellation, noise suppression, gain and high-pass on their own (Devices menu).
     void setAudioProcessing(const AudioProcessor::Features &features);
+    // The most this side sends, in kbit/s (0: what the path allows), in force at once for the
+    // call in progress and the next ones (BandwidthEstimator::setCeiling).
+    void setBandwidthLimit(int kbps);
     AudioProcessor::Features audioProcessing() const { return m_audioProcessing; }
 
     State state() const { return m_state; }

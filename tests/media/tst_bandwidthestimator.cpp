@@ -101,6 +101,7 @@ private slots:
     void aTcpRecoveryCutsOnceNotToTheFloor();
     void probingStaysNearACap();
     void aLowEstimateIsNotCutByTheMediasFloors();
+    void aCeilingHoldsAtOnceAndLifts();
     void reportBuilder();
     void reportBuilderBaselineIsRelative();
 };
@@ -394,6 +395,32 @@ void TestBandwidthEstimator::aLowEstimateIsNotCutByTheMediasFloors()
     }
     QCOMPARE(e.decreases(), 0);
     QVERIFY(e.estimateKbps() > 100);
+}
+
+// A ceiling (the user's limit, the benchmark's oracle) brings the allocation under it at once,
+// without waiting for a queue; the estimate then stays under it, and climbs again once lifted.
+void TestBandwidthEstimator::aCeilingHoldsAtOnceAndLifts()
+{
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(30000);
+    QCOMPARE(e.allocation().step, 2);
+    e.setCeiling(link.now(), 300);
+    QCOMPARE(e.ceiling(), 300);
+    QCOMPARE(e.estimateKbps(), 300);
+    QCOMPARE(e.allocation().step, 0); // 320x240: down the ladder at once
+    QVERIFY(e.allocation().videoKbps + e.allocation().audioBitrate / 1000 +
+                BandwidthEstimator::kAudioOverheadKbps <=
+            300);
+    link.run(20000, [&e](qint64) { QVERIFY(e.estimateKbps() <= 300); });
+    QCOMPARE(e.decreases(), 0); // the link never overflowed: the ceiling is no cut
+    e.setCeiling(link.now(), 0);
+    QCOMPARE(e.ceiling(), 0);
+    QVERIFY(timeUntil(link, 30000, [&e] { return e.allocation().step == 2; }) >= 0);
+    // Out of range: at least the floor.
+    e.setCeiling(link.now(), 1);
+    QCOMPARE(e.estimateKbps(), BandwidthEstimator::kMinEstimateKbps);
 }
 
 void TestBandwidthEstimator::reportBuilder()
