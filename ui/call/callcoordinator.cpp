@@ -4,11 +4,9 @@
 #include "callwindow.h"
 #include "incomingcalldialog.h"
 #include "settings/settings.h"
+#include "systemdevices.h"
 
 #include <QApplication>
-#include <QAudioDevice>
-#include <QCameraDevice>
-#include <QMediaDevices>
 #include <QScreen>
 
 CallCoordinator::CallCoordinator(CallSession *calls, Settings *settings, QObject *parent)
@@ -72,24 +70,7 @@ void CallCoordinator::setDevice(DeviceSpec::Role role, const QString &spec)
 
 QList<CallFeature::Device> CallCoordinator::availableDevices(DeviceSpec::Role role) const
 {
-    QList<Device> devices;
-    switch (role) {
-    case DeviceSpec::Role::Camera:
-        for (const QCameraDevice &d : QMediaDevices::videoInputs())
-            devices.append(
-                {QStringLiteral("camera:") + QString::fromUtf8(d.id()), d.description()});
-        break;
-    case DeviceSpec::Role::Microphone:
-        for (const QAudioDevice &d : QMediaDevices::audioInputs())
-            devices.append({QStringLiteral("mic:") + QString::fromUtf8(d.id()), d.description()});
-        break;
-    case DeviceSpec::Role::Speaker:
-        for (const QAudioDevice &d : QMediaDevices::audioOutputs())
-            devices.append(
-                {QStringLiteral("speaker:") + QString::fromUtf8(d.id()), d.description()});
-        break;
-    }
-    return devices;
+    return SystemDevices::list(role);
 }
 
 CallWindow *CallCoordinator::callWindow() const

@@ -2,16 +2,14 @@
 
 #include "call/bandwidthestimator.h"
 
+#include "systemdevices.h"
 #include "videoview.h"
 
 #include <QActionGroup>
-#include <QAudioDevice>
-#include <QCameraDevice>
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QMediaDevices>
 #include <QMenu>
 #include <QShortcut>
 #include <QTimer>
@@ -430,18 +428,21 @@ void CallWindow::fillDevicesMenu()
                     [this, signal, spec] { emit(this->*signal)(spec); });
         }
     };
-    QList<QPair<QString, QString>> cameras{{tr("Default camera"), QString()}};
-    for (const QCameraDevice &d : QMediaDevices::videoInputs())
-        cameras.append({d.description(), QStringLiteral("camera:") + QString::fromUtf8(d.id())});
-    cameras.append({tr("Test pattern"), QStringLiteral("test-pattern")});
-    QList<QPair<QString, QString>> mics{{tr("Default microphone"), QString()}};
-    for (const QAudioDevice &d : QMediaDevices::audioInputs())
-        mics.append({d.description(), QStringLiteral("mic:") + QString::fromUtf8(d.id())});
-    mics.append({tr("Test tone"), QStringLiteral("tone")});
-    QList<QPair<QString, QString>> speakers{{tr("Default speaker"), QString()}};
-    for (const QAudioDevice &d : QMediaDevices::audioOutputs())
-        speakers.append({d.description(), QStringLiteral("speaker:") + QString::fromUtf8(d.id())});
-    speakers.append({tr("No sound"), QStringLiteral("none")});
+    // The default first, then the system's devices, then the built-in source.
+    const auto choices = [](DeviceSpec::Role role, const QString &defaultName,
+                            const QString &builtInName, const QString &builtInSpec) {
+        QList<QPair<QString, QString>> list{{defaultName, QString()}};
+        for (const CallFeature::Device &d : SystemDevices::list(role))
+            list.append({d.description, d.spec});
+        list.append({builtInName, builtInSpec});
+        return list;
+    };
+    const auto cameras = choices(DeviceSpec::Role::Camera, tr("Default camera"), tr("Test pattern"),
+                                 QStringLiteral("test-pattern"));
+    const auto mics = choices(DeviceSpec::Role::Microphone, tr("Default microphone"),
+                              tr("Test tone"), QStringLiteral("tone"));
+    const auto speakers = choices(DeviceSpec::Role::Speaker, tr("Default speaker"), tr("No sound"),
+                                  QStringLiteral("none"));
     section(tr("Camera"), cameras, current.camera, &CallWindow::cameraChosen);
     section(tr("Microphone"), mics, current.microphone, &CallWindow::microphoneChosen);
     section(tr("Speaker"), speakers, current.speaker, &CallWindow::speakerChosen);
