@@ -462,6 +462,9 @@ struct Options
     // lifted at the restore; 0 = none. An oracle no estimator can beat: what is left of the
     // first seconds is what was already on its way (docs/benchmarks.md, the floor after a drop).
     int oracleKbps = 0;
+    // The oracle's limit comes this many ms after the drop: what a detector that needs that
+    // long could reach at best (docs/benchmarks.md, the floor after a drop).
+    int oracleDelayMs = 0;
 };
 
 // Costs per 640x480 frame measured alone, before the call, on this thread: the test-pattern
@@ -863,17 +866,43 @@ int run(const Options &o)
     g_phase = Measuring;
     // The drop: 4 Mbit/s for the first third, 400 kbit/s for the second, 4 Mbit/s again.
     double dropAtMs = -1, restoreAtMs = -1;
+    // How long each side's estimate took to fall to half of what it was at the drop (polled
+    // every 10 ms), and the probe bytes each sent by phase (window start, drop, restore, end).
+    double cutAfterMs[2] = {-1, -1};
+    int estimateAtDrop[2] = {0, 0};
+    qint64 probeBytes[2][4] = {{alice.calls->probeBytesSent(), 0, 0, 0},
+                               {bob.calls->probeBytesSent(), 0, 0, 0}};
+    QTimer cutWatch;
+    cutWatch.setInterval(10);
+    QObject::connect(&cutWatch, &QTimer::timeout, [&] {
+        const CallSession *sides[2] = {alice.calls.get(), bob.calls.get()};
+        for (int i = 0; i < 2; ++i)
+            if (cutAfterMs[i] < 0 && sides[i]->estimateKbps() <= estimateAtDrop[i] / 2)
+                cutAfterMs[i] = double(windowClock.elapsed()) - dropAtMs;
+        if ((cutAfterMs[0] >= 0 && cutAfterMs[1] >= 0) ||
+            double(windowClock.elapsed()) - dropAtMs > 5000)
+            cutWatch.stop();
+    });
     if (o.scenario == QLatin1String("drop")) {
         QTimer::singleShot(o.seconds * 1000 / 3, Qt::PreciseTimer, [&] {
             dropAtMs = double(windowClock.elapsed());
+            estimateAtDrop[0] = alice.calls->estimateKbps();
+            estimateAtDrop[1] = bob.calls->estimateKbps();
+            probeBytes[0][1] = alice.calls->probeBytesSent();
+            probeBytes[1][1] = bob.calls->probeBytesSent();
+            cutWatch.start();
             lab.setRateAsync(QStringLiteral("both"), QStringLiteral("400kbit"));
             if (o.oracleKbps > 0) {
-                alice.calls->setBandwidthLimit(o.oracleKbps);
-                bob.calls->setBandwidthLimit(o.oracleKbps);
+                QTimer::singleShot(o.oracleDelayMs, Qt::PreciseTimer, [&] {
+                    alice.calls->setBandwidthLimit(o.oracleKbps);
+                    bob.calls->setBandwidthLimit(o.oracleKbps);
+                });
             }
         });
         QTimer::singleShot(o.seconds * 2000 / 3, Qt::PreciseTimer, [&] {
             restoreAtMs = double(windowClock.elapsed());
+            probeBytes[0][2] = alice.calls->probeBytesSent();
+            probeBytes[1][2] = bob.calls->probeBytesSent();
             lab.setRateAsync(QStringLiteral("both"), QStringLiteral("4mbit"));
             if (o.oracleKbps > 0) {
                 alice.calls->setBandwidthLimit(0);
@@ -883,6 +912,22 @@ int run(const Options &o)
     }
     runFor(o.seconds * 1000);
     g_phase = Done;
+    probeBytes[0][3] = alice.calls->probeBytesSent();
+    probeBytes[1][3] = bob.calls->probeBytesSent();
+    if (o.scenario == QLatin1String("drop") && dropAtMs >= 0 && restoreAtMs >= 0) {
+        const double endMs = double(windowClock.elapsed());
+        const double spans[3] = {dropAtMs, restoreAtMs - dropAtMs, endMs - restoreAtMs};
+        auto kbps = [&](int side, int phase) {
+            return double(probeBytes[side][phase + 1] - probeBytes[side][phase]) * 8 /
+                   std::max(1.0, spans[phase]);
+        };
+        std::printf("estimate at half of its value at the drop after: alice %.0f ms, bob %.0f ms "
+                    "(-1: not within 5 s)\n",
+                    cutAfterMs[0], cutAfterMs[1]);
+        std::printf("probe kbit/s sent (alice, bob): before the drop %.0f, %.0f; at 400 kbit/s "
+                    "%.0f, %.0f; after the restore %.0f, %.0f\n",
+                    kbps(0, 0), kbps(1, 0), kbps(0, 1), kbps(1, 1), kbps(0, 2), kbps(1, 2));
+    }
     const double wall = double(windowClock.nsecsElapsed()) / 1e9;
     const double processCpu = (cpuSecondsOfProcess() - cpuBefore) / wall * 100;
     const qint64 serverAfter = serverTicks();
@@ -1206,6 +1251,10 @@ int main(int argc, char *argv[])
          QStringLiteral("drop: limit both senders to this many kbit/s the instant the link drops "
                         "and lift the limit at the restore (an oracle; default 0: none)."),
          QStringLiteral("kbps"), QStringLiteral("0")},
+        {QStringLiteral("oracle-delay-ms"),
+         QStringLiteral("drop: the oracle's limit comes this many ms after the drop (what a "
+                        "detector that needs that long could reach at best; default 0)."),
+         QStringLiteral("ms"), QStringLiteral("0")},
     });
     parser.process(app);
 
@@ -1219,6 +1268,11 @@ int main(int argc, char *argv[])
     if (o.oracleKbps < 0 || o.oracleKbps > BandwidthEstimator::kMaxEstimateKbps) {
         std::fprintf(stderr, "confab-callbench: --oracle-kbps must be 0..%d\n",
                      BandwidthEstimator::kMaxEstimateKbps);
+        return 2;
+    }
+    o.oracleDelayMs = parser.value(QStringLiteral("oracle-delay-ms")).toInt(&ok);
+    if (!ok || o.oracleDelayMs < 0 || o.oracleDelayMs > 10000) {
+        std::fprintf(stderr, "confab-callbench: --oracle-delay-ms must be 0..10000\n");
         return 2;
     }
     if (!QStringList{QStringLiteral("none"), QStringLiteral("cap500"), QStringLiteral("rtt150"),

@@ -40,7 +40,7 @@ for scenario in "${scenarios[@]}"; do
             --server-bin "$server" --proxy-bin "$proxy" --json ${CONFAB_CALLBENCH_EXTRA:-} \
             >"$out" 2>&1 || rc=$?
         [ $rc -eq 0 ] || echo "   (exit status $rc)"
-        grep -E '^(video glass-to-glass|audio capture|confab-netproxy:|scenario )' "$out" || true
+        grep -E '^(video glass-to-glass|audio capture|confab-netproxy:|scenario |estimate at half|probe kbit/s)' "$out" || true
         sed -n '/^per second/,$p' "$out" | grep -v '^{'
         grep '^{' "$out" | jq -c --arg scenario "$scenario" --argjson run "$i" \
             '. + {run: $run}' >>"$json" || true

@@ -245,6 +245,10 @@ ErrorCode CallRelay::relayMedia(ClientConnection *c, const QByteArray &packet)
     // member cannot send into it.
     if (!call || call->state != CallRegistry::State::Active || !isCallEnd(header->callId, c))
         return refuse(ErrorCode::NoCall);
+    // Filler that tests the sender's uplink, counted against its media rate like any packet:
+    // it has done its work by arriving here.
+    if (header->flags & MediaPacketHeader::Probe)
+        return ErrorCode::None;
     ClientConnection *other = otherEnd(header->callId, c);
     if (!other) {
         // The other member is on another node: the packet goes there unchanged.

@@ -19,6 +19,8 @@ constexpr qint64 kStandingCutGapMs = 2500;
 constexpr qint64 kQuietMs = 4000;
 // The ladder's steps up wait for the rate to hold this long.
 constexpr qint64 kStepUpHoldMs = 3000;
+// ... or this long while a probe tests the rate with real bytes all along.
+constexpr qint64 kStepUpHoldProbedMs = 2000;
 // Video's share from the rest of the estimate: VP8's frames also pay header and framing.
 constexpr double kVideoShare = 0.95;
 // What the media sends at the least, whatever the estimate.
@@ -34,6 +36,10 @@ constexpr double kRecoveryFloorShare = 0.5;
 // against.
 constexpr double kProbeAhead = 1.15;
 constexpr double kKeptUpShare = 0.95;
+// A probe goes this far over what the next step of the ladder needs.
+constexpr double kProbeHeadroom = 1.1;
+// TCP's round trip this little over its smallest is a path without a queue.
+constexpr int kClearPathMs = 20;
 } // namespace
 
 BandwidthEstimator::Step BandwidthEstimator::step(int index)
@@ -156,19 +162,57 @@ void BandwidthEstimator::onReport(qint64 nowMs, const CallReport &report)
     allocate(nowMs);
 }
 
-void BandwidthEstimator::decrease(qint64 nowMs, double throughputKbps, double queueMs)
+void BandwidthEstimator::setProbing(bool available)
+{
+    m_probing = available;
+    if (!available)
+        m_probeKbps = 0;
+}
+
+void BandwidthEstimator::onTcpPath(qint64 nowMs, int queueMs, int ackedKbps, bool recovering,
+                                   qint64 sendQueueBytes)
+{
+    m_pathQueueMs = queueMs;
+    // A probe that queues while less than it asked for gets through has found the path's
+    // rate: back to what got through, and no probe for a while. A keyframe's queue on a path
+    // faster than the probe is no failure: what got through was not less.
+    if (m_probeKbps > 0 && queueMs >= kProbeQueueMs &&
+        (ackedKbps <= 0 || ackedKbps < 0.95 * m_probeKbps)) {
+        const int probed = m_probeKbps;
+        m_probeKbps = 0;
+        m_probeBackoffUntilMs = nowMs + kProbeBackoffMs;
+        ++m_probeFailures;
+        decrease(nowMs, ackedKbps > 0 ? ackedKbps : probed / 1.15, queueMs, !recovering);
+        allocate(nowMs);
+        return;
+    }
+    const bool queued = queueMs >= kPathQueueMs ||
+                        (queueMs >= kPathEarlyQueueMs && sendQueueBytes >= kPathBackedUpBytes);
+    if (!queued || ackedKbps <= 0 || ackedKbps >= kPathCutShare * m_estimate)
+        return;
+    if (recovering)
+        m_recovering = true;
+    decrease(nowMs, ackedKbps, queueMs, !recovering);
+}
+
+void BandwidthEstimator::decrease(qint64 nowMs, double throughputKbps, double queueMs,
+                                  bool measured)
 {
     // While TCP recovers lost segments nothing drains, whatever the path's rate: one cut for
     // the whole recovery, and none below half of what was delivered before it. Else every
     // sample of "nothing got through" cut again, down to the floor (docs/benchmarks.md).
-    if (m_recovering && m_inEpisode)
+    const bool recovering = m_recovering && !measured;
+    if (recovering && m_inEpisode)
         return;
     const double through = throughputKbps > 0 ? std::min(throughputKbps, m_estimate) : m_estimate;
     // 85% of what got through, and less while a long queue waits, so that it drains in a few
     // seconds rather than at 15% of the link's rate (a 2 s queue: half of what got through).
-    const double drain = std::clamp(queueMs / 4000.0, 0.0, 0.35);
+    // TCP's queue is what stands at the bottleneck itself, a quarter second of it a lot: it
+    // weighs more (250 ms: 55% of what got through).
+    const double drain =
+        std::clamp(queueMs / (measured ? 800.0 : 4000.0), 0.0, measured ? 0.45 : 0.35);
     double floor = kMinEstimateKbps;
-    if (m_recovering)
+    if (recovering)
         floor = std::max(floor, kRecoveryFloorShare * m_deliveredKbps);
     const double target = std::max<double>(floor, (0.85 - drain) * through);
     if (target >= m_estimate)
@@ -202,7 +246,14 @@ void BandwidthEstimator::update(qint64 nowMs)
     const bool held = (m_holdUntilMs >= 0 && nowMs < m_holdUntilMs) ||
                       (m_lastDecreaseMs >= 0 && nowMs - m_lastDecreaseMs < 2 * kDecreaseHoldMs) ||
                       m_queueGrowing > 0;
-    if (!held && dt > 0) {
+    // Below the top of the ladder, with probes, the estimate grows only while a probe tests
+    // it: not in the back-off after a failed one.
+    const bool belowTop = m_allocation.step < m_maxStep;
+    const bool backingOff = m_probing && belowTop && nowMs < m_probeBackoffUntilMs;
+    m_probeKbps = m_probing && belowTop && !held && !backingOff
+                      ? int(std::min(m_estimate, kProbeHeadroom * nextStepKbps(m_allocation.step)))
+                      : 0;
+    if (!held && !backingOff && dt > 0) {
         // Near the rate that overflowed last, carefully; far from it (or once well past it,
         // when the path has changed) faster.
         if (m_overflowKbps > 0 && m_estimate > 1.1 * m_overflowKbps)
@@ -214,7 +265,11 @@ void BandwidthEstimator::update(qint64 nowMs)
         // (stale video is dropped and cuts the estimate at the next sample).
         const qint64 quietSince = std::max(m_lastDecreaseMs, m_lastTroubleMs);
         const bool quiet = quietSince < 0 || nowMs - quietSince >= kQuietMs;
-        const double perSecond = near ? 0.04 : quiet ? 0.15 : 0.08;
+        // A probe on a path that shows no queue (TCP's round trip at its smallest): real bytes
+        // test each step, so it may climb fast (after a restore, 200 kbit/s to the next step
+        // of the ladder within seconds).
+        const bool clear = m_probeKbps > 0 && m_pathQueueMs >= 0 && m_pathQueueMs < kClearPathMs;
+        const double perSecond = clear ? kProbeGrowth : near ? 0.04 : quiet ? 0.15 : 0.08;
         double grown = m_estimate * std::pow(1.0 + perSecond, double(dt) / 1000.0);
         grown += 5.0 * double(dt) / 1000.0; // so that the floor can climb at all
         // Once the path stops keeping up with what is offered, a probe runs at most a little
@@ -225,6 +280,13 @@ void BandwidthEstimator::update(qint64 nowMs)
         m_estimate = std::min<double>(grown, m_ceilingKbps > 0 ? m_ceilingKbps : kMaxEstimateKbps);
     }
     allocate(nowMs);
+}
+
+double BandwidthEstimator::nextStepKbps(int step)
+{
+    // The estimate at which video's share reaches the step up (allocate's thresholds).
+    const int upFrom = step <= 0 ? kStepUpFromKbps[0] : kStepUpFromKbps[1];
+    return upFrom / kVideoShare + kAudioKbps + kAudioOverheadKbps;
 }
 
 void BandwidthEstimator::allocate(qint64 nowMs)
@@ -245,11 +307,11 @@ void BandwidthEstimator::allocate(qint64 nowMs)
         s = 1;
     if (s == 1 && videoKbps < 280)
         s = 0;
-    const int upFrom = s == 0 ? 420 : 1500;
+    const int upFrom = kStepUpFromKbps[std::min(s, 1)];
     if (s < m_maxStep && videoKbps >= upFrom) {
         if (m_upSinceMs < 0)
             m_upSinceMs = nowMs;
-        if (nowMs - m_upSinceMs >= kStepUpHoldMs) {
+        if (nowMs - m_upSinceMs >= (m_probeKbps > 0 ? kStepUpHoldProbedMs : kStepUpHoldMs)) {
             ++s;
             m_upSinceMs = -1;
         }

@@ -83,6 +83,40 @@ public:
     // estimate needed 15 s to climb back; docs/benchmarks.md, netlab section).
     void onSendQueue(qint64 nowMs, qint64 queuedBytes, qint64 handedBytes, qint64 droppedBytes = 0,
                      bool recovering = false);
+    // TCP's own view of the uplink (TcpPathMonitor), looked at every few tens of ms: its
+    // smoothed round trip over its smallest (queueMs) and the bytes acknowledged per second.
+    // A queue of kPathQueueMs or more while less than kPathCutShare of the estimate gets
+    // through is a path slower than the estimate, which is cut under the acknowledged rate at
+    // once, deeper the longer the queue, so that it drains (docs/benchmarks.md, the floor after
+    // a drop). So is half that queue while media backs up in our own socket (sendQueueBytes,
+    // kPathBackedUpBytes or more: the kernel takes no more): TCP's smoothed round trip follows
+    // a queue that builds only by an eighth an acknowledgement, and every 100 ms of waiting
+    // costs the voice a tenth of the first 5 s (the floor measured with a late oracle). While
+    // TCP recovers lost segments the acknowledged rate says little (a hole holds it back), and
+    // the send queue's recovery rule holds instead.
+    void onTcpPath(qint64 nowMs, int queueMs, int ackedKbps, bool recovering,
+                   qint64 sendQueueBytes = 0);
+    static constexpr int kPathQueueMs = 80;
+    static constexpr int kPathEarlyQueueMs = 40;
+    static constexpr qint64 kPathBackedUpBytes = 8 * 1024;
+    static constexpr double kPathCutShare = 0.8;
+    static constexpr int kProbeQueueMs = 40;
+    static constexpr qint64 kProbeBackoffMs = 5000;
+    static constexpr double kProbeGrowth = 0.3;
+
+    // Whether the sender can probe (the server discards probe packets, docs/protocol.md 12).
+    // Then the estimate climbs towards the next step of the ladder only with real bytes:
+    // probeKbps() is what the sender fills with probe packets up to, media included. A probe
+    // that TCP sees queue (kProbeQueueMs over the smallest round trip, less than it asked for
+    // acknowledged) has failed: a cut to what got through, and no probe and no growth for
+    // kProbeBackoffMs. While a probe runs on a path without a queue the estimate grows by
+    // kProbeGrowth a second. Without probes an encoder that sends less than its target (a
+    // still picture at 320x240) let the estimate climb blind past a 400 kbit/s link, and the
+    // step up to 640x480 it allowed queued a second of voice (docs/benchmarks.md).
+    void setProbing(bool available);
+    int probeKbps() const { return m_probeKbps; }
+    int probeFailures() const { return m_probeFailures; }
+
     // The far end's report on what it received.
     void onReport(qint64 nowMs, const CallReport &report);
     // Grows the estimate when nothing says otherwise; call as often as onSendQueue.
@@ -94,12 +128,23 @@ public:
     int decreases() const { return m_decreases; }
 
 private:
-    void decrease(qint64 nowMs, double throughputKbps, double queueMs);
+    // `measured`: throughputKbps is what TCP saw acknowledged, which a queue in our own socket
+    // does not falsify; its queue is in round trip, and weighs more.
+    void decrease(qint64 nowMs, double throughputKbps, double queueMs, bool measured = false);
     void allocate(qint64 nowMs);
+    static double nextStepKbps(int step);
+    // Video's share at which the ladder steps up from step 0 and from step 1.
+    static constexpr int kStepUpFromKbps[2] = {420, 1500};
 
     double m_estimate;
     int m_maxStep = kSteps - 1;
     int m_ceilingKbps = 0;
+    // Probes
+    bool m_probing = false; // available
+    int m_probeKbps = 0;    // asked for now, 0: none
+    qint64 m_probeBackoffUntilMs = -1;
+    int m_probeFailures = 0;
+    int m_pathQueueMs = -1; // TCP's, at the last onTcpPath
     qint64 m_lastUpdateMs = -1;
     qint64 m_lastDecreaseMs = -1;
     double m_overflowKbps = 0; // what got through when the path last overflowed; 0 = unknown

@@ -9,6 +9,12 @@
 #include <algorithm>
 #include <climits>
 
+#include <QLoggingCategory>
+
+// Every look of the bandwidth estimator, for tuning it on a real link (off by default:
+// QT_LOGGING_RULES="confab.bandwidth.debug=true").
+Q_LOGGING_CATEGORY(lcBandwidth, "confab.bandwidth", QtWarningMsg)
+
 namespace {
 // The `media` list of an invite or accept.
 QStringList mediaFor(bool video)
@@ -104,6 +110,7 @@ CallSession::CallSession(ClientSession *session, QObject *parent)
             [this](const AudioStats &s) { m_stats.audio = s; });
 
     connect(m_session, &ClientSession::callEventReceived, this, &CallSession::onEvent);
+    connect(m_session, &ClientSession::uplinkQueued, this, &CallSession::adaptToPath);
     connect(m_session, &ClientSession::errorReceived, this,
             [this](ErrorCode code, const QString &text, const QString &ref) {
                 onError(int(code), text, ref);
@@ -118,7 +125,9 @@ void CallSession::dispatchMedia(const QByteArray &packet)
     // thread is doing. m_mediaCallId is 0 unless a call is active.
     const auto h = MediaPacketHeader::parse(packet);
     const quint32 call = m_mediaCallId.load();
-    if (!h || call == 0 || h->callId != call)
+    // A probe (filler, docs/protocol.md 12) is the server's to discard; one relayed anyway is
+    // nothing to decode or to count.
+    if (!h || call == 0 || h->callId != call || (h->flags & MediaPacketHeader::Probe))
         return;
     {
         const std::lock_guard<std::mutex> lock(m_reportMutex);
@@ -507,6 +516,8 @@ void CallSession::beginSending()
     m_estimator = BandwidthEstimator();
     m_estimator.setMaxStep(m_cameraMaxStep);
     m_estimator.setCeiling(0, ceiling);
+    // Probes need TCP's view to see one fail within a round trip or two.
+    m_estimator.setProbing(m_session->serverDiscardsProbes() && TcpSendBuffer::canSample());
     m_stats.network = {};
     {
         const std::lock_guard<std::mutex> lock(m_reportMutex);
@@ -529,8 +540,10 @@ void CallSession::finish(const QString &message, bool missed)
     if (m_state == State::Idle)
         return;
     m_mediaCallId.store(0); // nothing more in or out, from any thread
-    if (m_adaptTimer.isActive())
+    if (m_adaptTimer.isActive()) {
+        m_session->setProbeRate(0, 0);
         m_session->setMediaSendRate(0);
+    }
     m_adaptTimer.stop();
     m_reportTimer.stop();
     if (m_mediaRunning) {
@@ -553,23 +566,61 @@ void CallSession::adapt()
     const qint64 now = m_adaptClock.elapsed();
     const qint64 queued = m_session->queuedMediaBytes();
     m_stats.network.sendQueueBytes = int(std::min<qint64>(queued, INT_MAX));
+    const TcpPathMonitor::View path = m_session->tcpPath();
+    m_estimator.onTcpPath(now, path.queueMs, path.ackedKbps, path.recovering, queued);
     const qint64 dropped = m_session->mediaBytesDropped();
     m_estimator.onSendQueue(now, queued, m_session->mediaBytesAccepted() - dropped, dropped,
                             m_session->tcpRecovering());
     m_estimator.update(now);
     applyAllocation(false);
     m_session->setMediaSendRate(m_estimator.estimateKbps());
+    m_session->setProbeRate(m_callId, m_estimator.probeKbps());
+    qCDebug(lcBandwidth,
+            "to %s %lld look queue=%lld tcp=%d ms acked=%d kbit/s%s est=%d probe=%d step=%d",
+            qPrintable(m_peer), now, queued, path.queueMs, path.ackedKbps,
+            path.recovering ? " recovering" : "", m_estimator.estimateKbps(),
+            m_estimator.probeKbps(), m_estimator.allocation().step);
+}
+
+qint64 CallSession::probeBytesSent() const
+{
+    return m_session->probeBytesSent();
+}
+
+void CallSession::adaptToPath()
+{
+    if (m_state != State::Active || !m_adaptTimer.isActive())
+        return;
+    const TcpPathMonitor::View path = m_session->tcpPath();
+    const int before = m_estimator.estimateKbps();
+    m_estimator.onTcpPath(m_adaptClock.elapsed(), path.queueMs, path.ackedKbps, path.recovering,
+                          m_session->queuedMediaBytes());
+    qCDebug(lcBandwidth, "to %s %lld tcp queue=%d ms acked=%d kbit/s%s est=%d probe=%d",
+            qPrintable(m_peer), m_adaptClock.elapsed(), path.queueMs, path.ackedKbps,
+            path.recovering ? " recovering" : "", m_estimator.estimateKbps(),
+            m_estimator.probeKbps());
+    if (m_estimator.estimateKbps() == before && m_estimator.probeKbps() > 0)
+        return;
+    applyAllocation(false);
+    m_session->setMediaSendRate(m_estimator.estimateKbps());
+    m_session->setProbeRate(m_callId, m_estimator.probeKbps());
 }
 
 void CallSession::applyAllocation(bool force)
 {
     const BandwidthEstimator::Allocation a = m_estimator.allocation();
     // A quarter second of the estimate may wait in the socket before video is dropped (at
-    // least 32 kB, so one keyframe-sized frame fits; at most the old fixed bound).
-    m_videoQueueLimit.store(
-        std::clamp<qint64>(qint64(a.estimateKbps) * 1000 / 8 / 4, 32 << 10, kVideoMaxQueuedBytes));
+    // least kVideoMinQueuedBytes, so a 320x240 frame after a keyframe fits; at most the old
+    // fixed bound). Keyframes use the audio's bound. A floor of 32 kB let 0.7 s wait at 400
+    // kbit/s after the netlab drop.
+    m_videoQueueLimit.store(std::clamp<qint64>(qint64(a.estimateKbps) * 1000 / 8 / 4,
+                                               kVideoMinQueuedBytes, kVideoMaxQueuedBytes));
     if (!force && a == m_applied)
         return;
+    // Down the ladder: the video that waits is of the old size, and would only delay the new
+    // size's keyframe (which follows the change) on a link already too slow for it.
+    if (!force && a.step < m_applied.step)
+        m_session->dropQueuedVideo();
     const bool videoChanged =
         force || a.step != m_applied.step || a.videoKbps != m_applied.videoKbps;
     const bool audioChanged = force || a.audioBitrate != m_applied.audioBitrate ||

@@ -65,6 +65,10 @@ public:
     // call in progress and the next ones (BandwidthEstimator::setCeiling).
     void setBandwidthLimit(int kbps);
     AudioProcessor::Features audioProcessing() const { return m_audioProcessing; }
+    // The bandwidth estimate now, kbit/s (benchmarks; the statistics carry it once a second),
+    // and the probe bytes sent on this connection, ever.
+    int estimateKbps() const { return m_estimator.estimateKbps(); }
+    qint64 probeBytesSent() const;
 
     State state() const { return m_state; }
     QString peer() const { return m_peer; }
@@ -113,6 +117,7 @@ public:
     // Bytes waiting in the socket above which media is not sent (about 0.4 s of JPEG video;
     // a chat message then waits at most that long behind media).
     static constexpr qint64 kVideoMaxQueuedBytes = 256 << 10;
+    static constexpr qint64 kVideoMinQueuedBytes = 16 << 10;
     static constexpr qint64 kAudioMaxQueuedBytes = 1 << 20;
 
 signals:
@@ -147,6 +152,9 @@ private:
     // Bandwidth adaptation (issue 13): every kAdaptIntervalMs the send queue, and the
     // pipelines told of a changed allocation; every kReportIntervalMs our call_report.
     void adapt();
+    // TCP saw a queue on the uplink (ClientSession::uplinkQueued): its view, now, not at the
+    // next adapt().
+    void adaptToPath();
     void sendReport();
     void applyAllocation(bool force);
 

@@ -127,6 +127,7 @@ ClientSession::ClientSession(QObject *parent) : QObject(parent), m_socket(new Se
                     emit fileChunkReceived(chunk);
             });
     connect(m_socket, &SessionSocket::written, this, &ClientSession::socketWritten);
+    connect(m_socket, &SessionSocket::pathQueued, this, &ClientSession::uplinkQueued);
 
     connect(&m_outboxStore, &OutboxStore::failed, this, [this](const QString &message) {
         qCWarning(lcSession).noquote() << "outbox kept in memory only:" << message;
@@ -588,6 +589,7 @@ void ClientSession::onHandshake(const ServerMessage &m)
     // nodes may not (CatchUpPoint); the window is kept across connections to either kind.
     m_point.setSettleMs(m.severalNodes ? m_clusterSettleMs : 0);
     m_policy = m.auth;
+    m_mediaProbes.store(m.mediaProbes);
     m_plainFallback = false; // it answered: whatever the scheme, it is the right one
     if (isEncrypted() && m_pins && !m_pins->seenWithTls(hostPort(m_url))) {
         m_pins->markSeenWithTls(hostPort(m_url)); // never fall back to ws:// for it again

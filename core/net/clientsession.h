@@ -184,6 +184,19 @@ public:
     void setMediaSendRate(int kbps) { m_socket->setMediaSendRate(kbps); }
     // Thread-safe: TCP was recovering lost segments at the last look (SessionSocket).
     bool tcpRecovering() const { return m_socket->tcpRecovering(); }
+    // Thread-safe: TCP's view of the uplink while a call sends (SessionSocket::tcpPath); a
+    // standing queue is also signalled at once (uplinkQueued).
+    TcpPathMonitor::View tcpPath() const { return m_socket->tcpPath(); }
+    // Thread-safe: fills what the call's media leaves of kbps with probe packets
+    // (SessionSocket::setProbeRate), when the server said it discards them; 0 stops.
+    void setProbeRate(quint32 callId, int kbps)
+    {
+        m_socket->setProbeRate(callId, m_mediaProbes.load() ? kbps : 0);
+    }
+    bool serverDiscardsProbes() const { return m_mediaProbes.load(); }
+    qint64 probeBytesSent() const { return m_socket->probeBytesSent(); }
+    // Thread-safe: drops the outgoing video that waits (SessionSocket::dropQueuedVideo).
+    void dropQueuedVideo() { m_socket->dropQueuedVideo(); }
     // Thread-safe: the uplink's media backlog and running count (SessionSocket).
     qint64 queuedMediaBytes() const { return m_socket->queuedMediaBytes(); }
     qint64 mediaBytesAccepted() const { return m_socket->mediaBytesAccepted(); }
@@ -289,6 +302,9 @@ signals:
     void fileEventReceived(const QJsonObject &event);
     void fileChunkReceived(const QByteArray &chunk);
     void socketWritten();
+    // TCP's round trip stands well over its smallest while a call sends: a queue at the
+    // uplink's bottleneck (SessionSocket::pathQueued).
+    void uplinkQueued();
 
 protected:
     // Only connectNotify: Qt calls disconnectNotify with one of its signal-slot mutexes held
@@ -346,6 +362,7 @@ private:
     QString m_session;
     Credentials m_credentials;
     AuthPolicy m_policy;
+    std::atomic<bool> m_mediaProbes{false}; // the last handshake's "media_probes"
     bool m_account = false;
     bool m_admin = false;
     QSet<QString> m_guests; // NameRules::key of online guests

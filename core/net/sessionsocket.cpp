@@ -137,6 +137,105 @@ void SessionSocket::sizeSendBuffer(int kbps)
         m_sendBuffer.update(fd, kbps);
     else
         m_sendBuffer.release(fd);
+    if (kbps > 0 && !m_pathTimer) {
+        m_pathTimer = new QTimer(this);
+        m_pathTimer->setInterval(kPathSampleMs);
+        m_pathTimer->setTimerType(Qt::PreciseTimer);
+        connect(m_pathTimer, &QTimer::timeout, this, &SessionSocket::samplePath);
+    }
+    if (!m_pathTimer)
+        return;
+    if (kbps > 0 && !m_pathTimer->isActive()) {
+        m_path.reset();
+        m_pathTimer->start();
+        samplePath();
+    } else if (kbps <= 0) {
+        m_pathTimer->stop();
+        m_path.reset();
+        m_probeMarkMs = -1;
+        m_pathQueueMs.store(-1);
+        m_pathAckedKbps.store(-1);
+        m_pathRecovering.store(false);
+    }
+}
+
+void SessionSocket::samplePath()
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_path.reset();
+        return;
+    }
+    const qint64 now = steadyMs();
+    m_path.add(now, TcpSendBuffer::sample(descriptor()));
+    const TcpPathMonitor::View v = m_path.view();
+    m_pathQueueMs.store(v.queueMs);
+    m_pathAckedKbps.store(v.ackedKbps);
+    m_pathRecovering.store(v.recovering);
+    if (v.queueMs >= kPathQueueSignalMs && now - m_pathSignalMs >= 2 * kPathSampleMs) {
+        m_pathSignalMs = now;
+        emit pathQueued();
+    }
+    sendProbe(now);
+}
+
+void SessionSocket::setProbeRate(quint32 callId, int kbps)
+{
+    m_probe.store(kbps > 0 && callId != 0 ? quint64(callId) << 32 | quint32(kbps) : 0);
+}
+
+void SessionSocket::sendProbe(qint64 nowMs)
+{
+    const quint64 probe = m_probe.load();
+    const quint32 callId = quint32(probe >> 32);
+    const qint64 kbps = qint64(probe & 0xffffffffu);
+    const qint64 accepted = m_acceptedBytes.load();
+    const qint64 sinceMs = m_probeMarkMs < 0 ? 0 : nowMs - m_probeMarkMs;
+    const qint64 sent = accepted - m_probeMarkBytes;
+    m_probeMarkMs = nowMs;
+    m_probeMarkBytes = accepted;
+    // What the rate allows since the last look, less what the media sent meanwhile. Only one
+    // look's worth: a rate the media once left unused is no debt to pay in a burst.
+    const qint64 due = kbps * std::min<qint64>(sinceMs, 2 * kPathSampleMs) / 8;
+    const qint64 fill = std::min<qint64>(due - sent, kMaxProbeBytes);
+    if (probe == 0 || !m_online.load() || fill < MediaPacketHeader::kSize + 256 ||
+        !m_audioQueue.empty() || !m_videoQueue.empty() ||
+        m_socket->bytesToWrite() >= kSocketLowWater)
+        return;
+    MediaPacketHeader h;
+    h.kind = MediaPacketHeader::Video;
+    h.codec = MediaPacketHeader::Vp8;
+    h.flags = MediaPacketHeader::Probe;
+    h.callId = callId;
+    const QByteArray packet = h.serialize(QByteArray(fill - MediaPacketHeader::kSize, '\0'));
+    m_socket->sendBinaryMessage(packet);
+    m_acceptedBytes.fetch_add(packet.size());
+    m_probeBytes.fetch_add(packet.size());
+    m_probeMarkBytes += packet.size(); // not media the next look finds sent
+    noteQueued();
+}
+
+TcpPathMonitor::View SessionSocket::tcpPath() const
+{
+    TcpPathMonitor::View v;
+    v.queueMs = m_pathQueueMs.load();
+    v.ackedKbps = m_pathAckedKbps.load();
+    v.recovering = m_pathRecovering.load();
+    return v;
+}
+
+void SessionSocket::dropQueuedVideo()
+{
+    QMetaObject::invokeMethod(this, "dropVideoQueue", Qt::QueuedConnection);
+}
+
+void SessionSocket::dropVideoQueue()
+{
+    if (m_videoQueue.empty())
+        return;
+    for (const QueuedMedia &m : m_videoQueue)
+        dropMedia(m.packet.size());
+    m_videoQueue.clear();
+    m_videoWaitsForKeyframe.store(true);
 }
 
 void SessionSocket::sendFileChunk(const QByteArray &chunk)

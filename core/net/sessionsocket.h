@@ -7,6 +7,7 @@
 #include <QString>
 #include <QUrl>
 
+#include "net/tcppathmonitor.h"
 #include "net/tcpsendbuffer.h"
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <functional>
 #include <mutex>
 
+class QTimer;
 class QWebSocket;
 
 // What the TLS handshake may accept, decided on the network thread (ClientSession::onSslErrors
@@ -72,6 +74,26 @@ public:
     // Any thread: TCP was recovering lost segments when last looked (at the last
     // setMediaSendRate with a rate; TcpSendBuffer::recovering).
     bool tcpRecovering() const { return m_tcpRecovering.load(); }
+    // Any thread: TCP's view of the uplink (TcpPathMonitor), sampled every kPathSampleMs while
+    // a media rate is set. When its queue reaches kPathQueueSignalMs, pathQueued() says so at
+    // once (at most every other sample), not at the next look of the bandwidth estimator.
+    TcpPathMonitor::View tcpPath() const;
+    static constexpr int kPathSampleMs = 50;
+    static constexpr int kPathQueueSignalMs = 35;
+    // Any thread: fills what the media leaves of `kbps` with probe packets of call `callId`
+    // (docs/protocol.md 12: filler the server discards), so that the uplink is tested with
+    // real bytes at the rate the estimator would go up to; 0 stops. Only what nothing else
+    // waits for: a probe is written only when no media is queued here and the socket holds
+    // little, at most a look's worth and kMaxProbeBytes (the voice waits behind it) (every
+    // kPathSampleMs, while a media rate is set). Probe bytes count as media accepted
+    // (mediaBytesAccepted), never dropped.
+    void setProbeRate(quint32 callId, int kbps);
+    static constexpr int kMaxProbeBytes = 4 * 1024;
+    // Any thread: probe bytes written, ever.
+    qint64 probeBytesSent() const { return m_probeBytes.load(); }
+    // Any thread: drops the video waiting here (the picture changes size: what waits is of the
+    // old size and only delays the keyframe of the new one).
+    void dropQueuedVideo();
     // Any thread: video was dropped as stale and no keyframe has been queued since.
     bool videoWaitsForKeyframe() const { return m_videoWaitsForKeyframe.load(); }
     // Any thread: media bytes dropped here as stale, ever (they were accepted, never sent).
@@ -121,6 +143,8 @@ signals:
     void fileChunkReceived(quint64 attempt, const QByteArray &chunk);
     // Some of what was queued was written (for an upload waiting on queuedBytes()).
     void written();
+    // TCP's round trip stands kPathQueueSignalMs or more over its smallest (tcpPath()).
+    void pathQueued();
 
 private:
     Q_INVOKABLE void writeMedia(const QByteArray &packet, qint64 acceptedMs);
@@ -131,6 +155,9 @@ private:
     void clearMedia();
     void limitKernelBuffer();
     Q_INVOKABLE void sizeSendBuffer(int kbps);
+    void samplePath();
+    void sendProbe(qint64 nowMs);
+    Q_INVOKABLE void dropVideoQueue();
     int descriptor() const;
     Q_INVOKABLE void writeFileChunk(const QByteArray &chunk);
     void ensureSocket();
@@ -171,4 +198,16 @@ private:
     std::atomic<qint64> m_droppedBytes{0};
     TcpSendBuffer m_sendBuffer; // network thread
     std::atomic<bool> m_tcpRecovering{false};
+    // Network thread: TCP's view of the uplink while a media rate is set.
+    QTimer *m_pathTimer = nullptr;
+    TcpPathMonitor m_path;
+    qint64 m_pathSignalMs = 0;
+    std::atomic<int> m_pathQueueMs{-1};
+    std::atomic<int> m_pathAckedKbps{-1};
+    std::atomic<bool> m_pathRecovering{false};
+    // Probes: the rate and call from any thread; the rest on the network thread.
+    std::atomic<quint64> m_probe{0}; // call id << 32 | kbps
+    std::atomic<qint64> m_probeBytes{0};
+    qint64 m_probeMarkMs = -1;   // the last look
+    qint64 m_probeMarkBytes = 0; // media accepted by then
 };

@@ -51,17 +51,31 @@ qint64 TcpSendBuffer::roundTripUs(int fd)
 
 bool TcpSendBuffer::recovering(int fd)
 {
+    return sample(fd).recovering;
+}
+
+TcpSendBuffer::PathSample TcpSendBuffer::sample(int fd)
+{
+    PathSample p;
 #ifdef Q_OS_LINUX
     tcp_info info;
     socklen_t length;
     if (!readTcpInfo(fd, &info, &length))
-        return false;
+        return p;
+    p.valid = true;
     // TCP_CA_Recovery is 3, TCP_CA_Loss 4 (linux/tcp.h names them only inside the kernel).
-    return info.tcpi_retrans > 0 || info.tcpi_ca_state >= 3;
+    p.recovering = info.tcpi_retrans > 0 || info.tcpi_ca_state >= 3;
+    p.rttUs = info.tcpi_rtt > 0 ? qint64(info.tcpi_rtt) : -1;
+    // tcpi_bytes_acked came with Linux 4.1, tcpi_min_rtt with 4.10; an older kernel fills less
+    // of the structure.
+    if (length >= offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked)
+        p.bytesAcked = info.tcpi_bytes_acked;
+    if (length > offsetof(tcp_info, tcpi_min_rtt) && info.tcpi_min_rtt > 0)
+        p.minRttUs = info.tcpi_min_rtt;
 #else
     Q_UNUSED(fd);
-    return false;
 #endif
+    return p;
 }
 
 int TcpSendBuffer::update(int fd, int rateKbps)

@@ -20,7 +20,7 @@
 class TcpSendBuffer
 {
 public:
-    static constexpr int kMinBytes = 8 * 1024;
+    static constexpr int kMinBytes = 4 * 1024;
     static constexpr int kMaxBytes = 256 * 1024;
     static constexpr double kHeadroom = 2.0;
     // Round trips shorter than this count as this: a few ms of scheduling are no path.
@@ -35,15 +35,41 @@ public:
     // after a timeout): what drains now says nothing about the path's rate.
     static bool recovering(int fd);
 
+    // TCP's own view of the connection now (TCP_INFO), for TcpPathMonitor.
+    struct PathSample
+    {
+        bool valid = false;     // the system said
+        qint64 rttUs = -1;      // smoothed round trip
+        qint64 minRttUs = -1;   // the smallest seen
+        quint64 bytesAcked = 0; // a running count
+        bool recovering = false;
+    };
+    static PathSample sample(int fd);
+    // Whether sample() can say anything on this system.
+    static constexpr bool canSample()
+    {
+#ifdef Q_OS_LINUX
+        return true;
+#else
+        return false;
+#endif
+    }
+
     // Sizes fd's buffer for rateKbps (> 0) unless the size last set is within a quarter of
     // it. Returns the size set, 0 when nothing changed or setting failed.
     int update(int fd, int rateKbps);
     // The call is over: kMaxBytes, if anything was set before.
     void release(int fd);
     // What was last set (the kernel doubles it for its own bookkeeping), 0: nothing yet.
-    int applied() const { return m_applied; }
+    int applied() const
+    {
+        return m_applied;
+    }
     // A new connection: nothing set on it yet.
-    void reset() { m_applied = 0; }
+    void reset()
+    {
+        m_applied = 0;
+    }
 
 private:
     bool apply(int fd, int bytes);

@@ -15,7 +15,9 @@ struct MediaPacketHeader
 
     enum Kind : quint8 { Audio = 1, Video = 2 };
     enum Codec : quint8 { Opus = 1, Vp8 = 2, Jpeg = 3 };
-    enum Flag : quint8 { Keyframe = 0x01, Fec = 0x02 };
+    // Probe: filler that tests the sender's uplink (docs/protocol.md 12): a server that says
+    // "media_probes" in its handshake discards it; it is never relayed.
+    enum Flag : quint8 { Keyframe = 0x01, Fec = 0x02, Probe = 0x04 };
 
     quint8 version = kVersion;
     quint8 kind = Audio;

@@ -42,6 +42,8 @@ QByteArray MessageEncoder::handshake(const ProtocolLimits &limits, const QString
     };
     if (severalNodes)
         o.insert(QStringLiteral("nodes"), QStringLiteral("several"));
+    // Probe packets (docs/protocol.md 12) are discarded here: a client may send them.
+    o.insert(QStringLiteral("media_probes"), true);
     return compact(o);
 }
 

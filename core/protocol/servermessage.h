@@ -66,6 +66,7 @@ struct ServerMessage
     ProtocolLimits limits;
     AuthPolicy auth;
     bool severalNodes = false; // "nodes":"several": relays may come out of seq order
+    bool mediaProbes = false;  // "media_probes":true: probe packets are discarded, not relayed
 
     // Login and Logout ("content" is the name), Presence
     QString name;

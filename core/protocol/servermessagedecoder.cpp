@@ -335,6 +335,8 @@ bool readHandshake(Reader &r, ServerMessage &m)
     if (!r.string("nodes", 16, Text::NoControls, &nodes, false))
         return false;
     m.severalNodes = nodes == QLatin1String("several"); // anything else: one process
+    if (!r.boolean("media_probes", &m.mediaProbes))
+        return false;
     m.limits = ProtocolLimits::fromJson(limits);
     m.auth = AuthPolicy::fromJson(auth); // none (an old server): no accounts, guests only
     return true;

@@ -79,7 +79,7 @@ public:
     static constexpr qint64 kStaleVideoMinBytes = 16 * 1024;
     // Unsent bytes the kernel may hold for a connection in a call (TCP_NOTSENT_LOWAT): the
     // rest waits in its OutQueue, where its age is known and stale video can be dropped.
-    static constexpr int kCallKernelLowWater = 16 * 1024;
+    static constexpr int kCallKernelLowWater = 4 * 1024;
     // How often the media rate towards a receiver in a call sizes its kernel send buffer.
     static constexpr qint64 kSendBufferWindowMs = 500;
 

@@ -21,8 +21,14 @@ public:
     double capacityKbps = 4000;
     double kernelBytes = 64 * 1024;
     bool reports = true;
-    // What the encoder really sends of its target (a still picture at 320x240 makes less).
+    // What the encoder really sends of its target (a still picture at 320x240 makes less),
+    // at the steps up to shareUpToStep (above it, all of it).
     double videoSendShare = 1.0;
+    int shareUpToStep = BandwidthEstimator::kSteps;
+    // TCP's view (onTcpPath) every step: the whole queue as round trip, what left as the
+    // acknowledged rate.
+    bool tcpView = false;
+    double maxQueueMs = 0; // the longest queue since last reset
 
     // Advances the simulation by `ms` in 100 ms steps.
     void run(qint64 ms, const std::function<void(qint64)> &each = {})
@@ -30,9 +36,11 @@ public:
         for (qint64 end = m_now + ms; m_now < end;) {
             m_now += kStepMs;
             const BandwidthEstimator::Allocation a = m_e->allocation();
-            const double sendKbps = a.audioBitrate / 1000.0 +
-                                    BandwidthEstimator::kAudioOverheadKbps +
-                                    videoSendShare * a.videoKbps / 0.95;
+            const double share = a.step <= shareUpToStep ? videoSendShare : 1.0;
+            const double sendKbps =
+                std::max<double>(a.audioBitrate / 1000.0 + BandwidthEstimator::kAudioOverheadKbps +
+                                     share * a.videoKbps / 0.95,
+                                 m_e->probeKbps());   // probes fill up to their rate
             const double in = sendKbps * kStepMs / 8; // bytes
             m_handed += qint64(in);
             m_queue += in;
@@ -41,6 +49,9 @@ public:
             m_receivedBytes += out;
             // The kernel holds the first part of the queue; the rest waits in the socket.
             const double socketQueued = std::max(0.0, m_queue - kernelBytes);
+            maxQueueMs = std::max(maxQueueMs, queueDelayMs());
+            if (tcpView)
+                m_e->onTcpPath(m_now, int(queueDelayMs()), int(out * 8 / kStepMs), false);
             m_e->onSendQueue(m_now, qint64(socketQueued), m_handed);
             m_e->update(m_now);
             if (reports && m_now % 1000 == 0) {
@@ -102,6 +113,13 @@ private slots:
     void probingStaysNearACap();
     void aLowEstimateIsNotCutByTheMediasFloors();
     void aCeilingHoldsAtOnceAndLifts();
+    void tcpsQueueCutsUnderItsAckedRateAtOnce();
+    void tcpsShortQueueCutsWhileMediaBacksUp();
+    void tcpsViewCutsNothingWithoutAQueueOrARate();
+    void tcpsViewDuringARecoveryKeepsTheRecoveryFloor();
+    void probesKeepAnEncoderThatSendsLessUnderACap();
+    void probesClimbFastAfterARestore();
+    void probesStopAtTheTopOfTheLadder();
     void reportBuilder();
     void reportBuilderBaselineIsRelative();
 };
@@ -421,6 +439,165 @@ void TestBandwidthEstimator::aCeilingHoldsAtOnceAndLifts()
     // Out of range: at least the floor.
     e.setCeiling(link.now(), 1);
     QCOMPARE(e.estimateKbps(), BandwidthEstimator::kMinEstimateKbps);
+}
+
+// The netlab drop as TCP sees it (TcpPathMonitor): the smoothed round trip 250 ms over the
+// smallest, 400 kbit/s acknowledged. One look cuts under that rate with room for the queue to
+// drain, down the ladder, without waiting for the send queue to back up.
+void TestBandwidthEstimator::tcpsQueueCutsUnderItsAckedRateAtOnce()
+{
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(30000);
+    QCOMPARE(e.estimateKbps(), BandwidthEstimator::kMaxEstimateKbps);
+    QCOMPARE(e.allocation().step, 2);
+    e.onTcpPath(link.now() + 50, 250, 400, false);
+    QCOMPARE(e.decreases(), 1);
+    QVERIFY2(e.estimateKbps() <= 0.85 * 400, qPrintable(QString::number(e.estimateKbps())));
+    QCOMPARE(e.allocation().step, 0);
+    const BandwidthEstimator::Allocation a = e.allocation();
+    QVERIFY(a.videoKbps / 0.95 + a.audioBitrate / 1000 + BandwidthEstimator::kAudioOverheadKbps <
+            400);
+    // The queue drains over the next looks: it is what the cut is for, not another cut.
+    const int cut = e.estimateKbps();
+    for (int queue = 240; queue >= 0; queue -= 30)
+        e.onTcpPath(link.now() + 100 + (240 - queue) * 2, queue, 400, false);
+    QCOMPARE(e.estimateKbps(), cut);
+    QCOMPARE(e.decreases(), 1);
+}
+
+// Half the queue is enough while media backs up in our own socket: the drop is seen before TCP's
+// smoothed round trip has caught up with it.
+void TestBandwidthEstimator::tcpsShortQueueCutsWhileMediaBacksUp()
+{
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(30000);
+    e.onTcpPath(link.now() + 50, BandwidthEstimator::kPathEarlyQueueMs, 400, false,
+                BandwidthEstimator::kPathBackedUpBytes);
+    QCOMPARE(e.decreases(), 1);
+    QVERIFY(e.estimateKbps() < 400);
+}
+
+// A keyframe's short queue, no rate known yet, or a rate near the estimate (a probe that found
+// the cap, which the send queue's rule handles): no cut.
+void TestBandwidthEstimator::tcpsViewCutsNothingWithoutAQueueOrARate()
+{
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    link.run(30000);
+    const int before = e.estimateKbps();
+    e.onTcpPath(link.now(), 40, 400, false);                 // 40 ms: a keyframe
+    e.onTcpPath(link.now(), 300, -1, false);                 // no window yet
+    e.onTcpPath(link.now(), 300, int(0.85 * before), false); // near the estimate
+    e.onTcpPath(link.now(), -1, 400, false);                 // the kernel did not say
+    e.onTcpPath(link.now(), 50, 400, false, 4000);           // a keyframe, little backed up
+    QCOMPARE(e.estimateKbps(), before);
+    QCOMPARE(e.decreases(), 0);
+}
+
+// While TCP recovers a lost segment, little is acknowledged whatever the link's rate (a hole
+// holds the count back): one cut, to no less than half of what was delivered before.
+void TestBandwidthEstimator::tcpsViewDuringARecoveryKeepsTheRecoveryFloor()
+{
+    BandwidthEstimator e;
+    LinkSim link(&e);
+    link.capacityKbps = 1000;
+    link.run(30000);
+    link.capacityKbps = 4000; // quiet for a while: the last second saw no trouble
+    link.run(5000);
+    const int before = e.estimateKbps();
+    const int cuts = e.decreases();
+    QVERIFY(before > 600);
+    e.onTcpPath(link.now() + 50, 300, 20, true);
+    QCOMPARE(e.decreases(), cuts + 1);
+    QVERIFY2(e.estimateKbps() >= 0.4 * before, qPrintable(QString::number(e.estimateKbps())));
+    e.onTcpPath(link.now() + 100, 350, 10, true);
+    e.onTcpPath(link.now() + 150, 400, 5, true);
+    QCOMPARE(e.decreases(), cuts + 1);
+}
+
+namespace {
+// The netlab drop with an encoder that sends half its target at 320x240 (a still picture), and
+// all of it at 640x480: 20 s at 4 Mbit/s, then 400 kbit/s for `lowMs`. Returns whether the
+// ladder stepped up from 320x240 in the last 35 s at 400 kbit/s, and the longest queue then.
+struct AfterDrop
+{
+    bool steppedUp = false;
+    double maxQueueMs = 0;
+};
+AfterDrop runDrop(BandwidthEstimator &e, LinkSim &link, qint64 lowMs)
+{
+    link.videoSendShare = 0.5;
+    link.shareUpToStep = 0;
+    link.tcpView = true;
+    link.capacityKbps = 4000;
+    link.run(20000);
+    link.capacityKbps = 400;
+    link.run(5000); // the cut and what it drains
+    AfterDrop r;
+    link.maxQueueMs = 0;
+    link.run(lowMs - 5000, [&](qint64) { r.steppedUp = r.steppedUp || e.allocation().step > 0; });
+    r.maxQueueMs = link.maxQueueMs;
+    return r;
+}
+} // namespace
+
+// Without probes the estimate climbs blind over a 400 kbit/s link while the encoder sends less
+// than its target, and the step up to 640x480 it allows queues the voice; with them, the probe
+// finds the cap first, by a short queue, and the picture stays at 320x240.
+void TestBandwidthEstimator::probesKeepAnEncoderThatSendsLessUnderACap()
+{
+    {
+        BandwidthEstimator blind;
+        LinkSim link(&blind);
+        const AfterDrop r = runDrop(blind, link, 40000);
+        // What the probes are for: on the real link that step's keyframe and frames queued
+        // a second of voice (the simulation has no keyframes).
+        QVERIFY(r.steppedUp);
+    }
+    BandwidthEstimator e;
+    e.setProbing(true);
+    LinkSim link(&e);
+    const AfterDrop r = runDrop(e, link, 40000);
+    QVERIFY(!r.steppedUp);
+    QVERIFY2(r.maxQueueMs < 100, qPrintable(QString::number(r.maxQueueMs)));
+    QVERIFY(e.probeFailures() >= 2); // it kept looking, every back-off
+    QVERIFY(e.estimateKbps() > 250); // and kept most of the link
+}
+
+// Restored to 4 Mbit/s, the probes find the room within seconds: 640x480 again well within the
+// 15 s of issue 13's target, from a back-off at the worst.
+void TestBandwidthEstimator::probesClimbFastAfterARestore()
+{
+    BandwidthEstimator e;
+    e.setProbing(true);
+    LinkSim link(&e);
+    runDrop(e, link, 20000);
+    QCOMPARE(e.allocation().step, 0);
+    link.capacityKbps = 4000;
+    const qint64 back = timeUntil(link, 30000, [&e] { return e.allocation().step >= 1; });
+    QVERIFY2(back >= 0 && back <= 11000, qPrintable(QString::number(back)));
+}
+
+// At the top of the ladder (the camera's largest size) there is nothing to probe for.
+void TestBandwidthEstimator::probesStopAtTheTopOfTheLadder()
+{
+    BandwidthEstimator e;
+    e.setProbing(true);
+    e.setMaxStep(1);
+    LinkSim link(&e);
+    link.capacityKbps = 4000;
+    bool probed = false;
+    link.run(30000, [&](qint64) { probed = probed || e.probeKbps() > 0; });
+    QCOMPARE(e.allocation().step, 1);
+    QCOMPARE(e.probeKbps(), 0);
+    QVERIFY(!probed); // it starts at 640x480, the top here
+    e.setProbing(false);
+    QCOMPARE(e.probeKbps(), 0);
 }
 
 void TestBandwidthEstimator::reportBuilder()

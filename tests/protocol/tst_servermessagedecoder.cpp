@@ -182,6 +182,21 @@ private slots:
         QCOMPARE(bad.error, DecodedServerMessage::Error::WrongType);
     }
 
+    // Whether the server discards probe packets (docs/protocol.md 12): ours says so; an older
+    // one says nothing, and then a client must not send them (they would reach the far end).
+    void handshakeSaysWhetherProbesAreDiscarded()
+    {
+        ServerMessage m;
+        QVERIFY(decodeValid(MessageEncoder::handshake({}, QStringLiteral("Confab 9")), &m));
+        QVERIFY(m.mediaProbes);
+        QVERIFY(
+            decodeValid(R"({"content":"done","limits":{},"type":"handshake","version":2})", &m));
+        QVERIFY(!m.mediaProbes);
+        const DecodedServerMessage bad = m_decoder.decode(
+            R"({"content":"done","limits":{},"media_probes":"yes","type":"handshake","version":2})");
+        QCOMPARE(bad.error, DecodedServerMessage::Error::WrongType);
+    }
+
     void versionOneHandshakeHasNoAccounts()
     {
         ServerMessage m;
