@@ -147,6 +147,31 @@ private slots:
         QVERIFY(!bob->waitForError(QStringLiteral("no_call")).isEmpty());
     }
 
+    // Probe packets (docs/protocol.md 12) test the sender's uplink and end at the server: the
+    // handshake says so, the other member never gets one, and what follows them is relayed as
+    // before. Outside a call a probe is refused like any packet.
+    void probesAreDiscardedNotRelayed()
+    {
+        auto alice = online(QStringLiteral("p_alice"));
+        auto bob = online(QStringLiteral("p_bob"));
+        QVERIFY(alice && bob);
+        QVERIFY(alice->handshake().value(QLatin1String("media_probes")).toBool());
+        alice->sendBinary(packet(1, 0, QByteArray(1000, '\0'), MediaPacketHeader::Video,
+                                 MediaPacketHeader::Probe));
+        QVERIFY(!alice->waitForError(QStringLiteral("no_call")).isEmpty());
+        const quint32 call = connectCall(*alice, *bob, QStringLiteral("p_bob"));
+        QVERIFY(call != 0);
+        for (int i = 0; i < 20; ++i)
+            alice->sendBinary(packet(call, 0, QByteArray(4000, '\0'), MediaPacketHeader::Video,
+                                     MediaPacketHeader::Probe));
+        const QByteArray v1 = packet(call, 1, QByteArray(3000, 'V'), MediaPacketHeader::Video,
+                                     MediaPacketHeader::Keyframe);
+        alice->sendBinary(v1);
+        QTRY_COMPARE(received(*bob), QList<QByteArray>{v1});
+        alice->sendJson(MessageEncoder::callRequest(QStringLiteral("call_hangup"), call));
+        QCOMPARE(callOf(bob->waitForType(QStringLiteral("call_hangup"))), call);
+    }
+
     void busyOfflineAndSelf()
     {
         auto alice = online(QStringLiteral("b_alice"));
