@@ -74,6 +74,12 @@ public:
                        std::max(0.0, m_queue - kernelBytes));
         }
     }
+    // The link at `kbps` for `ms`.
+    void runAt(double kbps, qint64 ms)
+    {
+        capacityKbps = kbps;
+        run(ms);
+    }
     qint64 now() const { return m_now; }
     double queueDelayMs() const { return m_queue * 8 / capacityKbps; }
 
@@ -448,8 +454,7 @@ void TestBandwidthEstimator::tcpsQueueCutsUnderItsAckedRateAtOnce()
 {
     BandwidthEstimator e;
     LinkSim link(&e);
-    link.capacityKbps = 4000;
-    link.run(30000);
+    link.runAt(4000, 30000);
     QCOMPARE(e.estimateKbps(), BandwidthEstimator::kMaxEstimateKbps);
     QCOMPARE(e.allocation().step, 2);
     e.onTcpPath(link.now() + 50, 250, 400, false);
@@ -473,8 +478,7 @@ void TestBandwidthEstimator::tcpsShortQueueCutsWhileMediaBacksUp()
 {
     BandwidthEstimator e;
     LinkSim link(&e);
-    link.capacityKbps = 4000;
-    link.run(30000);
+    link.runAt(4000, 30000);
     e.onTcpPath(link.now() + 50, BandwidthEstimator::kPathEarlyQueueMs, 400, false,
                 BandwidthEstimator::kPathBackedUpBytes);
     QCOMPARE(e.decreases(), 1);
@@ -487,8 +491,7 @@ void TestBandwidthEstimator::tcpsViewCutsNothingWithoutAQueueOrARate()
 {
     BandwidthEstimator e;
     LinkSim link(&e);
-    link.capacityKbps = 4000;
-    link.run(30000);
+    link.runAt(4000, 30000);
     const int before = e.estimateKbps();
     e.onTcpPath(link.now(), 40, 400, false);                 // 40 ms: a keyframe
     e.onTcpPath(link.now(), 300, -1, false);                 // no window yet
@@ -505,10 +508,8 @@ void TestBandwidthEstimator::tcpsViewDuringARecoveryKeepsTheRecoveryFloor()
 {
     BandwidthEstimator e;
     LinkSim link(&e);
-    link.capacityKbps = 1000;
-    link.run(30000);
-    link.capacityKbps = 4000; // quiet for a while: the last second saw no trouble
-    link.run(5000);
+    link.runAt(1000, 30000);
+    link.runAt(4000, 5000); // quiet for a while: the last second saw no trouble
     const int before = e.estimateKbps();
     const int cuts = e.decreases();
     QVERIFY(before > 600);
